@@ -1,0 +1,20 @@
+import type { Argv } from 'yargs';
+import { listScenarios } from '../../scenario/catalog.ts';
+import { SCENARIOS_DIR } from '../paths.ts';
+import { EXIT } from '../output.ts';
+
+export const listCommand = {
+  command: 'list',
+  describe: 'List the built-in scenarios with a one-line description each',
+  builder: (y: Argv) => y.option('json', { type: 'boolean', describe: 'print JSON' }),
+  handler: (argv: { json?: boolean }) => {
+    const all = listScenarios(SCENARIOS_DIR);
+    if (argv.json) {
+      process.stdout.write(JSON.stringify(all.map(({ name, description, kernel }) => ({ name, description, kernel }))) + '\n');
+      return EXIT.ok;
+    }
+    const w = Math.max(...all.map((e) => e.name.length), 4);
+    for (const e of all) process.stdout.write(`${e.name.padEnd(w)}  ${e.kernel.padEnd(4)}  ${e.description}\n`);
+    return EXIT.ok;
+  },
+};

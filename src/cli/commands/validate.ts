@@ -1,0 +1,38 @@
+import type { Argv, ArgumentsCamelCase } from 'yargs';
+import { loadScenarioFile } from '../../scenario/load.ts';
+import { buildMachine } from '../../scenario/build/index.ts';
+import { ScenarioError, formatProblem } from '../../scenario/problems.ts';
+import { EXIT } from '../output.ts';
+
+export const validateCommand = {
+  command: 'validate <files..>',
+  describe: 'Check scenario files and list every problem as file:json.path: message (hint)',
+  builder: (y: Argv) =>
+    y
+      .positional('files', { type: 'string', array: true, describe: 'scenario files', demandOption: true })
+      .example('$0 validate scenarios/*.json', 'check every built-in scenario'),
+  handler: (argv: ArgumentsCamelCase<{ files: string[] }>) => {
+    let bad = 0;
+    for (const file of argv.files) {
+      const res = loadScenarioFile(file);
+      let problems = res.ok ? [] : res.problems;
+      if (res.ok) {
+        // Building catches what only allocation can tell (a buffer that does not fit).
+        try {
+          buildMachine(res.scenario, { file });
+        } catch (e) {
+          if (!(e instanceof ScenarioError)) throw e;
+          problems = [...e.problems];
+        }
+      }
+      if (problems.length) {
+        bad++;
+        for (const p of problems) process.stdout.write(formatProblem(p) + '\n');
+      } else {
+        process.stdout.write(`${file}: ok\n`);
+      }
+    }
+    if (argv.files.length > 1) process.stderr.write(`${argv.files.length - bad} of ${argv.files.length} valid\n`);
+    return bad ? EXIT.error : EXIT.ok;
+  },
+};

@@ -1,0 +1,67 @@
+#!/usr/bin/env node
+/**
+ * dmadbg's command line. Each command returns an exit code (see EXIT); user mistakes
+ * are one line on stderr with exit 1 or 2, never a stack trace.
+ */
+import yargs, { type CommandModule } from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { runCommand } from './commands/run.ts';
+import { validateCommand } from './commands/validate.ts';
+import { listCommand } from './commands/list.ts';
+import { infoCommand } from './commands/info.ts';
+import { tuiCommand } from './commands/tui.ts';
+import { EXIT, UsageError } from './output.ts';
+import { SimAssertionError } from '../sim/core/assert.ts';
+
+type Handler = (argv: never) => number | void | Promise<number | void>;
+
+/** Wrap a command so its returned exit code and its errors end the process the same way. */
+function withExit<C extends { handler: Handler }>(cmd: C): CommandModule {
+  return {
+    ...cmd,
+    handler: async (argv: never) => {
+      const code = await cmd.handler(argv);
+      process.exitCode = code ?? EXIT.ok;
+    },
+  } as unknown as CommandModule;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const cli = yargs(argv)
+    .scriptName('dmadbg')
+    .usage('$0 <command> [options]\n\nA terminal debugger for simulated DMA systems.')
+    .command(withExit(tuiCommand))
+    .command(withExit(runCommand))
+    .command(withExit(validateCommand))
+    .command(withExit(listCommand))
+    .command(withExit(infoCommand))
+    .demandCommand(1, 'Name a command; `dmadbg --help` lists them.')
+    .strict()
+    .recommendCommands()
+    .help()
+    .alias('h', 'help')
+    .version()
+    .wrap(Math.min(100, process.stdout.columns || 80))
+    .epilogue('Exit codes: 0 ok, 1 invalid scenario or failed run, 2 usage error, 3 stopped at a breakpoint.')
+    .showHelpOnFail(false)
+    .fail((msg, err) => {
+      if (err) throw err;
+      process.stderr.write(`dmadbg: ${msg} (see \`dmadbg --help\`)\n`);
+      process.exit(EXIT.usage);
+    });
+  try {
+    await cli.parseAsync();
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(e.message.split('\n').map((l) => `dmadbg: ${l}`).join('\n') + '\n');
+      process.exitCode = e.exitCode;
+    } else if (e instanceof SimAssertionError) {
+      process.stderr.write(`dmadbg: internal error (a dmadbg bug, please report it): ${e.message}\n${e.stack ?? ''}\n`);
+      process.exitCode = EXIT.internal;
+    } else {
+      throw e;
+    }
+  }
+}
+
+await main(hideBin(process.argv));

@@ -1,0 +1,56 @@
+/**
+ * Buffered stdout for long outputs (a trace of a million lines), that stops quietly when
+ * the reader goes away (`dmadbg run x --json | head`).
+ */
+export class Out {
+  private buf: string[] = [];
+  private bytes = 0;
+  closed = false;
+
+  constructor(private readonly stream: NodeJS.WritableStream = process.stdout) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') this.closed = true;
+      else throw e;
+    });
+  }
+
+  line(s: string): void {
+    if (this.closed) return;
+    this.buf.push(s);
+    this.bytes += s.length + 1;
+    if (this.bytes > 1 << 16) this.flush();
+  }
+
+  flush(): void {
+    if (!this.buf.length || this.closed) return;
+    this.stream.write(this.buf.join('\n') + '\n');
+    this.buf = [];
+    this.bytes = 0;
+  }
+
+  /** Flush and wait until the OS took it, so process.exit does not cut the output. */
+  async end(): Promise<void> {
+    this.flush();
+    if (this.closed) return;
+    await new Promise<void>((resolve) => this.stream.write('', () => resolve()));
+  }
+}
+
+/** A user mistake: printed as one line, no stack trace. */
+export class UsageError extends Error {
+  constructor(message: string, readonly exitCode = 2) {
+    super(message);
+  }
+}
+
+export const EXIT = {
+  ok: 0,
+  /** Invalid scenario, unreadable file, or a run that failed. */
+  error: 1,
+  /** Bad command-line usage. */
+  usage: 2,
+  /** A headless debugger run stopped at a breakpoint. */
+  stopped: 3,
+  /** A simulator assertion: a dmadbg bug. */
+  internal: 70,
+} as const;

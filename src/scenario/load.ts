@@ -1,0 +1,69 @@
+/**
+ * Read and validate a scenario file. Every way a file can be wrong ends as a list of
+ * problems with the file and JSON path; nothing here throws for a user mistake.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { Scenario, type ScenarioOut } from './schema/index.ts';
+import type { ScenarioProblem } from './problems.ts';
+import { zodIssuesToProblems } from './zod-issues.ts';
+import { checkScenario } from './check.ts';
+
+export type LoadResult =
+  | { ok: true; scenario: ScenarioOut; file: string; hash: string; raw: unknown }
+  | { ok: false; problems: ScenarioProblem[] };
+
+/** "at position 123" in Node's JSON.parse message -> line:col. */
+function positionToLineCol(text: string, pos: number): string {
+  let line = 1, col = 1;
+  for (let i = 0; i < pos && i < text.length; i++) {
+    if (text[i] === '\n') {
+      line++;
+      col = 1;
+    } else col++;
+  }
+  return `line ${line} column ${col}`;
+}
+
+export function parseScenarioText(text: string, file: string): LoadResult {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    const msg = (e as Error).message;
+    const pos = /position (\d+)/.exec(msg);
+    const where = pos ? positionToLineCol(text, Number(pos[1])) : text.trim() === '' ? 'empty file' : 'somewhere';
+    const what = msg.replace(/ in JSON at position \d+.*$/, '').replace(/^Unexpected/, 'unexpected');
+    return { ok: false, problems: [{ file, path: '', message: `not valid JSON: ${what} at ${where}`, hint: 'fix the JSON syntax' }] };
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return { ok: false, problems: [{ file, path: '', message: 'a scenario must be a JSON object', hint: 'start from `dmadbg new NAME`' }] };
+  }
+  const parsed = Scenario.safeParse(raw);
+  if (!parsed.success) {
+    return { ok: false, problems: zodIssuesToProblems(file, Scenario, raw, parsed.error.issues) };
+  }
+  const problems = checkScenario(parsed.data, file);
+  if (problems.length) return { ok: false, problems };
+  const hash = createHash('sha256').update(text).digest('hex').slice(0, 16);
+  return { ok: true, scenario: parsed.data, file, hash, raw };
+}
+
+export function loadScenarioFile(file: string): LoadResult {
+  let st;
+  try {
+    st = statSync(file);
+  } catch {
+    return { ok: false, problems: [{ file, path: '', message: 'no such file', hint: 'check the path; `dmadbg list` shows the built-in scenarios' }] };
+  }
+  if (st.isDirectory()) {
+    return { ok: false, problems: [{ file, path: '', message: 'is a directory, not a scenario file', hint: 'name a .json file inside it' }] };
+  }
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    return { ok: false, problems: [{ file, path: '', message: `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }] };
+  }
+  return parseScenarioText(text, file);
+}

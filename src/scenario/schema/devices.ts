@@ -1,0 +1,39 @@
+/**
+ * Device kinds. Each kind is one strict object in the discriminated union on `kind`;
+ * a model issue adds its kinds here.
+ */
+import { z } from 'zod';
+import { Addr, ByteValue, DmaMaskBits, Duration, Name, Offset, Size } from './common.ts';
+
+const bufOrAddr = {
+  buf: Name.optional().describe('name of a buffer in memory.buffers'),
+  offset: Offset.optional().describe('byte offset into the buffer'),
+  addr: Addr.optional().describe('raw physical address instead of a buffer'),
+};
+
+export const EngineOp = z.discriminatedUnion('op', [
+  z.strictObject({ op: z.literal('write'), ...bufOrAddr, len: Size, pattern: ByteValue.default(0xa5) }),
+  z.strictObject({ op: z.literal('read'), ...bufOrAddr, len: Size }),
+  z.strictObject({
+    op: z.literal('copy'),
+    src: Name.describe('source buffer'),
+    dst: Name.describe('destination buffer'),
+    len: Size,
+  }),
+  z.strictObject({ op: z.literal('delay'), ns: Duration }),
+]);
+
+export const DmaEngine = z.strictObject({
+  kind: z.literal('dma-engine'),
+  name: Name,
+  dmaMask: DmaMaskBits.default(64).describe('DMA addressing limit in bits'),
+  start: Duration.default(0).describe('virtual time of the first operation'),
+  period: Duration.default(1000).describe('virtual time between rounds'),
+  jitter: Duration.default(0).describe('extra random delay per round, 0..jitter, from the seed'),
+  repeat: z.number().int().min(1).max(10_000_000).default(1).describe('rounds of the op list'),
+  ops: z.array(EngineOp).min(1),
+});
+
+export const Device = z.discriminatedUnion('kind', [DmaEngine]);
+export type DeviceIn = z.output<typeof Device>;
+export const DEVICE_KINDS = Device.options.map((o) => o.shape.kind.value);

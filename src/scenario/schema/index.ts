@@ -1,0 +1,37 @@
+/**
+ * The scenario file. `version` guards the format; `kernel` picks the behaviour table's
+ * column; each model adds its own section. Unknown fields are errors everywhere.
+ */
+import { z } from 'zod';
+import { KERNEL_VERSIONS, type KernelVersion } from '../../sim/kernel.ts';
+import { Name } from './common.ts';
+import { Memory } from './memory.ts';
+import { Device } from './devices.ts';
+
+export const SCENARIO_VERSION = 1;
+
+export const Scenario = z.strictObject({
+  $schema: z.string().optional().describe('path of the JSON Schema, for editors'),
+  version: z.literal(SCENARIO_VERSION).describe('scenario format version'),
+  name: Name.describe('short name, as listed by `dmadbg list`'),
+  description: z.string().min(1).describe('one line a user reads in `dmadbg list`'),
+  kernel: z
+    .enum(KERNEL_VERSIONS as [KernelVersion, ...KernelVersion[]])
+    .default('v5.4')
+    .describe('kernel whose behaviour is modelled; `dmadbg info kernels` lists what it changes'),
+  seed: z.number().int().min(0).max(0xffff_ffff).default(1).describe('PRNG seed (u32)'),
+  overrides: z
+    .record(z.string(), z.string())
+    .default({})
+    .describe('per-behaviour choices that override the kernel column (what-if runs)'),
+  limits: z
+    .strictObject({
+      maxEvents: z.number().int().min(1).default(10_000_000).describe('stop after this many events'),
+    })
+    .default({ maxEvents: 10_000_000 }),
+  memory: Memory,
+  devices: z.array(Device).default([]),
+});
+
+export type ScenarioIn = z.input<typeof Scenario>;
+export type ScenarioOut = z.output<typeof Scenario>;

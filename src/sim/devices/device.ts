@@ -1,0 +1,27 @@
+/**
+ * What every DMA master has in common: a name, a DMA mask, the DMA ops its driver maps
+ * buffers through (dma-direct, an IOMMU's, ...) and the translator its bus accesses go
+ * through (none for dma-direct, an M4U cell, a PASID walk). Device kinds extend this.
+ */
+export interface DeviceBase {
+  name: string;
+  kind: string;
+  /** Addressing limit in bits (dma_mask = DMA_BIT_MASK(bits)). */
+  dmaMaskBits: number;
+  /** Name of the DMA ops the driver maps through ("dma-direct", "mtk-iommu", ...). */
+  dmaOps: string;
+  /** Name of the translator bus accesses go through ("direct", "mtk", "sva", ...). */
+  translator: string;
+  /** Max segment size (dma_parms); 0 = the kernel default of 64 KiB is not modelled: unlimited. */
+  maxSegmentSize: number;
+}
+
+export interface DevicesState {
+  /** In scenario order; events carry the index. */
+  list: DeviceBase[];
+}
+
+export function dmaMaskOf(dev: DeviceBase): number {
+  // DMA_BIT_MASK(n) as a float: exact below 2^53, and PAs never exceed 2^48.
+  return dev.dmaMaskBits >= 64 ? 2 ** 64 - 1 : 2 ** dev.dmaMaskBits - 1;
+}

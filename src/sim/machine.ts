@@ -1,0 +1,166 @@
+/**
+ * The machine: one virtual clock, one event queue, one seeded PRNG, physical memory and
+ * every model's state, all as plain data under `state` so that a snapshot is a
+ * structuredClone and a restore is an assignment. Behaviour lives in functions that take
+ * the machine; handlers are registered by name at build time, in scenario order.
+ */
+import { assert } from './core/assert.ts';
+import { type Prng, prngFromSeed, prngFork } from './core/prng.ts';
+import { type EventQueue, queueCreate, queuePop, queuePush } from './core/queue.ts';
+import { type TraceRecord, type TraceStore, traceAppendLine, traceCreate, traceTruncate } from './core/trace.ts';
+import { type PhysMem, physCreate } from './mem/phys.ts';
+import { type PhysAllocator, allocatorCreate } from './mem/alloc.ts';
+import { type KernelVersion, behaviourChoice } from './kernel.ts';
+
+export interface MachineConfig {
+  readonly scenario: string;
+  readonly seed: number;
+  readonly kernel: KernelVersion;
+  readonly overrides: Readonly<Record<string, string>>;
+  readonly dram: readonly { base: number; size: number }[];
+}
+
+export interface MachineState {
+  now: number; // virtual time, integer ns
+  events: number; // events handled so far
+  queue: EventQueue;
+  prng: Prng;
+  mem: PhysMem;
+  alloc: PhysAllocator;
+  traceCount: number; // records emitted so far == next record's seq
+  /** Per-model state, keyed by model name; each model owns its key. */
+  models: Record<string, unknown>;
+}
+
+export type Handler = (m: Machine, a: number, b: number) => void;
+
+export interface Snapshot {
+  readonly state: MachineState;
+  readonly events: number;
+  readonly traceCount: number;
+}
+
+/** Event priorities at equal times: interrupts before software before device activity. */
+export const PRIO = { irq: 0, kernel: 10, device: 20, checker: 30 } as const;
+
+export class Machine {
+  state: MachineState;
+  readonly config: MachineConfig;
+  readonly trace: TraceStore = traceCreate();
+  /** Records emitted by the event being handled; the debugger matches breakpoints on them. */
+  readonly stepRecords: TraceRecord[] = [];
+  /** When false, records are matched but not kept (benchmarks and `run` to a pipe). */
+  keepTrace = true;
+  /** Called with each record as it is emitted (the headless run streams through this). */
+  onRecord: ((r: TraceRecord, json: string) => void) | undefined;
+  /** Behaviour registries (translators, DMA ops) keyed by name: code, not state. */
+  private readonly services = new Map<string, unknown>();
+  private readonly handlers: Handler[] = [];
+  private readonly handlerNames: string[] = [];
+
+  constructor(config: MachineConfig) {
+    this.config = config;
+    this.state = {
+      now: 0,
+      events: 0,
+      queue: queueCreate(),
+      prng: prngFromSeed(config.seed),
+      mem: physCreate(),
+      alloc: allocatorCreate(config.dram),
+      traceCount: 0,
+      models: {},
+    };
+  }
+
+  /** Register an event handler; returns the event type to schedule it with. */
+  on(name: string, fn: Handler): number {
+    assert(!this.handlerNames.includes(name), `handler ${name} registered twice`);
+    this.handlers.push(fn);
+    this.handlerNames.push(name);
+    return this.handlers.length - 1;
+  }
+
+  handlerName(type: number): string {
+    return this.handlerNames[type];
+  }
+
+  provide<T>(name: string, impl: T): void {
+    assert(!this.services.has(name), `service ${name} provided twice`);
+    this.services.set(name, impl);
+  }
+
+  service<T>(name: string): T {
+    const s = this.services.get(name);
+    assert(s !== undefined, `no service ${name}`);
+    return s as T;
+  }
+
+  hasService(name: string): boolean {
+    return this.services.has(name);
+  }
+
+  /** A PRNG stream of the model's own, forked from the root in build order. */
+  forkPrng(): Prng {
+    return prngFork(this.state.prng);
+  }
+
+  model<T>(name: string): T {
+    return this.state.models[name] as T;
+  }
+
+  hasModel(name: string): boolean {
+    return name in this.state.models;
+  }
+
+  behaviour(id: string): string {
+    return behaviourChoice(this.config.kernel, this.config.overrides, id);
+  }
+
+  schedule(delayNs: number, type: number, a = 0, b = 0, prio: number = PRIO.device): void {
+    assert(Number.isSafeInteger(delayNs) && delayNs >= 0, `bad delay ${delayNs}`);
+    assert(type >= 0 && type < this.handlers.length, `unknown event type ${type}`);
+    queuePush(this.state.queue, this.state.now + delayNs, prio, type, a, b);
+  }
+
+  get pending(): number {
+    return this.state.queue.size;
+  }
+
+  /**
+   * Emit a trace record. `seq`, `t` and `kind` come first in the JSON line, then the
+   * fields in the order the caller wrote them.
+   */
+  emit(kind: string, fields: Record<string, unknown>): TraceRecord {
+    const r: TraceRecord = { seq: this.state.traceCount++, t: this.state.now, kind, ...fields };
+    this.stepRecords.push(r);
+    if (this.keepTrace || this.onRecord) {
+      const json = JSON.stringify(r);
+      if (this.keepTrace) traceAppendLine(this.trace, json);
+      this.onRecord?.(r, json);
+    }
+    return r;
+  }
+
+  /** Handle the next event. Returns false when nothing is left to do. */
+  step(): boolean {
+    this.stepRecords.length = 0;
+    const q = this.state.queue;
+    const slot = queuePop(q);
+    if (slot < 0) return false;
+    const t = q.t[slot];
+    assert(t >= this.state.now, 'time went backwards');
+    this.state.now = t;
+    this.state.events++;
+    this.handlers[q.type[slot]](this, q.a[slot], q.b[slot]);
+    return true;
+  }
+
+  snapshot(): Snapshot {
+    return { state: structuredClone(this.state), events: this.state.events, traceCount: this.state.traceCount };
+  }
+
+  restore(s: Snapshot): void {
+    this.state = structuredClone(s.state);
+    traceTruncate(this.trace, s.traceCount);
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * Every trace record kind and its fields, in the order they appear after seq, t and
+ * kind. docs/trace.md documents exactly these (a test checks), `--until-kind` accepts
+ * exactly these, and breakpoints complete from them. Each model adds its own list.
+ */
+export interface TraceKindDoc {
+  readonly kind: string;
+  readonly summary: string;
+  readonly fields: Readonly<Record<string, string>>;
+}
+
+export const CORE_KINDS: readonly TraceKindDoc[] = [
+  {
+    kind: 'dma',
+    summary: 'A device access reached memory (or faulted), one record per 4 KiB page chunk.',
+    fields: {
+      dev: 'device name',
+      addr: 'bus address the device used (IOVA when translated)',
+      len: 'bytes in this chunk',
+      dir: '"read" (device reads memory) or "write"',
+      result: '"ok" or "fault"',
+      pa: 'physical address reached (absent on fault)',
+    },
+  },
+  {
+    kind: 'map',
+    summary: 'A driver mapped a buffer for DMA.',
+    fields: {
+      api: 'kernel function, e.g. "dma_map_single", "iommu_map"',
+      dev: 'device name',
+      iova: 'dma address handed to the device (absent on error)',
+      pa: 'physical address of the buffer',
+      size: 'bytes',
+      dir: '"to-device", "from-device" or "bidirectional"',
+      result: '"ok" or "error"',
+      reason: 'why the mapping failed (on error)',
+    },
+  },
+  {
+    kind: 'unmap',
+    summary: 'A driver unmapped a DMA mapping.',
+    fields: { api: 'kernel function', dev: 'device name', iova: 'dma address', size: 'bytes', dir: 'direction' },
+  },
+  {
+    kind: 'dev-op',
+    summary: 'A device finished a compound operation (a copy), with a checksum of the result.',
+    fields: { dev: 'device name', op: 'operation', src: 'source PA', dst: 'destination PA', len: 'bytes', sum: 'FNV-1a of the destination after the copy' },
+  },
+  {
+    kind: 'dev-done',
+    summary: 'A device finished its workload.',
+    fields: { dev: 'device name', rounds: 'rounds completed' },
+  },
+];
+
+export const TRACE_KINDS: readonly TraceKindDoc[] = [...CORE_KINDS];
+
+export const TRACE_KIND_NAMES: readonly string[] = TRACE_KINDS.map((k) => k.kind);

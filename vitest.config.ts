@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    environment: 'node',
+    // Ink reads is-in-ci once at import: with CI set it draws nothing until exit.
+    env: { CI: '0', NODE_ENV: 'production' },
+    include: ['test/**/*.test.{ts,tsx}'],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+  },
+});
