@@ -1,0 +1,51 @@
+import { type Bench, rate } from './harness.ts';
+import { queueCreate, queuePop, queuePush } from '../src/sim/core/queue.ts';
+import { prngFromSeed, nextU32 } from '../src/sim/core/prng.ts';
+import { loadScenarioFile } from '../src/scenario/load.ts';
+import { buildMachine } from '../src/scenario/build/index.ts';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const SCEN = join(dirname(fileURLToPath(import.meta.url)), '..', 'scenarios');
+
+/** 10,000 pending events; each op pops the earliest and pushes one a random distance later. */
+function queueBench(): number {
+  const q = queueCreate(16384);
+  const p = prngFromSeed(1);
+  for (let i = 0; i < 10_000; i++) queuePush(q, nextU32(p) % 1_000_000, 0, 0);
+  return rate(() => {
+    for (let i = 0; i < 10_000; i++) {
+      const s = queuePop(q);
+      queuePush(q, q.t[s] + (nextU32(p) & 0xffff), 0, 0);
+    }
+  }, 10_000);
+}
+
+function demoBench(): number {
+  const r = loadScenarioFile(join(SCEN, 'demo-dma-engine.json'));
+  if (!r.ok) throw new Error('demo scenario invalid');
+  // A long demo: many rounds, trace serialised as for `run --json > /dev/null`.
+  const s = { ...r.scenario, devices: r.scenario.devices.map((d) => ({ ...d, repeat: 5000 })) };
+  let events = 0;
+  const perSec = rate(() => {
+    const { machine: m } = buildMachine(s);
+    m.keepTrace = false;
+    let bytes = 0;
+    m.onRecord = (_r, json) => {
+      bytes += json.length;
+    };
+    while (m.step()) events++;
+    if (bytes === 0) throw new Error('no output');
+  }, 1, 1000);
+  void perSec;
+  return events;
+}
+
+export const benches: Bench[] = [
+  { name: 'scheduler: no-op events through the queue (10k pending)', unit: 'events/s', sample: queueBench, target: '>= 5M/s' },
+  {
+    name: 'demo scenario: simulated events, headless, JSON to nowhere',
+    unit: 'events/s',
+    sample: () => demoBench(),
+  },
+];
