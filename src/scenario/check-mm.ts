@@ -29,10 +29,12 @@ export function checkProcesses(s: ScenarioOut, file: string): Problems {
   s.processes.forEach((p, i) => {
     const at = `processes[${i}]`;
     if (names.indexOf(p.name) !== i) out.push({ file, path: `${at}.name`, message: `duplicate process name "${p.name}"` });
-    const sorted = p.vmas.map((v, j) => ({ v, j })).sort((a, b) => a.v.start - b.v.start);
-    sorted.forEach(({ v, j }, k) => {
+    p.vmas.forEach((v, j) => {
       aligned(out, file, `${at}.vmas[${j}]`, v);
       if (v.kind === 'file' && !v.file) out.push({ file, path: `${at}.vmas[${j}].file`, message: 'a file mapping needs "file"', hint: 'name the file, e.g. "file": "libfoo.so"' });
+    });
+    const sorted = p.vmas.map((v, j) => ({ v, j })).sort((a, b) => a.v.start - b.v.start);
+    sorted.forEach(({ v, j }, k) => {
       const prev = sorted[k - 1];
       if (prev && prev.v.start + prev.v.size > v.start) out.push({ file, path: `${at}.vmas[${j}]`, message: `overlaps vmas[${prev.j}]` });
     });
