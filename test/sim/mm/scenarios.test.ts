@@ -100,3 +100,20 @@ describe('goldens and determinism', () => {
     expect(got).toEqual(full);
   });
 });
+
+describe('kernel behaviour overrides', () => {
+  it('amd-v2-clear-flush-young=absent on v5.0 behaves like v5.4, and the reverse', async () => {
+    const { loadScenario } = await import('../../helpers/scenario.ts');
+    const { buildMachine } = await import('../../../src/scenario/build/index.ts');
+    const base = loadScenario('amd-v2-young-bit');
+    const run = (kernel: 'v5.0' | 'v5.4', choice: string) => {
+      const { machine: m } = buildMachine({ ...base, overrides: { 'amd-v2-clear-flush-young': choice } }, { kernel });
+      while (m.step());
+      const out: R[] = [];
+      for (let i = 0; i < m.trace.count; i++) out.push(JSON.parse(traceLine(m.trace, i)) as R);
+      return out.filter((r) => r.kind === 'page-request').length;
+    };
+    expect(run('v5.0', 'absent')).toBeGreaterThan(0);
+    expect(run('v5.4', 'present')).toBe(0);
+  });
+});
