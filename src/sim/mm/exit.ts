@@ -32,7 +32,8 @@ export function exitMmap(m: Machine, mm: MmStruct): void {
 export function oomReap(m: Machine, mm: MmStruct): void {
   m.emit('mm', { op: 'oom_reap', mm: mm.name });
   for (const v of mm.vmas) {
-    if (v.kind === 'device' || v.shared) continue; // can_madv_dontneed_vma, !VM_SHARED
+    // can_madv_dontneed_vma (no PFN maps), then vma_is_anonymous || !VM_SHARED.
+    if (v.kind === 'device' || (v.shared && v.kind !== 'anon')) continue;
     const tlb = tlbGatherMmu(mm);
     const range = { mm, start: v.start, end: v.end, blockable: false };
     if (mmuNotifierInvalidateRangeStart(m, range)) {

@@ -39,7 +39,9 @@ function tryToUnmapOne(m: Machine, mm: MmStruct, vpn: number, slot: number): boo
   let ok = !ptepClearFlushYoungNotify(m, mm, vpn);
   if (ok) {
     const p = mm.ptes.get(vpn)!;
-    setPte(m, mm, vpn, undefined, 'ptep_clear_flush');
+    // shrink_page_list passes TTU_BATCH_FLUSH: the CPU TLB flush is batched, the
+    // secondary-TLB flush is not (the explicit invalidate_range below, or end's).
+    setPte(m, mm, vpn, undefined, 'ptep_get_and_clear');
     if (slot >= 0) {
       const swp = { pfn: 0, present: false, write: false, young: false, dirty: false, swap: slot, special: false };
       setPte(m, mm, vpn, swp, 'set_pte_at(swp_pte)');

@@ -82,7 +82,7 @@ describe('notifier call order per mm operation', () => {
   it('reclaim of an old anonymous page: aging, then try_to_unmap_one with the explicit invalidate_range', () => {
     const { recs } = run([{ op: 'age', at: 5000, start: va(0), size: '4K' }, { op: 'reclaim', at: T, start: va(0), size: '4K' }]);
     expect(opSequence(recs, T)).toEqual([
-      'clear_flush_young', 'invalidate_range_start', 'clear_flush_young', 'pte:ptep_clear_flush', 'pte:set_pte_at(swp_pte)',
+      'clear_flush_young', 'invalidate_range_start', 'clear_flush_young', 'pte:ptep_get_and_clear', 'pte:set_pte_at(swp_pte)',
       'invalidate_range(try_to_unmap_one)', 'invalidate_range(invalidate_range_end)', 'invalidate_range_end', 'free',
     ]);
   });
@@ -94,7 +94,7 @@ describe('notifier call order per mm operation', () => {
       ops: [{ op: 'age', at: 5000, start: va(0), size: '4K' }, { op: 'reclaim', at: T, start: va(0), size: '4K' }],
     }] });
     expect(opSequence(recs, T)).toEqual([
-      'clear_flush_young', 'invalidate_range_start', 'clear_flush_young', 'pte:ptep_clear_flush',
+      'clear_flush_young', 'invalidate_range_start', 'clear_flush_young', 'pte:ptep_get_and_clear',
       'invalidate_range(invalidate_range_end)', 'invalidate_range_end', 'free',
     ]);
   });
