@@ -16,7 +16,7 @@ export function exitMmap(m: Machine, mm: MmStruct): void {
   m.emit('mm', { op: 'exit_mmap', mm: mm.name, start: '0x0', end: '0xffffffffffffffff' });
   mmuNotifierRelease(m, mm);
   const tlb = tlbGatherMmu(mm);
-  const range = { mm, start: 0, end: 2 ** 64, blockable: true };
+  const range = { mm, start: 0, end: 2 ** 64, blockable: true, event: 'MMU_NOTIFY_UNMAP' as const };
   mmuNotifierInvalidateRangeStart(m, range);
   for (const v of mm.vmas) zapPteRange(m, tlb, v.start, v.end);
   mmuNotifierInvalidateRangeEnd(m, range);
@@ -35,7 +35,7 @@ export function oomReap(m: Machine, mm: MmStruct): void {
     // can_madv_dontneed_vma (no PFN maps), then vma_is_anonymous || !VM_SHARED.
     if (v.kind === 'device' || (v.shared && v.kind !== 'anon')) continue;
     const tlb = tlbGatherMmu(mm);
-    const range = { mm, start: v.start, end: v.end, blockable: false };
+    const range = { mm, start: v.start, end: v.end, blockable: false, event: 'MMU_NOTIFY_UNMAP' as const };
     if (mmuNotifierInvalidateRangeStart(m, range)) {
       m.emit('mm', { op: 'oom_reap-skip', mm: mm.name, start: hex(v.start), end: hex(v.end) });
       tlbFinishMmu(m, tlb);

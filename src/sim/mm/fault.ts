@@ -109,7 +109,7 @@ export function wpPageCopy(m: Machine, mm: MmStruct, vpn: number, old: Pte): voi
   const isZero = old.special && old.pfn === zeroPfn(m);
   const pfn = allocPage(m, { anon: true });
   if (!isZero) copy(m.state.mem, paOf(pfn), paOf(old.pfn), PAGE_SIZE);
-  const range = { mm, start, end, blockable: true };
+  const range = { mm, start, end, blockable: true, event: 'MMU_NOTIFY_CLEAR' as const };
   mmuNotifierInvalidateRangeStart(m, range);
   setPte(m, mm, vpn, undefined, 'ptep_clear_flush_notify');
   mmuNotifierInvalidateRange(m, mm, start, end, 'ptep_clear_flush_notify');

@@ -35,7 +35,7 @@ function copyOnePte(m: Machine, parent: MmStruct, child: MmStruct, v: Vma, vpn: 
 function copyPageRange(m: Machine, parent: MmStruct, child: MmStruct, v: Vma): void {
   if (v.kind !== 'device' && !v.anonVma) return;
   const cow = !v.shared && v.kind !== 'device'; // is_cow_mapping: private and may write
-  const range = { mm: parent, start: v.start, end: v.end, blockable: true };
+  const range = { mm: parent, start: v.start, end: v.end, blockable: true, event: 'MMU_NOTIFY_PROTECTION_PAGE' as const };
   if (cow) mmuNotifierInvalidateRangeStart(m, range);
   for (const [vpn] of ptesIn(parent, v.start, v.end)) copyOnePte(m, parent, child, v, vpn, cow);
   if (cow) mmuNotifierInvalidateRangeEnd(m, range);

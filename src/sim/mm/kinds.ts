@@ -41,6 +41,7 @@ export const MM_KINDS: readonly TraceKindDoc[] = [
       blockable: 'whether the callback may sleep (range->blockable; false under the page-table lock)',
       caller: 'invalidate_range: who called it (ptep_clear_flush_notify, try_to_unmap_one, invalidate_range_end, tlb_flush_mmu_tlbonly); release: mmu_notifier_unregister when not from exit',
       pa: 'change_pte: physical address of the new page',
+      event: 'v5.4 only, invalidate_range_start/end: the range\'s mmu_notifier_event (MMU_NOTIFY_UNMAP, _CLEAR, _PROTECTION_VMA, _PROTECTION_PAGE)',
       subscriber: 'the subscriber called',
     },
   },

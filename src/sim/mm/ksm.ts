@@ -19,7 +19,7 @@ function pagesIdentical(m: Machine, a: number, b: number): boolean {
 
 function writeProtectPage(m: Machine, mm: MmStruct, vpn: number): void {
   const va = vaOf(vpn);
-  const range = { mm, start: va, end: va + PAGE_SIZE, blockable: true };
+  const range = { mm, start: va, end: va + PAGE_SIZE, blockable: true, event: 'MMU_NOTIFY_CLEAR' as const };
   mmuNotifierInvalidateRangeStart(m, range);
   const p = mm.ptes.get(vpn)!;
   if (p.write || p.dirty) {
@@ -33,7 +33,7 @@ function writeProtectPage(m: Machine, mm: MmStruct, vpn: number): void {
 /** replace_page: returns the old page, whose reference the caller drops after end. */
 function replacePage(m: Machine, mm: MmStruct, vpn: number, kpfn: number): number {
   const va = vaOf(vpn);
-  const range = { mm, start: va, end: va + PAGE_SIZE, blockable: true };
+  const range = { mm, start: va, end: va + PAGE_SIZE, blockable: true, event: 'MMU_NOTIFY_CLEAR' as const };
   mmuNotifierInvalidateRangeStart(m, range);
   const old = mm.ptes.get(vpn)!;
   pageMeta(m, kpfn)!.mapcount++; // get_page + page_add_anon_rmap

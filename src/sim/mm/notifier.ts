@@ -11,11 +11,24 @@ import { PAGE_SIZE } from './types.ts';
 
 export const EAGAIN = -11;
 
+/** enum mmu_notifier_event (v5.2+): why a range is invalidated. v5.0 has no such field. */
+export type MmuNotifyEvent =
+  | 'MMU_NOTIFY_UNMAP' | 'MMU_NOTIFY_CLEAR' | 'MMU_NOTIFY_PROTECTION_VMA' | 'MMU_NOTIFY_PROTECTION_PAGE' | 'MMU_NOTIFY_SOFT_DIRTY';
+
 export interface MmuNotifierRange {
   readonly mm: MmStruct;
   readonly start: number;
   readonly end: number;
+  /** v5.0 range->blockable; v5.4 range->flags & MMU_NOTIFIER_RANGE_BLOCKABLE. */
   readonly blockable: boolean;
+  readonly event: MmuNotifyEvent;
+}
+
+/** The start/end record fields; v5.4 ranges also carry their event. */
+function rangeFields(m: Machine, range: MmuNotifierRange): Record<string, unknown> {
+  const f: Record<string, unknown> = { start: hex(range.start), end: hex(range.end), blockable: range.blockable };
+  if (m.config.kernel === 'v5.4') f.event = range.event;
+  return f;
 }
 
 /** struct mmu_notifier_ops as code; a missing member is a NULL op, never called. */
@@ -55,7 +68,7 @@ export function mmuNotifierInvalidateRangeStart(m: Machine, range: MmuNotifierRa
   let ret = 0;
   for (const sub of subsOf(range.mm)) {
     if (!has(sub, 'invalidate_range_start')) continue;
-    note(m, range.mm, sub, 'invalidate_range_start', { start: hex(range.start), end: hex(range.end), blockable: range.blockable });
+    note(m, range.mm, sub, 'invalidate_range_start', rangeFields(m, range));
     const r = opsOf(m, sub).invalidateRangeStart?.(m, sub, range) ?? 0;
     if (r) {
       m.emit('mm', { op: 'notifier-failed', mm: range.mm.name, subscriber: sub.name, error: r, blockable: range.blockable });
@@ -76,7 +89,7 @@ export function mmuNotifierInvalidateRangeEnd(m: Machine, range: MmuNotifierRang
       opsOf(m, sub).invalidateRange?.(m, range.mm, sub, range.start, range.end);
     }
     if (has(sub, 'invalidate_range_end')) {
-      note(m, range.mm, sub, 'invalidate_range_end', { start: hex(range.start), end: hex(range.end), blockable: range.blockable });
+      note(m, range.mm, sub, 'invalidate_range_end', rangeFields(m, range));
       opsOf(m, sub).invalidateRangeEnd?.(m, sub, range);
     }
   }

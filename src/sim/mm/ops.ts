@@ -8,7 +8,7 @@ import { hex } from '../core/hex.ts';
 import { type MmStruct, PAGE_SIZE, PMD_SIZE, PUD_SIZE, type Vma, type VmaKind } from './types.ts';
 import { ptesIn, setPte, vpnOf } from './state.ts';
 import { handleMmFault } from './fault.ts';
-import { mmuNotifierInvalidateRangeEnd, mmuNotifierInvalidateRangeStart } from './notifier.ts';
+import { type MmuNotifierRange, mmuNotifierInvalidateRangeEnd, mmuNotifierInvalidateRangeStart } from './notifier.ts';
 import { unmapRegion } from './zap.ts';
 import { detachVmas, insertVma, rangeFree, vmaCovering, vmasIn } from './vma.ts';
 
@@ -61,11 +61,11 @@ function pmdPopulated(mm: MmStruct, addr: number): boolean {
 function changeProtection(m: Machine, mm: MmStruct, v: Vma, start: number, end: number): void {
   for (let addr = start; addr < end; ) {
     const next = Math.min(end, (Math.floor(addr / PUD_SIZE) + 1) * PUD_SIZE);
-    let range: { mm: MmStruct; start: number; end: number; blockable: boolean } | undefined;
+    let range: MmuNotifierRange | undefined;
     for (let a = addr; a < next; a = Math.min(next, (Math.floor(a / PMD_SIZE) + 1) * PMD_SIZE)) {
       if (!pmdPopulated(mm, a)) continue;
       if (!range) {
-        range = { mm, start: a, end: next, blockable: true };
+        range = { mm, start: a, end: next, blockable: true, event: 'MMU_NOTIFY_PROTECTION_VMA' };
         mmuNotifierInvalidateRangeStart(m, range);
       }
       changePteRange(m, mm, v, a, Math.min(next, (Math.floor(a / PMD_SIZE) + 1) * PMD_SIZE));
@@ -96,7 +96,7 @@ export function mprotect(m: Machine, mm: MmStruct, start: number, size: number, 
 
 /** move_page_tables: one notifier pair over the old range around move_ptes. */
 function movePageTables(m: Machine, mm: MmStruct, oldStart: number, newStart: number, len: number): void {
-  const range = { mm, start: oldStart, end: oldStart + len, blockable: true };
+  const range = { mm, start: oldStart, end: oldStart + len, blockable: true, event: 'MMU_NOTIFY_UNMAP' as const };
   mmuNotifierInvalidateRangeStart(m, range);
   for (const [vpn, p] of ptesIn(mm, oldStart, oldStart + len)) {
     setPte(m, mm, vpn, undefined, 'move_ptes');

@@ -34,7 +34,7 @@ export function pageReferenced(m: Machine, pfn: number): number {
 /** try_to_unmap_one (flags without TTU_IGNORE_ACCESS); false when the mapping was young. */
 function tryToUnmapOne(m: Machine, mm: MmStruct, vpn: number, slot: number): boolean {
   const va = vaOf(vpn);
-  const range = { mm, start: va, end: va + PAGE_SIZE, blockable: true };
+  const range = { mm, start: va, end: va + PAGE_SIZE, blockable: true, event: 'MMU_NOTIFY_CLEAR' as const };
   mmuNotifierInvalidateRangeStart(m, range);
   let ok = !ptepClearFlushYoungNotify(m, mm, vpn);
   if (ok) {

@@ -52,7 +52,7 @@ export function tlbFinishMmu(m: Machine, tlb: MmuGather): void {
 /** unmap_region: unmap_vmas (start, zap, end) then tlb_finish_mmu. */
 export function unmapRegion(m: Machine, mm: MmStruct, start: number, end: number): void {
   const tlb = tlbGatherMmu(mm);
-  const range = { mm, start, end, blockable: true };
+  const range = { mm, start, end, blockable: true, event: 'MMU_NOTIFY_UNMAP' as const };
   mmuNotifierInvalidateRangeStart(m, range);
   for (const v of mm.vmas) {
     if (v.end <= start || v.start >= end) continue;

@@ -147,3 +147,20 @@ describe('notifier call order per mm operation', () => {
     void BASE;
   });
 });
+
+describe('v5.4 ranges carry their event', () => {
+  const ops = [
+    { op: 'mprotect', at: 1000, start: va(0), size: '16K', prot: 'r' },
+    { op: 'fork', at: 2000, child: 'c' },
+    { op: 'write', at: 3000, va: va(0) },
+    { op: 'munmap', at: 4000, start: va(0), size: '4K' },
+  ];
+  const starts = (kernel: 'v5.0' | 'v5.4') =>
+    runObj({ processes: [{ name: 'p', vmas: [{ start: va(0), size: '16K', fill: 1 }], notifiers: [{ name: 'tracer' }], ops }] }, { kernel })
+      .recs.filter((r) => r.kind === 'notifier' && r.op === 'invalidate_range_start').map((r) => r.event);
+
+  it('mprotect PROTECTION_VMA, fork PROTECTION_PAGE, COW CLEAR, munmap UNMAP; v5.0 has no event', () => {
+    expect(starts('v5.4')).toEqual(['MMU_NOTIFY_PROTECTION_VMA', 'MMU_NOTIFY_PROTECTION_PAGE', 'MMU_NOTIFY_CLEAR', 'MMU_NOTIFY_UNMAP']);
+    expect(starts('v5.0')).toEqual([undefined, undefined, undefined, undefined]);
+  });
+});
