@@ -150,7 +150,7 @@ describe('notifier call order per mm operation', () => {
 
 describe('v5.4 ranges carry their event', () => {
   const ops = [
-    { op: 'mprotect', at: 1000, start: va(0), size: '16K', prot: 'r' },
+    { op: 'mprotect', at: 1000, start: va(0), size: '16K', prot: 'rw' },
     { op: 'fork', at: 2000, child: 'c' },
     { op: 'write', at: 3000, va: va(0) },
     { op: 'munmap', at: 4000, start: va(0), size: '4K' },
