@@ -5,7 +5,9 @@
 import type { Machine } from '../machine.ts';
 import { hex } from '../core/hex.ts';
 import type { MmStruct } from './types.ts';
-import { mmuNotifierInvalidateRangeEnd, mmuNotifierInvalidateRangeStart, mmuNotifierRelease } from './notifier.ts';
+import {
+  mmuNotifierInvalidateRangeEnd, mmuNotifierInvalidateRangeStart, mmuNotifierRelease,
+} from './notifier.ts';
 import { tlbFinishMmu, tlbGatherMmu, zapPteRange } from './zap.ts';
 
 /**

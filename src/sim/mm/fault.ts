@@ -10,7 +10,10 @@ import { type MmStruct, PAGE_SIZE, type Pte, type Vma } from './types.ts';
 import {
   allocPage, findVma, mmModel, pageMeta, paOf, presentPte, setPte, setPteBits, unmapPageRef, vaOf, vpnOf,
 } from './state.ts';
-import { mmuNotifierChangePte, mmuNotifierInvalidateRange, mmuNotifierInvalidateRangeEnd, mmuNotifierInvalidateRangeStart } from './notifier.ts';
+import {
+  mmuNotifierChangePte, mmuNotifierInvalidateRange, mmuNotifierInvalidateRangeEnd,
+  mmuNotifierInvalidateRangeStart,
+} from './notifier.ts';
 
 export interface FaultResult {
   readonly ok: boolean;

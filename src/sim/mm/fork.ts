@@ -11,7 +11,9 @@ import { mmuNotifierInvalidateRangeEnd, mmuNotifierInvalidateRangeStart } from '
 
 export function mmCreate(m: Machine, name: string): MmStruct {
   const mdl = mmModel(m);
-  const mm: MmStruct = { id: mdl.mms.length, name, vmas: [], ptes: new Map(), changedBy: new Map(), subscribers: [], exited: false };
+  const mm: MmStruct = {
+    id: mdl.mms.length, name, vmas: [], ptes: new Map(), changedBy: new Map(), subscribers: [], exited: false,
+  };
   mdl.mms.push(mm);
   return mm;
 }

@@ -9,7 +9,9 @@ import { hex } from '../core/hex.ts';
 import { readBytes } from '../mem/phys.ts';
 import { type MmStruct, PAGE_SIZE } from './types.ts';
 import { freePage, pageMeta, paOf, setPte, unmapPageRef, vaOf, vpnOf } from './state.ts';
-import { mmuNotifierChangePte, mmuNotifierInvalidateRangeEnd, mmuNotifierInvalidateRangeStart } from './notifier.ts';
+import {
+  mmuNotifierChangePte, mmuNotifierInvalidateRangeEnd, mmuNotifierInvalidateRangeStart,
+} from './notifier.ts';
 
 function pagesIdentical(m: Machine, a: number, b: number): boolean {
   const x = readBytes(m.state.mem, paOf(a), PAGE_SIZE), y = readBytes(m.state.mem, paOf(b), PAGE_SIZE);

@@ -85,7 +85,8 @@ export function mmuNotifierInvalidateRangeStart(m: Machine, range: MmuNotifierRa
 export function mmuNotifierInvalidateRangeEnd(m: Machine, range: MmuNotifierRange, onlyEnd = false): void {
   for (const sub of subsOf(range.mm)) {
     if (!onlyEnd && has(sub, 'invalidate_range')) {
-      note(m, range.mm, sub, 'invalidate_range', { start: hex(range.start), end: hex(range.end), blockable: range.blockable, caller: 'invalidate_range_end' });
+      const f = { start: hex(range.start), end: hex(range.end), blockable: range.blockable, caller: 'invalidate_range_end' };
+      note(m, range.mm, sub, 'invalidate_range', f);
       opsOf(m, sub).invalidateRange?.(m, range.mm, sub, range.start, range.end);
     }
     if (has(sub, 'invalidate_range_end')) {
@@ -141,7 +142,8 @@ export function mmuNotifierTestYoung(m: Machine, mm: MmStruct, address: number):
 export function mmuNotifierChangePte(m: Machine, mm: MmStruct, address: number, pfn: number): void {
   for (const sub of subsOf(mm)) {
     if (!has(sub, 'change_pte')) continue;
-    note(m, mm, sub, 'change_pte', { start: hex(address), end: hex(address + PAGE_SIZE), blockable: false, pa: hex(pfn * PAGE_SIZE) });
+    const f = { start: hex(address), end: hex(address + PAGE_SIZE), blockable: false, pa: hex(pfn * PAGE_SIZE) };
+    note(m, mm, sub, 'change_pte', f);
     opsOf(m, sub).changePte?.(m, mm, sub, address, pfn);
   }
 }

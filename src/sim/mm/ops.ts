@@ -8,7 +8,9 @@ import { hex } from '../core/hex.ts';
 import { type MmStruct, PAGE_SIZE, PMD_SIZE, PUD_SIZE, type Vma, type VmaKind } from './types.ts';
 import { ptesIn, setPte, vpnOf } from './state.ts';
 import { handleMmFault } from './fault.ts';
-import { type MmuNotifierRange, mmuNotifierInvalidateRangeEnd, mmuNotifierInvalidateRangeStart } from './notifier.ts';
+import {
+  type MmuNotifierRange, mmuNotifierInvalidateRangeEnd, mmuNotifierInvalidateRangeStart,
+} from './notifier.ts';
 import { unmapRegion } from './zap.ts';
 import { detachVmas, insertVma, rangeFree, vmaCovering, vmasIn } from './vma.ts';
 
@@ -38,9 +40,12 @@ export function munmap(m: Machine, mm: MmStruct, start: number, size: number): v
 /** mmap_region with MAP_FIXED: an overlapped range is munmapped first; MAP_POPULATE faults it in. */
 export function mmap(m: Machine, mm: MmStruct, a: MmapArgs): void {
   const end = a.start + a.size;
-  m.emit('mm', { op: 'mmap', mm: mm.name, start: hex(a.start), end: hex(end), prot: a.write ? 'rw' : 'r', vma: a.kind, shared: a.shared });
+  const prot = a.write ? 'rw' : 'r';
+  m.emit('mm', { op: 'mmap', mm: mm.name, start: hex(a.start), end: hex(end), prot, vma: a.kind, shared: a.shared });
   if (!rangeFree(mm, a.start, end)) doMunmap(m, mm, a.start, end);
-  const v: Vma = { start: a.start, end, read: true, write: a.write, shared: a.shared, kind: a.kind, file: a.file, pgoff: a.pgoff, anonVma: false };
+  const v: Vma = {
+    start: a.start, end, read: true, write: a.write, shared: a.shared, kind: a.kind, file: a.file, pgoff: a.pgoff, anonVma: false,
+  };
   insertVma(mm, v);
   if (!a.populate) return;
   // populate_vma_page_range: FOLL_WRITE only for private writable mappings.
@@ -108,7 +113,8 @@ function movePageTables(m: Machine, mm: MmStruct, oldStart: number, newStart: nu
 /** mremap: shrink (do_munmap of the tail), grow in place, or MREMAP_FIXED move (mremap_to). */
 export function mremap(m: Machine, mm: MmStruct, a: { start: number; oldSize: number; newSize: number; newStart?: number }): void {
   const oldEnd = a.start + a.oldSize;
-  const rec = { op: 'mremap', mm: mm.name, start: hex(a.start), end: hex(oldEnd), newStart: hex(a.newStart ?? a.start), newEnd: hex((a.newStart ?? a.start) + a.newSize) };
+  const to = a.newStart ?? a.start;
+  const rec = { op: 'mremap', mm: mm.name, start: hex(a.start), end: hex(oldEnd), newStart: hex(to), newEnd: hex(to + a.newSize) };
   const v = vmaCovering(mm, a.start, oldEnd);
   if (!v) return void m.emit('mm', { ...rec, result: 'EFAULT' });
   if (a.newStart === undefined || a.newStart === a.start) {
@@ -117,7 +123,9 @@ export function mremap(m: Machine, mm: MmStruct, a: { start: number; oldSize: nu
       if (a.newSize < a.oldSize) doMunmap(m, mm, a.start + a.newSize, oldEnd);
       return;
     }
-    if (v.end !== oldEnd || !rangeFree(mm, oldEnd, a.start + a.newSize)) return void m.emit('mm', { ...rec, result: 'ENOMEM' });
+    if (v.end !== oldEnd || !rangeFree(mm, oldEnd, a.start + a.newSize)) {
+      return void m.emit('mm', { ...rec, result: 'ENOMEM' });
+    }
     m.emit('mm', { ...rec, result: 'grow' });
     v.end = a.start + a.newSize; // vma_adjust: no PTE changes, no notifiers
     return;

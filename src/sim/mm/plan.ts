@@ -21,7 +21,10 @@ import { NOTIFIER_OPS, type NotifierOp } from './types.ts';
 
 export type MmPlanOp =
   | { op: 'mm_init'; mm: string; notifiers: { name: string; ops: NotifierOp[]; failNonblock: boolean }[] }
-  | { op: 'mmap'; mm: string; start: number; size: number; write: boolean; kind: VmaKind; shared: boolean; file: string; pgoff: number; populate: boolean; fill: number }
+  | {
+      op: 'mmap'; mm: string; start: number; size: number; write: boolean; kind: VmaKind;
+      shared: boolean; file: string; pgoff: number; populate: boolean; fill: number;
+    }
   | { op: 'munmap' | 'age' | 'reclaim' | 'page-idle' | 'test-young'; mm: string; start: number; size: number }
   | { op: 'mprotect'; mm: string; start: number; size: number; write: boolean }
   | { op: 'mremap'; mm: string; start: number; oldSize: number; newSize: number; newStart?: number }
@@ -94,6 +97,8 @@ function initMm(m: Machine, op: Extract<MmPlanOp, { op: 'mm_init' }>): void {
   m.emit('mm', { op: 'mm_init', mm: mm.name });
   for (const n of op.notifiers) {
     const ops = n.ops.length ? n.ops : [...NOTIFIER_OPS];
-    mmuNotifierRegister(m, mm, { name: n.name, kind: 'passive', ops, dev: -1, pasid: -1, omitInvalidateRange: false, failNonblock: n.failNonblock });
+    mmuNotifierRegister(m, mm, {
+      name: n.name, kind: 'passive', ops, dev: -1, pasid: -1, omitInvalidateRange: false, failNonblock: n.failNonblock,
+    });
   }
 }

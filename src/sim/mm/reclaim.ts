@@ -8,7 +8,9 @@ import type { Machine } from '../machine.ts';
 import { hex } from '../core/hex.ts';
 import { readBytes } from '../mem/phys.ts';
 import { type MmStruct, PAGE_SIZE } from './types.ts';
-import { freePage, mmModel, pageMeta, paOf, ptesIn, rmapWalk, setPte, setPteBits, unmapPageRef, vaOf } from './state.ts';
+import {
+  freePage, mmModel, pageMeta, paOf, ptesIn, rmapWalk, setPte, setPteBits, unmapPageRef, vaOf,
+} from './state.ts';
 import {
   mmuNotifierClearFlushYoung, mmuNotifierClearYoung, mmuNotifierInvalidateRange, mmuNotifierInvalidateRangeEnd,
   mmuNotifierInvalidateRangeStart, mmuNotifierTestYoung,

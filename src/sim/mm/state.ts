@@ -8,7 +8,9 @@ import { assert } from '../core/assert.ts';
 import { hex } from '../core/hex.ts';
 import { physAlloc, physFree } from '../mem/alloc.ts';
 import { fill } from '../mem/phys.ts';
-import { type MmModel, type MmStruct, PAGE_SHIFT, PAGE_SIZE, type PageMeta, type Pte, type Vma } from './types.ts';
+import {
+  type MmModel, type MmStruct, PAGE_SHIFT, PAGE_SIZE, type PageMeta, type Pte, type Vma,
+} from './types.ts';
 
 export const MM_MODEL = 'mm';
 
@@ -139,7 +141,9 @@ export function ptesIn(mm: MmStruct, start: number, end: number): [number, Pte][
 
 /** The model's empty state, created by the scenario's processes build step. */
 export function mmModelCreate(m: Machine): MmModel {
-  const mdl: MmModel = { mms: [], pages: new Map(), swap: new Map(), swapNext: 0, pagecache: new Map(), zeroPfn: -1, plan: [], prng: m.forkPrng() };
+  const mdl: MmModel = {
+    mms: [], pages: new Map(), swap: new Map(), swapNext: 0, pagecache: new Map(), zeroPfn: -1, plan: [], prng: m.forkPrng(),
+  };
   m.state.models[MM_MODEL] = mdl;
   return mdl;
 }

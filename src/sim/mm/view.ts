@@ -53,10 +53,15 @@ export function mmViews(m: Machine): MmView[] {
     name: mm.name,
     exited: mm.exited,
     subscribers: mm.subscribers.map((s) => ({ name: s.name, kind: s.kind, ops: [...s.ops], pasid: s.pasid })),
-    vmas: mm.vmas.map((v) => ({ start: v.start, end: v.end, prot: v.write ? 'rw' : 'r', kind: v.kind, shared: v.shared, file: v.file, pgoff: v.pgoff })),
+    vmas: mm.vmas.map((v) => ({
+      start: v.start, end: v.end, prot: v.write ? 'rw' : 'r', kind: v.kind, shared: v.shared, file: v.file, pgoff: v.pgoff,
+    })),
     ptes: [...mm.ptes.entries()]
       .sort((a, b) => a[0] - b[0])
-      .map(([vpn, p]) => ({ va: vaOf(vpn), pa: p.present ? paOf(p.pfn) : -1, present: p.present, write: p.write, young: p.young, dirty: p.dirty, swap: p.swap, word: pteWord(p) })),
+      .map(([vpn, p]) => ({
+        va: vaOf(vpn), pa: p.present ? paOf(p.pfn) : -1, present: p.present, write: p.write,
+        young: p.young, dirty: p.dirty, swap: p.swap, word: pteWord(p),
+      })),
   }));
 }
 
@@ -83,7 +88,8 @@ export function svaDeviceViews(m: Machine): SvaDeviceView[] {
   const devs = m.model<DevicesState>('devices').list.filter((d): d is SvaDeviceState => d.kind === 'sva-device');
   return devs.map((d) => ({
     dev: d.name, iommu: d.iommu, mm: d.mm >= 0 ? mmModel(m).mms[d.mm].name : '', pasid: d.pasid,
-    atcSize: d.atc.size, atc: atcEntries(d.atc), hits: d.atc.hits, misses: d.atc.misses, pageRequests: d.pageRequests, faults: d.faults,
+    atcSize: d.atc.size, atc: atcEntries(d.atc), hits: d.atc.hits, misses: d.atc.misses,
+    pageRequests: d.pageRequests, faults: d.faults,
   }));
 }
 

@@ -9,7 +9,9 @@ import type { Machine } from '../machine.ts';
 import type { MmStruct } from './types.ts';
 import { PAGE_SIZE } from './types.ts';
 import { freePage, mmModel, ptesIn, setPte, unmapPageRef, vaOf } from './state.ts';
-import { mmuNotifierInvalidateRange, mmuNotifierInvalidateRangeEnd, mmuNotifierInvalidateRangeStart } from './notifier.ts';
+import {
+  mmuNotifierInvalidateRange, mmuNotifierInvalidateRangeEnd, mmuNotifierInvalidateRangeStart,
+} from './notifier.ts';
 
 /** struct mmu_gather: the range of cleared PTEs and the pages to free after the flush. */
 export interface MmuGather {

@@ -108,7 +108,8 @@ export function atcEntries(atc: AtcState): AtcEntryView[] {
   const out: AtcEntryView[] = [];
   for (let i = 0; i < atc.size; i++) {
     if (atc.pasid[i] < 0) continue;
-    out.push({ index: i, pasid: atc.pasid[i], va: atc.vpn[i] * 4096, pa: atc.pfn[i] * 4096, write: atc.write[i] === 1, lru: atc.lru[i] });
+    const va = atc.vpn[i] * 4096, pa = atc.pfn[i] * 4096;
+    out.push({ index: i, pasid: atc.pasid[i], va, pa, write: atc.write[i] === 1, lru: atc.lru[i] });
   }
   return out;
 }
