@@ -88,3 +88,28 @@ describe('views', () => {
     expect(sd.atc).toEqual([{ index: 0, pasid: 1, va: 0x7f0000001000, pa: mm.ptes[1].pa, write: true, lru: 1 }]);
   });
 });
+
+describe('unbind and exit with a device still running', () => {
+  const base = (ops: Record<string, unknown>[]) => ({
+    processes: [{ name: 'p', vmas: [{ start: va(0), size: '4K', fill: 9 }], ops }],
+    devices: [{ kind: 'sva-device', name: 'd', start: '1us', period: '1us', repeat: 8, ops: [{ op: 'read', va: va(0), len: 8 }] }],
+    sva: { bindings: [{ device: 'd', process: 'p', iommu: 'amd-v2' }] },
+  });
+
+  it('unbind: mmu_notifier_unregister calls release, the PASID is freed, later accesses fault', () => {
+    const { recs } = runObj(base([{ op: 'unbind', at: '4500ns', device: 'd' }]));
+    const rel = recs.find((r) => r.kind === 'notifier' && r.op === 'release')!;
+    expect(rel.caller).toBe('mmu_notifier_unregister');
+    expect(recs.filter((r) => r.kind === 'pasid').map((r) => r.op)).toEqual(['alloc', 'free']);
+    const after = recs.filter((r) => r.kind === 'dma' && r.t > 4500);
+    expect(after.length).toBeGreaterThan(0);
+    expect(after.every((r) => r.result === 'fault' && r.reason === 'no pasid bound')).toBe(true);
+  });
+
+  it('exit: release flushes before the pages go, so the device never reads a freed page', () => {
+    const { recs } = runObj(base([{ op: 'exit', at: '4500ns' }]));
+    const order = recs.filter((r) => r.t === 4500).map((r) => r.kind);
+    expect(order.indexOf('atc-inval')).toBeLessThan(order.indexOf('page-free'));
+    expect(recs.filter((r) => r.kind === 'coherency-violation')).toEqual([]);
+  });
+});
