@@ -3,6 +3,8 @@
  * kind. docs/trace.md documents exactly these (a test checks), `--until-kind` accepts
  * exactly these, and breakpoints complete from them. Each model adds its own list.
  */
+import { MM_KINDS } from './mm/kinds.ts';
+
 export interface TraceKindDoc {
   readonly kind: string;
   readonly summary: string;
@@ -20,6 +22,9 @@ export const CORE_KINDS: readonly TraceKindDoc[] = [
       dir: '"read" (device reads memory) or "write"',
       result: '"ok" or "fault"',
       pa: 'physical address reached (absent on fault)',
+      pasid: 'SVA devices: the PASID of the access (-1 when unbound)',
+      atc: 'SVA devices: "hit" (device IOTLB) or "miss" (translation request, IOMMU walk)',
+      reason: 'SVA devices: why the access faulted',
     },
   },
   {
@@ -53,6 +58,6 @@ export const CORE_KINDS: readonly TraceKindDoc[] = [
   },
 ];
 
-export const TRACE_KINDS: readonly TraceKindDoc[] = [...CORE_KINDS];
+export const TRACE_KINDS: readonly TraceKindDoc[] = [...CORE_KINDS, ...MM_KINDS];
 
 export const TRACE_KIND_NAMES: readonly string[] = TRACE_KINDS.map((k) => k.kind);

@@ -1,6 +1,8 @@
 import type { DevicesState } from '../../sim/devices/device.ts';
 import { type DmaEngineState, type EngineOp, dmaEngineRegister, dmaEngineStart } from '../../sim/devices/dma-engine.ts';
 import { assertNever } from '../../sim/core/assert.ts';
+import { type SvaDeviceState, svaDeviceRegister, svaDeviceStart } from '../../sim/devices/sva-device.ts';
+import { atcCreate } from '../../sim/iommu/ats/atc.ts';
 import type { BuildContext, BuildStep } from './context.ts';
 
 function placeOf(ctx: BuildContext, p: { buf?: string; offset?: number; addr?: number }): number {
@@ -50,8 +52,20 @@ export const buildDevices: BuildStep = (ctx) => {
         dmaEngineStart(m, index, d.start);
         break;
       }
+      case 'sva-device': {
+        svaDeviceRegister(m);
+        const dev: SvaDeviceState = {
+          name: d.name, kind: 'sva-device', dmaMaskBits: d.dmaMask, dmaOps: 'dma-direct', translator: 'sva',
+          maxSegmentSize: 0, iommu: 'amd-v2', mm: -1, pasid: -1, devid: 0x0100 + index, qdep: 16, domainId: 1 + index,
+          atc: atcCreate(32), ops: d.ops.map((o) => ({ ...o })), pc: 0, round: 0, repeat: d.repeat,
+          periodNs: d.period, jitterNs: d.jitter, prng: m.forkPrng(), pageRequests: 0, faults: 0,
+        };
+        state.list.push(dev);
+        svaDeviceStart(m, index, d.start);
+        break;
+      }
       default:
-        assertNever(d.kind as never, 'device kind');
+        assertNever(d, 'device kind');
     }
   });
 };

@@ -11,8 +11,10 @@ import type { ScenarioOut } from '../schema/index.ts';
 import type { BuildContext, BuildStep } from './context.ts';
 import { buildMemory } from './memory.ts';
 import { buildDevices } from './devices.ts';
+import { buildProcesses } from './processes.ts';
+import { buildSva } from './sva.ts';
 
-export const BUILD_STEPS: BuildStep[] = [buildMemory, buildDevices];
+export const BUILD_STEPS: BuildStep[] = [buildMemory, buildProcesses, buildDevices, buildSva];
 
 export interface BuildOptions {
   file?: string;

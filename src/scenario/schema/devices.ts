@@ -34,6 +34,24 @@ export const DmaEngine = z.strictObject({
   ops: z.array(EngineOp).min(1),
 });
 
-export const Device = z.discriminatedUnion('kind', [DmaEngine]);
+export const SvaDeviceOp = z.discriminatedUnion('op', [
+  z.strictObject({ op: z.literal('read'), va: Addr.describe('process virtual address'), len: Size }),
+  z.strictObject({ op: z.literal('write'), va: Addr.describe('process virtual address'), len: Size, pattern: ByteValue.default(0xa5) }),
+  z.strictObject({ op: z.literal('delay'), ns: Duration }),
+]);
+
+/** A device sharing a process's address space; sva.bindings picks its process and IOMMU. */
+export const SvaDevice = z.strictObject({
+  kind: z.literal('sva-device'),
+  name: Name,
+  dmaMask: DmaMaskBits.default(64).describe('DMA addressing limit in bits'),
+  start: Duration.default(0).describe('virtual time of the first access'),
+  period: Duration.default(1000).describe('virtual time between rounds'),
+  jitter: Duration.default(0).describe('extra random delay per round, 0..jitter, from the seed'),
+  repeat: z.number().int().min(1).max(10_000_000).default(1).describe('rounds of the op list'),
+  ops: z.array(SvaDeviceOp).min(1),
+});
+
+export const Device = z.discriminatedUnion('kind', [DmaEngine, SvaDevice]);
 export type DeviceIn = z.output<typeof Device>;
 export const DEVICE_KINDS = Device.options.map((o) => o.shape.kind.value);

@@ -7,6 +7,7 @@ import { KERNEL_VERSIONS, type KernelVersion } from '../../sim/kernel.ts';
 import { Name } from './common.ts';
 import { Memory } from './memory.ts';
 import { Device } from './devices.ts';
+import { Process, Sva } from './mm.ts';
 
 export const SCENARIO_VERSION = 1;
 
@@ -30,7 +31,9 @@ export const Scenario = z.strictObject({
     })
     .default({ maxEvents: 10_000_000 }),
   memory: Memory,
+  processes: z.array(Process).default([]).describe('processes: address spaces, notifier subscribers, scheduled mm operations'),
   devices: z.array(Device).default([]),
+  sva: Sva.optional().describe('shared virtual addressing: device <-> process bindings and the PASID allocator'),
 });
 
 export type ScenarioIn = z.input<typeof Scenario>;

@@ -1,0 +1,88 @@
+/**
+ * Processes (mm, VMAs, notifier subscribers, scheduled mm operations) and SVA bindings
+ * (device <-> process through an IOMMU, ATC size, PASID allocator).
+ */
+import { z } from 'zod';
+import { Addr, ByteValue, Duration, Name, Offset, Size } from './common.ts';
+import { NOTIFIER_OPS, type NotifierOp } from '../../sim/mm/types.ts';
+import { ATC_ENTRIES_MAX } from '../../sim/iommu/ats/atc.ts';
+
+const Prot = z.enum(['r', 'rw']).describe('"r" or "rw" (PROT_READ, PROT_READ|PROT_WRITE)');
+const At = Duration.describe('virtual time of the operation');
+const Target = Name.optional().describe('process to act on (default: the owning process), e.g. a fork child');
+const Range = { start: Addr.describe('first virtual address'), size: Size.describe('bytes') };
+
+export const VmaIn = z.strictObject({
+  ...Range,
+  prot: Prot.default('rw'),
+  kind: z.enum(['anon', 'file', 'device']).default('anon').describe('anonymous, file-backed (page cache) or a device file (PFN map)'),
+  shared: z.boolean().default(false).describe('MAP_SHARED (default MAP_PRIVATE: copy-on-write)'),
+  file: Name.optional().describe('file name (file mappings): the page-cache key'),
+  pgoff: Offset.default(0).describe('vm_pgoff in pages: file offset, or first physical page frame of a device mapping'),
+  populate: z.boolean().default(false).describe('MAP_POPULATE: fault every page in at mmap time'),
+  fill: ByteValue.optional().describe('the process writes this byte to every page after mmap (anonymous)'),
+});
+
+const op = <T extends string, S extends z.core.$ZodLooseShape>(name: T, shape: S) =>
+  z.strictObject({ op: z.literal(name), at: At, process: Target, ...shape });
+
+export const MmOpIn = z.discriminatedUnion('op', [
+  op('mmap', VmaIn.shape),
+  op('munmap', Range),
+  op('mprotect', { ...Range, prot: Prot }),
+  op('mremap', { start: Addr, oldSize: Size, newSize: Size, newStart: Addr.optional().describe('MREMAP_FIXED target') }),
+  op('fork', { child: Name.describe('name of the child process') }),
+  op('write', { va: Addr, len: Size.default(64), pattern: ByteValue.default(0x5a) }),
+  op('read', { va: Addr, len: Size.default(64) }),
+  op('ksm', { va: Addr, with: z.strictObject({ process: Name.optional(), va: Addr }).describe('the identical page to merge with') }),
+  op('age', Range),
+  op('reclaim', Range),
+  op('page-idle', Range),
+  op('test-young', Range),
+  op('exit', {}),
+  op('oom-reap', {}),
+  op('unbind', { device: Name }),
+]);
+export type MmOpOut = z.output<typeof MmOpIn>;
+
+export const Process = z.strictObject({
+  name: Name,
+  vmas: z.array(VmaIn).default([]).describe('mapped at t=0, in order'),
+  notifiers: z
+    .array(
+      z.strictObject({
+        name: Name,
+        ops: z.array(z.enum(NOTIFIER_OPS as [NotifierOp, ...NotifierOp[]])).default([]).describe('ops it implements (default: all)'),
+        failNonblock: z.boolean().default(false).describe('invalidate_range_start returns -EAGAIN when !blockable'),
+      }),
+    )
+    .default([])
+    .describe('passive subscribers (tracers) registered at t=0, in order'),
+  ops: z.array(MmOpIn).default([]).describe('scheduled mm operations'),
+});
+
+export const PasidRangeIn = z.strictObject({ min: z.number().int().min(0), max: z.number().int().min(1).max(0xfffff) });
+
+export const SvaBinding = z.strictObject({
+  device: Name.describe('an sva-device'),
+  process: Name,
+  iommu: z.enum(['amd-v2', 'intel-svm']),
+  at: Duration.default(0).describe('virtual time of the bind'),
+  atcEntries: z.number().int().min(1).max(ATC_ENTRIES_MAX).default(32).describe('device IOTLB entries'),
+  devid: z.number().int().min(0).max(0xffff).optional().describe('PCI requester id (default 0x0100 + device index)'),
+  qdep: z.number().int().min(0).max(31).default(16).describe('ATS invalidate queue depth'),
+  subscriber: z
+    .strictObject({ omitInvalidateRange: z.boolean().default(false).describe('TEST ONLY: invalidate_range flushes nothing') })
+    .default({ omitInvalidateRange: false }),
+});
+
+export const Sva = z.strictObject({
+  pasid: z
+    .strictObject({
+      allocator: z.enum(['native', 'host']).default('native').describe('"host": a custom allocator (paravirtual guest asking its host)'),
+      native: PasidRangeIn.default({ min: 1, max: 0xfffff }),
+      host: PasidRangeIn.default({ min: 0x800, max: 0xfff }).describe('the host allocator\'s range'),
+    })
+    .default({ allocator: 'native', native: { min: 1, max: 0xfffff }, host: { min: 0x800, max: 0xfff } }),
+  bindings: z.array(SvaBinding).default([]),
+});

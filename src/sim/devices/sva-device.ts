@@ -1,0 +1,72 @@
+/**
+ * A device that shares a process's address space (SVA): it streams reads and writes to
+ * process virtual addresses under its PASID, translating through its ATC (device IOTLB)
+ * and, on a miss, the IOMMU's walk of the CPU page table. Timing jitter comes from its
+ * own PRNG stream, so seeds interleave it differently with the scheduled mm operations.
+ */
+import type { Machine } from '../machine.ts';
+import { PRIO } from '../machine.ts';
+import type { Prng } from '../core/prng.ts';
+import { intBetween } from '../core/prng.ts';
+import type { AtcState } from '../iommu/ats/atc.ts';
+import type { DeviceBase, DevicesState } from './device.ts';
+import { deviceRead, deviceWrite } from './port.ts';
+
+export type SvaIommuKind = 'amd-v2' | 'intel-svm';
+
+export type SvaOp =
+  | { op: 'read'; va: number; len: number }
+  | { op: 'write'; va: number; len: number; pattern: number }
+  | { op: 'delay'; ns: number };
+
+export interface SvaDeviceState extends DeviceBase {
+  kind: 'sva-device';
+  iommu: SvaIommuKind;
+  /** Bound mm id and PASID; -1 while unbound. */
+  mm: number;
+  pasid: number;
+  /** PCI requester id (bus:dev.fn) and ATS invalidate queue depth, for the descriptors. */
+  devid: number;
+  qdep: number;
+  domainId: number;
+  atc: AtcState;
+  ops: SvaOp[];
+  pc: number;
+  round: number;
+  repeat: number;
+  periodNs: number;
+  jitterNs: number;
+  prng: Prng;
+  pageRequests: number;
+  faults: number;
+}
+
+const STEP = 'sva-device.step';
+
+export function svaDeviceRegister(m: Machine): void {
+  if (m.hasService(STEP)) return;
+  m.provide(STEP, m.on(STEP, svaDeviceStep));
+}
+
+export function svaDeviceStart(m: Machine, index: number, startNs: number): void {
+  m.schedule(startNs, m.service<number>(STEP), index, 0, PRIO.device);
+}
+
+function svaDeviceStep(m: Machine, index: number): void {
+  const dev = m.model<DevicesState>('devices').list[index] as SvaDeviceState;
+  const op = dev.ops[dev.pc];
+  let delay = 0;
+  if (op.op === 'read') deviceRead(m, dev, op.va, op.len);
+  else if (op.op === 'write') deviceWrite(m, dev, op.va, new Uint8Array(op.len).fill(op.pattern));
+  else delay = op.ns;
+  dev.pc++;
+  if (dev.pc === dev.ops.length) {
+    dev.pc = 0;
+    dev.round++;
+    if (dev.round >= dev.repeat) return void m.emit('dev-done', { dev: dev.name, rounds: dev.round });
+    delay += dev.periodNs + (dev.jitterNs > 0 ? intBetween(dev.prng, 0, dev.jitterNs) : 0);
+  } else {
+    delay += 1;
+  }
+  m.schedule(delay, m.service<number>(STEP), index, 0, PRIO.device);
+}

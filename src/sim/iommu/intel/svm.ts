@@ -1,0 +1,59 @@
+/**
+ * Intel SVM as an mmu notifier subscriber (drivers/iommu/intel-svm.c): v5.0 has release,
+ * change_pte (one page, IH=1) and invalidate_range (ceil(len/4K) pages); v5.4 drops
+ * change_pte, because set_pte_at_notify always sits inside a start/end pair whose
+ * invalidate_range flushes the same page. intel_flush_svm_range_dev submits the PASID
+ * IOTLB descriptor, then the device-IOTLB one, each synchronously.
+ */
+import type { Machine } from '../../machine.ts';
+import { hex } from '../../core/hex.ts';
+import { atcInvalidate, atcInvalidatePasid, atsDecodeRange } from '../ats/atc.ts';
+import type { SubscriberOps } from '../../mm/notifier.ts';
+import { subscriberOpsKey } from '../../mm/notifier.ts';
+import type { Subscriber } from '../../mm/types.ts';
+import { PAGE_SIZE } from '../../mm/types.ts';
+import { svaDevice, svaUnbound } from '../../mm/sva.ts';
+import { qiDevEiotlb, qiEiotlb, qiHex, QI_DEV_EIOTLB_SIZE } from './qi.ts';
+
+function flushSvmRangeDev(m: Machine, sub: Subscriber, address: number, pages: number, ih: number, by: string): void {
+  const dev = svaDevice(m, sub.dev);
+  const piotlb = qiEiotlb({ pasid: sub.pasid, did: dev.domainId, address, pages, ih, gl: 0 });
+  const devtlb = qiDevEiotlb({ pasid: sub.pasid, sid: dev.devid, qdep: dev.qdep, address, pages });
+  let dropped: number, start: string, end: string;
+  if (pages === -1) {
+    dropped = atcInvalidatePasid(dev.atc, sub.pasid);
+    start = end = 'all';
+  } else {
+    // What the device invalidates is what the descriptor encodes, not what was asked.
+    const r = atsDecodeRange(devtlb.qw1 & ~0xfffn, (devtlb.qw1 & QI_DEV_EIOTLB_SIZE) !== 0n);
+    const s = Number(r.start), e = Number(r.start + r.size);
+    dropped = atcInvalidate(dev.atc, sub.pasid, s / PAGE_SIZE, e / PAGE_SIZE);
+    start = hex(s);
+    end = hex(e);
+  }
+  m.emit('atc-inval', {
+    dev: dev.name, pasid: sub.pasid, start, end, by, iommu: 'intel-svm',
+    iotlbCmd: `QI_EIOTLB(0x6) ${qiHex(piotlb)}`, atcCmd: `QI_DEIOTLB(0x8) ${qiHex(devtlb)}`, dropped,
+  });
+}
+
+export const intelSvmOps: SubscriberOps = {
+  /** intel_invalidate_range: ceil((end - start) / 4K) pages from start, IH=0. */
+  invalidateRange(m, _mm, sub, start, end) {
+    if (sub.omitInvalidateRange) return;
+    flushSvmRangeDev(m, sub, start, Math.ceil((end - start) / PAGE_SIZE), 0, 'invalidate_range');
+  },
+  /** intel_change_pte (v5.0): one page, IH=1. */
+  changePte(m, _mm, sub, address) {
+    flushSvmRangeDev(m, sub, address, 1, 1, 'change_pte');
+  },
+  /** intel_mm_release: tear down the PASID entry and flush everything (pages -1, gl=0). */
+  release(m, _mm, sub) {
+    flushSvmRangeDev(m, sub, 0, -1, 0, 'release');
+    svaUnbound(m, sub.dev);
+  },
+};
+
+export function provideIntelSvm(m: Machine): void {
+  if (!m.hasService(subscriberOpsKey('intel-svm'))) m.provide(subscriberOpsKey('intel-svm'), intelSvmOps);
+}
