@@ -68,9 +68,13 @@ describe('dmadbg validate', () => {
   it('lists every problem as file:path: message (hint) and exits 1', () => {
     const r = dmadbg(['validate', bad, broken, join(dir, 'missing.json'), dir]);
     expect(r.code).toBe(1);
-    expect(r.stdout.trimEnd().split('\n')).toEqual([
+    const lines = r.stdout.trimEnd().split('\n');
+    // The list of kinds grows with each model; what matters is that it is offered.
+    expect(lines[1]).toMatch(/^.*bad\.json:devices\[0\]\.kind: unknown device kind "gpu" \(one of: .*dma-engine.*\)$/);
+    lines[1] = 'kinds';
+    expect(lines).toEqual([
       `${bad}:memory.dram: at least one DRAM range is needed`,
-      `${bad}:devices[0].kind: unknown device kind "gpu" (one of: dma-engine)`,
+      'kinds',
       `${broken}: not valid JSON at line 1 column 16: expected a field name in double quotes, found ", }" (fix the JSON syntax)`,
       `${join(dir, 'missing.json')}: no such file (check the path; \`dmadbg list\` shows the built-in scenarios)`,
       `${dir}: is a directory, not a scenario file (name a .json file inside it)`,
