@@ -6,6 +6,7 @@ import { BEHAVIOURS, behaviourById } from '../sim/kernel.ts';
 import type { ScenarioOut } from './schema/index.ts';
 import type { ScenarioProblem } from './problems.ts';
 import { closest } from './suggest.ts';
+import { checkMtk } from './check-mtk.ts';
 
 type Check = (s: ScenarioOut, file: string) => ScenarioProblem[];
 
@@ -68,7 +69,7 @@ const checkDevices: Check = (s, file) => {
   return out;
 };
 
-export const CHECKS: Check[] = [checkOverrides, checkBuffers, checkDevices];
+export const CHECKS: Check[] = [checkOverrides, checkBuffers, checkDevices, checkMtk];
 
 export function checkScenario(s: ScenarioOut, file: string): ScenarioProblem[] {
   return CHECKS.flatMap((c) => c(s, file));

@@ -3,6 +3,8 @@
  * kind. docs/trace.md documents exactly these (a test checks), `--until-kind` accepts
  * exactly these, and breakpoints complete from them. Each model adds its own list.
  */
+import { IOMMU_KINDS } from './iommu/kinds.ts';
+import { MTK_KINDS } from './iommu/mtk/kinds.ts';
 import { PGTABLE_KINDS } from './pgtable/kinds.ts';
 
 export interface TraceKindDoc {
@@ -22,6 +24,10 @@ export const CORE_KINDS: readonly TraceKindDoc[] = [
       dir: '"read" (device reads memory) or "write"',
       result: '"ok" or "fault"',
       pa: 'physical address reached (absent on fault)',
+      mmu: 'IOMMU translators: the mmu cell that served it ("mmu0", "mmu1"), "bypass" (port MMU off) or "-" (blocked)',
+      hit: 'IOMMU translators: IOTLB "hit" or "miss" (a table walk), "blocked", "-"',
+      fault: 'IOMMU translators: fault type when result is "fault"',
+      protect: 'mtk: PA of the protect buffer the faulting access went to instead',
     },
   },
   {
@@ -29,11 +35,13 @@ export const CORE_KINDS: readonly TraceKindDoc[] = [
     summary: 'A driver mapped a buffer for DMA.',
     fields: {
       api: 'kernel function, e.g. "dma_map_single", "iommu_map"',
-      dev: 'device name',
+      dev: 'device name (DMA API records)',
+      domain: 'IOMMU domain (IOMMU records)',
       iova: 'dma address handed to the device (absent on error)',
       pa: 'physical address of the buffer',
       size: 'bytes',
       dir: '"to-device", "from-device" or "bidirectional"',
+      prot: 'IOMMU prot flags, e.g. "R|W"',
       result: '"ok" or "error"',
       reason: 'why the mapping failed (on error)',
     },
@@ -41,7 +49,7 @@ export const CORE_KINDS: readonly TraceKindDoc[] = [
   {
     kind: 'unmap',
     summary: 'A driver unmapped a DMA mapping.',
-    fields: { api: 'kernel function', dev: 'device name', iova: 'dma address', size: 'bytes', dir: 'direction' },
+    fields: { api: 'kernel function', dev: 'device name', domain: 'IOMMU domain', iova: 'dma address', size: 'bytes', dir: 'direction' },
   },
   {
     kind: 'dev-op',
@@ -55,6 +63,6 @@ export const CORE_KINDS: readonly TraceKindDoc[] = [
   },
 ];
 
-export const TRACE_KINDS: readonly TraceKindDoc[] = [...CORE_KINDS, ...PGTABLE_KINDS];
+export const TRACE_KINDS: readonly TraceKindDoc[] = [...CORE_KINDS, ...PGTABLE_KINDS, ...IOMMU_KINDS, ...MTK_KINDS];
 
 export const TRACE_KIND_NAMES: readonly string[] = TRACE_KINDS.map((k) => k.kind);

@@ -2,6 +2,7 @@ import type { DevicesState } from '../../sim/devices/device.ts';
 import { type DmaEngineState, type EngineOp, dmaEngineRegister, dmaEngineStart } from '../../sim/devices/dma-engine.ts';
 import { assertNever } from '../../sim/core/assert.ts';
 import type { BuildContext, BuildStep } from './context.ts';
+import { buildMtkEngine } from './mtk.ts';
 
 function placeOf(ctx: BuildContext, p: { buf?: string; offset?: number; addr?: number }): number {
   if (p.addr !== undefined) return p.addr;
@@ -50,8 +51,11 @@ export const buildDevices: BuildStep = (ctx) => {
         dmaEngineStart(m, index, d.start);
         break;
       }
+      case 'mtk-engine':
+        state.list.push(buildMtkEngine(ctx, d, index));
+        break;
       default:
-        assertNever(d.kind as never, 'device kind');
+        assertNever(d, 'device kind');
     }
   });
 };
