@@ -55,9 +55,9 @@ export function decodePte(pte: number, lvl: Lvl, cfg: Pick<ArmV7sCfg, 'kernel' |
     xn: mtkExt && lvl === 1 ? false : xn,
     c: (pte & ARM_V7S_ATTR_C) !== 0,
     b: (pte & ARM_V7S_ATTR_B) !== 0,
-    ns: lvl === 1 ? (pte & ARM_V7S_ATTR_NS_SECTION) !== 0 : undefined,
-    mtkPa32: mtkExt || mtk4gb ? (pte & ARM_V7S_ATTR_MTK_PA_BIT32) !== 0 : undefined,
-    mtkPa33: mtkExt ? (pte & ARM_V7S_ATTR_MTK_PA_BIT33) !== 0 : undefined,
+    ...(lvl === 1 ? { ns: (pte & ARM_V7S_ATTR_NS_SECTION) !== 0 } : {}),
+    ...(mtkExt || mtk4gb ? { mtkPa32: (pte & ARM_V7S_ATTR_MTK_PA_BIT32) !== 0 } : {}),
+    ...(mtkExt ? { mtkPa33: (pte & ARM_V7S_ATTR_MTK_PA_BIT33) !== 0 } : {}),
     prot: armV7sPteToProt(pte, lvl),
   };
 }
