@@ -57,7 +57,7 @@ export function checkMtk(s: ScenarioOut, file: string): ScenarioProblem[] {
         handles.set(op.as, op.len);
         return;
       }
-      if (op.op === 'remap-no-flush') needBuf(op.buf, 'buf', op.bufOffset, op.len);
+      if (op.op === 'remap') needBuf(op.buf, 'buf', op.bufOffset, op.len);
       if ('map' in op) {
         const size = handles.get(op.map);
         if (size === undefined) {

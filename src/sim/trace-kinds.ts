@@ -28,6 +28,7 @@ export const CORE_KINDS: readonly TraceKindDoc[] = [
       hit: 'IOMMU translators: IOTLB "hit" or "miss" (a table walk), "blocked", "-"',
       fault: 'IOMMU translators: fault type when result is "fault"',
       protect: 'mtk: PA of the protect buffer the faulting access went to instead',
+      m4uPa: 'mtk 4GB mode: the address the M4U put on the bus (the 5G..8G alias of pa)',
     },
   },
   {

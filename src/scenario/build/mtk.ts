@@ -60,8 +60,8 @@ export function buildMtkEngine(ctx: BuildContext, d: MtkEngineIn, index: number)
     switch (op.op) {
       case 'map':
         return { op: 'map', as: op.as, pa: bufPa(ctx, op.buf, op.offset), len: op.len, dir: op.dir };
-      case 'remap-no-flush':
-        return { op: 'remap-no-flush', map: op.map, offset: op.offset, len: op.len, pa: bufPa(ctx, op.buf, op.bufOffset) };
+      case 'remap':
+        return { op: 'remap', map: op.map, offset: op.offset, len: op.len, pa: bufPa(ctx, op.buf, op.bufOffset), flush: op.flush };
       case 'unmap':
       case 'read':
       case 'write':

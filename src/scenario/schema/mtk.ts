@@ -45,8 +45,16 @@ export const MtkEngineOp = z.discriminatedUnion('op', [
   z.strictObject({ op: z.literal('access'), iova: Addr.describe('raw IOVA, mapped or not'), len: Size, dir: z.enum(['read', 'write']), pattern: ByteValue.default(0x5a) }),
   z.strictObject({ op: z.literal('iommu-unmap'), map: Name, offset: Offset, len: Size }).describe('driver unmaps part of a mapping with iommu_unmap'),
   z
-    .strictObject({ op: z.literal('remap-no-flush'), map: Name, offset: Offset, len: Size, buf: Name, bufOffset: Offset.default(0) })
-    .describe('driver bug: rewrite the PTEs of part of a mapping to another buffer with no TLB invalidation'),
+    .strictObject({
+      op: z.literal('remap'),
+      map: Name,
+      offset: Offset,
+      len: Size,
+      buf: Name.describe('buffer the range points at afterwards'),
+      bufOffset: Offset.default(0),
+      flush: z.boolean().default(true).describe('false: the driver bug of rewriting PTEs with no TLB invalidation at all'),
+    })
+    .describe('driver re-points part of a mapping at another buffer (iommu_unmap + iommu_map)'),
   z.strictObject({ op: z.literal('larb-get') }),
   z.strictObject({ op: z.literal('larb-put') }),
   z.strictObject({ op: z.literal('delay'), ns: Duration }),

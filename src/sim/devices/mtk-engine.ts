@@ -2,7 +2,7 @@
  * A MediaTek multimedia engine (disp, vdec, img, cam, venc, ipu, ccu) behind a larb port
  * MTK_M4U_ID(larb, port). Its driver takes the larb (mtk_smi_larb_get), maps buffers
  * through the M4U's DMA ops, and the engine reads and writes through the M4U; scenarios
- * also script driver actions: partial iommu_unmap, a PTE rewrite without TLB maintenance,
+ * also script driver actions: partial iommu_unmap, a remap with or without TLB maintenance,
  * larb power get/put, raw IOVA accesses.
  */
 import type { Machine } from '../machine.ts';
@@ -23,7 +23,7 @@ export type MtkEngineOp =
   | { op: 'write'; map: string; offset: number; len: number; pattern: number }
   | { op: 'access'; iova: number; len: number; dir: 'read' | 'write'; pattern: number }
   | { op: 'iommu-unmap'; map: string; offset: number; len: number }
-  | { op: 'remap-no-flush'; map: string; offset: number; len: number; pa: number }
+  | { op: 'remap'; map: string; offset: number; len: number; pa: number; flush: boolean }
   | { op: 'larb-get' }
   | { op: 'larb-put' }
   | { op: 'delay'; ns: number };
@@ -66,12 +66,15 @@ function readOp(m: Machine, dev: MtkEngineState, iova: number, len: number): voi
   m.emit('dev-op', { dev: dev.name, op: ok ? 'read' : 'read-faulted', src: hex(iova), len, sum: h.toString(16).padStart(8, '0') });
 }
 
-/** A driver bug on purpose: rewrite the PTEs of a range with no TLB maintenance at all. */
-function remapNoFlush(m: Machine, dev: MtkEngineState, mp: MtkMapping, op: Extract<MtkEngineOp, { op: 'remap-no-flush' }>): void {
+/**
+ * Re-point part of a mapping (iommu_unmap + iommu_map). With flush false this is the driver
+ * bug the stale-translation checker exists for: PTEs rewritten with no TLB maintenance.
+ */
+function remap(m: Machine, dev: MtkEngineState, mp: MtkMapping, op: Extract<MtkEngineOp, { op: 'remap' }>): void {
   const dom = iommuDomainOf(m, dev.name)!;
   const s = mtkState(m);
-  s.skipFlush = true;
-  iommuUnmap(m, dom, { iova: mp.iova + op.offset, size: op.len }, 'iommu_unmap (no flush)');
+  s.skipFlush = !op.flush;
+  iommuUnmap(m, dom, { iova: mp.iova + op.offset, size: op.len }, op.flush ? 'iommu_unmap' : 'iommu_unmap (no flush)');
   iommuMap(m, dom, { iova: mp.iova + op.offset, pa: op.pa, size: op.len, prot: dmaInfoToProt(mp.dir) });
   s.skipFlush = false;
 }
@@ -109,9 +112,9 @@ function runOp(m: Machine, dev: MtkEngineState, op: MtkEngineOp): number {
       if (mp && dom) iommuUnmap(m, dom, { iova: mp.iova + op.offset, size: op.len });
       return 1;
     }
-    case 'remap-no-flush': {
+    case 'remap': {
       const mp = dev.mappings[op.map];
-      if (mp) remapNoFlush(m, dev, mp, op);
+      if (mp) remap(m, dev, mp, op);
       return 1;
     }
     case 'larb-get':

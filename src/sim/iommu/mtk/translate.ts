@@ -29,6 +29,12 @@ function emiPa(enable4GB: boolean, pa: number): number {
   return enable4GB && pa >= MTK_IOMMU_4GB_MODE_REMAP_BASE && pa < 2 * SZ_4G ? pa - SZ_4G : pa;
 }
 
+/** An access that reached EMI; `m4uPa` shows the 4GB-mode alias when it differs from the CPU PA. */
+function served(enable4GB: boolean, m4uPa: number, mmu: string, hit: string): Translation {
+  const pa = emiPa(enable4GB, m4uPa);
+  return { ok: true, pa, extra: pa === m4uPa ? { mmu, hit } : { mmu, hit, m4uPa: hex(m4uPa) } };
+}
+
 function blocked(m: Machine, dev: DeviceBase & MtkMaster, addr: number, write: boolean): Translation {
   const larb = smiState(m).larbs[dev.larb];
   larb.blocked++;
@@ -57,7 +63,7 @@ export const mtkTranslate: Translator = (m, d, addr, write) => {
     const e = c.iotlb.entries[i];
     staleCheck(m, { iommu: inst.name, mmu, dev: dev.name }, e, addr);
     const pa = e.pa + (addr - e.iova);
-    return { ok: true, pa: emiPa(s.enable4GB, pa), extra: { mmu, hit: 'hit' } };
+    return served(s.enable4GB, pa, mmu, 'hit');
   }
   c.walks++;
   const pgd = (m4uRead(inst, REG_MMU_PT_BASE_ADDR) & 0xffffff80) >>> 0;
@@ -80,6 +86,5 @@ export const mtkTranslate: Translator = (m, d, addr, write) => {
     l1: w.l1,
     pteSeq: lastPteSeq(m, w.ptePa),
   });
-  const pa = w.pa + (addr - w.iovaBase);
-  return { ok: true, pa: emiPa(s.enable4GB, pa), extra: { mmu, hit: 'miss' } };
+  return served(s.enable4GB, w.pa + (addr - w.iovaBase), mmu, 'miss');
 };
