@@ -27,7 +27,7 @@ describe('stale-tlb checker', () => {
     const changer = recs.find((r) => r.seq === stale[0].changedBy)!;
     expect(changer).toMatchObject({ kind: 'pte', addr: stale[0].pteAddr, new: stale[0].pte, old: '0x00000000' });
     expect(stale[0].cachedPa).toBe('0x' + buffers.get('bitstream')!.pa.toString(16));
-    const dmaAfter = recs.filter((r) => r.kind === 'dma' && r.seq > (stale[0].seq as number));
+    const dmaAfter = recs.filter((r) => r.kind === 'dma' && (r.seq as number) > (stale[0].seq as number));
     expect(dmaAfter[0]).toMatchObject({ hit: 'hit', pa: stale[0].cachedPa });
   });
 
