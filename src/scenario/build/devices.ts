@@ -3,6 +3,7 @@ import { type DmaEngineState, type EngineOp, dmaEngineRegister, dmaEngineStart }
 import { assertNever } from '../../sim/core/assert.ts';
 import type { BuildContext, BuildStep } from './context.ts';
 import { buildMtkEngine } from './mtk.ts';
+import { buildV7sSelftest } from './v7s-selftest.ts';
 
 function placeOf(ctx: BuildContext, p: { buf?: string; offset?: number; addr?: number }): number {
   if (p.addr !== undefined) return p.addr;
@@ -53,6 +54,9 @@ export const buildDevices: BuildStep = (ctx) => {
       }
       case 'mtk-engine':
         state.list.push(buildMtkEngine(ctx, d, index));
+        break;
+      case 'v7s-selftest':
+        state.list.push(buildV7sSelftest(ctx, d, index));
         break;
       default:
         assertNever(d, 'device kind');

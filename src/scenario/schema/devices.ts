@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { Addr, ByteValue, DmaMaskBits, Duration, Name, Offset, Size } from './common.ts';
 import { MtkEngine } from './mtk.ts';
+import { V7sSelftest } from './v7s-selftest.ts';
 
 const bufOrAddr = {
   buf: Name.optional().describe('name of a buffer in memory.buffers'),
@@ -35,6 +36,6 @@ export const DmaEngine = z.strictObject({
   ops: z.array(EngineOp).min(1),
 });
 
-export const Device = z.discriminatedUnion('kind', [DmaEngine, MtkEngine]);
+export const Device = z.discriminatedUnion('kind', [DmaEngine, MtkEngine, V7sSelftest]);
 export type DeviceIn = z.output<typeof Device>;
 export const DEVICE_KINDS = Device.options.map((o) => o.shape.kind.value);
