@@ -7,18 +7,21 @@ import type { Machine } from '../../machine.ts';
 import { assert } from '../../core/assert.ts';
 import type { ArmV7sPgtable, ArmV7sTlbOps, IommuIotlbGather } from './types.ts';
 
-function addFlush(m: Machine, tlb: ArmV7sTlbOps, iova: number, size: number, granule: number, leaf: boolean): void {
+type Pt = ArmV7sPgtable;
+type Tlb = ArmV7sTlbOps;
+
+function addFlush(m: Machine, tlb: Tlb, iova: number, size: number, granule: number, leaf: boolean): void {
   assert(tlb.tlbAddFlush, 'v5.0 io-pgtable needs tlb_add_flush');
   tlb.tlbAddFlush(m, iova, size, granule, leaf);
 }
 
-function sync(m: Machine, tlb: ArmV7sTlbOps): void {
+function sync(m: Machine, tlb: Tlb): void {
   assert(tlb.tlbSync, 'v5.0 io-pgtable needs tlb_sync');
   tlb.tlbSync(m);
 }
 
 /** Walk-cache invalidation, synchronous: map with TLBI_ON_MAP, and table removal in unmap. */
-export function armV7sTlbFlushWalk(m: Machine, pt: ArmV7sPgtable, tlb: ArmV7sTlbOps, iova: number, size: number, granule: number): void {
+export function armV7sTlbFlushWalk(m: Machine, pt: Pt, tlb: Tlb, iova: number, size: number, granule: number): void {
   if (pt.cfg.kernel === 'v5.0') {
     addFlush(m, tlb, iova, size, granule, false);
     sync(m, tlb);
@@ -29,7 +32,7 @@ export function armV7sTlbFlushWalk(m: Machine, pt: ArmV7sPgtable, tlb: ArmV7sTlb
 }
 
 /** Leaf invalidation, synchronous: arm_v7s_split_cont. */
-export function armV7sTlbFlushLeaf(m: Machine, pt: ArmV7sPgtable, tlb: ArmV7sTlbOps, iova: number, size: number, granule: number): void {
+export function armV7sTlbFlushLeaf(m: Machine, pt: Pt, tlb: Tlb, iova: number, size: number, granule: number): void {
   if (pt.cfg.kernel === 'v5.0') {
     addFlush(m, tlb, iova, size, granule, true);
     sync(m, tlb);
@@ -44,7 +47,9 @@ export function armV7sTlbFlushLeaf(m: Machine, pt: ArmV7sPgtable, tlb: ArmV7sTlb
  * core's iotlb_sync follows the whole iommu_unmap); v5.4 io_pgtable_tlb_add_page, which
  * does nothing when the driver has no tlb_add_page.
  */
-export function armV7sTlbAddPage(m: Machine, pt: ArmV7sPgtable, tlb: ArmV7sTlbOps, gather: IommuIotlbGather, iova: number, granule: number): void {
+export function armV7sTlbAddPage(
+  m: Machine, pt: Pt, tlb: Tlb, gather: IommuIotlbGather, iova: number, granule: number,
+): void {
   if (pt.cfg.kernel === 'v5.0') {
     addFlush(m, tlb, iova, granule, granule, true);
     return;
@@ -53,11 +58,14 @@ export function armV7sTlbAddPage(m: Machine, pt: ArmV7sPgtable, tlb: ArmV7sTlbOp
 }
 
 /** arm_v7s_split_blk_unmap's flush: v5.0.1 add_flush(leaf) + sync; v5.4 tlb_add_page. */
-export function armV7sTlbSplitBlk(m: Machine, pt: ArmV7sPgtable, tlb: ArmV7sTlbOps, gather: IommuIotlbGather, iova: number, size: number): void {
+export function armV7sTlbSplitBlk(
+  m: Machine, pt: Pt, tlb: Tlb, gather: IommuIotlbGather, iova: number, size: number,
+): void {
   if (pt.cfg.kernel === 'v5.0') armV7sTlbFlushLeaf(m, pt, tlb, iova, size, size);
   else armV7sTlbAddPage(m, pt, tlb, gather, iova, size);
 }
 
-export function armV7sTlbFlushAll(m: Machine, tlb: ArmV7sTlbOps): void {
+/** free_io_pgtable_ops: io_pgtable_tlb_flush_all before the tables go. */
+export function armV7sTlbFlushAll(m: Machine, tlb: Tlb): void {
   tlb.tlbFlushAll(m);
 }

@@ -11,7 +11,9 @@ import { hex } from '../../core/hex.ts';
 import type { KernelVersion } from '../../kernel.ts';
 import { IOMMU_CACHE, IOMMU_NOEXEC, IOMMU_READ, IOMMU_WRITE, protString } from '../prot.ts';
 import { SZ_16M, SZ_4K, SZ_64K, SZ_1M } from './bits.ts';
-import { armV7sAllocPgtable, armV7sFreePgtable, armV7sIovaToPhys, armV7sMap, armV7sUnmap } from './pgtable.ts';
+import {
+  armV7sAllocPgtable, armV7sFreePgtable, armV7sIovaToPhys, armV7sMap, armV7sUnmap,
+} from './pgtable.ts';
 import { tracingTlbOps } from './tlb.ts';
 import { EEXIST, EINVAL, ENOMEM, ERANGE, type ArmV7sCfgIn, type ArmV7sPgtable } from './types.ts';
 
@@ -22,7 +24,14 @@ const SZ_2G = 0x80000000;
 export type SelftestStep =
   | { readonly op: 'alloc' }
   | { readonly op: 'iova_to_phys'; readonly iova: number; readonly expect: number }
-  | { readonly op: 'map'; readonly iova: number; readonly pa: number; readonly size: number; readonly prot: number; readonly expectFail: boolean }
+  | {
+      readonly op: 'map';
+      readonly iova: number;
+      readonly pa: number;
+      readonly size: number;
+      readonly prot: number;
+      readonly expectFail: boolean; // the overlapping map must fail
+    }
   | { readonly op: 'unmap'; readonly iova: number; readonly size: number }
   | { readonly op: 'free' };
 
@@ -38,8 +47,12 @@ export interface SelftestState {
 
 export const SELFTEST_PGSIZES = SZ_4K | SZ_64K | SZ_1M | SZ_16M;
 
-export function armV7sSelftestCfg(domain: string, kernel: KernelVersion, splitBlk: 'kernel' | 'corrected'): ArmV7sCfgIn {
-  return { domain, kernel, quirks: { armNs: true }, pgsizeBitmap: SELFTEST_PGSIZES, ias: 32, oas: 32, coherentWalk: true, splitBlk };
+export function armV7sSelftestCfg(
+  domain: string, kernel: KernelVersion, splitBlk: 'kernel' | 'corrected',
+): ArmV7sCfgIn {
+  // v5.0 sets quirk NO_DMA, v5.4 coherent_walk: the same thing, a coherent walker.
+  const quirks = { armNs: true };
+  return { domain, kernel, quirks, pgsizeBitmap: SELFTEST_PGSIZES, ias: 32, oas: 32, coherentWalk: true, splitBlk };
 }
 
 /** The kernel's sequence, unrolled (for_each_set_bit over pgsize_bitmap, i.e. 4K..16M). */
@@ -51,7 +64,8 @@ export function armV7sSelftestScript(): SelftestStep[] {
   // Distinct mappings of different granule sizes, 16M apart; an overlap must fail.
   sizes.forEach((size, n) => {
     const iova = n * SZ_16M;
-    s.push({ op: 'map', iova, pa: iova, size, prot: IOMMU_READ | IOMMU_WRITE | IOMMU_NOEXEC | IOMMU_CACHE, expectFail: false });
+    const prot = IOMMU_READ | IOMMU_WRITE | IOMMU_NOEXEC | IOMMU_CACHE;
+    s.push({ op: 'map', iova, pa: iova, size, prot, expectFail: false });
     s.push({ op: 'map', iova, pa: iova + size, size, prot: IOMMU_READ | IOMMU_NOEXEC, expectFail: true });
     s.push({ op: 'iova_to_phys', iova: iova + 42, expect: iova + 42 });
   });
@@ -77,18 +91,36 @@ export function armV7sSelftestScript(): SelftestStep[] {
 export const SELFTEST_SCRIPT: readonly SelftestStep[] = armV7sSelftestScript();
 
 export function errnoName(ret: number): string {
-  const names: Record<number, string> = { [-EEXIST]: '-EEXIST', [-EINVAL]: '-EINVAL', [-ERANGE]: '-ERANGE', [-ENOMEM]: '-ENOMEM' };
+  const names: Record<number, string> = {
+    [-EEXIST]: '-EEXIST', [-EINVAL]: '-EINVAL', [-ERANGE]: '-ERANGE', [-ENOMEM]: '-ENOMEM',
+  };
   return names[ret] ?? String(ret);
 }
 
-function check(m: Machine, st: SelftestState, what: string, pass: boolean, expected: string, got: string): boolean {
+function record(m: Machine, st: SelftestState, check: string, pass: boolean, expected: string, got: string): void {
+  const result = pass ? 'pass' : 'fail';
+  m.emit('selftest', { test: SELFTEST_NAME, step: st.pc, check, result, expected, got });
+}
+
+/** One check; a failure is __FAIL: WARN "selftest: test failed" and return -EFAULT. */
+function check(m: Machine, st: SelftestState, what: string, pass: boolean, expected: string, got: string): void {
   st.checks++;
-  m.emit('selftest', { test: SELFTEST_NAME, step: st.pc, check: what, result: pass ? 'pass' : 'fail', expected, got });
-  if (!pass) {
-    st.status = 'failed';
-    m.emit('selftest', { test: SELFTEST_NAME, step: st.pc, check: 'selftest: test failed', result: 'fail', expected: '0', got: '-EFAULT' });
-  }
-  return pass;
+  record(m, st, what, pass, expected, got);
+  if (pass) return;
+  st.status = 'failed';
+  record(m, st, 'selftest: test failed', false, '0', '-EFAULT');
+}
+
+function mapStep(m: Machine, st: SelftestState, step: Extract<SelftestStep, { op: 'map' }>): void {
+  const ret = armV7sMap(m, st.pt!, tracingTlbOps(st.domain, SELFTEST_PGSIZES), step);
+  const prot = protString(step.prot);
+  m.emit('map', {
+    api: 'io_pgtable_ops->map', domain: st.domain, iova: hex(step.iova), pa: hex(step.pa), size: step.size, prot,
+    result: ret === 0 ? 'ok' : 'error', ...(ret ? { reason: errnoName(ret) } : {}),
+  });
+  const what = `map(${hex(step.iova)}, ${hex(step.pa)}, ${hex(step.size)}, ${prot})`;
+  if (step.expectFail) check(m, st, `${what} fails`, ret !== 0, 'non-zero', errnoName(ret));
+  else check(m, st, what, ret === 0, '0', errnoName(ret));
 }
 
 /** Run the step at st.pc; returns false when the selftest has finished (ok or failed). */
@@ -107,16 +139,13 @@ export function armV7sSelftestStep(m: Machine, st: SelftestState): boolean {
       check(m, st, `iova_to_phys(${hex(step.iova)})`, pa === step.expect, hex(step.expect), hex(pa));
       break;
     }
-    case 'map': {
-      const ret = armV7sMap(m, st.pt!, tlb, step);
-      m.emit('map', { api: 'io_pgtable_ops->map', domain: st.domain, iova: hex(step.iova), pa: hex(step.pa), size: step.size, prot: protString(step.prot), result: ret === 0 ? 'ok' : 'error', ...(ret ? { reason: errnoName(ret) } : {}) });
-      const what = `map(${hex(step.iova)}, ${hex(step.pa)}, ${hex(step.size)}, ${protString(step.prot)})`;
-      check(m, st, what + (step.expectFail ? ' fails' : ''), step.expectFail ? ret !== 0 : ret === 0, step.expectFail ? 'non-zero' : '0', errnoName(ret));
+    case 'map':
+      mapStep(m, st, step);
       break;
-    }
     case 'unmap': {
       const n = armV7sUnmap(m, st.pt!, tlb, { iova: step.iova, size: step.size });
-      m.emit('unmap', { api: 'io_pgtable_ops->unmap', domain: st.domain, iova: hex(step.iova), size: step.size });
+      const iova = hex(step.iova);
+      m.emit('unmap', { api: 'io_pgtable_ops->unmap', domain: st.domain, iova, size: step.size });
       check(m, st, `unmap(${hex(step.iova)}, ${hex(step.size)})`, n === step.size, hex(step.size), hex(n));
       break;
     }
@@ -124,7 +153,7 @@ export function armV7sSelftestStep(m: Machine, st: SelftestState): boolean {
       armV7sFreePgtable(m, st.pt!, tlb);
       st.pt = null;
       st.status = 'ok';
-      m.emit('selftest', { test: SELFTEST_NAME, step: st.pc, check: 'self test ok', result: 'pass', expected: `${st.checks} checks`, got: `${st.checks} passed` });
+      record(m, st, 'self test ok', true, `${st.checks} checks`, `${st.checks} passed`);
       break;
     default:
       assertNever(step, 'selftest step');

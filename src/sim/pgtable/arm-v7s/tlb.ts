@@ -17,13 +17,14 @@ export type TlbCall =
 
 /** Both kernels' callbacks, each appending its call to `calls`. */
 export function recordingTlbOps(calls: TlbCall[]): ArmV7sTlbOps {
+  const rec = (c: TlbCall): void => void calls.push(c);
   return {
-    tlbFlushAll: () => void calls.push({ op: 'tlb_flush_all' }),
-    tlbAddFlush: (_m, iova, size, granule, leaf) => void calls.push({ op: 'tlb_add_flush', iova, size, granule, leaf }),
-    tlbSync: () => void calls.push({ op: 'tlb_sync' }),
-    tlbFlushWalk: (_m, iova, size, granule) => void calls.push({ op: 'tlb_flush_walk', iova, size, granule }),
-    tlbFlushLeaf: (_m, iova, size, granule) => void calls.push({ op: 'tlb_flush_leaf', iova, size, granule }),
-    tlbAddPage: (_m, _gather, iova, granule) => void calls.push({ op: 'tlb_add_page', iova, granule }),
+    tlbFlushAll: () => rec({ op: 'tlb_flush_all' }),
+    tlbAddFlush: (_m, iova, size, granule, leaf) => rec({ op: 'tlb_add_flush', iova, size, granule, leaf }),
+    tlbSync: () => rec({ op: 'tlb_sync' }),
+    tlbFlushWalk: (_m, iova, size, granule) => rec({ op: 'tlb_flush_walk', iova, size, granule }),
+    tlbFlushLeaf: (_m, iova, size, granule) => rec({ op: 'tlb_flush_leaf', iova, size, granule }),
+    tlbAddPage: (_m, _gather, iova, granule) => rec({ op: 'tlb_add_page', iova, granule }),
   };
 }
 
@@ -32,16 +33,18 @@ export function recordingTlbOps(calls: TlbCall[]): ArmV7sTlbOps {
  * would WARN_ON(!(size & pgsize_bitmap)).
  */
 export function tracingTlbOps(domain: string, pgsizeBitmap: number): ArmV7sTlbOps {
-  const rec = (m: Machine, op: string, f: Record<string, unknown>, size?: number) => {
+  const rec = (m: Machine, op: string, f: Record<string, unknown>, size?: number): void => {
     const warn = size !== undefined && (size & pgsizeBitmap) === 0;
     m.emit('pgtable-tlb', { domain, op, ...f, ...(warn ? { warn: true } : {}) });
   };
+  const range = (iova: number, size: number, granule: number) => ({ iova: hex(iova), size, granule });
   return {
     tlbFlushAll: (m) => rec(m, 'tlb_flush_all', {}),
-    tlbAddFlush: (m, iova, size, granule, leaf) => rec(m, 'tlb_add_flush', { iova: hex(iova), size, granule, leaf }, size),
+    tlbAddFlush: (m, iova, size, granule, leaf) =>
+      rec(m, 'tlb_add_flush', { ...range(iova, size, granule), leaf }, size),
     tlbSync: (m) => rec(m, 'tlb_sync', {}),
-    tlbFlushWalk: (m, iova, size, granule) => rec(m, 'tlb_flush_walk', { iova: hex(iova), size, granule }, size),
-    tlbFlushLeaf: (m, iova, size, granule) => rec(m, 'tlb_flush_leaf', { iova: hex(iova), size, granule }, size),
+    tlbFlushWalk: (m, iova, size, granule) => rec(m, 'tlb_flush_walk', range(iova, size, granule), size),
+    tlbFlushLeaf: (m, iova, size, granule) => rec(m, 'tlb_flush_leaf', range(iova, size, granule), size),
     tlbAddPage: (m, _g, iova, granule) => rec(m, 'tlb_add_page', { iova: hex(iova), granule }, granule),
   };
 }
