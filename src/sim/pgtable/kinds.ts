@@ -34,6 +34,11 @@ export const PGTABLE_KINDS: readonly TraceKindDoc[] = [
     },
   },
   {
+    kind: 'pgtable-warn',
+    summary: 'io-pgtable hit a kernel WARN/WARN_ON (the kernel prints a splat and carries on).',
+    fields: { domain: 'domain name', func: 'kernel function', cond: 'the WARN_ON condition as the source spells it' },
+  },
+  {
     kind: 'selftest',
     summary: 'One check of a page-table selftest (arm_v7s_do_selftests), pass or fail.',
     fields: {

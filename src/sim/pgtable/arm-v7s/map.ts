@@ -7,7 +7,7 @@ import {
   armV7sProtToPte, armV7sPteIsTable, armV7sPteToCont, SZ_4K,
 } from './bits.ts';
 import { armV7sTlbFlushWalk } from './flush.ts';
-import { armV7sAllocTable, armV7sFreeTable, armV7sReadPte, armV7sSetPte } from './tables.ts';
+import { armV7sAllocTable, armV7sFreeTable, armV7sReadPte, armV7sSetPte, armV7sWarn } from './tables.ts';
 import { PGSIZES, armV7sInstallTable, armV7sUnmapLvl } from './unmap.ts';
 import { iommuIotlbGatherInit } from './tlb.ts';
 import { EEXIST, EINVAL, ENOMEM, ERANGE, type ArmV7sMapArgs, type ArmV7sPgtable, type ArmV7sTlbOps, type Lvl } from './types.ts';
@@ -21,7 +21,13 @@ export function armV7sMap(m: Machine, pt: ArmV7sPgtable, tlb: ArmV7sTlbOps, a: A
   assert((PGSIZES as readonly number[]).includes(size), `map size 0x${size.toString(16)} is not a v7s page size`);
   assert(iova % size === 0 && pa % size === 0, 'map: iova and pa must be aligned to size');
   if (!(prot & (IOMMU_READ | IOMMU_WRITE))) return 0; // no access: nothing to do
-  if (!armV7sMapInRange(pt, iova, pa)) return -ERANGE;
+  if (!armV7sMapInRange(pt, iova, pa)) {
+    const cond = pt.cfg.kernel === 'v5.0'
+      ? 'upper_32_bits(iova) || upper_32_bits(paddr)'
+      : 'iova >= (1ULL << data->iop.cfg.ias) || paddr >= (1ULL << data->iop.cfg.oas)';
+    armV7sWarn(m, pt, 'arm_v7s_map', cond);
+    return -ERANGE;
+  }
   const ret = armV7sMapLvl1(m, pt, tlb, iova, pa, size, prot);
   // Synchronise the PTE updates before anything can walk the new iova (whatever ret is).
   if (pt.cfg.quirks.tlbiOnMap) armV7sTlbFlushWalk(m, pt, tlb, iova, size, armV7sBlockSize(2));
@@ -47,11 +53,17 @@ function armV7sMapLvl1(m: Machine, pt: ArmV7sPgtable, tlb: ArmV7sTlbOps, iova: n
     if (pte) armV7sFreeTable(m, pt.domain, 2, table); // lost the race: use theirs
     else pte = armV7sReadPte(m, pt.pgd, idx);
   }
-  if (!armV7sPteIsTable(pte, 1)) return -EEXIST; // a leaf is there: unmap first
+  if (!armV7sPteIsTable(pte, 1)) return armV7sEexist(m, pt, '__arm_v7s_map'); // a leaf: unmap first
   const table = armV7sIopteToPaddr(pte, 1, pt.cfg);
   const numEntries2 = Math.floor(size / SZ_4K);
   if (!numEntries2) return -EINVAL; // can't allocate tables at the final level
   return armV7sInitPte(m, pt, tlb, iova, pa, prot, 2, numEntries2, table, armV7sLvlIdx(iova, 2));
+}
+
+/** "We require an unmap first": -EEXIST, with WARN_ON(!selftest_running). */
+function armV7sEexist(m: Machine, pt: ArmV7sPgtable, func: string): number {
+  if (!pt.selftestRunning) armV7sWarn(m, pt, func, '!selftest_running');
+  return -EEXIST;
 }
 
 /**
@@ -68,9 +80,12 @@ function armV7sInitPte(
     const old = armV7sReadPte(m, table, idx + i);
     if (armV7sPteIsTable(old, lvl)) {
       const done = armV7sUnmapLvl(m, pt, tlb, iommuIotlbGatherInit(), iova + i * sz, sz, lvl, table);
-      if (done !== sz) return -EINVAL; // WARN_ON
+      if (done !== sz) {
+        armV7sWarn(m, pt, 'arm_v7s_init_pte', '__arm_v7s_unmap(data, NULL, iova + i * sz, sz, lvl, tblp) != sz');
+        return -EINVAL;
+      }
     } else if (old) {
-      return -EEXIST;
+      return armV7sEexist(m, pt, 'arm_v7s_init_pte');
     }
   }
   let pte = armV7sProtToPte(prot, lvl, pt.cfg);

@@ -130,7 +130,7 @@ export function armV7sSelftestStep(m: Machine, st: SelftestState): boolean {
   switch (step.op) {
     case 'alloc': {
       const r = armV7sAllocPgtable(m, st.cfgIn);
-      if (r.ok) st.pt = r.pt;
+      if (r.ok) st.pt = { ...r.pt, selftestRunning: true };
       check(m, st, 'alloc_io_pgtable_ops(ARM_V7S)', r.ok, 'ops', r.ok ? 'ops' : r.reason);
       break;
     }

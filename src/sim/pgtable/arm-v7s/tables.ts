@@ -28,6 +28,14 @@ export function armV7sFreeTable(m: Machine, domain: string, lvl: Lvl, pa: number
   m.emit('pgtable-table', { domain, op: 'free', level: lvl, addr: hex(pa) });
 }
 
+/**
+ * A kernel WARN/WARN_ON splat in io-pgtable-arm-v7s.c: `func` is the kernel function and
+ * `cond` the condition as the source spells it, so a breakpoint can stop on it.
+ */
+export function armV7sWarn(m: Machine, pt: ArmV7sPgtable, func: string, cond: string): void {
+  m.emit('pgtable-warn', { domain: pt.domain, func, cond });
+}
+
 export function armV7sReadPte(m: Machine, table: number, index: number): number {
   return read32(m.state.mem, table + 4 * index);
 }

@@ -70,6 +70,11 @@ export interface ArmV7sPgtable {
   readonly pgd: number;
   /** Level-2 tables currently allocated (for the page-tables panel). */
   l2Count: number;
+  /**
+   * The kernel's `selftest_running`: while set, an -EEXIST from map does not WARN. Only the
+   * selftest sets it (it runs alone, at subsys_initcall, before any IOMMU driver).
+   */
+  selftestRunning?: boolean;
 }
 
 export type ArmV7sAllocResult =

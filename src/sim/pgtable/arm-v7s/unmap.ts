@@ -13,7 +13,7 @@ import {
 } from './bits.ts';
 import { armV7sTlbAddPage, armV7sTlbFlushLeaf, armV7sTlbFlushWalk, armV7sTlbSplitBlk } from './flush.ts';
 import { iommuIotlbGatherInit } from './tlb.ts';
-import { armV7sAllocTable, armV7sFreeTable, armV7sReadPte, armV7sSetPte } from './tables.ts';
+import { armV7sAllocTable, armV7sFreeTable, armV7sReadPte, armV7sSetPte, armV7sWarn } from './tables.ts';
 import type { ArmV7sPgtable, ArmV7sTlbOps, ArmV7sUnmapArgs, IommuIotlbGather, Lvl } from './types.ts';
 
 export const PGSIZES = [SZ_4K, 0x10000, SZ_1M, 0x1000000] as const;
@@ -21,7 +21,10 @@ export const PGSIZES = [SZ_4K, 0x10000, SZ_1M, 0x1000000] as const;
 /** arm_v7s_unmap: returns the bytes unmapped, 0 on failure (where the kernel WARNs). */
 export function armV7sUnmap(m: Machine, pt: ArmV7sPgtable, tlb: ArmV7sTlbOps, a: ArmV7sUnmapArgs): number {
   assert((PGSIZES as readonly number[]).includes(a.size), `unmap size 0x${a.size.toString(16)} is not a v7s page size`);
-  if (a.iova >= 2 ** 32) return 0; // WARN_ON(upper_32_bits(iova))
+  if (a.iova >= 2 ** 32) {
+    armV7sWarn(m, pt, 'arm_v7s_unmap', 'upper_32_bits(iova)');
+    return 0;
+  }
   const gather = a.gather ?? iommuIotlbGatherInit();
   return armV7sUnmapLvl(m, pt, tlb, gather, a.iova, a.size, 1, pt.pgd);
 }
@@ -49,7 +52,10 @@ export function armV7sUnmapLvl(
   const pte: number[] = [];
   for (let i = 0; i < Math.max(numEntries, 1); i++) {
     pte.push(armV7sReadPte(m, table, idx + i));
-    if (!armV7sPteIsValid(pte[i])) return 0; // WARN_ON: nothing mapped here
+    if (!armV7sPteIsValid(pte[i])) {
+      armV7sWarn(m, pt, '__arm_v7s_unmap', '!ARM_V7S_PTE_IS_VALID(pte[i])'); // nothing mapped here
+      return 0;
+    }
   }
   // A contiguous entry needs splitting first, unless the whole lot goes.
   if (numEntries <= 1 && armV7sPteIsCont(pte[0], lvl)) {

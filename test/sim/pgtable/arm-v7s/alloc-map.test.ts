@@ -3,7 +3,7 @@
 // from simulated memory and through arm_v7s_iova_to_phys.
 import { describe, expect, it } from 'vitest';
 import {
-  armV7sAllocPgtable, armV7sIovaToPhys, armV7sMap, armV7sWalk, decodePte, recordingTlbOps,
+  armV7sAllocPgtable, armV7sIovaToPhys, armV7sMap, armV7sUnmap, armV7sWalk, decodePte, recordingTlbOps,
   EEXIST, EINVAL, ENOMEM, ERANGE, type ArmV7sPgtable,
 } from '../../../../src/sim/pgtable/arm-v7s/index.ts';
 import { armV7sReadPte } from '../../../../src/sim/pgtable/arm-v7s/tables.ts';
@@ -178,5 +178,26 @@ describe('walk and decode for the panel', () => {
     const cfg = { kernel: 'v5.4' as const, quirks: { armNs: true } };
     expect(decodePte(0x01009c3d, 2, cfg)).toMatchObject({ type: 'large-page', size: SZ_64K, oa: 0x0100_0000, xn: true, tex: 1, c: true, b: true });
     expect(decodePte(0x030f1c1e, 1, cfg)).toMatchObject({ type: 'supersection', size: SZ_16M, oa: 0x0300_0000, xn: true, ns: true });
+  });
+});
+
+describe('kernel WARN splats as pgtable-warn records', () => {
+  // The kernel WARNs (and carries on) on: -ERANGE in arm_v7s_map, -EEXIST unless
+  // selftest_running (__arm_v7s_map / arm_v7s_init_pte), and an invalid PTE in __arm_v7s_unmap.
+  it('-EEXIST warns outside the selftest, -ERANGE and unmapping nothing always warn', () => {
+    const m = machine();
+    const pt = alloc(m, SELFTEST_LIKE('v5.4'));
+    armV7sMap(m, pt, tlb, { iova: 0, pa: 0, size: SZ_4K, prot: R });
+    expect(armV7sMap(m, pt, tlb, { iova: 0, pa: 0, size: SZ_4K, prot: R })).toBe(-EEXIST);
+    expect(armV7sMap(m, pt, tlb, { iova: 0, pa: 2 ** 32, size: SZ_4K, prot: R })).toBe(-ERANGE);
+    expect(armV7sUnmap(m, pt, tlb, { iova: SZ_16M, size: SZ_4K })).toBe(0);
+    expect(records(m, 'pgtable-warn').map((r) => [r.func, r.cond])).toEqual([
+      ['arm_v7s_init_pte', '!selftest_running'],
+      ['arm_v7s_map', 'iova >= (1ULL << data->iop.cfg.ias) || paddr >= (1ULL << data->iop.cfg.oas)'],
+      ['__arm_v7s_unmap', '!ARM_V7S_PTE_IS_VALID(pte[i])'],
+    ]);
+    pt.selftestRunning = true;
+    expect(armV7sMap(m, pt, tlb, { iova: 0, pa: 0, size: SZ_4K, prot: R })).toBe(-EEXIST);
+    expect(records(m, 'pgtable-warn').length).toBe(3);
   });
 });
