@@ -13,7 +13,7 @@ import { busSelCell } from '../../smi/plat.ts';
 import { smiLarbPowered, smiPortMmuEnabled } from '../../smi/power.ts';
 import { smiState } from '../../smi/state.ts';
 import { iotlbFill, iotlbLookup } from '../iotlb.ts';
-import { lastPteSeq, staleCheck } from '../stale.ts';
+import { iotlbEntryCurrent, lastPteSeq, staleCheck } from '../stale.ts';
 import { MTK_IOMMU_PLATS } from './plat.ts';
 import { REG_MMU_IVRP_PADDR, REG_MMU_PT_BASE_ADDR } from './regs.ts';
 import { m4uFaultLatch, m4uProtectPa, m4uRead } from './hw.ts';
@@ -29,10 +29,16 @@ function emiPa(enable4GB: boolean, pa: number): number {
   return enable4GB && pa >= MTK_IOMMU_4GB_MODE_REMAP_BASE && pa < 2 * SZ_4G ? pa - SZ_4G : pa;
 }
 
+/** The common `extra` objects, shared (port.ts copies them into the record). */
+const EXTRA_HIT = [{ mmu: 'mmu0', hit: 'hit' }, { mmu: 'mmu1', hit: 'hit' }] as const;
+const EXTRA_MISS = [{ mmu: 'mmu0', hit: 'miss' }, { mmu: 'mmu1', hit: 'miss' }] as const;
+const BYPASS = { mmu: 'bypass', hit: '-' };
+
 /** An access that reached EMI; `m4uPa` shows the 4GB-mode alias when it differs from the CPU PA. */
-function served(enable4GB: boolean, m4uPa: number, mmu: string, hit: string): Translation {
+function served(enable4GB: boolean, m4uPa: number, cell: number, hit: boolean): Translation {
   const pa = emiPa(enable4GB, m4uPa);
-  return { ok: true, pa, extra: pa === m4uPa ? { mmu, hit } : { mmu, hit, m4uPa: hex(m4uPa) } };
+  const extra = (hit ? EXTRA_HIT : EXTRA_MISS)[cell];
+  return { ok: true, pa, extra: pa === m4uPa ? extra : { ...extra, m4uPa: hex(m4uPa) } };
 }
 
 function blocked(m: Machine, dev: DeviceBase & MtkMaster, addr: number, write: boolean): Translation {
@@ -49,7 +55,7 @@ export const mtkTranslate: Translator = (m, d, addr, write) => {
   if (!smiLarbPowered(m, larb)) return blocked(m, dev, addr, write);
   if (write) larb.portWrites[dev.port]++;
   else larb.portReads[dev.port]++;
-  if (!smiPortMmuEnabled(m, larb, dev.port)) return { ok: true, pa: addr, extra: { mmu: 'bypass', hit: '-' } };
+  if (!smiPortMmuEnabled(m, larb, dev.port)) return { ok: true, pa: addr, extra: BYPASS };
 
   const s = mtkState(m);
   const inst = s.m4u[s.larbM4u[dev.larb]];
@@ -61,9 +67,8 @@ export const mtkTranslate: Translator = (m, d, addr, write) => {
   const i = iotlbLookup(c.iotlb, addr);
   if (i >= 0) {
     const e = c.iotlb.entries[i];
-    staleCheck(m, { iommu: inst.name, mmu, dev: dev.name }, e, addr);
-    const pa = e.pa + (addr - e.iova);
-    return served(s.enable4GB, pa, mmu, 'hit');
+    if (!iotlbEntryCurrent(m, e)) staleCheck(m, { iommu: inst.name, mmu, dev: dev.name }, e, addr);
+    return served(s.enable4GB, e.pa + (addr - e.iova), cell, true);
   }
   c.walks++;
   const pgd = (m4uRead(inst, REG_MMU_PT_BASE_ADDR) & 0xffffff80) >>> 0;
@@ -86,5 +91,5 @@ export const mtkTranslate: Translator = (m, d, addr, write) => {
     l1: w.l1,
     pteSeq: lastPteSeq(m, w.ptePa),
   });
-  return served(s.enable4GB, w.pa + (addr - w.iovaBase), mmu, 'miss');
+  return served(s.enable4GB, w.pa + (addr - w.iovaBase), cell, false);
 };
