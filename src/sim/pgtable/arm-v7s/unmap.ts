@@ -93,7 +93,7 @@ function armV7sSplitCont(m: Machine, pt: ArmV7sPgtable, tlb: ArmV7sTlbOps, iova:
   if (!armV7sPteIsCont(pte, lvl)) return pte;
   const first = idx - (idx & (ARM_V7S_CONT_PAGES - 1));
   pte = armV7sContToPte(pte, lvl);
-  const iovaFirst = iova - (idx - first) * size;
+  const iovaFirst = iova - (iova % size) - (idx - first) * size; // first IOVA of the group
   for (let i = 0; i < ARM_V7S_CONT_PAGES; i++) {
     armV7sSetPte(m, pt, lvl, table, first + i, (pte + i * size) >>> 0, iovaFirst + i * size);
   }
