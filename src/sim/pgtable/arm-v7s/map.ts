@@ -10,7 +10,9 @@ import { armV7sTlbFlushWalk } from './flush.ts';
 import { armV7sAllocTable, armV7sFreeTable, armV7sReadPte, armV7sSetPte, armV7sWarn } from './tables.ts';
 import { PGSIZES, armV7sInstallTable, armV7sUnmapLvl } from './unmap.ts';
 import { iommuIotlbGatherInit } from './tlb.ts';
-import { EEXIST, EINVAL, ENOMEM, ERANGE, type ArmV7sMapArgs, type ArmV7sPgtable, type ArmV7sTlbOps, type Lvl } from './types.ts';
+import {
+  EEXIST, EINVAL, ENOMEM, ERANGE, type ArmV7sMapArgs, type ArmV7sPgtable, type ArmV7sTlbOps, type Lvl,
+} from './types.ts';
 
 /**
  * arm_v7s_map: one page size per call (iommu_map splits ranges by pgsize_bitmap, so a size
@@ -18,7 +20,7 @@ import { EEXIST, EINVAL, ENOMEM, ERANGE, type ArmV7sMapArgs, type ArmV7sPgtable,
  */
 export function armV7sMap(m: Machine, pt: ArmV7sPgtable, tlb: ArmV7sTlbOps, a: ArmV7sMapArgs): number {
   const { iova, pa, size, prot } = a;
-  assert((PGSIZES as readonly number[]).includes(size), `map size 0x${size.toString(16)} is not a v7s page size`);
+  assert((PGSIZES as readonly number[]).includes(size), `map size ${size} is not a v7s page size`);
   assert(iova % size === 0 && pa % size === 0, 'map: iova and pa must be aligned to size');
   if (!(prot & (IOMMU_READ | IOMMU_WRITE))) return 0; // no access: nothing to do
   if (!armV7sMapInRange(pt, iova, pa)) {
@@ -41,7 +43,9 @@ function armV7sMapInRange(pt: ArmV7sPgtable, iova: number, pa: number): boolean 
 }
 
 /** __arm_v7s_map at level 1: a section/supersection here, or find/allocate the L2 table. */
-function armV7sMapLvl1(m: Machine, pt: ArmV7sPgtable, tlb: ArmV7sTlbOps, iova: number, pa: number, size: number, prot: number): number {
+function armV7sMapLvl1(
+  m: Machine, pt: ArmV7sPgtable, tlb: ArmV7sTlbOps, iova: number, pa: number, size: number, prot: number,
+): number {
   const numEntries = Math.floor(size / 2 ** armV7sLvlShift(1));
   const idx = armV7sLvlIdx(iova, 1);
   if (numEntries) return armV7sInitPte(m, pt, tlb, iova, pa, prot, 1, numEntries, pt.pgd, idx);
@@ -81,7 +85,8 @@ function armV7sInitPte(
     if (armV7sPteIsTable(old, lvl)) {
       const done = armV7sUnmapLvl(m, pt, tlb, iommuIotlbGatherInit(), iova + i * sz, sz, lvl, table);
       if (done !== sz) {
-        armV7sWarn(m, pt, 'arm_v7s_init_pte', '__arm_v7s_unmap(data, NULL, iova + i * sz, sz, lvl, tblp) != sz');
+        const cond = '__arm_v7s_unmap(data, NULL, iova + i * sz, sz, lvl, tblp) != sz';
+        armV7sWarn(m, pt, 'arm_v7s_init_pte', cond);
         return -EINVAL;
       }
     } else if (old) {

@@ -20,7 +20,7 @@ export const PGSIZES = [SZ_4K, 0x10000, SZ_1M, 0x1000000] as const;
 
 /** arm_v7s_unmap: returns the bytes unmapped, 0 on failure (where the kernel WARNs). */
 export function armV7sUnmap(m: Machine, pt: ArmV7sPgtable, tlb: ArmV7sTlbOps, a: ArmV7sUnmapArgs): number {
-  assert((PGSIZES as readonly number[]).includes(a.size), `unmap size 0x${a.size.toString(16)} is not a v7s page size`);
+  assert((PGSIZES as readonly number[]).includes(a.size), `unmap size ${a.size} is not a v7s page size`);
   if (a.iova >= 2 ** 32) {
     armV7sWarn(m, pt, 'arm_v7s_unmap', 'upper_32_bits(iova)');
     return 0;
@@ -30,7 +30,9 @@ export function armV7sUnmap(m: Machine, pt: ArmV7sPgtable, tlb: ArmV7sTlbOps, a:
 }
 
 /** arm_v7s_install_table: cmpxchg of the L1 slot from `curr` to the table descriptor. */
-export function armV7sInstallTable(m: Machine, pt: ArmV7sPgtable, idx: number, table: number, curr: number, iova: number): number {
+export function armV7sInstallTable(
+  m: Machine, pt: ArmV7sPgtable, idx: number, table: number, curr: number, iova: number,
+): number {
   let pte = (table | ARM_V7S_PTE_TYPE_TABLE) >>> 0;
   if (pt.cfg.quirks.armNs) pte = (pte | ARM_V7S_ATTR_NS_TABLE) >>> 0;
   const old = armV7sReadPte(m, pt.pgd, idx);
@@ -87,7 +89,9 @@ export function armV7sUnmapLvl(
  * synchronous leaf flush of the whole group at the *unaligned* iova being unmapped. Returns
  * the group's first entry, as the kernel does, not the entry at `idx`.
  */
-function armV7sSplitCont(m: Machine, pt: ArmV7sPgtable, tlb: ArmV7sTlbOps, iova: number, idx: number, lvl: Lvl, table: number): number {
+function armV7sSplitCont(
+  m: Machine, pt: ArmV7sPgtable, tlb: ArmV7sTlbOps, iova: number, idx: number, lvl: Lvl, table: number,
+): number {
   const size = armV7sBlockSize(lvl);
   let pte = armV7sReadPte(m, table, idx);
   if (!armV7sPteIsCont(pte, lvl)) return pte;
@@ -123,11 +127,16 @@ function armV7sSplitBlkUnmap(
   const unmapIdx = armV7sLvlIdx(iova, 2);
   let pte = armV7sProtToPte(armV7sPteToProt(blkPte, 1), 2, pt.cfg);
   if (numEntries > 1) pte = armV7sPteToCont(pte, 2);
-  if (corrected) pte = (pte | armV7sPaddrToIopte(armV7sIopteToPaddr(blkPte, 1, pt.cfg), 2, pt.cfg)) >>> 0;
+  if (corrected) {
+    const blkPa = armV7sIopteToPaddr(blkPte, 1, pt.cfg);
+    pte = (pte | armV7sPaddrToIopte(blkPa, 2, pt.cfg)) >>> 0;
+  }
   const iovaSection = iova - (iova % SZ_1M);
   for (let i = 0; i < numPtes; i += numEntries, pte = (pte + size) >>> 0) {
     if (i === unmapIdx) continue; // Unmap!
-    for (let j = 0; j < numEntries; j++) armV7sSetPte(m, pt, 2, table, i + j, pte, iovaSection + (i + j) * SZ_4K);
+    for (let j = 0; j < numEntries; j++) {
+      armV7sSetPte(m, pt, 2, table, i + j, pte, iovaSection + (i + j) * SZ_4K);
+    }
   }
   const old = armV7sInstallTable(m, pt, idx1, table, blkPte, iovaSection);
   if (old !== blkPte) {
