@@ -92,7 +92,12 @@ export function mtkSmiLarbPut(m: Machine, id: number): void {
   commonPut(m);
 }
 
-/** Can the larb issue DMA now? Its clocks (or, for a direct larb, smi-common's) must be on. */
+/**
+ * Can the larb issue DMA now? Its clocks (or, for a direct larb, smi-common's) must be on.
+ * Modelling choice: a larb in larb_direct_to_common_mask (mt8183 IPU0, IPU1, CCU) has no
+ * clocks of its own here and lives on smi-common's power; the kernel only skips its
+ * config_port, so a DT that gives such a larb clocks would also gate them.
+ */
 export function smiLarbPowered(m: Machine, larb: SmiLarbState): boolean {
   if (larb.refcount === 0) return false;
   return larb.direct ? smiState(m).common.clocks.length > 0 : larb.clocks.length > 0;

@@ -27,7 +27,9 @@ export const MTK_IOMMU_PLATS: Readonly<Record<MtkSoc, MtkIommuPlat>> = {
     hasVldPaRng: true,
     resetAxi: false,
     larbidRemap: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
-    // mt2712e.dtsi: iommu0 larbs 0 1 2 3 6; iommu1 larbs 4 5 7 (bdpsys larbs 8, 9 unbound)
+    // [unverified: from memory of later mt2712e.dtsi; the v5.0.1 dtsi has no M4U nodes]
+    // iommu0 larbs 0 1 2 3 6, iommu1 larbs 4 5 7; bdpsys larbs 8, 9 (direct to common) put on
+    // iommu1 here. A scenario can give its own split in mtk.m4u.
     m4uLarbs: [[0, 1, 2, 3, 6], [4, 5, 7, 8, 9]],
     paBits: 33,
   },
