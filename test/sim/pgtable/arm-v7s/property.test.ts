@@ -97,13 +97,15 @@ function checkRange(m: Machine, pt: ArmV7sPgtable, ref: Ref, start: number, size
   }
 }
 
-function runSeed(seed: number, splitBlk: 'kernel' | 'corrected', kernel: 'v5.0' | 'v5.4'): { splits: number } {
+function runSeed(seed: number, splitBlk: 'kernel' | 'corrected', kernel: 'v5.0' | 'v5.4', mtkExt = false): { splits: number } {
   const prng = prngFromSeed(seed);
   const m = machine(kernel);
   m.keepTrace = false;
   const calls: TlbCall[] = [];
   const tlb = recordingTlbOps(calls);
-  const pt = alloc(m, SELFTEST_LIKE(kernel, { splitBlk }));
+  // MTK_EXT (v5.4): PAs up to 2^34 through PTE bits 9 and 4, as the mt8183-series driver uses it.
+  const mtk = { quirks: { armNs: true, noPerms: true, tlbiOnMap: true, mtkExt: true }, oas: 34 };
+  const pt = alloc(m, SELFTEST_LIKE(kernel, { splitBlk, ...(mtkExt ? mtk : {}) }));
   const ref = new Ref(splitBlk);
   let splits = 0;
   for (let op = 0; op < 150; op++) {
@@ -112,7 +114,7 @@ function runSeed(seed: number, splitBlk: 'kernel' | 'corrected', kernel: 'v5.0' 
     const iova = intBelow(prng, SPAN / size) * size;
     let got: number, want: number;
     if (intBelow(prng, 2) === 0) {
-      const pa = 0x4000_0000 + intBelow(prng, 0x4000_0000 / size) * size;
+      const pa = (mtkExt ? intBelow(prng, 4) * 2 ** 32 : 0) + 0x4000_0000 + intBelow(prng, 0x4000_0000 / size) * size;
       want = ref.map(iova, pa, size);
       got = armV7sMap(m, pt, tlb, { iova, pa, size, prot: IOMMU_READ | IOMMU_WRITE });
     } else {
@@ -143,6 +145,12 @@ describe('random map/unmap sequences against a reference (rerun: seed in the mes
         expect(splits).toBeGreaterThan(40);
       });
     }
+  }
+
+  for (const splitBlk of ['corrected', 'kernel'] as const) {
+    it(`v5.4 MTK_EXT (PA bits 32/33), splitBlk ${splitBlk}: 20 seeds`, () => {
+      for (let seed = 1; seed <= 20; seed++) runSeed(seed, splitBlk, 'v5.4', true);
+    });
   }
 
   it("'kernel': the neighbours of a hole in a section at PA P translate to i*size, not P + i*size", () => {
