@@ -201,3 +201,27 @@ describe('kernel WARN splats as pgtable-warn records', () => {
     expect(records(m, 'pgtable-warn').length).toBe(3);
   });
 });
+
+describe('trace records of PTE stores', () => {
+  // Every store the kernel makes (__arm_v7s_set_pte, arm_v7s_install_table, the split loops)
+  // is one `pte` record, in store order, with the entry's PA and the IOVA it covers.
+  it('a 64K map: table install at L1, then 16 identical L2 stores; unmap: 16 zero stores', () => {
+    const m = machine();
+    const pt = alloc(m, SELFTEST_LIKE('v5.4'));
+    armV7sMap(m, pt, tlb, { iova: 0x0250_0000 + SZ_64K, pa: 0x4444_0000, size: SZ_64K, prot: R | W });
+    const ptes = records(m, 'pte');
+    expect(ptes.length).toBe(17);
+    const table = armV7sReadPte(m, pt.pgd, 0x25) & 0xfffffc00;
+    expect(ptes[0]).toMatchObject({ domain: 'd0', level: 1, index: 0x25, old: '0x00000000', new: hex32(table | 0x9), iova: '0x2500000' });
+    expect(ptes[0].addr).toBe('0x' + (pt.pgd + 4 * 0x25).toString(16));
+    ptes.slice(1).forEach((r, i) => {
+      expect(r).toMatchObject({ level: 2, index: 16 + i, old: '0x00000000', new: '0x44441c31', iova: '0x' + (0x0251_0000 + i * SZ_4K).toString(16) });
+    });
+    expect(records(m, 'pgtable-table').map((r) => [r.op, r.level])).toEqual([['alloc', 1], ['alloc', 2]]);
+    armV7sUnmap(m, pt, tlb, { iova: 0x0250_0000 + SZ_64K, size: SZ_64K });
+    const zeros = records(m, 'pte').slice(17);
+    expect(zeros.map((r) => [r.index, r.old, r.new])).toEqual(
+      Array.from({ length: 16 }, (_, i) => [16 + i, '0x44441c31', '0x00000000']),
+    );
+  });
+});
