@@ -53,6 +53,15 @@ describe('mtk golden traces', () => {
     expect(recs(ls).find((r) => r.kind === 'fault')).toMatchObject({ iommu: 'm4u1', larb: 5 });
   });
 
+  it('mtk-larb-off: a DMA from the suspended larb is refused, then served after a get', () => {
+    const ls = lines('mtk-larb-off');
+    expectGolden('mtk-larb-off.seed-1.jsonl', ls);
+    const r = recs(ls);
+    expect(r.filter((x) => x.kind === 'larb-off-dma')).toHaveLength(1);
+    const venc = r.filter((x) => x.kind === 'dma' && x.dev === 'venc0').map((x) => x.hit);
+    expect(venc).toEqual(['miss', 'blocked', 'miss']);
+  });
+
   it.each(['v5.0', 'v5.4'] as const)('mtk-4gb-mode on %s: PTE bit 9 set, CPU PA reached', (kernel) => {
     const ls = lines('mtk-4gb-mode', { kernel });
     expectGolden(`mtk-4gb-mode.${kernel}.seed-1.jsonl`, ls);

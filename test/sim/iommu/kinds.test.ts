@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { TRACE_KINDS } from '../../../src/sim/trace-kinds.ts';
 import { runRecords } from '../../helpers/scenario.ts';
 
-const SCENARIOS = ['mt8183-bus-sel', 'mtk-missing-flush', 'mtk-tf-protect', 'mt2712-two-m4u', 'mtk-4gb-mode', 'mtk-4gb-mode-mt8183', 'v7s-split-blk'];
+const SCENARIOS = ['mt8183-bus-sel', 'mtk-missing-flush', 'mtk-tf-protect', 'mt2712-two-m4u', 'mtk-4gb-mode', 'mtk-4gb-mode-mt8183', 'v7s-split-blk', 'mtk-larb-off'];
 
 describe('mtk trace kinds are documented', () => {
   it.each(SCENARIOS)('%s', (name) => {
