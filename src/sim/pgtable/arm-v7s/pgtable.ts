@@ -10,7 +10,10 @@ import {
 } from './bits.ts';
 import { armV7sTlbFlushAll } from './flush.ts';
 import { armV7sAllocTable, armV7sFreeTable, armV7sReadPte } from './tables.ts';
-import { ENOMEM, EINVAL, type ArmV7sAllocResult, type ArmV7sCfg, type ArmV7sCfgIn, type ArmV7sPgtable, type ArmV7sTlbOps, type Lvl } from './types.ts';
+import {
+  ENOMEM, EINVAL, type ArmV7sAllocResult, type ArmV7sCfg, type ArmV7sCfgIn, type ArmV7sPgtable,
+  type ArmV7sTlbOps, type Lvl,
+} from './types.ts';
 
 export { armV7sMap } from './map.ts';
 export { armV7sUnmap } from './unmap.ts';
@@ -48,12 +51,14 @@ function oasMax(cfg: ArmV7sCfgIn): number {
 
 /** arm_v7s_alloc_pgtable: validate, allocate the L1 (pgd), compute the registers. */
 export function armV7sAllocPgtable(m: Machine, cfgIn: ArmV7sCfgIn): ArmV7sAllocResult {
-  if (cfgIn.ias > ARM_V7S_ADDR_BITS) return { ok: false, error: -EINVAL, reason: `ias ${cfgIn.ias} > 32` };
-  if (cfgIn.oas > oasMax(cfgIn)) return { ok: false, error: -EINVAL, reason: `oas ${cfgIn.oas} > ${oasMax(cfgIn)}` };
+  // The kernel returns NULL for all of these; the driver sees no ops.
+  const fail = (error: number, reason: string): ArmV7sAllocResult => ({ ok: false, error, reason });
+  if (cfgIn.ias > ARM_V7S_ADDR_BITS) return fail(-EINVAL, `ias ${cfgIn.ias} > 32`);
+  if (cfgIn.oas > oasMax(cfgIn)) return fail(-EINVAL, `oas ${cfgIn.oas} > ${oasMax(cfgIn)}`);
   const problem = quirksProblem(cfgIn);
-  if (problem) return { ok: false, error: -EINVAL, reason: problem };
+  if (problem) return fail(-EINVAL, problem);
   const pgd = armV7sAllocTable(m, cfgIn.domain, 1);
-  if (pgd < 0) return { ok: false, error: -ENOMEM, reason: 'no 16 KiB below 4 GiB for the L1 table' };
+  if (pgd < 0) return fail(-ENOMEM, 'no 16 KiB below 4 GiB for the L1 table');
   // v5.0 always walks WBWA; v5.4 only if the walker is coherent (cfg.coherent_walk).
   const rgn = cfgIn.kernel === 'v5.0' || cfgIn.coherentWalk ? ARM_V7S_RGN_WBWA : ARM_V7S_RGN_NC;
   const cfg: ArmV7sCfg = {
