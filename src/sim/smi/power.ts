@@ -11,8 +11,8 @@ import { hex32 } from '../core/hex.ts';
 import { F_MMU_EN, SMI_BUS_SEL, SMI_LARB_MMU_EN, SMI_LARB_NONSEC_CON, SMI_PLATS, busSelCell } from './plat.ts';
 import { type SmiLarbState, smiState } from './state.ts';
 
-const larbClockNames = (m: Machine, larb: SmiLarbState): string[] =>
-  SMI_PLATS[smiState(m).soc].hasGals ? ['apb', 'smi', 'gals'] : ['apb', 'smi'];
+/** Larb clocks in enable order; mt8183 larbs may add an optional "gals" (taken as present). */
+const larbClockNames = (m: Machine): string[] => (SMI_PLATS[smiState(m).soc].hasGals ? ['apb', 'smi', 'gals'] : ['apb', 'smi']);
 
 function powerRecord(m: Machine, block: string, op: string, refcount: number, clocks: string[]): void {
   m.emit('larb-power', { block, op, refcount, power: clocks.length ? 'on' : 'off', clocks: clocks.join(',') || '-' });
@@ -70,7 +70,7 @@ export function mtkSmiLarbGet(m: Machine, id: number): void {
     return;
   }
   commonGet(m);
-  larb.clocks = larb.direct ? [] : larbClockNames(m, larb);
+  larb.clocks = larb.direct ? [] : larbClockNames(m);
   powerRecord(m, `larb${id}`, 'resume', larb.refcount, larb.direct ? ['(common)'] : larb.clocks);
   smiLarbConfigPort(m, larb);
 }

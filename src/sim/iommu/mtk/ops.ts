@@ -5,6 +5,7 @@
  * tlb_sync), iova_to_phys with the 4GB-mode fix-ups of each kernel.
  */
 import type { Machine } from '../../machine.ts';
+import { assert } from '../../core/assert.ts';
 import { hex32, lower32 } from '../../core/hex.ts';
 import { armV7sIovaToPhys, armV7sMap, armV7sUnmap } from '../../pgtable/arm-v7s/index.ts';
 import type { ArmV7sPgtable } from '../../pgtable/arm-v7s/types.ts';
@@ -33,7 +34,7 @@ export function mtkMasterOf(m: Machine, dev: string): MtkMaster {
 }
 
 function pgtableOf(s: MtkState): ArmV7sPgtable {
-  if (!s.pgtable) throw new Error('mtk: no page table (domain not finalised)');
+  assert(s.pgtable !== null, 'mtk: no page table (domain not finalised)');
   return s.pgtable;
 }
 
