@@ -12,7 +12,7 @@ import { IOMMU_MODEL, type IommuCoreState, type IommuDomain, type IommuOps, iomm
 
 export function iommuCoreInit(m: Machine): IommuCoreState {
   if (!m.hasModel(IOMMU_MODEL)) {
-    const s: IommuCoreState = { domains: [], devDomain: {}, pteSeq: new Map(), stale: 0 };
+    const s: IommuCoreState = { domains: [], devDomain: {}, pteSeq: new Map(), pteGen: 0, stale: 0 };
     m.state.models[IOMMU_MODEL] = s;
   }
   return iommuCore(m);

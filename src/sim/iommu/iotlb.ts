@@ -25,6 +25,8 @@ export interface IotlbEntry {
   l1: number;
   /** Seq of the last `pte` record for the leaf word when the entry was filled (-1: none). */
   pteSeq: number;
+  /** pte generation at which the entry was last known to match the table (-1: never). */
+  gen: number;
   /** Recency stamp from the cache's clock. */
   lru: number;
   /** A stale use was already reported for this fill (report once per fill). */
@@ -44,7 +46,7 @@ export interface Iotlb {
 export function iotlbCreate(n: number = IOTLB_ENTRIES): Iotlb {
   const entries: IotlbEntry[] = [];
   for (let i = 0; i < n; i++) {
-    entries.push({ valid: false, iova: 0, pa: 0, size: 0, ptePa: 0, pte: 0, l1Pa: 0, l1: 0, pteSeq: -1, lru: 0, staleReported: false });
+    entries.push({ valid: false, iova: 0, pa: 0, size: 0, ptePa: 0, pte: 0, l1Pa: 0, l1: 0, pteSeq: -1, gen: -1, lru: 0, staleReported: false });
   }
   return { entries, clock: 0, hits: 0, misses: 0, fills: 0, evictions: 0, invalidated: 0 };
 }
@@ -75,13 +77,14 @@ function victim(t: Iotlb): number {
   return best;
 }
 
-export type IotlbFill = Omit<IotlbEntry, 'valid' | 'lru' | 'staleReported'>;
+export type IotlbFill = Omit<IotlbEntry, 'valid' | 'lru' | 'staleReported' | 'gen'> & { gen?: number };
 
 export function iotlbFill(t: Iotlb, f: IotlbFill): number {
   const i = victim(t);
   const e = t.entries[i];
   if (e.valid) t.evictions++;
   Object.assign(e, f);
+  e.gen = f.gen ?? -1;
   e.valid = true;
   e.staleReported = false;
   e.lru = ++t.clock;

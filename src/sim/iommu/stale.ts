@@ -22,7 +22,9 @@ export function staleCheckerInstall(m: Machine): void {
   m.watch('pte', (mm: Machine, r: TraceRecord) => {
     const addr = r.addr;
     if (typeof addr !== 'string') return;
-    iommuCore(mm).pteSeq.set(parseInt(addr, 16), r.seq);
+    const core = iommuCore(mm);
+    core.pteSeq.set(parseInt(addr, 16), r.seq);
+    core.pteGen++;
   });
 }
 
@@ -31,10 +33,20 @@ export function lastPteSeq(m: Machine, ptePa: number): number {
   return iommuCore(m).pteSeq.get(ptePa) ?? -1;
 }
 
-/** Does the page table still hold the words this entry was filled from? */
+/**
+ * Does the page table still hold the words this entry was filled from? When no `pte` record
+ * has been emitted since the entry was last found current, the answer is yes without reading
+ * memory (the IOTLB-hit fast path). A page-table word changed by anything other than an
+ * io-pgtable store (say, a device DMA-ing into the table) is only seen after the next `pte`
+ * record.
+ */
 export function iotlbEntryCurrent(m: Machine, e: IotlbEntry): boolean {
+  const core = iommuCore(m);
+  if (e.gen === core.pteGen) return true;
   const mem = m.state.mem;
-  return read32(mem, e.ptePa) === e.pte && (e.l1Pa === e.ptePa || read32(mem, e.l1Pa) === e.l1);
+  const current = read32(mem, e.ptePa) === e.pte && (e.l1Pa === e.ptePa || read32(mem, e.l1Pa) === e.l1);
+  if (current) e.gen = core.pteGen;
+  return current;
 }
 
 /**

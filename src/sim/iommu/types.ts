@@ -31,6 +31,8 @@ export interface IommuCoreState {
   devDomain: Record<string, number>;
   /** PTE word address -> seq of the last `pte` record that wrote it (for stale-tlb). */
   pteSeq: Map<number, number>;
+  /** Count of `pte` records seen: an entry checked at this generation needs no re-read. */
+  pteGen: number;
   /** stale-tlb records emitted so far. */
   stale: number;
 }

@@ -13,6 +13,7 @@ import { busSelCell } from '../../smi/plat.ts';
 import { smiLarbPowered, smiPortMmuEnabled } from '../../smi/power.ts';
 import { smiState } from '../../smi/state.ts';
 import { iotlbFill, iotlbLookup } from '../iotlb.ts';
+import { iommuCore } from '../types.ts';
 import { iotlbEntryCurrent, lastPteSeq, staleCheck } from '../stale.ts';
 import { MTK_IOMMU_PLATS } from './plat.ts';
 import { REG_MMU_IVRP_PADDR, REG_MMU_PT_BASE_ADDR } from './regs.ts';
@@ -90,6 +91,7 @@ export const mtkTranslate: Translator = (m, d, addr, write) => {
     l1Pa: w.l1Pa,
     l1: w.l1,
     pteSeq: lastPteSeq(m, w.ptePa),
+    gen: iommuCore(m).pteGen,
   });
   return served(s.enable4GB, w.pa + (addr - w.iovaBase), cell, false);
 };
