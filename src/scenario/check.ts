@@ -7,6 +7,7 @@ import type { ScenarioOut } from './schema/index.ts';
 import type { ScenarioProblem } from './problems.ts';
 import { closest } from './suggest.ts';
 import { checkProcesses, checkSva } from './check-mm.ts';
+import { checkMtk } from './check-mtk.ts';
 
 type Check = (s: ScenarioOut, file: string) => ScenarioProblem[];
 
@@ -69,7 +70,7 @@ const checkDevices: Check = (s, file) => {
   return out;
 };
 
-export const CHECKS: Check[] = [checkOverrides, checkBuffers, checkDevices, checkProcesses, checkSva];
+export const CHECKS: Check[] = [checkOverrides, checkBuffers, checkDevices, checkProcesses, checkSva, checkMtk];
 
 export function checkScenario(s: ScenarioOut, file: string): ScenarioProblem[] {
   return CHECKS.flatMap((c) => c(s, file));

@@ -55,6 +55,8 @@ export class Machine {
   onRecord: ((r: TraceRecord, json: string) => void) | undefined;
   /** Behaviour registries (translators, DMA ops) keyed by name: code, not state. */
   private readonly services = new Map<string, unknown>();
+  /** Checkers that observe records of one kind as they are emitted (code, registered at build). */
+  private readonly watchers = new Map<string, ((m: Machine, r: TraceRecord) => void)[]>();
   private readonly handlers: Handler[] = [];
   private readonly handlerNames: string[] = [];
 
@@ -99,6 +101,16 @@ export class Machine {
     return this.services.has(name);
   }
 
+  /**
+   * Call fn with every record of `kind` as it is emitted. Checkers use this to keep their
+   * own bookkeeping (in m.state, so it snapshots); they must not emit records of `kind`.
+   */
+  watch(kind: string, fn: (m: Machine, r: TraceRecord) => void): void {
+    const list = this.watchers.get(kind);
+    if (list) list.push(fn);
+    else this.watchers.set(kind, [fn]);
+  }
+
   /** A PRNG stream of the model's own, forked from the root in build order. */
   forkPrng(): Prng {
     return prngFork(this.state.prng);
@@ -133,6 +145,8 @@ export class Machine {
   emit(kind: string, fields: Record<string, unknown>): TraceRecord {
     const r: TraceRecord = { seq: this.state.traceCount++, t: this.state.now, kind, ...fields };
     this.stepRecords.push(r);
+    const w = this.watchers.get(kind);
+    if (w) for (const fn of w) fn(this, r);
     if (this.keepTrace || this.onRecord) {
       const json = JSON.stringify(r);
       if (this.keepTrace) traceAppendLine(this.trace, json);

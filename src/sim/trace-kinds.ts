@@ -4,6 +4,9 @@
  * exactly these, and breakpoints complete from them. Each model adds its own list.
  */
 import { MM_KINDS } from './mm/kinds.ts';
+import { IOMMU_KINDS } from './iommu/kinds.ts';
+import { MTK_KINDS } from './iommu/mtk/kinds.ts';
+import { PGTABLE_KINDS } from './pgtable/kinds.ts';
 
 export interface TraceKindDoc {
   readonly kind: string;
@@ -25,6 +28,11 @@ export const CORE_KINDS: readonly TraceKindDoc[] = [
       pasid: 'SVA devices: the PASID of the access (-1 when unbound)',
       atc: 'SVA devices: "hit" (device IOTLB) or "miss" (translation request, IOMMU walk)',
       reason: 'SVA devices: why the access faulted',
+      mmu: 'IOMMU translators: the mmu cell that served it ("mmu0", "mmu1"), "bypass" (port MMU off) or "-" (blocked)',
+      hit: 'IOMMU translators: IOTLB "hit" or "miss" (a table walk), "blocked", "-"',
+      fault: 'IOMMU translators: fault type when result is "fault"',
+      protect: 'mtk: PA of the protect buffer the faulting access went to instead',
+      m4uPa: 'mtk 4GB mode: the address the M4U put on the bus (the 5G..8G alias of pa)',
     },
   },
   {
@@ -32,11 +40,13 @@ export const CORE_KINDS: readonly TraceKindDoc[] = [
     summary: 'A driver mapped a buffer for DMA.',
     fields: {
       api: 'kernel function, e.g. "dma_map_single", "iommu_map"',
-      dev: 'device name',
+      dev: 'device name (DMA API records)',
+      domain: 'IOMMU domain (IOMMU records)',
       iova: 'dma address handed to the device (absent on error)',
       pa: 'physical address of the buffer',
       size: 'bytes',
       dir: '"to-device", "from-device" or "bidirectional"',
+      prot: 'IOMMU prot flags, e.g. "R|W"',
       result: '"ok" or "error"',
       reason: 'why the mapping failed (on error)',
     },
@@ -44,7 +54,7 @@ export const CORE_KINDS: readonly TraceKindDoc[] = [
   {
     kind: 'unmap',
     summary: 'A driver unmapped a DMA mapping.',
-    fields: { api: 'kernel function', dev: 'device name', iova: 'dma address', size: 'bytes', dir: 'direction' },
+    fields: { api: 'kernel function', dev: 'device name', domain: 'IOMMU domain', iova: 'dma address', size: 'bytes', dir: 'direction' },
   },
   {
     kind: 'dev-op',
@@ -58,6 +68,6 @@ export const CORE_KINDS: readonly TraceKindDoc[] = [
   },
 ];
 
-export const TRACE_KINDS: readonly TraceKindDoc[] = [...CORE_KINDS, ...MM_KINDS];
+export const TRACE_KINDS: readonly TraceKindDoc[] = [...CORE_KINDS, ...PGTABLE_KINDS, ...IOMMU_KINDS, ...MTK_KINDS, ...MM_KINDS];
 
 export const TRACE_KIND_NAMES: readonly string[] = TRACE_KINDS.map((k) => k.kind);

@@ -4,6 +4,8 @@ import { assertNever } from '../../sim/core/assert.ts';
 import { type SvaDeviceState, svaDeviceRegister, svaDeviceStart } from '../../sim/devices/sva-device.ts';
 import { atcCreate } from '../../sim/iommu/ats/atc.ts';
 import type { BuildContext, BuildStep } from './context.ts';
+import { buildMtkEngine } from './mtk.ts';
+import { buildV7sSelftest } from './v7s-selftest.ts';
 
 function placeOf(ctx: BuildContext, p: { buf?: string; offset?: number; addr?: number }): number {
   if (p.addr !== undefined) return p.addr;
@@ -64,6 +66,12 @@ export const buildDevices: BuildStep = (ctx) => {
         svaDeviceStart(m, index, d.start);
         break;
       }
+      case 'mtk-engine':
+        state.list.push(buildMtkEngine(ctx, d, index));
+        break;
+      case 'v7s-selftest':
+        state.list.push(buildV7sSelftest(ctx, d, index));
+        break;
       default:
         assertNever(d, 'device kind');
     }

@@ -13,8 +13,9 @@ import { buildMemory } from './memory.ts';
 import { buildDevices } from './devices.ts';
 import { buildProcesses } from './processes.ts';
 import { buildSva } from './sva.ts';
+import { buildMtk } from './mtk.ts';
 
-export const BUILD_STEPS: BuildStep[] = [buildMemory, buildProcesses, buildDevices, buildSva];
+export const BUILD_STEPS: BuildStep[] = [buildMemory, buildMtk, buildProcesses, buildDevices, buildSva];
 
 export interface BuildOptions {
   file?: string;

@@ -4,6 +4,8 @@
  */
 import { z } from 'zod';
 import { Addr, ByteValue, DmaMaskBits, Duration, Name, Offset, Size } from './common.ts';
+import { MtkEngine } from './mtk.ts';
+import { V7sSelftest } from './v7s-selftest.ts';
 
 const bufOrAddr = {
   buf: Name.optional().describe('name of a buffer in memory.buffers'),
@@ -52,6 +54,6 @@ export const SvaDevice = z.strictObject({
   ops: z.array(SvaDeviceOp).min(1),
 });
 
-export const Device = z.discriminatedUnion('kind', [DmaEngine, SvaDevice]);
+export const Device = z.discriminatedUnion('kind', [DmaEngine, SvaDevice, MtkEngine, V7sSelftest]);
 export type DeviceIn = z.output<typeof Device>;
 export const DEVICE_KINDS = Device.options.map((o) => o.shape.kind.value);

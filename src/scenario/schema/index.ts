@@ -8,6 +8,7 @@ import { Name } from './common.ts';
 import { Memory } from './memory.ts';
 import { Device } from './devices.ts';
 import { Process, Sva } from './mm.ts';
+import { MtkSection } from './mtk.ts';
 
 export const SCENARIO_VERSION = 1;
 
@@ -32,6 +33,7 @@ export const Scenario = z.strictObject({
     .default({ maxEvents: 10_000_000 }),
   memory: Memory,
   processes: z.array(Process).default([]).describe('processes: address spaces, notifier subscribers, scheduled mm operations'),
+  mtk: MtkSection.optional().describe('MediaTek M4U + SMI (mt2712, mt8173, mt8183)'),
   devices: z.array(Device).default([]),
   sva: Sva.optional().describe('shared virtual addressing: device <-> process bindings and the PASID allocator'),
 });

@@ -19,6 +19,8 @@ export function physCreate(): PhysMem {
 }
 
 function checkRange(pa: number, len: number): void {
+  // Hot path (every PTE read of a table walk): decide first, build messages only on failure.
+  if (Number.isSafeInteger(pa) && pa >= 0 && pa + len <= PA_LIMIT) return;
   assert(Number.isSafeInteger(pa) && pa >= 0, `bad physical address ${pa}`);
   assert(pa + len <= PA_LIMIT, `physical access beyond 2^48 at 0x${pa.toString(16)}`);
 }

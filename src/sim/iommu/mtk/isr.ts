@@ -1,0 +1,70 @@
+/**
+ * mtk_iommu_isr. v5.4: read FAULT_ST1; if any mmu0 bit is set read the MMU0 set
+ * (INT_ID, FAULT_VA, INVLD_PA), else the MMU1 set; layer and write from FAULT_VA's low
+ * bits (the raw value, low bits included, is what gets reported as the iova); larb =
+ * larbid_remap[INT_ID larb field]; report_iommu_fault; clear with INT_CONTROL0 |= bit12;
+ * flush_all. v5.0: one register set (0x13C/0x140/0x150) and no remap.
+ */
+import type { Machine } from '../../machine.ts';
+import { hex, hex32 } from '../../core/hex.ts';
+import { reportIommuFault } from '../core.ts';
+import { iommuCore } from '../types.ts';
+import { MTK_IOMMU_PLATS } from './plat.ts';
+import {
+  F_INT_CLR_BIT,
+  F_MMU_FAULT_VA_LAYER_BIT,
+  F_MMU_FAULT_VA_WRITE_BIT,
+  F_MMU_INT_ID_LARB_ID,
+  F_MMU_INT_ID_PORT_ID,
+  F_REG_MMU0_FAULT_MASK,
+  REG_MMU0_FAULT_VA,
+  REG_MMU0_INT_ID,
+  REG_MMU0_INVLD_PA,
+  REG_MMU1_FAULT_VA,
+  REG_MMU1_INT_ID,
+  REG_MMU1_INVLD_PA,
+  REG_MMU_FAULT_ST1,
+  REG_MMU_INT_CONTROL0,
+} from './regs.ts';
+import { m4uRead, m4uWrite } from './hw.ts';
+import { mtkIommuTlbFlushAll } from './flush.ts';
+import { cellName, mtkState } from './state.ts';
+
+export function mtkIommuIsr(m: Machine, index: number): void {
+  const s = mtkState(m);
+  const inst = s.m4u[index];
+  const v54 = s.driver === 'mt8183-series';
+  const st = m4uRead(inst, REG_MMU_FAULT_ST1);
+  const mmu0 = !v54 || (st & F_REG_MMU0_FAULT_MASK) !== 0;
+  const cell = mmu0 ? 0 : 1;
+  const intId = m4uRead(inst, mmu0 ? REG_MMU0_INT_ID : REG_MMU1_INT_ID);
+  const faultVa = m4uRead(inst, mmu0 ? REG_MMU0_FAULT_VA : REG_MMU1_FAULT_VA);
+  const faultPa = m4uRead(inst, mmu0 ? REG_MMU0_INVLD_PA : REG_MMU1_INVLD_PA);
+  const rawLarb = F_MMU_INT_ID_LARB_ID(intId);
+  const larb = v54 ? MTK_IOMMU_PLATS[s.soc].larbidRemap[rawLarb] : rawLarb;
+  const port = F_MMU_INT_ID_PORT_ID(intId);
+  const write = (faultVa & F_MMU_FAULT_VA_WRITE_BIT) !== 0;
+  const dom = iommuCore(m).domains[s.domainId];
+  const reported = reportIommuFault(dom);
+  const c = inst.cells[cell];
+  c.faults++;
+  m.emit('fault', {
+    iommu: inst.name,
+    mmu: cellName(cell),
+    type: 'translation',
+    st1: hex32(st),
+    iova: hex(faultVa),
+    write,
+    layer: faultVa & F_MMU_FAULT_VA_LAYER_BIT,
+    pa: hex(faultPa),
+    intId: hex32(intId),
+    larbRaw: rawLarb,
+    larb,
+    port,
+    dev: c.faultDev,
+    reported,
+  });
+  m4uWrite(m, inst, REG_MMU_INT_CONTROL0, m4uRead(inst, REG_MMU_INT_CONTROL0) | F_INT_CLR_BIT);
+  inst.irqPending = false;
+  mtkIommuTlbFlushAll(m);
+}

@@ -1,0 +1,97 @@
+/**
+ * The bus path of a multimedia engine's access: larb (powered? port MMU-enabled?) ->
+ * SMI_BUS_SEL picks the mmu cell -> the cell's IOTLB (hit: the stale-translation checker
+ * looks; miss: the hardware walks the v7s table) -> EMI. A translation fault latches in
+ * the cell's fault group and the access goes to the protect buffer (IVRP) instead.
+ * Provided as translatorKey('mtk'); `extra` puts mmu and hit on the `dma` record.
+ */
+import type { Machine } from '../../machine.ts';
+import { hex } from '../../core/hex.ts';
+import type { DeviceBase } from '../../devices/device.ts';
+import type { Translation, Translator } from '../../devices/port.ts';
+import { busSelCell } from '../../smi/plat.ts';
+import { smiLarbPowered, smiPortMmuEnabled } from '../../smi/power.ts';
+import { smiState } from '../../smi/state.ts';
+import { iotlbFill, iotlbLookup } from '../iotlb.ts';
+import { iommuCore } from '../types.ts';
+import { iotlbEntryCurrent, lastPteSeq, staleCheck } from '../stale.ts';
+import { MTK_IOMMU_PLATS } from './plat.ts';
+import { REG_MMU_IVRP_PADDR, REG_MMU_PT_BASE_ADDR } from './regs.ts';
+import { m4uFaultLatch, m4uProtectPa, m4uRead } from './hw.ts';
+import { hwWalk, hwWalkCreate } from './walk.ts';
+import type { MtkMaster } from './ops.ts';
+import { SZ_4G, MTK_IOMMU_4GB_MODE_REMAP_BASE } from './ops.ts';
+import { cellName, mtkState } from './state.ts';
+
+const walkOut = hwWalkCreate(); // scratch only: never part of the machine state
+
+/** In 4GB mode DRAM at CPU 1G..4G answers at 5G..8G on the M4U side (region E is 4G..5G). */
+function emiPa(enable4GB: boolean, pa: number): number {
+  return enable4GB && pa >= MTK_IOMMU_4GB_MODE_REMAP_BASE && pa < 2 * SZ_4G ? pa - SZ_4G : pa;
+}
+
+/** The common `extra` objects, shared (port.ts copies them into the record). */
+const EXTRA_HIT = [{ mmu: 'mmu0', hit: 'hit' }, { mmu: 'mmu1', hit: 'hit' }] as const;
+const EXTRA_MISS = [{ mmu: 'mmu0', hit: 'miss' }, { mmu: 'mmu1', hit: 'miss' }] as const;
+const BYPASS = { mmu: 'bypass', hit: '-' };
+
+/** An access that reached EMI; `m4uPa` shows the 4GB-mode alias when it differs from the CPU PA. */
+function served(enable4GB: boolean, m4uPa: number, cell: number, hit: boolean): Translation {
+  const pa = emiPa(enable4GB, m4uPa);
+  const extra = (hit ? EXTRA_HIT : EXTRA_MISS)[cell];
+  return { ok: true, pa, extra: pa === m4uPa ? extra : { ...extra, m4uPa: hex(m4uPa) } };
+}
+
+function blocked(m: Machine, dev: DeviceBase & MtkMaster, addr: number, write: boolean): Translation {
+  const larb = smiState(m).larbs[dev.larb];
+  larb.blocked++;
+  m.emit('larb-off-dma', { dev: dev.name, larb: dev.larb, port: dev.port, iova: hex(addr), dir: write ? 'write' : 'read', refcount: larb.refcount, clocks: larb.clocks.join(',') || '-' });
+  return { ok: false, extra: { mmu: '-', hit: 'blocked' } };
+}
+
+export const mtkTranslate: Translator = (m, d, addr, write) => {
+  const dev = d as DeviceBase & MtkMaster;
+  const smi = smiState(m);
+  const larb = smi.larbs[dev.larb];
+  if (!smiLarbPowered(m, larb)) return blocked(m, dev, addr, write);
+  if (write) larb.portWrites[dev.port]++;
+  else larb.portReads[dev.port]++;
+  if (!smiPortMmuEnabled(m, larb, dev.port)) return { ok: true, pa: addr, extra: BYPASS };
+
+  const s = mtkState(m);
+  const inst = s.m4u[s.larbM4u[dev.larb]];
+  const cell = busSelCell(smi.common.busSel, dev.larb) & 1;
+  const c = inst.cells[cell];
+  if (write) c.writes++;
+  else c.reads++;
+  const mmu = cellName(cell);
+  const i = iotlbLookup(c.iotlb, addr);
+  if (i >= 0) {
+    const e = c.iotlb.entries[i];
+    if (!iotlbEntryCurrent(m, e)) staleCheck(m, { iommu: inst.name, mmu, dev: dev.name }, e, addr);
+    return served(s.enable4GB, e.pa + (addr - e.iova), cell, true);
+  }
+  c.walks++;
+  const pgd = (m4uRead(inst, REG_MMU_PT_BASE_ADDR) & 0xffffff80) >>> 0;
+  const w = hwWalk(m.state.mem, pgd, addr, MTK_IOMMU_PLATS[s.soc].paBits, walkOut);
+  if (!w.ok) {
+    m4uFaultLatch(m, inst, { cell, iova: addr, write, layer: w.layer, larb: dev.larb, port: dev.port, dev: dev.name });
+    const key = `${dev.larb}.${dev.port}`;
+    c.faultsByPort[key] = (c.faultsByPort[key] ?? 0) + 1;
+    larb.portFaults[dev.port]++;
+    const protectPa = m4uProtectPa(m, inst, m4uRead(inst, REG_MMU_IVRP_PADDR));
+    return { ok: false, protectPa, extra: { mmu, hit: 'miss', fault: 'translation', protect: hex(protectPa) } };
+  }
+  iotlbFill(c.iotlb, {
+    iova: w.iovaBase,
+    pa: w.pa,
+    size: w.size,
+    ptePa: w.ptePa,
+    pte: w.pte,
+    l1Pa: w.l1Pa,
+    l1: w.l1,
+    pteSeq: lastPteSeq(m, w.ptePa),
+    gen: iommuCore(m).pteGen,
+  });
+  return served(s.enable4GB, w.pa + (addr - w.iovaBase), cell, false);
+};

@@ -1,0 +1,77 @@
+/**
+ * The stale-translation checker, shared by every IOMMU model. It remembers, per PTE word
+ * address, the seq of the last `pte` record that wrote it. A driver's hardware model calls
+ * staleCheck on every IOTLB hit: if the words the cached entry was filled from no longer
+ * hold what they held (the PTE changed or went away) and no invalidation dropped the entry,
+ * the device is using a stale translation, and a `stale-tlb` record names the `pte` record
+ * that changed it. It only reads machine state and writes its own bookkeeping.
+ */
+import type { Machine } from '../machine.ts';
+import type { TraceRecord } from '../core/trace.ts';
+import { hex, hex32 } from '../core/hex.ts';
+import { read32 } from '../mem/phys.ts';
+import type { IotlbEntry } from './iotlb.ts';
+import { iommuCore } from './types.ts';
+
+const WATCHING = 'iommu.stale.watching';
+
+/** Start remembering `pte` records (once per machine, at build). */
+export function staleCheckerInstall(m: Machine): void {
+  if (m.hasService(WATCHING)) return;
+  m.provide(WATCHING, true);
+  m.watch('pte', (mm: Machine, r: TraceRecord) => {
+    const addr = r.addr;
+    if (typeof addr !== 'string') return;
+    const core = iommuCore(mm);
+    core.pteSeq.set(parseInt(addr, 16), r.seq);
+    core.pteGen++;
+  });
+}
+
+/** Seq of the last `pte` record that wrote the word at ptePa, or -1. */
+export function lastPteSeq(m: Machine, ptePa: number): number {
+  return iommuCore(m).pteSeq.get(ptePa) ?? -1;
+}
+
+/**
+ * Does the page table still hold the words this entry was filled from? When no `pte` record
+ * has been emitted since the entry was last found current, the answer is yes without reading
+ * memory (the IOTLB-hit fast path). A page-table word changed by anything other than an
+ * io-pgtable store (say, a device DMA-ing into the table) is only seen after the next `pte`
+ * record.
+ */
+export function iotlbEntryCurrent(m: Machine, e: IotlbEntry): boolean {
+  const core = iommuCore(m);
+  if (e.gen === core.pteGen) return true;
+  const mem = m.state.mem;
+  const current = read32(mem, e.ptePa) === e.pte && (e.l1Pa === e.ptePa || read32(mem, e.l1Pa) === e.l1);
+  if (current) e.gen = core.pteGen;
+  return current;
+}
+
+/**
+ * Called on an IOTLB hit. Returns true when the entry is stale (and reports it once per
+ * fill); the caller still serves the access from the entry, as the hardware would.
+ */
+export function staleCheck(m: Machine, where: { iommu: string; mmu: string; dev: string }, e: IotlbEntry, iova: number): boolean {
+  if (iotlbEntryCurrent(m, e)) return false;
+  if (e.staleReported) return true;
+  e.staleReported = true;
+  const leafChanged = read32(m.state.mem, e.ptePa) !== e.pte;
+  const changedPa = leafChanged ? e.ptePa : e.l1Pa;
+  const now = read32(m.state.mem, changedPa);
+  iommuCore(m).stale++;
+  m.emit('stale-tlb', {
+    iommu: where.iommu,
+    mmu: where.mmu,
+    dev: where.dev,
+    iova: hex(iova),
+    cachedPa: hex(e.pa + (iova - e.iova)),
+    pteAddr: hex(changedPa),
+    cachedPte: hex32(leafChanged ? e.pte : e.l1),
+    pte: hex32(now),
+    changedBy: lastPteSeq(m, changedPa),
+    filledAfter: e.pteSeq,
+  });
+  return true;
+}

@@ -1,0 +1,60 @@
+/**
+ * Tables in simulated physical memory. L1: 16 KiB, 16 KiB aligned (__get_free_pages order 2);
+ * L2: 1 KiB, 1 KiB aligned (kmem_cache "io-pgtable_armv7s_l2"). Both below 4 GiB: v5.0 takes
+ * them from ZONE_DMA, v5.2+ from ZONE_DMA32, and __arm_v7s_alloc_table rejects a table whose
+ * PA does not fit the 32-bit PTE. Every PTE write goes through armV7sSetPte, which emits the
+ * `pte` trace record.
+ */
+import type { Machine } from '../../machine.ts';
+import { SZ_4G, hex, hex32 } from '../../core/hex.ts';
+import { fill, read32, write32 } from '../../mem/phys.ts';
+import { physAlloc, physFree } from '../../mem/alloc.ts';
+import { armV7sTableSize } from './bits.ts';
+import type { ArmV7sPgtable, Lvl } from './types.ts';
+
+/** __arm_v7s_alloc_table: zeroed (kmem_cache_zalloc / __GFP_ZERO); -1 when no memory fits. */
+export function armV7sAllocTable(m: Machine, domain: string, lvl: Lvl): number {
+  const size = armV7sTableSize(lvl);
+  const pa = physAlloc(m.state.alloc, size, { align: size, limit: SZ_4G });
+  if (pa < 0) return -1;
+  fill(m.state.mem, pa, size, 0);
+  m.emit('pgtable-table', { domain, op: 'alloc', level: lvl, addr: hex(pa) });
+  return pa;
+}
+
+/** __arm_v7s_free_table: contents stay in memory, as kmem_cache_free leaves them. */
+export function armV7sFreeTable(m: Machine, domain: string, lvl: Lvl, pa: number): void {
+  physFree(m.state.alloc, pa, armV7sTableSize(lvl));
+  m.emit('pgtable-table', { domain, op: 'free', level: lvl, addr: hex(pa) });
+}
+
+/**
+ * A kernel WARN/WARN_ON splat in io-pgtable-arm-v7s.c: `func` is the kernel function and
+ * `cond` the condition as the source spells it, so a breakpoint can stop on it.
+ */
+export function armV7sWarn(m: Machine, pt: ArmV7sPgtable, func: string, cond: string): void {
+  m.emit('pgtable-warn', { domain: pt.domain, func, cond });
+}
+
+export function armV7sReadPte(m: Machine, table: number, index: number): number {
+  return read32(m.state.mem, table + 4 * index);
+}
+
+/**
+ * One PTE store. `iova` is the first IOVA the entry covers (for the timeline); `index` is
+ * the slot within its table.
+ */
+export function armV7sSetPte(
+  m: Machine,
+  pt: ArmV7sPgtable,
+  lvl: Lvl,
+  table: number,
+  index: number,
+  pte: number,
+  iova: number,
+): void {
+  const addr = table + 4 * index;
+  const old = read32(m.state.mem, addr);
+  write32(m.state.mem, addr, pte);
+  m.emit('pte', { domain: pt.domain, level: lvl, index, old: hex32(old), new: hex32(pte), addr: hex(addr), iova: hex(iova >>> 0) });
+}

@@ -1,0 +1,48 @@
+/**
+ * SMI state as plain data: smi-common (clocks, runtime-PM refcount, the SMI_BUS_SEL
+ * register) and one entry per larb (its clocks and refcount, the `mmu` port mask the M4U
+ * driver asked for, the larb registers config_port programs, and counters for the views).
+ */
+import type { Machine } from '../machine.ts';
+import type { MtkSoc } from './plat.ts';
+
+export interface SmiCommonState {
+  refcount: number;
+  /** Clock names currently enabled, in enable order (apb, smi, gals0, gals1). */
+  clocks: string[];
+  /** SMI_BUS_SEL as last written (resets to 0 when common powers off). */
+  busSel: number;
+}
+
+export interface SmiLarbState {
+  id: number;
+  name: string;
+  ports: number;
+  /** larb_direct_to_common_mask: no larb registers, no clocks of its own. */
+  direct: boolean;
+  /** Index of the M4U instance the larb is bound to. */
+  m4u: number;
+  refcount: number;
+  clocks: string[];
+  /** larb->mmu: BIT(port) for every port a device attached through (MTK_SMI_MMU_EN). */
+  mmu: number;
+  /** Larb registers by offset (SMI_LARB_NONSEC_CON(i), SMI_LARB_MMU_EN); lost at power off. */
+  regs: Record<number, number>;
+  /** Per port: reads, writes, faults; DMA refused because the larb was off. */
+  portReads: number[];
+  portWrites: number[];
+  portFaults: number[];
+  blocked: number;
+}
+
+export interface SmiState {
+  soc: MtkSoc;
+  common: SmiCommonState;
+  larbs: SmiLarbState[];
+}
+
+export const SMI_MODEL = 'smi';
+
+export function smiState(m: Machine): SmiState {
+  return m.model<SmiState>(SMI_MODEL);
+}
