@@ -14,7 +14,12 @@ export const listCommand = {
       return EXIT.ok;
     }
     const w = Math.max(...all.map((e) => e.name.length), 4);
-    for (const e of all) process.stdout.write(`${e.name.padEnd(w)}  ${e.kernel.padEnd(4)}  ${e.description}\n`);
+    // On a terminal, one line per scenario; piped output keeps the whole description.
+    const cols = process.stdout.isTTY ? process.stdout.columns || 80 : Infinity;
+    for (const e of all) {
+      const line = `${e.name.padEnd(w)}  ${e.kernel.padEnd(4)}  ${e.description}`;
+      process.stdout.write((line.length > cols ? line.slice(0, cols - 1) + '…' : line) + '\n');
+    }
     return EXIT.ok;
   },
 };
