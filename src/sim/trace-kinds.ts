@@ -3,6 +3,8 @@
  * kind. docs/trace.md documents exactly these (a test checks), `--until-kind` accepts
  * exactly these, and breakpoints complete from them. Each model adds its own list.
  */
+import { DMA_KINDS } from './dma/kinds.ts';
+
 export interface TraceKindDoc {
   readonly kind: string;
   readonly summary: string;
@@ -53,6 +55,6 @@ export const CORE_KINDS: readonly TraceKindDoc[] = [
   },
 ];
 
-export const TRACE_KINDS: readonly TraceKindDoc[] = [...CORE_KINDS];
+export const TRACE_KINDS: readonly TraceKindDoc[] = [...CORE_KINDS, ...DMA_KINDS];
 
 export const TRACE_KIND_NAMES: readonly string[] = TRACE_KINDS.map((k) => k.kind);

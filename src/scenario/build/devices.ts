@@ -1,7 +1,11 @@
 import type { DevicesState } from '../../sim/devices/device.ts';
 import { type DmaEngineState, type EngineOp, dmaEngineRegister, dmaEngineStart } from '../../sim/devices/dma-engine.ts';
 import { assertNever } from '../../sim/core/assert.ts';
+import { busMasterStart } from '../../sim/devices/bus-master.ts';
+import { virtioBlkStart } from '../../sim/devices/virtio-blk.ts';
 import type { BuildContext, BuildStep } from './context.ts';
+import { busMasterState } from './bus-master.ts';
+import { virtioBlkState } from './virtio-blk.ts';
 
 function placeOf(ctx: BuildContext, p: { buf?: string; offset?: number; addr?: number }): number {
   if (p.addr !== undefined) return p.addr;
@@ -50,8 +54,16 @@ export const buildDevices: BuildStep = (ctx) => {
         dmaEngineStart(m, index, d.start);
         break;
       }
+      case 'bus-master':
+        state.list.push(busMasterState(ctx, m, d));
+        busMasterStart(m, index, d.start);
+        break;
+      case 'virtio-blk':
+        state.list.push(virtioBlkState(ctx, m, d, index));
+        virtioBlkStart(m, index, d.start);
+        break;
       default:
-        assertNever(d.kind as never, 'device kind');
+        assertNever(d, 'device kind');
     }
   });
 };

@@ -11,8 +11,9 @@ import type { ScenarioOut } from '../schema/index.ts';
 import type { BuildContext, BuildStep } from './context.ts';
 import { buildMemory } from './memory.ts';
 import { buildDevices } from './devices.ts';
+import { buildSwiotlb } from './swiotlb.ts';
 
-export const BUILD_STEPS: BuildStep[] = [buildMemory, buildDevices];
+export const BUILD_STEPS: BuildStep[] = [buildMemory, buildSwiotlb, buildDevices];
 
 export interface BuildOptions {
   file?: string;

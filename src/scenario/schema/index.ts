@@ -7,6 +7,7 @@ import { KERNEL_VERSIONS, type KernelVersion } from '../../sim/kernel.ts';
 import { Name } from './common.ts';
 import { Memory } from './memory.ts';
 import { Device } from './devices.ts';
+import { Swiotlb } from './swiotlb.ts';
 
 export const SCENARIO_VERSION = 1;
 
@@ -30,6 +31,7 @@ export const Scenario = z.strictObject({
     })
     .default({ maxEvents: 10_000_000 }),
   memory: Memory,
+  swiotlb: Swiotlb.optional().describe('SWIOTLB bounce pool; absent = no pool (swiotlb inactive)'),
   devices: z.array(Device).default([]),
 });
 
