@@ -43,8 +43,15 @@ export interface DmaOps {
 
 export const dmaOpsKey = (name: string): string => `dma-ops:${name}`;
 
+/** Ops looked up once per machine and ops name: the service key is a fresh string per call. */
+const opsCache = new WeakMap<Machine, Map<string, DmaOps>>();
+
 export function dmaOpsOf(m: Machine, dev: DeviceBase): DmaOps {
-  return m.service<DmaOps>(dmaOpsKey(dev.dmaOps));
+  let byName = opsCache.get(m);
+  if (!byName) opsCache.set(m, (byName = new Map()));
+  let ops = byName.get(dev.dmaOps);
+  if (!ops) byName.set(dev.dmaOps, (ops = m.service<DmaOps>(dmaOpsKey(dev.dmaOps))));
+  return ops;
 }
 
 export function dmaMapSingle(m: Machine, dev: DeviceBase, pa: number, size: number, dir: DmaDirection, attrs = 0): number {

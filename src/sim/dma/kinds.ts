@@ -18,6 +18,7 @@ export const DMA_KINDS: readonly TraceKindDoc[] = [
       nslots: 'slots claimed: ALIGN(size, 2K) / 2K',
       size: 'bytes mapped',
       dir: 'direction of the mapping',
+      copied: 'bytes bounced orig -> tlb now (TO_DEVICE/BIDIRECTIONAL without SKIP_CPU_SYNC), else 0',
     },
   },
   {
@@ -31,6 +32,7 @@ export const DMA_KINDS: readonly TraceKindDoc[] = [
       nslots: 'slots freed',
       size: 'bytes',
       dir: 'direction of the mapping',
+      copied: 'bytes bounced tlb -> orig now (FROM_DEVICE/BIDIRECTIONAL without SKIP_CPU_SYNC), else 0',
     },
   },
   {
@@ -44,7 +46,7 @@ export const DMA_KINDS: readonly TraceKindDoc[] = [
       size: 'bytes',
       dir: 'direction of the mapping',
       target: '"cpu" (SYNC_FOR_CPU) or "device" (SYNC_FOR_DEVICE)',
-      copied: 'bytes copied (0 when the direction needs no copy for this target)',
+      copied: 'bytes bounced (cpu: tlb -> orig, device: orig -> tlb); 0 when the direction needs no copy for this target',
     },
   },
   {
@@ -59,11 +61,6 @@ export const DMA_KINDS: readonly TraceKindDoc[] = [
       free: 'free slots in total',
       cursor: 'io_tlb_index, where the search started',
     },
-  },
-  {
-    kind: 'bounce',
-    summary: 'swiotlb_bounce copied bytes between the original buffer and its bounce buffer.',
-    fields: { dev: 'device name', dir: '"to-device" (orig -> bounce) or "from-device" (bounce -> orig)', bytes: 'bytes copied', from: 'source PA', to: 'destination PA' },
   },
   {
     kind: 'cpu-read',

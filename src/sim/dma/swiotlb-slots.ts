@@ -73,7 +73,8 @@ export function swiotlbFindSlots(st: SwiotlbState, rq: SlotRequest): number {
  */
 export function swiotlbClaim(st: SwiotlbState, index: number, nslots: number, orig: number, owner: number): void {
   const list = st.list;
-  assert(list[index] >= nslots, `claim of ${nslots} slots at ${index} with only ${list[index]} free`);
+  // Messages are built only on failure: a template literal in assert() costs on every call.
+  if (list[index] < nslots) assert(false, `claim of ${nslots} slots at ${index} with only ${list[index]} free`);
   for (let i = index; i < index + nslots; i++) {
     list[i] = 0;
     st.origAddr[i] = orig + (i - index) * IO_TLB_SIZE; // orig_addr + (i << IO_TLB_SHIFT)
@@ -93,8 +94,8 @@ export function swiotlbClaim(st: SwiotlbState, index: number, nslots: number, or
  */
 export function swiotlbRelease(st: SwiotlbState, index: number, nslots: number): void {
   const list = st.list;
-  assert(index >= 0 && index + nslots <= st.nslabs, `release of slots ${index}+${nslots} outside the pool`);
-  for (let i = index; i < index + nslots; i++) assert(list[i] === 0, `slot ${i} freed twice`);
+  if (index < 0 || index + nslots > st.nslabs) assert(false, `release of slots ${index}+${nslots} outside the pool`);
+  for (let i = index; i < index + nslots; i++) if (list[i] !== 0) assert(false, `slot ${i} freed twice`);
   const segEnd = Math.ceil((index + 1) / IO_TLB_SEGSIZE) * IO_TLB_SEGSIZE; // ALIGN(index + 1, 128)
   let count = index + nslots < segEnd ? list[index + nslots] : 0;
   for (let i = index + nslots - 1; i >= index; i--) {

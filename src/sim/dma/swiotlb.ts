@@ -22,11 +22,13 @@ function ownerIndex(st: SwiotlbState, dev: DeviceBase): number {
   return i;
 }
 
-/** swiotlb_bounce(orig, tlb, size, dir): TO_DEVICE copies orig -> tlb, else tlb -> orig. */
-function swiotlbBounce(m: Machine, dev: DeviceBase, orig: number, tlb: number, size: number, toDevice: boolean): void {
-  const [from, to] = toDevice ? [orig, tlb] : [tlb, orig];
-  copy(m.state.mem, to, from, size);
-  m.emit('bounce', { dev: dev.name, dir: toDevice ? 'to-device' : 'from-device', bytes: size, from: hex(from), to: hex(to) });
+/**
+ * swiotlb_bounce(orig, tlb, size, dir): TO_DEVICE copies orig -> tlb, else tlb -> orig.
+ * The record of the step that calls it carries `copied`; a copy has no record of its own.
+ */
+function swiotlbBounce(m: Machine, orig: number, tlb: number, size: number, toDevice: boolean): void {
+  if (toDevice) copy(m.state.mem, tlb, orig, size);
+  else copy(m.state.mem, orig, tlb, size);
 }
 
 /**
@@ -58,8 +60,9 @@ export function swiotlbTblMapSingle(
   }
   swiotlbClaim(st, index, rq.nslots, req.orig, ownerIndex(st, dev));
   const tlb = st.start + index * IO_TLB_SIZE;
-  m.emit('swiotlb-map', { dev: dev.name, orig: hex(req.orig), tlb: hex(tlb), slot: index, nslots: rq.nslots, size: req.size, dir: req.dir });
-  if (!(req.attrs & DMA_ATTR_SKIP_CPU_SYNC) && towardDevice(req.dir)) swiotlbBounce(m, dev, req.orig, tlb, req.size, true);
+  const copies = !(req.attrs & DMA_ATTR_SKIP_CPU_SYNC) && towardDevice(req.dir);
+  m.emit('swiotlb-map', { dev: dev.name, orig: hex(req.orig), tlb: hex(tlb), slot: index, nslots: rq.nslots, size: req.size, dir: req.dir, copied: copies ? req.size : 0 });
+  if (copies) swiotlbBounce(m, req.orig, tlb, req.size, true);
   return tlb;
 }
 
@@ -70,8 +73,9 @@ export function swiotlbTblUnmapSingle(m: Machine, dev: DeviceBase, tlb: number, 
   const nslots = Math.ceil(size / IO_TLB_SIZE);
   const index = Math.floor((tlb - st.start) / IO_TLB_SIZE);
   const orig = st.origAddr[index];
-  m.emit('swiotlb-unmap', { dev: dev.name, orig: orig === INVALID_PHYS_ADDR ? null : hex(orig), tlb: hex(tlb), slot: index, nslots, size, dir });
-  if (orig !== INVALID_PHYS_ADDR && !(attrs & DMA_ATTR_SKIP_CPU_SYNC) && towardCpu(dir)) swiotlbBounce(m, dev, orig, tlb, size, false);
+  const copies = orig !== INVALID_PHYS_ADDR && !(attrs & DMA_ATTR_SKIP_CPU_SYNC) && towardCpu(dir);
+  m.emit('swiotlb-unmap', { dev: dev.name, orig: orig === INVALID_PHYS_ADDR ? null : hex(orig), tlb: hex(tlb), slot: index, nslots, size, dir, copied: copies ? size : 0 });
+  if (copies) swiotlbBounce(m, orig, tlb, size, false);
   swiotlbRelease(st, index, nslots);
 }
 
@@ -89,5 +93,5 @@ export function swiotlbTblSyncSingle(m: Machine, dev: DeviceBase, tlb: number, s
   orig += (tlb - st.start) % IO_TLB_SIZE; // orig_addr += tlb_addr & ((1 << IO_TLB_SHIFT) - 1)
   const copies = target === 'cpu' ? towardCpu(dir) : towardDevice(dir);
   m.emit('swiotlb-sync', { dev: dev.name, orig: hex(orig), tlb: hex(tlb), slot: index, size, dir, target, copied: copies ? size : 0 });
-  if (copies) swiotlbBounce(m, dev, orig, tlb, size, target === 'device');
+  if (copies) swiotlbBounce(m, orig, tlb, size, target === 'device');
 }
