@@ -12,7 +12,7 @@ export interface DeviceBase {
   dmaOps: string;
   /** Name of the translator bus accesses go through ("direct", "mtk", "sva", ...). */
   translator: string;
-  /** Max segment size (dma_parms); 0 = the kernel default of 64 KiB is not modelled: unlimited. */
+  /** dma_parms->max_segment_size; 0 = no dma_parms (dma_get_max_seg_size() then answers 64 KiB). */
   maxSegmentSize: number;
   /** dma_get_seg_boundary(): a mapping may not cross a multiple of mask+1; absent = 0xFFFFFFFF. */
   segBoundaryMask?: number;

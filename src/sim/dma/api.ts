@@ -124,3 +124,13 @@ export function dmaFreeCoherent(m: Machine, dev: DeviceBase, size: number, pa: n
 export function dmaMaxMappingSize(m: Machine, dev: DeviceBase): number {
   return dmaOpsOf(m, dev).maxMappingSize(m, dev);
 }
+
+/** dma_get_max_seg_size (include/linux/dma-mapping.h): dma_parms' value, else SZ_64K. */
+export function dmaGetMaxSegSize(dev: DeviceBase): number {
+  return dev.maxSegmentSize || 64 * 1024;
+}
+
+/** dma_set_max_seg_size. */
+export function dmaSetMaxSegSize(dev: DeviceBase, size: number): void {
+  dev.maxSegmentSize = size;
+}
