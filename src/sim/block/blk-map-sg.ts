@@ -1,8 +1,11 @@
 /**
- * blk_rq_map_sg (block/blk-merge.c, v5.0/v5.4) for a request whose bio holds one
- * physically contiguous buffer: one bvec per 4 KiB page, and a page joins the current
- * scatterlist entry while the entry stays within the queue's max_segment_size and does
- * not cross its segment boundary (BLK_SEG_BOUNDARY_MASK, 0xFFFFFFFF by default).
+ * blk_rq_map_sg (block/blk-merge.c: __blk_segment_map_sg, v5.0; blk_bvec_map_sg, v5.4)
+ * for a request whose bio holds one physically contiguous buffer: one bvec per 4 KiB
+ * page, and a page joins the current scatterlist entry while the entry stays within the
+ * queue's max_segment_size and biovec_phys_mergeable holds (contiguous, and not crossing
+ * the segment boundary, BLK_SEG_BOUNDARY_MASK = 0xFFFFFFFF by default). The kernel tests
+ * the boundary pairwise (previous bvec to this one); by induction that equals testing
+ * from the entry's start, as here.
  */
 import { assert } from '../core/assert.ts';
 import { PAGE_SIZE } from '../mem/phys.ts';

@@ -37,7 +37,7 @@ export interface SwiotlbState {
   owners: string[];
   /** io_tlb_index: where the next search starts. */
   index: number;
-  /** io_tlb_used (v5.0 keeps it for debugfs). */
+  /** io_tlb_used in v5.4 (debugfs); v5.0 has no such counter, dmadbg keeps it for both. */
   used: number;
   /** swiotlb_force == SWIOTLB_FORCE (swiotlb=force, or an encrypted guest). */
   force: boolean;
