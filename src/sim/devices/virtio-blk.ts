@@ -86,9 +86,19 @@ export function diskByte(offset: number): number {
   return (Math.floor(offset / SECTOR_SIZE) * 31 + (offset % SECTOR_SIZE)) & 0xff;
 }
 
+/**
+ * &vdev->dev, the virtio device itself: v5.4's virtio_max_dma_size asks about it, not
+ * about the PCI parent that does the mappings (vring_dma_dev). Nobody sets its dma_mask,
+ * so dma_get_mask() answers DMA_BIT_MASK(32): with DRAM above 4 GiB it is "addressing
+ * limited" whatever the transport's mask. Its ops are the arch default (dma-direct here).
+ */
+function virtioDeviceOf(dev: VirtioBlkState): DeviceBase {
+  return { name: `${dev.name}.virtio`, kind: 'virtio', dmaMaskBits: 32, dmaOps: dev.dmaOps, translator: dev.translator, maxSegmentSize: 0 };
+}
+
 /** virtio_max_dma_size (v5.4): SIZE_MAX unless vring_use_dma_api, then dma_max_mapping_size. */
 function virtioMaxDmaSize(m: Machine, dev: VirtioBlkState): number {
-  return dev.useDmaApi ? dmaMaxMappingSize(m, dev) : Infinity;
+  return dev.useDmaApi ? dmaMaxMappingSize(m, virtioDeviceOf(dev)) : Infinity;
 }
 
 /** virtblk_probe's queue limits. */
