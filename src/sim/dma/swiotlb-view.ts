@@ -104,3 +104,33 @@ export function swiotlbSlots(m: Machine, from = 0, count = Infinity): SwiotlbSlo
   }
   return out;
 }
+
+export interface SwiotlbSegmentView {
+  readonly segment: number;
+  readonly firstSlot: number;
+  readonly used: number;
+  /** Longest free run inside the segment (runs never leave it). */
+  readonly largest: number;
+  /** Devices owning slots here, in first-slot order. */
+  readonly owners: readonly string[];
+}
+
+/** One row per 128-slot segment: a 64 MiB pool is 256 rows, what a panel can scroll. */
+export function swiotlbSegments(m: Machine): SwiotlbSegmentView[] {
+  const st = swiotlbOf(m);
+  if (!st) return [];
+  const out: SwiotlbSegmentView[] = [];
+  for (let seg = 0; seg * IO_TLB_SEGSIZE < st.nslabs; seg++) {
+    const first = seg * IO_TLB_SEGSIZE;
+    let used = 0, largest = 0;
+    const owners: string[] = [];
+    for (let i = first; i < first + IO_TLB_SEGSIZE; i++) {
+      if (st.list[i] === 0) used++;
+      if (st.list[i] > largest) largest = st.list[i];
+      const o = st.owner[i];
+      if (o >= 0 && !owners.includes(st.owners[o])) owners.push(st.owners[o]);
+    }
+    out.push({ segment: seg, firstSlot: first, used, largest, owners });
+  }
+  return out;
+}

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { build, expectGolden, runLines, runRecords } from '../../helpers/scenario.ts';
 import { diskByte } from '../../../src/sim/devices/virtio-blk.ts';
 import { traceLine } from '../../../src/sim/core/trace.ts';
-import { swiotlbSlots, swiotlbView } from '../../../src/sim/dma/swiotlb-view.ts';
+import { swiotlbSegments, swiotlbSlots, swiotlbView } from '../../../src/sim/dma/swiotlb-view.ts';
 
 const SCENARIOS = ['swiotlb-virtio-blk-bug', 'swiotlb-virtio-blk-fixed', 'swiotlb-fragmentation', 'dma-mask-bounce'];
 type Rec = Record<string, unknown>;
@@ -86,6 +86,10 @@ describe('swiotlb-fragmentation', () => {
     const slots = swiotlbSlots(m, 0, 4);
     expect(slots[0]).toMatchObject({ slot: 0, free: 0, owner: 'nic32', orig: '0x100000000' });
     expect(slots[2]).toEqual({ slot: 2, free: 2, owner: null, orig: null });
+    expect(swiotlbSegments(m)).toEqual([
+      { segment: 0, firstSlot: 0, used: 64, largest: 2, owners: ['nic32'] },
+      { segment: 1, firstSlot: 128, used: 64, largest: 2, owners: ['nic32'] },
+    ]);
   });
 });
 
