@@ -1,7 +1,7 @@
 /**
- * SWIOTLB map+unmap pairs per second for small (512-byte, to-device) mappings on a 64 MiB
- * pool, through the whole dma-direct path (swiotlb_tbl_map_single, bounce copy, records
- * built but not kept), on an empty pool and on one left with every other slot taken.
+ * SWIOTLB map+unmap pairs per second on a 64 MiB pool: through the whole dma-direct path
+ * (swiotlb_tbl_map_single, bounce copy, five trace records built per pair but not kept),
+ * and the slot allocator alone, each on an empty and on a fragmented pool.
  */
 import { type Bench, rate } from './harness.ts';
 import { Machine } from '../src/sim/machine.ts';
@@ -42,21 +42,29 @@ function pairs(fragmented: boolean): number {
   }, 1000, 1000);
 }
 
-/** The allocator alone: find + claim + release, no trace, no copy. */
-function slotsOnly(): number {
+/**
+ * The allocator alone: find + claim + release, no trace, no copy. Fragmented: every even
+ * slot of the first 255 segments taken, so a 512 B request fills a hole at once, while a
+ * 4 KiB request (2 slots, stride 2) walks past the holes to the last segment.
+ */
+function slotsOnly(size: number, fragmented: boolean): number {
   const st = swiotlbStateCreate(POOL, NSLABS, false);
-  const rq = slotRequest(512, POOL, 0xffff_ffff);
+  if (fragmented) for (let i = 0; i < NSLABS - 128; i += 2) swiotlbClaim(st, i, 1, 0, 0);
+  const rq = slotRequest(size, POOL, 0xffff_ffff);
+  const n = fragmented && size >= 4096 ? 100 : 10_000;
   return rate(() => {
-    for (let i = 0; i < 10_000; i++) {
+    for (let i = 0; i < n; i++) {
       const index = swiotlbFindSlots(st, rq);
-      swiotlbClaim(st, index, 1, 0, 0);
-      swiotlbRelease(st, index, 1);
+      swiotlbClaim(st, index, rq.nslots, 0, 0);
+      swiotlbRelease(st, index, rq.nslots);
     }
-  }, 10_000, 1000);
+  }, n, 1000);
 }
 
 export const benches: Bench[] = [
   { name: 'swiotlb: map+unmap 512 B via dma-direct, empty 64M pool', unit: 'pairs/s', sample: () => pairs(false), target: '>= 1M/s' },
   { name: 'swiotlb: map+unmap 512 B via dma-direct, fragmented pool', unit: 'pairs/s', sample: () => pairs(true) },
-  { name: 'swiotlb: slot allocator alone (find+claim+release)', unit: 'pairs/s', sample: slotsOnly },
+  { name: 'swiotlb: slots only, 512 B, empty pool', unit: 'pairs/s', sample: () => slotsOnly(512, false), target: '>= 1M/s' },
+  { name: 'swiotlb: slots only, 512 B, holes everywhere', unit: 'pairs/s', sample: () => slotsOnly(512, true) },
+  { name: 'swiotlb: slots only, 4 KiB past 16k one-slot holes', unit: 'pairs/s', sample: () => slotsOnly(4096, true) },
 ];
