@@ -46,7 +46,9 @@ export async function main(argv: string[]): Promise<void> {
     .showHelpOnFail(false)
     .fail((msg, err) => {
       if (err) throw err;
-      process.stderr.write(`dmadbg: ${msg} (see \`dmadbg --help\`)\n`);
+      let line = msg.replace(/\s*\n\s*/g, ' ');
+      if (/^Did you mean/.test(line)) line = `unknown command. ${line}`;
+      process.stderr.write(`dmadbg: ${line} (see \`dmadbg --help\`)\n`);
       process.exit(EXIT.usage);
     });
   try {

@@ -8,33 +8,24 @@ import { Scenario, type ScenarioOut } from './schema/index.ts';
 import type { ScenarioProblem } from './problems.ts';
 import { zodIssuesToProblems } from './zod-issues.ts';
 import { checkScenario } from './check.ts';
+import { findJsonError, offsetToLineCol } from './json-position.ts';
 
 export type LoadResult =
   | { ok: true; scenario: ScenarioOut; file: string; hash: string; raw: unknown }
   | { ok: false; problems: ScenarioProblem[] };
 
-/** "at position 123" in Node's JSON.parse message -> line:col. */
-function positionToLineCol(text: string, pos: number): string {
-  let line = 1, col = 1;
-  for (let i = 0; i < pos && i < text.length; i++) {
-    if (text[i] === '\n') {
-      line++;
-      col = 1;
-    } else col++;
-  }
-  return `line ${line} column ${col}`;
-}
-
 export function parseScenarioText(text: string, file: string): LoadResult {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
-  } catch (e) {
-    const msg = (e as Error).message;
-    const pos = /position (\d+)/.exec(msg);
-    const where = pos ? positionToLineCol(text, Number(pos[1])) : text.trim() === '' ? 'empty file' : 'somewhere';
-    const what = msg.replace(/ in JSON at position \d+.*$/, '').replace(/^Unexpected/, 'unexpected');
-    return { ok: false, problems: [{ file, path: '', message: `not valid JSON: ${what} at ${where}`, hint: 'fix the JSON syntax' }] };
+  } catch {
+    if (text.trim() === '') {
+      return { ok: false, problems: [{ file, path: '', message: 'not valid JSON: empty file', hint: 'a scenario is a JSON object; start from a built-in one' }] };
+    }
+    const bad = findJsonError(text);
+    const { line, col } = offsetToLineCol(text, bad.offset);
+    const near = JSON.stringify(text.slice(bad.offset, bad.offset + 12).split('\n')[0]);
+    return { ok: false, problems: [{ file, path: '', message: `not valid JSON at line ${line} column ${col}: expected ${bad.expected}, found ${near}`, hint: 'fix the JSON syntax' }] };
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     return { ok: false, problems: [{ file, path: '', message: 'a scenario must be a JSON object', hint: 'start from `dmadbg new NAME`' }] };

@@ -140,9 +140,17 @@ export function zodIssuesToProblems(
         break;
       case 'too_small':
       case 'too_big': {
+        if (!/^Too (small|big)/.test(iss.message)) {
+          out.push({ file, path, message: iss.message });
+          break;
+        }
         const lim = iss.code === 'too_small' ? `at least ${String(iss.minimum)}` : `at most ${String(iss.maximum)}`;
-        const unit = iss.origin === 'array' ? ' entries' : iss.origin === 'string' ? ' characters' : '';
-        out.push({ file, path, message: `${describeInput(got)} is out of range`, hint: `must be ${lim}${unit}` });
+        if (Array.isArray(got)) {
+          out.push({ file, path, message: `has ${got.length} entries`, hint: `must have ${lim}` });
+        } else {
+          const unit = iss.origin === 'string' ? ' characters' : '';
+          out.push({ file, path, message: `${describeInput(got)} is out of range`, hint: `must be ${lim}${unit}` });
+        }
         break;
       }
       default: {

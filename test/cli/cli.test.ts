@@ -1,0 +1,114 @@
+// The CLI contract users script against: exit codes, one-line errors, and run's options.
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { dmadbg } from '../helpers/cli.ts';
+import { runLines } from '../helpers/scenario.ts';
+
+describe('dmadbg run', () => {
+  it('prints the trace as JSON Lines equal to the in-process run', () => {
+    const r = dmadbg(['run', 'demo-dma-engine', '--json']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trimEnd().split('\n')).toEqual(runLines('demo-dma-engine'));
+    expect(r.stderr).toMatch(/^dmadbg: scenario=demo-dma-engine seed=7 kernel=v5\.4\n/);
+    expect(r.stderr).toMatch(/ended after \d+ events/);
+  });
+
+  it('--until, --until-kind, --max-events stop early; --seed and --kernel override', () => {
+    const until = dmadbg(['run', 'scenarios/demo-dma-engine.json', '--json', '--until', '5']);
+    expect(until.stdout.trimEnd().split('\n').map((l) => JSON.parse(l).seq)).toEqual([0, 1, 2, 3, 4, 5]);
+    const kind = dmadbg(['run', 'demo-dma-engine', '--json', '--until-kind', 'dev-op']).stdout.trimEnd().split('\n');
+    expect(JSON.parse(kind[kind.length - 1]).kind).toBe('dev-op');
+    expect(kind.filter((l) => l.includes('"dev-op"'))).toHaveLength(1);
+    const max = dmadbg(['run', 'demo-dma-engine', '--max-events', '2']);
+    expect(max.stderr).toMatch(/stopped at --max-events 2 after 2 events/);
+    const seeded = dmadbg(['run', 'demo-dma-engine', '--json', '--seed', '99', '--kernel', 'v5.0']);
+    expect(seeded.stderr).toMatch(/seed=99 kernel=v5\.0/);
+    expect(seeded.stdout.trimEnd().split('\n')).toEqual(runLines('demo-dma-engine', { seed: 99, kernel: 'v5.0' }));
+  });
+
+  it('prints a readable table without --json', () => {
+    const r = dmadbg(['run', 'demo-dma-engine', '--until', '2']);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^\s+seq\s+time\s+kind\s+fields$/);
+    expect(lines[1]).toMatch(/^\s+0\s+0ns\s+map\s+api=dma_map_single dev=blit0 /);
+  });
+
+  it('rejects bad numbers and choices as usage errors (exit 2, one line)', () => {
+    for (const args of [
+      ['run', 'demo-dma-engine', '--seed', 'abc'],
+      ['run', 'demo-dma-engine', '--seed', '-1'],
+      ['run', 'demo-dma-engine', '--kernel', 'v5.9'],
+      ['run', 'demo-dma-engine', '--until-kind', 'fualt'],
+      ['rnu', 'demo-dma-engine'],
+    ]) {
+      const r = dmadbg(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+    expect(dmadbg(['run', 'demo-dma-engine', '--until-kind', 'dev-of']).stderr).toMatch(/did you mean "dev-op"/);
+  });
+});
+
+describe('dmadbg validate', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dmadbg-cli-'));
+  const bad = join(dir, 'bad.json');
+  writeFileSync(bad, JSON.stringify({ version: 1, name: 'b', description: 'd', memory: { dram: [] }, devices: [{ kind: 'gpu', name: 'g' }] }));
+  const broken = join(dir, 'broken.json');
+  writeFileSync(broken, '{ "version": 1,, }');
+
+  it('exits 0 when all files are valid', () => {
+    const r = dmadbg(['validate', 'scenarios/demo-dma-engine.json']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('scenarios/demo-dma-engine.json: ok\n');
+  });
+
+  it('lists every problem as file:path: message (hint) and exits 1', () => {
+    const r = dmadbg(['validate', bad, broken, join(dir, 'missing.json'), dir]);
+    expect(r.code).toBe(1);
+    expect(r.stdout.trimEnd().split('\n')).toEqual([
+      `${bad}:memory.dram: at least one DRAM range is needed`,
+      `${bad}:devices[0].kind: unknown device kind "gpu" (one of: dma-engine)`,
+      `${broken}: not valid JSON at line 1 column 16: expected a field name in double quotes, found ", }" (fix the JSON syntax)`,
+      `${join(dir, 'missing.json')}: no such file (check the path; \`dmadbg list\` shows the built-in scenarios)`,
+      `${dir}: is a directory, not a scenario file (name a .json file inside it)`,
+    ]);
+  });
+
+  it('run on an invalid file exits 1 with the problems, no stack trace', () => {
+    const r = dmadbg(['run', bad]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^dmadbg: .*bad\.json:memory\.dram: /);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('dmadbg list, info and --help', () => {
+  it('lists built-in scenarios with descriptions', () => {
+    const r = dmadbg(['list']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^demo-dma-engine\s+v5\.4\s+Two DMA engines/m);
+  });
+
+  it('has help on every command', () => {
+    for (const cmd of ['run', 'validate', 'list', 'info', 'tui']) {
+      const r = dmadbg([cmd, '--help']);
+      expect(r.code, cmd).toBe(0);
+      expect(r.stdout, cmd).toMatch(new RegExp(`dmadbg ${cmd}`));
+    }
+    expect(dmadbg(['--help']).stdout).toMatch(/Exit codes/);
+  });
+
+  it('prints the kernel behaviour table', () => {
+    const r = dmadbg(['info', 'kernels']);
+    expect(r.stdout).toMatch(/^amd-v2-clear-flush-young\s+present\s+absent/m);
+  });
+
+  it('refuses the TUI without a terminal, in one line', () => {
+    const r = dmadbg(['tui']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/the TUI needs a terminal/);
+  });
+});

@@ -1,0 +1,36 @@
+// Determinism rests on sim/ never reading a clock, Math.random, timers, promises, the file
+// system or React. This scan fails the build the moment someone reaches for one.
+import { describe, expect, it } from 'vitest';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from '../helpers/scenario.ts';
+
+const FORBIDDEN = [
+  /Date\.now|new Date\(/,
+  /performance\.now|process\.hrtime/,
+  /Math\.random/,
+  /setTimeout|setInterval|setImmediate|queueMicrotask/,
+  /\basync\b|\bawait\b|Promise\b/,
+  /from ['"](node:)?(fs|fs\/promises|net|child_process|os)['"]/,
+  /from ['"](react|ink)['"]/,
+];
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    return statSync(p).isDirectory() ? files(p) : p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+describe('src/sim purity', () => {
+  it('uses no clocks, randomness, timers, promises, I/O or UI', () => {
+    const offences: string[] = [];
+    for (const f of files(join(ROOT, 'src', 'sim'))) {
+      readFileSync(f, 'utf8').split('\n').forEach((line, i) => {
+        const code = line.replace(/\/\/.*$/, '');
+        for (const re of FORBIDDEN) if (re.test(code)) offences.push(`${f.slice(ROOT.length + 1)}:${i + 1}: ${line.trim()}`);
+      });
+    }
+    expect(offences).toEqual([]);
+  });
+});
