@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dmadbg } from '../helpers/cli.ts';
 import { runLines } from '../helpers/scenario.ts';
+import { DEVICE_KINDS } from '../../src/scenario/schema/devices.ts';
 
 describe('dmadbg run', () => {
   it('prints the trace as JSON Lines equal to the in-process run', () => {
@@ -70,7 +71,7 @@ describe('dmadbg validate', () => {
     expect(r.code).toBe(1);
     expect(r.stdout.trimEnd().split('\n')).toEqual([
       `${bad}:memory.dram: at least one DRAM range is needed`,
-      `${bad}:devices[0].kind: unknown device kind "gpu" (one of: dma-engine)`,
+      `${bad}:devices[0].kind: unknown device kind "gpu" (one of: ${DEVICE_KINDS.join(', ')})`, // grows with each model
       `${broken}: not valid JSON at line 1 column 16: expected a field name in double quotes, found ", }" (fix the JSON syntax)`,
       `${join(dir, 'missing.json')}: no such file (check the path; \`dmadbg list\` shows the built-in scenarios)`,
       `${dir}: is a directory, not a scenario file (name a .json file inside it)`,
