@@ -30,7 +30,6 @@ export function virtioBlkState(ctx: BuildContext, m: Machine, d: VirtioBlkIn, in
     gapNs: d.gap,
     pduPa,
     tablePa,
-    tableDma: tablePa, // without indirect descriptors the ring is coherent memory: dma == pa
     limits: null,
     requests: d.requests.map((r) => {
       const b = ctx.buffers.get(r.buf)!;
