@@ -1,5 +1,10 @@
 import type { Machine } from '../../sim/machine.ts';
-import { type BusHandle, type BusMasterState, type BusOp, busMasterRegister } from '../../sim/devices/bus-master.ts';
+import {
+  type BusHandle,
+  type BusMasterState,
+  type BusOp,
+  busMasterRegister,
+} from '../../sim/devices/bus-master.ts';
 import { DMA_MAPPING_ERROR } from '../../sim/dma/api.ts';
 import { assertNever } from '../../sim/core/assert.ts';
 import type { DeviceIn } from '../schema/devices.ts';

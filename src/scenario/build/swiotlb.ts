@@ -1,6 +1,11 @@
 import { physAlloc } from '../../sim/mem/alloc.ts';
 import { PAGE_SIZE } from '../../sim/mem/phys.ts';
-import { IO_TLB_SIZE, SWIOTLB_MODEL, swiotlbNslabsFor, swiotlbStateCreate } from '../../sim/dma/swiotlb-state.ts';
+import {
+  IO_TLB_SIZE,
+  SWIOTLB_MODEL,
+  swiotlbNslabsFor,
+  swiotlbStateCreate,
+} from '../../sim/dma/swiotlb-state.ts';
 import { ScenarioError } from '../problems.ts';
 import type { BuildStep } from './context.ts';
 

@@ -8,7 +8,12 @@ import type { BuildContext } from './context.ts';
 type VirtioBlkIn = Extract<DeviceIn, { kind: 'virtio-blk' }>;
 
 /** The driver's own memory (request pdu, descriptor table) comes first-fit from DRAM. */
-export function virtioBlkState(ctx: BuildContext, m: Machine, d: VirtioBlkIn, index: number): VirtioBlkState {
+export function virtioBlkState(
+  ctx: BuildContext,
+  m: Machine,
+  d: VirtioBlkIn,
+  index: number,
+): VirtioBlkState {
   virtioBlkRegister(m);
   const pduPa = physAlloc(m.state.alloc, 64, { align: 64 });
   const tablePa = physAlloc(m.state.alloc, 16 * (d.segMax + 2), { align: 64 });

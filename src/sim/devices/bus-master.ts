@@ -25,7 +25,16 @@ import { deviceRead, deviceWrite } from './port.ts';
 export type BusOp =
   | { op: 'cpu-fill'; buf: string; pa: number; len: number; pattern: number }
   | { op: 'cpu-read'; buf: string; pa: number; len: number; at: string }
-  | { op: 'map'; handle: number; pa: number; len: number; dir: DmaDirection; count: number; stride: number; api: 'single' | 'page' }
+  | {
+      op: 'map';
+      handle: number;
+      pa: number;
+      len: number;
+      dir: DmaDirection;
+      count: number;
+      stride: number;
+      api: 'single' | 'page';
+    }
   | { op: 'unmap'; handle: number; every: number; phase: number }
   | { op: 'dev-write'; handle: number; index: number; offset: number; len: number; pattern: number }
   | { op: 'dev-read'; handle: number; index: number; offset: number; len: number }
@@ -61,7 +70,8 @@ export function busMasterStart(m: Machine, index: number, startNs: number): void
 }
 
 function mapOne(m: Machine, dev: BusMasterState, h: BusHandle, i: number): void {
-  h.dma[i] = h.api === 'page' ? dmaMapPage(m, dev, h.pa[i], h.len, h.dir) : dmaMapSingle(m, dev, h.pa[i], h.len, h.dir);
+  const map = h.api === 'page' ? dmaMapPage : dmaMapSingle;
+  h.dma[i] = map(m, dev, h.pa[i], h.len, h.dir);
 }
 
 function unmapOne(m: Machine, dev: BusMasterState, h: BusHandle, i: number): void {
@@ -75,10 +85,25 @@ function run(m: Machine, dev: BusMasterState, op: BusOp): number {
   switch (op.op) {
     case 'cpu-fill':
       fill(m.state.mem, op.pa, op.len, op.pattern);
-      m.emit('cpu-write', { dev: dev.name, buf: op.buf, pa: hex(op.pa), len: op.len, pattern: op.pattern, sum: checksum(m.state.mem, op.pa, op.len) });
+      m.emit('cpu-write', {
+        dev: dev.name,
+        buf: op.buf,
+        pa: hex(op.pa),
+        len: op.len,
+        pattern: op.pattern,
+        sum: checksum(m.state.mem, op.pa, op.len),
+      });
       return 1;
     case 'cpu-read':
-      m.emit('cpu-read', { dev: dev.name, buf: op.buf, pa: hex(op.pa), len: op.len, sum: checksum(m.state.mem, op.pa, op.len), first: read8(m.state.mem, op.pa), at: op.at });
+      m.emit('cpu-read', {
+        dev: dev.name,
+        buf: op.buf,
+        pa: hex(op.pa),
+        len: op.len,
+        sum: checksum(m.state.mem, op.pa, op.len),
+        first: read8(m.state.mem, op.pa),
+        at: op.at,
+      });
       return 1;
     case 'map': {
       const h = dev.handles[op.handle];
@@ -111,7 +136,11 @@ function run(m: Machine, dev: BusMasterState, op: BusOp): number {
   }
 }
 
-function devAccess(m: Machine, dev: BusMasterState, op: Extract<BusOp, { op: 'dev-write' | 'dev-read' }>): void {
+function devAccess(
+  m: Machine,
+  dev: BusMasterState,
+  op: Extract<BusOp, { op: 'dev-write' | 'dev-read' }>,
+): void {
   const h = dev.handles[op.handle];
   const dma = h.dma[op.index];
   if (dma === DMA_MAPPING_ERROR) return; // the driver never handed this address out
@@ -119,10 +148,24 @@ function devAccess(m: Machine, dev: BusMasterState, op: Extract<BusOp, { op: 'de
   if (op.op === 'dev-write') {
     const data = new Uint8Array(op.len).fill(op.pattern);
     deviceWrite(m, dev, iova, data);
-    m.emit('dev-access', { dev: dev.name, handle: h.name, op: 'write', iova: hex(iova), len: op.len, sum: fnv(data) });
+    m.emit('dev-access', {
+      dev: dev.name,
+      handle: h.name,
+      op: 'write',
+      iova: hex(iova),
+      len: op.len,
+      sum: fnv(data),
+    });
   } else {
     const { data } = deviceRead(m, dev, iova, op.len);
-    m.emit('dev-access', { dev: dev.name, handle: h.name, op: 'read', iova: hex(iova), len: op.len, sum: fnv(data) });
+    m.emit('dev-access', {
+      dev: dev.name,
+      handle: h.name,
+      op: 'read',
+      iova: hex(iova),
+      len: op.len,
+      sum: fnv(data),
+    });
   }
 }
 

@@ -14,10 +14,22 @@ import type { Machine } from '../machine.ts';
 import { PRIO } from '../machine.ts';
 import { checksum, read8, write32 } from '../mem/phys.ts';
 import { dmaMaxMappingSize } from '../dma/api.ts';
-import { type QueueLimits, BLK_MAX_SEGMENT_UNLIMITED, BLK_SEG_BOUNDARY_MASK, blkRqMapSg } from '../block/blk-map-sg.ts';
+import {
+  type QueueLimits,
+  BLK_MAX_SEGMENT_UNLIMITED,
+  BLK_SEG_BOUNDARY_MASK,
+  blkRqMapSg,
+} from '../block/blk-map-sg.ts';
 import type { DeviceBase, DevicesState } from './device.ts';
 import { deviceRead, deviceWrite } from './port.ts';
-import { type Desc, type Vq, VRING_DESC_SIZE, detachBufSplit, parseDescTable, virtqueueAddSplit } from './virtio-ring.ts';
+import {
+  type Desc,
+  type Vq,
+  VRING_DESC_SIZE,
+  detachBufSplit,
+  parseDescTable,
+  virtqueueAddSplit,
+} from './virtio-ring.ts';
 
 export const VIRTIO_BLK_T_IN = 0;
 export const VIRTIO_BLK_T_OUT = 1;
@@ -101,22 +113,37 @@ function virtioMaxDmaSize(m: Machine, dev: VirtioBlkState): number {
 }
 
 /** virtblk_probe's segment size: v5.0 size_max or -1U; v5.4 min(size_max, virtio_max_dma_size). */
-function probeMaxSegmentSize(m: Machine, dev: VirtioBlkState): { size: number; mapping: number | null; why: string } {
+interface SegmentSize {
+  size: number;
+  mapping: number | null;
+  why: string;
+}
+
+function probeMaxSegmentSize(m: Machine, dev: VirtioBlkState): SegmentSize {
   if (m.behaviour('virtio-blk-max-segment') === 'unlimited') {
     if (dev.sizeMax) return { size: dev.sizeMax, mapping: null, why: 'size_max' };
-    return { size: BLK_MAX_SEGMENT_UNLIMITED, mapping: null, why: 'v5.0: -1U, dma_max_mapping_size not consulted' };
+    const why = 'v5.0: -1U, dma_max_mapping_size not consulted';
+    return { size: BLK_MAX_SEGMENT_UNLIMITED, mapping: null, why };
   }
   const v = virtioMaxDmaSize(m, dev);
   const mapping = Number.isFinite(v) ? v : null;
   const size = Math.min(v, dev.sizeMax || Infinity, BLK_MAX_SEGMENT_UNLIMITED); // a u32 there
   if (dev.sizeMax && dev.sizeMax <= v) return { size, mapping, why: 'size_max' };
-  return { size, mapping, why: mapping ? 'virtio_max_dma_size (swiotlb)' : 'virtio_max_dma_size = SIZE_MAX' };
+  return {
+    size,
+    mapping,
+    why: mapping ? 'virtio_max_dma_size (swiotlb)' : 'virtio_max_dma_size = SIZE_MAX',
+  };
 }
 
 function probe(m: Machine, index: number): void {
   const dev = devOf(m, index);
   const seg = probeMaxSegmentSize(m, dev);
-  dev.limits = { maxSegmentSize: seg.size, maxSegments: dev.segMax, segBoundaryMask: BLK_SEG_BOUNDARY_MASK };
+  dev.limits = {
+    maxSegmentSize: seg.size,
+    maxSegments: dev.segMax,
+    segBoundaryMask: BLK_SEG_BOUNDARY_MASK,
+  };
   m.emit('blk-queue', {
     dev: dev.name,
     maxSegmentSize: seg.size,
@@ -161,7 +188,13 @@ function queueRq(m: Machine, index: number): void {
   const r = virtqueueAddSplit(m, dev, dev, out, inn);
   if (!r.ok) {
     dev.stopped = true; // blk_mq_stop_hw_queue(hctx) before returning BLK_STS_IOERR
-    m.emit('io-error', { ...head, sector: rq.sector, bytes: rq.bytes, status: 'BLK_STS_IOERR', reason: r.reason });
+    m.emit('io-error', {
+      ...head,
+      sector: rq.sector,
+      bytes: rq.bytes,
+      status: 'BLK_STS_IOERR',
+      reason: r.reason,
+    });
     return endRequest(m, index, dev, 'BLK_STS_IOERR', sgl.length);
   }
   dev.inflight = { descs: r.descs, tableDma: r.tableDma, segments: sgl.length };
@@ -169,7 +202,13 @@ function queueRq(m: Machine, index: number): void {
 }
 
 /** blk_mq_end_request, then the next request after the gap. */
-function endRequest(m: Machine, index: number, dev: VirtioBlkState, status: string, segments: number): void {
+function endRequest(
+  m: Machine,
+  index: number,
+  dev: VirtioBlkState,
+  status: string,
+  segments: number,
+): void {
   const rq = dev.requests[dev.next];
   const sum = checksum(m.state.mem, rq.pa, rq.bytes);
   m.emit('blk-req', {
@@ -183,14 +222,18 @@ function endRequest(m: Machine, index: number, dev: VirtioBlkState, status: stri
     sum,
   });
   dev.next++;
-  if (dev.next < dev.requests.length) m.schedule(dev.gapNs, m.service<number>(EV.submit), index, 0, PRIO.kernel);
-  else m.emit('dev-done', { dev: dev.name, rounds: dev.next });
+  if (dev.next === dev.requests.length) {
+    m.emit('dev-done', { dev: dev.name, rounds: dev.next });
+    return;
+  }
+  m.schedule(dev.gapNs, m.service<number>(EV.submit), index, 0, PRIO.kernel);
 }
 
 /** The host side: walk the descriptor table it reads through DMA and serve the request. */
 function hostProcess(m: Machine, index: number, n: number): void {
   const dev = devOf(m, index);
-  const descs = parseDescTable(deviceRead(m, dev, dev.inflight!.tableDma, n * VRING_DESC_SIZE).data, n);
+  const table = deviceRead(m, dev, dev.inflight!.tableDma, n * VRING_DESC_SIZE).data;
+  const descs = parseDescTable(table, n);
   const hdr = new DataView(deviceRead(m, dev, descs[0].dma, OUTHDR_SIZE).data.buffer);
   const type = hdr.getUint32(0, true);
   let disk = (hdr.getUint32(8, true) + hdr.getUint32(12, true) * 2 ** 32) * SECTOR_SIZE;

@@ -7,7 +7,14 @@
  */
 import type { Machine } from '../machine.ts';
 import { write32 } from '../mem/phys.ts';
-import { DMA_MAPPING_ERROR, type DmaDirection, dmaMapPage, dmaMapSingle, dmaUnmapPage, dmaUnmapSingle } from '../dma/api.ts';
+import {
+  DMA_MAPPING_ERROR,
+  type DmaDirection,
+  dmaMapPage,
+  dmaMapSingle,
+  dmaUnmapPage,
+  dmaUnmapSingle,
+} from '../dma/api.ts';
 import type { DeviceBase } from './device.ts';
 
 export const VRING_DESC_F_NEXT = 1;
@@ -65,7 +72,13 @@ export type AddResult =
  * to unmap_release (unmap what was mapped) and returns -EIO. With head 0, v5.0's walk of
  * indirect entries through the ring's next pointers happens to visit the right ones.
  */
-export function virtqueueAddSplit(m: Machine, dev: DeviceBase, vq: Vq, out: VqBuf[], inn: VqBuf[]): AddResult {
+export function virtqueueAddSplit(
+  m: Machine,
+  dev: DeviceBase,
+  vq: Vq,
+  out: VqBuf[],
+  inn: VqBuf[],
+): AddResult {
   const descs: Desc[] = [];
   const bufs = [
     ...out.map((b) => ({ b, dir: 'to-device' as const, flags: 0 })),
@@ -75,7 +88,10 @@ export function virtqueueAddSplit(m: Machine, dev: DeviceBase, vq: Vq, out: VqBu
     const dma = vringMapOneSg(m, dev, vq, b, dir);
     if (dma === DMA_MAPPING_ERROR) {
       for (const d of descs) vringUnmapOneSplit(m, dev, vq, d);
-      return { ok: false, reason: `dma_map_page of ${b.length} bytes failed (-EIO from virtqueue_add_split)` };
+      return {
+        ok: false,
+        reason: `dma_map_page of ${b.length} bytes failed (-EIO from virtqueue_add_split)`,
+      };
     }
     descs.push({ dma, len: b.length, flags });
   }
@@ -88,14 +104,24 @@ export function virtqueueAddSplit(m: Machine, dev: DeviceBase, vq: Vq, out: VqBu
   const tableDma = dmaMapSingle(m, dev, vq.tablePa, descs.length * VRING_DESC_SIZE, 'to-device');
   if (tableDma === DMA_MAPPING_ERROR) {
     for (const d of descs) vringUnmapOneSplit(m, dev, vq, d);
-    return { ok: false, reason: 'dma_map_single of the indirect table failed (-EIO from virtqueue_add_split)' };
+    return {
+      ok: false,
+      reason: 'dma_map_single of the indirect table failed (-EIO from virtqueue_add_split)',
+    };
   }
   return { ok: true, descs, tableDma };
 }
 
 /** detach_buf_split: the head (the indirect table, DMA_TO_DEVICE) first, then each entry. */
-export function detachBufSplit(m: Machine, dev: DeviceBase, vq: Vq, descs: Desc[], tableDma: number): void {
-  if (vq.indirect && vq.useDmaApi) dmaUnmapSingle(m, dev, tableDma, descs.length * VRING_DESC_SIZE, 'to-device');
+export function detachBufSplit(
+  m: Machine,
+  dev: DeviceBase,
+  vq: Vq,
+  descs: Desc[],
+  tableDma: number,
+): void {
+  const tableLen = descs.length * VRING_DESC_SIZE;
+  if (vq.indirect && vq.useDmaApi) dmaUnmapSingle(m, dev, tableDma, tableLen, 'to-device');
   for (const d of descs) vringUnmapOneSplit(m, dev, vq, d);
 }
 

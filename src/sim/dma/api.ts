@@ -27,15 +27,38 @@ export interface Scatterlist {
 export interface DmaOps {
   readonly name: string;
   /** Returns the dma address, or DMA_MAPPING_ERROR (after emitting why). */
-  mapPage(m: Machine, dev: DeviceBase, pa: number, size: number, dir: DmaDirection, api: string, attrs?: number): number;
-  unmapPage(m: Machine, dev: DeviceBase, dma: number, size: number, dir: DmaDirection, api: string, attrs?: number): void;
+  mapPage(
+    m: Machine,
+    dev: DeviceBase,
+    pa: number,
+    size: number,
+    dir: DmaDirection,
+    api: string,
+    attrs?: number,
+  ): number;
+  unmapPage(
+    m: Machine,
+    dev: DeviceBase,
+    dma: number,
+    size: number,
+    dir: DmaDirection,
+    api: string,
+    attrs?: number,
+  ): void;
   syncForCpu(m: Machine, dev: DeviceBase, dma: number, size: number, dir: DmaDirection): void;
   syncForDevice(m: Machine, dev: DeviceBase, dma: number, size: number, dir: DmaDirection): void;
   /** dma_max_mapping_size(); Infinity stands for SIZE_MAX. */
   maxMappingSize(m: Machine, dev: DeviceBase): number;
   /** ops->map_sg: returns the number of mapped entries, 0 on failure. Optional. */
   mapSg?(m: Machine, dev: DeviceBase, sgl: Scatterlist[], dir: DmaDirection, attrs: number): number;
-  unmapSg?(m: Machine, dev: DeviceBase, sgl: Scatterlist[], nents: number, dir: DmaDirection, attrs: number): void;
+  unmapSg?(
+    m: Machine,
+    dev: DeviceBase,
+    sgl: Scatterlist[],
+    nents: number,
+    dir: DmaDirection,
+    attrs: number,
+  ): void;
   /** ops->alloc: the CPU's physical address and the dma address, or undefined. Optional. */
   alloc?(m: Machine, dev: DeviceBase, size: number): { pa: number; dma: number } | undefined;
   free?(m: Machine, dev: DeviceBase, size: number, pa: number, dma: number): void;
@@ -54,20 +77,48 @@ export function dmaOpsOf(m: Machine, dev: DeviceBase): DmaOps {
   return ops;
 }
 
-export function dmaMapSingle(m: Machine, dev: DeviceBase, pa: number, size: number, dir: DmaDirection, attrs = 0): number {
+export function dmaMapSingle(
+  m: Machine,
+  dev: DeviceBase,
+  pa: number,
+  size: number,
+  dir: DmaDirection,
+  attrs = 0,
+): number {
   return dmaOpsOf(m, dev).mapPage(m, dev, pa, size, dir, 'dma_map_single', attrs);
 }
 
-export function dmaUnmapSingle(m: Machine, dev: DeviceBase, dma: number, size: number, dir: DmaDirection, attrs = 0): void {
+export function dmaUnmapSingle(
+  m: Machine,
+  dev: DeviceBase,
+  dma: number,
+  size: number,
+  dir: DmaDirection,
+  attrs = 0,
+): void {
   dmaOpsOf(m, dev).unmapPage(m, dev, dma, size, dir, 'dma_unmap_single', attrs);
 }
 
 /** dma_map_page(dev, page, offset, ...): `pa` is page_to_phys(page) + offset. */
-export function dmaMapPage(m: Machine, dev: DeviceBase, pa: number, size: number, dir: DmaDirection, attrs = 0): number {
+export function dmaMapPage(
+  m: Machine,
+  dev: DeviceBase,
+  pa: number,
+  size: number,
+  dir: DmaDirection,
+  attrs = 0,
+): number {
   return dmaOpsOf(m, dev).mapPage(m, dev, pa, size, dir, 'dma_map_page', attrs);
 }
 
-export function dmaUnmapPage(m: Machine, dev: DeviceBase, dma: number, size: number, dir: DmaDirection, attrs = 0): void {
+export function dmaUnmapPage(
+  m: Machine,
+  dev: DeviceBase,
+  dma: number,
+  size: number,
+  dir: DmaDirection,
+  attrs = 0,
+): void {
   dmaOpsOf(m, dev).unmapPage(m, dev, dma, size, dir, 'dma_unmap_page', attrs);
 }
 
@@ -75,7 +126,13 @@ export function dmaUnmapPage(m: Machine, dev: DeviceBase, dma: number, size: num
  * dma_map_sg: ops->map_sg, or (for ops without one) each entry through map_page, undoing
  * the entries already mapped when one fails, as dma_direct_map_sg does.
  */
-export function dmaMapSg(m: Machine, dev: DeviceBase, sgl: Scatterlist[], dir: DmaDirection, attrs = 0): number {
+export function dmaMapSg(
+  m: Machine,
+  dev: DeviceBase,
+  sgl: Scatterlist[],
+  dir: DmaDirection,
+  attrs = 0,
+): number {
   const ops = dmaOpsOf(m, dev);
   if (ops.mapSg) return ops.mapSg(m, dev, sgl, dir, attrs);
   for (let i = 0; i < sgl.length; i++) {
@@ -90,33 +147,71 @@ export function dmaMapSg(m: Machine, dev: DeviceBase, sgl: Scatterlist[], dir: D
   return sgl.length;
 }
 
-export function dmaUnmapSg(m: Machine, dev: DeviceBase, sgl: Scatterlist[], nents: number, dir: DmaDirection, attrs = 0): void {
+export function dmaUnmapSg(
+  m: Machine,
+  dev: DeviceBase,
+  sgl: Scatterlist[],
+  nents: number,
+  dir: DmaDirection,
+  attrs = 0,
+): void {
   const ops = dmaOpsOf(m, dev);
   if (ops.unmapSg) return ops.unmapSg(m, dev, sgl, nents, dir, attrs);
-  for (let i = 0; i < nents; i++) ops.unmapPage(m, dev, sgl[i].dmaAddress, sgl[i].dmaLength, dir, 'dma_unmap_sg', attrs);
+  for (let i = 0; i < nents; i++) {
+    ops.unmapPage(m, dev, sgl[i].dmaAddress, sgl[i].dmaLength, dir, 'dma_unmap_sg', attrs);
+  }
 }
 
-export function dmaSyncSingleForCpu(m: Machine, dev: DeviceBase, dma: number, size: number, dir: DmaDirection): void {
+export function dmaSyncSingleForCpu(
+  m: Machine,
+  dev: DeviceBase,
+  dma: number,
+  size: number,
+  dir: DmaDirection,
+): void {
   m.emit('sync', { api: 'dma_sync_single_for_cpu', dev: dev.name, iova: hex(dma), size, dir });
   dmaOpsOf(m, dev).syncForCpu(m, dev, dma, size, dir);
 }
 
-export function dmaSyncSingleForDevice(m: Machine, dev: DeviceBase, dma: number, size: number, dir: DmaDirection): void {
+export function dmaSyncSingleForDevice(
+  m: Machine,
+  dev: DeviceBase,
+  dma: number,
+  size: number,
+  dir: DmaDirection,
+): void {
   m.emit('sync', { api: 'dma_sync_single_for_device', dev: dev.name, iova: hex(dma), size, dir });
   dmaOpsOf(m, dev).syncForDevice(m, dev, dma, size, dir);
 }
 
 /** dma_alloc_coherent: CPU and device share the memory; no bouncing, no syncs needed. */
-export function dmaAllocCoherent(m: Machine, dev: DeviceBase, size: number): { pa: number; dma: number } | undefined {
+export function dmaAllocCoherent(
+  m: Machine,
+  dev: DeviceBase,
+  size: number,
+): { pa: number; dma: number } | undefined {
   const ops = dmaOpsOf(m, dev);
   if (!ops.alloc) {
-    m.emit('map', { api: 'dma_alloc_coherent', dev: dev.name, size, dir: 'bidirectional', result: 'error', reason: `${ops.name} has no alloc` });
+    m.emit('map', {
+      api: 'dma_alloc_coherent',
+      dev: dev.name,
+      size,
+      dir: 'bidirectional',
+      result: 'error',
+      reason: `${ops.name} has no alloc`,
+    });
     return undefined;
   }
   return ops.alloc(m, dev, size);
 }
 
-export function dmaFreeCoherent(m: Machine, dev: DeviceBase, size: number, pa: number, dma: number): void {
+export function dmaFreeCoherent(
+  m: Machine,
+  dev: DeviceBase,
+  size: number,
+  pa: number,
+  dma: number,
+): void {
   dmaOpsOf(m, dev).free?.(m, dev, size, pa, dma);
 }
 

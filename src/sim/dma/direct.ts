@@ -9,8 +9,19 @@ import { hex } from '../core/hex.ts';
 import { type DeviceBase, dmaMaskOf } from '../devices/device.ts';
 import { physAlloc, physFree } from '../mem/alloc.ts';
 import { PAGE_SIZE } from '../mem/phys.ts';
-import { DMA_ATTR_SKIP_CPU_SYNC, DMA_MAPPING_ERROR, type DmaDirection, type DmaOps, dmaOpsKey } from './api.ts';
-import { isSwiotlbActive, isSwiotlbBuffer, swiotlbMaxMappingSize, swiotlbOf } from './swiotlb-state.ts';
+import {
+  DMA_ATTR_SKIP_CPU_SYNC,
+  DMA_MAPPING_ERROR,
+  type DmaDirection,
+  type DmaOps,
+  dmaOpsKey,
+} from './api.ts';
+import {
+  isSwiotlbActive,
+  isSwiotlbBuffer,
+  swiotlbMaxMappingSize,
+  swiotlbOf,
+} from './swiotlb-state.ts';
 import { swiotlbTblMapSingle, swiotlbTblSyncSingle, swiotlbTblUnmapSingle } from './swiotlb.ts';
 
 /** dma_capable(): the last byte must be within the device's mask. */
@@ -28,7 +39,14 @@ function dmaDirectPossible(m: Machine, dev: DeviceBase, dma: number, size: numbe
  * insist the bounce address is itself dma_capable, else unmap (SKIP_CPU_SYNC) and fail.
  * Returns the dma address or the reason it failed.
  */
-function swiotlbMap(m: Machine, dev: DeviceBase, pa: number, size: number, dir: DmaDirection, attrs: number): number | string {
+function swiotlbMap(
+  m: Machine,
+  dev: DeviceBase,
+  pa: number,
+  size: number,
+  dir: DmaDirection,
+  attrs: number,
+): number | string {
   const st = swiotlbOf(m);
   if (!st) return 'beyond dma mask, no swiotlb';
   const tlb = swiotlbTblMapSingle(m, dev, { tblDmaAddr: st.start, orig: pa, size, dir, attrs });
@@ -41,11 +59,23 @@ function swiotlbMap(m: Machine, dev: DeviceBase, pa: number, size: number, dir: 
 }
 
 /** dma_direct_sync_single_for_cpu: a bounced mapping copies back (swiotlb_tbl_sync_single). */
-function syncForCpu(m: Machine, dev: DeviceBase, dma: number, size: number, dir: DmaDirection): void {
+function syncForCpu(
+  m: Machine,
+  dev: DeviceBase,
+  dma: number,
+  size: number,
+  dir: DmaDirection,
+): void {
   if (isSwiotlbBuffer(swiotlbOf(m), dma)) swiotlbTblSyncSingle(m, dev, dma, size, dir, 'cpu');
 }
 
-function syncForDevice(m: Machine, dev: DeviceBase, dma: number, size: number, dir: DmaDirection): void {
+function syncForDevice(
+  m: Machine,
+  dev: DeviceBase,
+  dma: number,
+  size: number,
+  dir: DmaDirection,
+): void {
   if (isSwiotlbBuffer(swiotlbOf(m), dma)) swiotlbTblSyncSingle(m, dev, dma, size, dir, 'device');
 }
 
@@ -114,21 +144,45 @@ export const dmaDirectOps: DmaOps = {
     return sgl.length;
   },
   unmapSg(m, dev, sgl, nents, dir, attrs) {
-    for (let i = 0; i < nents; i++) dmaDirectOps.unmapPage(m, dev, sgl[i].dmaAddress, sgl[i].dmaLength, dir, 'dma_unmap_sg', attrs);
+    for (let i = 0; i < nents; i++) {
+      const sg = sgl[i];
+      dmaDirectOps.unmapPage(m, dev, sg.dmaAddress, sg.dmaLength, dir, 'dma_unmap_sg', attrs);
+    }
   },
   /** dma_direct_alloc_pages: pages the device reaches (dma_coherent_ok); never bounced. */
   alloc(m, dev, size) {
     const bytes = Math.ceil(size / PAGE_SIZE) * PAGE_SIZE;
     const pa = physAlloc(m.state.alloc, bytes, { align: PAGE_SIZE, limit: dmaMaskOf(dev) + 1 });
     if (pa < 0) {
-      m.emit('map', { api: 'dma_alloc_coherent', dev: dev.name, size, dir: 'bidirectional', result: 'error', reason: 'no memory within the coherent mask' });
+      m.emit('map', {
+        api: 'dma_alloc_coherent',
+        dev: dev.name,
+        size,
+        dir: 'bidirectional',
+        result: 'error',
+        reason: 'no memory within the coherent mask',
+      });
       return undefined;
     }
-    m.emit('map', { api: 'dma_alloc_coherent', dev: dev.name, iova: hex(pa), pa: hex(pa), size, dir: 'bidirectional', result: 'ok' });
+    m.emit('map', {
+      api: 'dma_alloc_coherent',
+      dev: dev.name,
+      iova: hex(pa),
+      pa: hex(pa),
+      size,
+      dir: 'bidirectional',
+      result: 'ok',
+    });
     return { pa, dma: pa };
   },
   free(m, dev, size, pa, dma) {
-    m.emit('unmap', { api: 'dma_free_coherent', dev: dev.name, iova: hex(dma), size, dir: 'bidirectional' });
+    m.emit('unmap', {
+      api: 'dma_free_coherent',
+      dev: dev.name,
+      iova: hex(dma),
+      size,
+      dir: 'bidirectional',
+    });
     physFree(m.state.alloc, pa, Math.ceil(size / PAGE_SIZE) * PAGE_SIZE);
   },
 };

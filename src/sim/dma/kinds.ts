@@ -5,7 +5,13 @@ export const DMA_KINDS: readonly TraceKindDoc[] = [
   {
     kind: 'sync',
     summary: 'A driver called dma_sync_single_for_cpu / _for_device (ownership moves to the CPU / the device).',
-    fields: { api: 'kernel function', dev: 'device name', iova: 'dma address', size: 'bytes', dir: 'direction of the mapping' },
+    fields: {
+      api: 'kernel function',
+      dev: 'device name',
+      iova: 'dma address',
+      size: 'bytes',
+      dir: 'direction of the mapping',
+    },
   },
   {
     kind: 'swiotlb-map',
@@ -65,17 +71,39 @@ export const DMA_KINDS: readonly TraceKindDoc[] = [
   {
     kind: 'cpu-read',
     summary: 'A driver read its buffer with the CPU: what software sees at that moment.',
-    fields: { dev: 'device whose driver reads', buf: 'buffer name', pa: 'physical address', len: 'bytes', sum: 'FNV-1a of the bytes', first: 'first byte value', at: 'why now (e.g. "before sync_for_cpu")' },
+    fields: {
+      dev: 'device whose driver reads',
+      buf: 'buffer name',
+      pa: 'physical address',
+      len: 'bytes',
+      sum: 'FNV-1a of the bytes',
+      first: 'first byte value',
+      at: 'why now (e.g. "before sync_for_cpu")',
+    },
   },
   {
     kind: 'cpu-write',
     summary: 'A driver filled its buffer with the CPU.',
-    fields: { dev: 'device whose driver writes', buf: 'buffer name', pa: 'physical address', len: 'bytes', pattern: 'byte value written', sum: 'FNV-1a of the buffer range afterwards' },
+    fields: {
+      dev: 'device whose driver writes',
+      buf: 'buffer name',
+      pa: 'physical address',
+      len: 'bytes',
+      pattern: 'byte value written',
+      sum: 'FNV-1a of the buffer range afterwards',
+    },
   },
   {
     kind: 'dev-access',
     summary: 'A device read or wrote through one of its mappings, with a checksum of the bytes it moved.',
-    fields: { dev: 'device name', handle: 'mapping handle', op: '"read" or "write"', iova: 'dma address', len: 'bytes', sum: 'FNV-1a of the bytes the device read or wrote' },
+    fields: {
+      dev: 'device name',
+      handle: 'mapping handle',
+      op: '"read" or "write"',
+      iova: 'dma address',
+      len: 'bytes',
+      sum: 'FNV-1a of the bytes the device read or wrote',
+    },
   },
   {
     kind: 'blk-queue',
@@ -106,6 +134,13 @@ export const DMA_KINDS: readonly TraceKindDoc[] = [
   {
     kind: 'io-error',
     summary: 'A block request failed: blk_update_request prints "I/O error, dev ..., sector ...".',
-    fields: { dev: 'device name', req: 'request number', sector: 'first sector', bytes: 'request size', status: 'BLK_STS_IOERR', reason: 'what failed underneath' },
+    fields: {
+      dev: 'device name',
+      req: 'request number',
+      sector: 'first sector',
+      bytes: 'request size',
+      status: 'BLK_STS_IOERR',
+      reason: 'what failed underneath',
+    },
   },
 ];

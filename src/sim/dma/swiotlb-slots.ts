@@ -6,7 +6,13 @@
  */
 import { assert } from '../core/assert.ts';
 import { PAGE_SHIFT } from '../mem/phys.ts';
-import { INVALID_PHYS_ADDR, IO_TLB_SEGSIZE, IO_TLB_SHIFT, IO_TLB_SIZE, type SwiotlbState } from './swiotlb-state.ts';
+import {
+  INVALID_PHYS_ADDR,
+  IO_TLB_SEGSIZE,
+  IO_TLB_SHIFT,
+  IO_TLB_SIZE,
+  type SwiotlbState,
+} from './swiotlb-state.ts';
 
 const SEG_LAST = IO_TLB_SEGSIZE - 1;
 
@@ -22,7 +28,11 @@ export interface SlotRequest {
 }
 
 /** nslots, stride, offset_slots and max_slots for a mapping of `size` bytes. */
-export function slotRequest(size: number, tblDmaAddr: number, segBoundaryMask: number): SlotRequest {
+export function slotRequest(
+  size: number,
+  tblDmaAddr: number,
+  segBoundaryMask: number,
+): SlotRequest {
   assert(size > 0, 'BUG_ON(!nslots)');
   const boundary = segBoundaryMask + 1; // a power of two; 2^64 when the mask is ~0UL
   const tbl = tblDmaAddr % boundary; // tbl_dma_addr &= mask, without 32-bit bit operators
@@ -36,7 +46,12 @@ export function slotRequest(size: number, tblDmaAddr: number, segBoundaryMask: n
 }
 
 /** iommu_is_span_boundary(index, nr, shift, boundary_size): would the run cross it? */
-export function iommuIsSpanBoundary(index: number, nr: number, shift: number, boundarySize: number): boolean {
+export function iommuIsSpanBoundary(
+  index: number,
+  nr: number,
+  shift: number,
+  boundarySize: number,
+): boolean {
   return ((shift + index) % boundarySize) + nr > boundarySize;
 }
 
@@ -71,10 +86,16 @@ export function swiotlbFindSlots(st: SwiotlbState, rq: SlotRequest): number {
  * as 1, 2, 3, ... back to its start (stopping at the previous segment's last slot or an
  * allocated slot), and move io_tlb_index past the allocation (0 at the end of the pool).
  */
-export function swiotlbClaim(st: SwiotlbState, index: number, nslots: number, orig: number, owner: number): void {
+export function swiotlbClaim(
+  st: SwiotlbState,
+  index: number,
+  nslots: number,
+  orig: number,
+  owner: number,
+): void {
   const list = st.list;
   // Messages are built only on failure: a template literal in assert() costs on every call.
-  if (list[index] < nslots) assert(false, `claim of ${nslots} slots at ${index} with only ${list[index]} free`);
+  if (list[index] < nslots) assert(false, `claim of ${nslots} at ${index}: ${list[index]} free`);
   for (let i = index; i < index + nslots; i++) {
     list[i] = 0;
     st.origAddr[i] = orig + (i - index) * IO_TLB_SIZE; // orig_addr + (i << IO_TLB_SHIFT)
@@ -94,8 +115,10 @@ export function swiotlbClaim(st: SwiotlbState, index: number, nslots: number, or
  */
 export function swiotlbRelease(st: SwiotlbState, index: number, nslots: number): void {
   const list = st.list;
-  if (index < 0 || index + nslots > st.nslabs) assert(false, `release of slots ${index}+${nslots} outside the pool`);
-  for (let i = index; i < index + nslots; i++) if (list[i] !== 0) assert(false, `slot ${i} freed twice`);
+  if (index < 0 || index + nslots > st.nslabs) assert(false, `release ${index}+${nslots}: outside`);
+  for (let i = index; i < index + nslots; i++) {
+    if (list[i] !== 0) assert(false, `slot ${i} freed twice`);
+  }
   const segEnd = Math.ceil((index + 1) / IO_TLB_SEGSIZE) * IO_TLB_SEGSIZE; // ALIGN(index + 1, 128)
   let count = index + nslots < segEnd ? list[index + nslots] : 0;
   for (let i = index + nslots - 1; i >= index; i--) {

@@ -49,7 +49,8 @@ export const SWIOTLB_MODEL = 'swiotlb';
 
 /** swiotlb_init_with_tbl: every segment starts as 128, 127, ..., 1; all origs invalid. */
 export function swiotlbStateCreate(start: number, nslabs: number, force: boolean): SwiotlbState {
-  assert(nslabs > 0 && nslabs % IO_TLB_SEGSIZE === 0, `nslabs ${nslabs} not a multiple of ${IO_TLB_SEGSIZE}`);
+  assert(nslabs > 0, 'an empty pool');
+  assert(nslabs % IO_TLB_SEGSIZE === 0, 'nslabs must be a multiple of IO_TLB_SEGSIZE');
   const list = new Uint32Array(nslabs);
   for (let i = 0; i < nslabs; i++) list[i] = IO_TLB_SEGSIZE - (i % IO_TLB_SEGSIZE);
   return {

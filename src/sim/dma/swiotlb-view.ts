@@ -7,7 +7,15 @@ import type { Machine } from '../machine.ts';
 import { hex } from '../core/hex.ts';
 import type { DeviceBase, DevicesState } from '../devices/device.ts';
 import { dmaMaxMappingSize } from './api.ts';
-import { INVALID_PHYS_ADDR, IO_TLB_SEGSIZE, IO_TLB_SIZE, type SwiotlbState, isSwiotlbActive, swiotlbOf } from './swiotlb-state.ts';
+import {
+  type SwiotlbFull,
+  INVALID_PHYS_ADDR,
+  IO_TLB_SEGSIZE,
+  IO_TLB_SIZE,
+  type SwiotlbState,
+  isSwiotlbActive,
+  swiotlbOf,
+} from './swiotlb-state.ts';
 import { swiotlbLargestFree } from './swiotlb-slots.ts';
 
 export interface SwiotlbSlotView {
@@ -37,7 +45,7 @@ export interface SwiotlbView {
   readonly runs: readonly SwiotlbRun[];
   /** Run length -> how many free runs have that length. */
   readonly runHistogram: Readonly<Record<number, number>>;
-  readonly lastFull: { readonly dev: string; readonly size: number; readonly nslots: number; readonly t: number } | null;
+  readonly lastFull: Readonly<SwiotlbFull> | null;
   /** swiotlb_max_mapping_size() */
   readonly maxMappingSize: number;
   /** dma_max_mapping_size() per device (null = SIZE_MAX). */
@@ -100,7 +108,11 @@ export function swiotlbSlots(m: Machine, from = 0, count = Infinity): SwiotlbSlo
   for (let i = Math.max(0, from); i < end; i++) {
     const o = st.owner[i];
     const orig = st.origAddr[i];
-    out.push({ slot: i, free: st.list[i], owner: o < 0 ? null : st.owners[o], orig: orig === INVALID_PHYS_ADDR ? null : hex(orig) });
+    out.push({
+      slot: i,
+      free: st.list[i],
+      owner: o < 0 ? null : st.owners[o], orig: orig === INVALID_PHYS_ADDR ? null : hex(orig),
+    });
   }
   return out;
 }

@@ -11,7 +11,13 @@ import { copy } from '../mem/phys.ts';
 import { type DeviceBase, dmaSegBoundaryOf } from '../devices/device.ts';
 import { DMA_ATTR_SKIP_CPU_SYNC, DMA_MAPPING_ERROR, type DmaDirection } from './api.ts';
 import { INVALID_PHYS_ADDR, IO_TLB_SIZE, type SwiotlbState, swiotlbOf } from './swiotlb-state.ts';
-import { slotRequest, swiotlbClaim, swiotlbFindSlots, swiotlbLargestFree, swiotlbRelease } from './swiotlb-slots.ts';
+import {
+  slotRequest,
+  swiotlbClaim,
+  swiotlbFindSlots,
+  swiotlbLargestFree,
+  swiotlbRelease,
+} from './swiotlb-slots.ts';
 
 const towardDevice = (dir: DmaDirection): boolean => dir === 'to-device' || dir === 'bidirectional';
 const towardCpu = (dir: DmaDirection): boolean => dir === 'from-device' || dir === 'bidirectional';
@@ -26,7 +32,13 @@ function ownerIndex(st: SwiotlbState, dev: DeviceBase): number {
  * swiotlb_bounce(orig, tlb, size, dir): TO_DEVICE copies orig -> tlb, else tlb -> orig.
  * The record of the step that calls it carries `copied`; a copy has no record of its own.
  */
-function swiotlbBounce(m: Machine, orig: number, tlb: number, size: number, toDevice: boolean): void {
+function swiotlbBounce(
+  m: Machine,
+  orig: number,
+  tlb: number,
+  size: number,
+  toDevice: boolean,
+): void {
   if (toDevice) copy(m.state.mem, tlb, orig, size);
   else copy(m.state.mem, orig, tlb, size);
 }
@@ -61,20 +73,45 @@ export function swiotlbTblMapSingle(
   swiotlbClaim(st, index, rq.nslots, req.orig, ownerIndex(st, dev));
   const tlb = st.start + index * IO_TLB_SIZE;
   const copies = !(req.attrs & DMA_ATTR_SKIP_CPU_SYNC) && towardDevice(req.dir);
-  m.emit('swiotlb-map', { dev: dev.name, orig: hex(req.orig), tlb: hex(tlb), slot: index, nslots: rq.nslots, size: req.size, dir: req.dir, copied: copies ? req.size : 0 });
+  m.emit('swiotlb-map', {
+    dev: dev.name,
+    orig: hex(req.orig),
+    tlb: hex(tlb),
+    slot: index,
+    nslots: rq.nslots,
+    size: req.size,
+    dir: req.dir,
+    copied: copies ? req.size : 0,
+  });
   if (copies) swiotlbBounce(m, req.orig, tlb, req.size, true);
   return tlb;
 }
 
 /** swiotlb_tbl_unmap_single: copy back for FROM_DEVICE/BIDIRECTIONAL, then free and merge. */
-export function swiotlbTblUnmapSingle(m: Machine, dev: DeviceBase, tlb: number, size: number, dir: DmaDirection, attrs: number): void {
+export function swiotlbTblUnmapSingle(
+  m: Machine,
+  dev: DeviceBase,
+  tlb: number,
+  size: number,
+  dir: DmaDirection,
+  attrs: number,
+): void {
   const st = swiotlbOf(m);
   assert(st !== undefined, 'swiotlb_tbl_unmap_single without a pool');
   const nslots = Math.ceil(size / IO_TLB_SIZE);
   const index = Math.floor((tlb - st.start) / IO_TLB_SIZE);
   const orig = st.origAddr[index];
   const copies = orig !== INVALID_PHYS_ADDR && !(attrs & DMA_ATTR_SKIP_CPU_SYNC) && towardCpu(dir);
-  m.emit('swiotlb-unmap', { dev: dev.name, orig: orig === INVALID_PHYS_ADDR ? null : hex(orig), tlb: hex(tlb), slot: index, nslots, size, dir, copied: copies ? size : 0 });
+  m.emit('swiotlb-unmap', {
+    dev: dev.name,
+    orig: orig === INVALID_PHYS_ADDR ? null : hex(orig),
+    tlb: hex(tlb),
+    slot: index,
+    nslots,
+    size,
+    dir,
+    copied: copies ? size : 0,
+  });
   if (copies) swiotlbBounce(m, orig, tlb, size, false);
   swiotlbRelease(st, index, nslots);
 }
@@ -84,7 +121,14 @@ export function swiotlbTblUnmapSingle(m: Machine, dev: DeviceBase, tlb: number, 
  * SYNC_FOR_CPU copies bounce -> orig for FROM_DEVICE/BIDIRECTIONAL; SYNC_FOR_DEVICE copies
  * orig -> bounce for TO_DEVICE/BIDIRECTIONAL; the other direction copies nothing.
  */
-export function swiotlbTblSyncSingle(m: Machine, dev: DeviceBase, tlb: number, size: number, dir: DmaDirection, target: 'cpu' | 'device'): void {
+export function swiotlbTblSyncSingle(
+  m: Machine,
+  dev: DeviceBase,
+  tlb: number,
+  size: number,
+  dir: DmaDirection,
+  target: 'cpu' | 'device',
+): void {
   const st = swiotlbOf(m);
   assert(st !== undefined, 'swiotlb_tbl_sync_single without a pool');
   const index = Math.floor((tlb - st.start) / IO_TLB_SIZE);
@@ -92,6 +136,15 @@ export function swiotlbTblSyncSingle(m: Machine, dev: DeviceBase, tlb: number, s
   if (orig === INVALID_PHYS_ADDR) return;
   orig += (tlb - st.start) % IO_TLB_SIZE; // orig_addr += tlb_addr & ((1 << IO_TLB_SHIFT) - 1)
   const copies = target === 'cpu' ? towardCpu(dir) : towardDevice(dir);
-  m.emit('swiotlb-sync', { dev: dev.name, orig: hex(orig), tlb: hex(tlb), slot: index, size, dir, target, copied: copies ? size : 0 });
+  m.emit('swiotlb-sync', {
+    dev: dev.name,
+    orig: hex(orig),
+    tlb: hex(tlb),
+    slot: index,
+    size,
+    dir,
+    target,
+    copied: copies ? size : 0,
+  });
   if (copies) swiotlbBounce(m, orig, tlb, size, target === 'device');
 }
