@@ -28,13 +28,13 @@ function unmap(st: ReturnType<typeof fresh>, index: number, size: number): void 
 const slice = (st: ReturnType<typeof fresh>, a: number, b: number) => Array.from(st.list.subarray(a, b));
 
 describe('swiotlb_tbl_map_single slot choice', () => {
-  it('init: each segment counts down 128..1', () => {
+  it('init: each segment counts down 128..1 [swiotlb_init_with_tbl]', () => {
     const st = fresh();
     expect(slice(st, 0, 3)).toEqual([128, 127, 126]);
     expect(slice(st, 126, 130)).toEqual([2, 1, 128, 127]);
   });
 
-  it('stride 2 for size >= PAGE_SIZE: a 4 KiB map after a 2 KiB one skips the odd slot', () => {
+  it('stride 2 for size >= PAGE_SIZE: a 4 KiB map after a 2 KiB one skips the odd slot [swiotlb_tbl_map_single]', () => {
     const st = fresh();
     expect(map(st, 2 * KB)).toBe(0); // stride 1, nslots 1; io_tlb_index = 1
     expect(st.index).toBe(1);
@@ -47,14 +47,14 @@ describe('swiotlb_tbl_map_single slot choice', () => {
     expect(st.index).toBe(9);
   });
 
-  it('claiming mid-segment renumbers the free run before it back to the segment start', () => {
+  it('claiming mid-segment renumbers the free run before it back to the segment start [swiotlb_tbl_map_single]', () => {
     const st = fresh();
     st.index = 10;
     expect(map(st, 8 * KB)).toBe(10);
     expect(slice(st, 0, 15)).toEqual([10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 0, 0, 0, 114]);
   });
 
-  it('a run never crosses a 128-slot segment: 256 KiB after one slot goes to the next segment', () => {
+  it('a run never crosses a 128-slot segment: 256 KiB after one slot goes to the next segment [swiotlb_tbl_map_single]', () => {
     const st = fresh();
     expect(map(st, 16)).toBe(0);
     // nslots 128, stride 2: index 2 has 126 free; 4, 6, ... fewer; 128 has 128.
@@ -63,7 +63,7 @@ describe('swiotlb_tbl_map_single slot choice', () => {
     expect(map(st, 256 * KB + 1)).toBe(-1); // 129 slots never fit
   });
 
-  it('the device segment boundary (iommu_is_span_boundary) skips runs that would cross it', () => {
+  it('the device segment boundary (iommu_is_span_boundary) skips runs that would cross it [swiotlb_tbl_map_single]', () => {
     const st = fresh();
     const mask = 0xffff; // 64 KiB boundary: max_slots = 32, offset_slots = 0
     expect(map(st, 2 * KB, mask)).toBe(0);
@@ -73,7 +73,7 @@ describe('swiotlb_tbl_map_single slot choice', () => {
     expect(map(st, 6 * KB, mask)).toBe(64);
   });
 
-  it('offset_slots: the pool\'s own offset within the boundary shifts where runs may start', () => {
+  it("offset_slots: the pool's own offset in the boundary shifts where runs start [swiotlb_tbl_map_single]", () => {
     // The pool starts 32 KiB past a 64 KiB boundary: offset_slots = 16, max_slots = 32.
     const st = swiotlbStateCreate(POOL + 32 * KB, 256, false);
     const mask = 0xffff;
@@ -83,7 +83,7 @@ describe('swiotlb_tbl_map_single slot choice', () => {
     expect(map(st, 32 * KB, mask)).toBe(48);
   });
 
-  it('wraps around to slot 0 when nothing fits between the cursor and the end', () => {
+  it('wraps around to slot 0 when nothing fits between the cursor and the end [swiotlb_tbl_map_single]', () => {
     const st = fresh();
     st.index = 250;
     expect(map(st, 16 * KB)).toBe(0); // 250: 6, 252: 4, 254: 2, wrap -> 0: 128
@@ -92,7 +92,7 @@ describe('swiotlb_tbl_map_single slot choice', () => {
     expect(map(st, 4 * KB)).toBe(8);
   });
 
-  it('full: the cursor stays where it was', () => {
+  it('full: the cursor stays where it was [swiotlb_tbl_map_single]', () => {
     const st = fresh(128);
     expect(map(st, 200 * KB)).toBe(0); // 100 slots
     st.index = 7;
@@ -103,7 +103,7 @@ describe('swiotlb_tbl_map_single slot choice', () => {
 });
 
 describe('swiotlb_tbl_unmap_single merging', () => {
-  it('merges with the following free run and renumbers the preceding one', () => {
+  it('merges with the following free run and renumbers the preceding one [swiotlb_tbl_unmap_single]', () => {
     const st = fresh();
     const a = map(st, 4 * KB); // 0..1
     const b = map(st, 4 * KB); // 2..3
@@ -118,7 +118,7 @@ describe('swiotlb_tbl_unmap_single merging', () => {
     expect(st.used).toBe(0);
   });
 
-  it('does not merge across a segment boundary in either direction', () => {
+  it('does not merge across a segment boundary in either direction [swiotlb_tbl_unmap_single]', () => {
     const st = fresh();
     st.index = 126;
     expect(map(st, 4 * KB)).toBe(126); // the last two slots of segment 0
@@ -131,7 +131,7 @@ describe('swiotlb_tbl_unmap_single merging', () => {
     expect(slice(st, 124, 129)).toEqual([4, 3, 2, 1, 128]);
   });
 
-  it('a double free is a dmadbg assertion, not silent corruption', () => {
+  it('a double free is a dmadbg assertion, not silent corruption [swiotlb_tbl_unmap_single]', () => {
     const st = fresh();
     map(st, 2 * KB);
     unmap(st, 0, 2 * KB);
