@@ -88,7 +88,7 @@ function checkBusMaster(d: DeviceOf<'bus-master'>, at: string, bufs: Map<string,
   if (d.segBoundaryMask !== undefined && !isPow2(d.segBoundaryMask + 1)) {
     out.push({ file, path: `${at}.segBoundaryMask`, message: 'segment boundary mask + 1 must be a power of two', hint: 'e.g. "0xFFFF" or "0xFFFFFFFF"' });
   }
-  const handles = new Map<string, { len: number; count: number; mapped: boolean }>();
+  const handles = new Map<string, { len: number; count: number; mapped: boolean; sg: boolean }>();
   d.ops.forEach((op, j) => {
     const p = `${at}.ops[${j}]`;
     if ('buf' in op) {
@@ -102,7 +102,7 @@ function checkBusMaster(d: DeviceOf<'bus-master'>, at: string, bufs: Map<string,
     }
     if (op.op === 'map') {
       if (handles.get(op.handle)?.mapped) out.push({ file, path: `${p}.handle`, message: `"${op.handle}" is still mapped`, hint: 'unmap it first or pick another name' });
-      handles.set(op.handle, { len: op.len, count: op.count, mapped: true });
+      handles.set(op.handle, { len: op.len, count: op.count, mapped: true, sg: op.api === 'sg' });
       return;
     }
     if (!('handle' in op)) return;
@@ -113,6 +113,9 @@ function checkBusMaster(d: DeviceOf<'bus-master'>, at: string, bufs: Map<string,
       return;
     }
     if (op.op === 'unmap') {
+      if (h.sg && op.every !== 1) {
+        out.push({ file, path: `${p}.every`, message: `"${op.handle}" was mapped with dma_map_sg: dma_unmap_sg takes every entry`, hint: 'drop "every" and "phase"' });
+      }
       if (op.every === 1) h.mapped = false;
       return;
     }

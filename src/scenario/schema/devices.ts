@@ -49,7 +49,10 @@ export const BusOp = z.discriminatedUnion('op', [
     dir: Direction,
     count: z.number().int().min(1).max(65536).default(1).describe('mappings, `stride` bytes apart'),
     stride: Size.optional().describe('bytes between mappings (default len)'),
-    api: z.enum(['single', 'page']).default('single').describe('dma_map_single or dma_map_page'),
+    api: z
+      .enum(['single', 'page', 'sg'])
+      .default('single')
+      .describe('dma_map_single or dma_map_page per mapping, or one dma_map_sg over all of them'),
   }),
   z.strictObject({
     op: z.literal('unmap'),

@@ -12,11 +12,14 @@ import { checksum, fill, read8 } from '../mem/phys.ts';
 import {
   DMA_MAPPING_ERROR,
   type DmaDirection,
+  type Scatterlist,
   dmaMapPage,
+  dmaMapSg,
   dmaMapSingle,
   dmaSyncSingleForCpu,
   dmaSyncSingleForDevice,
   dmaUnmapPage,
+  dmaUnmapSg,
   dmaUnmapSingle,
 } from '../dma/api.ts';
 import type { DeviceBase, DevicesState } from './device.ts';
@@ -33,7 +36,7 @@ export type BusOp =
       dir: DmaDirection;
       count: number;
       stride: number;
-      api: 'single' | 'page';
+      api: 'single' | 'page' | 'sg';
     }
   | { op: 'unmap'; handle: number; every: number; phase: number }
   | { op: 'dev-write'; handle: number; index: number; offset: number; len: number; pattern: number }
@@ -48,7 +51,8 @@ export interface BusHandle {
   dma: number[]; // DMA_MAPPING_ERROR when unmapped or never mapped
   len: number;
   dir: DmaDirection;
-  api: 'single' | 'page';
+  /** dma_map_single / dma_map_page per entry, or one dma_map_sg over all entries. */
+  api: 'single' | 'page' | 'sg';
 }
 
 export interface BusMasterState extends DeviceBase {
@@ -72,6 +76,17 @@ export function busMasterStart(m: Machine, index: number, startNs: number): void
 function mapOne(m: Machine, dev: BusMasterState, h: BusHandle, i: number): void {
   const map = h.api === 'page' ? dmaMapPage : dmaMapSingle;
   h.dma[i] = map(m, dev, h.pa[i], h.len, h.dir);
+}
+
+function sglOf(h: BusHandle): Scatterlist[] {
+  return h.pa.map((pa, i) => ({ pa, length: h.len, dmaAddress: h.dma[i], dmaLength: h.len }));
+}
+
+/** dma_map_sg over every entry: all mapped, or none (dma_direct_map_sg unwinds). */
+function mapSg(m: Machine, dev: BusMasterState, h: BusHandle): void {
+  const sgl = sglOf(h);
+  const nents = dmaMapSg(m, dev, sgl, h.dir);
+  h.dma = sgl.map((sg) => (nents ? sg.dmaAddress : DMA_MAPPING_ERROR));
 }
 
 function unmapOne(m: Machine, dev: BusMasterState, h: BusHandle, i: number): void {
@@ -107,14 +122,19 @@ function run(m: Machine, dev: BusMasterState, op: BusOp): number {
       return 1;
     case 'map': {
       const h = dev.handles[op.handle];
-      for (let i = 0; i < op.count; i++) {
-        h.pa[i] = op.pa + i * op.stride;
-        mapOne(m, dev, h, i);
-      }
+      for (let i = 0; i < op.count; i++) h.pa[i] = op.pa + i * op.stride;
+      if (h.api === 'sg') mapSg(m, dev, h);
+      else for (let i = 0; i < op.count; i++) mapOne(m, dev, h, i);
       return 1;
     }
     case 'unmap': {
       const h = dev.handles[op.handle];
+      if (h.api === 'sg') {
+        // dma_unmap_sg with the nents given to dma_map_sg (check.ts insists on every == 1).
+        if (h.dma[0] !== DMA_MAPPING_ERROR) dmaUnmapSg(m, dev, sglOf(h), h.dma.length, h.dir);
+        h.dma.fill(DMA_MAPPING_ERROR);
+        return 1;
+      }
       for (let i = 0; i < h.dma.length; i++) if (i % op.every === op.phase) unmapOne(m, dev, h, i);
       return 1;
     }
