@@ -2,7 +2,7 @@
  * Checks zod cannot express: names that must exist or be unique, ranges that must fit,
  * kernel-behaviour overrides that must name a real row and choice.
  */
-import { BEHAVIOURS, behaviourById } from '../sim/kernel.ts';
+import { BEHAVIOURS, behaviourById, behaviourChoice } from '../sim/kernel.ts';
 import type { ScenarioOut } from './schema/index.ts';
 import type { ScenarioProblem } from './problems.ts';
 import { closest } from './suggest.ts';
@@ -46,6 +46,8 @@ const checkDevices: Check = (s, file) => {
   s.devices.forEach((d, i) => {
     if (names.has(d.name)) out.push({ file, path: `devices[${i}].name`, message: `duplicate device name "${d.name}"` });
     names.add(d.name);
+    if (d.kind === 'bus-master') out.push(...checkBusMaster(d, `devices[${i}]`, bufs, file));
+    if (d.kind === 'virtio-blk') out.push(...checkVirtioBlk(d, `devices[${i}]`, bufs, file));
     if (d.kind !== 'dma-engine') return;
     d.ops.forEach((op, j) => {
       const at = `devices[${i}].ops[${j}]`;
@@ -70,7 +72,90 @@ const checkDevices: Check = (s, file) => {
   return out;
 };
 
-export const CHECKS: Check[] = [checkOverrides, checkBuffers, checkDevices, checkProcesses, checkSva, checkMtk];
+type Buf = { name: string; size: number };
+type DeviceOf<K> = Extract<ScenarioOut['devices'][number], { kind: K }>;
+
+function bufferRef(name: string, at: string, bufs: Map<string, Buf>, file: string): ScenarioProblem | Buf {
+  const b = bufs.get(name);
+  if (b) return b;
+  const near = closest(name, [...bufs.keys()]);
+  return { file, path: at, message: `no buffer named "${name}"`, hint: near ? `did you mean "${near}"?` : 'declare it in memory.buffers' };
+}
+
+const isPow2 = (n: number): boolean => n > 0 && 2 ** Math.round(Math.log2(n)) === n;
+
+/** Buffers exist and are not overrun; handles are mapped before use and not unmapped twice. */
+function checkBusMaster(d: DeviceOf<'bus-master'>, at: string, bufs: Map<string, Buf>, file: string): ScenarioProblem[] {
+  const out: ScenarioProblem[] = [];
+  if (d.segBoundaryMask !== undefined && !isPow2(d.segBoundaryMask + 1)) {
+    out.push({ file, path: `${at}.segBoundaryMask`, message: 'segment boundary mask + 1 must be a power of two', hint: 'e.g. "0xFFFF" or "0xFFFFFFFF"' });
+  }
+  const handles = new Map<string, { len: number; count: number; mapped: boolean; sg: boolean }>();
+  d.ops.forEach((op, j) => {
+    const p = `${at}.ops[${j}]`;
+    if ('buf' in op) {
+      const b = bufferRef(op.buf, `${p}.buf`, bufs, file);
+      if ('message' in b) out.push(b);
+      else {
+        const span = op.op === 'map' ? (op.count - 1) * (op.stride ?? op.len) + op.len : op.len;
+        const off = op.offset ?? 0;
+        if (off + span > b.size) out.push({ file, path: `${p}.len`, message: `${off + span} bytes from offset ${off} overrun buffer "${b.name}" (${b.size} bytes)` });
+      }
+    }
+    if (op.op === 'map') {
+      if (handles.get(op.handle)?.mapped) out.push({ file, path: `${p}.handle`, message: `"${op.handle}" is still mapped`, hint: 'unmap it first or pick another name' });
+      handles.set(op.handle, { len: op.len, count: op.count, mapped: true, sg: op.api === 'sg' });
+      return;
+    }
+    if (!('handle' in op)) return;
+    const h = handles.get(op.handle);
+    if (!h || !h.mapped) {
+      const near = closest(op.handle, [...handles.keys()]);
+      out.push({ file, path: `${p}.handle`, message: `"${op.handle}" is not mapped at this point`, hint: near ? `mapped handles: ${[...handles.keys()].join(', ')}` : 'map it with a "map" op first' });
+      return;
+    }
+    if (op.op === 'unmap') {
+      if (h.sg && op.every !== 1) {
+        out.push({ file, path: `${p}.every`, message: `"${op.handle}" was mapped with dma_map_sg: dma_unmap_sg takes every entry`, hint: 'drop "every" and "phase"' });
+      }
+      if (op.every === 1) h.mapped = false;
+      return;
+    }
+    if (op.index >= h.count) out.push({ file, path: `${p}.index`, message: `index ${op.index} but "${op.handle}" has ${h.count} mapping(s)` });
+    if ((op.op === 'dev-write' || op.op === 'dev-read') && op.offset + op.len > h.len) {
+      out.push({ file, path: `${p}.len`, message: `${op.offset + op.len} bytes from offset ${op.offset} overrun mapping "${op.handle}" (${h.len} bytes)` });
+    }
+  });
+  return out;
+}
+
+/** BLK_DEF_MAX_SECTORS (2560): blk_queue_max_hw_sectors(q, -1U) still caps max_sectors here. */
+const BLK_MAX_REQUEST_BYTES = 2560 * 512;
+
+function checkVirtioBlk(d: DeviceOf<'virtio-blk'>, at: string, bufs: Map<string, Buf>, file: string): ScenarioProblem[] {
+  const out: ScenarioProblem[] = [];
+  d.requests.forEach((r, j) => {
+    const p = `${at}.requests[${j}]`;
+    if (r.len % 512 !== 0) out.push({ file, path: `${p}.len`, message: `${r.len} bytes is not a whole number of 512-byte sectors` });
+    if (r.len > BLK_MAX_REQUEST_BYTES) out.push({ file, path: `${p}.len`, message: `${r.len} bytes exceeds max_sectors (${BLK_MAX_REQUEST_BYTES} bytes); the block layer would split it`, hint: 'issue two requests' });
+    const b = bufferRef(r.buf, `${p}.buf`, bufs, file);
+    if ('message' in b) out.push(b);
+    else if ((r.offset ?? 0) + r.len > b.size) out.push({ file, path: `${p}.len`, message: `${(r.offset ?? 0) + r.len} bytes overrun buffer "${b.name}" (${b.size} bytes)` });
+  });
+  return out;
+}
+
+/** virtio_max_dma_size calls dma_max_mapping_size: one cannot be on without the other. */
+const checkKernelRows: Check = (s, file) => {
+  const seg = behaviourChoice(s.kernel, s.overrides, 'virtio-blk-max-segment');
+  const dms = behaviourChoice(s.kernel, s.overrides, 'dma-max-mapping-size');
+  if (seg === 'virtio_max_dma_size' && dms === 'absent') {
+    return [{ file, path: 'overrides', message: 'virtio-blk-max-segment "virtio_max_dma_size" needs dma-max-mapping-size, which is "absent" here', hint: 'override dma-max-mapping-size to "conditional" or "unconditional" too' }];
+  }
+  return [];
+};
+
+export const CHECKS: Check[] = [checkOverrides, checkBuffers, checkDevices, checkKernelRows, checkProcesses, checkSva, checkMtk];
 
 export function checkScenario(s: ScenarioOut, file: string): ScenarioProblem[] {
   return CHECKS.flatMap((c) => c(s, file));

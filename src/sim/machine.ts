@@ -93,7 +93,7 @@ export class Machine {
 
   service<T>(name: string): T {
     const s = this.services.get(name);
-    assert(s !== undefined, `no service ${name}`);
+    if (s === undefined) assert(false, `no service ${name}`); // message built only on failure
     return s as T;
   }
 
@@ -129,8 +129,8 @@ export class Machine {
   }
 
   schedule(delayNs: number, type: number, a = 0, b = 0, prio: number = PRIO.device): void {
-    assert(Number.isSafeInteger(delayNs) && delayNs >= 0, `bad delay ${delayNs}`);
-    assert(type >= 0 && type < this.handlers.length, `unknown event type ${type}`);
+    if (!(Number.isSafeInteger(delayNs) && delayNs >= 0)) assert(false, `bad delay ${delayNs}`);
+    if (!(type >= 0 && type < this.handlers.length)) assert(false, `unknown event type ${type}`);
     queuePush(this.state.queue, this.state.now + delayNs, prio, type, a, b);
   }
 

@@ -7,6 +7,7 @@ import { MM_KINDS } from './mm/kinds.ts';
 import { IOMMU_KINDS } from './iommu/kinds.ts';
 import { MTK_KINDS } from './iommu/mtk/kinds.ts';
 import { PGTABLE_KINDS } from './pgtable/kinds.ts';
+import { DMA_KINDS } from './dma/kinds.ts';
 
 export interface TraceKindDoc {
   readonly kind: string;
@@ -68,6 +69,6 @@ export const CORE_KINDS: readonly TraceKindDoc[] = [
   },
 ];
 
-export const TRACE_KINDS: readonly TraceKindDoc[] = [...CORE_KINDS, ...PGTABLE_KINDS, ...IOMMU_KINDS, ...MTK_KINDS, ...MM_KINDS];
+export const TRACE_KINDS: readonly TraceKindDoc[] = [...CORE_KINDS, ...PGTABLE_KINDS, ...IOMMU_KINDS, ...MTK_KINDS, ...MM_KINDS, ...DMA_KINDS];
 
 export const TRACE_KIND_NAMES: readonly string[] = TRACE_KINDS.map((k) => k.kind);

@@ -6,6 +6,10 @@ import { atcCreate } from '../../sim/iommu/ats/atc.ts';
 import type { BuildContext, BuildStep } from './context.ts';
 import { buildMtkEngine } from './mtk.ts';
 import { buildV7sSelftest } from './v7s-selftest.ts';
+import { busMasterStart } from '../../sim/devices/bus-master.ts';
+import { virtioBlkStart } from '../../sim/devices/virtio-blk.ts';
+import { busMasterState } from './bus-master.ts';
+import { virtioBlkState } from './virtio-blk.ts';
 
 function placeOf(ctx: BuildContext, p: { buf?: string; offset?: number; addr?: number }): number {
   if (p.addr !== undefined) return p.addr;
@@ -71,6 +75,14 @@ export const buildDevices: BuildStep = (ctx) => {
         break;
       case 'v7s-selftest':
         state.list.push(buildV7sSelftest(ctx, d, index));
+        break;
+      case 'bus-master':
+        state.list.push(busMasterState(ctx, m, d));
+        busMasterStart(m, index, d.start);
+        break;
+      case 'virtio-blk':
+        state.list.push(virtioBlkState(ctx, m, d, index));
+        virtioBlkStart(m, index, d.start);
         break;
       default:
         assertNever(d, 'device kind');

@@ -14,8 +14,9 @@ import { buildDevices } from './devices.ts';
 import { buildProcesses } from './processes.ts';
 import { buildSva } from './sva.ts';
 import { buildMtk } from './mtk.ts';
+import { buildSwiotlb } from './swiotlb.ts';
 
-export const BUILD_STEPS: BuildStep[] = [buildMemory, buildMtk, buildProcesses, buildDevices, buildSva];
+export const BUILD_STEPS: BuildStep[] = [buildMemory, buildSwiotlb, buildMtk, buildProcesses, buildDevices, buildSva];
 
 export interface BuildOptions {
   file?: string;

@@ -3,7 +3,7 @@
  * a model issue adds its kinds here.
  */
 import { z } from 'zod';
-import { Addr, ByteValue, DmaMaskBits, Duration, Name, Offset, Size } from './common.ts';
+import { Addr, ByteValue, Count, DmaMaskBits, Duration, Name, Offset, Size } from './common.ts';
 import { MtkEngine } from './mtk.ts';
 import { V7sSelftest } from './v7s-selftest.ts';
 
@@ -54,6 +54,70 @@ export const SvaDevice = z.strictObject({
   ops: z.array(SvaDeviceOp).min(1),
 });
 
-export const Device = z.discriminatedUnion('kind', [DmaEngine, SvaDevice, MtkEngine, V7sSelftest]);
+const Direction = z.enum(['to-device', 'from-device', 'bidirectional']);
+const Handle = Name.describe('name of a mapping (group) made by an earlier "map" op');
+
+export const BusOp = z.discriminatedUnion('op', [
+  z.strictObject({ op: z.literal('cpu-fill'), buf: Name, offset: Offset.optional(), len: Size, pattern: ByteValue }),
+  z.strictObject({ op: z.literal('cpu-read'), buf: Name, offset: Offset.optional(), len: Size, at: z.string().min(1).describe('label shown in the record') }),
+  z.strictObject({
+    op: z.literal('map'),
+    handle: Name.describe('name for this mapping group'),
+    buf: Name,
+    offset: Offset.optional(),
+    len: Size,
+    dir: Direction,
+    count: z.number().int().min(1).max(65536).default(1).describe('mappings, `stride` bytes apart'),
+    stride: Size.optional().describe('bytes between mappings (default len)'),
+    api: z
+      .enum(['single', 'page', 'sg'])
+      .default('single')
+      .describe('dma_map_single or dma_map_page per mapping, or one dma_map_sg over all of them'),
+  }),
+  z.strictObject({
+    op: z.literal('unmap'),
+    handle: Handle,
+    every: z.number().int().min(1).default(1).describe('unmap entries i with i % every == phase'),
+    phase: z.number().int().min(0).default(0),
+  }),
+  z.strictObject({ op: z.literal('dev-write'), handle: Handle, index: Count.default(0), offset: Offset.default(0), len: Size, pattern: ByteValue }),
+  z.strictObject({ op: z.literal('dev-read'), handle: Handle, index: Count.default(0), offset: Offset.default(0), len: Size }),
+  z.strictObject({ op: z.literal('sync-for-cpu'), handle: Handle, index: Count.default(0) }),
+  z.strictObject({ op: z.literal('sync-for-device'), handle: Handle, index: Count.default(0) }),
+  z.strictObject({ op: z.literal('delay'), ns: Duration }),
+]);
+
+export const BusMaster = z.strictObject({
+  kind: z.literal('bus-master'),
+  name: Name,
+  dmaMask: DmaMaskBits.default(32).describe('DMA addressing limit in bits'),
+  segBoundaryMask: Addr.optional().describe('dma_get_seg_boundary (default 0xFFFFFFFF); mask+1 must be a power of two'),
+  start: Duration.default(0),
+  ops: z.array(BusOp).min(1),
+});
+
+export const BlkRequest = z.strictObject({
+  op: z.enum(['read', 'write']),
+  sector: z.number().int().min(0).describe('first 512-byte sector'),
+  buf: Name.describe('buffer the data goes to (read) or comes from (write)'),
+  offset: Offset.optional(),
+  len: Size.describe('request bytes (a multiple of 512)'),
+});
+
+export const VirtioBlk = z.strictObject({
+  kind: z.literal('virtio-blk'),
+  name: Name,
+  dmaMask: DmaMaskBits.default(64),
+  iommuPlatform: z.boolean().default(true).describe('VIRTIO_F_IOMMU_PLATFORM negotiated: vring_use_dma_api() is true'),
+  sizeMax: Size.optional().describe('VIRTIO_BLK_F_SIZE_MAX offered with this size_max'),
+  segMax: z.number().int().min(1).max(1024).default(126).describe('VIRTIO_BLK_F_SEG_MAX (QEMU offers 126)'),
+  indirect: z.boolean().default(true).describe('VIRTIO_RING_F_INDIRECT_DESC negotiated'),
+  start: Duration.default(0),
+  latency: Duration.default(20_000).describe('host time to serve a request'),
+  gap: Duration.default(1000).describe('time between a completion and the next submission'),
+  requests: z.array(BlkRequest).min(1),
+});
+
+export const Device = z.discriminatedUnion('kind', [DmaEngine, BusMaster, VirtioBlk, SvaDevice, MtkEngine, V7sSelftest]);
 export type DeviceIn = z.output<typeof Device>;
 export const DEVICE_KINDS = Device.options.map((o) => o.shape.kind.value);

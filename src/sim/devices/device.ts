@@ -12,8 +12,10 @@ export interface DeviceBase {
   dmaOps: string;
   /** Name of the translator bus accesses go through ("direct", "mtk", "sva", ...). */
   translator: string;
-  /** Max segment size (dma_parms); 0 = the kernel default of 64 KiB is not modelled: unlimited. */
+  /** dma_parms->max_segment_size; 0 = no dma_parms (dma_get_max_seg_size() then answers 64 KiB). */
   maxSegmentSize: number;
+  /** dma_get_seg_boundary(): a mapping may not cross a multiple of mask+1; absent = 0xFFFFFFFF. */
+  segBoundaryMask?: number;
 }
 
 export interface DevicesState {
@@ -24,4 +26,9 @@ export interface DevicesState {
 export function dmaMaskOf(dev: DeviceBase): number {
   // DMA_BIT_MASK(n) as a float: exact below 2^53, and PAs never exceed 2^48.
   return dev.dmaMaskBits >= 64 ? 2 ** 64 - 1 : 2 ** dev.dmaMaskBits - 1;
+}
+
+/** dma_get_seg_boundary() (include/linux/dma-mapping.h): the default is DMA_BIT_MASK(32). */
+export function dmaSegBoundaryOf(dev: DeviceBase): number {
+  return dev.segBoundaryMask ?? 0xffff_ffff;
 }

@@ -1,49 +1,231 @@
 /**
- * The DMA API as drivers see it (include/linux/dma-mapping.h): map and unmap through the
- * device's DMA ops. dma-direct is the ops of a device without an IOMMU; later models add
- * swiotlb bouncing under it and IOMMU ops beside it.
+ * The DMA API as drivers see it (include/linux/dma-mapping.h): map, unmap and sync
+ * through the device's DMA ops. dma-direct is the ops of a device without an IOMMU
+ * (bouncing through SWIOTLB when it must); IOMMU ops sit beside it.
  */
 import type { Machine } from '../machine.ts';
 import type { DeviceBase } from '../devices/device.ts';
+import { hex } from '../core/hex.ts';
 
 export type DmaDirection = 'to-device' | 'from-device' | 'bidirectional';
 
 /** DMA_MAPPING_ERROR is ~0 in the kernel; here any negative dma address. */
 export const DMA_MAPPING_ERROR = -1;
 
+/** DMA attributes (include/linux/dma-mapping.h, same bit numbers in v5.0 and v5.4). */
+export const DMA_ATTR_SKIP_CPU_SYNC = 1 << 5;
+export const DMA_ATTR_NO_WARN = 1 << 8;
+
+/** One scatterlist entry: the CPU side (pa, length) and what dma_map_sg filled in. */
+export interface Scatterlist {
+  pa: number;
+  length: number;
+  dmaAddress: number;
+  dmaLength: number;
+}
+
 export interface DmaOps {
   readonly name: string;
   /** Returns the dma address, or DMA_MAPPING_ERROR (after emitting why). */
-  mapPage(m: Machine, dev: DeviceBase, pa: number, size: number, dir: DmaDirection, api: string): number;
-  unmapPage(m: Machine, dev: DeviceBase, dma: number, size: number, dir: DmaDirection, api: string): void;
+  mapPage(
+    m: Machine,
+    dev: DeviceBase,
+    pa: number,
+    size: number,
+    dir: DmaDirection,
+    api: string,
+    attrs?: number,
+  ): number;
+  unmapPage(
+    m: Machine,
+    dev: DeviceBase,
+    dma: number,
+    size: number,
+    dir: DmaDirection,
+    api: string,
+    attrs?: number,
+  ): void;
   syncForCpu(m: Machine, dev: DeviceBase, dma: number, size: number, dir: DmaDirection): void;
   syncForDevice(m: Machine, dev: DeviceBase, dma: number, size: number, dir: DmaDirection): void;
   /** dma_max_mapping_size(); Infinity stands for SIZE_MAX. */
   maxMappingSize(m: Machine, dev: DeviceBase): number;
+  /** ops->map_sg: returns the number of mapped entries, 0 on failure. Optional. */
+  mapSg?(m: Machine, dev: DeviceBase, sgl: Scatterlist[], dir: DmaDirection, attrs: number): number;
+  unmapSg?(
+    m: Machine,
+    dev: DeviceBase,
+    sgl: Scatterlist[],
+    nents: number,
+    dir: DmaDirection,
+    attrs: number,
+  ): void;
+  /** ops->alloc: the CPU's physical address and the dma address, or undefined. Optional. */
+  alloc?(m: Machine, dev: DeviceBase, size: number): { pa: number; dma: number } | undefined;
+  free?(m: Machine, dev: DeviceBase, size: number, pa: number, dma: number): void;
 }
 
 export const dmaOpsKey = (name: string): string => `dma-ops:${name}`;
 
+/** Ops looked up once per machine and ops name: the service key is a fresh string per call. */
+const opsCache = new WeakMap<Machine, Map<string, DmaOps>>();
+
 export function dmaOpsOf(m: Machine, dev: DeviceBase): DmaOps {
-  return m.service<DmaOps>(dmaOpsKey(dev.dmaOps));
+  let byName = opsCache.get(m);
+  if (!byName) opsCache.set(m, (byName = new Map()));
+  let ops = byName.get(dev.dmaOps);
+  if (!ops) byName.set(dev.dmaOps, (ops = m.service<DmaOps>(dmaOpsKey(dev.dmaOps))));
+  return ops;
 }
 
-export function dmaMapSingle(m: Machine, dev: DeviceBase, pa: number, size: number, dir: DmaDirection): number {
-  return dmaOpsOf(m, dev).mapPage(m, dev, pa, size, dir, 'dma_map_single');
+export function dmaMapSingle(
+  m: Machine,
+  dev: DeviceBase,
+  pa: number,
+  size: number,
+  dir: DmaDirection,
+  attrs = 0,
+): number {
+  return dmaOpsOf(m, dev).mapPage(m, dev, pa, size, dir, 'dma_map_single', attrs);
 }
 
-export function dmaUnmapSingle(m: Machine, dev: DeviceBase, dma: number, size: number, dir: DmaDirection): void {
-  dmaOpsOf(m, dev).unmapPage(m, dev, dma, size, dir, 'dma_unmap_single');
+export function dmaUnmapSingle(
+  m: Machine,
+  dev: DeviceBase,
+  dma: number,
+  size: number,
+  dir: DmaDirection,
+  attrs = 0,
+): void {
+  dmaOpsOf(m, dev).unmapPage(m, dev, dma, size, dir, 'dma_unmap_single', attrs);
 }
 
-export function dmaSyncSingleForCpu(m: Machine, dev: DeviceBase, dma: number, size: number, dir: DmaDirection): void {
+/** dma_map_page(dev, page, offset, ...): `pa` is page_to_phys(page) + offset. */
+export function dmaMapPage(
+  m: Machine,
+  dev: DeviceBase,
+  pa: number,
+  size: number,
+  dir: DmaDirection,
+  attrs = 0,
+): number {
+  return dmaOpsOf(m, dev).mapPage(m, dev, pa, size, dir, 'dma_map_page', attrs);
+}
+
+export function dmaUnmapPage(
+  m: Machine,
+  dev: DeviceBase,
+  dma: number,
+  size: number,
+  dir: DmaDirection,
+  attrs = 0,
+): void {
+  dmaOpsOf(m, dev).unmapPage(m, dev, dma, size, dir, 'dma_unmap_page', attrs);
+}
+
+/**
+ * dma_map_sg: ops->map_sg, or (for ops without one) each entry through map_page, undoing
+ * the entries already mapped when one fails, as dma_direct_map_sg does.
+ */
+export function dmaMapSg(
+  m: Machine,
+  dev: DeviceBase,
+  sgl: Scatterlist[],
+  dir: DmaDirection,
+  attrs = 0,
+): number {
+  const ops = dmaOpsOf(m, dev);
+  if (ops.mapSg) return ops.mapSg(m, dev, sgl, dir, attrs);
+  for (let i = 0; i < sgl.length; i++) {
+    const sg = sgl[i];
+    sg.dmaAddress = ops.mapPage(m, dev, sg.pa, sg.length, dir, 'dma_map_sg', attrs);
+    if (sg.dmaAddress === DMA_MAPPING_ERROR) {
+      dmaUnmapSg(m, dev, sgl, i, dir, attrs | DMA_ATTR_SKIP_CPU_SYNC);
+      return 0;
+    }
+    sg.dmaLength = sg.length;
+  }
+  return sgl.length;
+}
+
+export function dmaUnmapSg(
+  m: Machine,
+  dev: DeviceBase,
+  sgl: Scatterlist[],
+  nents: number,
+  dir: DmaDirection,
+  attrs = 0,
+): void {
+  const ops = dmaOpsOf(m, dev);
+  if (ops.unmapSg) return ops.unmapSg(m, dev, sgl, nents, dir, attrs);
+  for (let i = 0; i < nents; i++) {
+    ops.unmapPage(m, dev, sgl[i].dmaAddress, sgl[i].dmaLength, dir, 'dma_unmap_sg', attrs);
+  }
+}
+
+export function dmaSyncSingleForCpu(
+  m: Machine,
+  dev: DeviceBase,
+  dma: number,
+  size: number,
+  dir: DmaDirection,
+): void {
+  m.emit('sync', { api: 'dma_sync_single_for_cpu', dev: dev.name, iova: hex(dma), size, dir });
   dmaOpsOf(m, dev).syncForCpu(m, dev, dma, size, dir);
 }
 
-export function dmaSyncSingleForDevice(m: Machine, dev: DeviceBase, dma: number, size: number, dir: DmaDirection): void {
+export function dmaSyncSingleForDevice(
+  m: Machine,
+  dev: DeviceBase,
+  dma: number,
+  size: number,
+  dir: DmaDirection,
+): void {
+  m.emit('sync', { api: 'dma_sync_single_for_device', dev: dev.name, iova: hex(dma), size, dir });
   dmaOpsOf(m, dev).syncForDevice(m, dev, dma, size, dir);
 }
 
+/** dma_alloc_coherent: CPU and device share the memory; no bouncing, no syncs needed. */
+export function dmaAllocCoherent(
+  m: Machine,
+  dev: DeviceBase,
+  size: number,
+): { pa: number; dma: number } | undefined {
+  const ops = dmaOpsOf(m, dev);
+  if (!ops.alloc) {
+    m.emit('map', {
+      api: 'dma_alloc_coherent',
+      dev: dev.name,
+      size,
+      dir: 'bidirectional',
+      result: 'error',
+      reason: `${ops.name} has no alloc`,
+    });
+    return undefined;
+  }
+  return ops.alloc(m, dev, size);
+}
+
+export function dmaFreeCoherent(
+  m: Machine,
+  dev: DeviceBase,
+  size: number,
+  pa: number,
+  dma: number,
+): void {
+  dmaOpsOf(m, dev).free?.(m, dev, size, pa, dma);
+}
+
+/** dma_max_mapping_size(); Infinity stands for SIZE_MAX. */
 export function dmaMaxMappingSize(m: Machine, dev: DeviceBase): number {
   return dmaOpsOf(m, dev).maxMappingSize(m, dev);
+}
+
+/** dma_get_max_seg_size (include/linux/dma-mapping.h): dma_parms' value, else SZ_64K. */
+export function dmaGetMaxSegSize(dev: DeviceBase): number {
+  return dev.maxSegmentSize || 64 * 1024;
+}
+
+/** dma_set_max_seg_size. */
+export function dmaSetMaxSegSize(dev: DeviceBase, size: number): void {
+  dev.maxSegmentSize = size;
 }

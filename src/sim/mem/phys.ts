@@ -111,7 +111,26 @@ export function writeBytes(mem: PhysMem, pa: number, data: Uint8Array): void {
 
 /** memmove semantics: overlapping ranges copy as if through a temporary buffer. */
 export function copy(mem: PhysMem, dst: number, src: number, len: number): void {
-  writeBytes(mem, dst, readBytes(mem, src, len));
+  if (src < dst + len && dst < src + len) {
+    writeBytes(mem, dst, readBytes(mem, src, len));
+    return;
+  }
+  // Disjoint (every bounce copy): page to page, without a temporary buffer.
+  checkRange(src, len);
+  checkRange(dst, len);
+  let done = 0;
+  while (done < len) {
+    const s = src + done, d = dst + done;
+    const so = s % PAGE_SIZE, doff = d % PAGE_SIZE;
+    const n = Math.min(len - done, PAGE_SIZE - so, PAGE_SIZE - doff);
+    const sp = mem.pages.get((s - so) / PAGE_SIZE);
+    if (sp) pageFor(mem, (d - doff) / PAGE_SIZE).set(sp.subarray(so, so + n), doff);
+    else {
+      const dp = mem.pages.get((d - doff) / PAGE_SIZE);
+      if (dp) dp.fill(0, doff, doff + n); // an untouched source page reads as zero
+    }
+    done += n;
+  }
 }
 
 export function fill(mem: PhysMem, pa: number, len: number, byte: number): void {

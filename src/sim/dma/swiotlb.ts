@@ -1,0 +1,150 @@
+/**
+ * SWIOTLB bouncing (kernel/dma/swiotlb.c, v5.0.1; v5.4.1 has the same algorithm): map
+ * claims slots and copies orig -> bounce for TO_DEVICE/BIDIRECTIONAL, unmap copies
+ * bounce -> orig for FROM_DEVICE/BIDIRECTIONAL and frees, sync copies the way the
+ * target needs. Every step is a trace record; a full pool is `swiotlb-full`, not a throw.
+ */
+import type { Machine } from '../machine.ts';
+import { assert } from '../core/assert.ts';
+import { hex } from '../core/hex.ts';
+import { copy } from '../mem/phys.ts';
+import { type DeviceBase, dmaSegBoundaryOf } from '../devices/device.ts';
+import { DMA_ATTR_SKIP_CPU_SYNC, DMA_MAPPING_ERROR, type DmaDirection } from './api.ts';
+import { INVALID_PHYS_ADDR, IO_TLB_SIZE, type SwiotlbState, swiotlbOf } from './swiotlb-state.ts';
+import {
+  slotRequest,
+  swiotlbClaim,
+  swiotlbFindSlots,
+  swiotlbLargestFree,
+  swiotlbRelease,
+} from './swiotlb-slots.ts';
+
+const towardDevice = (dir: DmaDirection): boolean => dir === 'to-device' || dir === 'bidirectional';
+const towardCpu = (dir: DmaDirection): boolean => dir === 'from-device' || dir === 'bidirectional';
+
+function ownerIndex(st: SwiotlbState, dev: DeviceBase): number {
+  let i = st.owners.indexOf(dev.name);
+  if (i < 0) i = st.owners.push(dev.name) - 1;
+  return i;
+}
+
+/**
+ * swiotlb_bounce(orig, tlb, size, dir): TO_DEVICE copies orig -> tlb, else tlb -> orig.
+ * The record of the step that calls it carries `copied`; a copy has no record of its own.
+ */
+function swiotlbBounce(
+  m: Machine,
+  orig: number,
+  tlb: number,
+  size: number,
+  toDevice: boolean,
+): void {
+  if (toDevice) copy(m.state.mem, tlb, orig, size);
+  else copy(m.state.mem, orig, tlb, size);
+}
+
+/**
+ * swiotlb_tbl_map_single(dev, tbl_dma_addr, orig, size, dir, attrs): the bounce address,
+ * or DMA_MAPPING_ERROR when no run of nslots free slots fits ("swiotlb buffer is full").
+ */
+export function swiotlbTblMapSingle(
+  m: Machine,
+  dev: DeviceBase,
+  req: { tblDmaAddr: number; orig: number; size: number; dir: DmaDirection; attrs: number },
+): number {
+  const st = swiotlbOf(m);
+  assert(st !== undefined, 'swiotlb_tbl_map_single without a pool (the kernel panics here)');
+  const rq = slotRequest(req.size, req.tblDmaAddr, dmaSegBoundaryOf(dev));
+  const index = swiotlbFindSlots(st, rq);
+  if (index < 0) {
+    const largest = swiotlbLargestFree(st);
+    st.lastFull = { dev: dev.name, size: req.size, nslots: rq.nslots, t: m.state.now };
+    m.emit('swiotlb-full', {
+      dev: dev.name,
+      size: req.size,
+      nslots: rq.nslots,
+      largest: largest.nslots,
+      largestBytes: largest.nslots * IO_TLB_SIZE,
+      free: st.nslabs - st.used,
+      cursor: st.index,
+    });
+    return DMA_MAPPING_ERROR;
+  }
+  swiotlbClaim(st, index, rq.nslots, req.orig, ownerIndex(st, dev));
+  const tlb = st.start + index * IO_TLB_SIZE;
+  const copies = !(req.attrs & DMA_ATTR_SKIP_CPU_SYNC) && towardDevice(req.dir);
+  m.emit('swiotlb-map', {
+    dev: dev.name,
+    orig: hex(req.orig),
+    tlb: hex(tlb),
+    slot: index,
+    nslots: rq.nslots,
+    size: req.size,
+    dir: req.dir,
+    copied: copies ? req.size : 0,
+  });
+  if (copies) swiotlbBounce(m, req.orig, tlb, req.size, true);
+  return tlb;
+}
+
+/** swiotlb_tbl_unmap_single: copy back for FROM_DEVICE/BIDIRECTIONAL, then free and merge. */
+export function swiotlbTblUnmapSingle(
+  m: Machine,
+  dev: DeviceBase,
+  tlb: number,
+  size: number,
+  dir: DmaDirection,
+  attrs: number,
+): void {
+  const st = swiotlbOf(m);
+  assert(st !== undefined, 'swiotlb_tbl_unmap_single without a pool');
+  const nslots = Math.ceil(size / IO_TLB_SIZE);
+  const index = Math.floor((tlb - st.start) / IO_TLB_SIZE);
+  const orig = st.origAddr[index];
+  const copies = orig !== INVALID_PHYS_ADDR && !(attrs & DMA_ATTR_SKIP_CPU_SYNC) && towardCpu(dir);
+  m.emit('swiotlb-unmap', {
+    dev: dev.name,
+    orig: orig === INVALID_PHYS_ADDR ? null : hex(orig),
+    tlb: hex(tlb),
+    slot: index,
+    nslots,
+    size,
+    dir,
+    copied: copies ? size : 0,
+  });
+  if (copies) swiotlbBounce(m, orig, tlb, size, false);
+  swiotlbRelease(st, index, nslots);
+}
+
+/**
+ * swiotlb_tbl_sync_single: the original address of the slot plus tlb's offset inside it.
+ * SYNC_FOR_CPU copies bounce -> orig for FROM_DEVICE/BIDIRECTIONAL; SYNC_FOR_DEVICE copies
+ * orig -> bounce for TO_DEVICE/BIDIRECTIONAL; the other direction copies nothing.
+ */
+export function swiotlbTblSyncSingle(
+  m: Machine,
+  dev: DeviceBase,
+  tlb: number,
+  size: number,
+  dir: DmaDirection,
+  target: 'cpu' | 'device',
+): void {
+  const st = swiotlbOf(m);
+  assert(st !== undefined, 'swiotlb_tbl_sync_single without a pool');
+  const index = Math.floor((tlb - st.start) / IO_TLB_SIZE);
+  let orig = st.origAddr[index];
+  if (orig === INVALID_PHYS_ADDR) return;
+  orig += (tlb - st.start) % IO_TLB_SIZE; // orig_addr += tlb_addr & ((1 << IO_TLB_SHIFT) - 1)
+  const copies = target === 'cpu' ? towardCpu(dir) : towardDevice(dir);
+  m.emit('swiotlb-sync', {
+    dev: dev.name,
+    orig: hex(orig),
+    tlb: hex(tlb),
+    slot: index,
+    size,
+    dir,
+    target,
+    copied: copies ? size : 0,
+  });
+  if (copies) swiotlbBounce(m, orig, tlb, size, target === 'device');
+}
