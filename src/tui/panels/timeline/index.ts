@@ -1,0 +1,93 @@
+/**
+ * Timeline: the trace as a virtual list. Only the rows that fit are fetched from the
+ * session; a filter keeps an index of matching records, extended as the trace grows and
+ * rebuilt when it shrinks (reverse execution truncates the trace).
+ */
+import { definePanel, type PanelEnv, windowStart } from '../panel.ts';
+import type { SessionPort, TraceRecord, TuiView } from '../../session-port.ts';
+import { matches } from './rows.ts';
+import { TimelineView } from './view.tsx';
+
+export interface TimelineData {
+  /** Visible rows: position in the (filtered) list and the record. */
+  readonly rows: readonly { readonly pos: number; readonly rec: TraceRecord }[];
+  readonly cursor: number;
+  readonly total: number;
+  readonly traceCount: number;
+  readonly lastStepFrom: number;
+  readonly filter: string | null;
+  readonly search: string | null;
+}
+
+interface FilterIndex {
+  filter: string;
+  scanned: number;
+  hits: number[];
+}
+const filterCache = new WeakMap<SessionPort, FilterIndex>();
+const SCAN_CHUNK = 4096;
+
+/** Record numbers matching `filter`, kept incrementally per session. */
+export function filterIndex(port: SessionPort, filter: string, traceCount: number): readonly number[] {
+  let fi = filterCache.get(port);
+  if (!fi || fi.filter !== filter) {
+    fi = { filter, scanned: 0, hits: [] };
+    filterCache.set(port, fi);
+  } else if (fi.scanned > traceCount) {
+    // Reverse motion truncated the trace; replay reproduces the same records, so the
+    // hits below the new end stay valid.
+    let n = fi.hits.length;
+    while (n > 0 && fi.hits[n - 1] >= traceCount) n--;
+    fi.hits.length = n;
+    fi.scanned = traceCount;
+  }
+  while (fi.scanned < traceCount) {
+    const recs = port.records(fi.scanned, Math.min(traceCount, fi.scanned + SCAN_CHUNK));
+    for (const r of recs) if (matches(r, filter)) fi.hits.push(r.seq);
+    fi.scanned += recs.length;
+    if (recs.length === 0) break;
+  }
+  return fi.hits;
+}
+
+/** Length of the list the cursor moves in (all records, or the filtered ones). */
+export function timelineLength(port: SessionPort, view: TuiView, filter: string | null): number {
+  return filter ? filterIndex(port, filter, view.records).length : view.records;
+}
+
+/** Record number at list position `pos`. */
+export function timelineRecordAt(port: SessionPort, view: TuiView, filter: string | null, pos: number): number {
+  return filter ? (filterIndex(port, filter, view.records)[pos] ?? -1) : pos;
+}
+
+function select(view: TuiView, env: PanelEnv): TimelineData {
+  const { port, ui, rows: height, filter } = env;
+  const total = timelineLength(port, view, filter);
+  const cursor = Math.max(0, Math.min(total - 1, ui.cursor));
+  const start = windowStart(cursor, total, height);
+  const end = Math.min(total, start + height);
+  const rows: { pos: number; rec: TraceRecord }[] = [];
+  if (filter) {
+    const hits = filterIndex(port, filter, view.records);
+    for (let p = start; p < end; p++) rows.push({ pos: p, rec: port.records(hits[p], hits[p] + 1)[0] });
+  } else {
+    port.records(start, end).forEach((rec, i) => rows.push({ pos: start + i, rec }));
+  }
+  return { rows, cursor, total, traceCount: view.records, lastStepFrom: view.lastStepFrom, filter, search: env.search };
+}
+
+export const timelinePanel = definePanel<TimelineData>({
+  id: 'timeline',
+  title: 'Timeline',
+  region: 'main',
+  available: () => true,
+  select,
+  count: (d) => d.total,
+  summary: (d) =>
+    `${d.total === 0 ? 0 : d.cursor + 1}/${d.total}${d.filter ? ` filter "${d.filter}" of ${d.traceCount}` : ''}`,
+  keys: [
+    { keys: ['f'], scope: 'timeline', command: 'timeline.filter', description: 'Filter the timeline (text or kind=KIND; empty clears)', tag: 'panel', hint: 'filter' },
+    { keys: ['F'], scope: 'timeline', command: 'timeline.clear-filter', description: 'Clear the filter', tag: 'panel' },
+  ],
+  Component: TimelineView,
+});
