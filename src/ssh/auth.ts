@@ -114,10 +114,13 @@ export function createAuthHandler(opts: {
   onTooMany: () => void;
 }): (ctx: AuthContext) => void {
   let failures = 0;
+  let cutOff = false;
   const refuse = (ctx: AuthContext, why: string | undefined) => {
+    if (cutOff) return void ctx.reject([]);
     failures++;
     if (why) opts.log('auth-failed', { remote: opts.remote, user: ctx.username, method: ctx.method, why, attempt: failures });
     if (failures >= opts.maxAttempts) {
+      cutOff = true;
       opts.log('auth-limit', { remote: opts.remote, user: ctx.username, attempts: failures });
       ctx.reject([]);
       opts.onTooMany();
@@ -127,6 +130,7 @@ export function createAuthHandler(opts: {
   };
   return (ctx) => {
     try {
+      if (cutOff) return void ctx.reject([]);
       if (ctx.method === 'none') {
         // OpenSSH asks "none" first to learn the methods: not a failure, and not logged.
         ctx.reject(['publickey']);

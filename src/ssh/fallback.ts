@@ -11,6 +11,8 @@ import { traceGet, type TraceRecord } from '../sim/core/trace.ts';
 import { formatRecordRow } from '../cli/format.ts';
 import type { Member, PortLike } from './shared-session.ts';
 
+const h = React.createElement;
+
 export interface MiniView {
   readonly name: string;
   readonly seed: number;
@@ -128,43 +130,49 @@ export function FallbackApp({ member }: { member: Member<BuiltPort> }) {
     );
   };
 
+  // Keys can arrive merged in one read (":driver\r" from a fast client), so walk them one
+  // by one with the command line in a local variable.
+  const cmdRef = React.useRef<string | undefined>(undefined);
+  cmdRef.current = cmdline;
   useInput((input, key) => {
-    if (cmdline !== undefined) {
-      if (key.return) {
-        setCmdline(undefined);
-        if (cmdline.trim()) run(cmdline);
-      } else if (key.escape) setCmdline(undefined);
-      else if (key.backspace || key.delete) setCmdline(cmdline.slice(0, -1));
-      else if (!key.ctrl && !key.meta) setCmdline(cmdline + input);
-      return;
-    }
+    let cmd = cmdRef.current;
     if (key.escape) {
-      port.interrupt();
-      return;
+      if (cmd !== undefined) cmd = undefined;
+      else port.interrupt();
+    } else if (key.backspace || key.delete) {
+      if (cmd !== undefined) cmd = cmd.slice(0, -1);
+    } else if (key.return) {
+      if (cmd !== undefined && cmd.trim()) run(cmd);
+      cmd = undefined;
+    } else if (!key.ctrl && !key.meta) {
+      for (const ch of input) {
+        if (cmd !== undefined) {
+          if (ch === '\r' || ch === '\n') {
+            if (cmd.trim()) run(cmd);
+            cmd = undefined;
+          } else if (ch === '\x7f' || ch === '\b') cmd = cmd.slice(0, -1);
+          else cmd += ch;
+        } else if (ch === 'q') exit();
+        else if (ch === 's') run('step');
+        else if (ch === 'c') run('continue');
+        else if (ch === ':') cmd = '';
+      }
     }
-    for (const ch of input) {
-      if (ch === 'q') exit();
-      else if (ch === 's') run('step');
-      else if (ch === 'c') run('continue');
-      else if (ch === ':') setCmdline('');
-    }
+    cmdRef.current = cmd;
+    setCmdline(cmd);
   });
 
   const v = port.view();
   const rows = Math.max(1, size.rows - 4);
   const recs = port.records(v.traceCount - rows, v.traceCount);
-  return (
-    <Box flexDirection="column" height={Math.max(4, size.rows - 1)} width={size.cols}>
-      <Text inverse wrap="truncate">
-        {` ${v.name}  seed=${v.seed}  kernel=${v.kernel}  event ${v.events}  t=${v.t}ns  ${v.state}  ${size.cols}x${size.rows} `}
-      </Text>
-      <Box flexDirection="column" flexGrow={1} overflow="hidden">
-        {recs.map((r) => (
-          <Text key={r.seq} wrap="truncate">{formatRecordRow(r)}</Text>
-        ))}
-      </Box>
-      <Text wrap="truncate" color={member.role === 'driver' ? 'green' : 'yellow'}>{`[${member.status()}] ${message}`}</Text>
-      <Text dimColor wrap="truncate">{cmdline !== undefined ? `:${cmdline}` : 's step  c continue  Esc interrupt  : command (driver, who)  q quit'}</Text>
-    </Box>
+  // createElement, not JSX: vitest compiles JSX for React's development runtime while the
+  // server runs React in production mode (jsxDEV is then undefined).
+  return h(
+    Box,
+    { flexDirection: 'column', height: Math.max(4, size.rows - 1), width: size.cols },
+    h(Text, { inverse: true, wrap: 'truncate' }, ` ${v.name}  event ${v.events}  t=${v.t}ns  ${v.state}  ${size.cols}x${size.rows}  seed=${v.seed} kernel=${v.kernel} `),
+    h(Box, { flexDirection: 'column', flexGrow: 1, overflow: 'hidden' }, ...recs.map((r) => h(Text, { key: r.seq, wrap: 'truncate' }, formatRecordRow(r)))),
+    h(Text, { wrap: 'truncate', color: member.role === 'driver' ? 'green' : 'yellow' }, `[${member.status()}] ${message}`),
+    h(Text, { dimColor: true, wrap: 'truncate' }, cmdline !== undefined ? `:${cmdline}` : 's step  c continue  Esc interrupt  : command (driver, who)  q quit'),
   );
 }

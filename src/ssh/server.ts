@@ -17,7 +17,7 @@ import { SharedSessions, type Member } from './shared-session.ts';
 import { EXEC_EXIT, ExecRefused, parseExec, startExec, type ExecHandle } from './exec.ts';
 import { DEFAULT_LIMITS, IdleTimer, KeyedSlots, Slots, type Limits } from './limits.ts';
 import { createLogger, type Logger } from './log.ts';
-import type { Port } from './tui-root.tsx';
+import type { Port } from './tui-root.ts';
 
 const { Server } = ssh2;
 
@@ -89,6 +89,8 @@ interface LiveSession {
   readonly kind: 'tui' | 'exec';
   /** Ends the session from the server side (shutdown, idle). */
   end(reason: string): void;
+  /** Settles when the session is over (exec: its process has exited and been reaped). */
+  readonly done?: Promise<unknown>;
 }
 
 export async function startSshServer(opts: ServeOptions): Promise<RunningServer> {
@@ -103,7 +105,7 @@ export async function startSshServer(opts: ServeOptions): Promise<RunningServer>
   const defaultScenario = parseExec(`tui ${opts.scenario ?? 'demo-dma-engine'}`, scenariosDir).scenario!;
   const ink = await loadInk();
   await setColourLevel(opts.colorLevel ?? 2);
-  const { createPort, rootElement } = await import('./tui-root.tsx');
+  const { createPort, rootElement } = await import('./tui-root.ts');
 
   const shared = new SharedSessions<Port>((file) => createPort(file));
   const sessionSlots = new Slots(limits.maxSessions);
@@ -287,6 +289,17 @@ export async function startSshServer(opts: ServeOptions): Promise<RunningServer>
       (m) => {
         member = m;
         if (finished) return void m.leave();
+        try {
+          mount(m);
+        } catch (e) {
+          log('session-error', { remote, user, in: 'render', error: (e as Error)?.message ?? String(e) });
+          finish(EXEC_EXIT.internal, `internal error: ${(e as Error)?.message ?? e}`);
+        }
+      },
+      (e: unknown) => finish(EXEC_EXIT.error, (e as Error)?.message?.split('\n')[0] ?? String(e)),
+    );
+
+    function mount(m: Member<Port>): void {
         // The alternate screen keeps the user's scrollback; Ink never sees a full-height frame.
         streams.stdout.write('\x1b[?1049h\x1b[H');
         instance = ink.render(rootElement(m), {
@@ -301,28 +314,27 @@ export async function startSshServer(opts: ServeOptions): Promise<RunningServer>
           () => finish(0),
           (e: unknown) => finish(EXEC_EXIT.error, `the session ended with an error: ${(e as Error)?.message ?? e}`),
         );
-      },
-      (e: unknown) => finish(EXEC_EXIT.error, (e as Error)?.message?.split('\n')[0] ?? String(e)),
-    );
+    }
   }
 
   function runExec(channel: ServerChannel, parsed: ReturnType<typeof parseExec>, command: string, remote: string, user: string): void {
     const t0 = Date.now();
     let handle: ExecHandle | undefined;
     let done = false;
+    handle = startExec(parsed, channel, { scenariosDir, timeoutMs: limits.execTimeoutMs });
     const self: LiveSession = {
       kind: 'exec',
       end: (reason) => {
         channel.stderr.write(`dmadbg: ${reason}\n`);
         handle?.kill();
       },
+      done: handle.done,
     };
     live.add(self);
     log('session', { remote, user, kind: 'exec', command });
     channel.on('close', () => {
       if (!done) handle?.kill();
     });
-    handle = startExec(parsed, channel, { scenariosDir, timeoutMs: limits.execTimeoutMs });
     handle.done.then((code) => {
       done = true;
       live.delete(self);
@@ -359,9 +371,10 @@ export async function startSshServer(opts: ServeOptions): Promise<RunningServer>
     close() {
       if (closed) return closed;
       closing = true;
-      closed = new Promise<void>((res) => {
+      const ending = [...live];
+      const listening = new Promise<void>((res) => {
         server.close(() => res());
-        for (const s of [...live]) {
+        for (const s of ending) {
           try {
             s.end('the server is shutting down');
           } catch {
@@ -382,7 +395,11 @@ export async function startSshServer(opts: ServeOptions): Promise<RunningServer>
           for (const c of connections) (c as unknown as { _sock?: { destroy(): void } })._sock?.destroy();
           res();
         }, 3000).unref();
-      }).then(() => log('closed', {}));
+      });
+      // Wait for exec processes too, so none outlives the server (and each is reaped).
+      const processes = Promise.all(ending.map((s) => s.done?.catch(() => {})));
+      const cap = new Promise<void>((r) => setTimeout(r, 4000).unref());
+      closed = Promise.race([Promise.all([listening, processes]).then(() => {}), cap]).then(() => log('closed', {}));
       return closed;
     },
   };

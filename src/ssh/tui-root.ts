@@ -6,7 +6,7 @@
  */
 import React from 'react';
 import { loadAndBuild } from '../cli/load.ts';
-import { BuiltPort, FallbackApp } from './fallback.tsx';
+import { BuiltPort, FallbackApp } from './fallback.ts';
 import type { Member } from './shared-session.ts';
 
 export type Port = BuiltPort;
@@ -17,5 +17,5 @@ export function createPort(file: string): { port: Port; dispose?: () => void } {
 }
 
 export function rootElement(member: Member<Port>): React.ReactElement {
-  return <FallbackApp member={member} />;
+  return React.createElement(FallbackApp, { member });
 }
