@@ -106,7 +106,13 @@ export class Session {
     while (!r.done) {
       const motion = r.value;
       let stop: Stop | undefined;
-      while (!(stop = motion.run(Number.MAX_SAFE_INTEGER)));
+      try {
+        while (!(stop = motion.run(Number.MAX_SAFE_INTEGER)));
+      } catch (e) {
+        // Raised at the command's yield, so its error handling (and the caret) applies.
+        r = gen.throw(e);
+        continue;
+      }
       r = gen.next(stop);
     }
     return this.publish(line, r.value);
@@ -137,7 +143,8 @@ export class Session {
         }
       } catch (e) {
         this.setRunning(false, line);
-        return this.publish(line, this.errorResult(e));
+        r = gen.throw(e);
+        continue;
       }
       this.setRunning(false, line);
       r = gen.next(stop);
@@ -316,7 +323,9 @@ export class Session {
     }
     const lines: string[] = [];
     let stop: Stop | undefined;
-    for (const part of splitCommands(line)) {
+    // `commands N a; b` attaches several commands: its `;` are its own.
+    const parts = /^\s*commands\s/.test(line) ? [{ text: line, offset: 0 }] : splitCommands(line);
+    for (const part of parts) {
       let r: CommandResult;
       try {
         r = yield* this.commandGen(part.text, 0);

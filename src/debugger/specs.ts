@@ -110,6 +110,7 @@ function touchesPa(r: TraceRecord, lo: number, hi: number): boolean {
       return overlaps(lo, hi, fieldNum(r.orig), n) || overlaps(lo, hi, fieldNum(r.tlb), n);
     }
     case 'coherency-violation':
+    case 'stale-tlb':
       return overlaps(lo, hi, fieldNum(r.pa), 1);
     default:
       return false;
