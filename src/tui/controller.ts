@@ -138,15 +138,9 @@ export class Controller {
   follow(view: TuiView): void {
     const n = timelineLength(this.port, view, this.state.filter);
     // At a breakpoint, the record that matched; otherwise the newest.
+    this.setUi('timeline', { ...this.ui('timeline'), cursor: Math.max(0, n - 1) });
     const hit = view.lastStop.record?.seq;
-    let cursor = n - 1;
-    if (hit !== undefined && hit < view.records) {
-      if (!this.state.filter) cursor = hit;
-      else {
-        for (let p = n - 1; p >= 0; p--) if (timelineRecordAt(this.port, view, this.state.filter, p) <= hit) { cursor = p; break; }
-      }
-    }
-    this.setUi('timeline', { ...this.ui('timeline'), cursor: Math.max(0, cursor) });
+    if (hit !== undefined) this.selectRecord(hit);
     this.setUi('console', { cursor: 0 });
   }
 
@@ -223,6 +217,9 @@ export class Controller {
     return this.port.exec(line).then((r) => {
       if (r.error) this.msg(`error: ${r.error.message}${r.error.hint ? ` (${r.error.hint})` : ''}`, 'bad');
       this.sessionChanged();
+      // `goto SEQ` lands just after the event that emitted SEQ: select SEQ itself.
+      const g = /^goto\s+(\d+)\s*$/.exec(line.trim());
+      if (g && !r.error) this.selectRecord(Number(g[1]));
       this.changed();
     });
   }
@@ -313,6 +310,19 @@ export class Controller {
     else if (cmd === 'nav.bottom') c = id === 'console' ? 0 : n - 1;
     else return;
     this.setUi(id, { ...ui, cursor: Math.max(0, Math.min(Math.max(0, n - 1), c)) });
+  }
+
+  /** Put the timeline cursor on record `seq` (or the nearest filtered one before it). */
+  selectRecord(seq: number): void {
+    const v = this.port.view();
+    if (seq >= v.records) return;
+    let cursor = seq;
+    if (this.state.filter) {
+      const n = timelineLength(this.port, v, this.state.filter);
+      cursor = 0;
+      for (let p = n - 1; p >= 0; p--) if (timelineRecordAt(this.port, v, this.state.filter, p) <= seq) { cursor = p; break; }
+    }
+    this.setUi('timeline', { ...this.ui('timeline'), cursor });
   }
 
   /** The record under the timeline cursor. */

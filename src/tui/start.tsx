@@ -11,7 +11,7 @@ import type { SessionPort } from './session-port.ts';
 import { FrameStdout } from './term/frame-stdout.ts';
 
 export const ENTER_SCREEN = '\x1b[?1049h\x1b[?25l\x1b[H\x1b[2J';
-export const LEAVE_SCREEN = '\x1b[?2026l\x1b[0m\x1b[?25h\x1b[?1049l';
+export const LEAVE_SCREEN = '\x1b[?2026l\x1b[0m\x1b[?7h\x1b[?25h\x1b[?1049l';
 
 export interface StartOptions extends AppOptions {
   readonly port?: SessionPort;

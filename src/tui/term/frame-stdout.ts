@@ -20,6 +20,9 @@ export class FrameStdout extends EventEmitter {
   bytes = 0;
   private prev: string[] = [];
   private closed = false;
+  /** Auto-wrap is switched off before the first frame (and after a resize), so a row that
+   * is momentarily wider than the terminal is clipped instead of scrolling the screen. */
+  private wrapOff = false;
 
   constructor(
     private readonly sink: (s: string) => void,
@@ -52,7 +55,10 @@ export class FrameStdout extends EventEmitter {
       out += `\x1b[${i + 1};1H${line ?? ''}\x1b[0m\x1b[K`;
     }
     this.prev = lines;
-    if (out) this.emitOut(`\x1b[?2026h${out}\x1b[?2026l`);
+    if (!out) return;
+    const pre = this.wrapOff ? '' : '\x1b[?7l';
+    this.wrapOff = true;
+    this.emitOut(`\x1b[?2026h${pre}${out}\x1b[?2026l`);
   }
 
   private emitOut(s: string): void {
@@ -60,19 +66,26 @@ export class FrameStdout extends EventEmitter {
     this.sink(s);
   }
 
-  /** New terminal size: the next frame is drawn in full on a cleared screen. */
+  /**
+   * New terminal size: the next frame is drawn in full on a cleared screen. The caller
+   * re-renders with the new size; no 'resize' event is emitted, because Ink would first
+   * redraw the old tree at the new width.
+   */
   resize(columns: number, rows: number): void {
     this.columns = columns;
     this.rows = rows;
     this.prev = [];
+    this.wrapOff = false;
     this.emitOut('\x1b[2J');
-    this.emit('resize');
   }
 
   /** Redraw everything on the next frame (after something else wrote to the screen). */
   invalidate(): void {
     this.prev = [];
   }
+
+  /** What to write when leaving: auto-wrap back on. */
+  static readonly RESTORE = '\x1b[?7h';
 
   /** Ignore writes from now on (Ink's unmount writes a trailing newline). */
   close(): void {
