@@ -276,10 +276,14 @@ export class Session {
           if (m.state.events >= this.maxEvents) return this.stopHere('limit', { message: `event limit ${this.maxEvents} reached` });
           if (!this.stepOne()) return this.stopHere('end');
           if (o.check && this.points.activeCount) {
+            // Every record of the event is checked (hits and log points count even after
+            // an earlier record stopped); the first stopping record is the one reported.
+            let hit: { p: Point; r: TraceRecord } | undefined;
             for (const r of m.stepRecords) {
               const p = this.points.check(r, logs);
-              if (p) return this.stopHere(p.type === 'watchpoint' ? 'watchpoint' : 'breakpoint', { id: p.id, record: r });
+              if (p && !hit) hit = { p, r };
             }
+            if (hit) return this.stopHere(hit.p.type === 'watchpoint' ? 'watchpoint' : 'breakpoint', { id: hit.p.id, record: hit.r });
           }
           if (o.untilSeq !== undefined && m.state.traceCount > o.untilSeq) {
             return this.stopHere('step', { record: this.recording.get(o.untilSeq) });

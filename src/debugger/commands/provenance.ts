@@ -13,7 +13,7 @@ import type { Stop } from '../types.ts';
 
 /** Kinds whose lines can touch an address (a cheap text test before JSON.parse). */
 const IOVA_KINDS = ['"map"', '"unmap"', '"dma"', '"fault"', '"pte"', '"tlb-inval"', '"atc-inval"', '"stale-tlb"', '"coherency-violation"'];
-const PA_KINDS = ['"map"', '"dma"', '"dev-op"', '"swiotlb-map"', '"swiotlb-unmap"', '"swiotlb-sync"', '"coherency-violation"'];
+const PA_KINDS = ['"map"', '"dma"', '"dev-op"', '"swiotlb-map"', '"swiotlb-unmap"', '"swiotlb-sync"', '"coherency-violation"', '"stale-tlb"'];
 
 function kindOfLine(line: string): string {
   const i = line.indexOf('"kind":') + 7;
