@@ -128,7 +128,7 @@ export interface TtyStreams {
 export function createTtyStreams(
   channel: TtyChannel,
   pty: PtyInfo,
-  opts: { onInput?: () => void; onInputError: (e: unknown) => void; clearOnResize?: boolean },
+  opts: { onInput?: () => void; onInputError: (e: unknown) => void; clearOnResize?: boolean; onResize?: (cols: number, rows: number) => void },
 ): TtyStreams {
   const size = { cols: pty.cols > 0 ? pty.cols : 80, rows: pty.rows > 0 ? pty.rows : 24 };
   const stdin = new TtyIn(opts.onInputError);
@@ -154,6 +154,7 @@ export function createTtyStreams(
     resize(cols, rows) {
       stdout.resize(cols, rows);
       stderr.resize(cols, rows);
+      opts.onResize?.(stdout.columns, stdout.rows);
     },
     destroy() {
       channel.off('data', onData);

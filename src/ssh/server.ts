@@ -17,7 +17,10 @@ import { SharedSessions, type Member } from './shared-session.ts';
 import { EXEC_EXIT, ExecRefused, parseExec, startExec, type ExecHandle } from './exec.ts';
 import { DEFAULT_LIMITS, IdleTimer, KeyedSlots, Slots, type Limits } from './limits.ts';
 import { createLogger, type Logger } from './log.ts';
-import type { Port } from './tui-root.ts';
+import type { Port, Mounted } from './tui-root.ts';
+
+const ENTER_SCREEN = '\x1b[?1049h\x1b[?25l\x1b[H\x1b[2J';
+const LEAVE_SCREEN = '\x1b[?2026l\x1b[0m\x1b[?25h\x1b[?1049l';
 
 const { Server } = ssh2;
 
@@ -50,6 +53,7 @@ export interface RunningServer {
 }
 
 type InkModule = typeof import('ink');
+export type { InkModule };
 
 let inkPromise: Promise<InkModule> | undefined;
 /** Ink reads `CI` once at import and then draws nothing: drop it before the first import. */
@@ -105,7 +109,7 @@ export async function startSshServer(opts: ServeOptions): Promise<RunningServer>
   const defaultScenario = parseExec(`tui ${opts.scenario ?? 'demo-dma-engine'}`, scenariosDir).scenario!;
   const ink = await loadInk();
   await setColourLevel(opts.colorLevel ?? 2);
-  const { createPort, rootElement } = await import('./tui-root.ts');
+  const { createPort, mountTui } = await import('./tui-root.ts');
 
   const shared = new SharedSessions<Port>((file) => createPort(file));
   const sessionSlots = new Slots(limits.maxSessions);
@@ -244,17 +248,19 @@ export async function startSshServer(opts: ServeOptions): Promise<RunningServer>
   function startTui(channel: ServerChannel, pty: PtyInfo, file: string, remote: string, user: string, setStreams: (s: TtyStreams) => void): void {
     const t0 = Date.now();
     let member: Member<Port> | undefined;
-    let instance: ReturnType<InkModule['render']> | undefined;
+    let mounted: Mounted | undefined;
     let finished = false;
     const self: LiveSession = { kind: 'tui', end: (reason) => finish(0, reason) };
     live.add(self);
-    const idle = new IdleTimer(limits.idleTimeoutMs, () => finish(0, `idle for ${Math.round(limits.idleTimeoutMs / 60000)} min`));
+    const idle = new IdleTimer(limits.idleTimeoutMs, () => finish(0, `closed after ${Math.round(limits.idleTimeoutMs / 60000)} min without input`));
     const streams = createTtyStreams(channel, pty, {
       onInput: () => idle.touch(),
       onInputError: (e) => {
         log('session-error', { remote, user, in: 'input', error: (e as Error)?.message ?? String(e) });
-        finish(EXEC_EXIT.internal, `internal error: ${(e as Error)?.message ?? e}`);
+        finish(EXEC_EXIT.internal, `internal error (a dmadbg bug, please report it): ${(e as Error)?.message ?? e}`);
       },
+      clearOnResize: false, // FrameStdout clears and redraws in full on resize
+      onResize: (cols, rows) => mounted?.resize(cols, rows),
     });
     setStreams(streams);
     log('session', { remote, user, kind: 'tui', scenario: file, size: `${pty.cols}x${pty.rows}`, term: pty.term });
@@ -265,14 +271,14 @@ export async function startSshServer(opts: ServeOptions): Promise<RunningServer>
       live.delete(self);
       idle.stop();
       try {
-        instance?.unmount();
+        mounted?.unmount();
       } catch {
         /* already gone */
       }
       member?.leave();
       try {
         if (!channel.destroyed && channel.writable) {
-          channel.write('\x1b[?1049l\x1b[?25h');
+          channel.write(LEAVE_SCREEN);
           if (reason) channel.stderr.write(`dmadbg: ${reason}\r\n`);
           channel.exit(code);
           channel.end();
@@ -290,7 +296,22 @@ export async function startSshServer(opts: ServeOptions): Promise<RunningServer>
         member = m;
         if (finished) return void m.leave();
         try {
-          mount(m);
+          // The alternate screen keeps the user's scrollback.
+          streams.stdout.write(ENTER_SCREEN);
+          mounted = mountTui(
+            ink.render,
+            m,
+            {
+              stdin: streams.stdin as unknown as NodeJS.ReadStream,
+              stderr: streams.stderr as unknown as NodeJS.WriteStream,
+              write: (s) => void streams.stdout.write(s),
+            },
+            { cols: streams.stdout.columns, rows: streams.stdout.rows },
+          );
+          mounted.exited.then(
+            () => finish(0),
+            (e: unknown) => finish(EXEC_EXIT.error, `the session ended with an error: ${(e as Error)?.message ?? e}`),
+          );
         } catch (e) {
           log('session-error', { remote, user, in: 'render', error: (e as Error)?.message ?? String(e) });
           finish(EXEC_EXIT.internal, `internal error: ${(e as Error)?.message ?? e}`);
@@ -298,23 +319,6 @@ export async function startSshServer(opts: ServeOptions): Promise<RunningServer>
       },
       (e: unknown) => finish(EXEC_EXIT.error, (e as Error)?.message?.split('\n')[0] ?? String(e)),
     );
-
-    function mount(m: Member<Port>): void {
-        // The alternate screen keeps the user's scrollback; Ink never sees a full-height frame.
-        streams.stdout.write('\x1b[?1049h\x1b[H');
-        instance = ink.render(rootElement(m), {
-          stdin: streams.stdin as unknown as NodeJS.ReadStream,
-          stdout: streams.stdout as unknown as NodeJS.WriteStream,
-          stderr: streams.stderr as unknown as NodeJS.WriteStream,
-          patchConsole: false,
-          exitOnCtrlC: true,
-          maxFps: opts.maxFps ?? 30,
-        });
-        instance.waitUntilExit().then(
-          () => finish(0),
-          (e: unknown) => finish(EXEC_EXIT.error, `the session ended with an error: ${(e as Error)?.message ?? e}`),
-        );
-    }
   }
 
   function runExec(channel: ServerChannel, parsed: ReturnType<typeof parseExec>, command: string, remote: string, user: string): void {

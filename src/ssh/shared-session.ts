@@ -21,10 +21,14 @@ export interface Member<P extends PortLike> {
   readonly id: number;
   readonly user: string;
   readonly role: Role;
+  /** The shared session this member belongs to. */
+  readonly session: SharedSession<P>;
   /** The port to render: the shared port with exec/interrupt guarded by this member's role. */
   readonly port: P;
   /** One line for a status bar: "driving (2 watching)" / "watching alice — :driver to take over". */
   status(): string;
+  /** Called when this session's roles change (someone took over, joined or left). */
+  onRoleChange(fn: () => void): () => void;
   leave(): void;
 }
 
@@ -111,9 +115,11 @@ export class SharedSession<P extends PortLike> {
 
 class MemberImpl<P extends PortLike> implements Member<P> {
   readonly port: P;
+  readonly session: SharedSession<P>;
   private left = false;
 
   constructor(private readonly shared: SharedSession<P>, readonly id: number, readonly user: string) {
+    this.session = shared;
     const self = this;
     const real = shared.port;
     this.port = new Proxy(real, {
@@ -159,6 +165,10 @@ class MemberImpl<P extends PortLike> implements Member<P> {
 
   interrupt(): void {
     if (this.role === 'driver') this.shared.port.interrupt();
+  }
+
+  onRoleChange(fn: () => void): () => void {
+    return this.shared.onRoleChange(fn);
   }
 
   subscribe(fn: () => void): () => void {

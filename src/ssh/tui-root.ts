@@ -1,21 +1,92 @@
 /**
- * What an SSH TUI session renders: a session port per scenario (shared by everyone on
- * that scenario) and a root element for one member. The only place that knows which
- * session and which component are in use, so switching to the debugger's Session and
- * the TUI's root component is a change here alone.
+ * What an SSH TUI session renders: the debugger's Session per scenario (shared by everyone
+ * on that scenario, through the TUI's port adapter) and the TUI's root component per
+ * member, drawn through the TUI's FrameStdout (only changed rows go over the wire).
+ * The one place that knows which session and which component are in use.
  */
 import React from 'react';
+import type { render as inkRender } from 'ink';
 import { loadAndBuild } from '../cli/load.ts';
-import { BuiltPort, FallbackApp } from './fallback.ts';
+import { Session } from '../debugger/session.ts';
+import { portFor } from '../tui/session-app.tsx';
+import { DmadbgApp } from '../tui/app.tsx';
+import { FrameStdout } from '../tui/term/frame-stdout.ts';
+import type { SessionPort } from '../tui/session-port.ts';
 import type { Member } from './shared-session.ts';
 
-export type Port = BuiltPort;
+export type Port = SessionPort;
 
 /** Build the session for a scenario file (absolute, already confined). Throws a one-line Error on a bad scenario. */
 export function createPort(file: string): { port: Port; dispose?: () => void } {
-  return { port: new BuiltPort(loadAndBuild(file)) };
+  let built;
+  try {
+    built = loadAndBuild(file);
+  } catch (e) {
+    throw new Error((e as Error).message.split('\n')[0]);
+  }
+  const port = portFor(new Session(built, { file: built.file, hash: built.hash }));
+  return { port, dispose: () => port.dispose() };
 }
 
-export function rootElement(member: Member<Port>): React.ReactElement {
-  return React.createElement(FallbackApp, { member });
+/** The status-bar tag: "driver", "driver · 2 watching", "watching alice · :driver". */
+export function roleText(member: Member<Port>): string {
+  const others = member.session.size - 1;
+  if (member.role === 'driver') return others > 0 ? `driver · ${others} watching` : 'driver';
+  return `watching ${member.session.driver?.user ?? 'nobody'} · :driver`;
+}
+
+export interface Mounted {
+  resize(cols: number, rows: number): void;
+  unmount(): void;
+  readonly exited: Promise<unknown>;
+  /** Bytes of frames sent so far (the bench reads it). */
+  bytes(): number;
+}
+
+/** Render the TUI for one member into `write` (the channel, LF->CRLF already handled). */
+export function mountTui(
+  render: typeof inkRender,
+  member: Member<Port>,
+  io: { stdin: NodeJS.ReadStream; stderr: NodeJS.WriteStream; write: (s: string) => void },
+  size: { cols: number; rows: number },
+  opts: { color?: boolean } = {},
+): Mounted {
+  const frames = new FrameStdout(io.write, size.cols, size.rows);
+  let quit: () => void = () => {};
+  const element = () =>
+    React.createElement(DmadbgApp, {
+      port: member.port,
+      cols: frames.columns,
+      rows: frames.rows,
+      role: roleText(member),
+      color: opts.color !== false,
+      onQuit: () => quit(),
+    });
+  const instance = render(element(), {
+    stdout: frames as unknown as NodeJS.WriteStream,
+    stdin: io.stdin,
+    stderr: io.stderr,
+    debug: true, // whole frames to FrameStdout, which writes only the changed rows
+    exitOnCtrlC: false, // Ctrl-C interrupts a run; q quits
+    patchConsole: false,
+  });
+  quit = () => instance.unmount();
+  const offRole = member.onRoleChange(() => instance.rerender(element()));
+  return {
+    resize(cols, rows) {
+      if (cols <= 0 || rows <= 0 || (cols === frames.columns && rows === frames.rows)) return;
+      frames.resize(cols, rows);
+      instance.rerender(element());
+    },
+    unmount() {
+      offRole();
+      frames.close();
+      instance.unmount();
+    },
+    exited: instance.waitUntilExit().finally(() => {
+      offRole();
+      frames.close();
+    }),
+    bytes: () => frames.bytes,
+  };
 }

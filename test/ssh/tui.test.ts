@@ -25,8 +25,12 @@ describe('ssh TUI sessions', () => {
 
   it('renders at the pty size and quits with q (exit 0)', async () => {
     const s = await openTui(await client(), 90, 20);
-    const text = await s.waitFor(/demo-dma-engine .*event 0 .*90x20/);
-    expect(text).toMatch(/driving/);
+    const text = await s.waitFor(/demo-dma-engine .*event 0[\s\S]*s step/);
+    expect(text).toMatch(/\[driver\]/);
+    const lines = text.split('\n');
+    expect(lines.every((l) => l.length <= 90)).toBe(true);
+    // The frame fills the pty but its last row (the terminal never scrolls).
+    expect(lines.findIndex((l) => /s step/.test(l))).toBe(18);
     s.send('q');
     await s.waitFor(/$/);
     await new Promise<void>((r) => s.stream.on('close', () => r()));
@@ -35,10 +39,10 @@ describe('ssh TUI sessions', () => {
 
   it('two sessions on one scenario see the same stop after the driver steps; the watcher is refused', async () => {
     const a = await openTui(await client(), 100, 24, 'tui demo-dma-engine');
-    await a.waitFor(/event 0 .*\n[\s\S]*\[driving\]/);
+    await a.waitFor(/event 0 .*\[driver\]/);
     const b = await openTui(await client(), 120, 24, 'dmadbg tui demo-dma-engine');
-    await b.waitFor(/\[watching tester drive/);
-    await a.waitFor(/driving \(1 watching\)/);
+    await b.waitFor(/\[watching tester · :driver\]/);
+    await a.waitFor(/\[driver · 1 watching\]/);
     expect(server.sharedSessions()).toBe(1);
 
     a.send('s');
@@ -57,8 +61,8 @@ describe('ssh TUI sessions', () => {
 
     // :driver takes over; now the old driver is the one refused.
     b.send(':driver\r');
-    await b.waitFor(/you drive now/);
-    await a.waitFor(/\[watching tester drive/);
+    await b.waitFor(/\[driver · 1 watching\]/);
+    await a.waitFor(/\[watching tester · :driver\]/);
     b.send('s');
     await b.waitFor(/event 3 /);
     await a.waitFor(/event 3 /);
@@ -67,25 +71,23 @@ describe('ssh TUI sessions', () => {
 
     // When the driver leaves, the watcher drives.
     b.send('q');
-    await a.waitFor(/\[driving\]/);
+    await a.waitFor(/\[driver\]/);
     a.send('q');
     await a.waitFor(/$/);
   });
 
   it('a resize changes the layout', async () => {
-    const s = await openTui(await client(), 100, 30, 'tui demo-dma-engine');
-    await s.waitFor(/100x30/);
-    s.send('s');
-    await s.waitFor(/\n +0 +0ns +map/);
-    const wide = s.text().split('\n').find((l) => /^ +0 +0ns +map/.test(l))!;
-    s.resize(60, 12);
-    const text = await s.waitFor(/60x12/);
-    const lines = text.split('\n');
-    expect(lines.every((l) => l.length <= 60)).toBe(true);
-    expect(lines.findIndex((l) => /s step/.test(l))).toBeLessThan(12);
-    const narrow = lines.find((l) => /0ns +map|0ns +dma/.test(l))!;
-    expect(narrow.length).toBeLessThan(wide.length);
-    expect(narrow.endsWith('…')).toBe(true);
+    const s = await openTui(await client(), 110, 30, 'tui demo-dma-engine');
+    const wide = (await s.waitFor(/Timeline[\s\S]*s step/)).split('\n');
+    // Wide: the timeline and the devices panel side by side.
+    expect(wide.some((l) => /Timeline.*Devices/.test(l))).toBe(true);
+    expect(wide.findIndex((l) => /s step/.test(l))).toBe(28);
+    s.resize(60, 16);
+    const narrow = (await s.waitFor(/^▾ \d Devices/m)).split('\n');
+    // Narrow: stacked, nothing wider than the terminal, the hint bar on the new last row but one.
+    expect(narrow.some((l) => /Timeline.*Devices/.test(l))).toBe(false);
+    expect(narrow.every((l) => l.length <= 60)).toBe(true);
+    expect(narrow.findIndex((l) => /s step/.test(l))).toBe(14);
     s.send('q');
   });
 
