@@ -132,7 +132,7 @@ function Debugger(props: AppProps & { port: SessionPort; onQuit: () => void }) {
     const data = dataFor(slot.id, { cols: slot.width, rows: Math.max(0, bodyRows) });
     const C = p.Component;
     return (
-      <Box key={slot.id} flexDirection="column" width={slot.width} height={slot.height} overflow="hidden">
+      <Box key={slot.id} flexDirection="column" width={slot.width} height={slot.height}>
         <PanelTitle
           n={order.indexOf(slot.id) + 1}
           title={p.title}
@@ -148,16 +148,16 @@ function Debugger(props: AppProps & { port: SessionPort; onQuit: () => void }) {
 
   const bodyH = l.height - 2;
   return (
-    <Box flexDirection="column" width={l.width} height={l.height} overflow="hidden">
+    <Box flexDirection="column" width={l.width} height={l.height}>
       <StatusBar view={view} width={l.width} role={props.role} />
       {s.overlay === 'help' ? (
         <Help width={l.width} height={bodyH} top={s.helpTop} readOnly={!!props.readOnly} />
       ) : (
-        <Box flexDirection="column" width={l.width} height={bodyH} overflow="hidden">
+        <Box flexDirection="column" width={l.width} height={bodyH}>
           {l.columns.length > 0 && (
-            <Box flexDirection="row" flexGrow={1} overflow="hidden">
+            <Box flexDirection="row" flexGrow={1}>
               {l.columns.map((c, i) => (
-                <Box key={i} flexDirection="column" width={c.width} paddingLeft={i > 0 ? 1 : 0} overflow="hidden">
+                <Box key={i} flexDirection="column" width={c.width} paddingLeft={i > 0 ? 1 : 0}>
                   {c.slots.map(renderSlot)}
                 </Box>
               ))}
@@ -166,7 +166,7 @@ function Debugger(props: AppProps & { port: SessionPort; onQuit: () => void }) {
           {l.console && renderSlot(l.console)}
         </Box>
       )}
-      <Box height={1} width={l.width} overflow="hidden">
+      <Box height={1} width={l.width}>
         <HintBar state={s} running={view.state === 'running'} width={l.width} />
       </Box>
     </Box>

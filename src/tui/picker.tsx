@@ -72,7 +72,7 @@ export const Picker = memo(function Picker({
   const start = windowStart(cur, list.length, listRows);
   const nameW = Math.min(28, Math.max(8, ...source.entries.map((e) => e.name.length)));
   return (
-    <Box flexDirection="column" width={cols} height={height} overflow="hidden">
+    <Box flexDirection="column" width={cols} height={height}>
       <Text inverse bold wrap="truncate">{' dmadbg: open a scenario'.padEnd(cols)}</Text>
       <Text wrap="truncate">
         <Text color={th.c('accent')}>filter: </Text>
@@ -80,7 +80,7 @@ export const Picker = memo(function Picker({
         <Text inverse> </Text>
         <Text dimColor>{`   ${list.length}/${source.entries.length}  type to filter, ↑↓ choose, Enter open, Esc quit`}</Text>
       </Text>
-      <Box flexDirection="column" height={listRows} overflow="hidden">
+      <Box flexDirection="column" height={listRows}>
         {list.length === 0 && <Text dimColor>no scenario matches</Text>}
         {list.slice(start, start + listRows).map((e, i) => {
           const sel = start + i === cur;

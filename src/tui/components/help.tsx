@@ -42,7 +42,7 @@ export const Help = memo(function Help({ width, height, top, readOnly }: { width
   const body = height - 1;
   const start = Math.max(0, Math.min(top, lines.length - body));
   return (
-    <Box flexDirection="column" width={width} height={height} overflow="hidden">
+    <Box flexDirection="column" width={width} height={height}>
       <Text inverse bold wrap="truncate">
         {` Help: every key  (${start + 1}-${Math.min(lines.length, start + body)} of ${lines.length}, j/k scroll, Esc or ? closes)`.padEnd(width)}
       </Text>

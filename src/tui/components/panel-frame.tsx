@@ -21,7 +21,7 @@ export const PanelTitle = memo(function PanelTitle({
 
 export function Frame({ children, width, height }: { children: React.ReactNode; width: number; height: number }) {
   return (
-    <Box flexDirection="column" width={width} height={height} overflow="hidden">
+    <Box flexDirection="column" width={width} height={height}>
       {children}
     </Box>
   );

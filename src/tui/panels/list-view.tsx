@@ -13,7 +13,7 @@ export const ListView = memo(function ListView({ data, focused, width, height }:
   const th = useTheme();
   const start = windowStart(data.cursor, data.rows.length, height);
   return (
-    <Box flexDirection="column" height={height} width={width} overflow="hidden">
+    <Box flexDirection="column" height={height} width={width}>
       {data.rows.slice(start, start + height).map((r, i) => (
         <Text key={i} wrap="truncate" inverse={focused && start + i === data.cursor} bold={r.head} color={r.stale ? th.c('bad') : undefined}>
           {r.text}

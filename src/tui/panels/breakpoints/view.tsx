@@ -9,14 +9,14 @@ export const BreakpointsView = memo(function BreakpointsView({ data, focused, wi
   const th = useTheme();
   if (data.list.length === 0) {
     return (
-      <Box height={height} width={width} overflow="hidden">
+      <Box height={height} width={width}>
         <Text dimColor wrap="truncate">none: b breaks on the selected kind, :break kind KIND</Text>
       </Box>
     );
   }
   const start = windowStart(data.cursor, data.list.length, height);
   return (
-    <Box flexDirection="column" height={height} width={width} overflow="hidden">
+    <Box flexDirection="column" height={height} width={width}>
       {data.list.slice(start, start + height).map((b, i) => (
         <Text
           key={b.id}

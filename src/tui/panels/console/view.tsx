@@ -9,7 +9,7 @@ export const ConsoleView = memo(function ConsoleView({ data, width, height }: Pa
   const end = data.lines.length - data.back;
   const shown = data.lines.slice(Math.max(0, end - height), end);
   return (
-    <Box flexDirection="column" height={height} width={width} overflow="hidden">
+    <Box flexDirection="column" height={height} width={width}>
       {shown.map((l, i) => (
         <Text key={i} wrap="truncate" color={l.startsWith('error:') ? th.c('bad') : l.startsWith(':') ? th.c('accent') : undefined}>
           {l}

@@ -11,7 +11,7 @@ export const DevicesView = memo(function DevicesView({ data, focused, width, hei
   const curRow = rows.findIndex((r) => r.dev === data.cursor && !r.sub);
   const start = windowStart(Math.max(0, curRow), rows.length, height);
   return (
-    <Box flexDirection="column" height={height} width={width} overflow="hidden">
+    <Box flexDirection="column" height={height} width={width}>
       {rows.slice(start, start + height).map((r, i) => {
         const sel = focused && r.dev === data.cursor && !r.sub;
         const done = data.devices[r.dev].status === 'done';

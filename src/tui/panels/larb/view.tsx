@@ -8,7 +8,7 @@ export const LarbViewC = memo(function LarbView({ data, focused, width, height }
   const th = useTheme();
   const start = windowStart(data.cursor, data.rows.length, height);
   return (
-    <Box flexDirection="column" height={height} width={width} overflow="hidden">
+    <Box flexDirection="column" height={height} width={width}>
       {data.rows.slice(start, start + height).map((r, i) => {
         const cur = r.kind === 'larb' && r.larb !== undefined && r.larb === data.current;
         const sel = start + i === data.cursor;

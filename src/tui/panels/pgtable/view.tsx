@@ -11,8 +11,8 @@ export const PgtableViewC = memo(function PgtableView({ data, focused, width, he
   const listRows = height - walkRows;
   const start = windowStart(data.cursor, data.rows.length, listRows);
   return (
-    <Box flexDirection="column" height={height} width={width} overflow="hidden">
-      <Box flexDirection="column" height={listRows} overflow="hidden">
+    <Box flexDirection="column" height={height} width={width}>
+      <Box flexDirection="column" height={listRows}>
         {data.rows.length === 0 && <Text dimColor>no valid entries</Text>}
         {data.rows.slice(start, start + listRows).map((r, i) => {
           const sel = start + i === data.cursor;

@@ -34,7 +34,7 @@ export const SwiotlbViewC = memo(function SwiotlbView({ data, width, height }: P
   const lines: Cell[][] = [];
   for (let i = 0; i < data.cells.length && lines.length < mapRows; i += data.perRow) lines.push(data.cells.slice(i, i + data.perRow));
   return (
-    <Box flexDirection="column" height={height} width={width} overflow="hidden">
+    <Box flexDirection="column" height={height} width={width}>
       {data.info.map((l, i) => (
         <Text key={`i${i}`} wrap="truncate" color={i === 2 ? th.c('bad') : undefined}>
           {l}

@@ -16,7 +16,7 @@ export const TimelineView = memo(function TimelineView({ data, focused, width, h
     );
   }
   return (
-    <Box flexDirection="column" height={height} width={width} overflow="hidden">
+    <Box flexDirection="column" height={height} width={width}>
       {data.rows.map(({ pos, rec }) => {
         const [seq, time, kind, fields] = recordCells(rec, cols);
         const sel = pos === data.cursor;
