@@ -69,7 +69,7 @@ export const EXEC_COMMANDS: Record<string, CommandSpec> = {
   list: { options: { ...HELP, json: 'flag' }, positionals: { min: 0, max: 0, what: '' } },
 };
 
-export const USAGE_LINE = 'available: run SCENARIO [--json] [--until N] [--until-kind KIND] [--seed N] [--kernel V] [--max-events N], list [--json], validate FILE..., tui [SCENARIO] (needs ssh -t)';
+export const USAGE_LINE = 'available: run SCENARIO [--json] [--until N] [--until-kind KIND] [--seed N] [--kernel V] [--max-events N], list [--json], validate FILE..., tui [SCENARIO] or just SCENARIO (needs ssh -t)';
 
 /** Resolve a scenario name or relative path inside `dir`; anything that leaves it is refused. */
 export function confineScenario(dir: string, ref: string): string {
@@ -116,7 +116,17 @@ export function parseExec(line: string, scenariosDir: string): ParsedExec {
     return { command: 'tui', args: [], scenario: rest[0] === undefined ? undefined : confineScenario(scenariosDir, rest[0]) };
   }
   const spec = Object.hasOwn(EXEC_COMMANDS, cmd) ? EXEC_COMMANDS[cmd] : undefined;
-  if (!spec) throw new ExecRefused(`"${cmd}" is not available over ssh; ${USAGE_LINE}`);
+  if (!spec) {
+    // `ssh -t host SCENARIO` (or `dmadbg SCENARIO`): the TUI on that scenario.
+    if (rest.length === 0 && !cmd.startsWith('-')) {
+      try {
+        return { command: 'tui', args: [], scenario: confineScenario(scenariosDir, cmd) };
+      } catch {
+        /* not a scenario either: the refusal below says what is available */
+      }
+    }
+    throw new ExecRefused(`"${cmd}" is not available over ssh; ${USAGE_LINE}`);
+  }
   const args: string[] = [cmd];
   const positionals: string[] = [];
   for (let i = 0; i < rest.length; i++) {

@@ -74,6 +74,9 @@ describe('exec parsing and confinement', () => {
   it('normalises options and confines scenarios', () => {
     expect(parseExec('dmadbg run demo-dma-engine --json --seed 5', SCENARIOS).args).toEqual(['run', '--json', '--seed=5', './demo-dma-engine.json']);
     expect(parseExec('tui demo-dma-engine', SCENARIOS).scenario).toBe(join(SCENARIOS, 'demo-dma-engine.json'));
+    expect(parseExec('demo-dma-engine', SCENARIOS)).toMatchObject({ command: 'tui', scenario: join(SCENARIOS, 'demo-dma-engine.json') });
+    expect(parseExec('dmadbg demo-dma-engine', SCENARIOS).command).toBe('tui');
+    expect(() => parseExec('nope', SCENARIOS)).toThrow(/"nope" is not available over ssh/);
     expect(() => parseExec('run', SCENARIOS)).toThrow(/usage: run SCENARIO/);
     expect(() => parseExec('list extra', SCENARIOS)).toThrow(/usage: list/);
   });
