@@ -27,9 +27,9 @@ export class Checkpoints {
 
   constructor(m: Machine, opts: CheckpointOptions = {}) {
     this.interval = opts.interval ?? 256;
-    this.maxCount = opts.max ?? 256;
+    this.maxCount = opts.max ?? 1024;
     this.max = this.maxCount;
-    this.budget = opts.budgetBytes ?? 96 * 1024 * 1024;
+    this.budget = opts.budgetBytes ?? 100 * 1024 * 1024;
     this.take(m);
   }
 
