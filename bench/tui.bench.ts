@@ -6,7 +6,9 @@
  * the screen show the new number minus the time the key was written; bytes = everything
  * written for that key. Aim (issue): p95 < 30 ms, median < 8 KiB per step.
  */
+import { mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import x from '@xterm/headless';
@@ -27,7 +29,7 @@ async function measure(cols = 120, rows = 40): Promise<Figures> {
   const term = new Terminal({ cols, rows, allowProposedApi: true });
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !/^(CI|CONTINUOUS_INTEGRATION|CI_.*|NODE_ENV)$/.test(k)) env[k] = v;
-  Object.assign(env, { CI: '0', TERM: 'xterm-256color' });
+  Object.assign(env, { CI: '0', TERM: 'xterm-256color', DMADBG_WORKSPACE: mkdtempSync(join(tmpdir(), 'dmadbg-bench-')) });
   const p = pty.spawn(process.execPath, ['bin/dmadbg.js', 'tui', 'demo-dma-engine'], { name: 'xterm-256color', cols, rows, cwd: ROOT, env });
   let bytes = 0;
   let waiting: { event: number; resolve: (t: number) => void } | undefined;

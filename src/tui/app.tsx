@@ -27,6 +27,8 @@ export interface AppOptions {
   readonly color?: boolean;
   /** How often progress redraws while a run is going (ms). */
   readonly progressMs?: number;
+  /** A line to show in the hint row at start (e.g. restored breakpoints of a changed scenario). */
+  readonly notice?: string;
 }
 
 export interface AppProps extends AppOptions {
@@ -105,7 +107,7 @@ function sameEnv(a: PanelEnv, b: PanelEnv): boolean {
 
 function Debugger(props: AppProps & { port: SessionPort; onQuit: () => void }) {
   const { port, cols, rows } = props;
-  const ctl = useMemo(() => new Controller(port, { readOnly: props.readOnly, onQuit: props.onQuit }), [port]);
+  const ctl = useMemo(() => new Controller(port, { readOnly: props.readOnly, onQuit: props.onQuit, notice: props.notice }), [port]);
   ctl.setSize(cols, rows);
   useTicks(ctl, port, props.progressMs ?? 100);
   const cache = useRef(new Map<string, Cached>()).current;

@@ -38,6 +38,7 @@ export interface UiState {
 export interface ControllerOptions {
   readonly readOnly?: boolean;
   readonly onQuit: () => void;
+  readonly notice?: string;
 }
 
 const PROMPT_CHAR: Record<PromptMode, string> = { command: ':', search: '/', filter: 'filter: ' };
@@ -67,6 +68,7 @@ export class Controller {
   ) {
     this.lastStopSeen = port.view().lastStop;
     this.follow(port.view());
+    if (opts.notice) this.msg(opts.notice, 'bad');
   }
 
   subscribe(fn: () => void): () => void {

@@ -81,7 +81,7 @@ export function layout(i: LayoutInput): Layout {
       console,
     };
   }
-  const mainH = i.side.length === 0 ? area : Math.max(MIN_PANEL, Math.floor(area * 0.5));
+  const mainH = i.side.length === 0 ? area : Math.max(MIN_PANEL, Math.floor(area * 0.6));
   const slots = [...stack(i.main, width, mainH, i.focus), ...stack(i.side, width, area - mainH, i.focus)];
   return { width, height, columns: [{ width, slots }], console };
 }

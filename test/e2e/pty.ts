@@ -4,7 +4,10 @@
  * test makes its own pty. The child gets CI=0 (Ink draws nothing while CI is set) and
  * TERM=xterm-256color.
  */
+import { mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import x from '@xterm/headless';
 import { ROOT } from '../helpers/scenario.ts';
 
@@ -28,7 +31,8 @@ export function spawnCli(args: string[], cols = 120, rows = 40, env: Record<stri
   const term = new Terminal({ cols, rows, allowProposedApi: true });
   const childEnv: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !/^(CI|CONTINUOUS_INTEGRATION|CI_.*|VITEST.*|NODE_ENV)$/.test(k)) childEnv[k] = v;
-  Object.assign(childEnv, { CI: '0', TERM: 'xterm-256color' }, env);
+  // Each test gets its own workspace, so saved breakpoints and history do not leak between runs.
+  Object.assign(childEnv, { CI: '0', TERM: 'xterm-256color', DMADBG_WORKSPACE: mkdtempSync(join(tmpdir(), 'dmadbg-e2e-')) }, env);
   const p = pty.spawn(process.execPath, ['bin/dmadbg.js', ...args], { name: 'xterm-256color', cols, rows, cwd: ROOT, env: childEnv });
   let raw = '';
   let bytes = 0;
