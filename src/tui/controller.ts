@@ -311,7 +311,7 @@ export class Controller {
     else if (cmd === 'nav.top') c = id === 'console' ? n : 0;
     else if (cmd === 'nav.bottom') c = id === 'console' ? 0 : n - 1;
     else return;
-    this.setUi(id, { ...ui, cursor: Math.max(0, Math.min(Math.max(0, n - 1), c)) });
+    this.setUi(id, { ...ui, moved: true, cursor: Math.max(0, Math.min(Math.max(0, n - 1), c)) });
   }
 
   /** Put the timeline cursor on record `seq` (or the nearest filtered one before it). */

@@ -30,7 +30,7 @@ function pickerEntries(ws: Workspace | undefined): Entry[] {
       /* moved or broken: the picker lists what can be opened */
     }
   }
-  return [...recent, ...builtIn];
+  return [...recent, ...builtIn.filter((b) => !recent.some((r) => r.file === b.file))];
 }
 
 export const tuiCommand = {

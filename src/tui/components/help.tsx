@@ -18,7 +18,7 @@ export function helpLines(readOnly: boolean): HelpLine[] {
     if (!bs.length) return;
     out.push({ text: title, head: true, disabled: false });
     for (const b of bs) {
-      const keys = b.keys.map(keyLabel).join(' ');
+      const keys = b.keys.length > 4 && b.keys.every((k) => /^\d$/.test(k)) ? `${b.keys[0]}..${b.keys[b.keys.length - 1]}` : b.keys.map(keyLabel).join(' ');
       const ro = readOnly && b.mutates;
       out.push({ text: `  ${keys.padEnd(20)} ${b.description}${ro ? '  (read-only session)' : ''}`, head: false, disabled: !!ro });
     }

@@ -13,6 +13,8 @@ export interface PanelUi {
   /** Free slot for panel modes (page tables: the L1 index whose L2 table is open). */
   readonly open?: number;
   readonly domain?: number;
+  /** The user moved the cursor since the panel was opened (page tables then walk the selection). */
+  readonly moved?: boolean;
 }
 
 export interface PanelEnv {

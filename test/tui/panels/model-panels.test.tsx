@@ -53,6 +53,12 @@ describe('page tables', () => {
     expect(pgtablePanel.summary!(l2.data)).toContain('L2 of L1[0x401]');
   });
 
+  it('walks the selected row once the user moves the cursor', () => {
+    const { text } = renderPanel(pgtablePanel, view, env(port, 10, 100, { ui: { cursor: 2, moved: true } }));
+    expect(text).toContain('walk 0x40200000');
+    expect(text).toContain('L1[0x402] @0x7f001008 = 0x80100c12 section -> PA 0x80100000 rw');
+  });
+
   it('is hidden when the scenario has no page tables', () => {
     expect(pgtablePanel.available(demoPort().port.view())).toBe(false);
     expect(pgtablePanel.available(view)).toBe(true);

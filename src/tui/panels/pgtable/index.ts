@@ -20,14 +20,15 @@ export interface PgtableData {
   readonly walk: readonly WalkLine[];
 }
 
-function select(v: { pgtable?: PgtableView }, ui: { cursor: number; open?: number; domain?: number }): PgtableData {
+function select(v: { pgtable?: PgtableView }, ui: { cursor: number; open?: number; domain?: number; moved?: boolean }): PgtableData {
   const pt = v.pgtable!;
   const di = Math.min(ui.domain ?? 0, pt.domains.length - 1);
   const dom = pt.domains[di];
   const open = ui.open !== undefined && dom.l2[ui.open] ? ui.open : undefined;
   const rows = open === undefined ? condense(dom.l1, 1, 0, dom) : condense(dom.l2[open], 2, open);
   const cursor = Math.max(0, Math.min(ui.cursor, rows.length - 1));
-  const iova = pt.walkIova ?? rows[cursor]?.iova;
+  // The stop's IOVA until the user picks a row; then the selected row's first IOVA.
+  const iova = ui.moved || pt.walkIova === undefined ? rows[cursor]?.iova : pt.walkIova;
   return { domain: dom, domainIndex: di, domains: pt.domains.length, open, rows, cursor, walk: iova === undefined ? [] : walk(dom, iova) };
 }
 
@@ -49,7 +50,7 @@ export const pgtablePanel = definePanel<PgtableData>({
   actions: {
     'pgtable.open': (ui, d) => {
       const r = d.rows[d.cursor];
-      return d.open === undefined && r?.entry.type === 'table' ? { ...ui, open: r.first, cursor: 0 } : ui;
+      return d.open === undefined && r?.entry.type === 'table' ? { ...ui, open: r.first, cursor: 0, moved: true } : ui;
     },
     'pgtable.close': (ui, d) => {
       if (d.open === undefined) return ui;
