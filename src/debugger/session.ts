@@ -297,8 +297,8 @@ export class Session {
   /** Go to just after event `target` (restore + replay when behind); breakpoints ignored. */
   gotoEvent(target: number): Motion {
     const m = this.machine;
-    const cp = this.checkpoints.nearest(target);
-    if (target < m.state.events || cp.events > m.state.events) m.restore(cp);
+    const at = this.checkpoints.nearestEvents(target);
+    if (target < m.state.events || at > m.state.events) m.restore(this.checkpoints.nearest(target));
     return this.forward({ targetEvents: target, check: false });
   }
 
@@ -407,7 +407,9 @@ export class Session {
       this.lastStop = stop;
       return { lines: [`internal error (a dmadbg bug): ${e.message}`], error: { message: e.message }, stop };
     }
-    throw e;
+    // Anything else is a bug too, but the TUI and SSH sessions must survive it.
+    const message = e instanceof Error ? e.message : String(e);
+    return { lines: [`internal error (a dmadbg bug): ${message}`], error: { message } };
   }
 
   private publish(line: string, r: CommandResult): CommandResult {

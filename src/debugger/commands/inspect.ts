@@ -38,7 +38,7 @@ const SESSION_TOPICS: Record<string, { summary: string; run: (s: Session) => str
     run: (s) => {
       const c = s.checkpoints;
       const ev = c.events();
-      return [`${c.count} checkpoints (max ${c.max}), every ${c.interval} events, ~${Math.round(c.snapshotBytes / 1024)} KiB each`, `at events: ${ev.slice(0, 12).join(' ')}${ev.length > 12 ? ` ... ${ev[ev.length - 1]}` : ''}`];
+      return [`${c.count} checkpoints (max ${c.max}), every ${c.interval} events, ~${Math.round(c.snapshotBytes / 1024)} KiB each (deflated), ${(c.totalBytes / 2 ** 20).toFixed(1)} MiB in all`, `at events: ${ev.slice(0, 12).join(' ')}${ev.length > 12 ? ` ... ${ev[ev.length - 1]}` : ''}`];
     },
   },
   recording: {
