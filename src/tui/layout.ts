@@ -42,7 +42,8 @@ const WEIGHT: Record<string, number> = { pgtable: 3, larb: 3, swiotlb: 3, iotlb:
 export function stack(ids: readonly string[], width: number, height: number, focus: string): Slot[] {
   if (ids.length === 0) return [];
   if (ids.length * MIN_PANEL <= height) {
-    const w = ids.map((id) => WEIGHT[id] ?? 2);
+    // The focused panel gets a double share, so moving focus shows more of it.
+    const w = ids.map((id) => (WEIGHT[id] ?? 2) * (id === focus ? 2 : 1));
     const total = w.reduce((a, b) => a + b, 0);
     const hs = w.map((x) => Math.max(MIN_PANEL, Math.floor((height * x) / total)));
     let extra = height - hs.reduce((a, b) => a + b, 0);
