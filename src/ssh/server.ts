@@ -19,6 +19,8 @@ import { DEFAULT_LIMITS, IdleTimer, KeyedSlots, Slots, type Limits } from './lim
 import { createLogger, type Logger } from './log.ts';
 import type { Port, Mounted } from './tui-root.ts';
 
+/** Unsent bytes above which a TUI session sends only the newest frame (a few frames' worth). */
+const CONGESTED_BYTES = 16 * 1024;
 const ENTER_SCREEN = '\x1b[?1049h\x1b[?25l\x1b[H\x1b[2J';
 const LEAVE_SCREEN = '\x1b[?2026l\x1b[0m\x1b[?25h\x1b[?1049l';
 
@@ -163,7 +165,7 @@ export async function startSshServer(opts: ServeOptions): Promise<RunningServer>
           log('session-error', { remote, error: (e as Error).message });
           return;
         }
-        handleSession(session, remote, user ?? '?');
+        handleSession(session, remote, user ?? '?', () => (client as unknown as { _sock?: { writableLength?: number } })._sock?.writableLength ?? 0);
       });
       // No port forwarding of any kind.
       client.on('tcpip', (_a, reject, i) => {
@@ -185,7 +187,7 @@ export async function startSshServer(opts: ServeOptions): Promise<RunningServer>
     });
   });
 
-  function handleSession(session: Session, remote: string, user: string): void {
+  function handleSession(session: Session, remote: string, user: string, unsent: () => number): void {
     let pty: PtyInfo | undefined;
     let streams: TtyStreams | undefined;
     let started = false;
@@ -237,7 +239,7 @@ export async function startSshServer(opts: ServeOptions): Promise<RunningServer>
       }
       if (parsed.command === 'tui') {
         if (!pty) return refuse('the debugger needs a terminal: connect with ssh -t (headless: ssh HOST run SCENARIO --json)', EXEC_EXIT.error);
-        return startTui(channel, pty, parsed.scenario ?? defaultScenario, remote, user, (s) => (streams = s));
+        return startTui(channel, pty, parsed.scenario ?? defaultScenario, remote, user, (s) => (streams = s), unsent);
       }
       runExec(channel, parsed, command ?? '', remote, user);
     };
@@ -245,7 +247,7 @@ export async function startSshServer(opts: ServeOptions): Promise<RunningServer>
     session.on('exec', guard('exec', (accept, reject, i) => begin(accept, reject, i.command)));
   }
 
-  function startTui(channel: ServerChannel, pty: PtyInfo, file: string, remote: string, user: string, setStreams: (s: TtyStreams) => void): void {
+  function startTui(channel: ServerChannel, pty: PtyInfo, file: string, remote: string, user: string, setStreams: (s: TtyStreams) => void, unsent: () => number): void {
     const t0 = Date.now();
     let member: Member<Port> | undefined;
     let mounted: Mounted | undefined;
@@ -305,6 +307,8 @@ export async function startSshServer(opts: ServeOptions): Promise<RunningServer>
               stdin: streams.stdin as unknown as NodeJS.ReadStream,
               stderr: streams.stderr as unknown as NodeJS.WriteStream,
               write: (s) => void streams.stdout.write(s),
+              // Bytes the socket has not sent yet, plus what waits for the channel's window.
+              congested: () => unsent() + streams.stdout.writableLength > CONGESTED_BYTES,
             },
             { cols: streams.stdout.columns, rows: streams.stdout.rows },
           );

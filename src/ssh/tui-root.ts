@@ -35,6 +35,56 @@ export function roleText(member: Member<Port>): string {
   return `watching ${member.session.driver?.user ?? 'nobody'} · :driver`;
 }
 
+/**
+ * Slow links: while the connection's socket still holds more than a few frames' worth of
+ * unsent bytes, keep only the newest frame and send it (as a diff against the last frame
+ * actually sent) once the backlog has drained. A `continue` on a slow link then shows the
+ * latest progress instead of replaying every intermediate frame.
+ */
+export class CoalescingFrames extends FrameStdout {
+  private pending: string | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  /** Frames skipped because the link was behind (tests and the log read it). */
+  skipped = 0;
+
+  constructor(sink: (s: string) => void, cols: number, rows: number, private readonly congested: () => boolean, private readonly pollMs = 20) {
+    super(sink, cols, rows);
+  }
+
+  override write(chunk: string | Uint8Array, encoding?: unknown, cb?: () => void): boolean {
+    const done = typeof encoding === 'function' ? (encoding as () => void) : cb;
+    if (this.pending !== undefined || this.congested()) {
+      if (this.pending !== undefined) this.skipped++;
+      this.pending = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+      this.timer ??= setInterval(() => this.flush(), this.pollMs);
+      done?.();
+      return true;
+    }
+    return super.write(chunk, done);
+  }
+
+  private flush(): void {
+    if (this.congested()) return;
+    clearInterval(this.timer);
+    this.timer = undefined;
+    const frame = this.pending;
+    this.pending = undefined;
+    if (frame !== undefined) super.write(frame);
+  }
+
+  override resize(columns: number, rows: number): void {
+    this.pending = undefined; // the next frame is drawn in full at the new size
+    super.resize(columns, rows);
+  }
+
+  override close(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.pending = undefined;
+    super.close();
+  }
+}
+
 export interface Mounted {
   resize(cols: number, rows: number): void;
   unmount(): void;
@@ -47,11 +97,11 @@ export interface Mounted {
 export function mountTui(
   render: typeof inkRender,
   member: Member<Port>,
-  io: { stdin: NodeJS.ReadStream; stderr: NodeJS.WriteStream; write: (s: string) => void },
+  io: { stdin: NodeJS.ReadStream; stderr: NodeJS.WriteStream; write: (s: string) => void; congested?: () => boolean },
   size: { cols: number; rows: number },
   opts: { color?: boolean } = {},
 ): Mounted {
-  const frames = new FrameStdout(io.write, size.cols, size.rows);
+  const frames = new CoalescingFrames(io.write, size.cols, size.rows, io.congested ?? (() => false));
   let quit: () => void = () => {};
   const element = () =>
     React.createElement(DmadbgApp, {

@@ -92,3 +92,29 @@ describe('idle timer', () => {
     expect(fired).toHaveBeenCalledTimes(1);
   });
 });
+
+describe('coalescing frames (slow links)', () => {
+  it('while the link is behind, only the newest frame is sent, as a diff against the last one sent', async () => {
+    const { CoalescingFrames } = await import('../../src/ssh/tui-root.ts');
+    const sent: string[] = [];
+    let congested = false;
+    const f = new CoalescingFrames((s) => sent.push(s), 20, 5, () => congested, 5);
+    f.write('a\nb\nc\n');
+    expect(sent).toHaveLength(1);
+    congested = true;
+    f.write('a\nB1\nc\n');
+    f.write('a\nB2\nc\n');
+    f.write('a\nB3\nC3\n');
+    expect(sent).toHaveLength(1);
+    expect(f.skipped).toBe(2);
+    congested = false;
+    await new Promise((r) => setTimeout(r, 30));
+    expect(sent).toHaveLength(2);
+    // Rows 2 and 3 changed since the last frame sent; row 1 did not.
+    expect(sent[1]).toContain('\x1b[2;1HB3');
+    expect(sent[1]).toContain('\x1b[3;1HC3');
+    expect(sent[1]).not.toContain('\x1b[1;1H');
+    expect(sent[1]).not.toContain('B1');
+    f.close();
+  });
+});
