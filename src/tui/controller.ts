@@ -61,6 +61,7 @@ export class Controller {
   private readonly listeners = new Set<() => void>();
   private lastStopSeen: unknown;
   private readonly localHistory: string[] = [];
+  private searchBefore: string | null = null;
 
   constructor(
     readonly port: SessionPort,
@@ -258,6 +259,7 @@ export class Controller {
         return this.set({ prompt: { mode: 'command', text: `goto ${r ? r.seq : ''}`, hist: -1, candidates: [] } });
       }
       case 'ui.search':
+        this.searchBefore = this.state.search;
         return this.set({ prompt: { mode: 'search', text: '', hist: -1, candidates: [] } });
       case 'timeline.filter':
         return this.set({ prompt: { mode: 'filter', text: this.state.filter ?? '', hist: -1, candidates: [] } });
@@ -383,8 +385,12 @@ export class Controller {
 
   private promptKey(k: string): void {
     const p = this.state.prompt!;
-    const setText = (text: string, hist = -1) => this.set({ prompt: { ...p, text, hist, candidates: [] } });
-    if (k === 'esc' || k === 'ctrl+c') return this.set({ prompt: null });
+    const setText = (text: string, hist = -1) => {
+      this.set({ prompt: { ...p, text, hist, candidates: [] } });
+      // Search highlights matches as you type (Enter then jumps to the next one).
+      if (p.mode === 'search') this.set({ search: text.trim() || null });
+    };
+    if (k === 'esc' || k === 'ctrl+c') return this.set({ prompt: null, search: p.mode === 'search' ? this.searchBefore : this.state.search });
     if (k === 'enter') return this.submit(p);
     if (k === 'backspace') {
       if (p.text === '') return this.set({ prompt: null });

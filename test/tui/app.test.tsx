@@ -38,6 +38,8 @@ describe('TUI on the demo scenario', () => {
     await t.press('S');
     const s = await t.waitFor(/event 11\b/);
     expect(s).toMatch(/>\s+\d+\s+\S+\s+\w/);
+    // The selected record in full under the list (rows are cut to the column).
+    expect(s).toMatch(/#\d+ t=\d+ns \S+ .*dev=\w+ .*=/);
     // Several keys in one read ("ss") are each handled.
     await t.press('ss');
     await t.waitFor(/event 13\b/);

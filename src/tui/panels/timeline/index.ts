@@ -5,7 +5,7 @@
  */
 import { definePanel, type PanelEnv, windowStart } from '../panel.ts';
 import type { SessionPort, TraceRecord, TuiView } from '../../session-port.ts';
-import { matches } from './rows.ts';
+import { matches, recordFields } from './rows.ts';
 import { TimelineView } from './view.tsx';
 
 export interface TimelineData {
@@ -17,6 +17,9 @@ export interface TimelineData {
   readonly lastStepFrom: number;
   readonly filter: string | null;
   readonly search: string | null;
+  /** The selected record in full (kind and every field), shown under the list when tall enough. */
+  readonly detail: string;
+  readonly detailRows: number;
 }
 
 interface FilterIndex {
@@ -61,7 +64,10 @@ export function timelineRecordAt(port: SessionPort, view: TuiView, filter: strin
 }
 
 function select(view: TuiView, env: PanelEnv): TimelineData {
-  const { port, ui, rows: height, filter } = env;
+  const { port, ui, filter } = env;
+  // Tall timelines keep two rows for the selected record in full (rows are cut to the width).
+  const detailRows = env.rows >= 12 ? 2 : 0;
+  const height = env.rows - detailRows;
   const total = timelineLength(port, view, filter);
   const cursor = Math.max(0, Math.min(total - 1, ui.cursor));
   const start = windowStart(cursor, total, height);
@@ -73,7 +79,9 @@ function select(view: TuiView, env: PanelEnv): TimelineData {
   } else {
     port.records(start, end).forEach((rec, i) => rows.push({ pos: start + i, rec }));
   }
-  return { rows, cursor, total, traceCount: view.records, lastStepFrom: view.lastStepFrom, filter, search: env.search };
+  const sel = rows.find((r) => r.pos === cursor)?.rec;
+  const detail = sel ? `#${sel.seq} t=${sel.t}ns ${sel.kind} ${recordFields(sel)}` : '';
+  return { rows, cursor, total, traceCount: view.records, lastStepFrom: view.lastStepFrom, filter, search: env.search, detail, detailRows };
 }
 
 export const timelinePanel = definePanel<TimelineData>({

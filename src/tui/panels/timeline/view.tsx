@@ -17,6 +17,7 @@ export const TimelineView = memo(function TimelineView({ data, focused, width, h
   }
   return (
     <Box flexDirection="column" height={height} width={width}>
+      <Box flexDirection="column" height={height - data.detailRows} width={width}>
       {data.rows.map(({ pos, rec }) => {
         const [seq, time, kind, fields] = recordCells(rec, cols);
         const sel = pos === data.cursor;
@@ -32,6 +33,14 @@ export const TimelineView = memo(function TimelineView({ data, focused, width, h
           </Text>
         );
       })}
+      </Box>
+      {data.detailRows > 0 && (
+        <Box height={data.detailRows} width={width}>
+          <Text wrap="wrap" color={th.c('info')}>
+            {data.detail.length > width * data.detailRows ? data.detail.slice(0, width * data.detailRows - 1) + '…' : data.detail}
+          </Text>
+        </Box>
+      )}
     </Box>
   );
 });
