@@ -27,8 +27,14 @@ export function predText(p: Pred): string {
   return `${p.field}${p.op}${p.value}`;
 }
 
+/** "mmu1" in a field named mmu reads as 1, so `mmu=1` matches the M4U's cell names. */
+function unprefix(field: string, v: unknown): unknown {
+  return typeof v === 'string' && v.startsWith(field) && /^\d+$/.test(v.slice(field.length)) ? Number(v.slice(field.length)) : v;
+}
+
 export function testPred(p: Pred, r: TraceRecord): boolean {
-  const v = r[p.field];
+  const raw = r[p.field];
+  const v = raw === undefined || String(raw) === p.value ? raw : unprefix(p.field, raw);
   if (v === undefined) return p.op === '!=';
   if (p.range) {
     const n = fieldNum(v);

@@ -77,8 +77,9 @@ function touchesIova(r: TraceRecord, lo: number, hi: number): boolean {
       return overlaps(lo, hi, fieldNum(r.iova ?? r.addr), fieldNum(r.len) ?? 1);
     case 'fault':
     case 'stale-tlb':
-    case 'coherency-violation':
       return overlaps(lo, hi, fieldNum(r.iova), 1);
+    case 'coherency-violation':
+      return overlaps(lo, hi, fieldNum(r.iova ?? r.va), 4096);
     case 'pte':
       return r.iova !== undefined && overlaps(lo, hi, fieldNum(r.iova), fieldNum(r.size) ?? 4096);
     case 'tlb-inval':
@@ -109,9 +110,10 @@ function touchesPa(r: TraceRecord, lo: number, hi: number): boolean {
       const n = fieldNum(r.size) ?? 1;
       return overlaps(lo, hi, fieldNum(r.orig), n) || overlaps(lo, hi, fieldNum(r.tlb), n);
     }
-    case 'coherency-violation':
     case 'stale-tlb':
-      return overlaps(lo, hi, fieldNum(r.pa), 1);
+      return overlaps(lo, hi, fieldNum(r.cachedPa ?? r.pa), 1);
+    case 'fault':
+      return r.pa !== undefined && overlaps(lo, hi, fieldNum(r.pa), 1);
     default:
       return false;
   }

@@ -48,6 +48,34 @@ describe('why', () => {
   });
 });
 
+describe('the records the models emit (mtk M4U, mm/SVA)', () => {
+  const MODEL: Rec[][] = [
+    [{ kind: 'pte', domain: 'vdec', level: 2, index: 16, old: '0x40000c7f', new: '0x00000000', addr: '0x7f001040', iova: '0x10000' }], // 0
+    [{ kind: 'fault', iommu: 'm4u', mmu: 'mmu1', type: 'translation', iova: '0x10000', write: false, larb: 4, port: 2, dev: 'vdec', reported: true }], // 1
+    [{ kind: 'stale-tlb', iommu: 'm4u', mmu: 'mmu0', dev: 'vdec', iova: '0x10000', cachedPa: '0x40000000', changedBy: 0, filledAfter: 0 }], // 2
+    [{ kind: 'cpu-pte', mm: 'proc', va: '0x7000', old: 'x', new: 'y', why: 'munmap' }], // 3
+    [{ kind: 'coherency-violation', dev: 'gpu', pasid: 1, va: '0x7000', write: true, stale: 'pa=0x1 rw', current: 'none', changedBy: -1, filledBy: 0 }], // 4
+  ];
+  it('mmu=1 matches the M4U cell name "mmu1"', () => {
+    const s = new Session(syntheticMachine(MODEL));
+    s.exec('break fault mmu=1');
+    expect(s.exec('continue').stop?.record?.seq).toBe(1);
+    s.exec('delete');
+    s.exec('break stale-tlb mmu=0');
+    expect(s.exec('continue').stop?.record?.seq).toBe(2);
+  });
+  it('why follows changedBy, and falls back to the last cpu-pte of the page when it is -1', () => {
+    const s = new Session(syntheticMachine(MODEL));
+    s.exec('break stale-tlb');
+    s.exec('continue');
+    expect(s.exec('why').lines[0]).toBe('why: record 0 caused record 2 (stale-tlb names it (changedBy))');
+    s.exec('delete');
+    s.exec('break coherency');
+    s.exec('continue');
+    expect(s.exec('why').lines[0]).toBe('why: record 3 caused record 4 (last cpu-pte touching 0x7000)');
+  });
+});
+
 describe('provenance', () => {
   it('lists records touching an IOVA, newest first, up to the current position', () => {
     const s = new Session(syntheticMachine(EVENTS));

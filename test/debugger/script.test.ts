@@ -32,12 +32,8 @@ describe('command files', () => {
     const r = runScript(new Session(build('demo-dma-engine')), cmds('error.cmds'));
     expect(r.code).toBe(1);
     expect(r.commands).toHaveLength(3);
-    expect(r.out.slice(-4)).toEqual([
-      'break fault tpye=translation',
-      '            ^',
-      'error: a fault record has no field "tpye"',
-      'hint: did you mean "type"? (fields: iommu, mmu, type, iova, write, larb, port, dev, reported, domain, pasid)',
-    ]);
+    expect(r.out.slice(-4, -1)).toEqual(['break fault tpye=translation', '            ^', 'error: a fault record has no field "tpye"']);
+    expect(r.out[r.out.length - 1]).toMatch(/^hint: did you mean "type"\? \(fields: iommu, mmu, type, iova, /);
   });
 
   it('ends with 0 when the scenario ended', () => {

@@ -65,13 +65,13 @@ const info = defineCommand({
   },
   get help() {
     const lines = ['info TOPIC [ARGS]'];
-    for (const [k, v] of Object.entries(SESSION_TOPICS)) lines.push(`  info ${k.padEnd(14)} ${v.summary}`);
-    for (const i of inspectors()) lines.push(`  ${i.usage.padEnd(19)} ${i.summary}`);
+    for (const [k, v] of Object.entries(SESSION_TOPICS)) lines.push(`  info ${k.padEnd(17)} ${v.summary}`);
+    for (const i of inspectors()) lines.push(`  ${i.usage.padEnd(22)} ${i.summary}`);
     return lines.join('\n');
   },
-  run: ({ session: s, args, word }) => {
+  run: ({ session: s, args }) => {
     const t = args[0];
-    if (!t) throw new ParseError('info about what?', word.col + word.text.length + 1, `topics: ${topics().join(', ')}`);
+    if (!t) return ok(...info.help.split('\n').slice(1).map((l) => l.trimStart()));
     const name = TOPIC_ALIASES[t.text] ?? t.text;
     const st = SESSION_TOPICS[name];
     if (st) return ok(...st.run(s));

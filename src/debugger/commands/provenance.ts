@@ -67,27 +67,33 @@ const provenance = defineCommand({
 });
 
 /** Field names a checker record may use to name the seq that caused it. */
-const CAUSE_FIELDS = ['cause', 'causeSeq', 'staleSeq', 'pteSeq', 'unmapSeq', 'by'];
-const CAUSE_KINDS = ['"unmap"', '"pte"', '"map"', '"tlb-inval"', '"atc-inval"', '"notifier"'];
+const CAUSE_FIELDS = ['changedBy', 'cause', 'causeSeq'];
+const CAUSE_KINDS = ['"unmap"', '"pte"', '"map"', '"tlb-inval"', '"atc-inval"', '"notifier"', '"cpu-pte"'];
 
 /** The seq that caused record r, or a reason there is none. */
 export function causeOf(s: Session, r: TraceRecord): { seq: number; how: string } | string {
   for (const f of CAUSE_FIELDS) {
     const n = fieldNum(r[f]);
-    if (n !== undefined && n < r.seq) return { seq: n, how: `${r.kind} names it (${f})` };
+    if (n !== undefined && n >= 0 && n < r.seq) return { seq: n, how: `${r.kind} names it (${f})` };
   }
   const isFault = r.kind === 'fault' || (r.kind === 'dma' && r.result === 'fault') || r.kind === 'stale-tlb' || r.kind === 'coherency-violation';
   if (!isFault) return `why works at a fault or a checker finding (stale-tlb, coherency-violation); this is a ${r.kind} record`;
-  const addr = fieldNum(r.iova ?? r.addr);
+  const addr = fieldNum(r.iova ?? r.addr ?? r.va);
   if (addr === undefined) return `the ${r.kind} record has no iova to trace`;
   for (let seq = r.seq - 1; seq >= 0; seq--) {
     const line = s.recording.line(seq);
     const k = kindOfLine(line);
     if (!CAUSE_KINDS.includes(k)) continue;
     const c = JSON.parse(line) as TraceRecord;
-    if (c.kind === 'notifier' ? touchesRange(c, addr) : touchesIova(c, addr, addr + 1)) return { seq, how: `last ${c.kind} touching ${r.iova ?? r.addr}` };
+    const hit = c.kind === 'notifier' ? touchesRange(c, addr) : c.kind === 'cpu-pte' ? touchesPage(c.va, addr) : touchesIova(c, addr, addr + 1);
+    if (hit) return { seq, how: `last ${c.kind} touching ${String(r.iova ?? r.addr ?? r.va)}` };
   }
-  return `nothing before record ${r.seq} touched ${String(r.iova ?? r.addr)} (never mapped?)`;
+  return `nothing before record ${r.seq} touched ${String(r.iova ?? r.addr ?? r.va)} (never mapped?)`;
+}
+
+function touchesPage(va: unknown, a: number): boolean {
+  const v = fieldNum(va);
+  return v !== undefined && a >= v && a < v + 4096;
 }
 
 function touchesRange(r: TraceRecord, a: number): boolean {

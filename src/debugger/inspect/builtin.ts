@@ -33,9 +33,9 @@ registerInspector({
 });
 
 // Models being built elsewhere register real inspectors under these names (last one wins).
-registerInspector(placeholder('iommu', 'IOMMUs: driver, domains, attached devices, fault registers', ['mtk-iommu', 'iommu', 'vtd', 'amd-iommu']));
-registerInspector(placeholder('pt', 'Page table of DOMAIN (the walk of IOVA if given)', ['mtk-iommu', 'iommu', 'vtd', 'amd-iommu'], 'info pt DOMAIN [IOVA]'));
-registerInspector(placeholder('iotlb', 'IOTLB and device-IOTLB contents', ['mtk-iommu', 'iommu', 'vtd', 'amd-iommu']));
+registerInspector(placeholder('iommu', 'IOMMUs: driver, domains, attached devices, fault registers', ['iommu', 'mtk']));
+registerInspector(placeholder('pt', 'Page table of DOMAIN (the walk of IOVA if given)', ['iommu', 'mtk'], 'info pt DOMAIN [IOVA]'));
+registerInspector(placeholder('iotlb', 'IOTLB and device-IOTLB contents', ['iommu', 'mtk']));
 registerInspector(placeholder('swiotlb', 'SWIOTLB slots: used runs, owners, largest free run', ['swiotlb']));
-registerInspector(placeholder('smi', 'SMI larbs, GALS, bus selection, ports', ['smi', 'mtk-smi']));
-registerInspector(placeholder('notifiers', 'Processes, mm notifiers and their subscribers', ['mm', 'mmu-notifiers']));
+registerInspector(placeholder('smi', 'SMI larbs, GALS, bus selection, ports', ['smi']));
+registerInspector(placeholder('notifiers', 'Processes, mm notifiers and their subscribers', ['mm', 'sva']));
