@@ -21,6 +21,8 @@ export interface Point {
   commands: string[];
   /** Log points: the text with {field} holes. */
   readonly template?: string;
+  /** Record kinds the test can match (lets backward scans skip the rest unparsed). */
+  readonly kinds?: ReadonlySet<string>;
 }
 
 /** What one record did to the points: log lines printed, and the point that stops, if any. */
@@ -92,6 +94,20 @@ export class PointTable {
       if (p.enabled && p.type !== 'logpoint' && p.test(r) && testAll(p.condition, r)) return p;
     }
     return undefined;
+  }
+
+  /**
+   * Kinds any enabled stopping point can match, or undefined when one of them can match
+   * any kind (then every record must be parsed).
+   */
+  stopKinds(): Set<string> | undefined {
+    const out = new Set<string>();
+    for (const p of this.list) {
+      if (!p.enabled || p.type === 'logpoint') continue;
+      if (!p.kinds) return undefined;
+      for (const k of p.kinds) out.add(k);
+    }
+    return out;
   }
 
   view(): PointView[] {

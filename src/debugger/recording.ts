@@ -96,6 +96,12 @@ class LineStore {
   }
 }
 
+/** The kind of a record line, with its quotes (`"dma"`), without parsing the JSON. */
+export function kindOfLine(line: string): string {
+  const i = line.indexOf('"kind":') + 7;
+  return line.slice(i, line.indexOf(',', i));
+}
+
 export class Recording {
   private readonly lines = new LineStore();
   /** evEnd[e] = records emitted once event e has been handled (evEnd[0] = 0). */

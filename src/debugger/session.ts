@@ -19,7 +19,7 @@ import { findCommand, COMMANDS, completeLine } from './commands/index.ts';
 import { formatRecordRow, formatTime } from './format.ts';
 import { ParseError, caretLines, splitCommands, tokenize } from './parser.ts';
 import { type Point, PointTable } from './points.ts';
-import { Recording } from './recording.ts';
+import { Recording, kindOfLine } from './recording.ts';
 import { describeStop } from './stops.ts';
 import type { CommandInfo, CommandResult, ContinueProgress, SessionEvent, SessionView, Stop } from './types.ts';
 import { closest } from '../scenario/suggest.ts';
@@ -302,16 +302,28 @@ export class Session {
     return this.forward({ targetEvents: target, check: false });
   }
 
-  /** The previous record (before the current event) a breakpoint or watchpoint stops at. */
-  previousHit(): { seq: number; point: Point } | undefined {
+  /**
+   * Scan the recording backwards from just before the current event for a record an
+   * enabled breakpoint or watchpoint stops at; a motion, so a long scan runs in slices.
+   * Its Stop carries the point and the record, or reason 'start' when there is none.
+   */
+  scanBack(): Motion {
     const e = this.machine.state.events;
-    if (e === 0) return undefined;
-    for (let s = this.recording.recordsAt(e - 1) - 1; s >= 0; s--) {
-      const r = this.recording.get(s);
-      const p = this.points.stopsAt(r);
-      if (p) return { seq: s, point: p };
-    }
-    return undefined;
+    let seq = e === 0 ? -1 : this.recording.recordsAt(e - 1) - 1;
+    const kinds = this.points.stopKinds();
+    const quoted = kinds && new Set([...kinds].map((k) => `"${k}"`));
+    return {
+      run: (budget) => {
+        for (let n = 0; n < budget * 8 && seq >= 0; n++, seq--) {
+          const line = this.recording.line(seq);
+          if (quoted && !quoted.has(kindOfLine(line))) continue;
+          const r = JSON.parse(line) as TraceRecord;
+          const p = this.points.stopsAt(r);
+          if (p) return this.stopHere(p.type === 'watchpoint' ? 'watchpoint' : 'breakpoint', { id: p.id, record: r });
+        }
+        return seq < 0 ? this.stopHere('start') : undefined;
+      },
+    };
   }
 
   // ---- command plumbing ---------------------------------------------------------------

@@ -13,6 +13,8 @@ import { ParseError, type Token } from './parser.ts';
 
 export interface ParsedSpec {
   readonly test: RecordTest;
+  /** The record kinds the test can match; undefined: any. */
+  readonly kinds?: ReadonlySet<string>;
   readonly condition: Pred[];
   /** Index of the first token not consumed (a log point's text, say). */
   readonly next: number;
@@ -62,8 +64,12 @@ export function parseBreakSpec(toks: readonly Token[], i: number, stopAtQuoted =
     i = j;
   }
   const test: RecordTest = (r) => r.kind === kind && testAll(filters, r);
-  return { test, condition, next: i };
+  return { test, condition, next: i, kinds: new Set([kind]) };
 }
+
+/** The kinds touchesIova / touchesPa can say yes to. */
+export const IOVA_KINDS = ['map', 'unmap', 'dma', 'fault', 'stale-tlb', 'coherency-violation', 'pte', 'tlb-inval', 'atc-inval'];
+export const PA_KINDS = ['map', 'dma', 'dev-op', 'swiotlb-map', 'swiotlb-unmap', 'swiotlb-sync', 'stale-tlb', 'fault'];
 
 const overlaps = (lo: number, hi: number, a: number | undefined, len: number) => a !== undefined && a < hi && a + Math.max(len, 1) > lo;
 
@@ -142,6 +148,7 @@ const WATCH_KINDS = ['iova', 'pa', 'pte', 'bus-sel', 'slot'];
 export function parseWatchSpec(toks: readonly Token[], i: number): ParsedSpec {
   const w = need(toks, i, 'what to watch', `watch ${WATCH_KINDS.join('|')} ...`);
   let test: RecordTest;
+  let kinds: ReadonlySet<string>;
   let next = i + 1;
   switch (w.text) {
     case 'iova':
@@ -153,6 +160,7 @@ export function parseWatchSpec(toks: readonly Token[], i: number): ParsedSpec {
       let domain: string | undefined;
       if (toks[next]?.text.startsWith('domain=')) domain = toks[next++].text.slice(7);
       const { lo, hi } = range;
+      kinds = new Set(w.text === 'iova' ? IOVA_KINDS : PA_KINDS);
       if (w.text === 'iova') test = (r) => (domain === undefined || r.domain === undefined || String(r.domain) === domain) && touchesIova(r, lo, hi);
       else test = (r) => touchesPa(r, lo, hi);
       break;
@@ -163,6 +171,7 @@ export function parseWatchSpec(toks: readonly Token[], i: number): ParsedSpec {
       const iova = parseNum(it.text);
       if (iova === undefined) throw new ParseError(`bad IOVA "${it.text}"`, it.col, 'e.g. 0x40001000');
       next += 2;
+      kinds = new Set(['pte', 'map', 'unmap']);
       const d = dt.text;
       test = (r) =>
         (r.kind === 'pte' && String(r.domain) === d && (r.iova !== undefined ? touchesIova(r, iova, iova + 1) : pteIndexMatches(r, iova))) ||
@@ -170,6 +179,7 @@ export function parseWatchSpec(toks: readonly Token[], i: number): ParsedSpec {
       break;
     }
     case 'bus-sel':
+      kinds = new Set(['bus-sel']);
       test = (r) => r.kind === 'bus-sel';
       break;
     case 'slot': {
@@ -177,6 +187,7 @@ export function parseWatchSpec(toks: readonly Token[], i: number): ParsedSpec {
       const n = parseNum(st.text);
       if (n === undefined) throw new ParseError(`bad slot "${st.text}"`, st.col, 'a slot index, e.g. 128');
       next++;
+      kinds = new Set(['swiotlb-map', 'swiotlb-unmap', 'swiotlb-sync', 'swiotlb-full']);
       test = (r) => {
         if (!r.kind.startsWith('swiotlb-')) return false;
         const s = fieldNum(r.slot);
@@ -196,7 +207,7 @@ export function parseWatchSpec(toks: readonly Token[], i: number): ParsedSpec {
     next = toks.length;
   }
   if (next < toks.length) throw new ParseError(`unexpected "${toks[next].text}"`, toks[next].col, 'conditions go after `if`');
-  return { test, condition, next };
+  return { test, condition, next, kinds };
 }
 
 export { touchesIova, touchesPa };

@@ -89,6 +89,31 @@ describe('reverse-continue, goto, bookmarks', () => {
     expect(s.exec('continue').stop?.record?.seq).toBe(17);
   });
 
+  it('reverse-continue finds watchpoints too, skipping other kinds unparsed', () => {
+    const s = new Session(longDemo(4));
+    s.exec('watch pa 0x40008000+64');
+    s.exec('break kind=dev-done');
+    s.exec('continue');
+    s.exec('continue');
+    const at = s.exec('continue').stop!;
+    const r = s.exec('reverse-continue');
+    expect(r.stop?.reason).toBe('watchpoint');
+    expect(r.stop!.events).toBeLessThan(at.events);
+    expect(s.points.stopKinds()).toEqual(new Set(['map', 'dma', 'dev-op', 'swiotlb-map', 'swiotlb-unmap', 'swiotlb-sync', 'stale-tlb', 'fault', 'dev-done']));
+  });
+
+  it('a reverse-continue search can be interrupted without moving', async () => {
+    const s = new Session(longDemo(3000), { sliceEvents: 10 });
+    s.exec('break kind=dev-done where rounds=0');
+    s.exec('continue');
+    const at = s.events;
+    const p = s.execAsync('reverse-continue', () => s.interrupt());
+    const r = await p;
+    expect(r.stop?.reason).toBe('interrupt');
+    expect(r.lines[0]).toMatch(/^Search interrupted; still at event/);
+    expect(s.events).toBe(at);
+  });
+
   it('goto SEQ lands after the event that emitted SEQ; goto @N after event N; bookmarks', () => {
     const s = new Session(longDemo(4));
     const e = s.exec('goto 40').stop!.events;

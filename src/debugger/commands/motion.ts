@@ -8,6 +8,7 @@ import { formatTime, parseNum, parseTime } from '../format.ts';
 import { ParseError, type Token } from '../parser.ts';
 import type { Session } from '../session.ts';
 import type { Stop } from '../types.ts';
+import { where } from '../stops.ts';
 
 function count(t: Token | undefined, what = 'count'): number {
   if (!t) return 1;
@@ -93,15 +94,14 @@ const reverseStep = defineCommand({
 });
 
 function* reverseContinueGen(s: Session): CommandGen {
-  const hit = s.previousHit();
-  if (!hit) {
+  const found: Stop = yield s.scanBack();
+  if (found.reason === 'interrupt' || found.reason === 'error') return { lines: ['Search interrupted; still at ' + where(found) + '.'], stop: found };
+  if (found.reason === 'start' || !found.record) {
     const stop: Stop = yield s.gotoEvent(0);
     return { lines: ['No earlier breakpoint or watchpoint hit; at the start.', ...s.describe(stop)], stop: { ...stop, reason: 'start' } };
   }
-  const target = s.recording.eventOf(hit.seq);
-  const moved: Stop = yield s.gotoEvent(target);
-  const reason = hit.point.type === 'watchpoint' ? 'watchpoint' : 'breakpoint';
-  const stop: Stop = { ...moved, reason, id: hit.point.id, record: s.recording.get(hit.seq), message: 'reverse' };
+  const moved: Stop = yield s.gotoEvent(s.recording.eventOf(found.record.seq));
+  const stop: Stop = { ...moved, reason: found.reason, id: found.id, record: found.record, message: 'reverse' };
   return { lines: s.describe(stop), stop };
 }
 

@@ -15,7 +15,7 @@ function addBreak(call: CommandCall, temporary: boolean) {
   const { session: s, args } = call;
   const spec = parseBreakSpec(args, 0);
   if (spec.next < args.length) throw new ParseError(`unexpected "${args[spec.next].text}"`, args[spec.next].col, 'conditions go after `if`');
-  const p = s.points.add({ type: 'breakpoint', what: restFrom(call, args[0]), test: spec.test, temporary, condition: spec.condition });
+  const p = s.points.add({ type: 'breakpoint', what: restFrom(call, args[0]), test: spec.test, kinds: spec.kinds, temporary, condition: spec.condition });
   s.persist();
   return ok(`${temporary ? 'Temporary breakpoint' : 'Breakpoint'} ${p.id}: ${p.what}`);
 }
@@ -76,7 +76,7 @@ const watch = defineCommand({
   run: (call) => {
     const { session: s, args } = call;
     const spec = parseWatchSpec(args, 0);
-    const p = s.points.add({ type: 'watchpoint', what: restFrom(call, args[0]), test: spec.test, temporary: false, condition: spec.condition });
+    const p = s.points.add({ type: 'watchpoint', what: restFrom(call, args[0]), test: spec.test, kinds: spec.kinds, temporary: false, condition: spec.condition });
     s.persist();
     return ok(`Watchpoint ${p.id}: ${p.what}`);
   },
@@ -99,7 +99,7 @@ const log = defineCommand({
       throw new ParseError('a log point needs its text in double quotes', last ? last.col + last.text.length + 1 : 4, 'e.g. log kind=dma "{dev} {addr}"');
     }
     if (spec.next + 1 < args.length) throw new ParseError(`unexpected "${args[spec.next + 1].text}"`, args[spec.next + 1].col);
-    const p = s.points.add({ type: 'logpoint', what: restFrom(call, args[0]), test: spec.test, temporary: false, condition: spec.condition, template: text.text });
+    const p = s.points.add({ type: 'logpoint', what: restFrom(call, args[0]), test: spec.test, kinds: spec.kinds, temporary: false, condition: spec.condition, template: text.text });
     s.persist();
     return ok(`Log point ${p.id}: ${p.what}`);
   },

@@ -8,21 +8,17 @@ import { type Command, type CommandGen, defineCommand, ok } from '../command.ts'
 import { fieldNum, formatRecordRow, parseNum } from '../format.ts';
 import { ParseError } from '../parser.ts';
 import type { Session } from '../session.ts';
-import { touchesIova, touchesPa } from '../specs.ts';
+import { IOVA_KINDS, PA_KINDS, touchesIova, touchesPa } from '../specs.ts';
+import { kindOfLine } from '../recording.ts';
 import type { Stop } from '../types.ts';
 
 /** Kinds whose lines can touch an address (a cheap text test before JSON.parse). */
-const IOVA_KINDS = ['"map"', '"unmap"', '"dma"', '"fault"', '"pte"', '"tlb-inval"', '"atc-inval"', '"stale-tlb"', '"coherency-violation"'];
-const PA_KINDS = ['"map"', '"dma"', '"dev-op"', '"swiotlb-map"', '"swiotlb-unmap"', '"swiotlb-sync"', '"coherency-violation"', '"stale-tlb"'];
-
-function kindOfLine(line: string): string {
-  const i = line.indexOf('"kind":') + 7;
-  return line.slice(i, line.indexOf(',', i));
-}
+const IOVA_LINE_KINDS = IOVA_KINDS.map((k) => `"${k}"`);
+const PA_LINE_KINDS = PA_KINDS.map((k) => `"${k}"`);
 
 /** Records before `beforeSeq` touching [lo, hi), newest first, at most `max`. */
 export function touching(s: Session, space: 'iova' | 'pa', lo: number, hi: number, beforeSeq: number, max: number): TraceRecord[] {
-  const kinds = space === 'iova' ? IOVA_KINDS : PA_KINDS;
+  const kinds = space === 'iova' ? IOVA_LINE_KINDS : PA_LINE_KINDS;
   const test = space === 'iova' ? touchesIova : touchesPa;
   const out: TraceRecord[] = [];
   for (let seq = beforeSeq - 1; seq >= 0 && out.length < max; seq--) {
