@@ -35,7 +35,8 @@ describe('dmadbg tui in a pty', () => {
     p.send('\r');
     await p.waitFor(/1 Timeline/);
     p.resize(80, 24);
-    const small = await p.waitFor(/^.{0,80}s step/m);
+    // Wait for the re-laid-out frame, not the old one (whose rows also start with "s step").
+    const small = await p.waitFor((ls) => /s step/.test(ls[22]) && /demo-dma-engine/.test(ls[0]));
     const lines = await p.lines();
     expect(lines[0]).toMatch(/demo-dma-engine/);
     expect(lines[22]).toMatch(/s step/);
