@@ -69,3 +69,28 @@ describe('dmadbg tui in a pty', () => {
     expect(p.raw()).toContain('\x1b[?25h');
   }, 90_000);
 });
+
+describe('a long continue in a pty', () => {
+  it('runs in slices with progress, keeps keys live, and stops on Esc at an event boundary', async () => {
+    p = spawnCli(['tui', 'test/e2e/fixtures/long-run.json']);
+    await p.waitFor(/long-run\s+seed 1/);
+    p.send('c');
+    const running = await p.waitFor(/\d+(\.\d+)?[kM]? ev\s+\d+(\.\d+)?[kM]? ev\/s\s+Esc stops.*running/);
+    expect(running).toMatch(/Esc stop/);
+    // Keys stay live while it runs: the help overlay opens and closes.
+    p.send('?');
+    await p.waitFor(/Help: every key/);
+    p.send('\x1b');
+    await p.waitFor(/1 Timeline/);
+    p.send('q');
+    await p.waitFor(/A run is going\. Quit anyway\? \(y\/n\)/);
+    p.send('n');
+    await new Promise((r) => setTimeout(r, 100));
+    p.send('\x1b');
+    const stopped = await p.waitFor(/stopped: interrupt/);
+    const ev = Number(/event (\d+)/.exec(stopped)![1]);
+    expect(ev).toBeGreaterThan(0);
+    p.send('q');
+    expect((await p.exited).exitCode).toBe(0);
+  }, 120_000);
+});
