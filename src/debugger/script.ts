@@ -2,7 +2,8 @@
  * Command files: one command per line, `#` comments, `commands N` ... `end` blocks. Each
  * command's output is printed after an echo of the command (text), or as one JSON object
  * per command (`--json`). The exit code says how it ended: 0 ran out of commands or the
- * scenario ended, 3 the last motion stopped at a breakpoint/watchpoint, 1 a command failed.
+ * scenario ended, 3 the last motion stopped at a breakpoint/watchpoint, 1 a command failed,
+ * 70 a simulator assertion (a replay diverged: a dmadbg bug).
  */
 import type { Session } from './session.ts';
 import type { CommandResult, Stop } from './types.ts';
@@ -11,7 +12,7 @@ export interface ScriptResult {
   /** What to print, one line per element. */
   readonly out: string[];
   readonly stops: Stop[];
-  readonly code: 0 | 1 | 3;
+  readonly code: 0 | 1 | 3 | 70;
   /** Command lines run (comments and blanks dropped), for recording the run. */
   readonly commands: string[];
   /** The stop each command produced (undefined: it did not move), by command index. */
@@ -35,7 +36,7 @@ export function runScript(session: Session, lines: readonly string[], opts: { js
   const stops: Stop[] = [];
   const commands: string[] = [];
   const stopOf: (Stop | undefined)[] = [];
-  let code: 0 | 1 | 3 = 0;
+  let code: 0 | 1 | 3 | 70 = 0;
   let last: Stop | undefined;
   for (const line of lines) {
     commands.push(line);
@@ -48,7 +49,7 @@ export function runScript(session: Session, lines: readonly string[], opts: { js
       last = r.stop;
     }
     if (r.error) {
-      code = 1;
+      code = r.stop?.reason === 'error' ? 70 : 1;
       break;
     }
   }

@@ -2,7 +2,8 @@
  * `dmadbg run SCENARIO --commands FILE` and `dmadbg run --replay ID`: the debugger,
  * headless. Each command's output follows an echo of the command (or one JSON object per
  * command with --json). Exit 0: the commands ran out or the scenario ended; 3: stopped at
- * a breakpoint; 1: a command failed (or a replay diverged); 70: a simulator assertion.
+ * a breakpoint; 1: a command failed (or a --replay's stops differ); 70: a simulator
+ * assertion (a reverse motion replayed differently: a dmadbg bug).
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -39,8 +40,8 @@ function readCommands(file: string): string[] {
   }
 }
 
-function exitOf(code: 0 | 1 | 3): number {
-  return code === 3 ? EXIT.stopped : code === 1 ? EXIT.error : EXIT.ok;
+function exitOf(code: 0 | 1 | 3 | 70): number {
+  return code === 3 ? EXIT.stopped : code === 1 ? EXIT.error : code === 70 ? EXIT.internal : EXIT.ok;
 }
 
 function makeSession(loaded: Loaded, a: DebugRunArgs): { session: Session; flush: () => void } {
