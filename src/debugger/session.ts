@@ -11,7 +11,6 @@
 import type { Built } from '../scenario/build/index.ts';
 import type { Machine } from '../sim/machine.ts';
 import { SimAssertionError } from '../sim/core/assert.ts';
-import { queuePeekTime } from '../sim/core/queue.ts';
 import type { TraceRecord } from '../sim/core/trace.ts';
 import { Checkpoints, type CheckpointOptions } from './checkpoints.ts';
 import type { CommandGen, Motion } from './command.ts';
@@ -19,7 +18,8 @@ import { findCommand, COMMANDS, completeLine } from './commands/index.ts';
 import { formatRecordRow, formatTime } from './format.ts';
 import { ParseError, caretLines, splitCommands, tokenize } from './parser.ts';
 import { type Point, PointTable } from './points.ts';
-import { Recording, kindOfLine } from './recording.ts';
+import { Recording } from './recording.ts';
+import { type ForwardOptions, forward, gotoEvent, scanBack } from './engine.ts';
 import { describeStop } from './stops.ts';
 import type { CommandInfo, CommandResult, ContinueProgress, SessionEvent, SessionView, Stop } from './types.ts';
 import { closest } from '../scenario/suggest.ts';
@@ -248,82 +248,18 @@ export class Session {
     return { reason, events: this.machine.state.events, t: this.machine.state.now, ...extra };
   }
 
-  /** Handle one event; false at the end of the scenario. */
-  private stepOne(): boolean {
-    const m = this.machine;
-    if (!m.step()) {
-      this.recording.endEvents = m.state.events;
-      return false;
-    }
-    this.recording.onEvent(m.state.events, m.state.traceCount);
-    this.checkpoints.after(m);
-    return true;
-  }
-
-  /**
-   * Forward motion. Stops at `targetEvents` (reason 'step'), at a record with seq >= untilSeq,
-   * before the first event at or after untilTime, at a breakpoint (when `check`), at the
-   * end, or at the event limit. Log points print into `logs`.
-   */
-  forward(o: { targetEvents?: number; untilSeq?: number; untilTime?: number; check: boolean; logs?: string[] }): Motion {
-    const m = this.machine;
-    const logs = o.logs ?? [];
-    return {
-      run: (budget) => {
-        for (let n = 0; n < budget; n++) {
-          if (o.targetEvents !== undefined && m.state.events >= o.targetEvents) return this.stopHere('step');
-          if (o.untilTime !== undefined && queuePeekTime(m.state.queue) >= o.untilTime && m.pending) return this.stopHere('step');
-          if (m.state.events >= this.maxEvents) return this.stopHere('limit', { message: `event limit ${this.maxEvents} reached` });
-          if (!this.stepOne()) return this.stopHere('end');
-          if (o.check && this.points.activeCount) {
-            // Every record of the event is checked (hits and log points count even after
-            // an earlier record stopped); the first stopping record is the one reported.
-            let hit: { p: Point; r: TraceRecord } | undefined;
-            for (const r of m.stepRecords) {
-              const p = this.points.check(r, logs);
-              if (p && !hit) hit = { p, r };
-            }
-            if (hit) return this.stopHere(hit.p.type === 'watchpoint' ? 'watchpoint' : 'breakpoint', { id: hit.p.id, record: hit.r });
-          }
-          if (o.untilSeq !== undefined && m.state.traceCount > o.untilSeq) {
-            return this.stopHere('step', { record: this.recording.get(o.untilSeq) });
-          }
-        }
-        return undefined;
-      },
-    };
+  forward(o: ForwardOptions): Motion {
+    return forward(this, o);
   }
 
   /** Go to just after event `target` (restore + replay when behind); breakpoints ignored. */
   gotoEvent(target: number): Motion {
-    const m = this.machine;
-    const at = this.checkpoints.nearestEvents(target);
-    if (target < m.state.events || at > m.state.events) m.restore(this.checkpoints.nearest(target));
-    return this.forward({ targetEvents: target, check: false });
+    return gotoEvent(this, target);
   }
 
-  /**
-   * Scan the recording backwards from just before the current event for a record an
-   * enabled breakpoint or watchpoint stops at; a motion, so a long scan runs in slices.
-   * Its Stop carries the point and the record, or reason 'start' when there is none.
-   */
+  /** Search the recording backwards for the previous breakpoint/watchpoint hit (sliced). */
   scanBack(): Motion {
-    const e = this.machine.state.events;
-    let seq = e === 0 ? -1 : this.recording.recordsAt(e - 1) - 1;
-    const kinds = this.points.stopKinds();
-    const quoted = kinds && new Set([...kinds].map((k) => `"${k}"`));
-    return {
-      run: (budget) => {
-        for (let n = 0; n < budget * 8 && seq >= 0; n++, seq--) {
-          const line = this.recording.line(seq);
-          if (quoted && !quoted.has(kindOfLine(line))) continue;
-          const r = JSON.parse(line) as TraceRecord;
-          const p = this.points.stopsAt(r);
-          if (p) return this.stopHere(p.type === 'watchpoint' ? 'watchpoint' : 'breakpoint', { id: p.id, record: r });
-        }
-        return seq < 0 ? this.stopHere('start') : undefined;
-      },
-    };
+    return scanBack(this);
   }
 
   // ---- command plumbing ---------------------------------------------------------------
