@@ -112,6 +112,7 @@ const examine = defineCommand({
     const pa = parseNum(a.text);
     if (pa === undefined) throw new ParseError(`bad address "${a.text}"`, a.col, 'a physical address, e.g. 0x40000000');
     if (f.n * f.unit > 1 << 16) throw new ParseError('at most 64 KiB at once', word.col);
+    if (pa + f.n * f.unit > 2 ** 48) throw new ParseError(`${a.text} is beyond the 48-bit physical address space`, a.col);
     const bytes = readBytes(s.machine.state.mem, pa, f.n * f.unit);
     const perLine = Math.max(1, 16 / f.unit);
     const lines: string[] = [];
