@@ -25,7 +25,7 @@ export interface AppOptions {
   readonly role?: string;
   /** False under NO_COLOR. */
   readonly color?: boolean;
-  /** How often progress redraws while a run is going (ms). */
+  /** How often progress redraws while a run is going (ms, default 250). */
   readonly progressMs?: number;
   /** A line to show in the hint row at start (e.g. restored breakpoints of a changed scenario). */
   readonly notice?: string;
@@ -74,8 +74,11 @@ function useTicks(ctl: Controller, port: SessionPort, progressMs: number): numbe
     let timer: NodeJS.Timeout | undefined;
     const offCtl = ctl.subscribe(bump);
     const offPort = port.subscribe(() => {
-      ctl.sessionChanged();
-      if (port.view().state !== 'running') {
+      // While running, progress arrives every slice: only redraw the status bar now and
+      // then, without deriving anything per slice.
+      const running = port.running ? port.running() : port.view().state === 'running';
+      if (!running) {
+        ctl.sessionChanged();
         if (timer) clearTimeout(timer);
         timer = undefined;
         bump();
@@ -109,11 +112,16 @@ function Debugger(props: AppProps & { port: SessionPort; onQuit: () => void }) {
   const { port, cols, rows } = props;
   const ctl = useMemo(() => new Controller(port, { readOnly: props.readOnly, onQuit: props.onQuit, notice: props.notice }), [port]);
   ctl.setSize(cols, rows);
-  useTicks(ctl, port, props.progressMs ?? 100);
+  useTicks(ctl, port, props.progressMs ?? 250);
   const cache = useRef(new Map<string, Cached>()).current;
   useInput((input, key) => ctl.keys(keyNames(input, key)));
 
-  const view = port.view();
+  const live = port.view();
+  // Panels keep showing the last stop while a run goes (only the status bar moves), so a
+  // progress redraw re-renders no panel.
+  const frozen = useRef(live);
+  if (live.state !== 'running') frozen.current = live;
+  const view = frozen.current;
   const s = ctl.state;
   const l = ctl.layout(view);
   const order = ctl.order(view);
@@ -151,7 +159,7 @@ function Debugger(props: AppProps & { port: SessionPort; onQuit: () => void }) {
   const bodyH = l.height - 2;
   return (
     <Box flexDirection="column" width={l.width} height={l.height}>
-      <StatusBar view={view} width={l.width} role={props.role} />
+      <StatusBar view={live} width={l.width} role={props.role} />
       {s.overlay === 'help' ? (
         <Help width={l.width} height={bodyH} top={s.helpTop} readOnly={!!props.readOnly} />
       ) : (
@@ -169,7 +177,7 @@ function Debugger(props: AppProps & { port: SessionPort; onQuit: () => void }) {
         </Box>
       )}
       <Box height={1} width={l.width}>
-        <HintBar state={s} running={view.state === 'running'} width={l.width} />
+        <HintBar state={s} running={live.state === 'running'} width={l.width} />
       </Box>
     </Box>
   );

@@ -20,6 +20,7 @@ export interface SessionLike {
   interrupt(): void;
   subscribe(listener: (e: SessionEvent) => void): () => void;
   complete(line: string): { start: number; candidates: string[] };
+  readonly isRunning?: boolean;
   readonly built?: { readonly machine?: { readonly state?: { readonly models?: Record<string, unknown> } } };
 }
 
@@ -79,6 +80,7 @@ export function toPort(s: SessionLike, opts: PortOptions): SessionPort & { dispo
     },
     records: (from, to) => (to > from ? s.records(from, to - from) : []),
     exec: (line) => s.execAsync(line),
+    running: () => s.isRunning ?? s.view({ traceRows: 0 }).state === 'running',
     interrupt: () => s.interrupt(),
     subscribe: (fn) => s.subscribe(() => fn()),
     complete: (line) => s.complete(line),

@@ -45,6 +45,8 @@ export interface SessionPort {
   records(from: number, to: number): readonly TraceRecord[];
   /** Run one line of the session's command language; motions run in slices. */
   exec(line: string): Promise<CommandResult>;
+  /** Cheap "is a motion running?" (called on every progress slice); falls back to view().state. */
+  running?(): boolean;
   /** Stop a running motion at the next clean event boundary. */
   interrupt(): void;
   /** Called after every change (output, progress, a stop). Returns unsubscribe. */

@@ -20,7 +20,8 @@ describe('dmadbg tui in a pty', () => {
     p.send('break map where result=error\r');
     await p.waitFor(/1 on\s+break\s+map where result=error/);
     p.send('c');
-    const atBp = await p.waitFor(/stopped: breakpoint 1/);
+    // A frame can arrive in several reads: wait for the status and the selected row together.
+    const atBp = await p.waitFor(/stopped: breakpoint 1[^]*\n>\s+\d+\s+\S+\s+map/);
     const ev = Number(/event (\d+)/.exec(atBp)![1]);
     expect(atBp).toMatch(/^>\s+\d+\s+\S+\s+map/m);
     p.send('r');

@@ -8,6 +8,9 @@ import { EXIT, UsageError } from '../output.ts';
 import { listScenarios } from '../../scenario/catalog.ts';
 import type { Workspace } from '../../store/workspace.ts';
 
+/** Events per continue slice in the TUI (keys are read between slices). */
+export const TUI_SLICE_EVENTS = 1000;
+
 interface Entry {
   name: string;
   file: string;
@@ -74,7 +77,9 @@ export const tuiCommand = {
       const wired = ws ? wireSession(ws, { name: b.scenario.name, file: b.file, hash: b.hash }) : undefined;
       if (wired) flushes.push(() => wired.flush());
       notice = wired?.notice;
-      return portFor(new Session(b, wired?.options ?? { file: b.file, hash: b.hash }));
+      // Small slices: at ~40k events/s (a loaded 2-core VM) the session's default of 20,000
+      // events is half a second between key reads; 1,000 keeps Esc and keys under ~30 ms.
+      return portFor(new Session(b, { ...(wired?.options ?? { file: b.file, hash: b.hash }), sliceEvents: TUI_SLICE_EVENTS }));
     };
     const port = first ? portOf(first) : undefined;
     try {
