@@ -82,6 +82,11 @@ export class Session {
   private collecting: { point: Point; lines: string[] } | undefined;
   /** Re-creating saved points: no history, no console, no persist. */
   private restoring = false;
+  /**
+   * Every line run and the stop it produced: replaying the lines on the same scenario,
+   * seed and kernel reproduces the stops (`dmadbg run --replay`).
+   */
+  readonly journal: { readonly line: string; readonly stop?: Stop; readonly error?: string }[] = [];
 
   constructor(built: Built, options: SessionOptions = {}) {
     this.built = built;
@@ -361,6 +366,7 @@ export class Session {
   }
 
   private publish(line: string, r: CommandResult): CommandResult {
+    if (line.trim() && !line.trim().startsWith('#')) this.journal.push({ line: line.trim(), stop: r.stop, error: r.error?.message });
     if (this.restoring) return r;
     const echo = this.collecting && line.trim() !== '' ? `> ${line}` : `(dmadbg) ${line}`;
     this.consoleLines.push(echo, ...r.lines);
@@ -391,21 +397,25 @@ export class Session {
     return describeStop(this, stop);
   }
 
+  /**
+   * Re-create saved points and bookmarks through ordinary commands, so the journal (and a
+   * recorded run) holds them and a replay starts from the same breakpoints.
+   */
   private restoreSaved(s: SavedSession): void {
     this.restoring = true;
-    for (const [k, v] of Object.entries(s.bookmarks)) this.bookmarks.set(k, v);
+    for (const [k, v] of Object.entries(s.bookmarks)) this.exec(`bookmark ${k} @${v}`);
     for (const p of s.points) {
       const word = p.type === 'watchpoint' ? 'watch' : p.type === 'logpoint' ? 'log' : p.temporary ? 'tbreak' : 'break';
-      const r = this.exec(`${word} ${p.what}`);
-      if (r.error) continue;
-      const made = this.points.all()[this.points.all().length - 1];
-      made.enabled = p.enabled;
-      made.ignore = p.ignore;
-      made.commands = [...p.commands];
-      if (p.condition) this.exec(`condition ${made.id} ${p.condition}`);
+      if (this.exec(`${word} ${p.what}`).error) continue;
+      const id = this.points.all()[this.points.all().length - 1].id;
+      if (!p.enabled) this.exec(`disable ${id}`);
+      if (p.ignore) this.exec(`ignore ${id} ${p.ignore}`);
+      if (p.condition) this.exec(`condition ${id} ${p.condition}`);
+      if (p.commands.length) this.exec(`commands ${id} ${p.commands.join('; ')}`);
     }
     this.restoring = false;
   }
+
 }
 
 function isGen(x: unknown): x is CommandGen {

@@ -4,7 +4,10 @@
  * were set on is kept and a change is reported), save them when they change, and keep
  * the command history. The TUI and `run --restore` use this; the Session itself does no I/O.
  */
-import type { SessionOptions } from '../debugger/session.ts';
+import { resolve } from 'node:path';
+import type { Session, SessionOptions } from '../debugger/session.ts';
+import { stopJson } from '../debugger/script.ts';
+import { newRunId, saveRun } from './runs.ts';
 import type { Workspace } from './workspace.ts';
 
 export interface ScenarioIdentity {
@@ -51,4 +54,21 @@ export function wireSession(ws: Workspace, sc: ScenarioIdentity, opts: { restore
     notice,
     flush,
   };
+}
+
+/**
+ * Record an interactive session as a run (call when it ends): its journal of commands and
+ * stops becomes runs/<id>.ndjson, so `dmadbg run --replay ID` reproduces it. Returns the
+ * id, or undefined when nothing moved the machine.
+ */
+export function saveSessionRun(ws: Workspace, session: Session, sc: { name: string; file: string; hash: string }, startedAt: string): string | undefined {
+  if (!session.journal.some((j) => j.stop)) return undefined;
+  const m = session.machine;
+  const id = newRunId();
+  saveRun(ws, {
+    header: { type: 'run', id, scenario: sc.name, file: resolve(sc.file), hash: sc.hash, seed: m.config.seed, kernel: m.config.kernel, startedAt },
+    steps: session.journal.map((j) => ({ type: 'command' as const, line: j.line, ...(j.stop ? { stop: stopJson(j.stop) } : {}), ...(j.error ? { error: j.error } : {}) })),
+    exit: 0,
+  });
+  return id;
 }

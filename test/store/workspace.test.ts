@@ -75,15 +75,21 @@ describe('breakpoints survive a restart', () => {
     const dir = tmp();
     const set = join(dir, 'set.cmds');
     const show = join(dir, 'show.cmds');
-    writeFileSync(set, 'break kind=dma where dev=dma32\nwatch iova 0x40008000\nbookmark start\n');
+    writeFileSync(set, 'break kind=dma where dev=dma32\nwatch iova 0x40008000\ndisable 2\nbookmark start\n');
     writeFileSync(show, 'info breakpoints\ninfo bookmarks\n');
     const a = await runNode(['src/cli/main.ts', 'run', 'demo-dma-engine', '--commands', set, '--restore', '--workspace', dir]);
     expect(a.code).toBe(0);
     const b = await runNode(['src/cli/main.ts', 'run', 'demo-dma-engine', '--commands', show, '--restore'], { DMADBG_WORKSPACE: dir });
     expect(b.code).toBe(0);
     expect(b.out).toContain('1    breakpoint  y    0     kind=dma where dev=dma32');
-    expect(b.out).toContain('2    watchpoint  y    0     iova 0x40008000');
+    expect(b.out).toContain('2    watchpoint  n    0     iova 0x40008000');
     expect(b.out).toContain('start            event 0');
+    // The recorded run holds the restored breakpoints as commands, so it replays alike.
+    const id = /recorded run (\S+)/.exec(b.err)![1];
+    const c = await runNode(['src/cli/main.ts', 'run', '--replay', id, '--workspace', dir]);
+    expect(c.err).toContain(`replay of ${id} matches the recording`);
+    expect(c.out).toContain('(dmadbg) bookmark start @0');
+    expect(c.out).toContain('1    breakpoint  y    0     kind=dma where dev=dma32');
   }, 30_000);
 });
 
@@ -192,4 +198,23 @@ describe('recorded runs', () => {
     expect(c.code).toBe(1);
     expect(c.err).toMatch(/no recorded run "nope"/);
   }, 30_000);
+});
+
+describe('interactive sessions as recorded runs', () => {
+  it('saveSessionRun writes the journal; replaying its lines gives the same stops', async () => {
+    const { saveSessionRun } = await import('../../src/store/session-store.ts');
+    const { runScript } = await import('../../src/debugger/script.ts');
+    const dir = tmp();
+    const ws = new Workspace(dir);
+    const s = new Session(build('demo-dma-engine'));
+    expect(saveSessionRun(ws, s, { name: 'demo-dma-engine', file: 'scenarios/demo-dma-engine.json', hash: 'h' }, 't')).toBeUndefined();
+    await s.execAsync('break kind=dma where dev=dma32');
+    await s.execAsync('continue');
+    await s.execAsync('reverse-step 1; step 3');
+    const id = saveSessionRun(ws, s, { name: 'demo-dma-engine', file: 'scenarios/demo-dma-engine.json', hash: 'h' }, 't')!;
+    const run = readRun(ws.run(id)!.path);
+    expect(run.steps.map((x) => x.line)).toEqual(['break kind=dma where dev=dma32', 'continue', 'reverse-step 1; step 3']);
+    const again = runScript(new Session(build('demo-dma-engine')), run.steps.map((x) => x.line));
+    expect(again.stopOf.map((x) => x?.events)).toEqual(run.steps.map((x) => x.stop?.events));
+  });
 });

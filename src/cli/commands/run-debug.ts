@@ -70,7 +70,8 @@ export async function runCommandsFile(a: DebugRunArgs): Promise<number> {
   if (a.record !== false) {
     const ws = openWorkspace(workspaceDir(a.workspace), { warn });
     const id = newRunId();
-    const steps = res.commands.map((line, i) => ({ type: 'command' as const, line, ...(stopsByCommand(res, i)) }));
+    // The journal: the script's lines, preceded by any restored breakpoints as commands.
+    const steps = session.journal.map((j) => ({ type: 'command' as const, line: j.line, ...(j.stop ? { stop: stopJson(j.stop) } : {}) }));
     saveRun(ws, {
       header: { type: 'run', id, scenario: loaded.scenario.name, file: resolve(loaded.file), hash: loaded.hash, seed: m.config.seed, kernel: m.config.kernel, startedAt },
       steps,
@@ -79,11 +80,6 @@ export async function runCommandsFile(a: DebugRunArgs): Promise<number> {
     process.stderr.write(`dmadbg: recorded run ${id} (replay: dmadbg run --replay ${id})\n`);
   }
   return exit;
-}
-
-function stopsByCommand(res: ReturnType<typeof runScript>, i: number): { stop?: Record<string, unknown> } {
-  const s = res.stopOf[i];
-  return s ? { stop: stopJson(s) } : {};
 }
 
 export async function replayRun(a: DebugRunArgs): Promise<number> {

@@ -7,9 +7,9 @@ import { COMMANDS, findCommand } from './index.ts';
 const bookmark = defineCommand({
   name: 'bookmark',
   aliases: ['bm', 'checkpoint'],
-  usage: 'bookmark NAME | bookmark -d NAME',
+  usage: 'bookmark NAME [@EVENT] | bookmark -d NAME',
   summary: 'Name the current position (goto NAME returns to it)',
-  help: 'bookmark NAME\n  Name the current event; `goto NAME` returns to it and `info bookmarks` lists them.\n  bookmark -d NAME deletes one. Bookmarks are saved with the scenario.',
+  help: 'bookmark NAME [@EVENT]\n  Name the current event (or event EVENT); `goto NAME` returns to it and `info bookmarks`\n  lists them. bookmark -d NAME deletes one. Bookmarks are saved with the scenario.',
   run: ({ session: s, args, word }) => {
     const a = args[0];
     if (!a) throw new ParseError('bookmark needs a name', word.col + word.text.length + 1, 'e.g. bookmark before-unmap');
@@ -20,9 +20,15 @@ const bookmark = defineCommand({
       return ok(`Deleted bookmark ${n.text}.`);
     }
     if (/^[@\d]/.test(a.text)) throw new ParseError('a bookmark name starts with a letter', a.col, 'numbers mean records for goto');
-    s.bookmarks.set(a.text, s.events);
+    let at = s.events;
+    const e = args[1];
+    if (e) {
+      if (!/^@\d+$/.test(e.text)) throw new ParseError(`expected @EVENT, got "${e.text}"`, e.col, 'e.g. bookmark before-unmap @1200');
+      at = Number(e.text.slice(1));
+    }
+    s.bookmarks.set(a.text, at);
     s.persist();
-    return ok(`Bookmark ${a.text} = event ${s.events}.`);
+    return ok(`Bookmark ${a.text} = event ${at}.`);
   },
   complete: (s) => [...s.bookmarks.keys()],
 });
