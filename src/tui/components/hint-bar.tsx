@@ -8,7 +8,12 @@ import { type Prompt, type UiState, promptLabel } from '../controller.ts';
 
 export function hintText(focus: string, running: boolean): string {
   const scoped = KEYMAP.filter((b) => b.hint && b.scope === focus);
-  const global = KEYMAP.filter((b) => b.hint && b.scope === 'global' && !(running && b.exec));
+  // Help and quit early, so a narrow terminal still shows them.
+  const rank = (b: { command: string }) => (b.command === 'ui.help' || b.command === 'ui.quit' ? 0 : 1);
+  const global = KEYMAP.filter((b) => b.hint && b.scope === 'global' && !(running && b.exec))
+    .map((b, i) => ({ b, i }))
+    .sort((x, y) => (x.b.exec ? 0 : rank(x.b)) - (y.b.exec ? 0 : rank(y.b)) || x.i - y.i)
+    .map((x) => x.b);
   const parts = [...scoped, ...global].map((b) => `${keyLabel(b.keys[0])} ${b.hint}`);
   return (running ? 'Esc stop  ' : '') + parts.join('  ');
 }
