@@ -40,7 +40,7 @@ const WEIGHT: Record<string, number> = { pgtable: 3, larb: 3, swiotlb: 3, iotlb:
 
 /** Split `height` rows among `ids`: all get a share when they fit, else the focused one does. */
 export function stack(ids: readonly string[], width: number, height: number, focus: string): Slot[] {
-  if (ids.length === 0) return [];
+  if (ids.length === 0 || height <= 0) return [];
   if (ids.length * MIN_PANEL <= height) {
     // The focused panel gets a double share, so moving focus shows more of it.
     const w = ids.map((id) => (WEIGHT[id] ?? 2) * (id === focus ? 2 : 1));

@@ -168,6 +168,16 @@ describe('sizes, resize and colour', () => {
     expect(lines[48]).toMatch(/s step/);
   });
 
+  it('still draws in a tiny terminal (40x10) without passing the edges', async () => {
+    const { port } = demoPort(ALL_MODELS);
+    const t = (vt = await mount((c, r) => <DmadbgApp port={port} cols={c} rows={r} color={false} onQuit={() => {}} />, 40, 10));
+    await t.press('s');
+    const lines = await t.lines();
+    expect(lines[0]).toMatch(/demo-dma-engine/);
+    expect(lines[8]).toMatch(/s step/);
+    expect(lines[9].trim()).toBe('');
+  });
+
   it('focuses a collapsed panel and opens it (Tab) at 80x24', async () => {
     const { port } = demoPort(ALL_MODELS);
     const t = (vt = await mount((c, r) => <DmadbgApp port={port} cols={c} rows={r} color={false} onQuit={() => {}} />, 80, 24));
