@@ -8,6 +8,7 @@ import { Box, Text, useApp, useInput } from 'ink';
 import { Controller } from './controller.ts';
 import { keyNames } from './keymap/keys.ts';
 import { panelById } from './panels/index.ts';
+import { filterScanning } from './panels/timeline/index.ts';
 import type { PanelEnv } from './panels/panel.ts';
 import type { SessionPort, TuiView } from './session-port.ts';
 import { ThemeProvider, makeTheme } from './theme.tsx';
@@ -130,7 +131,7 @@ function Debugger(props: AppProps & { port: SessionPort; onQuit: () => void }) {
   const dataFor = (id: string, size: { cols: number; rows: number }): unknown => {
     const env = { ...ctl.env(id, size), console: view.console };
     const c = cache.get(id);
-    if (c && c.view === view && sameEnv(c.env, env)) return c.data;
+    if (c && c.view === view && sameEnv(c.env, env) && !(id === 'timeline' && scanning)) return c.data;
     const data = panelById(id)!.select(view, env);
     cache.set(id, { view, env, data });
     return data;
@@ -155,6 +156,15 @@ function Debugger(props: AppProps & { port: SessionPort; onQuit: () => void }) {
       </Box>
     );
   };
+
+  // A filter over a long trace is indexed over several frames: keep drawing until done.
+  const scanning = filterScanning(port, s.filter, view.records) !== undefined;
+  const [, again] = useReducer((x: number) => x + 1, 0);
+  useEffect(() => {
+    if (!scanning) return;
+    const t = setTimeout(again, 0);
+    return () => clearTimeout(t);
+  });
 
   const bodyH = l.height - 2;
   return (

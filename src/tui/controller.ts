@@ -305,7 +305,7 @@ export class Controller {
     const page = Math.max(1, size.rows - 1);
     // The console's cursor counts lines back from the newest, so up moves it up the log.
     const sign = id === 'console' ? -1 : 1;
-    let c = ui.cursor;
+    let c = Math.min(ui.cursor, Math.max(0, n - 1));
     if (cmd === 'nav.down') c += sign;
     else if (cmd === 'nav.up') c -= sign;
     else if (cmd === 'nav.page-down') c += sign * page;
@@ -314,6 +314,12 @@ export class Controller {
     else if (cmd === 'nav.bottom') c = id === 'console' ? 0 : n - 1;
     else return;
     this.setUi(id, { ...ui, moved: true, cursor: Math.max(0, Math.min(Math.max(0, n - 1), c)) });
+  }
+
+  /** The timeline cursor as a list position (the stored one may mean "the end"). */
+  timelineCursor(): number {
+    const n = timelineLength(this.port, this.port.view(), this.state.filter);
+    return Math.max(0, Math.min(n - 1, this.ui('timeline').cursor));
   }
 
   /** Put the timeline cursor on record `seq` (or the nearest filtered one before it). */
@@ -332,7 +338,7 @@ export class Controller {
   /** The record under the timeline cursor. */
   selectedRecord(): { seq: number; kind: string } | undefined {
     const v = this.port.view();
-    const seq = timelineRecordAt(this.port, v, this.state.filter, this.ui('timeline').cursor);
+    const seq = timelineRecordAt(this.port, v, this.state.filter, this.timelineCursor());
     const r = seq >= 0 ? this.port.records(seq, seq + 1)[0] : undefined;
     return r ? { seq: r.seq, kind: r.kind } : undefined;
   }
@@ -354,7 +360,7 @@ export class Controller {
     if (!needle) return this.msg('no search: / first');
     const v = this.port.view();
     const n = timelineLength(this.port, v, this.state.filter);
-    const start = this.ui('timeline').cursor;
+    const start = this.timelineCursor();
     const CHUNK = 512;
     for (let p = start + dir; p >= 0 && p < n; ) {
       const lo = dir > 0 ? p : Math.max(0, p - CHUNK + 1);

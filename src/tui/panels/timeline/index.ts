@@ -20,6 +20,8 @@ export interface TimelineData {
   /** The selected record in full (kind and every field), shown under the list when tall enough. */
   readonly detail: string;
   readonly detailRows: number;
+  /** Fraction of the trace the filter has scanned, while it is still scanning. */
+  readonly scanning?: number;
 }
 
 interface FilterIndex {
@@ -29,8 +31,21 @@ interface FilterIndex {
 }
 const filterCache = new WeakMap<SessionPort, FilterIndex>();
 const SCAN_CHUNK = 4096;
+/**
+ * Records scanned per call: a filter over millions of records is built over several frames
+ * (the root redraws while `filterScanning()` says so) instead of freezing the keys.
+ */
+const SCAN_BUDGET = 100_000;
 
-/** Record numbers matching `filter`, kept incrementally per session. */
+/** How far the filter index has got, when it is still being built. */
+export function filterScanning(port: SessionPort, filter: string | null, traceCount: number): number | undefined {
+  if (!filter) return undefined;
+  const fi = filterCache.get(port);
+  if (!fi || fi.filter !== filter) return 0;
+  return fi.scanned < traceCount ? fi.scanned / traceCount : undefined;
+}
+
+/** Record numbers matching `filter`, kept incrementally per session (partial while scanning). */
 export function filterIndex(port: SessionPort, filter: string, traceCount: number): readonly number[] {
   let fi = filterCache.get(port);
   if (!fi || fi.filter !== filter) {
@@ -44,7 +59,8 @@ export function filterIndex(port: SessionPort, filter: string, traceCount: numbe
     fi.hits.length = n;
     fi.scanned = traceCount;
   }
-  while (fi.scanned < traceCount) {
+  const stop = fi.scanned + SCAN_BUDGET;
+  while (fi.scanned < traceCount && fi.scanned < stop) {
     const recs = port.records(fi.scanned, Math.min(traceCount, fi.scanned + SCAN_CHUNK));
     for (const r of recs) if (matches(r, filter)) fi.hits.push(r.seq);
     fi.scanned += recs.length;
@@ -81,7 +97,8 @@ function select(view: TuiView, env: PanelEnv): TimelineData {
   }
   const sel = rows.find((r) => r.pos === cursor)?.rec;
   const detail = sel ? `#${sel.seq} t=${sel.t}ns ${sel.kind} ${recordFields(sel)}` : '';
-  return { rows, cursor, total, traceCount: view.records, lastStepFrom: view.lastStepFrom, filter, search: env.search, detail, detailRows };
+  const scanning = filterScanning(port, filter, view.records);
+  return { rows, cursor, total, traceCount: view.records, lastStepFrom: view.lastStepFrom, filter, search: env.search, detail, detailRows, scanning };
 }
 
 export const timelinePanel = definePanel<TimelineData>({
@@ -92,7 +109,7 @@ export const timelinePanel = definePanel<TimelineData>({
   select,
   count: (d) => d.total,
   summary: (d) =>
-    `${d.total === 0 ? 0 : d.cursor + 1}/${d.total}${d.filter ? ` filter "${d.filter}" of ${d.traceCount}` : ''}`,
+    `${d.total === 0 ? 0 : d.cursor + 1}/${d.total}${d.filter ? ` filter "${d.filter}" of ${d.traceCount}` : ''}${d.scanning !== undefined ? ` (scanning ${Math.floor(d.scanning * 100)}%)` : ''}`,
   keys: [
     { keys: ['f'], scope: 'timeline', command: 'timeline.filter', description: 'Filter the timeline (text or kind=KIND; empty clears)', tag: 'panel', hint: 'filter' },
     { keys: ['F'], scope: 'timeline', command: 'timeline.clear-filter', description: 'Clear the filter', tag: 'panel' },
