@@ -91,6 +91,11 @@ async function setColourLevel(level: 0 | 1 | 2 | 3): Promise<void> {
   }
 }
 
+interface ChannelActivity {
+  opened(): void;
+  closed(): void;
+}
+
 interface LiveSession {
   readonly kind: 'tui' | 'exec';
   /** Ends the session from the server side (shutdown, idle). */
@@ -155,8 +160,29 @@ export async function startSshServer(opts: ServeOptions): Promise<RunningServer>
       onTooMany: () => setImmediate(() => client.end()),
     }) as (ctx: AuthContext) => void);
 
+    // A connection with no open session for the idle time is closed too.
+    let open = 0;
+    let idleConn: IdleTimer | undefined;
+    const armIdle = () => {
+      idleConn?.stop();
+      idleConn = new IdleTimer(limits.idleTimeoutMs, () => {
+        log('idle', { remote, user, why: 'no session' });
+        client.end();
+      });
+    };
+    const activity: ChannelActivity = {
+      opened: () => {
+        open++;
+        idleConn?.stop();
+      },
+      closed: () => {
+        if (--open === 0 && !closing) armIdle();
+      },
+    };
+
     client.on('ready', () => {
       clearTimeout(authTimer);
+      armIdle();
       client.on('session', (accept) => {
         let session: Session;
         try {
@@ -165,7 +191,7 @@ export async function startSshServer(opts: ServeOptions): Promise<RunningServer>
           log('session-error', { remote, error: (e as Error).message });
           return;
         }
-        handleSession(session, remote, user ?? '?', () => (client as unknown as { _sock?: { writableLength?: number } })._sock?.writableLength ?? 0);
+        handleSession(session, remote, user ?? '?', () => (client as unknown as { _sock?: { writableLength?: number } })._sock?.writableLength ?? 0, activity);
       });
       // No port forwarding of any kind.
       client.on('tcpip', (_a, reject, i) => {
@@ -181,13 +207,14 @@ export async function startSshServer(opts: ServeOptions): Promise<RunningServer>
     client.on('error', (e) => log('connection-error', { remote, error: e.message }));
     client.on('close', () => {
       clearTimeout(authTimer);
+      idleConn?.stop();
       connections.delete(client);
       perAddress.give(info.ip);
       log('disconnect', { remote, user, seconds: ((Date.now() - started) / 1000).toFixed(1) });
     });
   });
 
-  function handleSession(session: Session, remote: string, user: string, unsent: () => number): void {
+  function handleSession(session: Session, remote: string, user: string, unsent: () => number, activity: ChannelActivity): void {
     let pty: PtyInfo | undefined;
     let streams: TtyStreams | undefined;
     let started = false;
@@ -230,18 +257,26 @@ export async function startSshServer(opts: ServeOptions): Promise<RunningServer>
       if (closing) return refuse('the server is shutting down', EXEC_EXIT.error);
       if (!sessionSlots.take()) return refuse(`the server is full (${limits.maxSessions} sessions); try again later`, EXEC_EXIT.error);
       channel.once('close', () => sessionSlots.give());
+      activity.opened();
+      channel.once('close', () => activity.closed());
       let parsed;
       try {
         parsed = command === undefined ? { command: 'tui' as const, args: [], scenario: undefined } : parseExec(command, scenariosDir);
       } catch (e) {
         if (e instanceof ExecRefused) return refuse(e.message, e.exitCode);
-        throw e;
+        log('session-error', { remote, user, in: 'parse', error: (e as Error)?.message });
+        return refuse('internal error (a dmadbg bug, please report it)', EXEC_EXIT.internal);
       }
-      if (parsed.command === 'tui') {
-        if (!pty) return refuse('the debugger needs a terminal: connect with ssh -t (headless: ssh HOST run SCENARIO --json)', EXEC_EXIT.error);
-        return startTui(channel, pty, parsed.scenario ?? defaultScenario, remote, user, (s) => (streams = s), unsent);
+      try {
+        if (parsed.command === 'tui') {
+          if (!pty) return refuse('the debugger needs a terminal: connect with ssh -t (headless: ssh HOST run SCENARIO --json)', EXEC_EXIT.error);
+          return startTui(channel, pty, parsed.scenario ?? defaultScenario, remote, user, (s) => (streams = s), unsent);
+        }
+        runExec(channel, parsed, command ?? '', remote, user);
+      } catch (e) {
+        log('session-error', { remote, user, in: parsed.command, error: (e as Error)?.message });
+        refuse(`internal error (a dmadbg bug, please report it): ${(e as Error)?.message}`, EXEC_EXIT.internal);
       }
-      runExec(channel, parsed, command ?? '', remote, user);
     };
     session.on('shell', guard('shell', (accept, reject) => begin(accept, reject, undefined)));
     session.on('exec', guard('exec', (accept, reject, i) => begin(accept, reject, i.command)));

@@ -31,8 +31,12 @@ describe('ssh limits', () => {
     await new Promise<void>((res) => s.stream.on('close', () => res()));
     expect(s.exitCode).toBe(0);
     expect(log.some((l) => l.startsWith('session-end') && l.includes('without input'))).toBe(true);
-    const again = await execCollect(c2, 'list');
+    // (c2 has had no session for 2 s as well, so the server closed it: connect again.)
+    const c3 = await connect(server.port, { privateKey: keys.good });
+    clients.push(c3);
+    const again = await execCollect(c3, 'list');
     expect(again.code).toBe(0);
+    expect(log.some((l) => l.startsWith('idle') && l.includes('no session'))).toBe(true);
   });
 });
 

@@ -22,7 +22,7 @@ function startChild(keys: Keys): Promise<{ child: ChildProcess; port: number; st
         resolve({ child, port: Number(m[1]), stderr: () => err });
       }
     });
-    child.on('exit', () => reject(new Error(`server exited early:\n${err}`)));
+    child.on('exit', (code, signal) => reject(new Error(`server exited early (code ${code}, signal ${signal}):\n${err}`)));
   });
 }
 
