@@ -366,7 +366,12 @@ export class Session {
   }
 
   private publish(line: string, r: CommandResult): CommandResult {
-    if (line.trim() && !line.trim().startsWith('#')) this.journal.push({ line: line.trim(), stop: r.stop, error: r.error?.message });
+    if (r.stop?.reason === 'interrupt') {
+      // An interrupt lands wherever the slices were; a replay reaches the same place by event.
+      this.journal.push({ line: `goto @${r.stop.events}`, stop: { reason: 'step', events: r.stop.events, t: r.stop.t } });
+    } else if (line.trim() && !line.trim().startsWith('#')) {
+      this.journal.push({ line: line.trim(), stop: r.stop, error: r.error?.message });
+    }
     if (this.restoring) return r;
     const echo = this.collecting && line.trim() !== '' ? `> ${line}` : `(dmadbg) ${line}`;
     this.consoleLines.push(echo, ...r.lines);

@@ -154,6 +154,10 @@ describe('running in slices', () => {
     expect(seen).toContain('progress');
     expect(seen.slice(-3)).toEqual(['output', 'stop', 'changed']);
     expect(s.view().state).toBe('stopped');
+    // The journal keeps the interrupted position as a goto, so a replay lands there too.
+    expect(s.journal[s.journal.length - 1]).toEqual({ line: `goto @${r.stop!.events}`, stop: { reason: 'step', events: r.stop!.events, t: r.stop!.t } });
+    const again = new Session(longDemo(100_000));
+    expect(again.exec(`goto @${r.stop!.events}`).stop).toEqual(s.journal[s.journal.length - 1].stop);
   });
 
   it('refuses commands while running', async () => {
