@@ -139,10 +139,11 @@ export class Controller {
 
   /** After a stop the timeline follows to the newest record, like a debugger's current line. */
   follow(view: TuiView): void {
-    const n = timelineLength(this.port, view, this.state.filter);
-    // At a breakpoint, the record that matched; otherwise the newest.
-    this.setUi('timeline', { ...this.ui('timeline'), cursor: Math.max(0, n - 1) });
-    const hit = view.lastStop.record?.seq;
+    // The newest record: "the end", clamped when drawn, so it stays at the end while a
+    // filter index is still growing. At a breakpoint or watchpoint, the record that matched.
+    this.setUi('timeline', { ...this.ui('timeline'), cursor: Number.MAX_SAFE_INTEGER });
+    const r = view.lastStop.reason;
+    const hit = r === 'breakpoint' || r === 'watchpoint' ? view.lastStop.record?.seq : undefined;
     if (hit !== undefined) this.selectRecord(hit);
     this.setUi('console', { cursor: 0 });
   }
