@@ -62,6 +62,7 @@ export class Controller {
   private lastStopSeen: unknown;
   private readonly localHistory: string[] = [];
   private searchBefore: string | null = null;
+  private searching: { cancelled: boolean } | undefined;
 
   constructor(
     readonly port: SessionPort,
@@ -242,7 +243,10 @@ export class Controller {
     }
     switch (b.command) {
       case 'ui.interrupt':
-        if (this.running()) {
+        if (this.searching) {
+          this.searching.cancelled = true;
+          this.msg('search cancelled');
+        } else if (this.running()) {
           this.port.interrupt();
           this.msg('interrupting…');
         } else if (k === 'ctrl+c') this.msg('q quits', 'muted');
@@ -267,9 +271,9 @@ export class Controller {
       case 'timeline.clear-filter':
         return this.applyFilter(null);
       case 'ui.search-next':
-        return this.searchStep(1);
+        return void this.searchStep(1);
       case 'ui.search-prev':
-        return this.searchStep(-1);
+        return void this.searchStep(-1);
       case 'ui.focus-next':
       case 'ui.focus-prev': {
         const i = order.indexOf(focus);
@@ -356,31 +360,57 @@ export class Controller {
   }
 
   /** Move the timeline cursor to the next (dir 1) or previous (-1) record matching the search. */
-  private searchStep(dir: 1 | -1): void {
+  /**
+   * Move the timeline cursor to the next (dir 1) or previous (-1) record matching the
+   * search. Scans in chunks with the event loop in between, so a search through millions
+   * of records keeps keys live; Esc cancels it. Resolves when done (tests await it).
+   */
+  private searchStep(dir: 1 | -1): Promise<void> {
     const needle = this.state.search;
-    if (!needle) return this.msg('no search: / first');
+    if (!needle) {
+      this.msg('no search: / first');
+      return Promise.resolve();
+    }
+    const token = { cancelled: false };
+    if (this.searching) this.searching.cancelled = true;
+    this.searching = token;
     const v = this.port.view();
-    const n = timelineLength(this.port, v, this.state.filter);
+    const filter = this.state.filter;
+    const n = timelineLength(this.port, v, filter);
     const start = this.timelineCursor();
     const CHUNK = 512;
-    for (let p = start + dir; p >= 0 && p < n; ) {
-      const lo = dir > 0 ? p : Math.max(0, p - CHUNK + 1);
-      const hi = dir > 0 ? Math.min(n, p + CHUNK) : p + 1;
-      const recs = this.state.filter
-        ? Array.from({ length: hi - lo }, (_, i) => {
-            const seq = timelineRecordAt(this.port, v, this.state.filter, lo + i);
-            return this.port.records(seq, seq + 1)[0];
-          })
-        : this.port.records(lo, hi);
-      const idx = dir > 0 ? recs.findIndex((r) => matches(r, needle)) : findLastIndex(recs, (r) => matches(r, needle));
-      if (idx >= 0) {
-        this.setUi('timeline', { ...this.ui('timeline'), cursor: lo + idx });
-        this.set({ focus: this.state.zoom ? this.state.focus : 'timeline' });
-        return;
+    const PER_TURN = 40; // chunks between yields: ~20k records
+    const found = (pos: number) => {
+      this.setUi('timeline', { ...this.ui('timeline'), cursor: pos });
+      this.set({ focus: this.state.zoom ? this.state.focus : 'timeline', message: null });
+    };
+    const scan = async (): Promise<void> => {
+      let turns = 0;
+      for (let p = start + dir; p >= 0 && p < n; ) {
+        if (token.cancelled) return;
+        const lo = dir > 0 ? p : Math.max(0, p - CHUNK + 1);
+        const hi = dir > 0 ? Math.min(n, p + CHUNK) : p + 1;
+        const recs = filter
+          ? Array.from({ length: hi - lo }, (_, i) => {
+              const seq = timelineRecordAt(this.port, v, filter, lo + i);
+              return this.port.records(seq, seq + 1)[0];
+            })
+          : this.port.records(lo, hi);
+        const idx = dir > 0 ? recs.findIndex((r) => matches(r, needle)) : findLastIndex(recs, (r) => matches(r, needle));
+        if (idx >= 0) return found(lo + idx);
+        p = dir > 0 ? hi : lo - 1;
+        if (++turns % PER_TURN === 0) {
+          this.msg(`searching "${needle}"… (Esc cancels)`);
+          this.changed();
+          await new Promise<void>((r) => setImmediate(r));
+        }
       }
-      p = dir > 0 ? hi : lo - 1;
-    }
-    this.msg(`"${needle}" not found ${dir > 0 ? 'below' : 'above'}`, 'bad');
+      this.msg(`"${needle}" not found ${dir > 0 ? 'below' : 'above'}`, 'bad');
+    };
+    return scan().finally(() => {
+      if (this.searching === token) this.searching = undefined;
+      this.changed();
+    });
   }
 
   // ---- the prompt ---------------------------------------------------------------------
@@ -433,7 +463,7 @@ export class Controller {
     if (p.mode === 'filter') return this.applyFilter(p.text);
     if (p.mode === 'search') {
       this.set({ search: p.text.trim() || null });
-      if (p.text.trim()) this.searchStep(1);
+      if (p.text.trim()) void this.searchStep(1);
       return;
     }
     const line = p.text.trim();
