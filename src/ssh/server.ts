@@ -109,11 +109,12 @@ export async function startSshServer(opts: ServeOptions): Promise<RunningServer>
   const limits: Limits = { ...DEFAULT_LIMITS, ...opts.limits };
   const host = opts.host ?? '127.0.0.1';
   const scenariosDir = realpathSync(opts.scenariosDir);
-  const hostKey = loadOrCreateHostKey(opts.hostKeyPath);
-  if (hostKey.created) log('host-key-created', { file: hostKey.path, fingerprint: hostKey.fingerprint });
+  // Check what can be wrong with the options before creating anything on disk.
+  const defaultScenario = parseExec(`tui ${opts.scenario ?? 'demo-dma-engine'}`, scenariosDir).scenario!;
   const keys = new AuthorizedKeys(opts.authorizedKeysPath, log);
   keys.load(); // fail at start, not at the first login, when the file is missing
-  const defaultScenario = parseExec(`tui ${opts.scenario ?? 'demo-dma-engine'}`, scenariosDir).scenario!;
+  const hostKey = loadOrCreateHostKey(opts.hostKeyPath);
+  if (hostKey.created) log('host-key-created', { file: hostKey.path, fingerprint: hostKey.fingerprint });
   const ink = await loadInk();
   await setColourLevel(opts.colorLevel ?? 2);
   const { createPort, mountTui } = await import('./tui-root.ts');

@@ -1,5 +1,6 @@
 import type { Argv, ArgumentsCamelCase } from 'yargs';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
 import { intOption } from '../args.ts';
 import { SCENARIOS_DIR } from '../paths.ts';
 import { EXIT, UsageError } from '../output.ts';
@@ -26,8 +27,8 @@ export const serveCommand = {
       .option('port', { type: 'string', default: '2222', describe: 'TCP port (0 picks a free one)' })
       .option('host-key', { type: 'string', describe: 'host key file, created on first start (default: $XDG_DATA_HOME/dmadbg/ssh_host_ed25519_key)' })
       .option('authorized-keys', { type: 'string', describe: 'public keys allowed to log in (default: ~/.ssh/authorized_keys)' })
-      .option('scenario', { type: 'string', describe: 'scenario a plain `ssh -t` opens (default: demo-dma-engine)' })
-      .option('scenarios-dir', { type: 'string', describe: 'the only directory scenarios are read from (default: the built-in scenarios)' })
+      .option('scenario', { type: 'string', describe: 'scenario a plain `ssh -t` opens (default: demo-dma-engine); a file path alone also serves its directory' })
+      .option('scenarios-dir', { type: 'string', describe: 'the only directory scenarios are read from (default: the built-in scenarios; --scenario must be inside it)' })
       .option('max-sessions', { type: 'string', describe: 'open sessions at most (default 32)' })
       .option('idle-timeout', { type: 'string', describe: 'minutes without input before a session is closed (default 30, 0 = never)' })
       .example('$0 serve --ssh --port 2222', 'then: ssh -t -p 2222 localhost tui demo-dma-engine'),
@@ -42,7 +43,9 @@ export const serveCommand = {
     if (!existsSync(authorizedKeysPath)) {
       throw new UsageError(`serve: no authorized keys file ${authorizedKeysPath} (pass --authorized-keys FILE with the public keys that may log in)`);
     }
-    const scenariosDir = argv.scenariosDir ?? SCENARIOS_DIR;
+    // `--scenario path/to/x.json` alone serves that file's directory.
+    const scenarioFile = argv.scenario !== undefined && !argv.scenariosDir && existsSync(argv.scenario) && statSync(argv.scenario).isFile() ? argv.scenario : undefined;
+    const scenariosDir = argv.scenariosDir ?? (scenarioFile ? dirname(resolve(scenarioFile)) : SCENARIOS_DIR);
     if (!existsSync(scenariosDir)) throw new UsageError(`serve: --scenarios-dir ${scenariosDir} does not exist`);
     process.env.NODE_ENV = 'production'; // React's development build is ~3x slower and keeps memory per render
     const { startSshServer } = await import('../../ssh/server.ts');
@@ -60,7 +63,7 @@ export const serveCommand = {
         hostKeyPath: argv.hostKey ?? defaultHostKeyPath(),
         authorizedKeysPath,
         scenariosDir,
-        scenario: argv.scenario,
+        scenario: scenarioFile ? basename(scenarioFile) : argv.scenario,
         limits: {
           ...(maxSessions !== undefined ? { maxSessions } : {}),
           ...(idleMin !== undefined ? { idleTimeoutMs: idleMin * 60_000 } : {}),
