@@ -29,7 +29,7 @@ export const runCommand = {
   builder: (y: Argv) =>
     y
       .positional('scenario', { type: 'string', describe: 'scenario file, or the name of a built-in scenario' })
-      .option('json', { type: 'boolean', describe: 'print JSON Lines (one record per line) instead of a table' })
+      .option('json', { type: 'boolean', describe: 'print JSON Lines instead of a table (one record per line; with --commands one object per command, with its stop)' })
       .option('until', { type: 'string', describe: 'stop after the record with this seq' })
       .option('until-kind', { type: 'string', describe: 'stop after the first record of this kind' })
       .option('seed', { type: 'string', describe: "override the scenario's seed (u32)" })
