@@ -1,6 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // NODE_ENV=production below loads React's production jsx-dev-runtime, which has no
+  // jsxDEV: compile JSX for the production runtime too (the CLI runs it that way).
+  oxc: { jsx: { runtime: 'automatic', development: false } },
   test: {
     environment: 'node',
     // Ink reads is-in-ci once at import: with CI set it draws nothing until exit.

@@ -10,6 +10,7 @@ import { validateCommand } from './commands/validate.ts';
 import { listCommand } from './commands/list.ts';
 import { infoCommand } from './commands/info.ts';
 import { tuiCommand } from './commands/tui.ts';
+import { serveCommand } from './commands/serve.ts';
 import { EXIT, UsageError } from './output.ts';
 import { SimAssertionError } from '../sim/core/assert.ts';
 
@@ -35,6 +36,7 @@ export async function main(argv: string[]): Promise<void> {
     .command(withExit(validateCommand))
     .command(withExit(listCommand))
     .command(withExit(infoCommand))
+    .command(withExit(serveCommand))
     .demandCommand(1, 'Name a command; `dmadbg --help` lists them.')
     .strict()
     .recommendCommands()

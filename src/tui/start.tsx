@@ -1,17 +1,81 @@
+/**
+ * Local terminal setup, and the only place that touches the process: alternate screen in
+ * and out (also on signals and crashes), raw keys from process.stdin, resize from
+ * process.stdout. The root component itself is process-free (the SSH server reuses it).
+ */
 import React from 'react';
 import { render } from 'ink';
-import type { Built } from '../scenario/build/index.ts';
-import { App } from './app.tsx';
+import { DmadbgApp, type AppOptions } from './app.tsx';
+import type { PickerSource } from './picker.tsx';
+import type { SessionPort } from './session-port.ts';
+import { FrameStdout } from './term/frame-stdout.ts';
 
-/** Full-screen TUI on the alternate screen; the terminal is restored however it ends. */
-export async function startTui(built: Built): Promise<void> {
-  const restore = () => process.stdout.write('\x1b[?1049l\x1b[?25h');
-  process.stdout.write('\x1b[?1049h\x1b[H');
+export const ENTER_SCREEN = '\x1b[?1049h\x1b[?25l\x1b[H\x1b[2J';
+export const LEAVE_SCREEN = '\x1b[?2026l\x1b[0m\x1b[?7h\x1b[?25h\x1b[?1049l';
+
+export interface StartOptions extends AppOptions {
+  readonly port?: SessionPort;
+  readonly picker?: PickerSource;
+}
+
+/** NO_COLOR (any non-empty value) turns colour off: https://no-color.org */
+export function colorWanted(env: NodeJS.ProcessEnv): boolean {
+  return !env.NO_COLOR;
+}
+
+export async function startTui(opts: StartOptions): Promise<void> {
+  const out = process.stdout;
+  let restored = false;
+  const restore = () => {
+    if (restored) return;
+    restored = true;
+    frames.close();
+    out.write(LEAVE_SCREEN);
+  };
+  const frames = new FrameStdout((s) => out.write(s), out.columns || 80, out.rows || 24);
+  out.write(ENTER_SCREEN);
+  const element = () => (
+    <DmadbgApp {...opts} color={opts.color ?? colorWanted(process.env)} cols={frames.columns} rows={frames.rows} />
+  );
+  const app = render(element(), {
+    stdout: frames as unknown as NodeJS.WriteStream,
+    stdin: process.stdin,
+    stderr: process.stderr,
+    debug: true, // whole frames to FrameStdout, which writes only the changed rows
+    exitOnCtrlC: false, // Ctrl-C interrupts a run; q quits
+    patchConsole: false,
+  });
+  const onResize = () => {
+    frames.resize(out.columns || 80, out.rows || 24);
+    app.rerender(element());
+  };
+  const onSignal = (sig: NodeJS.Signals) => {
+    app.unmount();
+    restore();
+    process.exit(128 + (sig === 'SIGINT' ? 2 : sig === 'SIGHUP' ? 1 : 15));
+  };
+  const onCrash = (e: unknown) => {
+    restore();
+    process.stderr.write(`dmadbg: internal error (a dmadbg bug, please report it): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exit(70);
+  };
+  out.on('resize', onResize);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
+  process.on('SIGINT', onSignal); // only reaches us when raw mode is off (e.g. before Ink starts)
+  process.on('uncaughtException', onCrash);
+  process.on('unhandledRejection', onCrash);
   process.on('exit', restore);
   try {
-    const app = render(<App built={built} />, { exitOnCtrlC: true, patchConsole: false });
     await app.waitUntilExit();
   } finally {
     restore();
+    out.off('resize', onResize);
+    process.off('SIGTERM', onSignal);
+    process.off('SIGHUP', onSignal);
+    process.off('SIGINT', onSignal);
+    process.off('uncaughtException', onCrash);
+    process.off('unhandledRejection', onCrash);
+    process.off('exit', restore);
   }
 }

@@ -1,28 +1,106 @@
+import { readFileSync } from 'node:fs';
 import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { KERNEL_VERSIONS, type KernelVersion } from '../../sim/kernel.ts';
 import { intOption } from '../args.ts';
-import { DEMO_SCENARIO } from '../paths.ts';
-import { loadAndBuild } from '../load.ts';
+import { SCENARIOS_DIR } from '../paths.ts';
+import { type Loaded, loadAndBuild } from '../load.ts';
 import { EXIT, UsageError } from '../output.ts';
+import { listScenarios } from '../../scenario/catalog.ts';
+import type { Workspace } from '../../store/workspace.ts';
+
+/** Events per continue slice in the TUI (keys are read between slices). */
+export const TUI_SLICE_EVENTS = 1000;
+
+interface Entry {
+  name: string;
+  file: string;
+  description: string;
+  kernel: string;
+  source: 'recent' | 'built-in';
+}
+
+/** The workspace's recent scenarios (newest first) that still exist, then the built-in ones. */
+function pickerEntries(ws: Workspace | undefined): Entry[] {
+  const builtIn: Entry[] = listScenarios(SCENARIOS_DIR).map((e) => ({ ...e, source: 'built-in' }));
+  const recent: Entry[] = [];
+  for (const name of ws?.read().recent ?? []) {
+    const file = ws!.scenario(name)?.file ?? builtIn.find((b) => b.name === name)?.file;
+    if (!file) continue;
+    try {
+      const j = JSON.parse(readFileSync(file, 'utf8')) as { description?: string; kernel?: string };
+      recent.push({ name, file, description: j.description ?? '', kernel: j.kernel ?? 'v5.4', source: 'recent' });
+    } catch {
+      /* moved or broken: the picker lists what can be opened */
+    }
+  }
+  return [...recent, ...builtIn.filter((b) => !recent.some((r) => r.file === b.file))];
+}
 
 export const tuiCommand = {
   command: 'tui [scenario]',
-  describe: 'Open the interactive debugger on a scenario (the built-in demo when none is given)',
+  describe: 'Open the interactive debugger on a scenario (without one, a picker of the built-in and recent scenarios)',
   builder: (y: Argv) =>
     y
       .positional('scenario', { type: 'string', describe: 'scenario file or built-in name' })
       .option('seed', { type: 'string', describe: "override the scenario's seed" })
-      .option('kernel', { type: 'string', choices: KERNEL_VERSIONS as string[], describe: "override the scenario's kernel" }),
-  handler: async (argv: ArgumentsCamelCase<{ scenario?: string; seed?: string; kernel?: KernelVersion }>) => {
+      .option('kernel', { type: 'string', choices: KERNEL_VERSIONS as string[], describe: "override the scenario's kernel" })
+      .option('read-only', { type: 'boolean', describe: 'look but do not run (spectator mode)' })
+      .option('workspace', { type: 'string', describe: 'workspace directory (breakpoints, history, recent scenarios)' }),
+  handler: async (
+    argv: ArgumentsCamelCase<{ scenario?: string; seed?: string; kernel?: KernelVersion; readOnly?: boolean; workspace?: string }>,
+  ) => {
     if (!process.stdin.isTTY || !process.stdout.isTTY) {
       throw new UsageError('the TUI needs a terminal; use `dmadbg run SCENARIO` for headless runs (or `ssh -t` for remote)');
     }
     const seed = intOption('seed', argv.seed, { max: 0xffff_ffff });
-    const built = loadAndBuild(argv.scenario ?? DEMO_SCENARIO, { seed, kernel: argv.kernel });
-    // React's development build is ~3x slower and keeps memory per render.
+    const open = (file: string) => loadAndBuild(file, { seed, kernel: argv.kernel });
+    // Load before the alternate screen so a broken scenario is one line in the shell.
+    const first = argv.scenario !== undefined ? open(argv.scenario) : undefined;
+    const { workspaceDir } = await import('../../store/paths.ts');
+    const { openWorkspace } = await import('../../store/workspace.ts');
+    const { wireSession } = await import('../../store/session-store.ts');
+    let ws: Workspace | undefined;
+    try {
+      ws = openWorkspace(workspaceDir(argv.workspace));
+    } catch (e) {
+      process.stderr.write(`dmadbg: workspace not available (${(e as Error).message}); breakpoints and history are not saved\n`);
+    }
+    const flushes: (() => void)[] = [];
+    // React's development build is ~3x slower and keeps memory per render: set before
+    // anything imports React (the TUI modules are loaded only below).
     process.env.NODE_ENV = 'production';
+    const { Session } = await import('../../debugger/session.ts');
+    const { portFor } = await import('../../tui/session-app.tsx');
     const { startTui } = await import('../../tui/start.tsx');
-    await startTui(built);
+    let notice: string | undefined;
+    const portOf = (b: Loaded) => {
+      const wired = ws ? wireSession(ws, { name: b.scenario.name, file: b.file, hash: b.hash }) : undefined;
+      if (wired) flushes.push(() => wired.flush());
+      notice = wired?.notice;
+      // Small slices: at ~40k events/s (a loaded 2-core VM) the session's default of 20,000
+      // events is half a second between key reads; 1,000 keeps Esc and keys under ~30 ms.
+      return portFor(new Session(b, { ...(wired?.options ?? { file: b.file, hash: b.hash }), sliceEvents: TUI_SLICE_EVENTS }));
+    };
+    const port = first ? portOf(first) : undefined;
+    try {
+      await startTui({
+        readOnly: argv.readOnly,
+        port,
+        notice,
+        picker: {
+          entries: pickerEntries(ws),
+          open: async (e) => {
+            try {
+              return portOf(open(e.file));
+            } catch (err) {
+              throw new Error(err instanceof Error ? err.message.split('\n')[0] : String(err));
+            }
+          },
+        },
+      });
+    } finally {
+      for (const f of flushes) f();
+    }
     return EXIT.ok;
   },
 };

@@ -1,0 +1,47 @@
+/**
+ * What a command module exports: its help entry and a runner. A runner returns a
+ * result, or a generator that yields motions (the session runs them whole for `exec`
+ * or in slices for `execAsync`) and gets each motion's Stop back.
+ */
+import type { Session } from './session.ts';
+import type { Token } from './parser.ts';
+import type { CommandInfo, CommandResult, Stop } from './types.ts';
+
+/** A piece of machine motion that can run in slices: `run(budget)` handles up to budget events. */
+export interface Motion {
+  run(budget: number): Stop | undefined;
+}
+
+export type CommandGen = Generator<Motion, CommandResult, Stop>;
+
+export interface CommandCall {
+  readonly session: Session;
+  /** Tokens after the command word. */
+  readonly args: readonly Token[];
+  /** The command word as typed (x/8xw keeps its suffix). */
+  readonly word: Token;
+  /** The whole command text (for raw slices of it, e.g. a spec as typed). */
+  readonly text: string;
+}
+
+export interface Command extends CommandInfo {
+  run(call: CommandCall): CommandResult | CommandGen;
+  /** Candidates for the argument being typed (argIndex 0 = first after the command). */
+  complete?(session: Session, argIndex: number, prev: readonly string[]): readonly string[];
+}
+
+export function defineCommand(c: Omit<Command, 'aliases' | 'subcommands'> & Partial<Pick<Command, 'aliases' | 'subcommands'>>): Command {
+  // Copy descriptors, not values, so getters (help listing registered inspectors) stay live.
+  const d = { aliases: [] as readonly string[], subcommands: [] as readonly string[] };
+  Object.defineProperties(d, Object.getOwnPropertyDescriptors(c));
+  return d as Command;
+}
+
+export function ok(...lines: string[]): CommandResult {
+  return { lines };
+}
+
+/** The raw text of the command from token `t` on (a spec as the user typed it). */
+export function restFrom(call: CommandCall, t: Token | undefined): string {
+  return t ? call.text.slice(t.col).trim() : '';
+}

@@ -1,0 +1,46 @@
+/**
+ * The command table: every command's name, aliases, usage and help, in help order. The
+ * TUI's `:` line completes from it, `help` prints it, the keymap test checks key bindings
+ * against it.
+ */
+import type { Command } from '../command.ts';
+import { tokenize } from '../parser.ts';
+import type { Session } from '../session.ts';
+import { INSPECT_COMMANDS } from './inspect.ts';
+import { MOTION_COMMANDS } from './motion.ts';
+import { POINT_COMMANDS } from './points.ts';
+import { PROVENANCE_COMMANDS } from './provenance.ts';
+import { SESSION_COMMANDS } from './session.ts';
+
+export const COMMANDS: readonly Command[] = [...MOTION_COMMANDS, ...POINT_COMMANDS, ...PROVENANCE_COMMANDS, ...INSPECT_COMMANDS, ...SESSION_COMMANDS];
+
+const BY_NAME = new Map<string, Command>();
+for (const c of COMMANDS) for (const n of [c.name, ...c.aliases]) BY_NAME.set(n, c);
+
+export function findCommand(name: string): Command | undefined {
+  return BY_NAME.get(name);
+}
+
+/** Candidates for the word being typed at the end of `line`, and where that word starts. */
+export function completeLine(s: Session, line: string): { start: number; candidates: string[] } {
+  const lastSemi = line.lastIndexOf(';');
+  const base = lastSemi + 1;
+  const part = line.slice(base);
+  let toks;
+  try {
+    toks = tokenize(part);
+  } catch {
+    return { start: line.length, candidates: [] };
+  }
+  const endsInSpace = part.length === 0 || /\s$/.test(part);
+  const words = toks.map((t) => t.text);
+  const typing = endsInSpace ? '' : (words.pop() ?? '');
+  const start = endsInSpace ? line.length : base + toks[toks.length - 1].col;
+  let cands: readonly string[];
+  if (!words.length) cands = COMMANDS.map((c) => c.name);
+  else {
+    const c = findCommand(words[0].split('/')[0]);
+    cands = c?.complete ? c.complete(s, words.length - 1, words.slice(1)) : words.length === 1 ? (c?.subcommands ?? []) : [];
+  }
+  return { start, candidates: [...new Set(cands)].filter((x) => x.startsWith(typing)).sort() };
+}

@@ -1,0 +1,213 @@
+/**
+ * Inspection: info TOPIC, x/N[bhwg][xdu] PA, print FIELD, trace [FILTER] [last N].
+ * Model-specific `info` topics come from the inspector registry (inspect/).
+ */
+import { readBytes } from '../../sim/mem/phys.ts';
+import type { TraceRecord } from '../../sim/core/trace.ts';
+import { closest } from '../../scenario/suggest.ts';
+import { type Command, defineCommand, ok } from '../command.ts';
+import { formatRecordRow, formatTime, hexOf, parseNum } from '../format.ts';
+import { available, inspector, inspectors } from '../inspect/index.ts';
+import { knownKinds } from '../kinds.ts';
+import { type Pred, parsePreds, testAll } from '../match.ts';
+import { ParseError, type Token } from '../parser.ts';
+import type { Session } from '../session.ts';
+
+function infoBreakpoints(s: Session): string[] {
+  const ps = s.points.all();
+  if (!ps.length) return ['No breakpoints, watchpoints or log points.'];
+  const rows = ['Num  Type        Enb  Hits  What'];
+  for (const p of ps) {
+    const type = p.temporary ? 'tbreak' : p.type;
+    rows.push(`${String(p.id).padEnd(4)} ${type.padEnd(11)} ${p.enabled ? 'y' : 'n'}    ${String(p.hits).padEnd(5)} ${p.what}`);
+    if (p.condition.length) rows.push(`        stop only if ${p.condition.map((c) => `${c.field}${c.op}${c.value}`).join(' and ')}`);
+    if (p.ignore) rows.push(`        will ignore next ${p.ignore} hits`);
+    for (const c of p.commands) rows.push(`        > ${c}`);
+  }
+  return rows;
+}
+
+const SESSION_TOPICS: Record<string, { summary: string; run: (s: Session) => string[] }> = {
+  breakpoints: { summary: 'Breakpoints, watchpoints and log points with hit counts', run: infoBreakpoints },
+  bookmarks: {
+    summary: 'Named positions (goto NAME)',
+    run: (s) => (s.bookmarks.size ? [...s.bookmarks].map(([n, e]) => `${n.padEnd(16)} event ${e}`) : ['No bookmarks.']),
+  },
+  checkpoints: {
+    summary: 'Snapshots kept for reverse motion',
+    run: (s) => {
+      const c = s.checkpoints;
+      const ev = c.events();
+      return [`${c.count} checkpoints (max ${c.max}), every ${c.interval} events, ~${Math.round(c.snapshotBytes / 1024)} KiB each (deflated), ${(c.totalBytes / 2 ** 20).toFixed(1)} MiB in all`, `at events: ${ev.slice(0, 12).join(' ')}${ev.length > 12 ? ` ... ${ev[ev.length - 1]}` : ''}`];
+    },
+  },
+  recording: {
+    summary: 'How far the recording reaches and how much it weighs',
+    run: (s) => {
+      const r = s.recording;
+      return [`${r.frontier} events, ${r.count} records, ${(r.bytes() / 2 ** 20).toFixed(1)} MiB${r.endEvents !== undefined ? ', to the end' : ''}`, `${r.verified} records re-checked by replays`];
+    },
+  },
+};
+const TOPIC_ALIASES: Record<string, string> = { b: 'breakpoints', break: 'breakpoints', watchpoints: 'breakpoints', watch: 'breakpoints' };
+
+function topics(): string[] {
+  return [...Object.keys(SESSION_TOPICS), ...inspectors().map((i) => i.name)].sort();
+}
+
+const info = defineCommand({
+  name: 'info',
+  aliases: ['i'],
+  usage: 'info TOPIC [ARGS]',
+  summary: 'Inspect state: breakpoints, devices, kernels, iommu, pt, iotlb, swiotlb, smi, notifiers, ...',
+  get subcommands() {
+    return topics();
+  },
+  get help() {
+    const lines = ['info TOPIC [ARGS]'];
+    for (const [k, v] of Object.entries(SESSION_TOPICS)) lines.push(`  info ${k.padEnd(17)} ${v.summary}`);
+    for (const i of inspectors()) lines.push(`  ${i.usage.padEnd(22)} ${i.summary}`);
+    return lines.join('\n');
+  },
+  run: ({ session: s, args }) => {
+    const t = args[0];
+    if (!t) return ok(...info.help.split('\n').slice(1).map((l) => l.trimStart()));
+    const name = TOPIC_ALIASES[t.text] ?? t.text;
+    const st = SESSION_TOPICS[name];
+    if (st) return ok(...st.run(s));
+    const insp = inspector(name);
+    if (!insp) {
+      const near = closest(t.text, topics());
+      throw new ParseError(`no info topic "${t.text}"`, t.col, near ? `did you mean "${near}"?` : `topics: ${topics().join(', ')}`);
+    }
+    if (!available(insp, s.machine)) return ok(`no such model in this scenario (${insp.usage} needs ${insp.models?.join(' or ')})`);
+    return ok(...insp.run({ machine: s.machine, built: s.built }, args.slice(1).map((a) => a.text)));
+  },
+  complete: (_s, i) => (i === 0 ? topics() : []),
+});
+
+const UNIT: Record<string, number> = { b: 1, h: 2, w: 4, g: 8 };
+
+function parseFmt(word: Token): { n: number; unit: number; fmt: string } {
+  const m = /^x(?:\/(\d*)([bhwgxdu]*))?$/.exec(word.text);
+  if (!m) throw new ParseError(`bad format "${word.text}"`, word.col, 'x/N[b|h|w|g][x|d|u], e.g. x/16xb 0x40000000');
+  let unit = 1;
+  let fmt = 'x';
+  for (const c of m[2] ?? '') {
+    if (UNIT[c]) unit = UNIT[c];
+    else fmt = c;
+  }
+  return { n: m[1] ? Number(m[1]) : 16, unit, fmt };
+}
+
+const examine = defineCommand({
+  name: 'x',
+  usage: 'x[/N[bhwg][xdu]] PA',
+  summary: 'Examine physical memory: N units of b(yte) h(alf) w(ord) g(iant), in hex/decimal',
+  help: 'x/N[bhwg][xdu] PA\n  Dump N units of physical memory from PA (little-endian), gdb style. Default x/16xb.\n  e.g. x/8xw 0x40000000, x/64xb 0x40008000',
+  run: ({ session: s, args, word }) => {
+    const f = parseFmt(word);
+    const a = args[0];
+    if (!a) throw new ParseError('examine which address?', word.col + word.text.length + 1, 'x/16xb 0x40000000');
+    const pa = parseNum(a.text);
+    if (pa === undefined) throw new ParseError(`bad address "${a.text}"`, a.col, 'a physical address, e.g. 0x40000000');
+    if (f.n * f.unit > 1 << 16) throw new ParseError('at most 64 KiB at once', word.col);
+    if (pa + f.n * f.unit > 2 ** 48) throw new ParseError(`${a.text} is beyond the 48-bit physical address space`, a.col);
+    const bytes = readBytes(s.machine.state.mem, pa, f.n * f.unit);
+    const perLine = Math.max(1, 16 / f.unit);
+    const lines: string[] = [];
+    for (let i = 0; i < f.n; i += perLine) {
+      const cells: string[] = [];
+      for (let j = i; j < Math.min(f.n, i + perLine); j++) {
+        let v = 0;
+        for (let k = f.unit - 1; k >= 0; k--) v = v * 256 + bytes[j * f.unit + k];
+        cells.push(f.fmt === 'x' ? v.toString(16).padStart(2 * f.unit, '0') : String(v));
+      }
+      lines.push(`${hexOf(pa + i * f.unit)}: ${cells.join(' ')}`);
+    }
+    return ok(...lines);
+  },
+});
+
+/** The record `print` looks at: the stop's, else the last one emitted. */
+function currentRecord(s: Session): TraceRecord | undefined {
+  if (s.lastStop.record && s.lastStop.events === s.events) return s.lastStop.record;
+  const n = s.machine.state.traceCount;
+  return n ? s.recording.get(n - 1) : undefined;
+}
+
+const print = defineCommand({
+  name: 'print',
+  aliases: ['p'],
+  usage: 'print [FIELD|$events|$t|$seq]',
+  summary: 'Print a field of the stop record (or the whole record)',
+  help: 'print [FIELD]\n  A field of the record the last stop matched (else the last record emitted); the whole\n  record without FIELD. $events, $t and $seq give the position.\n  e.g. print iova, print $events',
+  run: ({ session: s, args }) => {
+    const a = args[0];
+    const st = s.machine.state;
+    if (a?.text === '$events') return ok(`$events = ${st.events}`);
+    if (a?.text === '$t') return ok(`$t = ${st.now} (${formatTime(st.now)})`);
+    const r = currentRecord(s);
+    if (!r) return ok('No record yet (nothing has run).');
+    if (!a) return ok(JSON.stringify(r));
+    const f = a.text.replace(/^\$/, '');
+    if (!(f in r)) {
+      const near = closest(f, Object.keys(r));
+      throw new ParseError(`the ${r.kind} record ${r.seq} has no field "${f}"`, a.col, near ? `did you mean "${near}"?` : `fields: ${Object.keys(r).join(', ')}`);
+    }
+    const v = r[f];
+    return ok(`${f} = ${typeof v === 'string' ? v : JSON.stringify(v)}`);
+  },
+  complete: (s) => Object.keys(currentRecord(s) ?? {}),
+});
+
+/** `trace [KIND] [FIELD OP VALUE ...] [last N]`: filter for records. */
+function traceFilter(args: readonly Token[]): { kind?: string; preds: Pred[]; last: number } {
+  let end = args.length;
+  let last = 20;
+  if (end >= 2 && args[end - 2].text === 'last') {
+    const n = parseNum(args[end - 1].text);
+    if (n === undefined || n < 1) throw new ParseError(`bad count "${args[end - 1].text}"`, args[end - 1].col);
+    last = n;
+    end -= 2;
+  }
+  let i = 0;
+  let kind: string | undefined;
+  const first = args[0];
+  if (first && i < end && !/[=<>!~]/.test(first.text) && first.text !== 'where') {
+    if (!knownKinds().includes(first.text)) {
+      const near = closest(first.text, knownKinds());
+      throw new ParseError(`unknown record kind "${first.text}"`, first.col, near ? `did you mean "${near}"?` : `kinds: ${knownKinds().join(', ')}`);
+    }
+    kind = first.text;
+    i = 1;
+  }
+  if (args[i]?.text === 'where') i++;
+  const preds = parsePreds(args.slice(0, end), i, []).preds;
+  const k = preds.findIndex((p) => p.field === 'kind' && p.op === '=');
+  if (k >= 0) kind = preds.splice(k, 1)[0].value;
+  return { kind, preds, last };
+}
+
+const trace = defineCommand({
+  name: 'trace',
+  aliases: ['t', 'tr'],
+  usage: 'trace [KIND] [FIELD OP VALUE ...] [last N]',
+  summary: 'Show recorded records up to the current position, filtered (last 20 by default)',
+  help: 'trace [KIND] [where] [FIELD OP VALUE ...] [last N]\n  The last N records (default 20) up to the current position that match.\n  e.g. trace, trace dma dev=blit0 last 5, trace kind=map where size>=16384',
+  run: ({ session: s, args }) => {
+    const f = traceFilter(args);
+    const out: string[] = [];
+    for (let seq = s.machine.state.traceCount - 1; seq >= 0 && out.length < f.last; seq--) {
+      const line = s.recording.line(seq);
+      if (f.kind && !line.includes(`"kind":"${f.kind}"`)) continue;
+      const r = JSON.parse(line) as TraceRecord;
+      if (testAll(f.preds, r)) out.push(formatRecordRow(r));
+    }
+    if (!out.length) return ok('No matching records.');
+    return ok(...out.reverse());
+  },
+  complete: (_s, i) => (i === 0 ? knownKinds() : ['last']),
+});
+
+export const INSPECT_COMMANDS: Command[] = [info, examine, print, trace];

@@ -1,0 +1,218 @@
+/**
+ * Breakpoints, watchpoints and log points: break, tbreak, watch, log, delete, enable,
+ * disable, ignore, condition, commands. Specs are kept as typed, so the workspace saves
+ * them as text and re-parses them when the scenario is loaded again.
+ */
+import { type Command, type CommandCall, defineCommand, ok, restFrom } from '../command.ts';
+import { knownKinds, BREAK_SUGAR, kindFields } from '../kinds.ts';
+import { parsePreds } from '../match.ts';
+import { ParseError, type Token } from '../parser.ts';
+import type { Point } from '../points.ts';
+import { parseBreakSpec, parseWatchSpec } from '../specs.ts';
+import type { Session } from '../session.ts';
+
+function addBreak(call: CommandCall, temporary: boolean) {
+  const { session: s, args } = call;
+  const spec = parseBreakSpec(args, 0);
+  if (spec.next < args.length) throw new ParseError(`unexpected "${args[spec.next].text}"`, args[spec.next].col, 'conditions go after `if`');
+  const p = s.points.add({ type: 'breakpoint', what: restFrom(call, args[0]), test: spec.test, kinds: spec.kinds, temporary, condition: spec.condition });
+  s.persist();
+  return ok(`${temporary ? 'Temporary breakpoint' : 'Breakpoint'} ${p.id}: ${p.what}`);
+}
+
+function completeBreak(_s: Session, i: number, prev: readonly string[]): readonly string[] {
+  if (i === 0) return [...Object.keys(BREAK_SUGAR), ...knownKinds().map((k) => `kind=${k}`)];
+  const first = prev[0] ?? '';
+  const kind = BREAK_SUGAR[first] ?? (first.startsWith('kind=') ? first.slice(5) : first);
+  return [...(kindFields(kind) ?? []).map((f) => `${f}=`), 'where', 'if'];
+}
+
+const BREAK_HELP =
+  '  break fault [type=T] [iommu=I] [mmu=0|1] [dev=D] [larb=N] [port=N] [iova=LO..HI]\n' +
+  '  break inval [scope=all|range|domain|pasid|addr] [iommu=I] [pasid=N]\n' +
+  '  break notifier [op=OP] [mm=MM]\n' +
+  '  break swiotlb-full | break coherency | break stale-tlb\n' +
+  '  break kind=KIND [where FIELD OP VALUE [and ...]]     (any record kind, any field)\n' +
+  '  ... [if FIELD OP VALUE [and ...]]                     (a condition)\n' +
+  '  OP is = != < <= > >= ~ (contains); numbers compare numerically (hex too);\n' +
+  '  LO..HI is a half-open range. Stops after the event that emitted the first match.';
+
+const breakCmd = defineCommand({
+  name: 'break',
+  aliases: ['b', 'br'],
+  usage: 'break KIND [FIELD=VALUE ...] [where ...] [if ...]',
+  summary: 'Stop at trace records: faults, invalidations, notifiers, any kind',
+  subcommands: [...Object.keys(BREAK_SUGAR), 'kind='],
+  help: 'break SPEC\n' + BREAK_HELP + '\n  e.g. break fault mmu=1, break kind=dma where dev=blit0 and len>=4096',
+  run: (call) => addBreak(call, false),
+  complete: completeBreak,
+});
+
+const tbreak = defineCommand({
+  name: 'tbreak',
+  aliases: ['tb'],
+  usage: 'tbreak SPEC',
+  summary: 'A one-shot breakpoint: deleted when it stops',
+  subcommands: [...Object.keys(BREAK_SUGAR), 'kind='],
+  help: 'tbreak SPEC\n  As `break`, but the breakpoint is deleted the first time it stops.\n' + BREAK_HELP,
+  run: (call) => addBreak(call, true),
+  complete: completeBreak,
+});
+
+const watch = defineCommand({
+  name: 'watch',
+  aliases: ['w'],
+  usage: 'watch iova|pa|pte|bus-sel|slot ...',
+  summary: 'Stop when something touches an IOVA/PA range, a PTE, the bus selection or a SWIOTLB slot',
+  subcommands: ['iova', 'pa', 'pte', 'bus-sel', 'slot'],
+  help:
+    'watch iova LO..HI [domain=D]  any map, unmap, PTE write (with an iova), access, fault or\n' +
+    '                              invalidation touching the range\n' +
+    'watch pa LO..HI               any mapping, access, copy or bounce touching the PAs\n' +
+    'watch pte DOMAIN IOVA         PTE writes (v7s L1/L2 index of IOVA) and map/unmap in DOMAIN\n' +
+    'watch bus-sel                 writes of the SMI bus selection\n' +
+    'watch slot N                  SWIOTLB records covering slot N\n' +
+    '  Ranges are LO..HI (HI excluded), LO+SIZE or one address. `if FIELD OP VALUE` adds a condition.',
+  run: (call) => {
+    const { session: s, args } = call;
+    const spec = parseWatchSpec(args, 0);
+    const p = s.points.add({ type: 'watchpoint', what: restFrom(call, args[0]), test: spec.test, kinds: spec.kinds, temporary: false, condition: spec.condition });
+    s.persist();
+    return ok(`Watchpoint ${p.id}: ${p.what}`);
+  },
+  complete: (_s, i) => (i === 0 ? ['iova', 'pa', 'pte', 'bus-sel', 'slot'] : []),
+});
+
+const log = defineCommand({
+  name: 'log',
+  aliases: ['dprintf'],
+  usage: 'log SPEC "TEXT {field}"',
+  summary: 'A log point: print TEXT (with record fields) at each match and keep going',
+  subcommands: [...Object.keys(BREAK_SUGAR), 'kind='],
+  help: 'log SPEC "TEXT"\n  Like break, but prints TEXT with {field} replaced from the matching record and does\n  not stop (gdb\'s dprintf).\n  e.g. log kind=dma where dev=vdec "vdec {dir} {addr} -> {pa}"',
+  run: (call) => {
+    const { session: s, args } = call;
+    const spec = parseBreakSpec(args, 0, true);
+    const text = args[spec.next];
+    if (!text || !text.quoted) {
+      const last = args[args.length - 1];
+      throw new ParseError('a log point needs its text in double quotes', last ? last.col + last.text.length + 1 : 4, 'e.g. log kind=dma "{dev} {addr}"');
+    }
+    if (spec.next + 1 < args.length) throw new ParseError(`unexpected "${args[spec.next + 1].text}"`, args[spec.next + 1].col);
+    const p = s.points.add({ type: 'logpoint', what: restFrom(call, args[0]), test: spec.test, kinds: spec.kinds, temporary: false, condition: spec.condition, template: text.text });
+    s.persist();
+    return ok(`Log point ${p.id}: ${p.what}`);
+  },
+  complete: completeBreak,
+});
+
+/** Point numbers from args ("1 3 5", "2-4"); none means all. */
+function pointsArg(s: Session, args: readonly Token[]): Point[] {
+  if (!args.length) return [...s.points.all()];
+  const out: Point[] = [];
+  for (const t of args) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(t.text);
+    if (!m) throw new ParseError(`bad breakpoint number "${t.text}"`, t.col, 'numbers as listed by `info breakpoints`');
+    const lo = Number(m[1]);
+    const hi = m[2] ? Number(m[2]) : lo;
+    for (let id = lo; id <= hi; id++) {
+      const p = s.points.get(id);
+      if (!p && lo === hi) throw new ParseError(`no breakpoint ${id}`, t.col, '`info breakpoints` lists them');
+      if (p) out.push(p);
+    }
+  }
+  return out;
+}
+
+function onePoint(s: Session, t: Token | undefined, after: number): Point {
+  if (!t) throw new ParseError('which breakpoint?', after, 'a number from `info breakpoints`');
+  return pointsArg(s, [t])[0];
+}
+
+const del = defineCommand({
+  name: 'delete',
+  aliases: ['d', 'del'],
+  usage: 'delete [N ...]',
+  summary: 'Delete breakpoints (all when no number is given)',
+  help: 'delete [N|N-M ...]\n  Delete the numbered breakpoints, watchpoints or log points; all of them without arguments.',
+  run: ({ session: s, args }) => {
+    const ps = pointsArg(s, args);
+    for (const p of ps) s.points.delete(p.id);
+    s.persist();
+    return ok(ps.length ? `Deleted ${ps.map((p) => p.id).join(', ')}.` : 'No breakpoints.');
+  },
+  complete: (s) => s.points.all().map((p) => String(p.id)),
+});
+
+function toggle(name: string, on: boolean): Command {
+  return defineCommand({
+    name,
+    aliases: [],
+    usage: `${name} [N ...]`,
+    summary: `${on ? 'Enable' : 'Disable'} breakpoints (all when no number is given)`,
+    help: `${name} [N|N-M ...]\n  ${on ? 'Enable' : 'Disable'} the numbered breakpoints, watchpoints or log points; all without arguments.`,
+    run: ({ session: s, args }) => {
+      const ps = pointsArg(s, args);
+      for (const p of ps) p.enabled = on;
+      s.persist();
+      return ok(ps.length ? `${on ? 'Enabled' : 'Disabled'} ${ps.map((p) => p.id).join(', ')}.` : 'No breakpoints.');
+    },
+    complete: (s) => s.points.all().map((p) => String(p.id)),
+  });
+}
+
+const ignore = defineCommand({
+  name: 'ignore',
+  usage: 'ignore N COUNT',
+  summary: 'Let breakpoint N pass its next COUNT hits',
+  help: 'ignore N COUNT\n  The next COUNT hits of breakpoint N are counted but do not stop.',
+  run: ({ session: s, args, word }) => {
+    const p = onePoint(s, args[0], word.col + word.text.length + 1);
+    const c = args[1];
+    if (!c || !/^\d+$/.test(c.text)) throw new ParseError('ignore how many hits?', c ? c.col : args[0].col + args[0].text.length + 1, 'ignore N COUNT');
+    p.ignore = Number(c.text);
+    s.persist();
+    return ok(p.ignore ? `Will ignore the next ${p.ignore} hits of breakpoint ${p.id}.` : `Breakpoint ${p.id} will stop at its next hit.`);
+  },
+});
+
+const condition = defineCommand({
+  name: 'condition',
+  aliases: ['cond'],
+  usage: 'condition N [FIELD OP VALUE [and ...]]',
+  summary: 'Set (or clear) the condition of breakpoint N',
+  help: 'condition N [FIELD OP VALUE [and ...]]\n  Breakpoint N stops only when the matching record also passes the condition; without one,\n  the condition is removed. e.g. condition 2 iova>=0x40000000 and dir=write',
+  run: ({ session: s, args, word }) => {
+    const p = onePoint(s, args[0], word.col + word.text.length + 1);
+    p.condition = parsePreds(args, 1).preds;
+    s.persist();
+    return ok(p.condition.length ? `Breakpoint ${p.id} now has a condition.` : `Breakpoint ${p.id} is now unconditional.`);
+  },
+  complete: (s, i) => (i === 0 ? s.points.all().map((p) => String(p.id)) : []),
+});
+
+const commands = defineCommand({
+  name: 'commands',
+  usage: 'commands N [CMD; CMD ...]',
+  summary: 'Commands to run when breakpoint N stops (lines up to `end`)',
+  help:
+    'commands N\n  CMD\n  ...\n  end\n  Run the commands each time breakpoint N stops (gdb style). On one line:\n' +
+    '  commands N print iova; info devices\n  `commands N` followed directly by `end` clears them.',
+  run: (call) => {
+    const { session: s, args, word } = call;
+    const p = onePoint(s, args[0], word.col + word.text.length + 1);
+    if (args.length > 1) {
+      p.commands = restFrom(call, args[1])
+        .split(';')
+        .map((c) => c.trim())
+        .filter((c) => c && c !== 'end');
+      s.persist();
+      return ok(`${p.commands.length} command(s) attached to ${p.id}`);
+    }
+    s.startCollecting(p);
+    return ok(`Type commands for breakpoint ${p.id}, one per line; end with "end".`);
+  },
+  complete: (s, i) => (i === 0 ? s.points.all().map((p) => String(p.id)) : []),
+});
+
+export const POINT_COMMANDS: Command[] = [breakCmd, tbreak, watch, log, del, toggle('enable', true), toggle('disable', false), ignore, condition, commands];

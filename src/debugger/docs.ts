@@ -1,0 +1,72 @@
+/**
+ * docs/debugger.md, generated from the command table and the inspector registry, so the
+ * reference cannot drift from `help` (test/debugger/docs.test.ts compares them).
+ */
+import { COMMANDS } from './commands/index.ts';
+import { inspectors } from './inspect/index.ts';
+import { BREAK_SUGAR, knownKinds } from './kinds.ts';
+
+export function debuggerDoc(): string {
+  const out: string[] = [
+    '# The debugger command language',
+    '',
+    '<!-- Generated from src/debugger/commands (src/debugger/docs.ts); edit the help there. -->',
+    '',
+    'The same commands work in the TUI\'s `:` line, in command files (`dmadbg run SCENARIO',
+    '--commands FILE`, one per line, `#` comments) and over SSH. Several commands on one line',
+    'separate with `;`. A mistake is reported with a caret under the column and the closest',
+    'command, kind or field.',
+    '',
+    '## Position',
+    '',
+    'The session stands between events. `when` shows the event number (how many events have',
+    'been handled: `goto @N`) and the records emitted so far; the trace\'s `seq` column numbers',
+    'records (`goto SEQ`, `until SEQ`). Reverse motion restores the nearest checkpoint and',
+    'replays; every replayed record is compared with the recorded one, and a difference is an',
+    'internal error (exit 70 headless), never a silent divergence.',
+    '',
+    '## Headless exit codes',
+    '',
+    '| code | meaning |',
+    '|---|---|',
+    '| 0 | the commands ran out, or the scenario ended |',
+    '| 3 | the last motion stopped at a breakpoint or watchpoint |',
+    '| 1 | a command failed (the script stops there), or `--replay` saw different stops |',
+    '| 70 | a simulator assertion (a replay diverged): a dmadbg bug |',
+    '',
+    '## Commands',
+    '',
+  ];
+  for (const c of COMMANDS) {
+    out.push(`### ${c.name}`, '', '```', ...c.help.split('\n'), '```', '');
+    if (c.aliases.length) out.push(`Aliases: ${c.aliases.map((a) => `\`${a}\``).join(', ')}`, '');
+  }
+  out.push('## Breakpoint kinds', '', '| shorthand | record kind |', '|---|---|');
+  for (const [k, v] of Object.entries(BREAK_SUGAR)) out.push(`| \`break ${k}\` | \`${v}\` |`);
+  out.push('', `Any record kind works with \`break kind=KIND\`: ${knownKinds().map((k) => `\`${k}\``).join(', ')}.`, '');
+  out.push('## info topics from models', '', '| usage | what | needs model state |', '|---|---|---|');
+  for (const i of inspectors()) out.push(`| \`${i.usage}\` | ${i.summary} | ${i.models?.map((m) => `\`${m}\``).join(' or ') ?? '-'} |`);
+  out.push('', 'A model registers its own inspector in `src/debugger/inspect/<model>.ts` (imported by', '`inspect/index.ts`); until then its topic prints the model\'s raw state, or "no such model in', 'this scenario" when the scenario has none.', '');
+  out.push(
+    '## The workspace',
+    '',
+    'Where: `--workspace PATH`, else `$DMADBG_WORKSPACE`, else `$XDG_DATA_HOME/dmadbg`, else',
+    '`~/.local/share/dmadbg`. It holds `workspace.json` (recent scenarios; per scenario, keyed by',
+    'name with the content hash they were set on: breakpoints, watchpoints, log points with their',
+    'conditions, ignore counts and commands, and bookmarks; the command history; the index of',
+    'recorded runs) and `runs/<id>.ndjson` (one recorded `run --commands`: header with scenario',
+    'file, hash, seed and kernel, one line per command with its stop, the exit code).',
+    '',
+    '- `dmadbg run SCENARIO --commands FILE` records the run (`--no-record` to skip) and prints',
+    '  its id; `dmadbg run --replay ID` (or `last`) runs it again and checks every stop.',
+    '- `--restore` makes a headless run start with the saved breakpoints and save changes; the',
+    '  TUI always does. A scenario edited since shows a notice and still gets them.',
+    '- Every change is a locked read-modify-write (`workspace.json.lock`, O_EXCL; a lock whose',
+    '  process is gone or that is older than 30 s is broken) and an atomic replace (a temp file',
+    '  named per writer, fsync, rename), so two dmadbg processes lose nothing.',
+    '- A file that does not parse or validate is moved to `workspace.json.corrupt-N` with a',
+    '  one-line message, and a fresh workspace starts; nothing is wiped.',
+    '',
+  );
+  return out.join('\n');
+}

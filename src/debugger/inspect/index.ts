@@ -1,0 +1,4 @@
+/** Every inspector module, imported for its registrations. Add a model's here. */
+import './builtin.ts';
+
+export { available, inspector, inspectors, registerInspector, type InspectContext, type Inspector } from './registry.ts';

@@ -1,0 +1,213 @@
+/**
+ * Spec parsers: the text after `break`, `watch` and `log` becomes a record test.
+ *   break fault mmu=1 iova=0x1000..0x2000      (shorthand: fault inval notifier ...)
+ *   break kind=dma where dev=vdec len>=4096    (any kind, any field)
+ *   watch iova 0x40000000..0x40004000 domain=2 (map/unmap/pte/access/invalidation touching it)
+ */
+import type { TraceRecord } from '../sim/core/trace.ts';
+import { closest } from '../scenario/suggest.ts';
+import { fieldNum, parseNum, parseRange } from './format.ts';
+import { BREAK_SUGAR, kindFields, knownKinds } from './kinds.ts';
+import { type Pred, type RecordTest, checkField, parsePreds, testAll } from './match.ts';
+import { ParseError, type Token } from './parser.ts';
+
+export interface ParsedSpec {
+  readonly test: RecordTest;
+  /** The record kinds the test can match; undefined: any. */
+  readonly kinds?: ReadonlySet<string>;
+  readonly condition: Pred[];
+  /** Index of the first token not consumed (a log point's text, say). */
+  readonly next: number;
+}
+
+function kindError(word: Token): ParseError {
+  const cands = [...Object.keys(BREAK_SUGAR), ...knownKinds()];
+  const near = closest(word.text.replace(/^kind=/, ''), cands);
+  return new ParseError(`unknown breakpoint kind "${word.text}"`, word.col, near ? `did you mean "${near}"?` : `kinds: ${cands.join(', ')}`);
+}
+
+/** `break`/`tbreak`/`log` spec starting at toks[i]; `if ...` at the end is the condition. */
+export function parseBreakSpec(toks: readonly Token[], i: number, stopAtQuoted = false): ParsedSpec {
+  const first = toks[i];
+  if (!first) throw new ParseError('break on what?', toks.length ? toks[toks.length - 1].col + toks[toks.length - 1].text.length + 1 : 0, 'e.g. break fault, break inval scope=all, break kind=dma where dev=blit0');
+  let kind: string;
+  let sugar = false;
+  if (first.text.startsWith('kind=')) kind = first.text.slice(5);
+  else if (BREAK_SUGAR[first.text]) {
+    kind = BREAK_SUGAR[first.text];
+    sugar = true;
+  } else kind = first.text;
+  const fields = kindFields(kind);
+  if (!fields) throw kindError(first);
+  i++;
+  const isEnd = (t: Token) => t.text === 'if' || (stopAtQuoted && t.quoted);
+  // key=value filters (checked against the kind's fields), then a free `where` clause.
+  let j = i;
+  while (j < toks.length && toks[j].text !== 'where' && !isEnd(toks[j])) j++;
+  const filters = parsePreds(toks.slice(0, j), i, []).preds;
+  if (sugar) for (const p of filters) checkField(p.field, fields, p.col ?? 0, `a ${kind} record`);
+  i = j;
+  if (toks[i]?.text === 'where') {
+    j = i + 1;
+    while (j < toks.length && !isEnd(toks[j])) j++;
+    const where = parsePreds(toks.slice(0, j), i + 1, []).preds;
+    if (!where.length) throw new ParseError('`where` needs a condition', toks[i].col, 'e.g. where dev=vdec');
+    filters.push(...where);
+    i = j;
+  }
+  let condition: Pred[] = [];
+  if (toks[i]?.text === 'if') {
+    let j = i + 1;
+    while (j < toks.length && !(stopAtQuoted && toks[j].quoted)) j++;
+    condition = parsePreds(toks.slice(0, j), i + 1, []).preds;
+    if (!condition.length) throw new ParseError('`if` needs a condition', toks[i].col, 'e.g. if iova>=0x1000');
+    i = j;
+  }
+  const test: RecordTest = (r) => r.kind === kind && testAll(filters, r);
+  return { test, condition, next: i, kinds: new Set([kind]) };
+}
+
+/** The kinds touchesIova / touchesPa can say yes to. */
+export const IOVA_KINDS = ['map', 'unmap', 'dma', 'fault', 'stale-tlb', 'coherency-violation', 'pte', 'tlb-inval', 'atc-inval'];
+export const PA_KINDS = ['map', 'dma', 'dev-op', 'swiotlb-map', 'swiotlb-unmap', 'swiotlb-sync', 'stale-tlb', 'fault'];
+
+const overlaps = (lo: number, hi: number, a: number | undefined, len: number) => a !== undefined && a < hi && a + Math.max(len, 1) > lo;
+
+/** Does a record touch the IOVA range? map/unmap/dma/fault by address, invalidations by range. */
+function touchesIova(r: TraceRecord, lo: number, hi: number): boolean {
+  switch (r.kind) {
+    case 'map':
+    case 'unmap':
+      return overlaps(lo, hi, fieldNum(r.iova), fieldNum(r.size) ?? 1);
+    case 'dma':
+      return overlaps(lo, hi, fieldNum(r.iova ?? r.addr), fieldNum(r.len) ?? 1);
+    case 'fault':
+    case 'stale-tlb':
+      return overlaps(lo, hi, fieldNum(r.iova), 1);
+    case 'coherency-violation':
+      return overlaps(lo, hi, fieldNum(r.iova ?? r.va), 4096);
+    case 'pte':
+      return r.iova !== undefined && overlaps(lo, hi, fieldNum(r.iova), fieldNum(r.size) ?? 4096);
+    case 'tlb-inval':
+    case 'atc-inval': {
+      if (r.scope === 'all' || r.scope === 'domain' || r.scope === 'pasid') return true;
+      const s = fieldNum(r.start);
+      const e = fieldNum(r.end);
+      return s !== undefined && e !== undefined && s < hi && e > lo;
+    }
+    default:
+      return false;
+  }
+}
+
+function touchesPa(r: TraceRecord, lo: number, hi: number): boolean {
+  switch (r.kind) {
+    case 'map':
+      return overlaps(lo, hi, fieldNum(r.pa), fieldNum(r.size) ?? 1);
+    case 'dma':
+      return overlaps(lo, hi, fieldNum(r.pa), fieldNum(r.len) ?? 1);
+    case 'dev-op': {
+      const n = fieldNum(r.len) ?? 1;
+      return overlaps(lo, hi, fieldNum(r.src), n) || overlaps(lo, hi, fieldNum(r.dst), n);
+    }
+    case 'swiotlb-map':
+    case 'swiotlb-unmap':
+    case 'swiotlb-sync': {
+      const n = fieldNum(r.size) ?? 1;
+      return overlaps(lo, hi, fieldNum(r.orig), n) || overlaps(lo, hi, fieldNum(r.tlb), n);
+    }
+    case 'stale-tlb':
+      return overlaps(lo, hi, fieldNum(r.cachedPa ?? r.pa), 1);
+    case 'fault':
+      return r.pa !== undefined && overlaps(lo, hi, fieldNum(r.pa), 1);
+    default:
+      return false;
+  }
+}
+
+/** Page-table index of `iova` at `level` for the formats modelled: ARM v7s (L1 1M, L2 4K). */
+function pteIndexMatches(r: TraceRecord, iova: number): boolean {
+  const lvl = fieldNum(r.level);
+  const idx = fieldNum(r.index);
+  if (lvl === undefined || idx === undefined) return false;
+  if (lvl === 1) return idx === Math.floor(iova / 2 ** 20) % 4096;
+  if (lvl === 2) return idx === Math.floor(iova / 4096) % 256;
+  return false;
+}
+
+function need(toks: readonly Token[], i: number, what: string, hint: string): Token {
+  const t = toks[i];
+  if (t) return t;
+  const last = toks[toks.length - 1];
+  throw new ParseError(`missing ${what}`, last ? last.col + last.text.length + 1 : 0, hint);
+}
+
+const WATCH_KINDS = ['iova', 'pa', 'pte', 'bus-sel', 'slot'];
+
+/** `watch iova LO..HI [domain=D]`, `watch pa LO..HI`, `watch pte DOMAIN IOVA`, `watch bus-sel`, `watch slot N`. */
+export function parseWatchSpec(toks: readonly Token[], i: number): ParsedSpec {
+  const w = need(toks, i, 'what to watch', `watch ${WATCH_KINDS.join('|')} ...`);
+  let test: RecordTest;
+  let kinds: ReadonlySet<string>;
+  let next = i + 1;
+  switch (w.text) {
+    case 'iova':
+    case 'pa': {
+      const rt = need(toks, next, 'an address range', `e.g. watch ${w.text} 0x40000000..0x40004000`);
+      const range = parseRange(rt.text);
+      if (!range) throw new ParseError(`bad address range "${rt.text}"`, rt.col, 'write LO..HI (HI excluded), LO+SIZE or one address');
+      next++;
+      let domain: string | undefined;
+      if (toks[next]?.text.startsWith('domain=')) domain = toks[next++].text.slice(7);
+      const { lo, hi } = range;
+      kinds = new Set(w.text === 'iova' ? IOVA_KINDS : PA_KINDS);
+      if (w.text === 'iova') test = (r) => (domain === undefined || r.domain === undefined || String(r.domain) === domain) && touchesIova(r, lo, hi);
+      else test = (r) => touchesPa(r, lo, hi);
+      break;
+    }
+    case 'pte': {
+      const dt = need(toks, next, 'a domain', 'watch pte DOMAIN IOVA');
+      const it = need(toks, next + 1, 'an IOVA', 'watch pte DOMAIN IOVA');
+      const iova = parseNum(it.text);
+      if (iova === undefined) throw new ParseError(`bad IOVA "${it.text}"`, it.col, 'e.g. 0x40001000');
+      next += 2;
+      kinds = new Set(['pte', 'map', 'unmap']);
+      const d = dt.text;
+      test = (r) =>
+        (r.kind === 'pte' && String(r.domain) === d && (r.iova !== undefined ? touchesIova(r, iova, iova + 1) : pteIndexMatches(r, iova))) ||
+        ((r.kind === 'map' || r.kind === 'unmap') && String(r.domain) === d && touchesIova(r, iova, iova + 1));
+      break;
+    }
+    case 'bus-sel':
+      kinds = new Set(['bus-sel']);
+      test = (r) => r.kind === 'bus-sel';
+      break;
+    case 'slot': {
+      const st = need(toks, next, 'a slot number', 'watch slot N');
+      const n = parseNum(st.text);
+      if (n === undefined) throw new ParseError(`bad slot "${st.text}"`, st.col, 'a slot index, e.g. 128');
+      next++;
+      kinds = new Set(['swiotlb-map', 'swiotlb-unmap', 'swiotlb-sync', 'swiotlb-full']);
+      test = (r) => {
+        if (!r.kind.startsWith('swiotlb-')) return false;
+        const s = fieldNum(r.slot);
+        const ns = fieldNum(r.nslots) ?? 1;
+        return s !== undefined && n >= s && n < s + ns;
+      };
+      break;
+    }
+    default: {
+      const near = closest(w.text, WATCH_KINDS);
+      throw new ParseError(`cannot watch "${w.text}"`, w.col, near ? `did you mean "${near}"?` : `watch ${WATCH_KINDS.join('|')}`);
+    }
+  }
+  let condition: Pred[] = [];
+  if (toks[next]?.text === 'if') {
+    condition = parsePreds(toks, next + 1, []).preds;
+    next = toks.length;
+  }
+  if (next < toks.length) throw new ParseError(`unexpected "${toks[next].text}"`, toks[next].col, 'conditions go after `if`');
+  return { test, condition, next, kinds };
+}
+
+export { touchesIova, touchesPa };

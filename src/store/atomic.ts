@@ -1,0 +1,47 @@
+/**
+ * Crash-safe file replacement: write a temp file with a name unique to this writer (pid +
+ * random, unlike steno's fixed `.name.tmp` that two processes share), fsync it, rename it
+ * over the target, fsync the directory. A reader sees the old file or the new one.
+ */
+import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { basename, dirname, join } from 'node:path';
+
+export function tempNameFor(file: string): string {
+  return join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+}
+
+export function writeFileAtomic(file: string, text: string): void {
+  const tmp = tempNameFor(file);
+  const fd = openSync(tmp, 'wx', 0o644);
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    renameSync(tmp, file);
+  } catch (e) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* already gone */
+    }
+    throw e;
+  }
+  fsyncDir(dirname(file));
+}
+
+/** Make the rename durable; some filesystems refuse to fsync a directory, which is fine. */
+function fsyncDir(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    /* not supported here */
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * Wiring a debugger Session to the workspace: restore the scenario's breakpoints and
+ * bookmarks (keyed by scenario name, so an edited scenario still finds them; the hash they
+ * were set on is kept and a change is reported), save them when they change, and keep
+ * the command history. The TUI and `run --restore` use this; the Session itself does no I/O.
+ */
+import { resolve } from 'node:path';
+import type { Session, SessionOptions } from '../debugger/session.ts';
+import { stopJson } from '../debugger/script.ts';
+import { newRunId, saveRun } from './runs.ts';
+import type { Workspace } from './workspace.ts';
+
+export interface ScenarioIdentity {
+  readonly name: string;
+  readonly file?: string;
+  readonly hash?: string;
+}
+
+export interface Wired {
+  readonly options: SessionOptions;
+  /** A line to show the user (e.g. the scenario changed since the breakpoints were saved). */
+  readonly notice?: string;
+  /** Write buffered history; call on exit. */
+  flush(): void;
+}
+
+export function wireSession(ws: Workspace, sc: ScenarioIdentity, opts: { restore?: boolean; history?: boolean } = {}): Wired {
+  const entry = ws.opened(sc.name, sc.file);
+  const restore = opts.restore !== false && (entry.points.length || Object.keys(entry.bookmarks).length) ? { points: entry.points, bookmarks: entry.bookmarks } : undefined;
+  let notice: string | undefined;
+  if (restore && entry.hash && sc.hash && entry.hash !== sc.hash) {
+    notice = `scenario ${sc.name} changed since its breakpoints were saved; restored ${entry.points.length} of them anyway (check \`info breakpoints\`)`;
+  }
+  const pending: string[] = [];
+  const flush = () => {
+    if (!pending.length) return;
+    ws.appendHistory(pending.splice(0));
+  };
+  const keepHistory = opts.history !== false;
+  return {
+    options: {
+      file: sc.file,
+      hash: sc.hash,
+      restore,
+      history: keepHistory ? ws.read().history : undefined,
+      persist: (saved) => ws.savePoints(sc.name, { points: saved.points.map((p) => ({ ...p, commands: [...p.commands] })), bookmarks: { ...saved.bookmarks } }, sc.hash),
+      onHistory: keepHistory
+        ? (line) => {
+            pending.push(line);
+            if (pending.length >= 20) flush();
+          }
+        : undefined,
+    },
+    notice,
+    flush,
+  };
+}
+
+/**
+ * Record an interactive session as a run (call when it ends): its journal of commands and
+ * stops becomes runs/<id>.ndjson, so `dmadbg run --replay ID` reproduces it. Returns the
+ * id, or undefined when nothing moved the machine.
+ */
+export function saveSessionRun(ws: Workspace, session: Session, sc: { name: string; file: string; hash: string }, startedAt: string): string | undefined {
+  if (!session.journal.some((j) => j.stop)) return undefined;
+  const m = session.machine;
+  const id = newRunId();
+  saveRun(ws, {
+    header: { type: 'run', id, scenario: sc.name, file: resolve(sc.file), hash: sc.hash, seed: m.config.seed, kernel: m.config.kernel, startedAt },
+    steps: session.journal.map((j) => ({ type: 'command' as const, line: j.line, ...(j.stop ? { stop: stopJson(j.stop) } : {}), ...(j.error ? { error: j.error } : {}) })),
+    exit: 0,
+  });
+  return id;
+}

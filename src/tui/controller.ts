@@ -1,0 +1,480 @@
+/**
+ * The TUI's state machine, outside React: focus, zoom, overlays, the `:`/`/` prompt, each
+ * panel's cursor, search and filter. Keys come in as names (keymap/keys.ts); bindings
+ * come from the one KEYMAP; session commands go to the port. React renders `state` and
+ * re-renders on `subscribe`. Pure logic, so tests can drive it without a terminal.
+ */
+import { KEYMAP, lookup, type Binding } from './keymap/index.ts';
+import { PANELS, panelById } from './panels/index.ts';
+import type { PanelDef, PanelEnv, PanelUi } from './panels/panel.ts';
+import { layout, type Layout } from './layout.ts';
+import type { SessionPort, TuiView } from './session-port.ts';
+import { timelineLength, timelineRecordAt } from './panels/timeline/index.ts';
+import { matches } from './panels/timeline/rows.ts';
+
+export type PromptMode = 'command' | 'search' | 'filter';
+
+export interface Prompt {
+  readonly mode: PromptMode;
+  readonly text: string;
+  /** Position in history while browsing with Up/Down (-1: not browsing). */
+  readonly hist: number;
+  /** Completion candidates shown under the line after Tab. */
+  readonly candidates: readonly string[];
+}
+
+export interface UiState {
+  readonly focus: string;
+  readonly zoom: boolean;
+  readonly overlay: 'help' | 'quit' | null;
+  readonly helpTop: number;
+  readonly prompt: Prompt | null;
+  readonly search: string | null;
+  readonly filter: string | null;
+  readonly panels: Readonly<Record<string, PanelUi>>;
+  readonly message: { readonly text: string; readonly tone: 'bad' | 'good' | 'muted' } | null;
+}
+
+export interface ControllerOptions {
+  readonly readOnly?: boolean;
+  readonly onQuit: () => void;
+  readonly notice?: string;
+}
+
+const PROMPT_CHAR: Record<PromptMode, string> = { command: ':', search: '/', filter: 'filter: ' };
+export const promptLabel = (m: PromptMode): string => PROMPT_CHAR[m];
+
+export class Controller {
+  state: UiState = {
+    focus: 'timeline',
+    zoom: false,
+    overlay: null,
+    helpTop: 0,
+    prompt: null,
+    search: null,
+    filter: null,
+    panels: {},
+    message: null,
+  };
+  cols = 80;
+  rows = 24;
+  private readonly listeners = new Set<() => void>();
+  private lastStopSeen: unknown;
+  private readonly localHistory: string[] = [];
+  private searchBefore: string | null = null;
+  private searching: { cancelled: boolean } | undefined;
+
+  constructor(
+    readonly port: SessionPort,
+    readonly opts: ControllerOptions,
+  ) {
+    this.lastStopSeen = port.view().lastStop;
+    this.follow(port.view());
+    if (opts.notice) this.msg(opts.notice, 'bad');
+  }
+
+  subscribe(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  private changed(): void {
+    for (const l of this.listeners) l();
+  }
+
+  private set(patch: Partial<UiState>): void {
+    this.state = { ...this.state, ...patch };
+  }
+
+  setSize(cols: number, rows: number): void {
+    this.cols = cols;
+    this.rows = rows;
+  }
+
+  // ---- derived ------------------------------------------------------------------------
+
+  available(view: TuiView = this.port.view()): PanelDef[] {
+    return PANELS.filter((p) => p.available(view));
+  }
+
+  /** Tab order. */
+  order(view?: TuiView): string[] {
+    return this.available(view).map((p) => p.id);
+  }
+
+  layout(view: TuiView = this.port.view()): Layout {
+    const av = this.available(view);
+    const focus = av.some((p) => p.id === this.state.focus) ? this.state.focus : 'timeline';
+    return layout({
+      cols: this.cols,
+      rows: this.rows,
+      main: av.filter((p) => p.region === 'main').map((p) => p.id),
+      side: av.filter((p) => p.region === 'side').map((p) => p.id),
+      bottom: av.find((p) => p.region === 'bottom')?.id,
+      focus,
+      zoom: this.state.zoom,
+    });
+  }
+
+  /** Body size of panel `id` in the current layout (0x0 when not shown). */
+  sizeOf(id: string, l: Layout = this.layout()): { cols: number; rows: number } {
+    for (const c of l.columns) for (const s of c.slots) if (s.id === id) return { cols: s.width, rows: Math.max(0, s.height - 1) };
+    if (l.console?.id === id) return { cols: l.console.width, rows: Math.max(0, l.console.height - 1) };
+    return { cols: this.cols, rows: 0 };
+  }
+
+  ui(id: string): PanelUi {
+    return this.state.panels[id] ?? { cursor: 0 };
+  }
+
+  env(id: string, size = this.sizeOf(id)): PanelEnv {
+    const v = this.port.view();
+    return { port: this.port, ui: this.ui(id), rows: size.rows, cols: size.cols, search: this.state.search, filter: this.state.filter, console: v.console };
+  }
+
+  private setUi(id: string, ui: PanelUi): void {
+    this.set({ panels: { ...this.state.panels, [id]: ui } });
+  }
+
+  // ---- session changes ----------------------------------------------------------------
+
+  /** After a stop the timeline follows to the newest record, like a debugger's current line. */
+  follow(view: TuiView): void {
+    // The newest record: "the end", clamped when drawn, so it stays at the end while a
+    // filter index is still growing. At a breakpoint or watchpoint, the record that matched.
+    this.setUi('timeline', { ...this.ui('timeline'), cursor: Number.MAX_SAFE_INTEGER });
+    const r = view.lastStop.reason;
+    const hit = r === 'breakpoint' || r === 'watchpoint' ? view.lastStop.record?.seq : undefined;
+    if (hit !== undefined) this.selectRecord(hit);
+    this.setUi('console', { cursor: 0 });
+  }
+
+  /** Called by the root when the session changed; moves the timeline on a new stop. */
+  sessionChanged(): void {
+    const v = this.port.view();
+    if (v.lastStop !== this.lastStopSeen) {
+      this.lastStopSeen = v.lastStop;
+      this.follow(v);
+    }
+  }
+
+  // ---- keys ---------------------------------------------------------------------------
+
+  /** Handle key names in order (Ink may deliver several in one input). */
+  keys(names: readonly string[]): void {
+    for (const k of names) this.key(k);
+    this.changed();
+  }
+
+  private key(k: string): void {
+    const s = this.state;
+    if (s.prompt) return this.promptKey(k);
+    if (s.overlay === 'quit') {
+      if (k === 'y' || k === 'enter' || k === 'q') {
+        this.port.interrupt();
+        this.opts.onQuit();
+      }
+      return this.set({ overlay: null });
+    }
+    if (s.overlay === 'help') {
+      if (k === 'esc' || k === '?' || k === 'q' || k === 'ctrl+c') return this.set({ overlay: null });
+      const b = lookup(k, 'help');
+      if (b?.scope === 'navigation') this.set({ helpTop: Math.max(0, this.helpNav(b.command, s.helpTop)) });
+      return;
+    }
+    if (s.message) this.set({ message: null });
+    const focus = this.order().includes(s.focus) ? s.focus : 'timeline';
+    const b = lookup(k, focus);
+    if (!b) return;
+    this.dispatch(b, k, focus);
+  }
+
+  private helpNav(cmd: string, top: number): number {
+    const page = Math.max(1, this.rows - 6);
+    if (cmd === 'nav.down') return top + 1;
+    if (cmd === 'nav.up') return top - 1;
+    if (cmd === 'nav.page-down') return top + page;
+    if (cmd === 'nav.page-up') return top - page;
+    if (cmd === 'nav.top') return 0;
+    return top;
+  }
+
+  private running(): boolean {
+    return this.port.view().state === 'running';
+  }
+
+  private msg(text: string, tone: 'bad' | 'good' | 'muted' = 'muted'): void {
+    this.set({ message: { text, tone } });
+  }
+
+  /** Run a line of the command language; output lands in the console via the session. */
+  run(line: string): Promise<void> {
+    if (this.opts.readOnly) {
+      this.msg('read-only session: only the driver can run commands', 'bad');
+      this.changed();
+      return Promise.resolve();
+    }
+    if (this.running()) {
+      this.msg('running: Esc or Ctrl-C stops it first', 'bad');
+      this.changed();
+      return Promise.resolve();
+    }
+    return this.port.exec(line).then((r) => {
+      if (r.error) this.msg(`error: ${r.error.message}${r.error.hint ? ` (${r.error.hint})` : ''}`, 'bad');
+      this.sessionChanged();
+      // `goto SEQ` lands just after the event that emitted SEQ: select SEQ itself.
+      const g = /^goto\s+(\d+)\s*$/.exec(line.trim());
+      if (g && !r.error) this.selectRecord(Number(g[1]));
+      this.changed();
+    });
+  }
+
+  private dispatch(b: Binding, k: string, focus: string): void {
+    if (b.mutates && this.opts.readOnly) return this.msg('read-only session', 'bad');
+    if (b.exec) {
+      void this.run(b.exec);
+      return;
+    }
+    const order = this.order();
+    const panel = panelById(focus);
+    if (panel?.actions?.[b.command]) {
+      const data = panel.select(this.port.view(), this.env(focus));
+      return this.setUi(focus, panel.actions[b.command](this.ui(focus), data));
+    }
+    switch (b.command) {
+      case 'ui.interrupt':
+        if (this.searching) {
+          this.searching.cancelled = true;
+          this.msg('search cancelled');
+        } else if (this.running()) {
+          this.port.interrupt();
+          this.msg('interrupting…');
+        } else if (k === 'ctrl+c') this.msg('q quits', 'muted');
+        else if (this.state.zoom) this.set({ zoom: false });
+        return;
+      case 'ui.quit':
+        if (this.running()) return this.set({ overlay: 'quit' });
+        return this.opts.onQuit();
+      case 'ui.help':
+        return this.set({ overlay: 'help', helpTop: 0 });
+      case 'ui.command-line':
+        return this.set({ prompt: { mode: 'command', text: '', hist: -1, candidates: [] } });
+      case 'ui.goto': {
+        const r = this.selectedRecord();
+        return this.set({ prompt: { mode: 'command', text: `goto ${r ? r.seq : ''}`, hist: -1, candidates: [] } });
+      }
+      case 'ui.search':
+        this.searchBefore = this.state.search;
+        return this.set({ prompt: { mode: 'search', text: '', hist: -1, candidates: [] } });
+      case 'timeline.filter':
+        return this.set({ prompt: { mode: 'filter', text: this.state.filter ?? '', hist: -1, candidates: [] } });
+      case 'timeline.clear-filter':
+        return this.applyFilter(null);
+      case 'ui.search-next':
+        return void this.searchStep(1);
+      case 'ui.search-prev':
+        return void this.searchStep(-1);
+      case 'ui.focus-next':
+      case 'ui.focus-prev': {
+        const i = order.indexOf(focus);
+        const d = b.command === 'ui.focus-next' ? 1 : -1;
+        return this.set({ focus: order[(i + d + order.length) % order.length] });
+      }
+      case 'ui.focus-n': {
+        const id = order[Number(k) - 1];
+        return id ? this.set({ focus: id }) : undefined;
+      }
+      case 'ui.zoom':
+        return this.set({ zoom: !this.state.zoom });
+      case 'ui.break-kind':
+        return this.breakOnSelected();
+      case 'breakpoints.delete':
+      case 'breakpoints.toggle': {
+        const p = this.port.view().points[this.ui('breakpoints').cursor];
+        if (!p) return;
+        void this.run(b.command === 'breakpoints.delete' ? `delete ${p.id}` : `${p.enabled ? 'disable' : 'enable'} ${p.id}`);
+        return;
+      }
+      default:
+        if (b.scope === 'navigation') return this.navigate(b.command, focus);
+    }
+  }
+
+  private navigate(cmd: string, id: string): void {
+    const panel = panelById(id);
+    if (!panel) return;
+    const size = this.sizeOf(id);
+    const data = panel.select(this.port.view(), this.env(id, size));
+    const n = panel.count(data);
+    const ui = this.ui(id);
+    const page = Math.max(1, size.rows - 1);
+    // The console's cursor counts lines back from the newest, so up moves it up the log.
+    const sign = id === 'console' ? -1 : 1;
+    let c = Math.min(ui.cursor, Math.max(0, n - 1));
+    if (cmd === 'nav.down') c += sign;
+    else if (cmd === 'nav.up') c -= sign;
+    else if (cmd === 'nav.page-down') c += sign * page;
+    else if (cmd === 'nav.page-up') c -= sign * page;
+    else if (cmd === 'nav.top') c = id === 'console' ? n : 0;
+    else if (cmd === 'nav.bottom') c = id === 'console' ? 0 : n - 1;
+    else return;
+    this.setUi(id, { ...ui, moved: true, cursor: Math.max(0, Math.min(Math.max(0, n - 1), c)) });
+  }
+
+  /** The timeline cursor as a list position (the stored one may mean "the end"). */
+  timelineCursor(): number {
+    const n = timelineLength(this.port, this.port.view(), this.state.filter);
+    return Math.max(0, Math.min(n - 1, this.ui('timeline').cursor));
+  }
+
+  /** Put the timeline cursor on record `seq` (or the nearest filtered one before it). */
+  selectRecord(seq: number): void {
+    const v = this.port.view();
+    if (seq >= v.records) return;
+    let cursor = seq;
+    if (this.state.filter) {
+      const n = timelineLength(this.port, v, this.state.filter);
+      cursor = 0;
+      for (let p = n - 1; p >= 0; p--) if (timelineRecordAt(this.port, v, this.state.filter, p) <= seq) { cursor = p; break; }
+    }
+    this.setUi('timeline', { ...this.ui('timeline'), cursor });
+  }
+
+  /** The record under the timeline cursor. */
+  selectedRecord(): { seq: number; kind: string } | undefined {
+    const v = this.port.view();
+    const seq = timelineRecordAt(this.port, v, this.state.filter, this.timelineCursor());
+    const r = seq >= 0 ? this.port.records(seq, seq + 1)[0] : undefined;
+    return r ? { seq: r.seq, kind: r.kind } : undefined;
+  }
+
+  private breakOnSelected(): void {
+    const r = this.selectedRecord();
+    if (!r) return this.msg('no record selected: step first', 'bad');
+    void this.run(`break kind=${r.kind}`);
+  }
+
+  private applyFilter(f: string | null): void {
+    this.set({ filter: f && f.trim() ? f.trim() : null });
+    this.follow(this.port.view());
+  }
+
+  /** Move the timeline cursor to the next (dir 1) or previous (-1) record matching the search. */
+  /**
+   * Move the timeline cursor to the next (dir 1) or previous (-1) record matching the
+   * search. Scans in chunks with the event loop in between, so a search through millions
+   * of records keeps keys live; Esc cancels it. Resolves when done (tests await it).
+   */
+  private searchStep(dir: 1 | -1): Promise<void> {
+    const needle = this.state.search;
+    if (!needle) {
+      this.msg('no search: / first');
+      return Promise.resolve();
+    }
+    const token = { cancelled: false };
+    if (this.searching) this.searching.cancelled = true;
+    this.searching = token;
+    const v = this.port.view();
+    const filter = this.state.filter;
+    const n = timelineLength(this.port, v, filter);
+    const start = this.timelineCursor();
+    const CHUNK = 512;
+    const PER_TURN = 40; // chunks between yields: ~20k records
+    const found = (pos: number) => {
+      this.setUi('timeline', { ...this.ui('timeline'), cursor: pos });
+      this.set({ focus: this.state.zoom ? this.state.focus : 'timeline', message: null });
+    };
+    const scan = async (): Promise<void> => {
+      let turns = 0;
+      for (let p = start + dir; p >= 0 && p < n; ) {
+        if (token.cancelled) return;
+        const lo = dir > 0 ? p : Math.max(0, p - CHUNK + 1);
+        const hi = dir > 0 ? Math.min(n, p + CHUNK) : p + 1;
+        const recs = filter
+          ? Array.from({ length: hi - lo }, (_, i) => {
+              const seq = timelineRecordAt(this.port, v, filter, lo + i);
+              return this.port.records(seq, seq + 1)[0];
+            })
+          : this.port.records(lo, hi);
+        const idx = dir > 0 ? recs.findIndex((r) => matches(r, needle)) : findLastIndex(recs, (r) => matches(r, needle));
+        if (idx >= 0) return found(lo + idx);
+        p = dir > 0 ? hi : lo - 1;
+        if (++turns % PER_TURN === 0) {
+          this.msg(`searching "${needle}"… (Esc cancels)`);
+          this.changed();
+          await new Promise<void>((r) => setImmediate(r));
+        }
+      }
+      this.msg(`"${needle}" not found ${dir > 0 ? 'below' : 'above'}`, 'bad');
+    };
+    return scan().finally(() => {
+      if (this.searching === token) this.searching = undefined;
+      this.changed();
+    });
+  }
+
+  // ---- the prompt ---------------------------------------------------------------------
+
+  private history(): readonly string[] {
+    const h = this.port.view().history;
+    return h.length ? h : this.localHistory;
+  }
+
+  private promptKey(k: string): void {
+    const p = this.state.prompt!;
+    const setText = (text: string, hist = -1) => {
+      this.set({ prompt: { ...p, text, hist, candidates: [] } });
+      // Search highlights matches as you type (Enter then jumps to the next one).
+      if (p.mode === 'search') this.set({ search: text.trim() || null });
+    };
+    if (k === 'esc' || k === 'ctrl+c') return this.set({ prompt: null, search: p.mode === 'search' ? this.searchBefore : this.state.search });
+    if (k === 'enter') return this.submit(p);
+    if (k === 'backspace') {
+      if (p.text === '') return this.set({ prompt: null });
+      return setText(p.text.slice(0, -1));
+    }
+    if (k === 'ctrl+u') return setText('');
+    if (k === 'ctrl+w') return setText(p.text.replace(/\S+\s*$/, ''));
+    if (k === 'tab' && p.mode === 'command') return this.completePrompt(p);
+    if ((k === 'up' || k === 'down') && p.mode === 'command') {
+      const h = this.history();
+      if (!h.length) return;
+      let i = p.hist === -1 ? h.length : p.hist;
+      i = k === 'up' ? Math.max(0, i - 1) : i + 1;
+      if (i >= h.length) return setText('');
+      return setText(h[i], i);
+    }
+    if (k === 'space') return setText(p.text + ' ', p.hist);
+    if ([...k].length === 1) return setText(p.text + k, p.hist);
+  }
+
+  private completePrompt(p: Prompt): void {
+    const { start, candidates } = this.port.complete(p.text);
+    if (candidates.length === 0) return this.set({ prompt: { ...p, candidates: [] } });
+    const word = p.text.slice(start);
+    let common = candidates[0];
+    for (const c of candidates) while (!c.startsWith(common)) common = common.slice(0, -1);
+    const text = candidates.length === 1 ? p.text.slice(0, start) + candidates[0] + ' ' : common.length > word.length ? p.text.slice(0, start) + common : p.text;
+    this.set({ prompt: { ...p, text, candidates: candidates.length === 1 ? [] : candidates } });
+  }
+
+  private submit(p: Prompt): void {
+    this.set({ prompt: null });
+    if (p.mode === 'filter') return this.applyFilter(p.text);
+    if (p.mode === 'search') {
+      this.set({ search: p.text.trim() || null });
+      if (p.text.trim()) void this.searchStep(1);
+      return;
+    }
+    const line = p.text.trim();
+    if (!line) return;
+    if (line === 'q' || line === 'quit') return void this.dispatch(KEYMAP.find((b) => b.command === 'ui.quit')!, 'q', this.state.focus);
+    this.localHistory.push(line);
+    void this.run(line);
+  }
+}
+
+function findLastIndex<T>(xs: readonly T[], f: (x: T) => boolean): number {
+  for (let i = xs.length - 1; i >= 0; i--) if (f(xs[i])) return i;
+  return -1;
+}

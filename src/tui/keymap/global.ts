@@ -1,0 +1,31 @@
+/** Bindings that work everywhere (unless the focused panel shadows them) and panel movement. */
+import type { Binding } from './binding.ts';
+
+export const GLOBAL_BINDINGS: readonly Binding[] = [
+  { keys: ['s'], scope: 'global', command: 'step', exec: 'step', description: 'Step one event', tag: 'run', hint: 'step', mutates: true },
+  { keys: ['S'], scope: 'global', command: 'step', exec: 'step 10', description: 'Step 10 events', tag: 'run', mutates: true },
+  { keys: ['c'], scope: 'global', command: 'continue', exec: 'continue', description: 'Continue to the next breakpoint or the end (Esc / Ctrl-C stops)', tag: 'run', hint: 'cont', mutates: true },
+  { keys: ['r'], scope: 'global', command: 'reverse-step', exec: 'reverse-step', description: 'Reverse-step one event', tag: 'run', hint: 'rev', mutates: true },
+  { keys: ['R'], scope: 'global', command: 'reverse-continue', exec: 'reverse-continue', description: 'Reverse-continue to the previous breakpoint hit or the start', tag: 'run', mutates: true },
+  { keys: ['b'], scope: 'global', command: 'ui.break-kind', description: "Break on the selected record's kind", tag: 'run', hint: 'break', mutates: true },
+  { keys: ['g'], scope: 'global', command: 'ui.goto', description: 'Go to the selected record, or edit: `goto SEQ`, `goto @EVENT` (opens the command line)', tag: 'run', mutates: true },
+  { keys: ['esc', 'ctrl+c'], scope: 'global', command: 'ui.interrupt', description: 'Stop a running continue at the next event boundary; close a prompt or overlay', tag: 'run' },
+  { keys: [':'], scope: 'global', command: 'ui.command-line', description: 'Command line (Tab completes, Up/Down history)', tag: 'view', hint: 'cmd' },
+  { keys: ['/'], scope: 'global', command: 'ui.search', description: 'Search the timeline', tag: 'view', hint: 'search' },
+  { keys: ['n'], scope: 'global', command: 'ui.search-next', description: 'Next search match', tag: 'view' },
+  { keys: ['N'], scope: 'global', command: 'ui.search-prev', description: 'Previous search match', tag: 'view' },
+  { keys: ['tab'], scope: 'global', command: 'ui.focus-next', description: 'Focus the next panel', tag: 'view', hint: 'focus' },
+  { keys: ['shift+tab'], scope: 'global', command: 'ui.focus-prev', description: 'Focus the previous panel', tag: 'view' },
+  { keys: ['enter', 'z'], scope: 'global', command: 'ui.zoom', description: 'Zoom the focused panel to full screen and back', tag: 'view', hint: 'zoom' },
+  { keys: ['1', '2', '3', '4', '5', '6', '7', '8', '9'], scope: 'global', command: 'ui.focus-n', description: 'Focus panel N (in Tab order)', tag: 'view' },
+  { keys: ['?'], scope: 'global', command: 'ui.help', description: 'Help: every key', tag: 'view', hint: 'help' },
+  { keys: ['q'], scope: 'global', command: 'ui.quit', description: 'Quit (asks first while a run is going)', tag: 'view', hint: 'quit' },
+  { keys: ['up', 'k'], scope: 'navigation', command: 'nav.up', description: 'Move up', tag: 'navigation' },
+  { keys: ['down', 'j'], scope: 'navigation', command: 'nav.down', description: 'Move down', tag: 'navigation' },
+  { keys: ['left', 'h'], scope: 'navigation', command: 'nav.left', description: 'Move left / collapse', tag: 'navigation' },
+  { keys: ['right', 'l'], scope: 'navigation', command: 'nav.right', description: 'Move right / expand', tag: 'navigation' },
+  { keys: ['pageup', 'ctrl+u'], scope: 'navigation', command: 'nav.page-up', description: 'Page up', tag: 'navigation' },
+  { keys: ['pagedown', 'ctrl+d'], scope: 'navigation', command: 'nav.page-down', description: 'Page down', tag: 'navigation' },
+  { keys: ['home', '<'], scope: 'navigation', command: 'nav.top', description: 'First row', tag: 'navigation' },
+  { keys: ['end', '>'], scope: 'navigation', command: 'nav.bottom', description: 'Last row', tag: 'navigation' },
+];

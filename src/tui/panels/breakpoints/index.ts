@@ -1,0 +1,30 @@
+/** Breakpoints: number, spec, enabled, hits. `d` deletes the selected one, `e` toggles it. */
+import { definePanel } from '../panel.ts';
+import type { PointView } from '../../session-port.ts';
+import { BreakpointsView } from './view.tsx';
+
+export interface BreakpointsData {
+  readonly list: readonly PointView[];
+  readonly cursor: number;
+  /** Breakpoint of the current stop. */
+  readonly hit?: number;
+}
+
+export const breakpointsPanel = definePanel<BreakpointsData>({
+  id: 'breakpoints',
+  title: 'Breakpoints',
+  region: 'side',
+  available: () => true,
+  select: (v, env) => ({
+    list: v.points,
+    cursor: Math.min(env.ui.cursor, Math.max(0, v.points.length - 1)),
+    hit: v.lastStop.reason === 'breakpoint' || v.lastStop.reason === 'watchpoint' ? v.lastStop.id : undefined,
+  }),
+  count: (d) => d.list.length,
+  summary: (d) => `${d.list.length}`,
+  keys: [
+    { keys: ['d', 'x'], scope: 'breakpoints', command: 'breakpoints.delete', description: 'Delete the selected breakpoint', tag: 'panel', mutates: true, hint: 'delete' },
+    { keys: ['e', 'space'], scope: 'breakpoints', command: 'breakpoints.toggle', description: 'Enable / disable the selected breakpoint', tag: 'panel', mutates: true },
+  ],
+  Component: BreakpointsView,
+});

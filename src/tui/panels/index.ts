@@ -1,0 +1,30 @@
+/**
+ * Every panel, in Tab order. Layout, help sections and the keymap all read this list;
+ * adding a panel is its directory plus one line here.
+ */
+import type { PanelDef } from './panel.ts';
+import { timelinePanel } from './timeline/index.ts';
+import { pgtablePanel } from './pgtable/index.ts';
+import { larbPanel } from './larb/index.ts';
+import { swiotlbPanel } from './swiotlb/index.ts';
+import { iotlbPanel } from './iotlb/index.ts';
+import { devicesPanel } from './devices/index.ts';
+import { notifiersPanel } from './notifiers/index.ts';
+import { breakpointsPanel } from './breakpoints/index.ts';
+import { consolePanel } from './console/index.ts';
+
+export const PANELS: readonly PanelDef[] = [
+  timelinePanel,
+  pgtablePanel,
+  larbPanel,
+  swiotlbPanel,
+  iotlbPanel,
+  devicesPanel,
+  notifiersPanel,
+  breakpointsPanel,
+  consolePanel,
+];
+
+export function panelById(id: string): PanelDef | undefined {
+  return PANELS.find((p) => p.id === id);
+}

@@ -1,0 +1,23 @@
+/** IOTLB / device IOTLB: cached translations per IOMMU and per ATS device, stale ones marked. */
+import { definePanel } from '../panel.ts';
+import type { IotlbView } from './model.ts';
+import { tlbRows, type TlbRow } from './rows.ts';
+import { ListView } from '../list-view.tsx';
+
+export interface IotlbData {
+  readonly rows: readonly TlbRow[];
+  readonly cursor: number;
+}
+
+export const iotlbPanel = definePanel<IotlbData>({
+  id: 'iotlb',
+  title: 'IOTLB',
+  region: 'side',
+  available: (v) => !!v.iotlb && v.iotlb.tlbs.length > 0,
+  select: (v, env) => {
+    const rows = tlbRows(v.iotlb as IotlbView);
+    return { rows, cursor: Math.min(env.ui.cursor, rows.length - 1) };
+  },
+  count: (d) => d.rows.length,
+  Component: ListView as never,
+});

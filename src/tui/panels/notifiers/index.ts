@@ -1,0 +1,23 @@
+/** mm notifiers: each mm with its subscribers, the ops they implement and their call counts. */
+import { definePanel } from '../panel.ts';
+import type { NotifiersView } from './model.ts';
+import { notifierRows, type NotifierRow } from './rows.ts';
+import { ListView } from '../list-view.tsx';
+
+export interface NotifiersData {
+  readonly rows: readonly NotifierRow[];
+  readonly cursor: number;
+}
+
+export const notifiersPanel = definePanel<NotifiersData>({
+  id: 'notifiers',
+  title: 'Notifiers',
+  region: 'side',
+  available: (v) => !!v.notifiers && v.notifiers.mms.length > 0,
+  select: (v, env) => {
+    const rows = notifierRows(v.notifiers as NotifiersView);
+    return { rows, cursor: Math.min(env.ui.cursor, rows.length - 1) };
+  },
+  count: (d) => d.rows.length,
+  Component: ListView as never,
+});

@@ -1,0 +1,64 @@
+/**
+ * Page tables: L1 condensed to populated ranges; Enter on a table entry opens its L2 table
+ * (Backspace returns); every entry decoded; the walk of the stop's IOVA (or the selected
+ * row's) level by level; entries changed since the last stop highlighted. `[` / `]` switch
+ * between domains.
+ */
+import { definePanel } from '../panel.ts';
+import type { PgtableDomainView, PgtableView } from './model.ts';
+import { condense, type PteRow, walk, type WalkLine } from './rows.ts';
+import { PgtableViewC } from './view.tsx';
+
+export interface PgtableData {
+  readonly domain: PgtableDomainView;
+  readonly domainIndex: number;
+  readonly domains: number;
+  /** The L1 index whose L2 table is shown, or undefined for L1. */
+  readonly open?: number;
+  readonly rows: readonly PteRow[];
+  readonly cursor: number;
+  readonly walk: readonly WalkLine[];
+}
+
+function select(v: { pgtable?: PgtableView }, ui: { cursor: number; open?: number; domain?: number; moved?: boolean }): PgtableData {
+  const pt = v.pgtable!;
+  const di = Math.min(ui.domain ?? 0, pt.domains.length - 1);
+  const dom = pt.domains[di];
+  const open = ui.open !== undefined && dom.l2[ui.open] ? ui.open : undefined;
+  const rows = open === undefined ? condense(dom.l1, 1, 0, dom) : condense(dom.l2[open], 2, open);
+  const cursor = Math.max(0, Math.min(ui.cursor, rows.length - 1));
+  // The stop's IOVA until the user picks a row; then the selected row's first IOVA.
+  const iova = ui.moved || pt.walkIova === undefined ? rows[cursor]?.iova : pt.walkIova;
+  return { domain: dom, domainIndex: di, domains: pt.domains.length, open, rows, cursor, walk: iova === undefined ? [] : walk(dom, iova) };
+}
+
+export const pgtablePanel = definePanel<PgtableData>({
+  id: 'pgtable',
+  title: 'Page tables',
+  region: 'side',
+  available: (v) => !!v.pgtable && v.pgtable.domains.length > 0,
+  select: (v, env) => select(v, env.ui),
+  count: (d) => d.rows.length,
+  summary: (d) =>
+    `${d.domain.name}${d.domains > 1 ? ` (${d.domainIndex + 1}/${d.domains})` : ''}${d.open !== undefined ? ` L2 of L1[0x${d.open.toString(16)}]` : ''}`,
+  keys: [
+    { keys: ['enter'], scope: 'pgtable', command: 'pgtable.open', description: 'Open the L2 table of the selected L1 entry', tag: 'panel', shadows: true, hint: 'L2' },
+    { keys: ['backspace'], scope: 'pgtable', command: 'pgtable.close', description: 'Back to L1', tag: 'panel' },
+    { keys: [']'], scope: 'pgtable', command: 'pgtable.next-domain', description: 'Next domain', tag: 'panel' },
+    { keys: ['['], scope: 'pgtable', command: 'pgtable.prev-domain', description: 'Previous domain', tag: 'panel' },
+  ],
+  actions: {
+    'pgtable.open': (ui, d) => {
+      const r = d.rows[d.cursor];
+      return d.open === undefined && r?.entry.type === 'table' ? { ...ui, open: r.first, cursor: 0, moved: true } : ui;
+    },
+    'pgtable.close': (ui, d) => {
+      if (d.open === undefined) return ui;
+      const back = condense(d.domain.l1, 1, 0, d.domain).findIndex((r) => r.first === d.open);
+      return { ...ui, open: undefined, cursor: Math.max(0, back) };
+    },
+    'pgtable.next-domain': (ui, d) => ({ cursor: 0, domain: (d.domainIndex + 1) % d.domains }),
+    'pgtable.prev-domain': (ui, d) => ({ cursor: 0, domain: (d.domainIndex + d.domains - 1) % d.domains }),
+  },
+  Component: PgtableViewC,
+});

@@ -1,0 +1,90 @@
+/**
+ * The thin adapter from the debugger's Session to the TUI's SessionPort. It caches one
+ * TuiView per change (so memoised panels skip work when nothing moved), tracks which
+ * records the last motion emitted, and adds what SessionView does not carry yet.
+ *
+ * Model panels are wired here: `models(session)` returns the slices (pgtable, larb,
+ * swiotlb, iotlb, notifiers) once the debugger derives them; until then they are absent
+ * and those panels stay hidden. Devices are read from the built scenario's `devices`
+ * model state as plain data (duck-typed, no sim/ code is called); when the debugger adds
+ * `devices` to SessionView this falls away.
+ */
+import type { CommandInfo, CommandResult, ContinueProgress, SessionEvent, SessionView } from '../debugger/types.ts';
+import type { DeviceView, SessionPort, TraceRecord, TuiView } from './session-port.ts';
+
+/** The part of the debugger's Session the TUI uses (structural, so tests can fake it). */
+export interface SessionLike {
+  view(opts?: { traceRows?: number }): SessionView;
+  records(from: number, count: number): TraceRecord[];
+  execAsync(line: string, onProgress?: (p: ContinueProgress) => void): Promise<CommandResult>;
+  interrupt(): void;
+  subscribe(listener: (e: SessionEvent) => void): () => void;
+  complete(line: string): { start: number; candidates: string[] };
+  readonly isRunning?: boolean;
+  readonly built?: { readonly machine?: { readonly state?: { readonly models?: Record<string, unknown> } } };
+}
+
+/** Optional model slices, computed by whoever wires a model in (see the model.ts files). */
+export type ModelSlices = Pick<TuiView, 'pgtable' | 'larb' | 'swiotlb' | 'iotlb' | 'notifiers'>;
+
+export interface PortOptions {
+  readonly commands: readonly CommandInfo[];
+  readonly models?: () => ModelSlices;
+}
+
+interface DeviceStateLike {
+  name: string;
+  kind: string;
+  dmaMaskBits: number;
+  dmaOps: string;
+  translator: string;
+  round?: number;
+  repeat?: number;
+  pc?: number;
+  ops?: { op: string }[];
+}
+
+export function devicesOf(s: SessionLike): DeviceView[] {
+  const list = (s.built?.machine?.state?.models?.devices as { list?: DeviceStateLike[] } | undefined)?.list ?? [];
+  return list.map((d) => {
+    const done = d.repeat !== undefined && d.round !== undefined && d.round >= d.repeat;
+    const status = done
+      ? 'done'
+      : d.repeat !== undefined
+        ? `round ${(d.round ?? 0) + 1}/${d.repeat} op ${(d.pc ?? 0) + 1}/${d.ops?.length ?? 0}`
+        : '';
+    const queue = !done && d.ops && d.pc !== undefined ? d.ops.slice(d.pc).map((o) => `${o.op}`) : [];
+    return { name: d.name, kind: d.kind, dmaMaskBits: d.dmaMaskBits, dmaOps: d.dmaOps, translator: d.translator, status, queue };
+  });
+}
+
+export function toPort(s: SessionLike, opts: PortOptions): SessionPort & { dispose(): void } {
+  let cached: TuiView | undefined;
+  let recordsAtStop = s.view({ traceRows: 0 }).records;
+  let lastStepFrom = recordsAtStop;
+  const off = s.subscribe((e) => {
+    if (e.type === 'stop') {
+      const n = s.view({ traceRows: 0 }).records;
+      lastStepFrom = n > recordsAtStop ? recordsAtStop : n;
+      recordsAtStop = n;
+    }
+    cached = undefined;
+  });
+  return {
+    view() {
+      if (!cached) {
+        const v = s.view({ traceRows: 0 });
+        cached = { ...v, lastStepFrom: Math.min(lastStepFrom, v.records), devices: devicesOf(s), ...(opts.models?.() ?? {}) };
+      }
+      return cached;
+    },
+    records: (from, to) => (to > from ? s.records(from, to - from) : []),
+    exec: (line) => s.execAsync(line),
+    running: () => s.isRunning ?? s.view({ traceRows: 0 }).state === 'running',
+    interrupt: () => s.interrupt(),
+    subscribe: (fn) => s.subscribe(() => fn()),
+    complete: (line) => s.complete(line),
+    commands: opts.commands,
+    dispose: off,
+  };
+}

@@ -1,0 +1,57 @@
+/**
+ * What the TUI needs from a debugger session, and nothing more. The debugger's Session
+ * (src/debugger/session.ts) provides it through `toPort()` in ./port.ts, a thin adapter.
+ * Everything here is plain data: the TUI never reaches into sim/.
+ */
+import type { CommandInfo, CommandResult, ContinueProgress, PointView, SessionView, Stop } from '../debugger/types.ts';
+import type { TraceRecord } from '../sim/core/trace.ts';
+import type { PgtableView } from './panels/pgtable/model.ts';
+import type { LarbView } from './panels/larb/model.ts';
+import type { SwiotlbView } from './panels/swiotlb/model.ts';
+import type { IotlbView } from './panels/iotlb/model.ts';
+import type { NotifiersView } from './panels/notifiers/model.ts';
+
+export type { CommandInfo, CommandResult, ContinueProgress, PointView, SessionView, Stop, TraceRecord };
+
+export interface DeviceView {
+  readonly name: string;
+  readonly kind: string;
+  readonly dmaMaskBits: number;
+  readonly dmaOps: string;
+  readonly translator: string;
+  /** One-line state: "round 2/4 op 1/2", "done". */
+  readonly status: string;
+  /** Pending work, oldest first (queue entries, in-flight requests). */
+  readonly queue: readonly string[];
+}
+
+/** The session's view plus what the panels add: devices, model slices, the last step's records. */
+export interface TuiView extends SessionView {
+  /** Records emitted since the previous stop start here (the timeline marks them). */
+  readonly lastStepFrom: number;
+  readonly devices: readonly DeviceView[];
+  /** Model slices: absent when the scenario has no such model (the panel is hidden). */
+  readonly pgtable?: PgtableView;
+  readonly larb?: LarbView;
+  readonly swiotlb?: SwiotlbView;
+  readonly iotlb?: IotlbView;
+  readonly notifiers?: NotifiersView;
+}
+
+export interface SessionPort {
+  /** The current view; the same object until the session changes (panels memoise on it). */
+  view(): TuiView;
+  /** Trace records [from, to), clamped to what exists. */
+  records(from: number, to: number): readonly TraceRecord[];
+  /** Run one line of the session's command language; motions run in slices. */
+  exec(line: string): Promise<CommandResult>;
+  /** Cheap "is a motion running?" (called on every progress slice); falls back to view().state. */
+  running?(): boolean;
+  /** Stop a running motion at the next clean event boundary. */
+  interrupt(): void;
+  /** Called after every change (output, progress, a stop). Returns unsubscribe. */
+  subscribe(fn: () => void): () => void;
+  /** Completion of the `:` line: the word being typed starts at `start`. */
+  complete(line: string): { start: number; candidates: readonly string[] };
+  readonly commands: readonly CommandInfo[];
+}

@@ -1,0 +1,160 @@
+/**
+ * Each breakpoint kind stops at the first matching record and only there: a script of
+ * records with near misses (right kind, wrong field) is run with one breakpoint at a time,
+ * and the seqs it stops at must equal the seqs a plain filter over the script selects.
+ */
+import { describe, expect, it } from 'vitest';
+import { Session } from '../../src/debugger/session.ts';
+import { type Rec, syntheticMachine } from './synthetic.ts';
+
+const EVENTS: Rec[][] = [
+  [{ kind: 'map', api: 'iommu_map', domain: 1, iova: '0x10000', pa: '0x40000000', size: 8192 }],
+  [{ kind: 'dma', dev: 'vdec', addr: '0x10000', len: 4096, dir: 'read', result: 'ok', pa: '0x40000000' }],
+  [{ kind: 'fault', iommu: 'm4u', mmu: 0, type: 'translation', iova: '0x20000', write: false, larb: 4, port: 2, dev: 'vdec', reported: true }],
+  [{ kind: 'tlb-inval', iommu: 'm4u', scope: 'range', start: '0x10000', end: '0x12000' }, { kind: 'pte', domain: 1, level: 2, index: 16, old: '0x40000c7f', new: '0x00000000' }],
+  [{ kind: 'notifier', mm: 7, op: 'invalidate_range_start', start: '0x7000', end: '0x8000', subscriber: 'sva' }],
+  [{ kind: 'fault', iommu: 'm4u', mmu: 1, type: 'translation', iova: '0x11000', write: true, larb: 5, port: 0, dev: 'venc', reported: false }],
+  [{ kind: 'swiotlb-full', dev: 'nic', size: 65536, nslots: 32, dir: 'to-device' }],
+  [{ kind: 'tlb-inval', iommu: 'm4u', scope: 'all' }],
+  [{ kind: 'stale-tlb', iommu: 'm4u', dev: 'vdec', iova: '0x10000', pa: '0x40000000', cause: 4 }],
+  [{ kind: 'notifier', mm: 8, op: 'release', subscriber: 'sva' }],
+  [{ kind: 'coherency-violation', dev: 'gpu', iova: '0x7000', pa: '0x50000000', mm: 7, cause: 5 }],
+  [{ kind: 'fault', iommu: 'm4u', mmu: 1, type: 'permission', iova: '0x30000', write: true, larb: 5, port: 1, dev: 'venc', reported: true }],
+  [{ kind: 'unmap', api: 'iommu_unmap', domain: 1, iova: '0x10000', size: 8192 }],
+  [{ kind: 'bus-sel', value: '0x44' }],
+  [{ kind: 'swiotlb-map', dev: 'nic', orig: '0x60000000', tlb: '0x7f000000', slot: 40, nslots: 4, size: 8192, dir: 'to-device' }],
+];
+
+/** Seqs of the script's records in order. */
+const RECORDS = EVENTS.flat().map((r, seq) => ({ seq, ...r }));
+
+function stopsOf(spec: string): number[] {
+  const s = new Session(syntheticMachine(EVENTS));
+  const r0 = s.exec(spec);
+  expect(r0.error).toBeUndefined();
+  const seqs: number[] = [];
+  for (let i = 0; i < 50; i++) {
+    const r = s.exec('continue');
+    if (r.stop?.reason === 'end') break;
+    expect(['breakpoint', 'watchpoint']).toContain(r.stop?.reason);
+    seqs.push(r.stop!.record!.seq);
+  }
+  return seqs;
+}
+
+function expected(pred: (r: Record<string, unknown>) => boolean): number[] {
+  return RECORDS.filter(pred).map((r) => r.seq);
+}
+
+describe('break sugar stops at the first matching record and only there', () => {
+  const cases: [string, (r: Record<string, unknown>) => boolean][] = [
+    ['break fault', (r) => r.kind === 'fault'],
+    ['break fault mmu=1', (r) => r.kind === 'fault' && r.mmu === 1],
+    ['break fault type=permission', (r) => r.kind === 'fault' && r.type === 'permission'],
+    ['break fault dev=vdec', (r) => r.kind === 'fault' && r.dev === 'vdec'],
+    ['break fault larb=5 port=0', (r) => r.kind === 'fault' && r.larb === 5 && r.port === 0],
+    ['break fault iova=0x10000..0x20001', (r) => r.kind === 'fault' && ['0x20000', '0x11000'].includes(r.iova as string)],
+    ['break fault iommu=m4u if write=true', (r) => r.kind === 'fault' && r.write === true],
+    ['break inval', (r) => r.kind === 'tlb-inval'],
+    ['break inval scope=all', (r) => r.kind === 'tlb-inval' && r.scope === 'all'],
+    ['break notifier op=release', (r) => r.kind === 'notifier' && r.op === 'release'],
+    ['break notifier mm=7', (r) => r.kind === 'notifier' && r.mm === 7],
+    ['break swiotlb-full', (r) => r.kind === 'swiotlb-full'],
+    ['break coherency', (r) => r.kind === 'coherency-violation'],
+    ['break stale-tlb', (r) => r.kind === 'stale-tlb'],
+    ['break kind=dma where dev=vdec and len>=4096', (r) => r.kind === 'dma'],
+    ['break kind=pte where new=0', (r) => r.kind === 'pte'],
+    ['break kind=map where iova ~ 0x1', (r) => r.kind === 'map'],
+    ['break bus-sel', (r) => r.kind === 'bus-sel'],
+  ];
+  for (const [spec, pred] of cases) {
+    it(spec, () => {
+      const want = expected(pred);
+      expect(want.length).toBeGreaterThan(0);
+      expect(stopsOf(spec)).toEqual(want);
+    });
+  }
+});
+
+describe('watchpoints', () => {
+  const cases: [string, number[]][] = [
+    // map (0), dma (1), inval range (3), fault 0x11000 (6), inval all (8), stale-tlb (9), unmap (13)
+    ['watch iova 0x10000..0x12000', [0, 1, 3, 6, 8, 9, 13]],
+    // records without a domain field (dma, fault, inval) still count: they may touch it
+    ['watch iova 0x10000 domain=1', [0, 1, 3, 8, 9, 13]],
+    ['watch iova 0x10000 domain=2', [1, 3, 8, 9]],
+    ['watch pa 0x40000000..0x40001000', [0, 1, 9]],
+    // map and unmap in domain 1, and the v7s L2 PTE (index 16) of 0x10000
+    ['watch pte 1 0x10000', [0, 4, 13]],
+    ['watch bus-sel', [14]],
+    ['watch slot 42', [15]],
+    ['watch slot 44', []],
+  ];
+  for (const [spec, want] of cases) {
+    it(spec, () => expect(stopsOf(spec)).toEqual(want));
+  }
+});
+
+describe('hit counts, ignore, tbreak, enable/disable/delete, log points, commands', () => {
+  it('counts hits and honours ignore counts', () => {
+    const s = new Session(syntheticMachine(EVENTS));
+    s.exec('break fault');
+    s.exec('ignore 1 1');
+    expect(s.exec('continue').stop?.record?.seq).toBe(6);
+    expect(s.view().points[0].hits).toBe(2);
+    expect(s.exec('info breakpoints').lines.join('\n')).toMatch(/1\s+breakpoint\s+y\s+2\s+fault/);
+  });
+
+  it('tbreak stops once, then is gone', () => {
+    const s = new Session(syntheticMachine(EVENTS));
+    expect(s.exec('tbreak inval').lines[0]).toBe('Temporary breakpoint 1: inval');
+    expect(s.exec('continue').stop?.record?.seq).toBe(3);
+    expect(s.view().points).toEqual([]);
+    expect(s.exec('continue').stop?.reason).toBe('end');
+  });
+
+  it('disable, enable, delete', () => {
+    const s = new Session(syntheticMachine(EVENTS));
+    s.exec('break fault');
+    s.exec('break notifier');
+    s.exec('disable 1');
+    expect(s.exec('continue').stop?.record?.kind).toBe('notifier');
+    s.exec('enable');
+    expect(s.exec('continue').stop?.record?.kind).toBe('fault');
+    s.exec('delete 1');
+    expect(s.exec('continue').stop?.record?.kind).toBe('notifier');
+    expect(s.exec('delete 9').error?.message).toBe('no breakpoint 9');
+  });
+
+  it('log points print with fields and do not stop', () => {
+    const s = new Session(syntheticMachine(EVENTS));
+    s.exec('log kind=fault where mmu=1 "fault {type} at {iova} by {dev}"');
+    const r = s.exec('continue');
+    expect(r.stop?.reason).toBe('end');
+    expect(r.lines.slice(0, 2)).toEqual(['fault translation at 0x11000 by venc', 'fault permission at 0x30000 by venc']);
+  });
+
+  it('commands run at the stop, gdb style (block and one-line forms)', () => {
+    const s = new Session(syntheticMachine(EVENTS));
+    s.exec('break fault mmu=1');
+    s.exec('commands 1');
+    expect(s.isCollecting).toBe(true);
+    s.exec('print iova');
+    s.exec('print dev');
+    expect(s.exec('end').lines).toEqual(['2 command(s) attached to 1']);
+    const r = s.exec('continue');
+    expect(r.lines.slice(-4)).toEqual(['> print iova', 'iova = 0x11000', '> print dev', 'dev = venc']);
+    s.exec('commands 1 print type; continue');
+    const r2 = s.exec('continue');
+    expect(r2.lines).toContain('type = permission');
+    expect(r2.stop?.reason).toBe('end');
+  });
+
+  it('condition N sets and clears a condition', () => {
+    const s = new Session(syntheticMachine(EVENTS));
+    s.exec('break fault');
+    s.exec('condition 1 type=permission');
+    expect(s.exec('continue').stop?.record?.seq).toBe(12);
+    expect(s.exec('info breakpoints').lines).toContain('        stop only if type=permission');
+  });
+});

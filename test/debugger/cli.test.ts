@@ -1,0 +1,47 @@
+/**
+ * `dmadbg run --commands` end to end in a child process: the exit code says how the run
+ * ended (0 ended, 3 at a breakpoint, 1 a bad command), --json prints one object per command.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from '../helpers/scenario.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'dmadbg-cli-'));
+
+function run(cmds: string, ...extra: string[]) {
+  const f = join(dir, `c${Math.random().toString(16).slice(2)}.cmds`);
+  writeFileSync(f, cmds);
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'run', 'demo-dma-engine', '--commands', f, '--no-record', ...extra], { cwd: ROOT, encoding: 'utf8' });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+describe('dmadbg run --commands', () => {
+  it('exit 0 when the scenario ends', () => {
+    const r = run('continue\n');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/The scenario ended: event 14, t=8364ns, 78 records\./);
+  });
+
+  it('exit 3 at a breakpoint, with --json stops', () => {
+    const r = run('# comment\nbreak kind=map where result=error\n\ncontinue\n', '--json');
+    expect(r.code).toBe(3);
+    const lines = r.out.trim().split('\n').map((l) => JSON.parse(l) as { command: string; stop?: { reason: string; record: { seq: number } } });
+    expect(lines.map((l) => l.command)).toEqual(['break kind=map where result=error', 'continue']);
+    expect(lines[1].stop).toMatchObject({ reason: 'breakpoint', id: 1, events: 4, record: { seq: 19, kind: 'map' } });
+  });
+
+  it('exit 1 at a bad command, with the caret', () => {
+    const r = run('step\nstpe 2\nstep\n');
+    expect(r.code).toBe(1);
+    expect(r.out.trim().split('\n').slice(-5)).toEqual(['(dmadbg) stpe 2', 'stpe 2', '^', 'error: unknown command "stpe"', 'hint: did you mean "step"? (`help` lists commands)']);
+  }, 20_000);
+
+  it('a missing command file is one line, exit 1', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'run', 'demo-dma-engine', '--commands', join(dir, 'nope')], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toMatch(/^dmadbg: --commands: cannot read .*nope: ENOENT$/);
+  });
+});

@@ -1,0 +1,45 @@
+/**
+ * A tiny test-only model for the debugger tests: a script of events, each emitting the
+ * given records (fault, tlb-inval, notifier, ... before the real models land). Its state
+ * is plain data (the script and a cursor), so checkpoints and replay work as for real models.
+ */
+import { Machine, PRIO } from '../../src/sim/machine.ts';
+import type { Built } from '../../src/scenario/build/index.ts';
+import type { ScenarioOut } from '../../src/scenario/schema/index.ts';
+
+export type Rec = { kind: string } & Record<string, unknown>;
+
+interface ScriptState {
+  events: Rec[][];
+  next: number;
+}
+
+/** One event per entry of `events`, 100 ns apart; each emits its records in order. */
+export function syntheticMachine(events: Rec[][], name = 'synthetic'): Built {
+  const m = new Machine({ scenario: name, seed: 1, kernel: 'v5.4', overrides: {}, dram: [{ base: 0x4000_0000, size: 0x1000_0000 }] });
+  m.state.models.script = { events, next: 0 } satisfies ScriptState;
+  const type = m.on('script.event', (mm) => {
+    const st = mm.model<ScriptState>('script');
+    for (const r of st.events[st.next]) {
+      const { kind, ...fields } = r;
+      mm.emit(kind, fields);
+    }
+    st.next++;
+    if (st.next < st.events.length) mm.schedule(100, type, 0, 0, PRIO.device);
+  });
+  if (events.length) m.schedule(0, type, 0, 0, PRIO.device);
+  const scenario = { name, limits: { maxEvents: 10_000_000 } } as unknown as ScenarioOut;
+  return { machine: m, scenario, buffers: new Map() };
+}
+
+/** A machine that is not deterministic (reads a counter outside its state): replay must catch it. */
+export function leakyMachine(): Built {
+  let outside = 0;
+  const m = new Machine({ scenario: 'leaky', seed: 1, kernel: 'v5.4', overrides: {}, dram: [{ base: 0x4000_0000, size: 0x1000_0000 }] });
+  const type = m.on('leaky.event', (mm) => {
+    mm.emit('dma', { dev: 'leak', addr: '0x1000', len: outside++ });
+    if (mm.state.events < 50) mm.schedule(10, type);
+  });
+  m.schedule(0, type);
+  return { machine: m, scenario: { name: 'leaky', limits: { maxEvents: 1000 } } as unknown as ScenarioOut, buffers: new Map() };
+}

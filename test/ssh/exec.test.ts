@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RunningServer } from '../../src/ssh/server.ts';
+import { confineScenario, parseExec, splitCommandLine, ExecRefused } from '../../src/ssh/exec.ts';
+import { SCENARIOS, connect, execCollect, makeKeys, startTestServer, type Keys } from './helpers.ts';
+
+describe('ssh exec', () => {
+  let keys: Keys;
+  let server: RunningServer;
+  let client: Awaited<ReturnType<typeof connect>>;
+
+  beforeAll(async () => {
+    keys = makeKeys();
+    ({ server } = await startTestServer(keys));
+    client = await connect(server.port, { privateKey: keys.good });
+  });
+  afterAll(async () => {
+    client?.end();
+    await server?.close();
+    keys?.cleanup();
+  });
+
+  it('run demo-dma-engine --json streams JSON Lines and exits 0', async () => {
+    const chunks: string[] = [];
+    const r = await execCollect(client, 'run demo-dma-engine --json', (c) => chunks.push(c));
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines.length).toBeGreaterThan(10);
+    for (const l of lines) expect(() => JSON.parse(l)).not.toThrow();
+    expect(JSON.parse(lines[0])).toMatchObject({ seq: 0, t: 0, kind: 'map' });
+    expect(r.stderr).toMatch(/dmadbg: ended after \d+ events/);
+  });
+
+  it('passes the exit status through (a bad option value is a usage error, 2)', async () => {
+    const r = await execCollect(client, 'run demo-dma-engine --seed abc');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--seed expects a whole number/);
+  });
+
+  it('list and validate work; validate shows no server paths', async () => {
+    const l = await execCollect(client, 'list --json');
+    expect(l.code).toBe(0);
+    expect(JSON.parse(l.stdout)).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'demo-dma-engine' })]));
+    const v = await execCollect(client, 'validate demo-dma-engine.json');
+    expect(v.code).toBe(0);
+    expect(v.stdout.trim()).toBe('./demo-dma-engine.json: ok');
+  });
+
+  it('refuses commands off the allowlist, options off the allowlist, and paths outside the scenarios dir', async () => {
+    for (const [cmd, re] of [
+      ['ls -la', /"ls" is not available over ssh/],
+      ['sh -c id', /"sh" is not available/],
+      ['tui', /needs a terminal/],
+      ['run demo-dma-engine --commands /etc/passwd', /option --commands is not available/],
+      ['run /etc/passwd', /no scenario "\/etc\/passwd"/],
+      ['run ../package.json', /no scenario/],
+      ['validate ../../../etc/hostname', /no scenario/],
+    ] as const) {
+      const r = await execCollect(client, cmd);
+      expect(r.code, cmd).not.toBe(0);
+      expect(r.stderr, cmd).toMatch(re);
+      expect(r.stdout, cmd).toBe('');
+    }
+  });
+});
+
+describe('exec parsing and confinement', () => {
+  it('splits like a shell for words and quotes', () => {
+    expect(splitCommandLine(`run "a b" 'c d' e\\ f --x=1`)).toEqual(['run', 'a b', 'c d', 'e f', '--x=1']);
+    expect(() => splitCommandLine('run "a')).toThrow(ExecRefused);
+  });
+
+  it('normalises options and confines scenarios', () => {
+    expect(parseExec('dmadbg run demo-dma-engine --json --seed 5', SCENARIOS).args).toEqual(['run', '--json', '--seed=5', './demo-dma-engine.json']);
+    expect(parseExec('tui demo-dma-engine', SCENARIOS).scenario).toBe(join(SCENARIOS, 'demo-dma-engine.json'));
+    expect(parseExec('demo-dma-engine', SCENARIOS)).toMatchObject({ command: 'tui', scenario: join(SCENARIOS, 'demo-dma-engine.json') });
+    expect(parseExec('dmadbg demo-dma-engine', SCENARIOS).command).toBe('tui');
+    expect(() => parseExec('nope', SCENARIOS)).toThrow(/"nope" is not available over ssh/);
+    expect(() => parseExec('run', SCENARIOS)).toThrow(/usage: run SCENARIO/);
+    expect(() => parseExec('list extra', SCENARIOS)).toThrow(/usage: list/);
+  });
+
+  it('does not follow a symlink out of the scenarios dir', () => {
+    const keys = makeKeys();
+    try {
+      const dir = join(keys.dir, 'scen');
+      mkdirSync(dir);
+      writeFileSync(join(keys.dir, 'secret.json'), '{}');
+      symlinkSync(join(keys.dir, 'secret.json'), join(dir, 'link.json'));
+      writeFileSync(join(dir, 'ok.json'), '{}');
+      expect(confineScenario(dir, 'ok')).toMatch(/ok\.json$/);
+      expect(() => confineScenario(dir, 'link')).toThrow(/no scenario/);
+      expect(() => confineScenario(dir, join(keys.dir, 'secret.json'))).toThrow(/no scenario/);
+      expect(() => confineScenario(dir, '.')).toThrow(/no scenario/);
+    } finally {
+      keys.cleanup();
+    }
+  });
+});
