@@ -250,7 +250,10 @@ export class Session {
 
   /** A Stop at the current position. */
   stopHere(reason: Stop['reason'], extra: Partial<Stop> = {}): Stop {
-    return { reason, events: this.machine.state.events, t: this.machine.state.now, ...extra };
+    // A live record carries seq, t and kind after its fields (Machine.emit tags the caller's
+    // literal); a stop shows it in trace order, as `run --json` prints it.
+    const record = extra.record && canonicalRecord(extra.record);
+    return { reason, events: this.machine.state.events, t: this.machine.state.now, ...extra, ...(record ? { record } : {}) };
   }
 
   forward(o: ForwardOptions): Motion {
@@ -425,4 +428,10 @@ export class Session {
 
 function isGen(x: unknown): x is CommandGen {
   return typeof x === 'object' && x !== null && typeof (x as CommandGen).next === 'function';
+}
+
+/** The record with seq, t and kind first, as in the trace's JSON lines. */
+export function canonicalRecord(r: TraceRecord): TraceRecord {
+  const { seq, t, kind, ...rest } = r;
+  return { seq, t, kind, ...rest };
 }
