@@ -67,6 +67,9 @@ describe('TUI on the demo scenario', () => {
     await t.waitFor(/^:step 2/m);
     await t.press(KEY.enter);
     await t.waitFor(/event 4\b/);
+    // An empty command line repeats the last command, as in gdb.
+    await t.press(':', KEY.enter);
+    await t.waitFor(/event 6\b/);
   });
 
   it('shows a command error in the hint row with the hint', async () => {
