@@ -94,6 +94,10 @@ describe('TUI on the demo scenario', () => {
     expect(s).not.toMatch(/1 Timeline/);
     await t.press(KEY.enter);
     await t.waitFor(/1 Timeline/);
+    // Shift-Tab from Devices goes back to Timeline, then wraps around to the Console.
+    await t.press(KEY.shiftTab, KEY.shiftTab, KEY.enter);
+    const c = await t.waitFor(/▾ 4 Console/);
+    expect(c).not.toMatch(/1 Timeline/);
   });
 
   it('searches the timeline with / and n / N', async () => {
