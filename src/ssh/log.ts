@@ -10,7 +10,11 @@ export interface Logger {
 
 const quote = (v: string) => (/[\s"=]/.test(v) || v === '' ? JSON.stringify(v) : v);
 
-export function createLogger(sink: LogSink = (l) => process.stderr.write(l + '\n')): Logger {
+const stderrSink: LogSink = (l) => {
+  if (!process.stderr.destroyed && process.stderr.writable) process.stderr.write(l + '\n');
+};
+
+export function createLogger(sink: LogSink = stderrSink): Logger {
   return (event, fields = {}) => {
     const parts = [`dmadbg serve: ${event}`];
     for (const [k, v] of Object.entries(fields)) if (v !== undefined) parts.push(`${k}=${quote(String(v))}`);

@@ -273,7 +273,7 @@ export async function startSshServer(opts: ServeOptions): Promise<RunningServer>
           if (!pty) return refuse('the debugger needs a terminal: connect with ssh -t (headless: ssh HOST run SCENARIO --json)', EXEC_EXIT.error);
           return startTui(channel, pty, parsed.scenario ?? defaultScenario, remote, user, (s) => (streams = s), unsent);
         }
-        runExec(channel, parsed, command ?? '', remote, user);
+        runExec(channel, parsed, command ?? '', remote, user, pty !== undefined);
       } catch (e) {
         log('session-error', { remote, user, in: parsed.command, error: (e as Error)?.message });
         refuse(`internal error (a dmadbg bug, please report it): ${(e as Error)?.message}`, EXEC_EXIT.internal);
@@ -361,11 +361,20 @@ export async function startSshServer(opts: ServeOptions): Promise<RunningServer>
     );
   }
 
-  function runExec(channel: ServerChannel, parsed: ReturnType<typeof parseExec>, command: string, remote: string, user: string): void {
+  function runExec(channel: ServerChannel, parsed: ReturnType<typeof parseExec>, command: string, remote: string, user: string, withPty: boolean): void {
     const t0 = Date.now();
     let handle: ExecHandle | undefined;
     let done = false;
-    handle = startExec(parsed, channel, { scenariosDir, timeoutMs: limits.execTimeoutMs });
+    // `ssh -t host run ...`: the client's terminal is raw, so lines need CR LF (as a pty's ONLCR would do).
+    const crlf = (d: string | Buffer) => String(d).replace(/\r?\n/g, '\r\n');
+    const io = withPty
+      ? {
+          write: (d: string | Buffer) => channel.write(crlf(d)),
+          once: (ev: 'drain', cb: () => void) => channel.once(ev, cb),
+          stderr: { write: (d: string | Buffer) => channel.stderr.write(crlf(d)) },
+        }
+      : channel;
+    handle = startExec(parsed, io, { scenariosDir, timeoutMs: limits.execTimeoutMs });
     const self: LiveSession = {
       kind: 'exec',
       end: (reason) => {

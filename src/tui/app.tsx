@@ -103,6 +103,7 @@ interface Cached {
   view: TuiView;
   env: PanelEnv;
   data: unknown;
+  json?: string;
 }
 
 function sameEnv(a: PanelEnv, b: PanelEnv): boolean {
@@ -132,8 +133,14 @@ function Debugger(props: AppProps & { port: SessionPort; onQuit: () => void }) {
     const env = { ...ctl.env(id, size), console: view.console };
     const c = cache.get(id);
     if (c && c.view === view && sameEnv(c.env, env) && !(id === 'timeline' && scanning)) return c.data;
-    const data = panelById(id)!.select(view, env);
-    cache.set(id, { view, env, data });
+    let data = panelById(id)!.select(view, env);
+    // Most panels do not change on a step: keep the old object when the content is equal,
+    // so React.memo skips them (the timeline changes with nearly every step).
+    if (c && id !== 'timeline') {
+      const json = JSON.stringify(data);
+      if (json === c.json) data = c.data;
+      cache.set(id, { view, env, data, json });
+    } else cache.set(id, { view, env, data, json: id === 'timeline' ? undefined : JSON.stringify(data) });
     return data;
   };
 

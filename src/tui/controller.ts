@@ -466,7 +466,8 @@ export class Controller {
       if (p.text.trim()) void this.searchStep(1);
       return;
     }
-    const line = p.text.trim();
+    // As in gdb, an empty command line repeats the last command.
+    const line = p.text.trim() || this.history().at(-1) || '';
     if (!line) return;
     if (line === 'q' || line === 'quit') return void this.dispatch(KEYMAP.find((b) => b.command === 'ui.quit')!, 'q', this.state.focus);
     this.localHistory.push(line);

@@ -98,3 +98,27 @@ describe('exec parsing and confinement', () => {
     }
   });
 });
+
+describe('exec with a pty', () => {
+  it('`ssh -t host list` gets CR LF line ends (the client terminal is raw)', async () => {
+    const keys = makeKeys();
+    const { server } = await startTestServer(keys);
+    try {
+      const c = await connect(server.port, { privateKey: keys.good });
+      const out = await new Promise<string>((resolve, reject) => {
+        c.exec('list', { pty: { term: 'xterm', cols: 80, rows: 24 } }, (err, stream) => {
+          if (err) return reject(err);
+          let s = '';
+          stream.on('data', (d: Buffer) => (s += d));
+          stream.on('close', () => resolve(s));
+        });
+      });
+      c.end();
+      expect(out).toMatch(/demo-dma-engine.*\r\n$/);
+      expect(out.replace(/\r\n/g, '')).not.toContain('\n');
+    } finally {
+      await server.close();
+      keys.cleanup();
+    }
+  });
+});

@@ -67,6 +67,9 @@ describe('TUI on the demo scenario', () => {
     await t.waitFor(/^:step 2/m);
     await t.press(KEY.enter);
     await t.waitFor(/event 4\b/);
+    // An empty command line repeats the last command, as in gdb.
+    await t.press(':', KEY.enter);
+    await t.waitFor(/event 6\b/);
   });
 
   it('shows a command error in the hint row with the hint', async () => {
@@ -91,6 +94,10 @@ describe('TUI on the demo scenario', () => {
     expect(s).not.toMatch(/1 Timeline/);
     await t.press(KEY.enter);
     await t.waitFor(/1 Timeline/);
+    // Shift-Tab from Devices goes back to Timeline, then wraps around to the Console.
+    await t.press(KEY.shiftTab, KEY.shiftTab, KEY.enter);
+    const c = await t.waitFor(/▾ 4 Console/);
+    expect(c).not.toMatch(/1 Timeline/);
   });
 
   it('searches the timeline with / and n / N', async () => {

@@ -51,6 +51,10 @@ export const serveCommand = {
     const { startSshServer } = await import('../../ssh/server.ts');
     const { createLogger } = await import('../../ssh/log.ts');
     const { ExecRefused } = await import('../../ssh/exec.ts');
+    // The log reader may go away (`serve ... 2>&1 | head`, a dead supervisor): keep serving,
+    // stop logging. Without this listener each failed write is an uncaught EPIPE whose
+    // logging fails again: a busy loop.
+    process.stderr.on('error', () => {});
     const log = createLogger();
     // Last line of defence: a bug in one session must not take the others down.
     process.on('uncaughtException', (e) => log('internal-error', { error: e?.stack?.split('\n').slice(0, 3).join(' | ') ?? String(e) }));

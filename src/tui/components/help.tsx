@@ -28,7 +28,7 @@ export function helpLines(readOnly: boolean): HelpLine[] {
   section('Move (inside the focused panel)', KEYMAP.filter((b) => b.scope === 'navigation'));
   for (const p of PANELS) section(`${p.title} panel`, KEYMAP.filter((b) => b.scope === p.id));
   section('Command line and search prompts', [
-    { keys: ['enter'], scope: 'prompt', command: '', description: 'Run / search / apply', tag: 'view' },
+    { keys: ['enter'], scope: 'prompt', command: '', description: 'Run / search / apply; empty: repeat the last command', tag: 'view' },
     { keys: ['tab'], scope: 'prompt', command: '', description: 'Complete the command or argument', tag: 'view' },
     { keys: ['up', 'down'], scope: 'prompt', command: '', description: 'History', tag: 'view' },
     { keys: ['ctrl+u', 'ctrl+w'], scope: 'prompt', command: '', description: 'Clear the line / delete a word', tag: 'view' },

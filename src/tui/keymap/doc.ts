@@ -40,7 +40,7 @@ export function keysMarkdown(): string {
     '',
     '| Keys | What it does |',
     '| --- | --- |',
-    '| `Enter` | Run the command / search / apply the filter |',
+    '| `Enter` | Run the command / search / apply the filter; on an empty command line, repeat the last command (as gdb does) |',
     '| `Tab` | Complete the command name or argument (from the debugger\'s command table) |',
     '| `Up` `Down` | Command history |',
     '| `Ctrl-U` `Ctrl-W` | Clear the line / delete the last word |',

@@ -46,6 +46,7 @@ describe('page tables', () => {
     expect(text).toContain('walk 0x40102000');
     const ui = pgtablePanel.actions!['pgtable.open']({ cursor: 1 }, { ...data, cursor: 1 });
     expect(ui.open).toBe(0x401);
+    expect(pgtablePanel.actions!['nav.right']({ cursor: 1 }, { ...data, cursor: 1 }).open).toBe(0x401);
     const l2 = renderPanel(pgtablePanel, view, { ...e, ui });
     expect(l2.text).toContain('L2[0x0..0x1]');
     // The entry changed since the last stop is marked (and bold/yellow with colour).

@@ -10,7 +10,7 @@ export const BreakpointsView = memo(function BreakpointsView({ data, focused, wi
   if (data.list.length === 0) {
     return (
       <Box height={height} width={width}>
-        <Text dimColor wrap="truncate">none: b breaks on the selected kind, :break kind KIND</Text>
+        <Text dimColor wrap="truncate">none: b breaks on the selected kind, or :break KIND [where FIELD=VALUE]</Text>
       </Box>
     );
   }

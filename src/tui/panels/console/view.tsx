@@ -12,7 +12,7 @@ export const ConsoleView = memo(function ConsoleView({ data, width, height }: Pa
     <Box flexDirection="column" height={height} width={width}>
       {shown.map((l, i) => (
         <Text key={i} wrap="truncate" color={l.startsWith('error:') ? th.c('bad') : l.startsWith(':') ? th.c('accent') : undefined}>
-          {l}
+          {l.length > width ? l.slice(0, Math.max(0, width - 1)) + '…' : l}
         </Text>
       ))}
     </Box>

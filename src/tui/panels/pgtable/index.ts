@@ -4,7 +4,7 @@
  * row's) level by level; entries changed since the last stop highlighted. `[` / `]` switch
  * between domains.
  */
-import { definePanel } from '../panel.ts';
+import { definePanel, type PanelUi } from '../panel.ts';
 import type { PgtableDomainView, PgtableView } from './model.ts';
 import { condense, type PteRow, walk, type WalkLine } from './rows.ts';
 import { PgtableViewC } from './view.tsx';
@@ -32,6 +32,17 @@ function select(v: { pgtable?: PgtableView }, ui: { cursor: number; open?: numbe
   return { domain: dom, domainIndex: di, domains: pt.domains.length, open, rows, cursor, walk: iova === undefined ? [] : walk(dom, iova) };
 }
 
+function openL2(ui: PanelUi, d: PgtableData): PanelUi {
+  const r = d.rows[d.cursor];
+  return d.open === undefined && r?.entry.type === 'table' ? { ...ui, open: r.first, cursor: 0, moved: true } : ui;
+}
+
+function closeL2(ui: PanelUi, d: PgtableData): PanelUi {
+  if (d.open === undefined) return ui;
+  const back = condense(d.domain.l1, 1, 0, d.domain).findIndex((r) => r.first === d.open);
+  return { ...ui, open: undefined, cursor: Math.max(0, back) };
+}
+
 export const pgtablePanel = definePanel<PgtableData>({
   id: 'pgtable',
   title: 'Page tables',
@@ -48,15 +59,11 @@ export const pgtablePanel = definePanel<PgtableData>({
     { keys: ['['], scope: 'pgtable', command: 'pgtable.prev-domain', description: 'Previous domain', tag: 'panel' },
   ],
   actions: {
-    'pgtable.open': (ui, d) => {
-      const r = d.rows[d.cursor];
-      return d.open === undefined && r?.entry.type === 'table' ? { ...ui, open: r.first, cursor: 0, moved: true } : ui;
-    },
-    'pgtable.close': (ui, d) => {
-      if (d.open === undefined) return ui;
-      const back = condense(d.domain.l1, 1, 0, d.domain).findIndex((r) => r.first === d.open);
-      return { ...ui, open: undefined, cursor: Math.max(0, back) };
-    },
+    // Vim-style: right / l goes into the L2 table, left / h back to L1.
+    'nav.right': openL2,
+    'nav.left': closeL2,
+    'pgtable.open': openL2,
+    'pgtable.close': closeL2,
     'pgtable.next-domain': (ui, d) => ({ cursor: 0, domain: (d.domainIndex + 1) % d.domains }),
     'pgtable.prev-domain': (ui, d) => ({ cursor: 0, domain: (d.domainIndex + d.domains - 1) % d.domains }),
   },
