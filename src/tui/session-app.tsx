@@ -3,6 +3,7 @@
  * server renders this per channel). Adapts it with toPort() and releases the adapter's
  * subscription when unmounted.
  */
+import { modelViews } from '../debugger/views/index.ts';
 import React, { useEffect, useMemo } from 'react';
 import { Session } from '../debugger/session.ts';
 import { DmadbgApp, type AppOptions } from './app.tsx';
@@ -17,7 +18,7 @@ export interface SessionAppProps extends AppOptions {
   readonly models?: () => ModelSlices;
 }
 
-export function portFor(session: Session, models?: () => ModelSlices) {
+export function portFor(session: Session, models: () => ModelSlices = () => modelViews(session)) {
   return toPort(session, { commands: Session.commands(), models });
 }
 

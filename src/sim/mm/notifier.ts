@@ -50,6 +50,7 @@ function opsOf(m: Machine, sub: Subscriber): SubscriberOps {
 }
 
 function note(m: Machine, mm: MmStruct, sub: Subscriber, op: NotifierOp, f: Record<string, unknown>): void {
+  sub.calls = (sub.calls ?? 0) + 1;
   m.emit('notifier', { mm: mm.name, op, ...f, subscriber: sub.name });
 }
 

@@ -71,6 +71,8 @@ export interface Subscriber {
   omitInvalidateRange: boolean;
   /** Passive subscribers only: invalidate_range_start fails (-EAGAIN) when !blockable. */
   failNonblock: boolean;
+  /** Notifier calls delivered so far (for the notifiers panel). */
+  calls?: number;
 }
 
 export interface MmStruct {

@@ -15,6 +15,7 @@ export interface SubscriberView {
   readonly kind: string;
   readonly ops: readonly NotifierOp[];
   readonly pasid: number;
+  readonly calls: number;
 }
 
 export interface VmaView {
@@ -52,7 +53,7 @@ export function mmViews(m: Machine): MmView[] {
   return mmModel(m).mms.map((mm) => ({
     name: mm.name,
     exited: mm.exited,
-    subscribers: mm.subscribers.map((s) => ({ name: s.name, kind: s.kind, ops: [...s.ops], pasid: s.pasid })),
+    subscribers: mm.subscribers.map((s) => ({ name: s.name, kind: s.kind, ops: [...s.ops], pasid: s.pasid, calls: s.calls ?? 0 })),
     vmas: mm.vmas.map((v) => ({
       start: v.start, end: v.end, prot: v.write ? 'rw' : 'r', kind: v.kind, shared: v.shared, file: v.file, pgoff: v.pgoff,
     })),

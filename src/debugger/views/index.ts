@@ -1,0 +1,73 @@
+/**
+ * The model slices of the session's view: what the page-table, larb-bus, SWIOTLB, IOTLB
+ * and notifier panels render. Each is absent when the scenario has no such model, so its
+ * panel stays hidden. Derived from machine state at the current stop, never written back.
+ */
+import type { TraceRecord } from '../../sim/core/trace.ts';
+import type { Session } from '../session.ts';
+import { type PteWords, pgtableView } from './pgtable.ts';
+import { larbView } from './larb.ts';
+import { swiotlbView } from './swiotlb.ts';
+import { iotlbView } from './iotlb.ts';
+import { notifiersView } from './notifiers.ts';
+import type { PgtableView } from './pgtable-model.ts';
+import type { LarbView } from './larb-model.ts';
+import type { SwiotlbView } from './swiotlb-model.ts';
+import type { IotlbView } from './iotlb-model.ts';
+import type { NotifiersView } from './notifiers-model.ts';
+
+export interface ModelViews {
+  readonly pgtable?: PgtableView;
+  readonly larb?: LarbView;
+  readonly swiotlb?: SwiotlbView;
+  readonly iotlb?: IotlbView;
+  readonly notifiers?: NotifiersView;
+}
+
+interface Memo {
+  events: number;
+  words: PteWords | undefined;
+  prevWords: PteWords | undefined;
+}
+const memos = new WeakMap<Session, Memo>();
+
+const num = (v: unknown): number | undefined => {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string' && /^0x[0-9a-f]+$/i.test(v)) return parseInt(v, 16);
+  return undefined;
+};
+
+/** The newest `notifier` record at or before the current position (looking back a little). */
+function lastNotifier(s: Session, records: number): TraceRecord | undefined {
+  const from = Math.max(0, records - 256);
+  const recent = s.records(from, records - from);
+  for (let i = recent.length - 1; i >= 0; i--) if (recent[i].kind === 'notifier') return recent[i];
+  return undefined;
+}
+
+export function modelViews(s: Session): ModelViews {
+  const m = s.machine;
+  const events = m.state.events;
+  let memo = memos.get(s);
+  if (!memo) memos.set(s, (memo = { events: -1, words: undefined, prevWords: undefined }));
+  // "Changed since the last stop": compare with the words seen at the previous position.
+  if (memo.events !== events) {
+    memo.prevWords = memo.words;
+    memo.events = events;
+  }
+  const stopRecord = s.lastStop.record;
+  const walkIova = num(stopRecord?.iova) ?? num(stopRecord?.addr);
+  const pg = pgtableView(m, memo.prevWords, walkIova);
+  if (pg) memo.words = pg.words;
+  const larb = larbView(m, typeof stopRecord?.larb === 'number' ? stopRecord.larb : undefined);
+  const swiotlb = swiotlbView(m);
+  const iotlb = iotlbView(m);
+  const notifiers = notifiersView(m, m.hasModel('mm') ? lastNotifier(s, m.state.traceCount) : undefined);
+  return {
+    ...(pg ? { pgtable: pg.view } : {}),
+    ...(larb ? { larb } : {}),
+    ...(swiotlb ? { swiotlb } : {}),
+    ...(iotlb ? { iotlb } : {}),
+    ...(notifiers ? { notifiers } : {}),
+  };
+}

@@ -1,0 +1,18 @@
+/** The notifiers panel's view: each mm with its subscribers in call order. */
+import type { Machine } from '../../sim/machine.ts';
+import { mmViews } from '../../sim/mm/view.ts';
+import type { TraceRecord } from '../../sim/core/trace.ts';
+import type { NotifiersView } from './notifiers-model.ts';
+
+export function notifiersView(m: Machine, lastNotifier: TraceRecord | undefined): NotifiersView | undefined {
+  const mms = mmViews(m);
+  if (!mms.length) return undefined;
+  return {
+    mms: mms.map((v, pid) => ({
+      name: v.name,
+      pid: pid + 1,
+      subscribers: v.subscribers.map((s) => ({ name: s.name, ops: s.ops, calls: s.calls })),
+      ...(lastNotifier && lastNotifier.mm === v.name ? { last: `${String(lastNotifier.op)} ${String(lastNotifier.start ?? '')}-${String(lastNotifier.end ?? '')}` } : {}),
+    })),
+  };
+}
