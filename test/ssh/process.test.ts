@@ -83,3 +83,36 @@ describe('serve --ssh as a process', () => {
     for (const pid of grandchildren) expect(alive(pid), `process ${pid}`).toBe(false);
   });
 });
+
+describe('serve --ssh when its log reader goes away', () => {
+  let keys: Keys;
+  let child: ChildProcess | undefined;
+  beforeAll(() => {
+    keys = makeKeys();
+  });
+  afterAll(() => {
+    if (child && child.exitCode === null) child.kill('SIGKILL');
+    keys?.cleanup();
+  });
+
+  it('keeps serving without spinning, and still stops on SIGTERM', async () => {
+    const s = await startChild(keys);
+    child = s.child;
+    s.child.stderr!.destroy(); // like `dmadbg serve --ssh 2>&1 | head -1`
+    const c = await connect(s.port, { privateKey: keys.good });
+    const { execCollect } = await import('./helpers.ts');
+    expect((await execCollect(c, 'list')).code).toBe(0);
+    c.end();
+    // CPU time over one idle second: a busy loop would use most of it.
+    const ticks = () => {
+      const f = readFileSync(`/proc/${s.child.pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+      return Number(f[11]) + Number(f[12]);
+    };
+    const t0 = ticks();
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(ticks() - t0).toBeLessThan(30); // clock ticks (100/s): under 0.3 s of CPU
+    const exited = new Promise<number | null>((r) => s.child.on('exit', (code) => r(code)));
+    s.child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+});
