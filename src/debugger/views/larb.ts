@@ -2,12 +2,15 @@
 import type { Machine } from '../../sim/machine.ts';
 import { MTK_MODEL } from '../../sim/iommu/mtk/state.ts';
 import { mtkIommuView, smiView } from '../../sim/iommu/mtk/view.ts';
+import { SMI_PLATS } from '../../sim/smi/plat.ts';
+import { smiState } from '../../sim/smi/state.ts';
 import type { CellId, LarbView, MmuCellView } from './larb-model.ts';
 
 export function larbView(m: Machine, currentLarb: number | undefined): LarbView | undefined {
   if (!m.hasModel(MTK_MODEL) || !m.hasModel('smi')) return undefined;
   const smi = smiView(m);
   const iommu = mtkIommuView(m);
+  const galsLarbs = SMI_PLATS[smiState(m).soc].hasGals;
   // Cells of every M4U instance, summed by cell name (mt2712 has two M4Us, each mmu0/mmu1).
   const cells: MmuCellView[] = (['mmu0', 'mmu1'] as CellId[]).map((id) => {
     const all = iommu.m4u.flatMap((i) => i.cells.filter((c) => c.mmu === id));
@@ -27,11 +30,14 @@ export function larbView(m: Machine, currentLarb: number | undefined): LarbView 
     cells,
     larbs: smi.larbs.map((l) => ({
       id: l.id,
-      name: l.name,
-      ...(smi.common.gals && !l.direct ? { gals: l.clocks.includes('gals') ? 'gals' : 'gals0/1' } : {}),
+      name: `larb${l.id} ${l.name}`,
+      // mt8183 larbs reach smi-common through a GALS bridge with its own "gals" clock
+      // (mtk-smi.c: larb clock list); direct-to-common larbs (IPU0, IPU1, CCU) have none.
+      ...(galsLarbs && !l.direct ? { gals: `larb${l.id}.gals` } : {}),
       busSel: l.mmu === 'mmu1' ? 1 : 0,
       cell: l.mmu as CellId,
-      clock: l.clocks.length > 0 || l.direct,
+      // A direct larb has no clocks of its own: it runs on smi-common's while powered.
+      clock: l.direct ? l.power === 'on' : l.clocks.length > 0,
       power: l.power === 'on',
       faults: l.ports.reduce((a, p) => a + p.faults, 0),
       ports: l.ports.map((p) => ({ id: p.port, name: `port${p.port}${p.attached ? '' : ' (no iommu)'}`, traffic: p.reads + p.writes, faults: p.faults })),
