@@ -114,7 +114,8 @@ describe('exec with a pty', () => {
         });
       });
       c.end();
-      expect(out).toMatch(/demo-dma-engine.*\r\n$/);
+      expect(out).toMatch(/demo-dma-engine[^\r\n]*\r\n/);
+      expect(out).not.toMatch(/[^\r]\n/);
       expect(out.replace(/\r\n/g, '')).not.toContain('\n');
     } finally {
       await server.close();

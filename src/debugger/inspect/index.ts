@@ -1,4 +1,5 @@
 /** Every inspector module, imported for its registrations. Add a model's here. */
 import './builtin.ts';
+import './models.ts';
 
 export { available, inspector, inspectors, registerInspector, type InspectContext, type Inspector } from './registry.ts';

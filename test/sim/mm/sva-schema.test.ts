@@ -77,8 +77,8 @@ describe('views', () => {
       sva: { bindings: [{ device: 'd', process: 'p', iommu: 'amd-v2', atcEntries: 4 }] },
     }, { kernel: 'v5.0' });
     expect(notifierChains(m)).toEqual([{ mm: 'p', subscribers: [
-      { name: 'amd-v2/d', kind: 'amd-v2', ops: ['release', 'clear_flush_young', 'invalidate_range'], pasid: 1 },
-      { name: 'tracer', kind: 'passive', ops: ['release'], pasid: -1 },
+      { name: 'amd-v2/d', kind: 'amd-v2', ops: ['release', 'clear_flush_young', 'invalidate_range'], pasid: 1, calls: 0 },
+      { name: 'tracer', kind: 'passive', ops: ['release'], pasid: -1, calls: 0 },
     ] }]);
     const [mm] = mmViews(m);
     expect(mm.vmas).toEqual([{ start: 0x7f0000000000, end: 0x7f0000002000, prot: 'rw', kind: 'anon', shared: false, file: '', pgoff: 0 }]);
