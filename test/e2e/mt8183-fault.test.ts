@@ -1,0 +1,44 @@
+/**
+ * The tutorial's first story in a real pseudo-terminal: open the mt8183 scenario, step,
+ * break on faults through `:`, continue to the vdec fault on mmu1, open the page-table
+ * walk of the faulting IOVA, reverse-step, resize to 80x24 and quit.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Pty, spawnCli } from './pty.ts';
+
+let p: Pty | undefined;
+afterEach(() => p?.kill());
+
+describe('the mt8183 fault in a pty', () => {
+  it('breaks on the fault, shows the walk and the larb, reverse-steps, resizes and quits', async () => {
+    p = spawnCli(['tui', 'mt8183-bus-sel']);
+    await p.waitFor(/mt8183-bus-sel\s+seed 1\s+v5\.4\s+event 0/);
+    p.send('s');
+    await p.waitFor(/event 1\b.*stopped: step/);
+    p.send(':');
+    await p.waitFor(/^:/m);
+    p.send('break fault\r');
+    await p.waitFor(/1 on\s+break\s+fault/);
+    p.send('c');
+    const atFault = await p.waitFor(/stopped: breakpoint 1[^]*\n>\s+\d+\s+\S+\s+fault/);
+    const ev = Number(/event (\d+)/.exec(atFault)![1]);
+    // The larb-bus panel highlights the larb the ISR remapped (raw 7 -> larb1 on mmu1).
+    expect(atFault).toMatch(/Larb bus\s+stop at larb1/);
+    // Zoom the page-table panel: the walk of the faulting IOVA ends in an invalid L1 entry.
+    p.send('2');
+    await new Promise((r) => setTimeout(r, 50));
+    p.send('z');
+    const walk = await p.waitFor((ls) => /^▾ 2 Page tables/.test(ls[1]));
+    expect(walk).not.toContain('1 Timeline');
+    expect(walk).toMatch(/walk 0x7f000000[^]*L1\[0x7f0\][^\n]*invalid/);
+    p.send('z');
+    await p.waitFor(/1 Timeline/);
+    p.send('r');
+    await p.waitFor(new RegExp(`event ${ev - 1}\\b.*stopped: step`));
+    p.resize(80, 24);
+    await p.waitFor((ls) => /mt8183-bus-sel/.test(ls[0]) && /step/.test(ls[22]));
+    p.send('q');
+    const { exitCode } = await p.exited;
+    expect(exitCode).toBe(0);
+  }, 120_000);
+});
