@@ -1,5 +1,5 @@
 /**
- * The scheduler's event queue: a binary min-heap ordered by (t, prio, seq), kept in
+ * The scheduler's event queue: a 4-ary min-heap ordered by (t, prio, seq), kept in
  * parallel typed arrays so a push or pop allocates nothing (they only grow, by doubling).
  * (t, prio) fold into one exact float key, t * PRIO_SPAN + prio, so most comparisons are
  * one load; seq breaks ties in push order. The heap arrays hold keys and seqs in heap
@@ -82,7 +82,7 @@ export function queuePush(q: EventQueue, t: number, prio: number, type: number, 
   // Sift up: a new event never precedes an equal key (its seq is the largest), so `<` suffices.
   let i = q.size++;
   while (i > 0) {
-    const parent = (i - 1) >> 1;
+    const parent = (i - 1) >> 2;
     if (hkey[parent] <= key) break;
     hkey[i] = hkey[parent];
     hseq[i] = hseq[parent];
@@ -105,10 +105,14 @@ export function queuePop(q: EventQueue): number {
     const key = hkey[n], seq = hseq[n], slot = hslot[n];
     let i = 0;
     for (;;) {
-      let c = 2 * i + 1;
-      if (c >= n) break;
-      const r = c + 1;
-      if (r < n && (hkey[r] < hkey[c] || (hkey[r] === hkey[c] && hseq[r] < hseq[c]))) c = r;
+      const first = 4 * i + 1;
+      if (first >= n) break;
+      // The smallest of up to four children: a 4-ary heap is half as deep as a binary one.
+      let c = first;
+      const last = Math.min(first + 4, n);
+      for (let k = first + 1; k < last; k++) {
+        if (hkey[k] < hkey[c] || (hkey[k] === hkey[c] && hseq[k] < hseq[c])) c = k;
+      }
       if (hkey[c] > key || (hkey[c] === key && hseq[c] > seq)) break;
       hkey[i] = hkey[c];
       hseq[i] = hseq[c];
