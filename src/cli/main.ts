@@ -5,6 +5,8 @@
  */
 import yargs, { type CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { SCENARIOS_DIR } from './paths.ts';
+import { withImplicitTui } from './implicit-tui.ts';
 import { runCommand } from './commands/run.ts';
 import { validateCommand } from './commands/validate.ts';
 import { listCommand } from './commands/list.ts';
@@ -68,4 +70,11 @@ export async function main(argv: string[]): Promise<void> {
   }
 }
 
-await main(hideBin(process.argv));
+const COMMAND_NAMES = ['tui', 'run', 'validate', 'list', 'info', 'serve', 'completion'];
+const implicit = withImplicitTui(hideBin(process.argv), COMMAND_NAMES, SCENARIOS_DIR);
+if ('error' in implicit) {
+  process.stderr.write(`dmadbg: ${implicit.error}\n`);
+  process.exitCode = EXIT.usage;
+} else {
+  await main(implicit.argv);
+}

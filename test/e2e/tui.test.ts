@@ -61,7 +61,8 @@ describe('dmadbg tui in a pty', () => {
   }, 120_000);
 
   it('leaves the alternate screen and restores the cursor when terminated', async () => {
-    p = spawnCli(['tui', 'demo-dma-engine'], 80, 24);
+    // Without the `tui` word, as `ssh -t host dmadbg SCENARIO` runs it.
+    p = spawnCli(['demo-dma-engine'], 80, 24);
     await p.waitFor(/event 0/);
     p.kill('SIGTERM');
     const { exitCode } = await p.exited;
