@@ -11,8 +11,9 @@ import { mtkTranslate } from '../src/sim/iommu/mtk/translate.ts';
 import type { Machine } from '../src/sim/machine.ts';
 import type { DeviceBase, DevicesState } from '../src/sim/devices/device.ts';
 import type { MtkEngineState } from '../src/sim/devices/mtk-engine.ts';
+import { MTK_MODEL, type MtkState } from '../src/sim/iommu/mtk/state.ts';
 
-function scenario(iotlbEntries: number, repeat: number, engines: number): ScenarioOut {
+function scenario(iotlbEntries: number, repeat: number, engines: number, mapLen = '64K'): ScenarioOut {
   return Scenario.parse({
     version: 1,
     name: 'bench',
@@ -29,9 +30,9 @@ function scenario(iotlbEntries: number, repeat: number, engines: number): Scenar
       period: 100,
       ops: [
         { op: 'larb-get' },
-        { op: 'map', as: 'm', buf: `b${i}`, len: '64K', dir: 'bidirectional' },
-        { op: 'write', map: 'm', offset: 0, len: '8K', pattern: 1 },
-        { op: 'read', map: 'm', offset: '16K', len: '16K' },
+        { op: 'map', as: 'm', buf: `b${i}`, len: mapLen, dir: 'bidirectional' },
+        { op: 'write', map: 'm', offset: 0, len: '4K', pattern: 1 },
+        { op: 'read', map: 'm', offset: '4K', len: '4K' },
         { op: 'unmap', map: 'm' },
         { op: 'larb-put' },
       ],
@@ -40,8 +41,8 @@ function scenario(iotlbEntries: number, repeat: number, engines: number): Scenar
 }
 
 /** A machine stopped right after its engine mapped its buffer (larb on, PTEs written). */
-function mappedMachine(iotlbEntries: number): { m: Machine; dev: DeviceBase; iova: number } {
-  const { machine: m } = buildMachine(scenario(iotlbEntries, 1, 1));
+function mappedMachine(iotlbEntries: number, mapLen = '64K'): { m: Machine; dev: DeviceBase; iova: number } {
+  const { machine: m } = buildMachine(scenario(iotlbEntries, 1, 1, mapLen));
   m.keepTrace = false;
   const dev = m.model<DevicesState>('devices').list[0] as MtkEngineState;
   while (!dev.mappings.m && m.step()) {
@@ -59,10 +60,19 @@ function hitBench(): number {
 }
 
 function missBench(): number {
-  const { m, dev, iova } = mappedMachine(1);
-  return rate(() => {
+  // 8K maps as two 4 KiB small pages: with a one-entry IOTLB, alternating between them
+  // misses every time (a 64K mapping would be one large page, one entry, all hits).
+  const { m, dev, iova } = mappedMachine(1, '8K');
+  const cells = m.model<MtkState>(MTK_MODEL).m4u.flatMap((i) => i.cells);
+  const misses = () => cells.reduce((a, c) => a + c.iotlb.misses, 0);
+  const before = misses();
+  let lookups = 0;
+  const r = rate(() => {
     for (let i = 0; i < 10_000; i++) mtkTranslate(m, dev, iova + (i & 1) * 0x1000, false);
+    lookups += 10_000;
   }, 10_000);
+  if (misses() - before < lookups * 0.99) throw new Error('miss bench is not missing');
+  return r;
 }
 
 function eventsBench(): number {
