@@ -8,7 +8,7 @@ export const MTK_SOCS: readonly MtkSoc[] = ['mt2712', 'mt8173', 'mt8183'];
 
 export interface SmiPlat {
   readonly soc: MtkSoc;
-  /** gen1 = mt2701 (not modelled: flat port ids, smi_ao registers); the rest are gen2. */
+  /** gen2 SoCs; gen1 (mt2701: flat port ids, smi_ao registers) is in gen1.ts. */
   readonly gen: 2;
   /** Ports per larb: highest port in the dt-binding header + 1. */
   readonly larbPorts: readonly number[];
