@@ -27,7 +27,9 @@ describe('src/sim purity', () => {
     const offences: string[] = [];
     for (const f of files(join(ROOT, 'src', 'sim'))) {
       readFileSync(f, 'utf8').split('\n').forEach((line, i) => {
-        const code = line.replace(/\/\/.*$/, '');
+        // Code only: drop comments and string literals (a clock may be *named* "async").
+        if (/^\s*(\/\*\*?|\*)/.test(line)) return;
+        const code = line.replace(/\/\/.*$/, '').replace(/'[^']*'|"[^"]*"|`[^`]*`/g, "''");
         for (const re of FORBIDDEN) if (re.test(code)) offences.push(`${f.slice(ROOT.length + 1)}:${i + 1}: ${line.trim()}`);
       });
     }

@@ -8,7 +8,7 @@
 import type { Machine } from '../machine.ts';
 import { PRIO } from '../machine.ts';
 import { hex } from '../core/hex.ts';
-import { checksum, fill, read8 } from '../mem/phys.ts';
+import { checksum, fill, fnv1a, read8 } from '../mem/phys.ts';
 import {
   DMA_MAPPING_ERROR,
   type DmaDirection,
@@ -174,7 +174,7 @@ function devAccess(
       op: 'write',
       iova: hex(iova),
       len: op.len,
-      sum: fnv(data),
+      sum: fnv1a(data),
     });
   } else {
     const { data } = deviceRead(m, dev, iova, op.len);
@@ -184,19 +184,9 @@ function devAccess(
       op: 'read',
       iova: hex(iova),
       len: op.len,
-      sum: fnv(data),
+      sum: fnv1a(data),
     });
   }
-}
-
-/** The same FNV-1a as checksum(), over bytes in hand. */
-function fnv(bytes: Uint8Array): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < bytes.length; i++) {
-    h ^= bytes[i];
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h.toString(16).padStart(8, '0');
 }
 
 function step(m: Machine, index: number): void {

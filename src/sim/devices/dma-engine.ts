@@ -6,12 +6,12 @@
 import type { Machine } from '../machine.ts';
 import { PRIO } from '../machine.ts';
 import type { Prng } from '../core/prng.ts';
-import { intBetween } from '../core/prng.ts';
 import { hex } from '../core/hex.ts';
 import { checksum } from '../mem/phys.ts';
 import { DMA_MAPPING_ERROR, type DmaDirection, dmaMapSingle, dmaUnmapSingle } from '../dma/api.ts';
 import type { DeviceBase, DevicesState } from './device.ts';
 import { deviceRead, deviceWrite } from './port.ts';
+import { workloadNext } from './workload.ts';
 
 export type EngineOp =
   | { op: 'write'; pa: number; len: number; pattern: number }
@@ -84,17 +84,8 @@ function engineStep(m: Machine, index: number): void {
       delay = op.ns;
       break;
   }
-  dev.pc++;
-  if (dev.pc === dev.ops.length) {
-    dev.pc = 0;
-    dev.round++;
-    if (dev.round >= dev.repeat) {
-      m.emit('dev-done', { dev: dev.name, rounds: dev.round });
-      return;
-    }
-    delay += dev.periodNs + (dev.jitterNs > 0 ? intBetween(dev.prng, 0, dev.jitterNs) : 0);
-  } else {
-    delay += 1; // back-to-back operations still advance virtual time by 1 ns
-  }
-  m.schedule(delay, m.service<number>(STEP), index, 0, PRIO.device);
+  // Back-to-back operations still advance virtual time by 1 ns.
+  const next = workloadNext(m, dev, dev.ops.length, delay, 1);
+  if (next === undefined) return;
+  m.schedule(next, m.service<number>(STEP), index, 0, PRIO.device);
 }

@@ -13,6 +13,7 @@ import { iommuDomainOf, iommuMap, iommuUnmap } from '../iommu/core.ts';
 import { dmaInfoToProt } from '../iommu/dma-iommu.ts';
 import { mtkState } from '../iommu/mtk/state.ts';
 import { mtkSmiLarbGet, mtkSmiLarbPut } from '../smi/power.ts';
+import { workloadNext } from './workload.ts';
 import type { DeviceBase, DevicesState } from './device.ts';
 import { deviceRead, deviceWrite } from './port.ts';
 
@@ -130,16 +131,7 @@ function runOp(m: Machine, dev: MtkEngineState, op: MtkEngineOp): number {
 
 function engineStep(m: Machine, index: number): void {
   const dev = m.model<DevicesState>('devices').list[index] as MtkEngineState;
-  let delay = runOp(m, dev, dev.ops[dev.pc]);
-  dev.pc++;
-  if (dev.pc === dev.ops.length) {
-    dev.pc = 0;
-    dev.round++;
-    if (dev.round >= dev.repeat) {
-      m.emit('dev-done', { dev: dev.name, rounds: dev.round });
-      return;
-    }
-    delay += dev.periodNs;
-  }
-  m.schedule(delay, m.service<number>(STEP), index, 0, PRIO.device);
+  const next = workloadNext(m, dev, dev.ops.length, runOp(m, dev, dev.ops[dev.pc]), 0);
+  if (next === undefined) return;
+  m.schedule(next, m.service<number>(STEP), index, 0, PRIO.device);
 }

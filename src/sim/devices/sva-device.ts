@@ -11,6 +11,7 @@ import { intBetween } from '../core/prng.ts';
 import type { AtcState } from '../iommu/ats/atc.ts';
 import type { DeviceBase, DevicesState } from './device.ts';
 import { deviceRead, deviceWrite } from './port.ts';
+import { workloadNext } from './workload.ts';
 
 export type SvaIommuKind = 'amd-v2' | 'intel-svm';
 
@@ -59,14 +60,7 @@ function svaDeviceStep(m: Machine, index: number): void {
   if (op.op === 'read') deviceRead(m, dev, op.va, op.len);
   else if (op.op === 'write') deviceWrite(m, dev, op.va, new Uint8Array(op.len).fill(op.pattern));
   else delay = op.ns;
-  dev.pc++;
-  if (dev.pc === dev.ops.length) {
-    dev.pc = 0;
-    dev.round++;
-    if (dev.round >= dev.repeat) return void m.emit('dev-done', { dev: dev.name, rounds: dev.round });
-    delay += dev.periodNs + (dev.jitterNs > 0 ? intBetween(dev.prng, 0, dev.jitterNs) : 0);
-  } else {
-    delay += 1;
-  }
-  m.schedule(delay, m.service<number>(STEP), index, 0, PRIO.device);
+  const next = workloadNext(m, dev, dev.ops.length, delay, 1);
+  if (next === undefined) return;
+  m.schedule(next, m.service<number>(STEP), index, 0, PRIO.device);
 }

@@ -147,13 +147,17 @@ export function fill(mem: PhysMem, pa: number, len: number, byte: number): void 
   }
 }
 
-/** FNV-1a over a range: a short fingerprint of buffer contents for the trace. */
-export function checksum(mem: PhysMem, pa: number, len: number): string {
-  const bytes = readBytes(mem, pa, len);
+/** FNV-1a over bytes in hand: a short fingerprint of buffer contents for the trace. */
+export function fnv1a(bytes: Uint8Array): string {
   let h = 0x811c9dc5;
   for (let i = 0; i < bytes.length; i++) {
     h ^= bytes[i];
     h = Math.imul(h, 0x01000193) >>> 0;
   }
   return h.toString(16).padStart(8, '0');
+}
+
+/** FNV-1a over a range of memory. */
+export function checksum(mem: PhysMem, pa: number, len: number): string {
+  return fnv1a(readBytes(mem, pa, len));
 }
