@@ -1,6 +1,6 @@
 /** Option helpers: yargs turns `--seed abc` into NaN silently, so every number is checked. */
 import { UsageError } from './output.ts';
-import { parseNumberish } from '../scenario/schema/common.ts';
+import { parseNumberish } from '../scenario/numberish.ts';
 
 export function intOption(name: string, v: unknown, { min = 0, max = Number.MAX_SAFE_INTEGER } = {}): number | undefined {
   if (v === undefined) return undefined;

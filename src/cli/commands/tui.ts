@@ -3,7 +3,7 @@ import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { KERNEL_VERSIONS, type KernelVersion } from '../../sim/kernel.ts';
 import { intOption } from '../args.ts';
 import { SCENARIOS_DIR } from '../paths.ts';
-import { type Loaded, loadAndBuild } from '../load.ts';
+import type { Loaded } from '../load.ts';
 import { EXIT, UsageError } from '../output.ts';
 import { listScenarios } from '../../scenario/catalog.ts';
 import type { Workspace } from '../../store/workspace.ts';
@@ -53,6 +53,7 @@ export const tuiCommand = {
       throw new UsageError('the TUI needs a terminal; use `dmadbg run SCENARIO` for headless runs (or `ssh -t` for remote)');
     }
     const seed = intOption('seed', argv.seed, { max: 0xffff_ffff });
+    const { loadAndBuild } = await import('../load.ts');
     const open = (file: string) => loadAndBuild(file, { seed, kernel: argv.kernel });
     // Load before the alternate screen so a broken scenario is one line in the shell.
     const first = argv.scenario !== undefined ? open(argv.scenario) : undefined;

@@ -1,7 +1,4 @@
 import type { Argv, ArgumentsCamelCase } from 'yargs';
-import { loadScenarioFile } from '../../scenario/load.ts';
-import { buildMachine } from '../../scenario/build/index.ts';
-import { ScenarioError, formatProblem } from '../../scenario/problems.ts';
 import { EXIT } from '../output.ts';
 
 export const validateCommand = {
@@ -11,7 +8,11 @@ export const validateCommand = {
     y
       .positional('files', { type: 'string', array: true, describe: 'scenario files', demandOption: true })
       .example('$0 validate scenarios/*.json', 'check every built-in scenario'),
-  handler: (argv: ArgumentsCamelCase<{ files: string[] }>) => {
+  handler: async (argv: ArgumentsCamelCase<{ files: string[] }>) => {
+    // Loaded here, not at startup: the schema and the simulator are the heavy part.
+    const { loadScenarioFile } = await import('../../scenario/load.ts');
+    const { buildMachine } = await import('../../scenario/build/index.ts');
+    const { ScenarioError, formatProblem } = await import('../../scenario/problems.ts');
     let bad = 0;
     for (const file of argv.files) {
       const res = loadScenarioFile(file);
