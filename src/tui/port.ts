@@ -6,8 +6,7 @@
  * Model panels are wired here: `models(session)` returns the slices (pgtable, larb,
  * swiotlb, iotlb, notifiers) once the debugger derives them; until then they are absent
  * and those panels stay hidden. Devices are read from the built scenario's `devices`
- * model state as plain data (duck-typed, no sim/ code is called); when the debugger adds
- * `devices` to SessionView this falls away.
+ * (The devices list comes with the model slices, from src/debugger/views.)
  */
 import type { CommandInfo, CommandResult, ContinueProgress, SessionEvent, SessionView } from '../debugger/types.ts';
 import type { DeviceView, SessionPort, TraceRecord, TuiView } from './session-port.ts';
@@ -30,32 +29,8 @@ export type ModelSlices = Pick<TuiView, 'pgtable' | 'larb' | 'swiotlb' | 'iotlb'
 export interface PortOptions {
   readonly commands: readonly CommandInfo[];
   readonly models?: () => ModelSlices;
-}
-
-interface DeviceStateLike {
-  name: string;
-  kind: string;
-  dmaMaskBits: number;
-  dmaOps: string;
-  translator: string;
-  round?: number;
-  repeat?: number;
-  pc?: number;
-  ops?: { op: string }[];
-}
-
-export function devicesOf(s: SessionLike): DeviceView[] {
-  const list = (s.built?.machine?.state?.models?.devices as { list?: DeviceStateLike[] } | undefined)?.list ?? [];
-  return list.map((d) => {
-    const done = d.repeat !== undefined && d.round !== undefined && d.round >= d.repeat;
-    const status = done
-      ? 'done'
-      : d.repeat !== undefined
-        ? `round ${(d.round ?? 0) + 1}/${d.repeat} op ${(d.pc ?? 0) + 1}/${d.ops?.length ?? 0}`
-        : '';
-    const queue = !done && d.ops && d.pc !== undefined ? d.ops.slice(d.pc).map((o) => `${o.op}`) : [];
-    return { name: d.name, kind: d.kind, dmaMaskBits: d.dmaMaskBits, dmaOps: d.dmaOps, translator: d.translator, status, queue };
-  });
+  /** The devices panel's list (src/debugger/views/devices.ts). */
+  readonly devices: () => readonly DeviceView[];
 }
 
 export function toPort(s: SessionLike, opts: PortOptions): SessionPort & { dispose(): void } {
@@ -74,7 +49,7 @@ export function toPort(s: SessionLike, opts: PortOptions): SessionPort & { dispo
     view() {
       if (!cached) {
         const v = s.view({ traceRows: 0 });
-        cached = { ...v, lastStepFrom: Math.min(lastStepFrom, v.records), devices: devicesOf(s), ...(opts.models?.() ?? {}) };
+        cached = { ...v, lastStepFrom: Math.min(lastStepFrom, v.records), devices: opts.devices(), ...(opts.models?.() ?? {}) };
       }
       return cached;
     },

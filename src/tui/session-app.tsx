@@ -4,6 +4,7 @@
  * subscription when unmounted.
  */
 import { modelViews } from '../debugger/views/index.ts';
+import { devicesView } from '../debugger/views/devices.ts';
 import React, { useEffect, useMemo } from 'react';
 import { Session } from '../debugger/session.ts';
 import { DmadbgApp, type AppOptions } from './app.tsx';
@@ -19,7 +20,7 @@ export interface SessionAppProps extends AppOptions {
 }
 
 export function portFor(session: Session, models: () => ModelSlices = () => modelViews(session)) {
-  return toPort(session, { commands: Session.commands(), models });
+  return toPort(session, { commands: Session.commands(), models, devices: () => devicesView(session.machine) });
 }
 
 export function SessionApp({ session, models, ...rest }: SessionAppProps) {

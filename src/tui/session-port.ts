@@ -13,17 +13,8 @@ import type { NotifiersView } from './panels/notifiers/model.ts';
 
 export type { CommandInfo, CommandResult, ContinueProgress, PointView, SessionView, Stop, TraceRecord };
 
-export interface DeviceView {
-  readonly name: string;
-  readonly kind: string;
-  readonly dmaMaskBits: number;
-  readonly dmaOps: string;
-  readonly translator: string;
-  /** One-line state: "round 2/4 op 1/2", "done". */
-  readonly status: string;
-  /** Pending work, oldest first (queue entries, in-flight requests). */
-  readonly queue: readonly string[];
-}
+export type { DeviceView } from '../debugger/views/devices.ts';
+import type { DeviceView } from '../debugger/views/devices.ts';
 
 /** The session's view plus what the panels add: devices, model slices, the last step's records. */
 export interface TuiView extends SessionView {

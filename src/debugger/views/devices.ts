@@ -1,0 +1,44 @@
+/**
+ * The devices panel's view: every DMA master with its kind, mask, DMA ops and translator,
+ * and where its workload stands. Derived from the devices model's plain state.
+ */
+import type { Machine } from '../../sim/machine.ts';
+
+export interface DeviceView {
+  readonly name: string;
+  readonly kind: string;
+  readonly dmaMaskBits: number;
+  readonly dmaOps: string;
+  readonly translator: string;
+  /** One-line state: "round 2/4 op 1/2", "done". */
+  readonly status: string;
+  /** Pending work, oldest first (queue entries, in-flight requests). */
+  readonly queue: readonly string[];
+}
+
+interface DeviceStateLike {
+  name: string;
+  kind: string;
+  dmaMaskBits: number;
+  dmaOps: string;
+  translator: string;
+  round?: number;
+  repeat?: number;
+  pc?: number;
+  ops?: { op: string }[];
+}
+
+export function devicesView(m: Machine): DeviceView[] {
+  const list = (m.state.models.devices as { list?: DeviceStateLike[] } | undefined)?.list ?? [];
+  return list.map((d) => {
+    const done = d.repeat !== undefined && d.round !== undefined && d.round >= d.repeat;
+    const status = done
+      ? 'done'
+      : d.repeat !== undefined
+        ? `round ${(d.round ?? 0) + 1}/${d.repeat} op ${(d.pc ?? 0) + 1}/${d.ops?.length ?? 0}`
+        : '';
+    const queue = !done && d.ops && d.pc !== undefined ? d.ops.slice(d.pc).map((o) => `${o.op}`) : [];
+    return { name: d.name, kind: d.kind, dmaMaskBits: d.dmaMaskBits, dmaOps: d.dmaOps, translator: d.translator, status, queue };
+  });
+}
+
