@@ -23,9 +23,12 @@ export interface DevicesState {
   list: DeviceBase[];
 }
 
+/** DMA_BIT_MASK(n) for n = 0..64, as floats: exact below 2^53, and PAs never exceed 2^48. */
+const DMA_BIT_MASKS: readonly number[] = Array.from({ length: 65 }, (_, n) => 2 ** n - 1);
+
 export function dmaMaskOf(dev: DeviceBase): number {
-  // DMA_BIT_MASK(n) as a float: exact below 2^53, and PAs never exceed 2^48.
-  return dev.dmaMaskBits >= 64 ? 2 ** 64 - 1 : 2 ** dev.dmaMaskBits - 1;
+  // On every map: a table lookup rather than a power per call.
+  return DMA_BIT_MASKS[Math.min(dev.dmaMaskBits, 64)];
 }
 
 /** dma_get_seg_boundary() (include/linux/dma-mapping.h): the default is DMA_BIT_MASK(32). */
