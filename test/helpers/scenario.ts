@@ -55,3 +55,24 @@ export function expectGolden(name: string, lines: string[]): void {
   }
   expect(text).toBe(readFileSync(file, 'utf8'));
 }
+
+/**
+ * Snapshot after `k` events, run ahead to the end (changing memory and the trace), restore,
+ * and run to the end again: the lines a replay from the snapshot produces. Equal to
+ * runLines() when snapshot/restore captures the whole machine.
+ */
+export function linesAfterRestore(nameOrPath: string, k: number, opts: BuildOptions = {}): string[] {
+  const { machine: m } = build(nameOrPath, opts);
+  while (m.state.events < k && m.step()) {
+    /* run to the snapshot point */
+  }
+  const snap = m.snapshot();
+  while (m.step()) {
+    /* run ahead: nothing of it may leak through the restore */
+  }
+  m.restore(snap);
+  while (m.step()) {
+    /* replay */
+  }
+  return Array.from({ length: m.trace.count }, (_, i) => traceLine(m.trace, i));
+}

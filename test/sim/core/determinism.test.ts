@@ -1,8 +1,7 @@
 // Without this, reverse stepping and replay silently diverge: same scenario + seed must
 // give the same bytes, and a restored snapshot must continue exactly as the original.
 import { describe, expect, it } from 'vitest';
-import { build, expectGolden, runLines } from '../../helpers/scenario.ts';
-import { traceLine } from '../../../src/sim/core/trace.ts';
+import { expectGolden, linesAfterRestore, runLines } from '../../helpers/scenario.ts';
 
 describe('determinism of the demo scenario', () => {
   it('gives byte-identical JSON Lines for the same seed, 50 seeds', () => {
@@ -21,16 +20,7 @@ describe('determinism of the demo scenario', () => {
     for (const seed of [1, 2, 3]) {
       const full = runLines('demo-dma-engine', { seed });
       for (const k of [0, 3, 7, 11]) {
-        const { machine: m } = build('demo-dma-engine', { seed });
-        while (m.state.events < k && m.step());
-        const snap = m.snapshot();
-        // Run ahead and change memory, then go back: nothing of it may leak through.
-        while (m.step());
-        m.restore(snap);
-        while (m.step());
-        const lines: string[] = [];
-        for (let i = 0; i < m.trace.count; i++) lines.push(traceLine(m.trace, i));
-        expect(lines).toEqual(full);
+        expect(linesAfterRestore('demo-dma-engine', k, { seed })).toEqual(full);
       }
     }
   });

@@ -4,9 +4,8 @@
 // (virtio_max_dma_size) and succeeds; a fragmented pool fails with half of it free; a
 // 32-bit device sees its data in the buffer only after sync_for_cpu/unmap.
 import { describe, expect, it } from 'vitest';
-import { build, expectGolden, runLines, runRecords } from '../../helpers/scenario.ts';
+import { build, expectGolden, linesAfterRestore, runLines, runRecords } from '../../helpers/scenario.ts';
 import { diskByte } from '../../../src/sim/devices/virtio-blk.ts';
-import { traceLine } from '../../../src/sim/core/trace.ts';
 import { swiotlbSegments, swiotlbSlots, swiotlbView } from '../../../src/sim/dma/swiotlb-view.ts';
 
 const SCENARIOS = ['swiotlb-virtio-blk-bug', 'swiotlb-virtio-blk-fixed', 'swiotlb-fragmentation', 'dma-mask-bounce'];
@@ -113,15 +112,7 @@ describe('determinism and goldens', () => {
   it.each(SCENARIOS)('%s: same bytes twice, and snapshot/restore replays the same suffix', (name) => {
     const full = runLines(name);
     expect(runLines(name)).toEqual(full);
-    const { machine: m } = build(name);
-    for (let k = 0; k < 3 && m.step(); k++);
-    const snap = m.snapshot();
-    while (m.step());
-    m.restore(snap);
-    while (m.step());
-    const lines: string[] = [];
-    for (let i = 0; i < m.trace.count; i++) lines.push(traceLine(m.trace, i));
-    expect(lines).toEqual(full);
+    expect(linesAfterRestore(name, 3)).toEqual(full);
   });
   it.each(SCENARIOS)('%s matches its golden trace', (name) => {
     expectGolden(`${name}.seed-1.jsonl`, runLines(name));

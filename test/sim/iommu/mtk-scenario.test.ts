@@ -6,8 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseScenarioText } from '../../../src/scenario/load.ts';
-import { build, runLines } from '../../helpers/scenario.ts';
-import { traceLine } from '../../../src/sim/core/trace.ts';
+import { build, linesAfterRestore, runLines } from '../../helpers/scenario.ts';
 
 const bad = {
   version: 1,
@@ -59,17 +58,7 @@ describe('mtk scenario section', () => {
   it('snapshot + replay reproduces the trace (mtk-missing-flush, mt2712-two-m4u)', () => {
     for (const name of ['mtk-missing-flush', 'mt2712-two-m4u']) {
       const full = runLines(name);
-      const { machine: m } = build(name);
-      for (let i = 0; i < 4; i++) m.step();
-      const snap = m.snapshot();
-      while (m.step()) {
-        /* run */
-      }
-      m.restore(snap);
-      while (m.step()) {
-        /* replay */
-      }
-      expect(Array.from({ length: m.trace.count }, (_, i) => traceLine(m.trace, i))).toEqual(full);
+      expect(linesAfterRestore(name, 4)).toEqual(full);
     }
   });
 });

@@ -1,7 +1,7 @@
 // Goal: the three SVA scenarios show what their descriptions promise, on both kernels,
 // with the same workload and seed, and their traces stay byte-identical (goldens).
 import { describe, expect, it } from 'vitest';
-import { build, expectGolden, runLines, runRecords } from '../../helpers/scenario.ts';
+import { build, expectGolden, linesAfterRestore, runLines, runRecords } from '../../helpers/scenario.ts';
 import { traceLine } from '../../../src/sim/core/trace.ts';
 
 type R = Record<string, unknown>;
@@ -89,15 +89,7 @@ describe('goldens and determinism', () => {
 
   it('snapshot mid-run, restore, continue: same suffix', () => {
     const full = runLines('amd-v2-young-bit', { kernel: 'v5.4' });
-    const { machine: m } = build('amd-v2-young-bit', { kernel: 'v5.4' });
-    while (m.state.events < 30 && m.step());
-    const snap = m.snapshot();
-    while (m.step());
-    m.restore(snap);
-    while (m.step());
-    const got = [];
-    for (let i = 0; i < m.trace.count; i++) got.push(traceLine(m.trace, i));
-    expect(got).toEqual(full);
+    expect(linesAfterRestore('amd-v2-young-bit', 30, { kernel: 'v5.4' })).toEqual(full);
   });
 });
 

@@ -2,7 +2,7 @@
 // event), for both kernels, and its trace is pinned by a golden file so any change in PTE
 // words, TLB calls or record fields shows up as a diff.
 import { describe, expect, it } from 'vitest';
-import { build, expectGolden, loadScenario, runLines, runRecords } from '../../../helpers/scenario.ts';
+import { expectGolden, linesAfterRestore, loadScenario, runLines, runRecords } from '../../../helpers/scenario.ts';
 import { buildMachine } from '../../../../src/scenario/build/index.ts';
 import { traceLine } from '../../../../src/sim/core/trace.ts';
 import { SELFTEST_SCRIPT } from '../../../../src/sim/pgtable/arm-v7s/selftest.ts';
@@ -37,15 +37,7 @@ describe('scenario v7s-selftest', () => {
     // Without this, reverse-stepping through a page-table change would silently diverge.
     const full = runLines('v7s-selftest');
     for (const k of [5, 17, 23, 30]) {
-      const { machine: m } = build('v7s-selftest');
-      while (m.state.events < k && m.step());
-      const snap = m.snapshot();
-      while (m.step());
-      m.restore(snap);
-      while (m.step());
-      const lines: string[] = [];
-      for (let i = 0; i < m.trace.count; i++) lines.push(traceLine(m.trace, i));
-      expect(lines).toEqual(full);
+      expect(linesAfterRestore('v7s-selftest', k)).toEqual(full);
     }
   });
 
