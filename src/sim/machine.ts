@@ -74,12 +74,24 @@ export class Machine {
     };
   }
 
-  /** Register an event handler; returns the event type to schedule it with. */
+  /**
+   * Register an event handler by name; returns the event type to schedule it with. A name
+   * registers once per machine: a second call (another device of the same kind) returns the
+   * type the first one got, so models need not remember whether they registered.
+   */
   on(name: string, fn: Handler): number {
-    assert(!this.handlerNames.includes(name), `handler ${name} registered twice`);
+    const known = this.handlerNames.indexOf(name);
+    if (known >= 0) return known;
     this.handlers.push(fn);
     this.handlerNames.push(name);
     return this.handlers.length - 1;
+  }
+
+  /** The event type of a handler registered with on(). */
+  typeOf(name: string): number {
+    const type = this.handlerNames.indexOf(name);
+    assert(type >= 0, `no handler ${name}`);
+    return type;
   }
 
   handlerName(type: number): string {

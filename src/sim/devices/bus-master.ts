@@ -65,12 +65,11 @@ export interface BusMasterState extends DeviceBase {
 const STEP = 'bus-master.step';
 
 export function busMasterRegister(m: Machine): void {
-  if (m.hasService(STEP)) return;
-  m.provide(STEP, m.on(STEP, step));
+  m.on(STEP, step);
 }
 
 export function busMasterStart(m: Machine, index: number, startNs: number): void {
-  m.schedule(startNs, m.service<number>(STEP), index, 0, PRIO.device);
+  m.schedule(startNs, m.typeOf(STEP), index, 0, PRIO.device);
 }
 
 function mapOne(m: Machine, dev: BusMasterState, h: BusHandle, i: number): void {
@@ -197,6 +196,6 @@ function step(m: Machine, index: number): void {
     m.emit('dev-done', { dev: dev.name, rounds: 1 });
     return;
   }
-  m.schedule(delay, m.service<number>(STEP), index, 0, PRIO.device);
+  m.schedule(delay, m.typeOf(STEP), index, 0, PRIO.device);
 }
 

@@ -33,14 +33,12 @@ export interface DmaEngineState extends DeviceBase {
 const STEP = 'dma-engine.step';
 
 export function dmaEngineRegister(m: Machine): void {
-  if (m.hasService(STEP)) return;
-  const type = m.on(STEP, engineStep);
-  m.provide(STEP, type);
+  m.on(STEP, engineStep);
 }
 
 /** Schedule the engine's first operation. */
 export function dmaEngineStart(m: Machine, index: number, startNs: number): void {
-  m.schedule(startNs, m.service<number>(STEP), index, 0, PRIO.device);
+  m.schedule(startNs, m.typeOf(STEP), index, 0, PRIO.device);
 }
 
 function mapOrFail(m: Machine, dev: DeviceBase, pa: number, len: number, dir: DmaDirection): number {
@@ -87,5 +85,5 @@ function engineStep(m: Machine, index: number): void {
   // Back-to-back operations still advance virtual time by 1 ns.
   const next = workloadNext(m, dev, dev.ops.length, delay, 1);
   if (next === undefined) return;
-  m.schedule(next, m.service<number>(STEP), index, 0, PRIO.device);
+  m.schedule(next, m.typeOf(STEP), index, 0, PRIO.device);
 }

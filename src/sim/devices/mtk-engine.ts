@@ -52,12 +52,11 @@ export interface MtkEngineState extends DeviceBase {
 const STEP = 'mtk-engine.step';
 
 export function mtkEngineRegister(m: Machine): void {
-  if (m.hasService(STEP)) return;
-  m.provide(STEP, m.on(STEP, engineStep));
+  m.on(STEP, engineStep);
 }
 
 export function mtkEngineStart(m: Machine, index: number, startNs: number): void {
-  m.schedule(startNs, m.service<number>(STEP), index, 0, PRIO.device);
+  m.schedule(startNs, m.typeOf(STEP), index, 0, PRIO.device);
 }
 
 function readOp(m: Machine, dev: MtkEngineState, iova: number, len: number): void {
@@ -133,5 +132,5 @@ function engineStep(m: Machine, index: number): void {
   const dev = m.model<DevicesState>('devices').list[index] as MtkEngineState;
   const next = workloadNext(m, dev, dev.ops.length, runOp(m, dev, dev.ops[dev.pc]), 0);
   if (next === undefined) return;
-  m.schedule(next, m.service<number>(STEP), index, 0, PRIO.device);
+  m.schedule(next, m.typeOf(STEP), index, 0, PRIO.device);
 }

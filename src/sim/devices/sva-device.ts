@@ -45,12 +45,11 @@ export interface SvaDeviceState extends DeviceBase {
 const STEP = 'sva-device.step';
 
 export function svaDeviceRegister(m: Machine): void {
-  if (m.hasService(STEP)) return;
-  m.provide(STEP, m.on(STEP, svaDeviceStep));
+  m.on(STEP, svaDeviceStep);
 }
 
 export function svaDeviceStart(m: Machine, index: number, startNs: number): void {
-  m.schedule(startNs, m.service<number>(STEP), index, 0, PRIO.device);
+  m.schedule(startNs, m.typeOf(STEP), index, 0, PRIO.device);
 }
 
 function svaDeviceStep(m: Machine, index: number): void {
@@ -62,5 +61,5 @@ function svaDeviceStep(m: Machine, index: number): void {
   else delay = op.ns;
   const next = workloadNext(m, dev, dev.ops.length, delay, 1);
   if (next === undefined) return;
-  m.schedule(next, m.service<number>(STEP), index, 0, PRIO.device);
+  m.schedule(next, m.typeOf(STEP), index, 0, PRIO.device);
 }

@@ -32,19 +32,18 @@ export function v7sSelftestCreate(m: Machine, name: string, periodNs: number): V
 }
 
 export function v7sSelftestRegister(m: Machine): void {
-  if (m.hasService(STEP)) return;
-  m.provide(STEP, m.on(STEP, v7sSelftestStep));
+  m.on(STEP, v7sSelftestStep);
 }
 
 export function v7sSelftestStart(m: Machine, index: number, startNs: number): void {
-  m.schedule(startNs, m.service<number>(STEP), index, 0, PRIO.kernel);
+  m.schedule(startNs, m.typeOf(STEP), index, 0, PRIO.kernel);
 }
 
 function v7sSelftestStep(m: Machine, index: number): void {
   const dev = m.model<DevicesState>('devices').list[index] as V7sSelftestDevState;
   const more = armV7sSelftestStep(m, dev.selftest);
   if (more && dev.selftest.pc < SELFTEST_SCRIPT.length) {
-    m.schedule(dev.periodNs, m.service<number>(STEP), index, 0, PRIO.kernel);
+    m.schedule(dev.periodNs, m.typeOf(STEP), index, 0, PRIO.kernel);
     return;
   }
   m.emit('dev-done', { dev: dev.name, rounds: dev.selftest.status === 'ok' ? 1 : 0 });

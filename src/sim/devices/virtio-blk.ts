@@ -70,15 +70,14 @@ const EV = {
 };
 
 export function virtioBlkRegister(m: Machine): void {
-  if (m.hasService(EV.probe)) return;
-  m.provide(EV.probe, m.on(EV.probe, probe));
-  m.provide(EV.submit, m.on(EV.submit, queueRq));
-  m.provide(EV.host, m.on(EV.host, hostProcess));
-  m.provide(EV.irq, m.on(EV.irq, virtblkDone));
+  m.on(EV.probe, probe);
+  m.on(EV.submit, queueRq);
+  m.on(EV.host, hostProcess);
+  m.on(EV.irq, virtblkDone);
 }
 
 export function virtioBlkStart(m: Machine, index: number, startNs: number): void {
-  m.schedule(startNs, m.service<number>(EV.probe), index, 0, PRIO.kernel);
+  m.schedule(startNs, m.typeOf(EV.probe), index, 0, PRIO.kernel);
 }
 
 function devOf(m: Machine, index: number): VirtioBlkState {
@@ -151,7 +150,7 @@ function probe(m: Machine, index: number): void {
     maxMappingSize: seg.mapping,
     why: seg.why,
   });
-  if (dev.requests.length) m.schedule(1, m.service<number>(EV.submit), index, 0, PRIO.kernel);
+  if (dev.requests.length) m.schedule(1, m.typeOf(EV.submit), index, 0, PRIO.kernel);
 }
 
 /** The fields every blk-req / io-error record of the current request starts with. */
@@ -198,7 +197,7 @@ function queueRq(m: Machine, index: number): void {
     return endRequest(m, index, dev, 'BLK_STS_IOERR', sgl.length);
   }
   dev.inflight = { descs: r.descs, tableDma: r.tableDma, segments: sgl.length };
-  m.schedule(dev.latencyNs, m.service<number>(EV.host), index, r.descs.length, PRIO.device);
+  m.schedule(dev.latencyNs, m.typeOf(EV.host), index, r.descs.length, PRIO.device);
 }
 
 /** blk_mq_end_request, then the next request after the gap. */
@@ -226,7 +225,7 @@ function endRequest(
     m.emit('dev-done', { dev: dev.name, rounds: dev.next });
     return;
   }
-  m.schedule(dev.gapNs, m.service<number>(EV.submit), index, 0, PRIO.kernel);
+  m.schedule(dev.gapNs, m.typeOf(EV.submit), index, 0, PRIO.kernel);
 }
 
 /** The host side: walk the descriptor table it reads through DMA and serve the request. */
@@ -247,7 +246,7 @@ function hostProcess(m: Machine, index: number, n: number): void {
     disk += d.len;
   }
   deviceWrite(m, dev, descs[n - 1].dma, Uint8Array.of(VIRTIO_BLK_S_OK));
-  m.schedule(1, m.service<number>(EV.irq), index, 0, PRIO.irq);
+  m.schedule(1, m.typeOf(EV.irq), index, 0, PRIO.irq);
 }
 
 /** virtblk_done -> detach_buf_split -> virtblk_request_done reads vbr->status. */

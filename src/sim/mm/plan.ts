@@ -39,13 +39,13 @@ export type MmPlanOp =
 const MM_OP = 'mm.op';
 
 export function mmPlanRegister(m: Machine): void {
-  if (!m.hasService(MM_OP)) m.provide(MM_OP, m.on(MM_OP, (mm, a) => runPlanOp(mm, a)));
+  m.on(MM_OP, (mm, a) => runPlanOp(mm, a));
 }
 
 /** Add an entry and schedule it at an absolute virtual time (build time is t = 0). */
 export function mmPlanSchedule(m: Machine, plan: MmPlanOp[], op: MmPlanOp, atNs: number): void {
   plan.push(op);
-  m.schedule(atNs, m.service<number>(MM_OP), plan.length - 1, 0, PRIO.kernel);
+  m.schedule(atNs, m.typeOf(MM_OP), plan.length - 1, 0, PRIO.kernel);
 }
 
 function fillPages(m: Machine, op: Extract<MmPlanOp, { op: 'mmap' }>, mm: NonNullable<ReturnType<typeof mmByName>>): void {

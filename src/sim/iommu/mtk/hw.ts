@@ -106,7 +106,7 @@ export function m4uFaultLatch(
   }
   if (!inst.irqPending) {
     inst.irqPending = true;
-    m.schedule(s.irqLatencyNs, m.service<number>(MTK_ISR), inst.id, 0, PRIO.irq);
+    m.schedule(s.irqLatencyNs, m.typeOf(MTK_ISR), inst.id, 0, PRIO.irq);
   }
 }
 

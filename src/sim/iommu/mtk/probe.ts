@@ -104,7 +104,7 @@ export function mtkSetup(m: Machine, a: MtkSetup): void {
   m.provide<IommuOps>(iommuOpsKey(MTK_DRIVER), mtkIommuOps);
   m.provide<Translator>(translatorKey('mtk'), mtkTranslate);
   provideIommuDmaOps(m, MTK_DRIVER);
-  m.provide(MTK_ISR, m.on(MTK_ISR, (mm, index) => mtkIommuIsr(mm, index)));
+  m.on(MTK_ISR, (mm, index) => mtkIommuIsr(mm, index));
   const probe = m.on(PROBE, (mm) => mtkIommuProbe(mm, a.clients));
   m.schedule(0, probe, 0, 0, PRIO.kernel);
 }
