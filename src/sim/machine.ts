@@ -59,6 +59,8 @@ export class Machine {
   private readonly watchers = new Map<string, ((m: Machine, r: TraceRecord) => void)[]>();
   private readonly handlers: Handler[] = [];
   private readonly handlerNames: string[] = [];
+  /** Called on every schedule: name -> type without a scan. */
+  private readonly handlerTypes = new Map<string, number>();
 
   constructor(config: MachineConfig) {
     this.config = config;
@@ -80,17 +82,18 @@ export class Machine {
    * type the first one got, so models need not remember whether they registered.
    */
   on(name: string, fn: Handler): number {
-    const known = this.handlerNames.indexOf(name);
-    if (known >= 0) return known;
+    const known = this.handlerTypes.get(name);
+    if (known !== undefined) return known;
     this.handlers.push(fn);
     this.handlerNames.push(name);
+    this.handlerTypes.set(name, this.handlers.length - 1);
     return this.handlers.length - 1;
   }
 
   /** The event type of a handler registered with on(). */
   typeOf(name: string): number {
-    const type = this.handlerNames.indexOf(name);
-    assert(type >= 0, `no handler ${name}`);
+    const type = this.handlerTypes.get(name);
+    if (type === undefined) assert(false, `no handler ${name}`);
     return type;
   }
 
