@@ -16,6 +16,8 @@ export interface DeviceBase {
   maxSegmentSize: number;
   /** dma_get_seg_boundary(): a mapping may not cross a multiple of mask+1; absent = 0xFFFFFFFF. */
   segBoundaryMask?: number;
+  /** dev_is_pci(): PCI functions get a SAC (below 4 GiB) IOVA first from dma-iommu. */
+  pci?: boolean;
 }
 
 export interface DevicesState {

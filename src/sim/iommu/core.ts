@@ -7,7 +7,7 @@ import type { Machine } from '../machine.ts';
 import { hex } from '../core/hex.ts';
 import { protString } from '../pgtable/prot.ts';
 import { iommuIotlbGatherInit } from '../pgtable/arm-v7s/tlb.ts';
-import { iovaDomainInit } from './iova.ts';
+import { initIovaDomain, iovaQuirksFor } from './iova.ts';
 import { IOMMU_MODEL, type IommuCoreState, type IommuDomain, type IommuOps, iommuCore, iommuOpsKey } from './types.ts';
 
 export function iommuCoreInit(m: Machine): IommuCoreState {
@@ -24,6 +24,7 @@ const opsOf = (m: Machine, dom: IommuDomain): IommuOps => m.service<IommuOps>(io
 export function iommuDomainAlloc(
   m: Machine,
   a: { driver: string; name: string; pgsizeBitmap: number; start: number; limit: number },
+  // limit: one past the aperture's last byte (geometry.aperture_end + 1)
 ): IommuDomain {
   const core = iommuCoreInit(m);
   const dom: IommuDomain = {
@@ -32,7 +33,9 @@ export function iommuDomainAlloc(
     type: 'dma',
     driver: a.driver,
     devs: [],
-    iovad: iovaDomainInit(a.start, a.limit),
+    // iommu_dma_init_domain(): granule = smallest page, base pfn at least 1.
+    iovad: initIovaDomain(4096, Math.max(1, Math.floor(a.start / 4096)), iovaQuirksFor(m.config.kernel)),
+    apertureEnd: a.limit - 1,
     pgsizeBitmap: a.pgsizeBitmap,
     faultHandler: false,
     faults: 0,

@@ -10,9 +10,32 @@ import type { DeviceBase } from '../devices/device.ts';
 import { DMA_MAPPING_ERROR, type DmaDirection, type DmaOps, dmaOpsKey } from '../dma/api.ts';
 import { IOMMU_READ, IOMMU_WRITE, protString } from '../pgtable/prot.ts';
 import { iommuDomainOf, iommuMap, iommuUnmap } from './core.ts';
-import { allocIova, freeIova } from './iova.ts';
+import { allocIovaFast, freeIovaFast, IOVA_RANGE_CACHE_MAX_SIZE, roundupPowOfTwo } from './iova.ts';
+import type { IommuDomain } from './types.ts';
+import { dmaMaskOf } from '../devices/device.ts';
 
 const PAGE = 4096;
+const SHIFT = 12;
+
+/**
+ * iommu_dma_alloc_iova() (dma-iommu.c, v5.0.1 = v5.4.1): cacheable sizes (< 32 pages) are
+ * rounded up to a power of two, the limit is the device's DMA mask clipped to the domain's
+ * aperture, and PCI devices try below 4 GiB first (a SAC address). Returns 0 on failure.
+ */
+function iommuDmaAllocIova(dom: IommuDomain, dev: DeviceBase, size: number): number {
+  let len = size / PAGE;
+  if (len < 1 << (IOVA_RANGE_CACHE_MAX_SIZE - 1)) len = roundupPowOfTwo(len);
+  const limit = Math.min(dmaMaskOf(dev), dom.apertureEnd);
+  let pfn = 0;
+  if (limit > 0xffff_ffff && dev.pci) pfn = allocIovaFast(dom.iovad, len, 0xffff_ffff / PAGE >>> 0, false);
+  if (!pfn) pfn = allocIovaFast(dom.iovad, len, Math.floor(limit / PAGE), true);
+  return pfn * PAGE;
+}
+
+/** iommu_dma_free_iova(): strict domains free into the range cache at once. */
+function iommuDmaFreeIova(dom: IommuDomain, iova: number, size: number): void {
+  freeIovaFast(dom.iovad, Math.floor(iova / PAGE), size >> SHIFT);
+}
 
 /** dma_info_to_prot(): to-device is read by the device, from-device written. */
 export function dmaInfoToProt(dir: DmaDirection): number {
@@ -25,10 +48,10 @@ export const iommuDmaOps: DmaOps = {
     const dom = iommuDomainOf(m, dev.name);
     const off = pa % PAGE;
     const len = Math.ceil((off + size) / PAGE) * PAGE;
-    const iova = dom ? allocIova(dom.iovad, len) : -1;
+    const iova = dom ? iommuDmaAllocIova(dom, dev, len) : 0;
     const prot = dmaInfoToProt(dir);
-    if (!dom || iova < 0 || iommuMap(m, dom, { iova, pa: pa - off, size: len, prot }) !== 0) {
-      if (dom && iova >= 0) freeIova(dom.iovad, iova);
+    if (!dom || iova === 0 || iommuMap(m, dom, { iova, pa: pa - off, size: len, prot }) !== 0) {
+      if (dom && iova !== 0) iommuDmaFreeIova(dom, iova, len);
       m.emit('map', { api, dev: dev.name, pa: hex(pa), size, dir, result: 'error', reason: dom ? 'iova space or iommu_map failed' : 'device not attached to a domain' });
       return DMA_MAPPING_ERROR;
     }
@@ -41,7 +64,7 @@ export const iommuDmaOps: DmaOps = {
     const off = dma % PAGE;
     const len = Math.ceil((off + size) / PAGE) * PAGE;
     iommuUnmap(m, dom, { iova: dma - off, size: len });
-    freeIova(dom.iovad, dma - off);
+    iommuDmaFreeIova(dom, dma - off, len);
     m.emit('unmap', { api, dev: dev.name, domain: dom.name, iova: hex(dma), size, dir });
   },
   syncForCpu() {},

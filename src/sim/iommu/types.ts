@@ -18,6 +18,8 @@ export interface IommuDomain {
   driver: string;
   devs: string[];
   iovad: IovaDomain;
+  /** geometry.aperture_end: the last IOVA the domain can translate. */
+  apertureEnd: number;
   /** pgsize_bitmap after the page-table format trimmed it. */
   pgsizeBitmap: number;
   /** A fault handler installed with iommu_set_fault_handler (none in the kernel's mtk users). */

@@ -6,7 +6,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import { iotlbCreate, iotlbFill, iotlbInvalAll, iotlbInvalRange, iotlbLookup, iotlbValidCount } from '../../../src/sim/iommu/iotlb.ts';
-import { allocIova, freeIova, iovaDomainInit } from '../../../src/sim/iommu/iova.ts';
 
 const fill = (iova: number, size = 0x1000) => ({ iova, pa: iova + 0x4000_0000, size, ptePa: 0, pte: 0, l1Pa: 0, l1: 0, pteSeq: -1 });
 
@@ -32,13 +31,4 @@ describe('iotlb', () => {
     expect(t.invalidated).toBe(2);
   });
 
-  it('allocates IOVAs top-down, size-aligned, and reuses freed space', () => {
-    const d = iovaDomainInit(0x1000, 2 ** 32);
-    expect(allocIova(d, 0x2000)).toBe(0xffffe000);
-    expect(allocIova(d, 0x1000)).toBe(0xffffd000);
-    expect(allocIova(d, 0x100000)).toBe(0xffe00000);
-    expect(freeIova(d, 0xffffe000)).toBe(true);
-    expect(allocIova(d, 0x1000)).toBe(0xfffff000);
-    expect(allocIova(d, 0x3000)).toBe(0xffff8000); // the highest 16K-aligned gap
-  });
 });
