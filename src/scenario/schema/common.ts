@@ -55,3 +55,8 @@ export const Name = z
 export const DmaMaskBits = z.number().int().min(24).max(64);
 
 export const ByteValue = z.number().int().min(0).max(255);
+
+/** A PCI function address, "0000:00:02.0" or "00:02.0" (pci_name()). */
+export const BdfText = z.string().refine((s) => /^(?:[0-9a-fA-F]{1,4}:)?[0-9a-fA-F]{1,2}:[0-1]?[0-9a-fA-F]\.[0-7]$/.test(s), {
+  message: 'expected a PCI address like "0000:00:02.0" (segment:bus:device.function, hex)',
+});
