@@ -12,6 +12,7 @@ import { resolveScenario } from '../../src/scenario/catalog.ts';
 import { type BuildOptions, type Built, buildMachine } from '../../src/scenario/build/index.ts';
 import type { ScenarioOut } from '../../src/scenario/schema/index.ts';
 import { traceLine } from '../../src/sim/core/trace.ts';
+import { packSnapshot, unpackSnapshot } from '../../src/debugger/checkpoints.ts';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const SCENARIOS = join(ROOT, 'scenarios');
@@ -59,18 +60,19 @@ export function expectGolden(name: string, lines: string[]): void {
 /**
  * Snapshot after `k` events, run ahead to the end (changing memory and the trace), restore,
  * and run to the end again: the lines a replay from the snapshot produces. Equal to
- * runLines() when snapshot/restore captures the whole machine.
+ * runLines() when snapshot/restore captures the whole machine. The snapshot goes through
+ * the debugger's checkpoint packing, the path reverse execution takes.
  */
 export function linesAfterRestore(nameOrPath: string, k: number, opts: BuildOptions = {}): string[] {
   const { machine: m } = build(nameOrPath, opts);
   while (m.state.events < k && m.step()) {
     /* run to the snapshot point */
   }
-  const snap = m.snapshot();
+  const snap = packSnapshot(m);
   while (m.step()) {
     /* run ahead: nothing of it may leak through the restore */
   }
-  m.restore(snap);
+  m.restore(unpackSnapshot(snap));
   while (m.step()) {
     /* replay */
   }

@@ -43,7 +43,7 @@ export const tuiCommand = {
     y
       .positional('scenario', { type: 'string', describe: 'scenario file or built-in name' })
       .option('seed', { type: 'string', describe: "override the scenario's seed" })
-      .option('kernel', { type: 'string', choices: KERNEL_VERSIONS as string[], describe: "override the scenario's kernel" })
+      .option('kernel', { type: 'string', choices: [...KERNEL_VERSIONS], describe: "override the scenario's kernel" })
       .option('read-only', { type: 'boolean', describe: 'look but do not run (spectator mode)' })
       .option('workspace', { type: 'string', describe: 'workspace directory (breakpoints, history, recent scenarios)' }),
   handler: async (

@@ -11,6 +11,9 @@ import type { ArmV7sDecodedPte } from '../../sim/pgtable/arm-v7s/index.ts';
 import { read32 } from '../../sim/mem/phys.ts';
 import { notifierChains, pasidView, svaDeviceViews } from '../../sim/mm/view.ts';
 import { SWIOTLB_MODEL } from '../../sim/dma/swiotlb-state.ts';
+import { SMI_MODEL } from '../../sim/smi/state.ts';
+import { MM_MODEL } from '../../sim/mm/state.ts';
+import { SVA_MODEL } from '../../sim/mm/pasid.ts';
 import type { Machine } from '../../sim/machine.ts';
 import { swiotlbInfo } from './swiotlb-info.ts';
 import { registerInspector } from './registry.ts';
@@ -35,7 +38,7 @@ function describePte(d: ArmV7sDecodedPte): string {
 }
 
 function mtk(m: Machine): MtkState {
-  return m.model<MtkState>(MTK_MODEL);
+  return m.model(MTK_MODEL);
 }
 
 registerInspector({
@@ -91,7 +94,7 @@ registerInspector({
   name: 'iotlb',
   usage: 'info iotlb',
   summary: 'IOTLB entries per M4U cell (stale ones marked) and each SVA device IOTLB (ATC)',
-  models: [MTK_MODEL, 'sva', 'mm'],
+  models: [MTK_MODEL, SVA_MODEL, MM_MODEL],
   run: ({ machine: m }) => {
     const lines: string[] = [];
     if (m.hasModel(MTK_MODEL)) {
@@ -115,7 +118,7 @@ registerInspector({
   name: 'smi',
   usage: 'info smi',
   summary: 'SMI: common (clocks, power, SMI_BUS_SEL), larbs with bus selection, power, ports',
-  models: ['smi'],
+  models: [SMI_MODEL],
   run: ({ machine: m }) => {
     const v = smiView(m);
     const lines = [
@@ -143,7 +146,7 @@ registerInspector({
   name: 'notifiers',
   usage: 'info notifiers',
   summary: 'Processes, their mmu notifier subscribers in call order, and PASIDs',
-  models: ['mm'],
+  models: [MM_MODEL],
   run: ({ machine: m }) => {
     const lines: string[] = [];
     for (const c of notifierChains(m)) {

@@ -4,6 +4,7 @@
  * panel stays hidden. Derived from machine state at the current stop, never written back.
  */
 import type { TraceRecord } from '../../sim/core/trace.ts';
+import { MM_MODEL } from '../../sim/mm/state.ts';
 import type { Session } from '../session.ts';
 import { type PteWords, pgtableView } from './pgtable.ts';
 import { larbView } from './larb.ts';
@@ -62,7 +63,7 @@ export function modelViews(s: Session): ModelViews {
   const larb = larbView(m, typeof stopRecord?.larb === 'number' ? stopRecord.larb : undefined);
   const swiotlb = swiotlbView(m);
   const iotlb = iotlbView(m);
-  const notifiers = notifiersView(m, m.hasModel('mm') ? lastNotifier(s, m.state.traceCount) : undefined);
+  const notifiers = notifiersView(m, m.hasModel(MM_MODEL) ? lastNotifier(s, m.state.traceCount) : undefined);
   return {
     ...(pg ? { pgtable: pg.view } : {}),
     ...(larb ? { larb } : {}),

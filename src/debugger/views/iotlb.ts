@@ -8,7 +8,7 @@ import type { IotlbView, TlbView } from './iotlb-model.ts';
 export function iotlbView(m: Machine): IotlbView | undefined {
   const tlbs: TlbView[] = [];
   if (m.hasModel(MTK_MODEL)) {
-    const s = m.model<MtkState>(MTK_MODEL);
+    const s = m.model(MTK_MODEL);
     s.m4u.forEach((inst, i) =>
       inst.cells.forEach((c, ci) => {
         tlbs.push({

@@ -3,11 +3,11 @@ import type { Machine } from '../../sim/machine.ts';
 import { MTK_MODEL } from '../../sim/iommu/mtk/state.ts';
 import { mtkIommuView, smiView } from '../../sim/iommu/mtk/view.ts';
 import { SMI_PLATS } from '../../sim/smi/plat.ts';
-import { smiState } from '../../sim/smi/state.ts';
+import { SMI_MODEL, smiState } from '../../sim/smi/state.ts';
 import type { CellId, LarbView, MmuCellView } from './larb-model.ts';
 
 export function larbView(m: Machine, currentLarb: number | undefined): LarbView | undefined {
-  if (!m.hasModel(MTK_MODEL) || !m.hasModel('smi')) return undefined;
+  if (!m.hasModel(MTK_MODEL) || !m.hasModel(SMI_MODEL)) return undefined;
   const smi = smiView(m);
   const iommu = mtkIommuView(m);
   const galsLarbs = SMI_PLATS[smiState(m).soc].hasGals;

@@ -59,7 +59,7 @@ function entry(raw: number, lvl: Lvl, index: number, pt: ArmV7sPgtable, key: str
 
 export function pgtableView(m: Machine, prev: PteWords | undefined, walkIova: number | undefined): { view: PgtableView; words: PteWords } | undefined {
   if (!m.hasModel(MTK_MODEL)) return undefined;
-  const s = m.model<MtkState>(MTK_MODEL);
+  const s = m.model(MTK_MODEL);
   const pt = s.pgtable;
   if (!pt) return undefined;
   const mem = m.state.mem;

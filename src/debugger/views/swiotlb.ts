@@ -6,7 +6,7 @@ import type { SwiotlbView } from './swiotlb-model.ts';
 
 export function swiotlbView(m: Machine): SwiotlbView | undefined {
   if (!m.hasModel(SWIOTLB_MODEL)) return undefined;
-  const st = m.model<SwiotlbState>(SWIOTLB_MODEL);
+  const st = m.model(SWIOTLB_MODEL);
   const info = swiotlbInfo(m);
   if (!info) return undefined;
   return {

@@ -5,7 +5,7 @@
  */
 import type { Machine } from '../machine.ts';
 import { hex } from '../core/hex.ts';
-import type { DeviceBase, DevicesState } from '../devices/device.ts';
+import { type DeviceBase, DEVICES } from '../devices/device.ts';
 import { dmaMaxMappingSize } from './api.ts';
 import {
   type SwiotlbFull,
@@ -75,7 +75,7 @@ export function swiotlbView(m: Machine): SwiotlbView | null {
   const runHistogram: Record<number, number> = {};
   for (const r of runs) runHistogram[r.nslots] = (runHistogram[r.nslots] ?? 0) + 1;
   const largest = swiotlbLargestFree(st);
-  const devices = m.hasModel('devices') ? m.model<DevicesState>('devices').list : [];
+  const devices = m.findModel(DEVICES)?.list ?? [];
   const deviceMaxMappingSize: Record<string, number | null> = {};
   for (const d of devices as DeviceBase[]) {
     const v = dmaMaxMappingSize(m, d);

@@ -11,11 +11,12 @@ import { fill } from '../mem/phys.ts';
 import {
   type MmModel, type MmStruct, PAGE_SHIFT, PAGE_SIZE, type PageMeta, type Pte, type Vma,
 } from './types.ts';
+import { modelKey } from '../core/keys.ts';
 
-export const MM_MODEL = 'mm';
+export const MM_MODEL = modelKey<MmModel>('mm');
 
 export function mmModel(m: Machine): MmModel {
-  return m.model<MmModel>(MM_MODEL);
+  return m.model(MM_MODEL);
 }
 
 export function mmById(m: Machine, id: number): MmStruct {
@@ -144,6 +145,5 @@ export function mmModelCreate(m: Machine): MmModel {
   const mdl: MmModel = {
     mms: [], pages: new Map(), swap: new Map(), swapNext: 0, pagecache: new Map(), zeroPfn: -1, plan: [], prng: m.forkPrng(),
   };
-  m.state.models[MM_MODEL] = mdl;
-  return mdl;
+  return m.addModel(MM_MODEL, mdl);
 }

@@ -3,7 +3,7 @@
  * plain data derived from machine state, never references into it.
  */
 import type { Machine } from '../machine.ts';
-import type { DevicesState } from '../devices/device.ts';
+import { DEVICES } from '../devices/device.ts';
 import type { SvaDeviceState } from '../devices/sva-device.ts';
 import { type AtcEntryView, atcEntries } from '../iommu/ats/atc.ts';
 import type { NotifierOp, VmaKind } from './types.ts';
@@ -85,8 +85,7 @@ export interface SvaDeviceView {
 }
 
 export function svaDeviceViews(m: Machine): SvaDeviceView[] {
-  if (!m.hasModel('devices')) return [];
-  const devs = m.model<DevicesState>('devices').list.filter((d): d is SvaDeviceState => d.kind === 'sva-device');
+  const devs = (m.findModel(DEVICES)?.list ?? []).filter((d): d is SvaDeviceState => d.kind === 'sva-device');
   return devs.map((d) => ({
     dev: d.name, iommu: d.iommu, mm: d.mm >= 0 ? mmModel(m).mms[d.mm].name : '', pasid: d.pasid,
     atcSize: d.atc.size, atc: atcEntries(d.atc), hits: d.atc.hits, misses: d.atc.misses,

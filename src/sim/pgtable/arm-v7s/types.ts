@@ -6,7 +6,7 @@
  * physical memory.
  */
 import type { Machine } from '../../machine.ts';
-import type { KernelVersion } from '../../kernel.ts';
+import type { KernelRelease } from '../../kernel.ts';
 
 export type Lvl = 1 | 2;
 
@@ -34,7 +34,7 @@ export interface ArmV7sQuirks {
 export interface ArmV7sCfgIn {
   /** Trace label of the domain this table backs (the `domain` field of `pte` records). */
   readonly domain: string;
-  readonly kernel: KernelVersion;
+  readonly kernel: KernelRelease;
   readonly quirks: ArmV7sQuirks;
   /** OR of page sizes the driver supports; alloc keeps only 4K|64K|1M|16M. */
   readonly pgsizeBitmap: number;
