@@ -1,6 +1,6 @@
 /** Load + build for the CLI: user mistakes become UsageError-style exits, never stacks. */
 import { loadScenarioFile } from '../scenario/load.ts';
-import { resolveScenario } from '../scenario/catalog.ts';
+import { resolveScenario } from '../store/catalog.ts';
 import { type Built, buildMachine } from '../scenario/build/index.ts';
 import { ScenarioError, formatProblem } from '../scenario/problems.ts';
 import type { KernelVersion } from '../sim/kernel.ts';

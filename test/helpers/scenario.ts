@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { loadScenarioFile } from '../../src/scenario/load.ts';
-import { resolveScenario } from '../../src/scenario/catalog.ts';
+import { resolveScenario } from '../../src/store/catalog.ts';
 import { type BuildOptions, type Built, buildMachine } from '../../src/scenario/build/index.ts';
 import type { ScenarioOut } from '../../src/scenario/schema/index.ts';
 import { traceLine } from '../../src/sim/core/trace.ts';

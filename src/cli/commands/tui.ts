@@ -5,7 +5,7 @@ import { intOption } from '../args.ts';
 import { SCENARIOS_DIR } from '../paths.ts';
 import type { Loaded } from '../load.ts';
 import { EXIT, UsageError } from '../output.ts';
-import { listScenarios } from '../../scenario/catalog.ts';
+import { listScenarios } from '../../store/catalog.ts';
 import type { Workspace } from '../../store/workspace.ts';
 
 /** Events per continue slice in the TUI (keys are read between slices). */
@@ -59,7 +59,7 @@ export const tuiCommand = {
     const first = argv.scenario !== undefined ? open(argv.scenario) : undefined;
     const { workspaceDir } = await import('../../store/paths.ts');
     const { openWorkspace } = await import('../../store/workspace.ts');
-    const { wireSession } = await import('../../store/session-store.ts');
+    const { wireSession } = await import('../session-store.ts');
     let ws: Workspace | undefined;
     try {
       ws = openWorkspace(workspaceDir(argv.workspace));
