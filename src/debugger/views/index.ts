@@ -11,6 +11,7 @@ import { larbView } from './larb.ts';
 import { swiotlbView } from './swiotlb.ts';
 import { iotlbView } from './iotlb.ts';
 import { notifiersView } from './notifiers.ts';
+import { type DeviceView, devicesView } from './devices.ts';
 import type { PgtableView } from './pgtable-model.ts';
 import type { LarbView } from './larb-model.ts';
 import type { SwiotlbView } from './swiotlb-model.ts';
@@ -44,6 +45,11 @@ function lastNotifier(s: Session, records: number): TraceRecord | undefined {
   const recent = s.records(from, records - from);
   for (let i = recent.length - 1; i >= 0; i--) if (recent[i].kind === 'notifier') return recent[i];
   return undefined;
+}
+
+/** The devices panel's list at the session's current position. */
+export function sessionDevices(s: Session): DeviceView[] {
+  return devicesView(s.machine);
 }
 
 export function modelViews(s: Session): ModelViews {
