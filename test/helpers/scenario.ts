@@ -4,7 +4,7 @@
  * Set UPDATE_GOLDEN=1 to rewrite goldens after an intended change (then review the diff).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { loadScenarioFile } from '../../src/scenario/load.ts';
@@ -44,17 +44,25 @@ export function runRecords(nameOrPath: string, opts: BuildOptions & { maxEvents?
   return runLines(nameOrPath, opts).map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
-/** Compare a trace with test/golden/<name>; a missing golden is written (and the test says so). */
-export function expectGolden(name: string, lines: string[]): void {
-  const file = join(ROOT, 'test', 'golden', name);
-  const text = lines.join('\n') + '\n';
-  if (process.env.UPDATE_GOLDEN || !existsSync(file)) {
+/**
+ * Compare text with a committed golden file. A missing golden fails (a renamed one must not
+ * silently stop guarding anything); UPDATE_GOLDEN=1 writes it instead, to review and commit.
+ */
+export function expectGoldenFile(file: string, text: string): void {
+  if (process.env.UPDATE_GOLDEN) {
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, text);
-    if (!process.env.UPDATE_GOLDEN) console.warn(`golden ${name} was missing and has been written; commit it`);
     return;
   }
+  if (!existsSync(file)) {
+    throw new Error(`golden ${relative(ROOT, file)} is missing: run UPDATE_GOLDEN=1 npx vitest run on this test, review the file and commit it`);
+  }
   expect(text).toBe(readFileSync(file, 'utf8'));
+}
+
+/** Compare a trace with test/golden/<name> (see expectGoldenFile). */
+export function expectGolden(name: string, lines: string[]): void {
+  expectGoldenFile(join(ROOT, 'test', 'golden', name), lines.join('\n') + '\n');
 }
 
 /**
