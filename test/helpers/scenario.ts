@@ -24,12 +24,17 @@ export function loadScenario(nameOrPath: string): ScenarioOut {
   return r.scenario;
 }
 
-export function build(nameOrPath: string, opts: BuildOptions = {}): Built {
-  return buildMachine(loadScenario(nameOrPath), opts);
+/** What a test may vary: the build options and, as a scenario's `overrides` would, behaviour rows. */
+export type RunOptions = BuildOptions & { overrides?: Record<string, string> };
+
+export function build(nameOrPath: string, opts: RunOptions = {}): Built {
+  const s = loadScenario(nameOrPath);
+  const { overrides, ...rest } = opts;
+  return buildMachine(overrides ? { ...s, overrides: { ...s.overrides, ...overrides } } : s, rest);
 }
 
 /** Run to the end (or maxEvents) and return every record as its JSON line. */
-export function runLines(nameOrPath: string, opts: BuildOptions & { maxEvents?: number } = {}): string[] {
+export function runLines(nameOrPath: string, opts: RunOptions & { maxEvents?: number } = {}): string[] {
   const { machine: m } = build(nameOrPath, opts);
   const max = opts.maxEvents ?? 1_000_000;
   while (m.state.events < max && m.step()) {
@@ -40,7 +45,7 @@ export function runLines(nameOrPath: string, opts: BuildOptions & { maxEvents?: 
   return out;
 }
 
-export function runRecords(nameOrPath: string, opts: BuildOptions & { maxEvents?: number } = {}): Record<string, unknown>[] {
+export function runRecords(nameOrPath: string, opts: RunOptions & { maxEvents?: number } = {}): Record<string, unknown>[] {
   return runLines(nameOrPath, opts).map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
@@ -71,7 +76,7 @@ export function expectGolden(name: string, lines: string[]): void {
  * runLines() when snapshot/restore captures the whole machine. The snapshot goes through
  * the debugger's checkpoint packing, the path reverse execution takes.
  */
-export function linesAfterRestore(nameOrPath: string, k: number, opts: BuildOptions = {}): string[] {
+export function linesAfterRestore(nameOrPath: string, k: number, opts: RunOptions = {}): string[] {
   const { machine: m } = build(nameOrPath, opts);
   while (m.state.events < k && m.step()) {
     /* run to the snapshot point */

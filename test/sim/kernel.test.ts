@@ -2,9 +2,9 @@
 // v5.0 only where a row says so. Today no row does (the rc4 fixes and the VT-d
 // scalable-mode default land with their models), so an rc3 run must be the v5.0 run.
 import { describe, expect, it } from 'vitest';
-import { BEHAVIOURS, KERNEL_VERSIONS, changedIn, kernelRelease, sameOnAll } from '../../src/sim/kernel.ts';
+import { BEHAVIOURS, KERNEL_VERSIONS, type KernelVersion, changedIn, kernelRelease, sameOnAll } from '../../src/sim/kernel.ts';
 import { listScenarios } from '../../src/store/catalog.ts';
-import { SCENARIOS, loadScenario, runLines } from '../helpers/scenario.ts';
+import { SCENARIOS, build, loadScenario, runLines } from '../helpers/scenario.ts';
 import { buildMachine } from '../../src/scenario/build/index.ts';
 
 describe('the behaviour table', () => {
@@ -50,3 +50,49 @@ describe('--kernel v5.0-rc3 on every built-in scenario', () => {
     });
   }
 });
+
+/**
+ * Where each choice of each row is shown: a built-in scenario on a kernel, or with the
+ * override a what-if run uses. Each of these runs is pinned by a golden in its scenario's
+ * test. A new row or choice fails here until it has one.
+ */
+const SHOWN: Record<string, Record<string, { scenario: string; kernel?: KernelVersion; overrides?: Record<string, string> }>> = {
+  'mtk-driver': {
+    'pre-mt8183': { scenario: 'mtk-4gb-mode', kernel: 'v5.0' },
+    'mt8183-series': { scenario: 'mtk-4gb-mode', kernel: 'v5.4' },
+  },
+  'v7s-split-blk': {
+    kernel: { scenario: 'v7s-split-blk' },
+    corrected: { scenario: 'v7s-split-blk', overrides: { 'v7s-split-blk': 'corrected' } },
+  },
+  'dma-max-mapping-size': {
+    absent: { scenario: 'swiotlb-virtio-blk-bug' },
+    conditional: { scenario: 'swiotlb-virtio-blk-fixed' },
+    unconditional: { scenario: 'virtio-blk-segment-cap', overrides: { 'dma-max-mapping-size': 'unconditional' } },
+  },
+  'virtio-blk-max-segment': {
+    unlimited: { scenario: 'swiotlb-virtio-blk-bug' },
+    virtio_max_dma_size: { scenario: 'swiotlb-virtio-blk-fixed' },
+  },
+  'amd-v2-clear-flush-young': {
+    present: { scenario: 'amd-v2-young-bit', kernel: 'v5.0' },
+    absent: { scenario: 'amd-v2-young-bit', kernel: 'v5.4' },
+  },
+  'intel-svm-change-pte': {
+    present: { scenario: 'intel-svm-change-pte', kernel: 'v5.0' },
+    absent: { scenario: 'intel-svm-change-pte', kernel: 'v5.4' },
+  },
+};
+
+describe('every choice of every row is shown by a scenario', () => {
+  for (const b of BEHAVIOURS) {
+    it(b.id, () => {
+      expect(Object.keys(SHOWN[b.id] ?? {}).sort(), `scenarios for ${b.id}`).toEqual([...b.choices].sort());
+      for (const [choice, run] of Object.entries(SHOWN[b.id])) {
+        const { machine: m } = build(run.scenario, { kernel: run.kernel, overrides: run.overrides });
+        expect(m.behaviour(b), `${run.scenario} ${run.kernel ?? ''}`).toBe(choice);
+      }
+    });
+  }
+});
+

@@ -110,6 +110,29 @@ describe('dma-mask-bounce', () => {
   });
 });
 
+describe('virtio-blk-segment-cap: dma_max_mapping_size per form', () => {
+  // DRAM 1..2 GiB: the virtio device's 32-bit default mask reaches all of it, so it is not
+  // addressing-limited and nothing forces bouncing. v5.4.1 dma_direct_max_mapping_size then
+  // answers SIZE_MAX (virtblk_probe: -1U segments); v5.2's form answers
+  // swiotlb_max_mapping_size = IO_TLB_SIZE (1 << 11) * IO_TLB_SEGSIZE (128) = 262144
+  // whenever the pool exists (kernel/dma/direct.c, kernel/dma/swiotlb.c).
+  it('conditional (v5.4): one 512 KiB segment, mapped directly', () => {
+    const rs = runRecords('virtio-blk-segment-cap');
+    expect(of(rs, 'blk-queue')[0]).toMatchObject({ maxSegmentSize: 0xffff_ffff, maxMappingSize: null });
+    expect(of(rs, 'blk-req')[0]).toMatchObject({ phase: 'submit', bytes: 524288, segments: 1 });
+    expect(of(rs, 'swiotlb-map')).toHaveLength(0);
+  });
+  it('unconditional (v5.2): capped at 256 KiB, two segments', () => {
+    const rs = runRecords('virtio-blk-segment-cap', { overrides: { 'dma-max-mapping-size': 'unconditional' } });
+    expect(of(rs, 'blk-queue')[0]).toMatchObject({ maxSegmentSize: 262144, maxMappingSize: 262144 });
+    expect(of(rs, 'blk-req')[0]).toMatchObject({ phase: 'submit', bytes: 524288, segments: 2 });
+    expect(of(rs, 'blk-req').at(-1)).toMatchObject({ phase: 'complete', status: 'BLK_STS_OK' });
+  });
+  it.each(['conditional', 'unconditional'])('%s matches its golden trace', (choice) => {
+    expectGolden(`virtio-blk-segment-cap.${choice}.seed-1.jsonl`, runLines('virtio-blk-segment-cap', { overrides: { 'dma-max-mapping-size': choice } }));
+  });
+});
+
 describe('determinism and goldens', () => {
   it.each(SCENARIOS)('%s: same bytes twice, and snapshot/restore replays the same suffix', (name) => {
     const full = runLines(name);
