@@ -2,7 +2,7 @@
  * The types of the ARM v7s short-descriptor io-pgtable (drivers/iommu/io-pgtable-arm-v7s.c).
  * All state is plain data: a page table is `ArmV7sPgtable`, kept by its owner (the M4U
  * driver model, the selftest device) inside its own `m.state.models[...]` entry, so
- * `structuredClone` snapshots it with the machine. The tables themselves live in simulated
+ * a snapshot serialises it with the machine. The tables themselves live in simulated
  * physical memory.
  */
 import type { Machine } from '../../machine.ts';
@@ -48,7 +48,7 @@ export interface ArmV7sCfgIn {
   /**
    * arm_v7s_split_blk_unmap: 'kernel' builds the new L2 entries without the section's
    * output address (as v5.0..v5.10 do); 'corrected' adds it. Callers pass
-   * m.behaviour('v7s-split-blk').
+   * m.behaviour(V7S_SPLIT_BLK) (src/sim/kernel.ts).
    */
   readonly splitBlk: 'kernel' | 'corrected';
 }
