@@ -47,6 +47,10 @@ export interface Snapshot {
   readonly traceCount: number;
 }
 
+function noModel(key: ModelKey<unknown>): never {
+  assert(false, `no model ${key.name} in this machine`);
+}
+
 /** Event priorities at equal times: interrupts before software before device activity. */
 export const PRIO = { irq: 0, kernel: 10, device: 20, checker: 30 } as const;
 
@@ -148,7 +152,7 @@ export class Machine {
   /** A model's state; the model must be in this machine (findModel when it may not be). */
   model<T>(key: ModelKey<T>): T {
     const s = this.state.models[key.name];
-    if (s === undefined) assert(false, `no model ${key.name} in this machine`);
+    if (s === undefined) noModel(key); // out of line: model() stays small enough to inline
     return s as T;
   }
 
