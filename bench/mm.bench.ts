@@ -8,7 +8,7 @@ import { type Bench, rate } from './harness.ts';
 import { parseScenarioText } from '../src/scenario/load.ts';
 import { buildMachine } from '../src/scenario/build/index.ts';
 import type { Machine } from '../src/sim/machine.ts';
-import type { DevicesState } from '../src/sim/devices/device.ts';
+import { DEVICES } from '../src/sim/devices/device.ts';
 import { deviceRead } from '../src/sim/devices/port.ts';
 
 const A = 0x7f0000000000;
@@ -35,7 +35,7 @@ function boundMachine(atcEntries: number): Machine {
 
 function accesses(atcEntries: number, pages: number): number {
   const m = boundMachine(atcEntries);
-  const dev = m.model<DevicesState>('devices').list[0];
+  const dev = m.model(DEVICES).list[0];
   let i = 0;
   const body = () => {
     for (let k = 0; k < 1000; k++) {

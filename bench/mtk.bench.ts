@@ -9,7 +9,7 @@ import { Scenario, type ScenarioOut } from '../src/scenario/schema/index.ts';
 import { buildMachine } from '../src/scenario/build/index.ts';
 import { mtkTranslate } from '../src/sim/iommu/mtk/translate.ts';
 import type { Machine } from '../src/sim/machine.ts';
-import type { DeviceBase, DevicesState } from '../src/sim/devices/device.ts';
+import { type DeviceBase, DEVICES } from '../src/sim/devices/device.ts';
 import type { MtkEngineState } from '../src/sim/devices/mtk-engine.ts';
 import { MTK_MODEL, type MtkState } from '../src/sim/iommu/mtk/state.ts';
 
@@ -44,7 +44,7 @@ function scenario(iotlbEntries: number, repeat: number, engines: number, mapLen 
 function mappedMachine(iotlbEntries: number, mapLen = '64K'): { m: Machine; dev: DeviceBase; iova: number } {
   const { machine: m } = buildMachine(scenario(iotlbEntries, 1, 1, mapLen));
   m.keepTrace = false;
-  const dev = m.model<DevicesState>('devices').list[0] as MtkEngineState;
+  const dev = m.model(DEVICES).list[0] as MtkEngineState;
   while (!dev.mappings.m && m.step()) {
     /* run to the map */
   }
@@ -63,7 +63,7 @@ function missBench(): number {
   // 8K maps as two 4 KiB small pages: with a one-entry IOTLB, alternating between them
   // misses every time (a 64K mapping would be one large page, one entry, all hits).
   const { m, dev, iova } = mappedMachine(1, '8K');
-  const cells = m.model<MtkState>(MTK_MODEL).m4u.flatMap((i) => i.cells);
+  const cells = m.model(MTK_MODEL).m4u.flatMap((i) => i.cells);
   const misses = () => cells.reduce((a, c) => a + c.iotlb.misses, 0);
   const before = misses();
   let lookups = 0;

@@ -20,7 +20,7 @@ function machine(fragmented: boolean): { m: Machine; dev: DeviceBase } {
   provideDirectTranslator(m);
   provideDmaDirect(m);
   const st = swiotlbStateCreate(POOL, NSLABS, false);
-  m.state.models[SWIOTLB_MODEL] = st;
+  m.addModel(SWIOTLB_MODEL, st);
   if (fragmented) {
     // Every even slot taken: 16384 free single-slot holes, no run longer than 1.
     for (let i = 0; i < NSLABS; i += 2) swiotlbClaim(st, i, 1, 0x1_0000_0000, 0);

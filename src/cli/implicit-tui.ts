@@ -4,7 +4,7 @@
  * "did you mean", not a TUI opened on nothing (the catch-all default yargs would give).
  */
 import { existsSync, statSync } from 'node:fs';
-import { listScenarios, resolveScenario } from '../scenario/catalog.ts';
+import { listScenarios, resolveScenario } from '../store/catalog.ts';
 import { closest } from '../scenario/suggest.ts';
 
 export function withImplicitTui(argv: string[], commands: readonly string[], scenariosDir: string): { argv: string[] } | { error: string } {

@@ -1,24 +1,16 @@
 /** Load + build for the CLI: user mistakes become UsageError-style exits, never stacks. */
-import { loadScenarioFile } from '../scenario/load.ts';
-import { resolveScenario } from '../scenario/catalog.ts';
-import { type Built, buildMachine } from '../scenario/build/index.ts';
-import { ScenarioError, formatProblem } from '../scenario/problems.ts';
+import { resolveScenario } from '../store/catalog.ts';
+import { type Opened, openScenario } from '../scenario/open.ts';
+import { ScenarioError } from '../scenario/problems.ts';
 import type { KernelVersion } from '../sim/kernel.ts';
 import { SCENARIOS_DIR } from './paths.ts';
 import { EXIT, UsageError } from './output.ts';
 
-export interface Loaded extends Built {
-  file: string;
-  hash: string;
-}
+export type Loaded = Opened;
 
 export function loadAndBuild(arg: string, opts: { seed?: number; kernel?: KernelVersion } = {}): Loaded {
-  const file = resolveScenario(arg, SCENARIOS_DIR);
-  const res = loadScenarioFile(file);
-  if (!res.ok) throw new UsageError(res.problems.map(formatProblem).join('\n'), EXIT.error);
   try {
-    const built = buildMachine(res.scenario, { file, seed: opts.seed, kernel: opts.kernel });
-    return { ...built, file, hash: res.hash };
+    return openScenario(resolveScenario(arg, SCENARIOS_DIR), opts);
   } catch (e) {
     if (e instanceof ScenarioError) throw new UsageError(e.message, EXIT.error);
     throw e;

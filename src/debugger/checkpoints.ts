@@ -8,6 +8,8 @@
  * deflated: mostly-empty typed arrays (the event queue's free slots) and sparse memory
  * shrink ~10x, and an opaque Buffer costs the garbage collector nothing to trace. `max`
  * follows the measured size, so a machine with more memory keeps fewer snapshots.
+ * packSnapshot/unpackSnapshot are the only way a machine is snapshotted: reverse motion
+ * and the tests' snapshot/restore checks go through the same bytes.
  */
 import { deserialize, serialize } from 'node:v8';
 import { constants, deflateRawSync, inflateRawSync } from 'node:zlib';
@@ -22,10 +24,22 @@ export interface CheckpointOptions {
   budgetBytes?: number;
 }
 
-interface Packed {
+export interface PackedSnapshot {
   readonly events: number;
   readonly traceCount: number;
   readonly blob: Buffer;
+}
+type Packed = PackedSnapshot;
+
+/** The machine's state now, serialised and deflated. */
+export function packSnapshot(m: Machine): PackedSnapshot {
+  const blob = deflateRawSync(serialize(m.state), { level: constants.Z_BEST_SPEED });
+  return { events: m.state.events, traceCount: m.state.traceCount, blob };
+}
+
+/** A fresh copy of the packed state, for Machine.restore (which takes ownership of it). */
+export function unpackSnapshot(p: PackedSnapshot): Snapshot {
+  return { state: deserialize(inflateRawSync(p.blob)) as MachineState, events: p.events, traceCount: p.traceCount };
 }
 
 export class Checkpoints {
@@ -67,12 +81,11 @@ export class Checkpoints {
   }
 
   private take(m: Machine): void {
-    const blob = deflateRawSync(serialize(m.state), { level: constants.Z_BEST_SPEED });
-    const p: Packed = { events: m.state.events, traceCount: m.state.traceCount, blob };
+    const p = packSnapshot(m);
     const i = this.list.findIndex((x) => x.events > p.events);
     if (i < 0) this.list.push(p);
     else this.list.splice(i, 0, p);
-    this.bytes += blob.byteLength;
+    this.bytes += p.blob.byteLength;
     this.max = Math.max(16, Math.min(this.maxCount, Math.floor(this.budget / Math.max(1, this.snapshotBytes))));
     while (this.list.length > this.max) this.thin();
   }
@@ -99,10 +112,9 @@ export class Checkpoints {
     return this.list[lo];
   }
 
-  /** The latest snapshot at or before `events`, unpacked (Machine.restore clones it again). */
+  /** The latest snapshot at or before `events`, unpacked afresh for Machine.restore. */
   nearest(events: number): Snapshot {
-    const p = this.nearestPacked(events);
-    return { state: deserialize(inflateRawSync(p.blob)) as MachineState, events: p.events, traceCount: p.traceCount };
+    return unpackSnapshot(this.nearestPacked(events));
   }
 
   /** Event number of the latest snapshot at or before `events` (no unpacking). */

@@ -45,7 +45,7 @@ export function debuggerDoc(): string {
   for (const [k, v] of Object.entries(BREAK_SUGAR)) out.push(`| \`break ${k}\` | \`${v}\` |`);
   out.push('', `Any record kind works with \`break kind=KIND\`: ${knownKinds().map((k) => `\`${k}\``).join(', ')}.`, '');
   out.push('## info topics from models', '', '| usage | what | needs model state |', '|---|---|---|');
-  for (const i of inspectors()) out.push(`| \`${i.usage}\` | ${i.summary} | ${i.models?.map((m) => `\`${m}\``).join(' or ') ?? '-'} |`);
+  for (const i of inspectors()) out.push(`| \`${i.usage}\` | ${i.summary} | ${i.models?.map((m) => `\`${m.name}\``).join(' or ') ?? '-'} |`);
   out.push('', 'A model registers its own inspector in `src/debugger/inspect/<model>.ts` (imported by', '`inspect/index.ts`); until then its topic prints the model\'s raw state, or "no such model in', 'this scenario" when the scenario has none.', '');
   out.push(
     '## The workspace',

@@ -4,6 +4,9 @@
  */
 import type { TraceRecord } from '../sim/core/trace.ts';
 
+/** Re-exported so the layers above the debugger take the record type from here. */
+export type { TraceRecord };
+
 export type StopReason =
   | 'start' // just loaded, nothing run yet
   | 'step' // a step/reverse-step/goto/until finished

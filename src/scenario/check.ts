@@ -2,7 +2,7 @@
  * Checks zod cannot express: names that must exist or be unique, ranges that must fit,
  * kernel-behaviour overrides that must name a real row and choice.
  */
-import { BEHAVIOURS, behaviourById, behaviourChoice } from '../sim/kernel.ts';
+import { BEHAVIOURS, DMA_MAX_MAPPING_SIZE, VIRTIO_BLK_MAX_SEGMENT, behaviourById, behaviourChoice } from '../sim/kernel.ts';
 import type { ScenarioOut } from './schema/index.ts';
 import type { ScenarioProblem } from './problems.ts';
 import { closest } from './suggest.ts';
@@ -18,7 +18,7 @@ const checkOverrides: Check = (s, file) => {
     if (!b) {
       const near = closest(id, BEHAVIOURS.map((x) => x.id));
       out.push({ file, path: `overrides.${id}`, message: `unknown kernel behaviour "${id}"`, hint: near ? `did you mean "${near}"?` : 'see `dmadbg info kernels`' });
-    } else if (!b.choices.includes(choice)) {
+    } else if (!(b.choices as readonly string[]).includes(choice)) {
       out.push({ file, path: `overrides.${id}`, message: `"${choice}" is not a choice for ${id}`, hint: `one of: ${b.choices.join(', ')}` });
     }
   }
@@ -147,8 +147,8 @@ function checkVirtioBlk(d: DeviceOf<'virtio-blk'>, at: string, bufs: Map<string,
 
 /** virtio_max_dma_size calls dma_max_mapping_size: one cannot be on without the other. */
 const checkKernelRows: Check = (s, file) => {
-  const seg = behaviourChoice(s.kernel, s.overrides, 'virtio-blk-max-segment');
-  const dms = behaviourChoice(s.kernel, s.overrides, 'dma-max-mapping-size');
+  const seg = behaviourChoice(s.kernel, s.overrides, VIRTIO_BLK_MAX_SEGMENT);
+  const dms = behaviourChoice(s.kernel, s.overrides, DMA_MAX_MAPPING_SIZE);
   if (seg === 'virtio_max_dma_size' && dms === 'absent') {
     return [{ file, path: 'overrides', message: 'virtio-blk-max-segment "virtio_max_dma_size" needs dma-max-mapping-size, which is "absent" here', hint: 'override dma-max-mapping-size to "conditional" or "unconditional" too' }];
   }

@@ -1,9 +1,23 @@
 /** The JSON Schema of scenario files, generated from the zod schema for editors. */
 import { z } from 'zod';
 import { Scenario } from './schema/index.ts';
+import { BEHAVIOURS } from '../sim/kernel.ts';
+
+/**
+ * `overrides` is checked against the behaviour table by check.ts (with did-you-mean); for
+ * editors the schema lists every row and its choices, so they complete both.
+ */
+function behaviourOverrides(schema: Record<string, unknown>): void {
+  const props = schema.properties as Record<string, Record<string, unknown>>;
+  const o = props.overrides;
+  delete o.propertyNames;
+  o.properties = Object.fromEntries(BEHAVIOURS.map((b) => [b.id, { description: `${b.summary} (${b.source})`, enum: [...b.choices] }]));
+  o.additionalProperties = false;
+}
 
 export function scenarioJsonSchema(): string {
   const schema = z.toJSONSchema(Scenario, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, unknown>;
+  behaviourOverrides(schema);
   const doc = {
     $id: 'https://dmadbg.invalid/scenario.schema.json',
     title: 'dmadbg scenario',

@@ -1,10 +1,11 @@
 /** `npm run schema`: regenerate scenarios/schema.json and docs/trace.md from the code. */
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { scenarioJsonSchema } from './json-schema.ts';
 import { traceDoc } from '../sim/trace-doc.ts';
-import { PACKAGE_ROOT, SCENARIOS_DIR } from '../cli/paths.ts';
 
-writeFileSync(join(SCENARIOS_DIR, 'schema.json'), scenarioJsonSchema());
+const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+writeFileSync(join(PACKAGE_ROOT, 'scenarios', 'schema.json'), scenarioJsonSchema());
 writeFileSync(join(PACKAGE_ROOT, 'docs', 'trace.md'), traceDoc());
 console.log('wrote scenarios/schema.json and docs/trace.md');

@@ -1,105 +1,167 @@
 /**
- * Behaviour that changed between the two kernels dmadbg models. A scenario names its
- * kernel ("v5.0" or "v5.4"); each row here picks a choice for each, and a scenario may
- * override one row by id for a what-if run. `dmadbg info kernels` prints this table.
- * Sources: ../shared/domain/kernel-facts.md §0 (diffs of v5.0.1 and v5.4.1 trees).
+ * The kernels dmadbg models and the behaviour table. A scenario names its kernel; each
+ * row picks a choice for every kernel, and a scenario may override a row by id for a
+ * what-if run. A row is also the typed key its readers use: `m.behaviour(V7S_SPLIT_BLK)`
+ * returns 'kernel' | 'corrected'. `dmadbg info kernels` prints the table.
+ * Sources: ../shared/domain/kernel-facts.md §0 and kernel-facts-2.md §10 (timelines).
+ *
+ * Adding a row: declare it below with `behaviour({...})`, giving `kernels` with one of the
+ * helpers (`sameOnAll`, `changedIn`) or a literal per version; read it with
+ * `m.behaviour(ROW)` where the code differs; show both choices in a scenario (a golden per
+ * kernel, or an override) and list it in BEHAVIOURS.
  */
-export type KernelVersion = 'v5.0' | 'v5.4';
-export const KERNEL_VERSIONS: readonly KernelVersion[] = ['v5.0', 'v5.4'];
 
-export interface Behaviour {
+/**
+ * v5.0-rc3: the tree the seed's patches were posted against (before the v5.0-rc4 fixes
+ * pull and the VT-d scalable-mode default change); v5.0 is v5.0.1; v5.4 is v5.4.1.
+ * Oldest first: `changedIn` relies on the order.
+ */
+export const KERNEL_VERSIONS = ['v5.0-rc3', 'v5.0', 'v5.4'] as const;
+export type KernelVersion = (typeof KERNEL_VERSIONS)[number];
+
+export function isKernelVersion(v: unknown): v is KernelVersion {
+  return typeof v === 'string' && (KERNEL_VERSIONS as readonly string[]).includes(v);
+}
+
+/**
+ * The release whose code a version runs where a model follows a whole generation rather
+ * than a row (io-pgtable's flush callbacks, the notifier range's event): v5.0-rc3 runs
+ * v5.0.1's code except where a row says otherwise.
+ */
+export type KernelRelease = 'v5.0' | 'v5.4';
+const RELEASE: Readonly<Record<KernelVersion, KernelRelease>> = { 'v5.0-rc3': 'v5.0', 'v5.0': 'v5.0', 'v5.4': 'v5.4' };
+export const kernelRelease = (v: KernelVersion): KernelRelease => RELEASE[v];
+
+export interface Behaviour<C extends string = string> {
   readonly id: string;
   readonly area: string;
   readonly summary: string;
-  /** Every value a scenario may choose; the first two are what v5.0 and v5.4 did. */
-  readonly choices: readonly string[];
-  readonly v50: string;
-  readonly v54: string;
+  /** Every value a scenario may choose. */
+  readonly choices: readonly C[];
+  /** What each kernel did. */
+  readonly kernels: Readonly<Record<KernelVersion, C>>;
   readonly source: string;
+  /** Position in BEHAVIOURS: the machine keeps the resolved choices in an array. */
+  readonly index: number;
 }
 
+/** The literal union of a row's choices: `ChoiceOf<typeof V7S_SPLIT_BLK>` is 'kernel' | 'corrected'. */
+export type ChoiceOf<B> = B extends Behaviour<infer C> ? C : never;
+
+let rows = 0;
+
+function behaviour<const C extends string>(row: Omit<Behaviour<C>, 'index'>): Behaviour<C> {
+  for (const k of KERNEL_VERSIONS) {
+    if (!row.choices.includes(row.kernels[k])) throw new Error(`behaviour ${row.id}: ${k} picks "${row.kernels[k]}", not one of its choices`);
+  }
+  return { ...row, index: rows++ };
+}
+
+/** The same choice on every kernel (a row that only exists for what-if overrides). */
+export function sameOnAll<C extends string>(choice: C): Record<KernelVersion, C> {
+  return { 'v5.0-rc3': choice, 'v5.0': choice, 'v5.4': choice };
+}
+
+/** `before` on the kernels older than `first`, `after` from `first` on. */
+export function changedIn<C extends string>(first: KernelVersion, before: C, after: C): Record<KernelVersion, C> {
+  const at = KERNEL_VERSIONS.indexOf(first);
+  const out = {} as Record<KernelVersion, C>;
+  KERNEL_VERSIONS.forEach((k, i) => (out[k] = i < at ? before : after));
+  return out;
+}
+
+export const MTK_DRIVER_GEN = behaviour({
+  id: 'mtk-driver',
+  area: 'iommu/mtk',
+  summary: 'MediaTek M4U driver generation: v5.0 single register set, no larbid remap, MTK_4GB forces PTE bit 9; v5.4 the mt8183 series (plat_data, MTK_EXT, mmu0/mmu1 fault groups)',
+  choices: ['pre-mt8183', 'mt8183-series'],
+  // The mt8183 series landed in v5.2 (kernel-facts.md §0).
+  kernels: changedIn('v5.4', 'pre-mt8183', 'mt8183-series'),
+  source: 'drivers/iommu/mtk_iommu.c',
+});
+
+export const V7S_SPLIT_BLK = behaviour({
+  id: 'v7s-split-blk',
+  area: 'pgtable/arm-v7s',
+  summary: 'Partial unmap of a section: the kernel builds the new L2 entries without the section PA (arm_v7s_split_blk_unmap); "corrected" adds it',
+  choices: ['kernel', 'corrected'],
+  // Unchanged from before v5.0 to ~v5.10 (kernel-facts.md §0).
+  kernels: sameOnAll('kernel'),
+  source: 'drivers/iommu/io-pgtable-arm-v7s.c: arm_v7s_split_blk_unmap',
+});
+
+export const DMA_MAX_MAPPING_SIZE = behaviour({
+  id: 'dma-max-mapping-size',
+  area: 'dma',
+  summary: 'dma_max_mapping_size / swiotlb_max_mapping_size exist (v5.2: 256 KiB whenever swiotlb is active; v5.4: only when the device is addressing-limited or bouncing is forced)',
+  choices: ['absent', 'conditional', 'unconditional'],
+  // Absent in v5.0.1; the v5.2 form is "unconditional", v5.4.1's "conditional" (kernel-facts.md §4.6).
+  kernels: changedIn('v5.4', 'absent', 'conditional'),
+  source: 'kernel/dma/direct.c: dma_direct_max_mapping_size',
+});
+
+export const VIRTIO_BLK_MAX_SEGMENT = behaviour({
+  id: 'virtio-blk-max-segment',
+  area: 'devices/virtio-blk',
+  summary: 'virtio-blk caps its segment size with virtio_max_dma_size (v5.4) or leaves it unlimited (v5.0)',
+  choices: ['unlimited', 'virtio_max_dma_size'],
+  kernels: changedIn('v5.4', 'unlimited', 'virtio_max_dma_size'),
+  source: 'drivers/block/virtio_blk.c: virtblk_probe',
+});
+
+export const AMD_V2_CLEAR_FLUSH_YOUNG = behaviour({
+  id: 'amd-v2-clear-flush-young',
+  area: 'iommu/amd',
+  summary: 'AMD IOMMUv2 registers clear_flush_young (flushes IOTLB+ATC per aged page) in v5.0; removed by v5.4',
+  choices: ['present', 'absent'],
+  // The removal was posted in January 2019 and merged for v5.1 (kernel-facts.md §5.5).
+  kernels: changedIn('v5.4', 'present', 'absent'),
+  source: 'drivers/iommu/amd_iommu_v2.c: mn_clear_flush_young',
+});
+
+export const INTEL_SVM_CHANGE_PTE = behaviour({
+  id: 'intel-svm-change-pte',
+  area: 'iommu/intel',
+  summary: 'Intel SVM registers change_pte (one-page flush) in v5.0; removed by v5.4 as redundant with invalidate_range',
+  choices: ['present', 'absent'],
+  kernels: changedIn('v5.4', 'present', 'absent'),
+  source: 'drivers/iommu/intel-svm.c: intel_change_pte',
+});
+
+/** Every row, in `info kernels` order. */
 export const BEHAVIOURS: readonly Behaviour[] = [
-  {
-    id: 'mtk-driver',
-    area: 'iommu/mtk',
-    summary: 'MediaTek M4U driver generation: v5.0 single register set, no larbid remap, MTK_4GB forces PTE bit 9; v5.4 the mt8183 series (plat_data, MTK_EXT, mmu0/mmu1 fault groups)',
-    choices: ['pre-mt8183', 'mt8183-series'],
-    v50: 'pre-mt8183',
-    v54: 'mt8183-series',
-    source: 'drivers/iommu/mtk_iommu.c',
-  },
-  {
-    id: 'v7s-split-blk',
-    area: 'pgtable/arm-v7s',
-    summary: 'Partial unmap of a section: the kernel builds the new L2 entries without the section PA (arm_v7s_split_blk_unmap); "corrected" adds it',
-    choices: ['kernel', 'corrected'],
-    v50: 'kernel',
-    v54: 'kernel',
-    source: 'drivers/iommu/io-pgtable-arm-v7s.c: arm_v7s_split_blk_unmap',
-  },
-  {
-    id: 'dma-max-mapping-size',
-    area: 'dma',
-    summary: 'dma_max_mapping_size / swiotlb_max_mapping_size exist (v5.4: 256 KiB only when swiotlb is active and the device is addressing-limited or bouncing is forced)',
-    choices: ['absent', 'conditional', 'unconditional'],
-    v50: 'absent',
-    v54: 'conditional',
-    source: 'kernel/dma/direct.c: dma_direct_max_mapping_size',
-  },
-  {
-    id: 'virtio-blk-max-segment',
-    area: 'devices/virtio-blk',
-    summary: 'virtio-blk caps its segment size with virtio_max_dma_size (v5.4) or leaves it unlimited (v5.0)',
-    choices: ['unlimited', 'virtio_max_dma_size'],
-    v50: 'unlimited',
-    v54: 'virtio_max_dma_size',
-    source: 'drivers/block/virtio_blk.c: virtblk_probe',
-  },
-  {
-    id: 'amd-v2-clear-flush-young',
-    area: 'iommu/amd',
-    summary: 'AMD IOMMUv2 registers clear_flush_young (flushes IOTLB+ATC per aged page) in v5.0; removed by v5.4',
-    choices: ['present', 'absent'],
-    v50: 'present',
-    v54: 'absent',
-    source: 'drivers/iommu/amd_iommu_v2.c: mn_clear_flush_young',
-  },
-  {
-    id: 'intel-svm-change-pte',
-    area: 'iommu/intel',
-    summary: 'Intel SVM registers change_pte (one-page flush) in v5.0; removed by v5.4 as redundant with invalidate_range',
-    choices: ['present', 'absent'],
-    v50: 'present',
-    v54: 'absent',
-    source: 'drivers/iommu/intel-svm.c: intel_change_pte',
-  },
-  {
-    id: 'intel-map-resource',
-    area: 'iommu/intel',
-    summary: 'intel_dma_ops has map_resource (v5.4) or falls back to returning the physical address (v5.0)',
-    choices: ['absent', 'present'],
-    v50: 'absent',
-    v54: 'present',
-    source: 'drivers/iommu/intel-iommu.c: intel_map_resource (21d5d27c042d)',
-  },
-  {
-    id: 'p2pdma-whitelist',
-    area: 'pci/p2pdma',
-    summary: 'P2PDMA through the host bridge: v5.0 rejects devices without a common upstream bridge; v5.4 allows whitelisted host bridges',
-    choices: ['no-host-bridge', 'whitelist'],
-    v50: 'no-host-bridge',
-    v54: 'whitelist',
-    source: 'drivers/pci/p2pdma.c: upstream_bridge_distance',
-  },
+  MTK_DRIVER_GEN,
+  V7S_SPLIT_BLK,
+  DMA_MAX_MAPPING_SIZE,
+  VIRTIO_BLK_MAX_SEGMENT,
+  AMD_V2_CLEAR_FLUSH_YOUNG,
+  INTEL_SVM_CHANGE_PTE,
 ];
+if (BEHAVIOURS.length !== rows || new Set(BEHAVIOURS.map((b) => b.index)).size !== rows) {
+  throw new Error('kernel.ts: every behaviour row must be listed in BEHAVIOURS exactly once');
+}
 
 export function behaviourById(id: string): Behaviour | undefined {
   return BEHAVIOURS.find((b) => b.id === id);
 }
 
-/** The choice in force for a kernel, honouring a scenario's named overrides. */
-export function behaviourChoice(kernel: KernelVersion, overrides: Readonly<Record<string, string>>, id: string): string {
-  const b = behaviourById(id);
-  if (!b) throw new Error(`unknown kernel behaviour "${id}"`);
-  return overrides[id] ?? (kernel === 'v5.0' ? b.v50 : b.v54);
+/** The choice in force for a kernel, honouring a scenario's named overrides (checked at load). */
+export function behaviourChoice<C extends string>(kernel: KernelVersion, overrides: Readonly<Record<string, string>>, b: Behaviour<C>): C {
+  const o = overrides[b.id];
+  return o !== undefined && (b.choices as readonly string[]).includes(o) ? (o as C) : b.kernels[kernel];
+}
+
+/**
+ * Every row's choice for a machine, by row index. An override naming no row or no choice
+ * of its row is a dmadbg bug here: the scenario checker refuses it with its JSON path first.
+ */
+export function resolveBehaviours(kernel: KernelVersion, overrides: Readonly<Record<string, string>>): readonly string[] {
+  for (const [id, choice] of Object.entries(overrides)) {
+    const b = behaviourById(id);
+    if (!b) throw new Error(`unknown kernel behaviour "${id}"`);
+    if (!(b.choices as readonly string[]).includes(choice)) throw new Error(`"${choice}" is not a choice for ${id} (one of: ${b.choices.join(', ')})`);
+  }
+  const out: string[] = [];
+  for (const b of BEHAVIOURS) out[b.index] = behaviourChoice(kernel, overrides, b);
+  return out;
 }

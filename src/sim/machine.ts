@@ -1,8 +1,9 @@
 /**
  * The machine: one virtual clock, one event queue, one seeded PRNG, physical memory and
- * every model's state, all as plain data under `state` so that a snapshot is a
- * structuredClone and a restore is an assignment. Behaviour lives in functions that take
- * the machine; handlers are registered by name at build time, in scenario order.
+ * every model's state, all as plain data under `state` so that a snapshot is the state
+ * serialised (src/debugger/checkpoints.ts) and a restore is an assignment. Behaviour
+ * lives in functions that take the machine; models, services and handlers are registered
+ * at build time, in scenario order, under typed keys (core/keys.ts), each exactly once.
  */
 import { assert } from './core/assert.ts';
 import { type Prng, prngFromSeed, prngFork } from './core/prng.ts';
@@ -10,7 +11,8 @@ import { type EventQueue, queueCreate, queuePop, queuePush } from './core/queue.
 import { type TraceRecord, type TraceStore, traceAppendLine, traceCreate, traceTruncate } from './core/trace.ts';
 import { type PhysMem, physCreate } from './mem/phys.ts';
 import { type PhysAllocator, allocatorCreate } from './mem/alloc.ts';
-import { type KernelVersion, behaviourChoice } from './kernel.ts';
+import { type Behaviour, type KernelVersion, resolveBehaviours } from './kernel.ts';
+import type { EventKey, ModelKey, ServiceKey } from './core/keys.ts';
 
 export interface MachineConfig {
   readonly scenario: string;
@@ -28,16 +30,25 @@ export interface MachineState {
   mem: PhysMem;
   alloc: PhysAllocator;
   traceCount: number; // records emitted so far == next record's seq
-  /** Per-model state, keyed by model name; each model owns its key. */
+  /** Per-model state, keyed by ModelKey name; each model owns its key (addModel/model). */
   models: Record<string, unknown>;
 }
 
+/**
+ * An event handler: a module-level function. The instance it serves (a device index, an
+ * M4U id) travels in `a`/`b`, never in a closure, so two instances of a model share one
+ * registration and each event reaches the instance it names.
+ */
 export type Handler = (m: Machine, a: number, b: number) => void;
 
 export interface Snapshot {
   readonly state: MachineState;
   readonly events: number;
   readonly traceCount: number;
+}
+
+function noModel(key: ModelKey<unknown>): never {
+  assert(false, `no model ${key.name} in this machine`);
 }
 
 /** Event priorities at equal times: interrupts before software before device activity. */
@@ -53,14 +64,16 @@ export class Machine {
   keepTrace = true;
   /** Called with each record as it is emitted (the headless run streams through this). */
   onRecord: ((r: TraceRecord, json: string) => void) | undefined;
-  /** Behaviour registries (translators, DMA ops) keyed by name: code, not state. */
-  private readonly services = new Map<string, unknown>();
+  /** Services (translators, DMA ops, IOMMU ops) by key: code, not state. */
+  private readonly services = new Map<ServiceKey<unknown>, unknown>();
   /** Checkers that observe records of one kind as they are emitted (code, registered at build). */
   private readonly watchers = new Map<string, ((m: Machine, r: TraceRecord) => void)[]>();
   private readonly handlers: Handler[] = [];
   private readonly handlerNames: string[] = [];
-  /** Called on every schedule: name -> type without a scan. */
-  private readonly handlerTypes = new Map<string, number>();
+  /** Called on every schedule: key -> type without a scan. */
+  private readonly handlerTypes = new Map<EventKey, number>();
+  /** Every behaviour row's choice for this kernel and these overrides, by row index. */
+  private readonly choices: readonly string[];
 
   constructor(config: MachineConfig) {
     this.config = config;
@@ -74,26 +87,27 @@ export class Machine {
       traceCount: 0,
       models: {},
     };
+    this.choices = resolveBehaviours(config.kernel, config.overrides);
   }
 
   /**
-   * Register an event handler by name; returns the event type to schedule it with. A name
-   * registers once per machine: a second call (another device of the same kind) returns the
-   * type the first one got, so models need not remember whether they registered.
+   * Register an event handler; returns the event type to schedule it with. Each key
+   * registers once per machine: a model with several instances registers at build, once,
+   * and its events carry the instance in `a`.
    */
-  on(name: string, fn: Handler): number {
-    const known = this.handlerTypes.get(name);
-    if (known !== undefined) return known;
+  on(key: EventKey, fn: Handler): number {
+    if (this.handlerTypes.has(key)) assert(false, `event handler ${key.name} registered twice`);
+    if (this.handlerNames.includes(key.name)) assert(false, `two event keys named ${key.name}`);
     this.handlers.push(fn);
-    this.handlerNames.push(name);
-    this.handlerTypes.set(name, this.handlers.length - 1);
+    this.handlerNames.push(key.name);
+    this.handlerTypes.set(key, this.handlers.length - 1);
     return this.handlers.length - 1;
   }
 
   /** The event type of a handler registered with on(). */
-  typeOf(name: string): number {
-    const type = this.handlerTypes.get(name);
-    if (type === undefined) assert(false, `no handler ${name}`);
+  typeOf(key: EventKey): number {
+    const type = this.handlerTypes.get(key);
+    if (type === undefined) assert(false, `no handler ${key.name}`);
     return type;
   }
 
@@ -101,19 +115,16 @@ export class Machine {
     return this.handlerNames[type];
   }
 
-  provide<T>(name: string, impl: T): void {
-    assert(!this.services.has(name), `service ${name} provided twice`);
-    this.services.set(name, impl);
+  /** Provide a service; a key is provided once per machine. */
+  provide<T>(key: ServiceKey<T>, impl: T): void {
+    if (this.services.has(key)) assert(false, `service ${key.name} provided twice`);
+    this.services.set(key, impl);
   }
 
-  service<T>(name: string): T {
-    const s = this.services.get(name);
-    if (s === undefined) assert(false, `no service ${name}`); // message built only on failure
+  service<T>(key: ServiceKey<T>): T {
+    const s = this.services.get(key);
+    if (s === undefined) assert(false, `no service ${key.name}`); // message built only on failure
     return s as T;
-  }
-
-  hasService(name: string): boolean {
-    return this.services.has(name);
   }
 
   /**
@@ -131,16 +142,32 @@ export class Machine {
     return prngFork(this.state.prng);
   }
 
-  model<T>(name: string): T {
-    return this.state.models[name] as T;
+  /** Add a model's state (at build); a key is added once per machine. Returns the state. */
+  addModel<T>(key: ModelKey<T>, state: T): T {
+    if (key.name in this.state.models) assert(false, `model ${key.name} added twice`);
+    this.state.models[key.name] = state;
+    return state;
   }
 
-  hasModel(name: string): boolean {
-    return name in this.state.models;
+  /** A model's state; the model must be in this machine (findModel when it may not be). */
+  model<T>(key: ModelKey<T>): T {
+    const s = this.state.models[key.name];
+    if (s === undefined) noModel(key); // out of line: model() stays small enough to inline
+    return s as T;
   }
 
-  behaviour(id: string): string {
-    return behaviourChoice(this.config.kernel, this.config.overrides, id);
+  /** A model's state, or undefined when the scenario has no such model. */
+  findModel<T>(key: ModelKey<T>): T | undefined {
+    return this.state.models[key.name] as T | undefined;
+  }
+
+  hasModel<T>(key: ModelKey<T>): boolean {
+    return key.name in this.state.models;
+  }
+
+  /** The choice in force for a behaviour row: its kernel's, or the scenario's override. */
+  behaviour<C extends string>(row: Behaviour<C>): C {
+    return this.choices[row.index] as C;
   }
 
   schedule(delayNs: number, type: number, a = 0, b = 0, prio: number = PRIO.device): void {
@@ -196,12 +223,13 @@ export class Machine {
     return true;
   }
 
-  snapshot(): Snapshot {
-    return { state: structuredClone(this.state), events: this.state.events, traceCount: this.state.traceCount };
-  }
-
+  /**
+   * Put a snapshot's state back. Snapshots are taken and unpacked by one path,
+   * src/debugger/checkpoints.ts (v8 serialise + deflate), which hands over a freshly
+   * unpacked state per restore: the machine owns it from here.
+   */
   restore(s: Snapshot): void {
-    this.state = structuredClone(s.state);
+    this.state = s.state;
     traceTruncate(this.trace, s.traceCount);
   }
 }

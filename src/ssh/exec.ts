@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { listScenarios } from '../scenario/catalog.ts';
+import { listScenarios } from '../store/catalog.ts';
 
 export const EXEC_EXIT = { ok: 0, error: 1, usage: 2, internal: 70 } as const;
 
@@ -183,7 +183,8 @@ export function startExec(parsed: ParsedExec, io: ExecIo, opts: { scenariosDir: 
     else if (parsed.args.includes('--json')) io.write(JSON.stringify(all.map(({ name, description, kernel }) => ({ name, description, kernel }))) + '\n');
     else {
       const w = Math.max(4, ...all.map((e) => e.name.length));
-      io.write(all.map((e) => `${e.name.padEnd(w)}  ${e.kernel.padEnd(4)}  ${e.description}\n`).join(''));
+      const kw = Math.max(4, ...all.map((e) => e.kernel.length));
+      io.write(all.map((e) => `${e.name.padEnd(w)}  ${e.kernel.padEnd(kw)}  ${e.description}\n`).join(''));
     }
     return { done: Promise.resolve(EXEC_EXIT.ok), kill() {} };
   }

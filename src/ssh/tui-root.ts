@@ -6,8 +6,7 @@
  */
 import React from 'react';
 import type { render as inkRender } from 'ink';
-import { loadAndBuild } from '../cli/load.ts';
-import { Session } from '../debugger/session.ts';
+import { openSession } from '../debugger/open.ts';
 import { portFor } from '../tui/session-app.tsx';
 import { DmadbgApp } from '../tui/app.tsx';
 import { FrameStdout } from '../tui/term/frame-stdout.ts';
@@ -18,13 +17,13 @@ export type Port = SessionPort;
 
 /** Build the session for a scenario file (absolute, already confined). Throws a one-line Error on a bad scenario. */
 export function createPort(file: string): { port: Port; dispose?: () => void } {
-  let built;
+  let session;
   try {
-    built = loadAndBuild(file);
+    session = openSession(file);
   } catch (e) {
     throw new Error((e as Error).message.split('\n')[0]);
   }
-  const port = portFor(new Session(built, { file: built.file, hash: built.hash }));
+  const port = portFor(session);
   return { port, dispose: () => port.dispose() };
 }
 

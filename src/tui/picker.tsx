@@ -86,7 +86,7 @@ export const Picker = memo(function Picker({
           const sel = start + i === cur;
           return (
             <Text key={`${e.source}:${e.file}`} wrap="truncate" inverse={sel}>
-              {sel ? '>' : ' '} {e.name.padEnd(nameW)} <Text color={th.c('muted')}>{e.kernel.padEnd(5)}</Text>{' '}
+              {sel ? '>' : ' '} {e.name.padEnd(nameW)} <Text color={th.c('muted')}>{e.kernel.padEnd(8)}</Text>{' '}
               <Text color={e.source === 'recent' ? th.c('info') : th.c('muted')}>{e.source === 'recent' ? 'recent  ' : 'built-in'}</Text> {e.description}
             </Text>
           );

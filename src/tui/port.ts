@@ -3,10 +3,10 @@
  * TuiView per change (so memoised panels skip work when nothing moved), tracks which
  * records the last motion emitted, and adds what SessionView does not carry yet.
  *
- * Model panels are wired here: `models(session)` returns the slices (pgtable, larb,
- * swiotlb, iotlb, notifiers) once the debugger derives them; until then they are absent
- * and those panels stay hidden. Devices are read from the built scenario's `devices`
- * (The devices list comes with the model slices, from src/debugger/views.)
+ * Model panels are wired here: `models()` returns the slices (pgtable, larb, swiotlb,
+ * iotlb, notifiers) the debugger derives (src/debugger/views); a slice is absent when the
+ * scenario has no such model, and its panel stays hidden. `devices()` lists the devices.
+ * The TUI never sees the machine, only these view models.
  */
 import type { CommandInfo, CommandResult, ContinueProgress, SessionEvent, SessionView } from '../debugger/types.ts';
 import type { DeviceView, SessionPort, TraceRecord, TuiView } from './session-port.ts';
@@ -20,7 +20,6 @@ export interface SessionLike {
   subscribe(listener: (e: SessionEvent) => void): () => void;
   complete(line: string): { start: number; candidates: string[] };
   readonly isRunning?: boolean;
-  readonly built?: { readonly machine?: { readonly state?: { readonly models?: Record<string, unknown> } } };
 }
 
 /** Optional model slices, computed by whoever wires a model in (see the model.ts files). */

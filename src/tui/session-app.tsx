@@ -3,8 +3,7 @@
  * server renders this per channel). Adapts it with toPort() and releases the adapter's
  * subscription when unmounted.
  */
-import { modelViews } from '../debugger/views/index.ts';
-import { devicesView } from '../debugger/views/devices.ts';
+import { modelViews, sessionDevices } from '../debugger/views/index.ts';
 import React, { useEffect, useMemo } from 'react';
 import { Session } from '../debugger/session.ts';
 import { DmadbgApp, type AppOptions } from './app.tsx';
@@ -20,7 +19,7 @@ export interface SessionAppProps extends AppOptions {
 }
 
 export function portFor(session: Session, models: () => ModelSlices = () => modelViews(session)) {
-  return toPort(session, { commands: Session.commands(), models, devices: () => devicesView(session.machine) });
+  return toPort(session, { commands: Session.commands(), models, devices: () => sessionDevices(session) });
 }
 
 export function SessionApp({ session, models, ...rest }: SessionAppProps) {

@@ -3,8 +3,7 @@
  * (src/debugger/session.ts) provides it through `toPort()` in ./port.ts, a thin adapter.
  * Everything here is plain data: the TUI never reaches into sim/.
  */
-import type { CommandInfo, CommandResult, ContinueProgress, PointView, SessionView, Stop } from '../debugger/types.ts';
-import type { TraceRecord } from '../sim/core/trace.ts';
+import type { CommandInfo, CommandResult, ContinueProgress, PointView, SessionView, Stop, TraceRecord } from '../debugger/types.ts';
 import type { PgtableView } from './panels/pgtable/model.ts';
 import type { LarbView } from './panels/larb/model.ts';
 import type { SwiotlbView } from './panels/swiotlb/model.ts';

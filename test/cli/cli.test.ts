@@ -29,6 +29,16 @@ describe('dmadbg run', () => {
     expect(seeded.stdout.trimEnd().split('\n')).toEqual(runLines('demo-dma-engine', { seed: 99, kernel: 'v5.0' }));
   });
 
+  it('--kernel v5.0-rc3 runs the tree the seed patches were posted against', () => {
+    const r = dmadbg(['run', 'mtk-4gb-mode', '--json', '--kernel', 'v5.0-rc3']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/kernel=v5\.0-rc3/);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines).toEqual(runLines('mtk-4gb-mode', { kernel: 'v5.0-rc3' }));
+    expect(lines.find((l) => l.includes('"kind":"domain"'))).toMatch(/"kernel":"v5\.0-rc3","driver":"pre-mt8183"/);
+    expect(dmadbg(['run', 'demo-dma-engine', '--kernel', 'v5.9']).stderr).toMatch(/v5\.0-rc3/);
+  });
+
   it('prints a readable table without --json', () => {
     const r = dmadbg(['run', 'demo-dma-engine', '--until', '2']);
     const lines = r.stdout.trimEnd().split('\n');
@@ -64,6 +74,18 @@ describe('dmadbg validate', () => {
     const r = dmadbg(['validate', 'scenarios/demo-dma-engine.json']);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('scenarios/demo-dma-engine.json: ok\n');
+  });
+
+  it('accepts "kernel": "v5.0-rc3" and names the kernels when the value is wrong', () => {
+    const base = { version: 1, name: 'k', description: 'd', memory: { dram: [{ base: '0x40000000', size: '16M' }] } };
+    const rc3 = join(dir, 'rc3.json');
+    writeFileSync(rc3, JSON.stringify({ ...base, kernel: 'v5.0-rc3' }));
+    expect(dmadbg(['validate', rc3])).toMatchObject({ code: 0, stdout: `${rc3}: ok\n` });
+    const rc4 = join(dir, 'rc4.json');
+    writeFileSync(rc4, JSON.stringify({ ...base, kernel: 'v5.0-rc4' }));
+    const r = dmadbg(['validate', rc4]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(new RegExp(`^${rc4}:kernel: .*"v5\\.0-rc3"`));
   });
 
   it('lists every problem as file:path: message (hint) and exits 1', () => {
@@ -103,9 +125,13 @@ describe('dmadbg list, info and --help', () => {
     expect(dmadbg(['--help']).stdout).toMatch(/Exit codes/);
   });
 
-  it('prints the kernel behaviour table', () => {
+  it('prints the kernel behaviour table, one column per kernel', () => {
     const r = dmadbg(['info', 'kernels']);
-    expect(r.stdout).toMatch(/^amd-v2-clear-flush-young\s+present\s+absent/m);
+    expect(r.stdout).toMatch(/^behaviour\s+v5\.0-rc3\s+v5\.0\s+v5\.4\s+choices$/m);
+    // mn_clear_flush_young is in v5.0.1's amd_iommu_v2.c and gone from v5.4.1's; rc3 predates its removal.
+    expect(r.stdout).toMatch(/^amd-v2-clear-flush-young\s+present\s+present\s+absent\s+present\|absent$/m);
+    // Rows with no code behind them are not advertised.
+    expect(r.stdout).not.toMatch(/intel-map-resource|p2pdma-whitelist/);
   });
 
   it('refuses the TUI without a terminal, in one line', () => {

@@ -4,6 +4,7 @@
  * is plain data (the script and a cursor), so checkpoints and replay work as for real models.
  */
 import { Machine, PRIO } from '../../src/sim/machine.ts';
+import { eventKey, modelKey } from '../../src/sim/core/keys.ts';
 import type { Built } from '../../src/scenario/build/index.ts';
 import type { ScenarioOut } from '../../src/scenario/schema/index.ts';
 
@@ -14,19 +15,25 @@ interface ScriptState {
   next: number;
 }
 
+const SCRIPT = modelKey<ScriptState>('script');
+const SCRIPT_EVENT = eventKey('script.event');
+const LEAKY_EVENT = eventKey('leaky.event');
+
+function scriptEvent(m: Machine): void {
+  const st = m.model(SCRIPT);
+  for (const r of st.events[st.next]) {
+    const { kind, ...fields } = r;
+    m.emit(kind, fields);
+  }
+  st.next++;
+  if (st.next < st.events.length) m.schedule(100, m.typeOf(SCRIPT_EVENT), 0, 0, PRIO.device);
+}
+
 /** One event per entry of `events`, 100 ns apart; each emits its records in order. */
 export function syntheticMachine(events: Rec[][], name = 'synthetic'): Built {
   const m = new Machine({ scenario: name, seed: 1, kernel: 'v5.4', overrides: {}, dram: [{ base: 0x4000_0000, size: 0x1000_0000 }] });
-  m.state.models.script = { events, next: 0 } satisfies ScriptState;
-  const type = m.on('script.event', (mm) => {
-    const st = mm.model<ScriptState>('script');
-    for (const r of st.events[st.next]) {
-      const { kind, ...fields } = r;
-      mm.emit(kind, fields);
-    }
-    st.next++;
-    if (st.next < st.events.length) mm.schedule(100, type, 0, 0, PRIO.device);
-  });
+  m.addModel(SCRIPT, { events, next: 0 });
+  const type = m.on(SCRIPT_EVENT, scriptEvent);
   if (events.length) m.schedule(0, type, 0, 0, PRIO.device);
   const scenario = { name, limits: { maxEvents: 10_000_000 } } as unknown as ScenarioOut;
   return { machine: m, scenario, buffers: new Map() };
@@ -36,7 +43,7 @@ export function syntheticMachine(events: Rec[][], name = 'synthetic'): Built {
 export function leakyMachine(): Built {
   let outside = 0;
   const m = new Machine({ scenario: 'leaky', seed: 1, kernel: 'v5.4', overrides: {}, dram: [{ base: 0x4000_0000, size: 0x1000_0000 }] });
-  const type = m.on('leaky.event', (mm) => {
+  const type = m.on(LEAKY_EVENT, (mm) => {
     mm.emit('dma', { dev: 'leak', addr: '0x1000', len: outside++ });
     if (mm.state.events < 50) mm.schedule(10, type);
   });

@@ -4,14 +4,15 @@
  * Set UPDATE_GOLDEN=1 to rewrite goldens after an intended change (then review the diff).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { loadScenarioFile } from '../../src/scenario/load.ts';
-import { resolveScenario } from '../../src/scenario/catalog.ts';
+import { resolveScenario } from '../../src/store/catalog.ts';
 import { type BuildOptions, type Built, buildMachine } from '../../src/scenario/build/index.ts';
 import type { ScenarioOut } from '../../src/scenario/schema/index.ts';
 import { traceLine } from '../../src/sim/core/trace.ts';
+import { packSnapshot, unpackSnapshot } from '../../src/debugger/checkpoints.ts';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const SCENARIOS = join(ROOT, 'scenarios');
@@ -23,12 +24,17 @@ export function loadScenario(nameOrPath: string): ScenarioOut {
   return r.scenario;
 }
 
-export function build(nameOrPath: string, opts: BuildOptions = {}): Built {
-  return buildMachine(loadScenario(nameOrPath), opts);
+/** What a test may vary: the build options and, as a scenario's `overrides` would, behaviour rows. */
+export type RunOptions = BuildOptions & { overrides?: Record<string, string> };
+
+export function build(nameOrPath: string, opts: RunOptions = {}): Built {
+  const s = loadScenario(nameOrPath);
+  const { overrides, ...rest } = opts;
+  return buildMachine(overrides ? { ...s, overrides: { ...s.overrides, ...overrides } } : s, rest);
 }
 
 /** Run to the end (or maxEvents) and return every record as its JSON line. */
-export function runLines(nameOrPath: string, opts: BuildOptions & { maxEvents?: number } = {}): string[] {
+export function runLines(nameOrPath: string, opts: RunOptions & { maxEvents?: number } = {}): string[] {
   const { machine: m } = build(nameOrPath, opts);
   const max = opts.maxEvents ?? 1_000_000;
   while (m.state.events < max && m.step()) {
@@ -39,38 +45,47 @@ export function runLines(nameOrPath: string, opts: BuildOptions & { maxEvents?: 
   return out;
 }
 
-export function runRecords(nameOrPath: string, opts: BuildOptions & { maxEvents?: number } = {}): Record<string, unknown>[] {
+export function runRecords(nameOrPath: string, opts: RunOptions & { maxEvents?: number } = {}): Record<string, unknown>[] {
   return runLines(nameOrPath, opts).map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
-/** Compare a trace with test/golden/<name>; a missing golden is written (and the test says so). */
-export function expectGolden(name: string, lines: string[]): void {
-  const file = join(ROOT, 'test', 'golden', name);
-  const text = lines.join('\n') + '\n';
-  if (process.env.UPDATE_GOLDEN || !existsSync(file)) {
+/**
+ * Compare text with a committed golden file. A missing golden fails (a renamed one must not
+ * silently stop guarding anything); UPDATE_GOLDEN=1 writes it instead, to review and commit.
+ */
+export function expectGoldenFile(file: string, text: string): void {
+  if (process.env.UPDATE_GOLDEN) {
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, text);
-    if (!process.env.UPDATE_GOLDEN) console.warn(`golden ${name} was missing and has been written; commit it`);
     return;
   }
+  if (!existsSync(file)) {
+    throw new Error(`golden ${relative(ROOT, file)} is missing: run UPDATE_GOLDEN=1 npx vitest run on this test, review the file and commit it`);
+  }
   expect(text).toBe(readFileSync(file, 'utf8'));
+}
+
+/** Compare a trace with test/golden/<name> (see expectGoldenFile). */
+export function expectGolden(name: string, lines: string[]): void {
+  expectGoldenFile(join(ROOT, 'test', 'golden', name), lines.join('\n') + '\n');
 }
 
 /**
  * Snapshot after `k` events, run ahead to the end (changing memory and the trace), restore,
  * and run to the end again: the lines a replay from the snapshot produces. Equal to
- * runLines() when snapshot/restore captures the whole machine.
+ * runLines() when snapshot/restore captures the whole machine. The snapshot goes through
+ * the debugger's checkpoint packing, the path reverse execution takes.
  */
-export function linesAfterRestore(nameOrPath: string, k: number, opts: BuildOptions = {}): string[] {
+export function linesAfterRestore(nameOrPath: string, k: number, opts: RunOptions = {}): string[] {
   const { machine: m } = build(nameOrPath, opts);
   while (m.state.events < k && m.step()) {
     /* run to the snapshot point */
   }
-  const snap = m.snapshot();
+  const snap = packSnapshot(m);
   while (m.step()) {
     /* run ahead: nothing of it may leak through the restore */
   }
-  m.restore(snap);
+  m.restore(unpackSnapshot(snap));
   while (m.step()) {
     /* replay */
   }

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { listScenarios } from '../../src/scenario/catalog.ts';
+import { listScenarios } from '../../src/store/catalog.ts';
 import { scenarioJsonSchema } from '../../src/scenario/json-schema.ts';
 import { traceDoc } from '../../src/sim/trace-doc.ts';
 import { TRACE_KINDS } from '../../src/sim/trace-kinds.ts';

@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadScenarioFile, parseScenarioText } from '../../src/scenario/load.ts';
 import { formatProblem } from '../../src/scenario/problems.ts';
+import { scenarioJsonSchema } from '../../src/scenario/json-schema.ts';
+import { BEHAVIOURS } from '../../src/sim/kernel.ts';
 
 const base = () => ({
   version: 1,
@@ -72,6 +74,15 @@ describe('scenario problems are one line with file, JSON path and a hint', () =>
       'f.json:overrides.v7s-split-blok: unknown kernel behaviour "v7s-split-blok" (did you mean "v7s-split-blk"?)',
       'f.json:overrides.dma-max-mapping-size: "maybe" is not a choice for dma-max-mapping-size (one of: absent, conditional, unconditional)',
     ]);
+  });
+
+  it('the JSON Schema lists every behaviour row and its choices for editors', () => {
+    const schema = JSON.parse(scenarioJsonSchema()) as { properties: { overrides: { properties: Record<string, { enum: string[] }>; additionalProperties: boolean }; kernel: { enum: string[] } } };
+    const o = schema.properties.overrides;
+    expect(Object.keys(o.properties)).toEqual(BEHAVIOURS.map((b) => b.id));
+    expect(o.properties['v7s-split-blk'].enum).toEqual(['kernel', 'corrected']);
+    expect(o.additionalProperties).toBe(false);
+    expect(schema.properties.kernel.enum).toEqual(['v5.0-rc3', 'v5.0', 'v5.4']);
   });
 
   it('reports a missing file and a directory given as a file', () => {

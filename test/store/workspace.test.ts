@@ -12,7 +12,7 @@ import { Session } from '../../src/debugger/session.ts';
 import { acquireLock, LockTimeoutError } from '../../src/store/lock.ts';
 import { workspaceDir } from '../../src/store/paths.ts';
 import { readRun, saveRun } from '../../src/store/runs.ts';
-import { wireSession } from '../../src/store/session-store.ts';
+import { wireSession } from '../../src/cli/session-store.ts';
 import { Workspace } from '../../src/store/workspace.ts';
 import { build, ROOT } from '../helpers/scenario.ts';
 
@@ -198,11 +198,24 @@ describe('recorded runs', () => {
     expect(c.code).toBe(1);
     expect(c.err).toMatch(/no recorded run "nope"/);
   }, 30_000);
+
+  it('a run recorded on v5.0-rc3 keeps its kernel and replays on it', async () => {
+    const dir = tmp();
+    const cmds = join(dir, 'c.cmds');
+    writeFileSync(cmds, 'break kind=domain\ncontinue\n');
+    const a = await runNode(['src/cli/main.ts', 'run', 'mtk-4gb-mode', '--kernel', 'v5.0-rc3', '--commands', cmds, '--workspace', dir]);
+    const id = /recorded run (\S+)/.exec(a.err)![1];
+    expect(a.out).toContain('kernel=v5.0-rc3 driver=pre-mt8183');
+    const b = await runNode(['src/cli/main.ts', 'run', '--replay', id, '--workspace', dir]);
+    expect(b.err).toMatch(/replaying \S+: scenario=mtk-4gb-mode seed=1 kernel=v5\.0-rc3/);
+    expect(b.err).toContain(`replay of ${id} matches the recording`);
+    expect(b.out).toBe(a.out);
+  }, 30_000);
 });
 
 describe('interactive sessions as recorded runs', () => {
   it('saveSessionRun writes the journal; replaying its lines gives the same stops', async () => {
-    const { saveSessionRun } = await import('../../src/store/session-store.ts');
+    const { saveSessionRun } = await import('../../src/cli/session-store.ts');
     const { runScript } = await import('../../src/debugger/script.ts');
     const dir = tmp();
     const ws = new Workspace(dir);

@@ -7,6 +7,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DmadbgApp } from '../../src/tui/app.tsx';
 import type { SessionPort } from '../../src/tui/session-port.ts';
 import { ALL_MODELS, demoPort } from './fixtures.ts';
+import { Session } from '../../src/debugger/session.ts';
+import { portFor } from '../../src/tui/session-app.tsx';
+import { build } from '../helpers/scenario.ts';
 import { KEY, mount, type VTerm } from './vterm.tsx';
 import chalk from 'chalk';
 
@@ -29,6 +32,12 @@ describe('TUI on the demo scenario', () => {
     expect(lines.join('\n')).toMatch(/2 Devices/);
     expect(lines[38]).toMatch(/s step.*\? help.*q quit/);
     expect(lines[39].trim()).toBe('');
+  });
+
+  it('names the kernel in the status bar at 80 columns, v5.0-rc3 included', async () => {
+    const session = new Session(build('mtk-4gb-mode', { kernel: 'v5.0-rc3' }));
+    const t = await demo(80, 24, { port: portFor(session) });
+    expect((await t.lines())[0]).toMatch(/mtk-4gb-mode\s+seed 1\s+v5\.0-rc3\s+event 0\s+t 0ns.*stopped: start/);
   });
 
   it('steps with s and S, shows the new records, and moves the event number', async () => {

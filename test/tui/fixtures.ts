@@ -92,8 +92,8 @@ export function swiotlbFixture(nslabs = 256): SwiotlbView {
 
 export const IOTLB: IotlbView = {
   tlbs: [
-    { name: 'mmu0 IOTLB', kind: 'iotlb', capacity: 32, entries: [{ iova: 0x40000000, pa: 0x80000000, size: 4096, perm: 'rw', domain: 0 }, { iova: 0x40001000, pa: 0x80001000, size: 4096, perm: 'rw', domain: 0, stale: true }] },
-    { name: 'nvme0 ATC', kind: 'device-iotlb', capacity: 8, entries: [{ iova: 0x1000, pa: 0x90000000, size: 4096, perm: 'r', pasid: 1 }] },
+    { name: 'mmu0 IOTLB', kind: 'iotlb', capacity: 32, entries: [{ iova: 0x40000000, pa: 0x80000000, size: 4096, write: true, domain: 0 }, { iova: 0x40001000, pa: 0x80001000, size: 4096, write: true, domain: 0, stale: true }] },
+    { name: 'nvme0 ATC', kind: 'device-iotlb', capacity: 8, entries: [{ iova: 0x1000, pa: 0x90000000, size: 4096, write: false, pasid: 1 }] },
   ],
 };
 

@@ -1,5 +1,5 @@
 import type { Argv, ArgumentsCamelCase } from 'yargs';
-import { BEHAVIOURS } from '../../sim/kernel.ts';
+import { kernelTable } from '../../debugger/inspect/kernels.ts';
 import { TRACE_KINDS } from '../../sim/trace-kinds.ts';
 import { EXIT } from '../output.ts';
 
@@ -9,12 +9,7 @@ export const infoCommand = {
   builder: (y: Argv) => y.positional('topic', { choices: ['kernels', 'kinds'] as const, demandOption: true }),
   handler: (argv: ArgumentsCamelCase<{ topic: 'kernels' | 'kinds' }>) => {
     if (argv.topic === 'kernels') {
-      const w = Math.max(...BEHAVIOURS.map((b) => b.id.length));
-      process.stdout.write(`${'behaviour'.padEnd(w)}  ${'v5.0'.padEnd(16)}  ${'v5.4'.padEnd(20)}  choices\n`);
-      for (const b of BEHAVIOURS) {
-        process.stdout.write(`${b.id.padEnd(w)}  ${b.v50.padEnd(16)}  ${b.v54.padEnd(20)}  ${b.choices.join('|')}\n`);
-        process.stdout.write(`${''.padEnd(w)}  ${b.summary}\n${''.padEnd(w)}  source: ${b.source}\n`);
-      }
+      process.stdout.write(kernelTable().join('\n') + '\n');
     } else {
       for (const k of TRACE_KINDS) process.stdout.write(`${k.kind.padEnd(20)} ${k.summary}\n${''.padEnd(20)} fields: ${Object.keys(k.fields).join(', ')}\n`);
     }

@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { listScenarios } from '../../scenario/catalog.ts';
+import { listScenarios } from '../../store/catalog.ts';
 import { SCENARIOS_DIR } from '../paths.ts';
 import { EXIT } from '../output.ts';
 
@@ -14,10 +14,11 @@ export const listCommand = {
       return EXIT.ok;
     }
     const w = Math.max(...all.map((e) => e.name.length), 4);
+    const kw = Math.max(...all.map((e) => e.kernel.length), 4);
     // On a terminal, one line per scenario; piped output keeps the whole description.
     const cols = process.stdout.isTTY ? process.stdout.columns || 80 : Infinity;
     for (const e of all) {
-      const line = `${e.name.padEnd(w)}  ${e.kernel.padEnd(4)}  ${e.description}`;
+      const line = `${e.name.padEnd(w)}  ${e.kernel.padEnd(kw)}  ${e.description}`;
       process.stdout.write((line.length > cols ? line.slice(0, cols - 1) + '…' : line) + '\n');
     }
     return EXIT.ok;

@@ -9,10 +9,10 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Session } from '../../debugger/session.ts';
 import { runScript, scriptLines, stopJson } from '../../debugger/script.ts';
-import type { KernelVersion } from '../../sim/kernel.ts';
+import { KERNEL_VERSIONS, type KernelVersion, isKernelVersion } from '../../sim/kernel.ts';
 import { workspaceDir } from '../../store/paths.ts';
 import { newRunId, readRun, saveRun } from '../../store/runs.ts';
-import { wireSession } from '../../store/session-store.ts';
+import { wireSession } from '../session-store.ts';
 import { openWorkspace } from '../../store/workspace.ts';
 import { loadAndBuild, type Loaded } from '../load.ts';
 import { EXIT, Out, UsageError } from '../output.ts';
@@ -96,7 +96,10 @@ export async function replayRun(a: DebugRunArgs): Promise<number> {
     throw new UsageError(`--replay: ${(e as Error).message}`, EXIT.error);
   }
   const h = run.header;
-  const loaded = loadAndBuild(h.file, { seed: h.seed, kernel: h.kernel as KernelVersion });
+  if (!isKernelVersion(h.kernel)) {
+    throw new UsageError(`--replay: run ${h.id} was recorded on kernel "${h.kernel}", which this dmadbg does not model (one of: ${KERNEL_VERSIONS.join(', ')})`, EXIT.error);
+  }
+  const loaded = loadAndBuild(h.file, { seed: h.seed, kernel: h.kernel });
   process.stderr.write(`dmadbg: replaying ${h.id}: scenario=${h.scenario} seed=${h.seed} kernel=${h.kernel}\n`);
   if (loaded.hash !== h.hash) warn(`dmadbg: ${h.file} changed since run ${h.id} was recorded; the replay may differ`);
   const session = new Session(loaded, { file: loaded.file, hash: loaded.hash, maxEvents: a.maxEvents });

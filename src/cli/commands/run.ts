@@ -26,7 +26,7 @@ export const runCommand = {
       .option('until', { type: 'string', describe: 'stop after the record with this seq' })
       .option('until-kind', { type: 'string', describe: 'stop after the first record of this kind' })
       .option('seed', { type: 'string', describe: "override the scenario's seed (u32)" })
-      .option('kernel', { type: 'string', choices: KERNEL_VERSIONS as string[], describe: "override the scenario's kernel" })
+      .option('kernel', { type: 'string', choices: [...KERNEL_VERSIONS], describe: "override the scenario's kernel" })
       .option('max-events', { type: 'string', describe: 'stop after this many events' })
       .option('commands', { type: 'string', describe: 'run a debugger command file (one command per line, # comments); exit 3 if it ends at a breakpoint', group: 'Debugger:' })
       .option('replay', { type: 'string', describe: 'reproduce a recorded run by id ("last" for the newest) and check its stops', group: 'Debugger:' })

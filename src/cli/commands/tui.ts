@@ -5,7 +5,7 @@ import { intOption } from '../args.ts';
 import { SCENARIOS_DIR } from '../paths.ts';
 import type { Loaded } from '../load.ts';
 import { EXIT, UsageError } from '../output.ts';
-import { listScenarios } from '../../scenario/catalog.ts';
+import { listScenarios } from '../../store/catalog.ts';
 import type { Workspace } from '../../store/workspace.ts';
 
 /** Events per continue slice in the TUI (keys are read between slices). */
@@ -43,7 +43,7 @@ export const tuiCommand = {
     y
       .positional('scenario', { type: 'string', describe: 'scenario file or built-in name' })
       .option('seed', { type: 'string', describe: "override the scenario's seed" })
-      .option('kernel', { type: 'string', choices: KERNEL_VERSIONS as string[], describe: "override the scenario's kernel" })
+      .option('kernel', { type: 'string', choices: [...KERNEL_VERSIONS], describe: "override the scenario's kernel" })
       .option('read-only', { type: 'boolean', describe: 'look but do not run (spectator mode)' })
       .option('workspace', { type: 'string', describe: 'workspace directory (breakpoints, history, recent scenarios)' }),
   handler: async (
@@ -59,7 +59,7 @@ export const tuiCommand = {
     const first = argv.scenario !== undefined ? open(argv.scenario) : undefined;
     const { workspaceDir } = await import('../../store/paths.ts');
     const { openWorkspace } = await import('../../store/workspace.ts');
-    const { wireSession } = await import('../../store/session-store.ts');
+    const { wireSession } = await import('../session-store.ts');
     let ws: Workspace | undefined;
     try {
       ws = openWorkspace(workspaceDir(argv.workspace));

@@ -80,7 +80,7 @@ const info = defineCommand({
       const near = closest(t.text, topics());
       throw new ParseError(`no info topic "${t.text}"`, t.col, near ? `did you mean "${near}"?` : `topics: ${topics().join(', ')}`);
     }
-    if (!available(insp, s.machine)) return ok(`no such model in this scenario (${insp.usage} needs ${insp.models?.join(' or ')})`);
+    if (!available(insp, s.machine)) return ok(`no such model in this scenario (${insp.usage} needs ${insp.models?.map((k) => k.name).join(' or ')})`);
     return ok(...insp.run({ machine: s.machine, built: s.built }, args.slice(1).map((a) => a.text)));
   },
   complete: (_s, i) => (i === 0 ? topics() : []),

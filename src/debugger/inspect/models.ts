@@ -5,12 +5,14 @@
  */
 import { hex, hex32 } from '../../sim/core/hex.ts';
 import { MTK_MODEL, type MtkState } from '../../sim/iommu/mtk/state.ts';
-import { mtkIommuView, mtkIotlbView, smiView } from '../../sim/iommu/mtk/view.ts';
-import { armV7sWalk, decodePte } from '../../sim/pgtable/arm-v7s/index.ts';
+import { mtkIommuStatus, mtkIotlbEntries, smiStatus } from '../../sim/iommu/mtk/status.ts';
+import { armV7sTableEntries, armV7sWalk } from '../../sim/pgtable/arm-v7s/index.ts';
 import type { ArmV7sDecodedPte } from '../../sim/pgtable/arm-v7s/index.ts';
-import { read32 } from '../../sim/mem/phys.ts';
-import { notifierChains, pasidView, svaDeviceViews } from '../../sim/mm/view.ts';
+import { notifierChains, pasidStatus, svaDevicesStatus } from '../../sim/mm/status.ts';
 import { SWIOTLB_MODEL } from '../../sim/dma/swiotlb-state.ts';
+import { SMI_MODEL } from '../../sim/smi/state.ts';
+import { MM_MODEL } from '../../sim/mm/state.ts';
+import { SVA_MODEL } from '../../sim/mm/pasid.ts';
 import type { Machine } from '../../sim/machine.ts';
 import { swiotlbInfo } from './swiotlb-info.ts';
 import { registerInspector } from './registry.ts';
@@ -35,7 +37,7 @@ function describePte(d: ArmV7sDecodedPte): string {
 }
 
 function mtk(m: Machine): MtkState {
-  return m.model<MtkState>(MTK_MODEL);
+  return m.model(MTK_MODEL);
 }
 
 registerInspector({
@@ -44,12 +46,13 @@ registerInspector({
   summary: 'IOMMUs: driver, M4U instances, PT_BASE, fault status, per-cell traffic and IOTLB hit rate',
   models: [MTK_MODEL],
   run: ({ machine: m }) => {
-    const v = mtkIommuView(m);
+    const v = mtkIommuStatus(m);
     const lines = [`mtk M4U (${v.soc}), driver ${v.driver}, 4GB mode ${v.enable4GB ? 'on' : 'off'}, larbid_remap [${v.larbidRemap.join(',')}]`];
     for (const i of v.m4u) {
-      lines.push(`  ${i.name}: larbs ${i.larbs.join(',')}  PT_BASE ${i.ptBase}  FAULT_ST1 ${i.faultSt1}${i.irqPending ? ' (irq pending)' : ''}  protect ${i.protect}`);
+      lines.push(`  ${i.name}: larbs ${i.larbs.join(',')}  PT_BASE ${hex32(i.ptBase)}  FAULT_ST1 ${hex32(i.faultSt1)}${i.irqPending ? ' (irq pending)' : ''}  protect ${hex(i.protectBase)}`);
       for (const c of i.cells) {
-        const rate = c.hitRatePct === null ? '-' : `${c.hitRatePct}%`;
+        const n = c.hits + c.misses;
+        const rate = n ? `${Math.round((1000 * c.hits) / n) / 10}%` : '-';
         const byPort = Object.entries(c.faultsByPort).map(([p, n]) => `${p}:${n}`).join(' ');
         lines.push(`    ${c.mmu}: reads ${c.reads} writes ${c.writes}  iotlb ${c.iotlbValid}/${c.iotlbSize} hit ${rate} (${c.hits}/${c.hits + c.misses})  walks ${c.walks}  faults ${c.faults}${byPort ? ` [${byPort}]` : ''}`);
       }
@@ -78,10 +81,8 @@ registerInspector({
       return lines;
     }
     const lines = [`${pt.domain}: ARM v7s, L1 @${hex(pt.pgd)}, ${pt.l2Count} L2 tables`];
-    for (let i = 0; i < 4096; i++) {
-      const pte = read32(m.state.mem, pt.pgd + 4 * i);
-      if ((pte & 3) === 0) continue;
-      lines.push(`  L1[${hex(i)}] iova ${hex(i * 0x10_0000)}  ${hex32(pte)}  ${describePte(decodePte(pte, 1, pt.cfg))}`);
+    for (const e of armV7sTableEntries(m, pt, 1, pt.pgd)) {
+      lines.push(`  L1[${hex(e.index)}] iova ${hex(e.index * 0x10_0000)}  ${hex32(e.pte)}  ${describePte(e.decoded)}`);
     }
     return lines;
   },
@@ -91,19 +92,19 @@ registerInspector({
   name: 'iotlb',
   usage: 'info iotlb',
   summary: 'IOTLB entries per M4U cell (stale ones marked) and each SVA device IOTLB (ATC)',
-  models: [MTK_MODEL, 'sva', 'mm'],
+  models: [MTK_MODEL, SVA_MODEL, MM_MODEL],
   run: ({ machine: m }) => {
     const lines: string[] = [];
     if (m.hasModel(MTK_MODEL)) {
       mtk(m).m4u.forEach((inst, i) =>
         inst.cells.forEach((_c, ci) => {
-          const es = mtkIotlbView(m, i, ci);
+          const es = mtkIotlbEntries(m, i, ci);
           lines.push(`${inst.name}.mmu${ci} IOTLB: ${es.length} valid`);
-          for (const e of es) lines.push(`  [${e.slot}] iova ${e.iova} -> ${e.pa} ${e.size / 1024}K  pte ${e.pte}@${e.ptePa}${e.stale ? '  STALE (page table changed)' : ''}`);
+          for (const e of es) lines.push(`  [${e.slot}] iova ${hex(e.iova)} -> ${hex(e.pa)} ${e.size / 1024}K  pte ${hex32(e.pte)}@${hex(e.ptePa)}${e.stale ? '  STALE (page table changed)' : ''}`);
         }),
       );
     }
-    for (const d of svaDeviceViews(m)) {
+    for (const d of svaDevicesStatus(m)) {
       lines.push(`${d.dev} ATC (${d.iommu}, pasid ${d.pasid}): ${d.atc.length}/${d.atcSize}  hits ${d.hits} misses ${d.misses} page requests ${d.pageRequests}`);
       for (const e of d.atc) lines.push(`  [${e.index}] pasid ${e.pasid} va ${hex(e.va)} -> ${hex(e.pa)} ${e.write ? 'rw' : 'r'}`);
     }
@@ -115,16 +116,25 @@ registerInspector({
   name: 'smi',
   usage: 'info smi',
   summary: 'SMI: common (clocks, power, SMI_BUS_SEL), larbs with bus selection, power, ports',
-  models: ['smi'],
+  models: [SMI_MODEL],
   run: ({ machine: m }) => {
-    const v = smiView(m);
+    const v = smiStatus(m);
+    const onOff = (on: boolean) => (on ? 'on' : 'off');
+    // EMI <- mmu0/mmu1 <- GALS <- common <- larbs, as the larb-bus panel draws it.
+    const topology = [
+      'EMI',
+      ...v.m4u.map((name) => `${name}: mmu0, mmu1`),
+      v.hasGals ? 'GALS (gals0, gals1)' : 'no GALS',
+      'smi-common',
+      ...v.larbs.map((l) => `larb${l.id} (${l.name})${l.direct ? ' direct' : ''} -> ${l.m4u}.${l.mmu}`),
+    ];
     const lines = [
-      `SMI ${v.soc}: common power ${v.common.power} (refcount ${v.common.refcount}) clocks [${v.common.clocks.join(',')}] SMI_BUS_SEL ${v.common.busSel}`,
-      ...v.topology.map((t) => `  ${t}`),
+      `SMI ${v.soc}: common power ${onOff(v.common.powered)} (refcount ${v.common.refcount}) clocks [${v.common.clocks.join(',')}] SMI_BUS_SEL ${hex32(v.common.busSel)}`,
+      ...topology.map((t) => `  ${t}`),
     ];
     for (const l of v.larbs) {
       const used = l.ports.filter((p) => p.attached || p.reads || p.writes || p.faults);
-      lines.push(`  larb${l.id} ${l.name}: ${l.m4u}.${l.mmu} power ${l.power} (refcount ${l.refcount}) clocks [${l.clocks.join(',')}]${l.blocked ? ` refused ${l.blocked}` : ''}`);
+      lines.push(`  larb${l.id} ${l.name}: ${l.m4u}.${l.mmu} power ${onOff(l.powered)} (refcount ${l.refcount}) clocks [${l.clocks.join(',')}]${l.blocked ? ` refused ${l.blocked}` : ''}`);
       for (const p of used) lines.push(`    port${p.port} (M4U id ${hex(p.m4uId)}) mmu ${p.mmuEnabled ? 'on' : 'off'} reads ${p.reads} writes ${p.writes} faults ${p.faults}`);
     }
     return lines;
@@ -143,15 +153,15 @@ registerInspector({
   name: 'notifiers',
   usage: 'info notifiers',
   summary: 'Processes, their mmu notifier subscribers in call order, and PASIDs',
-  models: ['mm'],
+  models: [MM_MODEL],
   run: ({ machine: m }) => {
     const lines: string[] = [];
     for (const c of notifierChains(m)) {
       lines.push(`mm ${c.mm}: ${c.subscribers.length} subscriber(s), called newest first`);
       for (const s of c.subscribers) lines.push(`  ${s.name} (${s.kind}${s.pasid >= 0 ? `, pasid ${s.pasid}` : ''}) ops ${s.ops.join(', ')}  calls ${s.calls}`);
     }
-    const p = pasidView(m);
-    if (p) lines.push(`PASIDs: allocator ${p.allocator} range ${p.range} in use [${p.used.join(',')}]`);
+    const p = pasidStatus(m);
+    if (p) lines.push(`PASIDs: allocator ${p.allocator} range [${p.min}, ${p.max}] in use [${p.used.join(',')}]`);
     return lines.length ? lines : ['no processes'];
   },
 });

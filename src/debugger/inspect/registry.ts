@@ -5,6 +5,7 @@
  * "no such model in this scenario".
  */
 import type { Machine } from '../../sim/machine.ts';
+import type { ModelKey } from '../../sim/core/keys.ts';
 import type { Built } from '../../scenario/build/index.ts';
 
 export interface InspectContext {
@@ -17,8 +18,8 @@ export interface Inspector {
   readonly name: string;
   readonly usage: string;
   readonly summary: string;
-  /** Model state keys (m.state.models) it needs; any one present is enough. None: always available. */
-  readonly models?: readonly string[];
+  /** The models it needs; any one present is enough. None: always available. */
+  readonly models?: readonly ModelKey<unknown>[];
   readonly run: (ctx: InspectContext, args: readonly string[]) => string[];
 }
 
@@ -45,7 +46,7 @@ export function available(i: Inspector, m: Machine): boolean {
  * A stand-in for a model that has not registered its own inspector yet: if the model's
  * state is present, print its top-level fields; else say it is absent.
  */
-export function placeholder(name: string, summary: string, models: readonly string[], usage = `info ${name}`): Inspector {
+export function placeholder(name: string, summary: string, models: readonly ModelKey<unknown>[], usage = `info ${name}`): Inspector {
   return {
     name,
     usage,
@@ -53,8 +54,8 @@ export function placeholder(name: string, summary: string, models: readonly stri
     models,
     run: ({ machine }) => {
       const key = models.find((k) => machine.hasModel(k))!;
-      const st = machine.model<Record<string, unknown>>(key);
-      const lines = [`${key} (raw state; this model has no inspector yet):`];
+      const st = machine.model(key) as Record<string, unknown>;
+      const lines = [`${key.name} (raw state; this model has no inspector yet):`];
       for (const [k, v] of Object.entries(st ?? {})) lines.push(`  ${k}: ${brief(v)}`);
       return lines;
     },

@@ -3,19 +3,20 @@
  * Pure over the machine; the debugger's inspector registry wires it to the command.
  */
 import type { Machine } from '../../sim/machine.ts';
-import { swiotlbSegments, swiotlbSlots, swiotlbView } from '../../sim/dma/swiotlb-view.ts';
+import { hex } from '../../sim/core/hex.ts';
+import { swiotlbSegments, swiotlbSlots, swiotlbStatus } from '../../sim/dma/swiotlb-status.ts';
 
 const size = (n: number | null): string => (n === null ? 'SIZE_MAX' : String(n));
 
 function summary(m: Machine): string[] {
-  const v = swiotlbView(m)!;
+  const v = swiotlbStatus(m)!;
   const runs = Object.entries(v.runHistogram)
     .sort((a, b) => Number(b[0]) - Number(a[0]))
     .map(([len, n]) => `${n} x ${len}`)
     .join(', ');
   const lines = [
-    `swiotlb ${v.active ? 'active' : 'inactive'}, force=${v.force ? 'yes' : 'no'}, pool ${v.start}-${v.end}`,
-    `  slots ${v.nslabs} (${v.nslabs / 128} segments of 128 x 2 KiB), used ${v.used}, free ${v.freeSlots}`,
+    `swiotlb ${v.active ? 'active' : 'inactive'}, force=${v.force ? 'yes' : 'no'}, pool ${hex(v.start)}-${hex(v.end)}`,
+    `  slots ${v.nslabs} (${v.nslabs / v.segSize} segments of ${v.segSize} x ${v.slotSize / 1024} KiB), used ${v.used}, free ${v.freeSlots}`,
     `  io_tlb_index ${v.cursor}`,
     `  largest free run ${v.largest.nslots} slots (${v.largest.bytes} bytes) at slot ${v.largest.slot}`,
     `  free runs (count x slots): ${runs || 'none'}`,
@@ -30,22 +31,23 @@ function summary(m: Machine): string[] {
 function slots(m: Machine, from: number, count: number): string[] {
   const rows = [`${'slot'.padStart(6)} ${'free'.padStart(4)}  ${'owner'.padEnd(12)} orig`];
   for (const s of swiotlbSlots(m, from, count)) {
-    rows.push(`${String(s.slot).padStart(6)} ${String(s.free).padStart(4)}  ${(s.owner ?? '-').padEnd(12)} ${s.orig ?? '-'}`);
+    rows.push(`${String(s.slot).padStart(6)} ${String(s.free).padStart(4)}  ${(s.owner ?? '-').padEnd(12)} ${s.orig === null ? '-' : hex(s.orig)}`);
   }
   return rows;
 }
 
 function segments(m: Machine): string[] {
   const rows = [`${'seg'.padStart(4)} ${'slots'.padStart(11)} ${'used'.padStart(4)} ${'largest'.padStart(7)}  owners`];
+  const segSize = swiotlbStatus(m)!.segSize;
   for (const g of swiotlbSegments(m)) {
-    const range = `${g.firstSlot}-${g.firstSlot + 127}`;
+    const range = `${g.firstSlot}-${g.firstSlot + segSize - 1}`;
     rows.push(`${String(g.segment).padStart(4)} ${range.padStart(11)} ${String(g.used).padStart(4)} ${String(g.largest).padStart(7)}  ${g.owners.join(',')}`);
   }
   return rows;
 }
 
 export function swiotlbInfo(m: Machine, args: readonly string[]): string[] {
-  if (!swiotlbView(m)) return ['no swiotlb pool in this scenario (add a "swiotlb" section)'];
+  if (!swiotlbStatus(m)) return ['no swiotlb pool in this scenario (add a "swiotlb" section)'];
   if (args[0] === 'slots') {
     const from = Number(args[1] ?? 0);
     const count = Number(args[2] ?? 32);

@@ -3,6 +3,7 @@
  * and where its workload stands. Derived from the devices model's plain state.
  */
 import type { Machine } from '../../sim/machine.ts';
+import { type DeviceBase, DEVICES } from '../../sim/devices/device.ts';
 
 export interface DeviceView {
   readonly name: string;
@@ -16,12 +17,8 @@ export interface DeviceView {
   readonly queue: readonly string[];
 }
 
-interface DeviceStateLike {
-  name: string;
-  kind: string;
-  dmaMaskBits: number;
-  dmaOps: string;
-  translator: string;
+/** The workload cursor most device kinds keep (a kind without one shows no progress). */
+interface WorkloadLike extends DeviceBase {
   round?: number;
   repeat?: number;
   pc?: number;
@@ -29,7 +26,7 @@ interface DeviceStateLike {
 }
 
 export function devicesView(m: Machine): DeviceView[] {
-  const list = (m.state.models.devices as { list?: DeviceStateLike[] } | undefined)?.list ?? [];
+  const list: readonly WorkloadLike[] = m.findModel(DEVICES)?.list ?? [];
   return list.map((d) => {
     const done = d.repeat !== undefined && d.round !== undefined && d.round >= d.repeat;
     const status = done

@@ -4,12 +4,14 @@
  * panel stays hidden. Derived from machine state at the current stop, never written back.
  */
 import type { TraceRecord } from '../../sim/core/trace.ts';
+import { MM_MODEL } from '../../sim/mm/state.ts';
 import type { Session } from '../session.ts';
 import { type PteWords, pgtableView } from './pgtable.ts';
 import { larbView } from './larb.ts';
 import { swiotlbView } from './swiotlb.ts';
 import { iotlbView } from './iotlb.ts';
 import { notifiersView } from './notifiers.ts';
+import { type DeviceView, devicesView } from './devices.ts';
 import type { PgtableView } from './pgtable-model.ts';
 import type { LarbView } from './larb-model.ts';
 import type { SwiotlbView } from './swiotlb-model.ts';
@@ -45,6 +47,11 @@ function lastNotifier(s: Session, records: number): TraceRecord | undefined {
   return undefined;
 }
 
+/** The devices panel's list at the session's current position. */
+export function sessionDevices(s: Session): DeviceView[] {
+  return devicesView(s.machine);
+}
+
 export function modelViews(s: Session): ModelViews {
   const m = s.machine;
   const events = m.state.events;
@@ -62,7 +69,7 @@ export function modelViews(s: Session): ModelViews {
   const larb = larbView(m, typeof stopRecord?.larb === 'number' ? stopRecord.larb : undefined);
   const swiotlb = swiotlbView(m);
   const iotlb = iotlbView(m);
-  const notifiers = notifiersView(m, m.hasModel('mm') ? lastNotifier(s, m.state.traceCount) : undefined);
+  const notifiers = notifiersView(m, m.hasModel(MM_MODEL) ? lastNotifier(s, m.state.traceCount) : undefined);
   return {
     ...(pg ? { pgtable: pg.view } : {}),
     ...(larb ? { larb } : {}),

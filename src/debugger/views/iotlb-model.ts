@@ -9,7 +9,10 @@ export interface TlbEntryView {
   readonly iova: number;
   readonly pa: number;
   readonly size: number;
-  readonly perm: string;
+  /** IOTLB: the leaf PTE word the entry was filled from. */
+  readonly pte?: number;
+  /** Device IOTLB: the translation allows writes. */
+  readonly write?: boolean;
   readonly domain?: number;
   readonly pasid?: number;
   readonly stale?: boolean;

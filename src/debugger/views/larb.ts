@@ -1,18 +1,18 @@
 /** The larb-bus panel's view: the SMI topology with bus selection, power and counters. */
 import type { Machine } from '../../sim/machine.ts';
 import { MTK_MODEL } from '../../sim/iommu/mtk/state.ts';
-import { mtkIommuView, smiView } from '../../sim/iommu/mtk/view.ts';
-import { SMI_PLATS } from '../../sim/smi/plat.ts';
-import { smiState } from '../../sim/smi/state.ts';
-import type { CellId, LarbView, MmuCellView } from './larb-model.ts';
+import { type MtkCellName, mtkIommuStatus, smiStatus } from '../../sim/iommu/mtk/status.ts';
+import { SMI_MODEL } from '../../sim/smi/state.ts';
+import type { LarbView, MmuCellView } from './larb-model.ts';
+
+const CELLS: readonly MtkCellName[] = ['mmu0', 'mmu1'];
 
 export function larbView(m: Machine, currentLarb: number | undefined): LarbView | undefined {
-  if (!m.hasModel(MTK_MODEL) || !m.hasModel('smi')) return undefined;
-  const smi = smiView(m);
-  const iommu = mtkIommuView(m);
-  const galsLarbs = SMI_PLATS[smiState(m).soc].hasGals;
+  if (!m.hasModel(MTK_MODEL) || !m.hasModel(SMI_MODEL)) return undefined;
+  const smi = smiStatus(m);
+  const iommu = mtkIommuStatus(m);
   // Cells of every M4U instance, summed by cell name (mt2712 has two M4Us, each mmu0/mmu1).
-  const cells: MmuCellView[] = (['mmu0', 'mmu1'] as CellId[]).map((id) => {
+  const cells: MmuCellView[] = CELLS.map((id) => {
     const all = iommu.m4u.flatMap((i) => i.cells.filter((c) => c.mmu === id));
     return {
       id,
@@ -24,21 +24,21 @@ export function larbView(m: Machine, currentLarb: number | undefined): LarbView 
   });
   return {
     soc: smi.soc,
-    busSelReg: parseInt(smi.common.busSel, 16),
+    busSelReg: smi.common.busSel,
     commonClock: smi.common.clocks.length > 0,
-    commonPower: smi.common.power === 'on',
+    commonPower: smi.common.powered,
     cells,
     larbs: smi.larbs.map((l) => ({
       id: l.id,
       name: `larb${l.id} ${l.name}`,
       // mt8183 larbs reach smi-common through a GALS bridge with its own "gals" clock
       // (mtk-smi.c: larb clock list); direct-to-common larbs (IPU0, IPU1, CCU) have none.
-      ...(galsLarbs && !l.direct ? { gals: `larb${l.id}.gals` } : {}),
+      ...(smi.hasGals && !l.direct ? { gals: `larb${l.id}.gals` } : {}),
       busSel: l.mmu === 'mmu1' ? 1 : 0,
-      cell: l.mmu as CellId,
+      cell: l.mmu,
       // A direct larb has no clocks of its own: it runs on smi-common's while powered.
-      clock: l.direct ? l.power === 'on' : l.clocks.length > 0,
-      power: l.power === 'on',
+      clock: l.direct ? l.powered : l.clocks.length > 0,
+      power: l.powered,
       faults: l.ports.reduce((a, p) => a + p.faults, 0),
       ports: l.ports.map((p) => ({ id: p.port, name: `port${p.port}${p.attached ? '' : ' (no iommu)'}`, traffic: p.reads + p.writes, faults: p.faults })),
     })),

@@ -1,11 +1,11 @@
 /** The notifiers panel's view: each mm with its subscribers in call order. */
 import type { Machine } from '../../sim/machine.ts';
-import { mmViews } from '../../sim/mm/view.ts';
+import { mmStatus } from '../../sim/mm/status.ts';
 import type { TraceRecord } from '../../sim/core/trace.ts';
 import type { NotifiersView } from './notifiers-model.ts';
 
 export function notifiersView(m: Machine, lastNotifier: TraceRecord | undefined): NotifiersView | undefined {
-  const mms = mmViews(m);
+  const mms = mmStatus(m);
   if (!mms.length) return undefined;
   return {
     mms: mms.map((v, pid) => ({

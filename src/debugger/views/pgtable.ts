@@ -4,10 +4,9 @@
  * previous stop (the caller keeps the previous words).
  */
 import type { Machine } from '../../sim/machine.ts';
-import { read32 } from '../../sim/mem/phys.ts';
-import { decodePte } from '../../sim/pgtable/arm-v7s/index.ts';
-import type { ArmV7sDecodedPte, ArmV7sPgtable, Lvl } from '../../sim/pgtable/arm-v7s/index.ts';
-import { MTK_MODEL, type MtkState } from '../../sim/iommu/mtk/state.ts';
+import { armV7sTableEntries } from '../../sim/pgtable/arm-v7s/index.ts';
+import type { ArmV7sDecodedPte, ArmV7sWalkStep } from '../../sim/pgtable/arm-v7s/index.ts';
+import { MTK_MODEL } from '../../sim/iommu/mtk/state.ts';
 import type { PgtableView, PteType, PteView } from './pgtable-model.ts';
 
 const TYPE: Record<ArmV7sDecodedPte['type'], PteType> = {
@@ -40,8 +39,8 @@ function mtkBits(d: ArmV7sDecodedPte): string {
 /** Words at the previous stop, keyed "domain/l1idx/l2idx" (l2idx -1 for level 1). */
 export type PteWords = Map<string, number>;
 
-function entry(raw: number, lvl: Lvl, index: number, pt: ArmV7sPgtable, key: string, prev: PteWords | undefined, now: PteWords): PteView {
-  const d = decodePte(raw, lvl, pt.cfg);
+function entry(e: ArmV7sWalkStep, key: string, prev: PteWords | undefined, now: PteWords): PteView {
+  const { decoded: d, pte: raw, index } = e;
   now.set(key, raw);
   const before = prev?.get(key);
   return {
@@ -58,26 +57,17 @@ function entry(raw: number, lvl: Lvl, index: number, pt: ArmV7sPgtable, key: str
 }
 
 export function pgtableView(m: Machine, prev: PteWords | undefined, walkIova: number | undefined): { view: PgtableView; words: PteWords } | undefined {
-  if (!m.hasModel(MTK_MODEL)) return undefined;
-  const s = m.model<MtkState>(MTK_MODEL);
-  const pt = s.pgtable;
-  if (!pt) return undefined;
-  const mem = m.state.mem;
+  const s = m.findModel(MTK_MODEL);
+  const pt = s?.pgtable;
+  if (!s || !pt) return undefined;
   const words: PteWords = new Map();
   const l1: PteView[] = [];
   const l2: Record<number, PteView[]> = {};
-  for (let i = 0; i < 4096; i++) {
-    const raw = read32(mem, pt.pgd + 4 * i);
-    if ((raw & 3) === 0) continue;
-    const e = entry(raw, 1, i, pt, `${pt.domain}/${i}/-1`, prev, words);
+  for (const top of armV7sTableEntries(m, pt, 1, pt.pgd)) {
+    const e = entry(top, `${pt.domain}/${top.index}/-1`, prev, words);
     l1.push(e);
     if (e.type !== 'table') continue;
-    const rows: PteView[] = [];
-    for (let j = 0; j < 256; j++) {
-      const w = read32(mem, e.out + 4 * j);
-      if ((w & 3) !== 0) rows.push(entry(w, 2, j, pt, `${pt.domain}/${i}/${j}`, prev, words));
-    }
-    l2[i] = rows;
+    l2[top.index] = armV7sTableEntries(m, pt, 2, e.out).map((x) => entry(x, `${pt.domain}/${top.index}/${x.index}`, prev, words));
   }
   const name = `${pt.domain} (${s.soc}, ${s.m4u.map((x) => x.name).join('+')})`;
   return { view: { format: 'arm-v7s', domains: [{ name, ttbr: pt.pgd, l1, l2 }], ...(walkIova !== undefined ? { walkIova } : {}) }, words };

@@ -1,24 +1,23 @@
 /** The SWIOTLB panel's view: the kernel's slot arrays, copied at the stop. */
 import type { Machine } from '../../sim/machine.ts';
-import { SWIOTLB_MODEL, type SwiotlbState } from '../../sim/dma/swiotlb-state.ts';
-import { swiotlbView as swiotlbInfo } from '../../sim/dma/swiotlb-view.ts';
+import { swiotlbOf } from '../../sim/dma/swiotlb-state.ts';
+import { swiotlbStatus } from '../../sim/dma/swiotlb-status.ts';
 import type { SwiotlbView } from './swiotlb-model.ts';
 
 export function swiotlbView(m: Machine): SwiotlbView | undefined {
-  if (!m.hasModel(SWIOTLB_MODEL)) return undefined;
-  const st = m.model<SwiotlbState>(SWIOTLB_MODEL);
-  const info = swiotlbInfo(m);
-  if (!info) return undefined;
+  const st = swiotlbOf(m);
+  const status = swiotlbStatus(m);
+  if (!st || !status) return undefined;
   return {
-    start: parseInt(info.start, 16),
-    nslabs: st.nslabs,
-    slotSize: 2048,
-    segSize: 128,
+    start: status.start,
+    nslabs: status.nslabs,
+    slotSize: status.slotSize,
+    segSize: status.segSize,
     owner: Int32Array.from(st.owner),
     list: Uint32Array.from(st.list),
     owners: [...st.owners],
-    index: info.cursor,
-    maxMappingSize: info.maxMappingSize,
-    ...(info.lastFull ? { lastFailed: { dev: info.lastFull.dev, size: info.lastFull.size, nslots: info.lastFull.nslots } } : {}),
+    index: status.cursor,
+    maxMappingSize: status.maxMappingSize,
+    ...(status.lastFull ? { lastFailed: { dev: status.lastFull.dev, size: status.lastFull.size, nslots: status.lastFull.nslots } } : {}),
   };
 }

@@ -3,7 +3,6 @@ import {
   type BusHandle,
   type BusMasterState,
   type BusOp,
-  busMasterRegister,
 } from '../../sim/devices/bus-master.ts';
 import { DMA_MAPPING_ERROR } from '../../sim/dma/api.ts';
 import { assertNever } from '../../sim/core/assert.ts';
@@ -14,7 +13,6 @@ type BusMasterIn = Extract<DeviceIn, { kind: 'bus-master' }>;
 
 /** Resolve buffer names to addresses and handle names to indices (check.ts made sure they exist). */
 export function busMasterState(ctx: BuildContext, m: Machine, d: BusMasterIn): BusMasterState {
-  busMasterRegister(m);
   const handles: BusHandle[] = [];
   const handleOf = (name: string): number => handles.findIndex((h) => h.name === name);
   const at = (buf: string, offset = 0): number => ctx.buffers.get(buf)!.pa + offset;

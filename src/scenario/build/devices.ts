@@ -1,4 +1,5 @@
-import type { DevicesState } from '../../sim/devices/device.ts';
+import { type DevicesState, DEVICES } from '../../sim/devices/device.ts';
+import type { Machine } from '../../sim/machine.ts';
 import { type DmaEngineState, type EngineOp, dmaEngineRegister, dmaEngineStart } from '../../sim/devices/dma-engine.ts';
 import { assertNever } from '../../sim/core/assert.ts';
 import { type SvaDeviceState, svaDeviceRegister, svaDeviceStart } from '../../sim/devices/sva-device.ts';
@@ -6,8 +7,11 @@ import { atcCreate } from '../../sim/iommu/ats/atc.ts';
 import type { BuildContext, BuildStep } from './context.ts';
 import { buildMtkEngine } from './mtk.ts';
 import { buildV7sSelftest } from './v7s-selftest.ts';
-import { busMasterStart } from '../../sim/devices/bus-master.ts';
-import { virtioBlkStart } from '../../sim/devices/virtio-blk.ts';
+import { busMasterRegister, busMasterStart } from '../../sim/devices/bus-master.ts';
+import { virtioBlkRegister, virtioBlkStart } from '../../sim/devices/virtio-blk.ts';
+import { mtkEngineRegister } from '../../sim/devices/mtk-engine.ts';
+import { v7sSelftestRegister } from '../../sim/devices/v7s-selftest.ts';
+import type { DeviceIn } from '../schema/devices.ts';
 import { busMasterState } from './bus-master.ts';
 import { virtioBlkState } from './virtio-blk.ts';
 
@@ -16,15 +20,29 @@ function placeOf(ctx: BuildContext, p: { buf?: string; offset?: number; addr?: n
   return ctx.buffers.get(p.buf!)!.pa + (p.offset ?? 0);
 }
 
+/** Each device kind's event handlers: registered once, before the first device of the kind. */
+const REGISTER: Readonly<Record<DeviceIn['kind'], (m: Machine) => void>> = {
+  'dma-engine': dmaEngineRegister,
+  'sva-device': svaDeviceRegister,
+  'mtk-engine': mtkEngineRegister,
+  'v7s-selftest': v7sSelftestRegister,
+  'bus-master': busMasterRegister,
+  'virtio-blk': virtioBlkRegister,
+};
+
 /** Devices in scenario order: the index in `devices.list` is what their events carry. */
 export const buildDevices: BuildStep = (ctx) => {
   const { m, s } = ctx;
   const state: DevicesState = { list: [] };
-  m.state.models.devices = state;
+  m.addModel(DEVICES, state);
+  const kinds = new Set<DeviceIn['kind']>();
   s.devices.forEach((d, index) => {
+    if (!kinds.has(d.kind)) {
+      kinds.add(d.kind);
+      REGISTER[d.kind](m);
+    }
     switch (d.kind) {
       case 'dma-engine': {
-        dmaEngineRegister(m);
         const ops: EngineOp[] = d.ops.map((op) => {
           switch (op.op) {
             case 'write':
@@ -59,7 +77,6 @@ export const buildDevices: BuildStep = (ctx) => {
         break;
       }
       case 'sva-device': {
-        svaDeviceRegister(m);
         const dev: SvaDeviceState = {
           name: d.name, kind: 'sva-device', dmaMaskBits: d.dmaMask, dmaOps: 'dma-direct', translator: 'sva',
           maxSegmentSize: 0, iommu: 'amd-v2', mm: -1, pasid: -1, devid: 0x0100 + index, qdep: 16, domainId: 1 + index,

@@ -13,10 +13,11 @@ import { buildMemory } from './memory.ts';
 import { buildDevices } from './devices.ts';
 import { buildProcesses } from './processes.ts';
 import { buildSva } from './sva.ts';
+import { buildIommu } from './iommu.ts';
 import { buildMtk } from './mtk.ts';
 import { buildSwiotlb } from './swiotlb.ts';
 
-export const BUILD_STEPS: BuildStep[] = [buildMemory, buildSwiotlb, buildMtk, buildProcesses, buildDevices, buildSva];
+export const BUILD_STEPS: BuildStep[] = [buildMemory, buildSwiotlb, buildIommu, buildMtk, buildProcesses, buildDevices, buildSva];
 
 export interface BuildOptions {
   file?: string;

@@ -7,8 +7,9 @@ import { physAlloc, physReserve } from '../../sim/mem/alloc.ts';
 import { mtkSetup } from '../../sim/iommu/mtk/probe.ts';
 import { MTK_IOMMU_PLATS } from '../../sim/iommu/mtk/plat.ts';
 import { MTK_PROTECT_PA_ALIGN } from '../../sim/iommu/mtk/regs.ts';
-import { type MtkEngineOp, type MtkEngineState, mtkEngineRegister, mtkEngineStart } from '../../sim/devices/mtk-engine.ts';
+import { type MtkEngineOp, type MtkEngineState, mtkEngineStart } from '../../sim/devices/mtk-engine.ts';
 import { assertNever } from '../../sim/core/assert.ts';
+import { MTK_DRIVER_GEN } from '../../sim/kernel.ts';
 import type { MtkEngineIn } from '../schema/mtk.ts';
 import { ScenarioError } from '../problems.ts';
 import type { BuildContext, BuildStep } from './context.ts';
@@ -19,13 +20,13 @@ export const buildMtk: BuildStep = ({ m, s, file }) => {
   const mtk = s.mtk;
   if (!mtk) return;
   const plat = MTK_IOMMU_PLATS[mtk.soc];
-  if (mtk.soc === 'mt8183' && m.behaviour('mtk-driver') === 'pre-mt8183') {
+  if (mtk.soc === 'mt8183' && m.behaviour(MTK_DRIVER_GEN) === 'pre-mt8183') {
     throw new ScenarioError([{ file, path: 'mtk.soc', message: 'the v5.0 mtk_iommu driver has no mt8183 support (it came with the v5.4 mt8183 series)', hint: 'run with --kernel v5.4, or override "mtk-driver": "mt8183-series"' }]);
   }
   const m4uLarbs = mtk.m4u ? mtk.m4u.map((x) => x.larbs) : plat.m4uLarbs.map((l) => [...l]);
   // enable_4GB: DRAM above 4 GiB (max_pfn) and, since v5.4, plat_data->has_4gb_mode.
   const dramEnd = Math.max(...s.memory.dram.map((r) => r.base + r.size));
-  const has4gb = m.behaviour('mtk-driver') === 'mt8183-series' ? plat.has4gbMode : true;
+  const has4gb = m.behaviour(MTK_DRIVER_GEN) === 'mt8183-series' ? plat.has4gbMode : true;
   const enable4GB = dramEnd > SZ_4G && has4gb;
   const protectBases = m4uLarbs.map((_, i) => {
     // devm_kzalloc(MTK_PROTECT_PA_ALIGN * 2) aligned up to 128: one buffer per M4U.
@@ -55,7 +56,6 @@ function bufPa(ctx: BuildContext, name: string, offset: number): number {
 }
 
 export function buildMtkEngine(ctx: BuildContext, d: MtkEngineIn, index: number): MtkEngineState {
-  mtkEngineRegister(ctx.m);
   const ops: MtkEngineOp[] = d.ops.map((op): MtkEngineOp => {
     switch (op.op) {
       case 'map':

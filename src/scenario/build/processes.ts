@@ -44,7 +44,7 @@ function planOp(owner: string, o: MmOpOut, dev: (name: string) => number): MmPla
 
 export function provideMmServices(m: Machine): void {
   mmPlanRegister(m);
-  if (!m.hasService(subscriberOpsKey('passive'))) m.provide(subscriberOpsKey('passive'), passiveSubscriberOps);
+  m.provide(subscriberOpsKey('passive'), passiveSubscriberOps);
   provideAmdIommuV2(m);
   provideIntelSvm(m);
   provideSvaTranslator(m);

@@ -2,7 +2,7 @@
  * SVA bindings: the PASID allocator and, per bound device, its IOMMU kind, ATC size and
  * requester id. The bind itself is a scheduled mm operation (see processes.ts).
  */
-import type { DevicesState } from '../../sim/devices/device.ts';
+import { DEVICES } from '../../sim/devices/device.ts';
 import type { SvaDeviceState } from '../../sim/devices/sva-device.ts';
 import { atcCreate } from '../../sim/iommu/ats/atc.ts';
 import { type PasidState, SVA_MODEL } from '../../sim/mm/pasid.ts';
@@ -12,8 +12,8 @@ export const buildSva: BuildStep = ({ m, s }) => {
   if (!s.sva) return;
   const p = s.sva.pasid;
   const st: PasidState = { allocator: p.allocator, native: { ...p.native }, host: { ...p.host }, used: [] };
-  m.state.models[SVA_MODEL] = st;
-  const list = m.model<DevicesState>('devices').list;
+  m.addModel(SVA_MODEL, st);
+  const list = m.model(DEVICES).list;
   for (const b of s.sva.bindings) {
     const index = list.findIndex((d) => d.name === b.device);
     const dev = list[index] as SvaDeviceState;

@@ -21,5 +21,5 @@ export const buildSwiotlb: BuildStep = ({ m, s, file }) => {
   if (start < 0) {
     throw new ScenarioError([{ file, path: 'swiotlb', message: `no free DRAM below 0x${cfg.below.toString(16)} for a ${nslabs * IO_TLB_SIZE}-byte swiotlb pool`, hint: 'shrink swiotlb.size, raise swiotlb.below or add DRAM low' }]);
   }
-  m.state.models[SWIOTLB_MODEL] = swiotlbStateCreate(start, nslabs, cfg.force);
+  m.addModel(SWIOTLB_MODEL, swiotlbStateCreate(start, nslabs, cfg.force));
 };

@@ -1,5 +1,5 @@
 import type { Machine } from '../../sim/machine.ts';
-import { type VirtioBlkState, virtioBlkRegister } from '../../sim/devices/virtio-blk.ts';
+import type { VirtioBlkState } from '../../sim/devices/virtio-blk.ts';
 import { physAlloc } from '../../sim/mem/alloc.ts';
 import { ScenarioError } from '../problems.ts';
 import type { DeviceIn } from '../schema/devices.ts';
@@ -14,7 +14,6 @@ export function virtioBlkState(
   d: VirtioBlkIn,
   index: number,
 ): VirtioBlkState {
-  virtioBlkRegister(m);
   const pduPa = physAlloc(m.state.alloc, 64, { align: 64 });
   const tablePa = physAlloc(m.state.alloc, 16 * (d.segMax + 2), { align: 64 });
   if (pduPa < 0 || tablePa < 0) {

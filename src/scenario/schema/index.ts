@@ -19,7 +19,7 @@ export const Scenario = z.strictObject({
   name: Name.describe('short name, as listed by `dmadbg list`'),
   description: z.string().min(1).describe('one line a user reads in `dmadbg list`'),
   kernel: z
-    .enum(KERNEL_VERSIONS as [KernelVersion, ...KernelVersion[]])
+    .enum(KERNEL_VERSIONS)
     .default('v5.4')
     .describe('kernel whose behaviour is modelled; `dmadbg info kernels` lists what it changes'),
   seed: z.number().int().min(0).max(0xffff_ffff).default(1).describe('PRNG seed (u32)'),

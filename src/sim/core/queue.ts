@@ -3,7 +3,7 @@
  * parallel typed arrays so a push or pop allocates nothing (they only grow, by doubling).
  * (t, prio) fold into one exact float key, t * PRIO_SPAN + prio, so most comparisons are
  * one load; seq breaks ties in push order. The heap arrays hold keys and seqs in heap
- * order for locality; payloads sit in slots. Everything is plain data for structuredClone.
+ * order for locality; payloads sit in slots. All plain data: a snapshot serialises it.
  */
 import { assert } from './assert.ts';
 

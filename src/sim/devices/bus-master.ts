@@ -22,8 +22,9 @@ import {
   dmaUnmapSg,
   dmaUnmapSingle,
 } from '../dma/api.ts';
-import type { DeviceBase, DevicesState } from './device.ts';
+import { type DeviceBase, DEVICES } from './device.ts';
 import { deviceRead, deviceWrite } from './port.ts';
+import { eventKey } from '../core/keys.ts';
 
 export type BusOp =
   | { op: 'cpu-fill'; buf: string; pa: number; len: number; pattern: number }
@@ -62,7 +63,7 @@ export interface BusMasterState extends DeviceBase {
   handles: BusHandle[];
 }
 
-const STEP = 'bus-master.step';
+const STEP = eventKey('bus-master.step');
 
 export function busMasterRegister(m: Machine): void {
   m.on(STEP, step);
@@ -189,7 +190,7 @@ function devAccess(
 }
 
 function step(m: Machine, index: number): void {
-  const dev = m.model<DevicesState>('devices').list[index] as BusMasterState;
+  const dev = m.model(DEVICES).list[index] as BusMasterState;
   const delay = run(m, dev, dev.ops[dev.pc]);
   dev.pc++;
   if (dev.pc === dev.ops.length) {

@@ -3,6 +3,8 @@
  * buffers through (dma-direct, an IOMMU's, ...) and the translator its bus accesses go
  * through (none for dma-direct, an M4U cell, a PASID walk). Device kinds extend this.
  */
+import { modelKey } from '../core/keys.ts';
+
 export interface DeviceBase {
   name: string;
   kind: string;
@@ -24,6 +26,8 @@ export interface DevicesState {
   /** In scenario order; events carry the index. */
   list: DeviceBase[];
 }
+
+export const DEVICES = modelKey<DevicesState>('devices');
 
 /** DMA_BIT_MASK(n) for n = 0..64, as floats: exact below 2^53, and PAs never exceed 2^48. */
 const DMA_BIT_MASKS: readonly number[] = Array.from({ length: 65 }, (_, n) => 2 ** n - 1);

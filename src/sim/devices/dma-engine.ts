@@ -9,9 +9,10 @@ import type { Prng } from '../core/prng.ts';
 import { hex } from '../core/hex.ts';
 import { checksum } from '../mem/phys.ts';
 import { DMA_MAPPING_ERROR, type DmaDirection, dmaMapSingle, dmaUnmapSingle } from '../dma/api.ts';
-import type { DeviceBase, DevicesState } from './device.ts';
+import { type DeviceBase, DEVICES } from './device.ts';
 import { deviceRead, deviceWrite } from './port.ts';
 import { workloadNext } from './workload.ts';
+import { eventKey } from '../core/keys.ts';
 
 export type EngineOp =
   | { op: 'write'; pa: number; len: number; pattern: number }
@@ -30,7 +31,7 @@ export interface DmaEngineState extends DeviceBase {
   prng: Prng;
 }
 
-const STEP = 'dma-engine.step';
+const STEP = eventKey('dma-engine.step');
 
 export function dmaEngineRegister(m: Machine): void {
   m.on(STEP, engineStep);
@@ -46,7 +47,7 @@ function mapOrFail(m: Machine, dev: DeviceBase, pa: number, len: number, dir: Dm
 }
 
 function engineStep(m: Machine, index: number): void {
-  const dev = m.model<DevicesState>('devices').list[index] as DmaEngineState;
+  const dev = m.model(DEVICES).list[index] as DmaEngineState;
   const op = dev.ops[dev.pc];
   let delay = 0;
   switch (op.op) {

@@ -14,8 +14,9 @@ import { dmaInfoToProt } from '../iommu/dma-iommu.ts';
 import { mtkState } from '../iommu/mtk/state.ts';
 import { mtkSmiLarbGet, mtkSmiLarbPut } from '../smi/power.ts';
 import { workloadNext } from './workload.ts';
-import type { DeviceBase, DevicesState } from './device.ts';
+import { type DeviceBase, DEVICES } from './device.ts';
 import { deviceRead, deviceWrite } from './port.ts';
+import { eventKey } from '../core/keys.ts';
 
 export type MtkEngineOp =
   | { op: 'map'; as: string; pa: number; len: number; dir: DmaDirection }
@@ -49,7 +50,7 @@ export interface MtkEngineState extends DeviceBase {
   mappings: Record<string, MtkMapping>;
 }
 
-const STEP = 'mtk-engine.step';
+const STEP = eventKey('mtk-engine.step');
 
 export function mtkEngineRegister(m: Machine): void {
   m.on(STEP, engineStep);
@@ -129,7 +130,7 @@ function runOp(m: Machine, dev: MtkEngineState, op: MtkEngineOp): number {
 }
 
 function engineStep(m: Machine, index: number): void {
-  const dev = m.model<DevicesState>('devices').list[index] as MtkEngineState;
+  const dev = m.model(DEVICES).list[index] as MtkEngineState;
   const next = workloadNext(m, dev, dev.ops.length, runOp(m, dev, dev.ops[dev.pc]), 0);
   if (next === undefined) return;
   m.schedule(next, m.typeOf(STEP), index, 0, PRIO.device);

@@ -7,6 +7,7 @@ import type { Machine } from '../machine.ts';
 import { hex } from '../core/hex.ts';
 import { PAGE_SIZE, readBytes, writeBytes } from '../mem/phys.ts';
 import type { DeviceBase } from './device.ts';
+import { serviceFamily } from '../core/keys.ts';
 
 export type Translation =
   | { readonly ok: true; readonly pa: number; readonly extra?: Record<string, unknown> }
@@ -20,7 +21,8 @@ export type Translation =
 /** Translate one bus address (within a page) for a device; may emit fault records itself. */
 export type Translator = (m: Machine, dev: DeviceBase, addr: number, write: boolean) => Translation;
 
-export const translatorKey = (name: string): string => `translator:${name}`;
+/** The translator of a name a device carries in `translator` ("direct", "mtk", "sva"). */
+export const translatorKey = serviceFamily<Translator>('translator');
 
 export function provideDirectTranslator(m: Machine): void {
   m.provide<Translator>(translatorKey('direct'), (_m, _dev, addr) => ({ ok: true, pa: addr }));

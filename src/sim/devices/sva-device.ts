@@ -9,9 +9,10 @@ import { PRIO } from '../machine.ts';
 import type { Prng } from '../core/prng.ts';
 import { intBetween } from '../core/prng.ts';
 import type { AtcState } from '../iommu/ats/atc.ts';
-import type { DeviceBase, DevicesState } from './device.ts';
+import { type DeviceBase, DEVICES } from './device.ts';
 import { deviceRead, deviceWrite } from './port.ts';
 import { workloadNext } from './workload.ts';
+import { eventKey } from '../core/keys.ts';
 
 export type SvaIommuKind = 'amd-v2' | 'intel-svm';
 
@@ -42,7 +43,7 @@ export interface SvaDeviceState extends DeviceBase {
   faults: number;
 }
 
-const STEP = 'sva-device.step';
+const STEP = eventKey('sva-device.step');
 
 export function svaDeviceRegister(m: Machine): void {
   m.on(STEP, svaDeviceStep);
@@ -53,7 +54,7 @@ export function svaDeviceStart(m: Machine, index: number, startNs: number): void
 }
 
 function svaDeviceStep(m: Machine, index: number): void {
-  const dev = m.model<DevicesState>('devices').list[index] as SvaDeviceState;
+  const dev = m.model(DEVICES).list[index] as SvaDeviceState;
   const op = dev.ops[dev.pc];
   let delay = 0;
   if (op.op === 'read') deviceRead(m, dev, op.va, op.len);

@@ -7,7 +7,9 @@
 import type { Machine } from '../machine.ts';
 import { PRIO } from '../machine.ts';
 import { type SelftestState, SELFTEST_SCRIPT, armV7sSelftestCfg, armV7sSelftestStep } from '../pgtable/arm-v7s/selftest.ts';
-import type { DeviceBase, DevicesState } from './device.ts';
+import { type DeviceBase, DEVICES } from './device.ts';
+import { eventKey } from '../core/keys.ts';
+import { V7S_SPLIT_BLK, kernelRelease } from '../kernel.ts';
 
 export interface V7sSelftestDevState extends DeviceBase {
   kind: 'v7s-selftest';
@@ -15,10 +17,10 @@ export interface V7sSelftestDevState extends DeviceBase {
   selftest: SelftestState;
 }
 
-const STEP = 'v7s-selftest.step';
+const STEP = eventKey('v7s-selftest.step');
 
 export function v7sSelftestCreate(m: Machine, name: string, periodNs: number): V7sSelftestDevState {
-  const splitBlk = m.behaviour('v7s-split-blk') === 'corrected' ? 'corrected' : 'kernel';
+  const splitBlk = m.behaviour(V7S_SPLIT_BLK);
   return {
     name,
     kind: 'v7s-selftest',
@@ -27,7 +29,7 @@ export function v7sSelftestCreate(m: Machine, name: string, periodNs: number): V
     translator: 'direct',
     maxSegmentSize: 0,
     periodNs,
-    selftest: { domain: name, cfgIn: armV7sSelftestCfg(name, m.config.kernel, splitBlk), pt: null, pc: 0, checks: 0, status: 'running' },
+    selftest: { domain: name, cfgIn: armV7sSelftestCfg(name, kernelRelease(m.config.kernel), splitBlk), pt: null, pc: 0, checks: 0, status: 'running' },
   };
 }
 
@@ -40,7 +42,7 @@ export function v7sSelftestStart(m: Machine, index: number, startNs: number): vo
 }
 
 function v7sSelftestStep(m: Machine, index: number): void {
-  const dev = m.model<DevicesState>('devices').list[index] as V7sSelftestDevState;
+  const dev = m.model(DEVICES).list[index] as V7sSelftestDevState;
   const more = armV7sSelftestStep(m, dev.selftest);
   if (more && dev.selftest.pc < SELFTEST_SCRIPT.length) {
     m.schedule(dev.periodNs, m.typeOf(STEP), index, 0, PRIO.kernel);

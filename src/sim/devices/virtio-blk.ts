@@ -20,7 +20,7 @@ import {
   BLK_SEG_BOUNDARY_MASK,
   blkRqMapSg,
 } from '../block/blk-map-sg.ts';
-import type { DeviceBase, DevicesState } from './device.ts';
+import { type DeviceBase, DEVICES } from './device.ts';
 import { deviceRead, deviceWrite } from './port.ts';
 import {
   type Desc,
@@ -30,6 +30,8 @@ import {
   parseDescTable,
   virtqueueAddSplit,
 } from './virtio-ring.ts';
+import { eventKey } from '../core/keys.ts';
+import { VIRTIO_BLK_MAX_SEGMENT } from '../kernel.ts';
 
 export const VIRTIO_BLK_T_IN = 0;
 export const VIRTIO_BLK_T_OUT = 1;
@@ -63,10 +65,10 @@ export interface VirtioBlkState extends DeviceBase, Vq {
 }
 
 const EV = {
-  probe: 'virtio-blk.probe',
-  submit: 'virtio-blk.submit',
-  host: 'virtio-blk.host',
-  irq: 'virtio-blk.irq',
+  probe: eventKey('virtio-blk.probe'),
+  submit: eventKey('virtio-blk.submit'),
+  host: eventKey('virtio-blk.host'),
+  irq: eventKey('virtio-blk.irq'),
 };
 
 export function virtioBlkRegister(m: Machine): void {
@@ -81,7 +83,7 @@ export function virtioBlkStart(m: Machine, index: number, startNs: number): void
 }
 
 function devOf(m: Machine, index: number): VirtioBlkState {
-  return m.model<DevicesState>('devices').list[index] as VirtioBlkState;
+  return m.model(DEVICES).list[index] as VirtioBlkState;
 }
 
 /** The disk's contents: a deterministic pattern of the byte offset on the disk. */
@@ -119,7 +121,7 @@ interface SegmentSize {
 }
 
 function probeMaxSegmentSize(m: Machine, dev: VirtioBlkState): SegmentSize {
-  if (m.behaviour('virtio-blk-max-segment') === 'unlimited') {
+  if (m.behaviour(VIRTIO_BLK_MAX_SEGMENT) === 'unlimited') {
     if (dev.sizeMax) return { size: dev.sizeMax, mapping: null, why: 'size_max' };
     const why = 'v5.0: -1U, dma_max_mapping_size not consulted';
     return { size: BLK_MAX_SEGMENT_UNLIMITED, mapping: null, why };

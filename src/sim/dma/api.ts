@@ -6,6 +6,7 @@
 import type { Machine } from '../machine.ts';
 import type { DeviceBase } from '../devices/device.ts';
 import { hex } from '../core/hex.ts';
+import { serviceFamily } from '../core/keys.ts';
 
 export type DmaDirection = 'to-device' | 'from-device' | 'bidirectional';
 
@@ -64,7 +65,8 @@ export interface DmaOps {
   free?(m: Machine, dev: DeviceBase, size: number, pa: number, dma: number): void;
 }
 
-export const dmaOpsKey = (name: string): string => `dma-ops:${name}`;
+/** The DmaOps of a name a device carries in `dmaOps` ("dma-direct", "mtk-iommu"). */
+export const dmaOpsKey = serviceFamily<DmaOps>('dma-ops');
 
 /** Ops looked up once per machine and ops name: the service key is a fresh string per call. */
 const opsCache = new WeakMap<Machine, Map<string, DmaOps>>();

@@ -23,6 +23,7 @@ import {
   swiotlbOf,
 } from './swiotlb-state.ts';
 import { swiotlbTblMapSingle, swiotlbTblSyncSingle, swiotlbTblUnmapSingle } from './swiotlb.ts';
+import { DMA_MAX_MAPPING_SIZE } from '../kernel.ts';
 
 /** dma_capable(): the last byte must be within the device's mask. */
 export function dmaCapable(dev: DeviceBase, dma: number, size: number): boolean {
@@ -95,7 +96,7 @@ export function dmaAddressingLimited(m: Machine, dev: DeviceBase): boolean {
  * is forced. Infinity stands for SIZE_MAX.
  */
 export function dmaDirectMaxMappingSize(m: Machine, dev: DeviceBase): number {
-  const choice = m.behaviour('dma-max-mapping-size');
+  const choice = m.behaviour(DMA_MAX_MAPPING_SIZE);
   if (choice === 'absent' || !isSwiotlbActive(m)) return Infinity;
   if (choice === 'unconditional') return swiotlbMaxMappingSize();
   return dmaAddressingLimited(m, dev) || swiotlbOf(m)!.force ? swiotlbMaxMappingSize() : Infinity;

@@ -6,6 +6,7 @@
  */
 import type { Machine } from '../machine.ts';
 import { assert } from '../core/assert.ts';
+import { modelKey } from '../core/keys.ts';
 
 export const IO_TLB_SHIFT = 11;
 export const IO_TLB_SIZE = 1 << IO_TLB_SHIFT; // one slot: 2 KiB
@@ -45,7 +46,7 @@ export interface SwiotlbState {
   lastFull: SwiotlbFull | null;
 }
 
-export const SWIOTLB_MODEL = 'swiotlb';
+export const SWIOTLB_MODEL = modelKey<SwiotlbState>('swiotlb');
 
 /** swiotlb_init_with_tbl: every segment starts as 128, 127, ..., 1; all origs invalid. */
 export function swiotlbStateCreate(start: number, nslabs: number, force: boolean): SwiotlbState {
@@ -75,7 +76,7 @@ export function swiotlbNslabsFor(size: number): number {
 }
 
 export function swiotlbOf(m: Machine): SwiotlbState | undefined {
-  return m.state.models[SWIOTLB_MODEL] as SwiotlbState | undefined;
+  return m.findModel(SWIOTLB_MODEL);
 }
 
 /** is_swiotlb_active(): io_tlb_end != 0, i.e. a pool was set up. */

@@ -8,17 +8,20 @@ import { hex } from '../core/hex.ts';
 import { protString } from '../pgtable/prot.ts';
 import { iommuIotlbGatherInit } from '../pgtable/arm-v7s/tlb.ts';
 import { initIovaDomain, iovaQuirksFor } from './iova.ts';
+import { staleCheckerInstall } from './stale.ts';
 import { IOMMU_MODEL, type IommuCoreState, type IommuDomain, type IommuOps, iommuCore, iommuOpsKey } from './types.ts';
 
+/**
+ * The core's state and the stale-translation checker, once per machine at build, before
+ * any IOMMU driver sets up (scenario/build/iommu.ts).
+ */
 export function iommuCoreInit(m: Machine): IommuCoreState {
-  if (!m.hasModel(IOMMU_MODEL)) {
-    const s: IommuCoreState = { domains: [], devDomain: {}, pteSeq: new Map(), pteGen: 0, stale: 0 };
-    m.state.models[IOMMU_MODEL] = s;
-  }
-  return iommuCore(m);
+  const s = m.addModel<IommuCoreState>(IOMMU_MODEL, { domains: [], devDomain: {}, pteSeq: new Map(), pteGen: 0, stale: 0 });
+  staleCheckerInstall(m);
+  return s;
 }
 
-const opsOf = (m: Machine, dom: IommuDomain): IommuOps => m.service<IommuOps>(iommuOpsKey(dom.driver));
+const opsOf = (m: Machine, dom: IommuDomain): IommuOps => m.service(iommuOpsKey(dom.driver));
 
 /** iommu_domain_alloc(); the IOVA space is the aperture [start, limit). */
 export function iommuDomainAlloc(
@@ -26,7 +29,7 @@ export function iommuDomainAlloc(
   a: { driver: string; name: string; pgsizeBitmap: number; start: number; limit: number },
   // limit: one past the aperture's last byte (geometry.aperture_end + 1)
 ): IommuDomain {
-  const core = iommuCoreInit(m);
+  const core = iommuCore(m);
   const dom: IommuDomain = {
     id: core.domains.length,
     name: a.name,

@@ -73,6 +73,5 @@ export const iommuDmaOps: DmaOps = {
 };
 
 export function provideIommuDmaOps(m: Machine, driver: string): void {
-  const key = dmaOpsKey(`${driver}-iommu`);
-  if (!m.hasService(key)) m.provide<DmaOps>(key, iommuDmaOps);
+  m.provide(dmaOpsKey(`${driver}-iommu`), iommuDmaOps);
 }

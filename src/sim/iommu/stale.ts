@@ -13,12 +13,8 @@ import { read32 } from '../mem/phys.ts';
 import type { IotlbEntry } from './iotlb.ts';
 import { iommuCore } from './types.ts';
 
-const WATCHING = 'iommu.stale.watching';
-
-/** Start remembering `pte` records (once per machine, at build). */
+/** Start remembering `pte` records (iommuCoreInit calls it once per machine, at build). */
 export function staleCheckerInstall(m: Machine): void {
-  if (m.hasService(WATCHING)) return;
-  m.provide(WATCHING, true);
   m.watch('pte', (mm: Machine, r: TraceRecord) => {
     const addr = r.addr;
     if (typeof addr !== 'string') return;

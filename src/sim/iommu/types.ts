@@ -7,6 +7,7 @@
 import type { Machine } from '../machine.ts';
 import type { IommuIotlbGather } from '../pgtable/arm-v7s/types.ts';
 import type { IovaDomain } from './iova.ts';
+import { modelKey, serviceFamily } from '../core/keys.ts';
 
 export interface IommuDomain {
   id: number;
@@ -39,7 +40,7 @@ export interface IommuCoreState {
   stale: number;
 }
 
-export const IOMMU_MODEL = 'iommu';
+export const IOMMU_MODEL = modelKey<IommuCoreState>('iommu');
 
 /** struct iommu_ops, the parts the core calls. Functions only; state stays in m.state. */
 export interface IommuOps {
@@ -53,8 +54,9 @@ export interface IommuOps {
   iovaToPhys(m: Machine, dom: IommuDomain, iova: number): number;
 }
 
-export const iommuOpsKey = (driver: string): string => `iommu-ops:${driver}`;
+/** The IommuOps of a driver, by the name its domains carry (`dom.driver`). */
+export const iommuOpsKey = serviceFamily<IommuOps>('iommu-ops');
 
 export function iommuCore(m: Machine): IommuCoreState {
-  return m.model<IommuCoreState>(IOMMU_MODEL);
+  return m.model(IOMMU_MODEL);
 }

@@ -8,6 +8,7 @@ import type { Machine } from '../machine.ts';
 import { hex } from '../core/hex.ts';
 import type { MmStruct, NotifierOp, Subscriber, SubscriberKind } from './types.ts';
 import { PAGE_SIZE } from './types.ts';
+import { type ServiceKey, serviceFamily } from '../core/keys.ts';
 
 export const EAGAIN = -11;
 
@@ -43,10 +44,11 @@ export interface SubscriberOps {
   changePte?(m: Machine, mm: MmStruct, sub: Subscriber, address: number, pfn: number): void;
 }
 
-export const subscriberOpsKey = (kind: SubscriberKind): string => `mmu-notifier-ops:${kind}`;
+/** The ops of a subscriber kind (the IOMMU driver or the passive listener that registered it). */
+export const subscriberOpsKey: (kind: SubscriberKind) => ServiceKey<SubscriberOps> = serviceFamily<SubscriberOps>('mmu-notifier-ops');
 
 function opsOf(m: Machine, sub: Subscriber): SubscriberOps {
-  return m.service<SubscriberOps>(subscriberOpsKey(sub.kind));
+  return m.service(subscriberOpsKey(sub.kind));
 }
 
 function note(m: Machine, mm: MmStruct, sub: Subscriber, op: NotifierOp, f: Record<string, unknown>): void {

@@ -5,6 +5,7 @@
  * interface (ioasid_register_allocator); the host hands out IDs from its own range.
  */
 import type { Machine } from '../machine.ts';
+import { modelKey } from '../core/keys.ts';
 
 export interface PasidRange {
   min: number;
@@ -18,10 +19,10 @@ export interface PasidState {
   used: number[]; // allocated IDs, sorted
 }
 
-export const SVA_MODEL = 'sva';
+export const SVA_MODEL = modelKey<PasidState>('sva');
 
 export function pasidState(m: Machine): PasidState {
-  return m.model<PasidState>(SVA_MODEL);
+  return m.model(SVA_MODEL);
 }
 
 function lowestFree(used: readonly number[], r: PasidRange): number {

@@ -18,6 +18,7 @@ import { exitMmap, oomReap } from './exit.ts';
 import { svaBind, svaUnbind } from './sva.ts';
 import { mmuNotifierRegister } from './notifier.ts';
 import { NOTIFIER_OPS, type NotifierOp } from './types.ts';
+import { eventKey } from '../core/keys.ts';
 
 export type MmPlanOp =
   | { op: 'mm_init'; mm: string; notifiers: { name: string; ops: NotifierOp[]; failNonblock: boolean }[] }
@@ -36,10 +37,10 @@ export type MmPlanOp =
   | { op: 'bind'; mm: string; dev: number; omitInvalidateRange: boolean }
   | { op: 'unbind'; mm: string; dev: number };
 
-const MM_OP = 'mm.op';
+const MM_OP = eventKey('mm.op');
 
 export function mmPlanRegister(m: Machine): void {
-  m.on(MM_OP, (mm, a) => runPlanOp(mm, a));
+  m.on(MM_OP, runPlanOp);
 }
 
 /** Add an entry and schedule it at an absolute virtual time (build time is t = 0). */

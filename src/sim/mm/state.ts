@@ -11,11 +11,12 @@ import { fill } from '../mem/phys.ts';
 import {
   type MmModel, type MmStruct, PAGE_SHIFT, PAGE_SIZE, type PageMeta, type Pte, type Vma,
 } from './types.ts';
+import { modelKey } from '../core/keys.ts';
 
-export const MM_MODEL = 'mm';
+export const MM_MODEL = modelKey<MmModel>('mm');
 
 export function mmModel(m: Machine): MmModel {
-  return m.model<MmModel>(MM_MODEL);
+  return m.model(MM_MODEL);
 }
 
 export function mmById(m: Machine, id: number): MmStruct {
@@ -40,10 +41,15 @@ export const paOf = (pfn: number): number => pfn * PAGE_SIZE;
 /** The PTE as an x86-64 word: _PAGE_PRESENT 0x1, _PAGE_RW 0x2, _PAGE_USER 0x4,
  * _PAGE_ACCESSED 0x20, _PAGE_DIRTY 0x40; a swap entry carries its slot in the pfn bits. */
 export function pteWord(p: Pte | undefined): string {
-  if (!p) return '0x0';
+  return hex(pteValue(p));
+}
+
+/** pteWord's word as a number, for the debugger. */
+export function pteValue(p: Pte | undefined): number {
+  if (!p) return 0;
   const frame = p.present ? p.pfn : p.swap;
   const flags = p.present ? 0x1 | (p.write ? 0x2 : 0) | 0x4 | (p.young ? 0x20 : 0) | (p.dirty ? 0x40 : 0) : 0;
-  return hex(frame * 2 ** PAGE_SHIFT + flags);
+  return frame * 2 ** PAGE_SHIFT + flags;
 }
 
 /** Does this PTE give a different translation than `old` (frame, presence or write)? */
@@ -144,6 +150,5 @@ export function mmModelCreate(m: Machine): MmModel {
   const mdl: MmModel = {
     mms: [], pages: new Map(), swap: new Map(), swapNext: 0, pagecache: new Map(), zeroPfn: -1, plan: [], prng: m.forkPrng(),
   };
-  m.state.models[MM_MODEL] = mdl;
-  return mdl;
+  return m.addModel(MM_MODEL, mdl);
 }

@@ -6,7 +6,7 @@
  */
 import type { Machine } from '../machine.ts';
 import { hex } from '../core/hex.ts';
-import type { DevicesState } from '../devices/device.ts';
+import { DEVICES } from '../devices/device.ts';
 import type { SvaDeviceState } from '../devices/sva-device.ts';
 import { type Translation, type Translator, translatorKey } from '../devices/port.ts';
 import { atcFill, atcLookup } from '../iommu/ats/atc.ts';
@@ -16,18 +16,19 @@ import { handleMmFault } from './fault.ts';
 import { mmuNotifierRegister, mmuNotifierUnregister } from './notifier.ts';
 import { pasidAlloc, pasidFree } from './pasid.ts';
 import { checkAtcHit } from './checker.ts';
+import { AMD_V2_CLEAR_FLUSH_YOUNG, INTEL_SVM_CHANGE_PTE } from '../kernel.ts';
 
 export function svaDevice(m: Machine, index: number): SvaDeviceState {
-  return m.model<DevicesState>('devices').list[index] as SvaDeviceState;
+  return m.model(DEVICES).list[index] as SvaDeviceState;
 }
 
 /** The notifier ops the IOMMU driver of the scenario's kernel registers. */
 export function iommuNotifierOps(m: Machine, iommu: SvaDeviceState['iommu']): NotifierOp[] {
   if (iommu === 'amd-v2') {
-    const young = m.behaviour('amd-v2-clear-flush-young') === 'present';
+    const young = m.behaviour(AMD_V2_CLEAR_FLUSH_YOUNG) === 'present';
     return young ? ['release', 'clear_flush_young', 'invalidate_range'] : ['release', 'invalidate_range'];
   }
-  const changePte = m.behaviour('intel-svm-change-pte') === 'present';
+  const changePte = m.behaviour(INTEL_SVM_CHANGE_PTE) === 'present';
   return changePte ? ['release', 'change_pte', 'invalidate_range'] : ['release', 'invalidate_range'];
 }
 
@@ -111,6 +112,5 @@ function svaTranslate(m: Machine, d: SvaDeviceState, addr: number, write: boolea
 }
 
 export function provideSvaTranslator(m: Machine): void {
-  if (m.hasService(translatorKey('sva'))) return;
   m.provide<Translator>(translatorKey('sva'), (mm, dev, addr, write) => svaTranslate(mm, dev as SvaDeviceState, addr, write));
 }

@@ -10,6 +10,7 @@ import type { Machine } from '../machine.ts';
 import { hex32 } from '../core/hex.ts';
 import { F_MMU_EN, SMI_BUS_SEL, SMI_LARB_MMU_EN, SMI_LARB_NONSEC_CON, SMI_PLATS, busSelCell } from './plat.ts';
 import { type SmiLarbState, smiState } from './state.ts';
+import { MTK_DRIVER_GEN } from '../kernel.ts';
 
 /** Larb clocks in enable order; mt8183 larbs may add an optional "gals" (taken as present). */
 const larbClockNames = (m: Machine): string[] => (SMI_PLATS[smiState(m).soc].hasGals ? ['apb', 'smi', 'gals'] : ['apb', 'smi']);
@@ -25,7 +26,7 @@ function commonGet(m: Machine): void {
   if (s.common.refcount++ > 0) return;
   s.common.clocks = plat.hasGals ? ['apb', 'smi', 'gals0', 'gals1'] : ['apb', 'smi'];
   powerRecord(m, 'common', 'resume', s.common.refcount, s.common.clocks);
-  if (plat.busSel !== 0 && m.behaviour('mtk-driver') === 'mt8183-series') {
+  if (plat.busSel !== 0 && m.behaviour(MTK_DRIVER_GEN) === 'mt8183-series') {
     s.common.busSel = plat.busSel;
     m.emit('bus-sel', {
       reg: 'SMI_BUS_SEL',

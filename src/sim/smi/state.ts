@@ -5,6 +5,7 @@
  */
 import type { Machine } from '../machine.ts';
 import type { MtkSoc } from './plat.ts';
+import { modelKey } from '../core/keys.ts';
 
 export interface SmiCommonState {
   refcount: number;
@@ -41,8 +42,8 @@ export interface SmiState {
   larbs: SmiLarbState[];
 }
 
-export const SMI_MODEL = 'smi';
+export const SMI_MODEL = modelKey<SmiState>('smi');
 
 export function smiState(m: Machine): SmiState {
-  return m.model<SmiState>(SMI_MODEL);
+  return m.model(SMI_MODEL);
 }

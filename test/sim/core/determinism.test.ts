@@ -1,7 +1,8 @@
 // Without this, reverse stepping and replay silently diverge: same scenario + seed must
 // give the same bytes, and a restored snapshot must continue exactly as the original.
 import { describe, expect, it } from 'vitest';
-import { expectGolden, linesAfterRestore, runLines } from '../../helpers/scenario.ts';
+import { SCENARIOS, expectGolden, linesAfterRestore, runLines } from '../../helpers/scenario.ts';
+import { listScenarios } from '../../../src/store/catalog.ts';
 
 describe('determinism of the demo scenario', () => {
   it('gives byte-identical JSON Lines for the same seed, 50 seeds', () => {
@@ -29,3 +30,15 @@ describe('determinism of the demo scenario', () => {
     expectGolden('demo-dma-engine.seed-7.jsonl', runLines('demo-dma-engine', { seed: 7 }));
   });
 });
+
+describe('every built-in scenario survives the checkpoint path', () => {
+  // packSnapshot/unpackSnapshot (v8 serialise + deflate) is what reverse execution restores
+  // from: state it cannot carry (a function, a class instance) would break replay here.
+  for (const e of listScenarios(SCENARIOS)) {
+    it(e.name, () => {
+      const full = runLines(e.file);
+      for (const k of [1, 9]) expect(linesAfterRestore(e.file, k)).toEqual(full);
+    });
+  }
+});
+

@@ -3,7 +3,6 @@
 // (kernel/dma/direct.c: dma_direct_max_mapping_size; kernel/dma/mapping.c).
 import { describe, expect, it } from 'vitest';
 import { type Scatterlist, dmaAllocCoherent, dmaGetMaxSegSize, dmaMapSg, dmaMaxMappingSize, dmaUnmapSg } from '../../../src/sim/dma/api.ts';
-import { SWIOTLB_MODEL } from '../../../src/sim/dma/swiotlb-state.ts';
 import { drain, poolMachine } from './pool.ts';
 
 const sg = (pa: number, length: number): Scatterlist => ({ pa, length, dmaAddress: 0, dmaLength: 0 });
@@ -58,8 +57,7 @@ describe('dma_max_mapping_size', () => {
   it('v5.0: the function does not exist (SIZE_MAX); without a pool: SIZE_MAX', () => {
     const t = poolMachine({ kernel: 'v5.0', force: true });
     expect(dmaMaxMappingSize(t.m, t.dev('d', 32))).toBe(Infinity);
-    const n = poolMachine({ kernel: 'v5.4' });
-    delete n.m.state.models[SWIOTLB_MODEL];
+    const n = poolMachine({ kernel: 'v5.4', pool: false });
     expect(dmaMaxMappingSize(n.m, n.dev('d', 32))).toBe(Infinity);
   });
 

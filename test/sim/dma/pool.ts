@@ -3,12 +3,13 @@ import { Machine } from '../../../src/sim/machine.ts';
 import { provideDirectTranslator } from '../../../src/sim/devices/port.ts';
 import { provideDmaDirect } from '../../../src/sim/dma/direct.ts';
 import { SWIOTLB_MODEL, type SwiotlbState, swiotlbStateCreate } from '../../../src/sim/dma/swiotlb-state.ts';
-import type { DeviceBase, DevicesState } from '../../../src/sim/devices/device.ts';
+import { type DeviceBase, type DevicesState, DEVICES } from '../../../src/sim/devices/device.ts';
 import type { KernelVersion } from '../../../src/sim/kernel.ts';
 
 export const POOL_START = 0x4000_0000;
 
-export function poolMachine(opts: { nslabs?: number; force?: boolean; start?: number; kernel?: KernelVersion; dramTop?: number } = {}): {
+/** `pool: false` leaves swiotlb out (is_swiotlb_active() false). */
+export function poolMachine(opts: { nslabs?: number; force?: boolean; start?: number; kernel?: KernelVersion; dramTop?: number; pool?: boolean } = {}): {
   m: Machine;
   st: SwiotlbState;
   dev: (name: string, maskBits?: number, segBoundaryMask?: number) => DeviceBase;
@@ -23,9 +24,9 @@ export function poolMachine(opts: { nslabs?: number; force?: boolean; start?: nu
   provideDirectTranslator(m);
   provideDmaDirect(m);
   const st = swiotlbStateCreate(opts.start ?? POOL_START, opts.nslabs ?? 256, opts.force ?? false);
-  m.state.models[SWIOTLB_MODEL] = st;
+  if (opts.pool !== false) m.addModel(SWIOTLB_MODEL, st);
   const devices: DevicesState = { list: [] };
-  m.state.models.devices = devices;
+  m.addModel(DEVICES, devices);
   const dev = (name: string, maskBits = 32, segBoundaryMask?: number): DeviceBase => {
     const d: DeviceBase = { name, kind: 'test', dmaMaskBits: maskBits, dmaOps: 'dma-direct', translator: 'direct', maxSegmentSize: 0 };
     if (segBoundaryMask !== undefined) d.segBoundaryMask = segBoundaryMask;

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { build, expectGolden, linesAfterRestore, runLines, runRecords } from '../../helpers/scenario.ts';
 import { diskByte } from '../../../src/sim/devices/virtio-blk.ts';
-import { swiotlbSegments, swiotlbSlots, swiotlbView } from '../../../src/sim/dma/swiotlb-view.ts';
+import { swiotlbSegments, swiotlbSlots, swiotlbStatus } from '../../../src/sim/dma/swiotlb-status.ts';
 
 const SCENARIOS = ['swiotlb-virtio-blk-bug', 'swiotlb-virtio-blk-fixed', 'swiotlb-fragmentation', 'dma-mask-bounce'];
 type Rec = Record<string, unknown>;
@@ -39,7 +39,7 @@ describe('swiotlb-virtio-blk-bug (v5.0)', () => {
   it('unmaps the header it had mapped (unmap_release), leaving the pool empty', () => {
     const { machine: m } = build('swiotlb-virtio-blk-bug');
     while (m.step());
-    expect(swiotlbView(m)!.used).toBe(0);
+    expect(swiotlbStatus(m)!.used).toBe(0);
   });
 });
 
@@ -73,17 +73,19 @@ describe('swiotlb-fragmentation', () => {
     const last = of(rs, 'map').at(-1)!;
     expect(last).toMatchObject({ size: 16384, result: 'ok' });
   });
-  it('the view shows the holes, the cursor and the failed request', () => {
+  it('the status shows the holes, the cursor and the failed request', () => {
     const { machine: m } = build('swiotlb-fragmentation');
     while (m.step() && !m.stepRecords.some((r) => r.kind === 'swiotlb-full'));
-    const v = swiotlbView(m)!;
+    const v = swiotlbStatus(m)!;
+    // IO_TLB_SHIFT 11 and IO_TLB_SEGSIZE 128 (kernel/dma/swiotlb.c, include/linux/swiotlb.h).
+    expect(v).toMatchObject({ slotSize: 2048, segSize: 128 });
     expect(v).toMatchObject({ active: true, nslabs: 256, used: 128, freeSlots: 128, cursor: 0, maxMappingSize: 262144 });
     expect(v.largest).toEqual({ slot: 2, nslots: 2, bytes: 4096 });
     expect(v.runHistogram).toEqual({ 2: 64 });
     expect(v.lastFull).toMatchObject({ dev: 'nic32', size: 16384, nslots: 8 });
     expect(v.deviceMaxMappingSize).toEqual({ nic32: 262144 }); // v5.4: 32-bit mask, 4+ GiB of DRAM
     const slots = swiotlbSlots(m, 0, 4);
-    expect(slots[0]).toMatchObject({ slot: 0, free: 0, owner: 'nic32', orig: '0x100000000' });
+    expect(slots[0]).toMatchObject({ slot: 0, free: 0, owner: 'nic32', orig: 0x1_0000_0000 });
     expect(slots[2]).toEqual({ slot: 2, free: 2, owner: null, orig: null });
     expect(swiotlbSegments(m)).toEqual([
       { segment: 0, firstSlot: 0, used: 64, largest: 2, owners: ['nic32'] },
@@ -105,6 +107,29 @@ describe('dma-mask-bounce', () => {
     const cpuWrites = of(rs, 'cpu-write');
     expect(devReads[0].sum).toBe(cpuWrites[0].sum); // the device still sees the data of map time
     expect(devReads[1].sum).toBe(cpuWrites[1].sum); // and the new data after sync_for_device
+  });
+});
+
+describe('virtio-blk-segment-cap: dma_max_mapping_size per form', () => {
+  // DRAM 1..2 GiB: the virtio device's 32-bit default mask reaches all of it, so it is not
+  // addressing-limited and nothing forces bouncing. v5.4.1 dma_direct_max_mapping_size then
+  // answers SIZE_MAX (virtblk_probe: -1U segments); v5.2's form answers
+  // swiotlb_max_mapping_size = IO_TLB_SIZE (1 << 11) * IO_TLB_SEGSIZE (128) = 262144
+  // whenever the pool exists (kernel/dma/direct.c, kernel/dma/swiotlb.c).
+  it('conditional (v5.4): one 512 KiB segment, mapped directly', () => {
+    const rs = runRecords('virtio-blk-segment-cap');
+    expect(of(rs, 'blk-queue')[0]).toMatchObject({ maxSegmentSize: 0xffff_ffff, maxMappingSize: null });
+    expect(of(rs, 'blk-req')[0]).toMatchObject({ phase: 'submit', bytes: 524288, segments: 1 });
+    expect(of(rs, 'swiotlb-map')).toHaveLength(0);
+  });
+  it('unconditional (v5.2): capped at 256 KiB, two segments', () => {
+    const rs = runRecords('virtio-blk-segment-cap', { overrides: { 'dma-max-mapping-size': 'unconditional' } });
+    expect(of(rs, 'blk-queue')[0]).toMatchObject({ maxSegmentSize: 262144, maxMappingSize: 262144 });
+    expect(of(rs, 'blk-req')[0]).toMatchObject({ phase: 'submit', bytes: 524288, segments: 2 });
+    expect(of(rs, 'blk-req').at(-1)).toMatchObject({ phase: 'complete', status: 'BLK_STS_OK' });
+  });
+  it.each(['conditional', 'unconditional'])('%s matches its golden trace', (choice) => {
+    expectGolden(`virtio-blk-segment-cap.${choice}.seed-1.jsonl`, runLines('virtio-blk-segment-cap', { overrides: { 'dma-max-mapping-size': choice } }));
   });
 });
 

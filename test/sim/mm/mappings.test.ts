@@ -3,7 +3,7 @@
 // through the page cache (shared between processes), and a device file whose vm_pgoff
 // is the physical frame (a PFN map that reclaim and KSM never touch).
 import { describe, expect, it } from 'vitest';
-import { mmViews } from '../../../src/sim/mm/view.ts';
+import { mmStatus } from '../../../src/sim/mm/status.ts';
 import { runObj, va } from './helpers.ts';
 
 describe('mappings', () => {
@@ -21,7 +21,7 @@ describe('mappings', () => {
     expect(dmas.every((r) => r.result === 'ok' && r.pa === '0x90001000')).toBe(true);
     expect(recs.find((r) => r.kind === 'page-request')).toMatchObject({ fault: 'vmf_insert_pfn', response: 'success' });
     expect(recs.filter((r) => r.kind === 'reclaim')).toEqual([]);
-    expect(mmViews(m)[0].ptes.map((p) => p.pa)).toEqual([0x90001000]);
+    expect(mmStatus(m)[0].ptes.map((p) => p.pa)).toEqual([0x90001000]);
   });
 
   it('the device reading an untouched anonymous page gets the zero page; its write then COWs it', () => {
@@ -40,7 +40,7 @@ describe('mappings', () => {
   it('a shared file mapping in two processes maps one page-cache page', () => {
     const vma = { start: va(0), size: '4K', kind: 'file', file: 'shm', shared: true, populate: true };
     const { m } = runObj({ processes: [{ name: 'a', vmas: [vma] }, { name: 'b', vmas: [vma] }] });
-    const [a, b] = mmViews(m);
+    const [a, b] = mmStatus(m);
     expect(a.ptes[0].pa).toBe(b.ptes[0].pa);
     expect(a.ptes[0].write).toBe(true);
   });
@@ -52,6 +52,6 @@ describe('mappings', () => {
     }] });
     const whys = recs.filter((r) => r.kind === 'cpu-pte').map((r) => r.why);
     expect(whys.slice(0, 3)).toEqual(['do_read_fault', 'ptep_clear_flush_notify', 'set_pte_at_notify']);
-    expect(mmViews(m)[0].ptes[0]).toMatchObject({ write: true, dirty: true });
+    expect(mmStatus(m)[0].ptes[0]).toMatchObject({ write: true, dirty: true });
   });
 });

@@ -3,7 +3,7 @@
 // views show what the debugger's `info notifiers` and the TUI panels need.
 import { describe, expect, it } from 'vitest';
 import { parseScenarioText } from '../../../src/scenario/load.ts';
-import { mmViews, notifierChains, pasidView, svaDeviceViews } from '../../../src/sim/mm/view.ts';
+import { mmStatus, notifierChains, pasidStatus, svaDevicesStatus } from '../../../src/sim/mm/status.ts';
 import { runObj, va } from './helpers.ts';
 
 function problems(obj: Record<string, unknown>): string[] {
@@ -56,7 +56,7 @@ describe('PASID allocation', () => {
   it('a custom (host) allocator takes over with its own range', () => {
     const { m, recs } = runObj(obj('host', 2));
     expect(recs.filter((r) => r.kind === 'pasid').map((r) => [r.pasid, r.allocator])).toEqual([[0x800, 'host'], [0x801, 'host']]);
-    expect(pasidView(m)).toEqual({ allocator: 'host', range: '[2048, 2049]', used: [0x800, 0x801] });
+    expect(pasidStatus(m)).toEqual({ allocator: 'host', min: 2048, max: 2049, used: [0x800, 0x801] });
   });
 
   it('exit releases: the IOMMU flushes the whole PASID and the ID is freed', () => {
@@ -69,7 +69,7 @@ describe('PASID allocation', () => {
   });
 });
 
-describe('views', () => {
+describe('status', () => {
   it('list subscribers in call order, VMAs, PTEs with young/dirty, and the ATC', () => {
     const { m } = runObj({
       processes: [{ name: 'p', vmas: [{ start: va(0), size: '8K', fill: 3 }], notifiers: [{ name: 'tracer', ops: ['release'] }] }],
@@ -80,10 +80,12 @@ describe('views', () => {
       { name: 'amd-v2/d', kind: 'amd-v2', ops: ['release', 'clear_flush_young', 'invalidate_range'], pasid: 1, calls: 0 },
       { name: 'tracer', kind: 'passive', ops: ['release'], pasid: -1, calls: 0 },
     ] }]);
-    const [mm] = mmViews(m);
-    expect(mm.vmas).toEqual([{ start: 0x7f0000000000, end: 0x7f0000002000, prot: 'rw', kind: 'anon', shared: false, file: '', pgoff: 0 }]);
+    const [mm] = mmStatus(m);
+    expect(mm.vmas).toEqual([{ start: 0x7f0000000000, end: 0x7f0000002000, write: true, kind: 'anon', shared: false, file: '', pgoff: 0 }]);
     expect(mm.ptes.map((p) => [p.young, p.dirty, p.write])).toEqual([[true, true, true], [true, true, true]]);
-    const [sd] = svaDeviceViews(m);
+    // x86 PTE: pfn << 12 | _PAGE_PRESENT 0x1 | _PAGE_RW 0x2 | _PAGE_USER 0x4 | _PAGE_ACCESSED 0x20 | _PAGE_DIRTY 0x40.
+    expect(mm.ptes.map((p) => p.word)).toEqual(mm.ptes.map((p) => p.pa + 0x67));
+    const [sd] = svaDevicesStatus(m);
     expect(sd).toMatchObject({ dev: 'd', iommu: 'amd-v2', mm: 'p', pasid: 1, atcSize: 4, hits: 0, misses: 1 });
     expect(sd.atc).toEqual([{ index: 0, pasid: 1, va: 0x7f0000001000, pa: mm.ptes[1].pa, write: true, lru: 1 }]);
   });

@@ -53,5 +53,5 @@ export const amdIommuV2Ops: SubscriberOps = {
 };
 
 export function provideAmdIommuV2(m: Machine): void {
-  if (!m.hasService(subscriberOpsKey('amd-v2'))) m.provide(subscriberOpsKey('amd-v2'), amdIommuV2Ops);
+  m.provide(subscriberOpsKey('amd-v2'), amdIommuV2Ops);
 }

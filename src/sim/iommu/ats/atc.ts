@@ -95,7 +95,7 @@ export function atsDecodeRange(addr: bigint, s: boolean): { start: bigint; size:
   return { start: addr & ~(size - 1n), size };
 }
 
-export interface AtcEntryView {
+export interface AtcEntryStatus {
   readonly index: number;
   readonly pasid: number;
   readonly va: number;
@@ -104,8 +104,8 @@ export interface AtcEntryView {
   readonly lru: number;
 }
 
-export function atcEntries(atc: AtcState): AtcEntryView[] {
-  const out: AtcEntryView[] = [];
+export function atcEntries(atc: AtcState): AtcEntryStatus[] {
+  const out: AtcEntryStatus[] = [];
   for (let i = 0; i < atc.size; i++) {
     if (atc.pasid[i] < 0) continue;
     const va = atc.vpn[i] * 4096, pa = atc.pfn[i] * 4096;

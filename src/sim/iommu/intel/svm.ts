@@ -55,5 +55,5 @@ export const intelSvmOps: SubscriberOps = {
 };
 
 export function provideIntelSvm(m: Machine): void {
-  if (!m.hasService(subscriberOpsKey('intel-svm'))) m.provide(subscriberOpsKey('intel-svm'), intelSvmOps);
+  m.provide(subscriberOpsKey('intel-svm'), intelSvmOps);
 }

@@ -5,6 +5,7 @@
  * (flush_walk and flush_leaf = add + sync; tlb_add_page = add only, issued at once).
  */
 import type { Machine } from '../../machine.ts';
+import { kernelRelease } from '../../kernel.ts';
 import type { ArmV7sTlbOps } from '../../pgtable/arm-v7s/types.ts';
 import { F_ALL_INVLD, F_INVLD_EN0, F_INVLD_EN1, F_MMU_INV_RANGE, REG_MMU_CPE_DONE, REG_MMU_INVALIDATE, REG_MMU_INVLD_END_A, REG_MMU_INVLD_START_A, REG_MMU_INV_SEL } from './regs.ts';
 import { m4uRead, m4uWrite } from './hw.ts';
@@ -64,7 +65,7 @@ export function mtkIommuTlbSync(m: Machine): void {
 
 /** The TLB ops object for io-pgtable-arm-v7s, per the kernel in force. */
 export function mtkTlbOps(m: Machine): ArmV7sTlbOps {
-  if (m.config.kernel === 'v5.0') {
+  if (kernelRelease(m.config.kernel) === 'v5.0') {
     return {
       tlbFlushAll: mtkIommuTlbFlushAll,
       tlbAddFlush: (mm, iova, size) => mtkIommuTlbAddFlushNosync(mm, iova, size),

@@ -33,8 +33,9 @@ import {
   regTrace,
 } from './regs.ts';
 import { type MtkM4uState, cellName, mtkState } from './state.ts';
+import { eventKey } from '../../core/keys.ts';
 
-export const MTK_ISR = 'mtk.isr';
+export const MTK_ISR = eventKey('mtk.isr');
 
 export function m4uRead(inst: MtkM4uState, off: number): number {
   return inst.regs[off >>> 2] >>> 0;

@@ -10,7 +10,7 @@ import { hex32, lower32 } from '../../core/hex.ts';
 import { armV7sIovaToPhys, armV7sMap, armV7sUnmap } from '../../pgtable/arm-v7s/index.ts';
 import type { ArmV7sPgtable } from '../../pgtable/arm-v7s/types.ts';
 import { smiState } from '../../smi/state.ts';
-import type { DevicesState } from '../../devices/device.ts';
+import { DEVICES } from '../../devices/device.ts';
 import type { IommuDomain, IommuOps } from '../types.ts';
 import { REG_MMU_PT_BASE_ADDR } from './regs.ts';
 import { m4uWrite } from './hw.ts';
@@ -29,7 +29,7 @@ export const SZ_4G = 2 ** 32;
 export const MTK_IOMMU_4GB_MODE_REMAP_BASE = 0x1_4000_0000;
 
 export function mtkMasterOf(m: Machine, dev: string): MtkMaster {
-  const d = m.model<DevicesState>('devices').list.find((x) => x.name === dev);
+  const d = m.model(DEVICES).list.find((x) => x.name === dev);
   return d as unknown as MtkMaster;
 }
 

@@ -5,18 +5,18 @@
  * (mtk_iommu_domain_finalise), and the attach of every client device in scenario order.
  */
 import type { Machine } from '../../machine.ts';
+import { MTK_DRIVER_GEN, V7S_SPLIT_BLK, kernelRelease } from '../../kernel.ts';
 import { PRIO } from '../../machine.ts';
 import { hex32 } from '../../core/hex.ts';
-import { translatorKey, type Translator } from '../../devices/port.ts';
+import { translatorKey } from '../../devices/port.ts';
 import { armV7sAllocPgtable } from '../../pgtable/arm-v7s/index.ts';
 import type { ArmV7sCfgIn } from '../../pgtable/arm-v7s/types.ts';
 import { type MtkSoc, SMI_PLATS } from '../../smi/plat.ts';
 import { SMI_MODEL, type SmiState } from '../../smi/state.ts';
-import { iommuAttachDevice, iommuCoreInit, iommuDomainAlloc } from '../core.ts';
+import { iommuAttachDevice, iommuDomainAlloc } from '../core.ts';
 import { provideIommuDmaOps } from '../dma-iommu.ts';
 import { IOTLB_ENTRIES, iotlbCreate } from '../iotlb.ts';
-import { staleCheckerInstall } from '../stale.ts';
-import { type IommuOps, iommuOpsKey } from '../types.ts';
+import { iommuOpsKey } from '../types.ts';
 import { MTK_IOMMU_PLATS } from './plat.ts';
 import { REG_WORDS } from './regs.ts';
 import { MTK_ISR } from './hw.ts';
@@ -24,9 +24,10 @@ import { mtkIommuHwInit } from './hwinit.ts';
 import { mtkIommuIsr } from './isr.ts';
 import { mtkIommuOps } from './ops.ts';
 import { mtkTranslate } from './translate.ts';
-import { MTK_DRIVER, MTK_MODEL, type MtkCellState, type MtkDriverGen, type MtkState, mtkState } from './state.ts';
+import { MTK_DRIVER, MTK_MODEL, type MtkCellState, type MtkState, mtkState } from './state.ts';
+import { eventKey } from '../../core/keys.ts';
 
-const PROBE = 'mtk.probe';
+const PROBE = eventKey('mtk.probe');
 export const SZ_1M = 0x100000;
 /** pgsize_bitmap: SZ_4K | SZ_64K | SZ_1M | SZ_16M */
 export const MTK_PGSIZE_BITMAP = 0x1000 | 0x10000 | 0x100000 | 0x1000000;
@@ -71,7 +72,7 @@ function smiCreate(soc: MtkSoc, larbM4u: number[]): SmiState {
 }
 
 export function mtkSetup(m: Machine, a: MtkSetup): void {
-  const driver = m.behaviour('mtk-driver') as MtkDriverGen;
+  const driver = m.behaviour(MTK_DRIVER_GEN);
   const larbM4u: number[] = [];
   a.m4uLarbs.forEach((larbs, i) => larbs.forEach((l) => (larbM4u[l] = i)));
   const state: MtkState = {
@@ -96,16 +97,15 @@ export function mtkSetup(m: Machine, a: MtkSetup): void {
     rangeFlushTimeouts: [...a.rangeFlushTimeouts],
     skipFlush: false,
     irqLatencyNs: a.irqLatencyNs,
+    clients: [...a.clients],
   };
-  m.state.models[MTK_MODEL] = state;
-  m.state.models[SMI_MODEL] = smiCreate(a.soc, larbM4u);
-  iommuCoreInit(m);
-  staleCheckerInstall(m);
-  m.provide<IommuOps>(iommuOpsKey(MTK_DRIVER), mtkIommuOps);
-  m.provide<Translator>(translatorKey('mtk'), mtkTranslate);
+  m.addModel(MTK_MODEL, state);
+  m.addModel(SMI_MODEL, smiCreate(a.soc, larbM4u));
+  m.provide(iommuOpsKey(MTK_DRIVER), mtkIommuOps);
+  m.provide(translatorKey('mtk'), mtkTranslate);
   provideIommuDmaOps(m, MTK_DRIVER);
-  m.on(MTK_ISR, (mm, index) => mtkIommuIsr(mm, index));
-  const probe = m.on(PROBE, (mm) => mtkIommuProbe(mm, a.clients));
+  m.on(MTK_ISR, mtkIommuIsr);
+  const probe = m.on(PROBE, mtkIommuProbe);
   m.schedule(0, probe, 0, 0, PRIO.kernel);
 }
 
@@ -114,7 +114,7 @@ export function mtkPgtableCfg(m: Machine, enable4GB: boolean): ArmV7sCfgIn {
   const v54 = m.config.kernel === 'v5.4';
   return {
     domain: 'mtk-dom0',
-    kernel: m.config.kernel,
+    kernel: kernelRelease(m.config.kernel),
     quirks: v54
       ? { armNs: true, noPerms: true, tlbiOnMap: true, mtkExt: true }
       : { armNs: true, noPerms: true, tlbiOnMap: true, mtk4gb: enable4GB },
@@ -122,11 +122,12 @@ export function mtkPgtableCfg(m: Machine, enable4GB: boolean): ArmV7sCfgIn {
     ias: 32,
     oas: v54 ? 34 : 32,
     coherentWalk: false,
-    splitBlk: m.behaviour('v7s-split-blk') as 'kernel' | 'corrected',
+    splitBlk: m.behaviour(V7S_SPLIT_BLK),
   };
 }
 
-export function mtkIommuProbe(m: Machine, clients: string[]): void {
+/** The probe event: the driver's probe, then the attach of every client in scenario order. */
+export function mtkIommuProbe(m: Machine): void {
   const s = mtkState(m);
   for (const inst of s.m4u) mtkIommuHwInit(m, inst);
   const r = armV7sAllocPgtable(m, mtkPgtableCfg(m, s.enable4GB));
@@ -138,7 +139,7 @@ export function mtkIommuProbe(m: Machine, clients: string[]): void {
   const dom = iommuDomainAlloc(m, { driver: MTK_DRIVER, name: 'mtk-dom0', pgsizeBitmap: MTK_PGSIZE_BITMAP, start: 0x1000, limit: 2 ** 32 });
   s.domainId = dom.id;
   m.emit('domain', { iommu: 'mtk', domain: dom.name, fmt: 'arm-v7s', pgd: hex32(r.pt.pgd), ttbr0: hex32(r.pt.cfg.ttbr0), kernel: m.config.kernel, driver: s.driver, enable4GB: s.enable4GB });
-  for (const dev of clients) iommuAttachDevice(m, dom, dev);
+  for (const dev of s.clients) iommuAttachDevice(m, dom, dev);
 }
 
 export { MTK_IOMMU_PLATS };

@@ -6,11 +6,13 @@
  * protect buffer, and the scenario's injected range-flush timeouts.
  */
 import type { Machine } from '../../machine.ts';
+import type { ChoiceOf, MTK_DRIVER_GEN } from '../../kernel.ts';
 import type { MtkSoc } from '../../smi/plat.ts';
 import type { ArmV7sPgtable } from '../../pgtable/arm-v7s/types.ts';
 import type { Iotlb } from '../iotlb.ts';
+import { modelKey } from '../../core/keys.ts';
 
-export type MtkDriverGen = 'pre-mt8183' | 'mt8183-series';
+export type MtkDriverGen = ChoiceOf<typeof MTK_DRIVER_GEN>;
 
 export interface MtkCellState {
   iotlb: Iotlb;
@@ -56,13 +58,15 @@ export interface MtkState {
   skipFlush: boolean;
   /** Delay between a fault and the ISR running. */
   irqLatencyNs: number;
+  /** Client devices in scenario order, attached by the probe. */
+  clients: string[];
 }
 
-export const MTK_MODEL = 'mtk';
+export const MTK_MODEL = modelKey<MtkState>('mtk');
 export const MTK_DRIVER = 'mtk';
 
 export function mtkState(m: Machine): MtkState {
-  return m.model<MtkState>(MTK_MODEL);
+  return m.model(MTK_MODEL);
 }
 
 export const cellName = (cell: number): string => (cell === 0 ? 'mmu0' : 'mmu1');

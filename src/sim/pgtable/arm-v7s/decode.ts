@@ -8,7 +8,7 @@ import {
   ARM_V7S_ATTR_MTK_PA_BIT33, ARM_V7S_ATTR_NS_SECTION, ARM_V7S_ATTR_NS_TABLE, ARM_V7S_ATTR_XN,
   ARM_V7S_CONT_PAGES, ARM_V7S_CONT_PAGE_TEX_MASK, ARM_V7S_CONT_PAGE_TEX_SHIFT, ARM_V7S_CONT_PAGE_XN_SHIFT,
   armV7sAttrShift, armV7sBlockSize, armV7sIopteToPaddr, armV7sIsMtkEnabled, armV7sLvlIdx,
-  armV7sPteIsCont, armV7sPteIsTable, armV7sPteIsValid, armV7sPteToProt, fieldGet,
+  armV7sPteIsCont, armV7sPteIsTable, armV7sPteIsValid, armV7sPteToProt, armV7sPtesPerLvl, fieldGet,
 } from './bits.ts';
 import { armV7sReadPte } from './tables.ts';
 import type { ArmV7sCfg, ArmV7sDecodedPte, ArmV7sPgtable, ArmV7sPteType, ArmV7sWalkStep, Lvl } from './types.ts';
@@ -74,4 +74,14 @@ export function armV7sWalk(m: Machine, pt: ArmV7sPgtable, iova: number): ArmV7sW
     if (lvl === 2 || decoded.type !== 'table') return steps;
     table = decoded.oa;
   }
+}
+
+/** The valid entries of one table (level 1 at pt.pgd, or a level-2 table), decoded, in index order. */
+export function armV7sTableEntries(m: Machine, pt: ArmV7sPgtable, lvl: Lvl, table: number): ArmV7sWalkStep[] {
+  const out: ArmV7sWalkStep[] = [];
+  for (let index = 0; index < armV7sPtesPerLvl(lvl); index++) {
+    const pte = armV7sReadPte(m, table, index);
+    if (armV7sPteIsValid(pte)) out.push({ lvl, index, pteAddr: table + 4 * index, pte, decoded: decodePte(pte, lvl, pt.cfg) });
+  }
+  return out;
 }

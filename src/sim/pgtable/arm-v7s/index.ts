@@ -17,12 +17,13 @@
  *   v5.0 returns the low 32 bits, the M4U driver ORs bit 32 in 4GB mode).
  * - armV7sFreePgtable(m, pt, tlb): tlb_flush_all, then frees every L2 table and the L1.
  * - armV7sWalk(m, pt, iova) -> per level { lvl, index, pteAddr, pte, decoded }.
+ * - armV7sTableEntries(m, pt, lvl, table) -> the valid entries of one table, decoded.
  * - decodePte(pte, lvl, cfg) -> plain data for the page-tables panel.
  * - TLB ops (ArmV7sTlbOps): functions taking `m` first; only the kernel's set is called
  *   (v5.0: tlbFlushAll, tlbAddFlush, tlbSync; v5.4: tlbFlushAll, tlbFlushWalk, tlbFlushLeaf,
  *   optional tlbAddPage). recordingTlbOps(calls) records calls for tests; tracingTlbOps emits
  *   `pgtable-tlb` records (the selftest's dummy ops).
- * - cfg.splitBlk: pass m.behaviour('v7s-split-blk'). 'kernel' reproduces two things of
+ * - cfg.splitBlk: pass m.behaviour(V7S_SPLIT_BLK). 'kernel' reproduces two things of
  *   arm_v7s_split_blk_unmap as written: the new L2 entries lack the section PA (neighbours of
  *   the hole translate to i*4K), and a partial unmap of a supersection at a non-zero 1M offset
  *   splits it into sections but returns 0 (install_table compares against the group's first
@@ -32,6 +33,6 @@
  */
 export * from './types.ts';
 export { armV7sAllocPgtable, armV7sMap, armV7sUnmap, armV7sIovaToPhys, armV7sFreePgtable } from './pgtable.ts';
-export { decodePte, armV7sWalk } from './decode.ts';
+export { decodePte, armV7sWalk, armV7sTableEntries } from './decode.ts';
 export { type TlbCall, iommuIotlbGatherInit, recordingTlbOps, tracingTlbOps } from './tlb.ts';
 export { armV7sReadPte } from './tables.ts';

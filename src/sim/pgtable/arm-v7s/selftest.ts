@@ -8,7 +8,7 @@
 import type { Machine } from '../../machine.ts';
 import { assertNever } from '../../core/assert.ts';
 import { hex } from '../../core/hex.ts';
-import type { KernelVersion } from '../../kernel.ts';
+import type { KernelRelease } from '../../kernel.ts';
 import { IOMMU_CACHE, IOMMU_NOEXEC, IOMMU_READ, IOMMU_WRITE, protString } from '../prot.ts';
 import { SZ_16M, SZ_4K, SZ_64K, SZ_1M } from './bits.ts';
 import {
@@ -48,7 +48,7 @@ export interface SelftestState {
 export const SELFTEST_PGSIZES = SZ_4K | SZ_64K | SZ_1M | SZ_16M;
 
 export function armV7sSelftestCfg(
-  domain: string, kernel: KernelVersion, splitBlk: 'kernel' | 'corrected',
+  domain: string, kernel: KernelRelease, splitBlk: 'kernel' | 'corrected',
 ): ArmV7sCfgIn {
   // v5.0 sets quirk NO_DMA, v5.4 coherent_walk: the same thing, a coherent walker.
   const quirks = { armNs: true };

@@ -2,11 +2,11 @@
  * The types of the ARM v7s short-descriptor io-pgtable (drivers/iommu/io-pgtable-arm-v7s.c).
  * All state is plain data: a page table is `ArmV7sPgtable`, kept by its owner (the M4U
  * driver model, the selftest device) inside its own `m.state.models[...]` entry, so
- * `structuredClone` snapshots it with the machine. The tables themselves live in simulated
+ * a snapshot serialises it with the machine. The tables themselves live in simulated
  * physical memory.
  */
 import type { Machine } from '../../machine.ts';
-import type { KernelVersion } from '../../kernel.ts';
+import type { KernelRelease } from '../../kernel.ts';
 
 export type Lvl = 1 | 2;
 
@@ -34,7 +34,7 @@ export interface ArmV7sQuirks {
 export interface ArmV7sCfgIn {
   /** Trace label of the domain this table backs (the `domain` field of `pte` records). */
   readonly domain: string;
-  readonly kernel: KernelVersion;
+  readonly kernel: KernelRelease;
   readonly quirks: ArmV7sQuirks;
   /** OR of page sizes the driver supports; alloc keeps only 4K|64K|1M|16M. */
   readonly pgsizeBitmap: number;
@@ -48,7 +48,7 @@ export interface ArmV7sCfgIn {
   /**
    * arm_v7s_split_blk_unmap: 'kernel' builds the new L2 entries without the section's
    * output address (as v5.0..v5.10 do); 'corrected' adds it. Callers pass
-   * m.behaviour('v7s-split-blk').
+   * m.behaviour(V7S_SPLIT_BLK) (src/sim/kernel.ts).
    */
   readonly splitBlk: 'kernel' | 'corrected';
 }

@@ -1,4 +1,4 @@
-import type { IotlbView } from './model.ts';
+import type { IotlbView, TlbEntryView } from './model.ts';
 
 export interface TlbRow {
   readonly text: string;
@@ -7,6 +7,7 @@ export interface TlbRow {
 }
 
 const h = (n: number): string => '0x' + n.toString(16);
+const perm = (e: TlbEntryView): string => (e.pte !== undefined ? `pte 0x${e.pte.toString(16).padStart(8, '0')}` : e.write ? 'rw' : 'r');
 
 export function tlbRows(v: IotlbView): TlbRow[] {
   const rows: TlbRow[] = [];
@@ -16,7 +17,7 @@ export function tlbRows(v: IotlbView): TlbRow[] {
     for (const e of t.entries) {
       const tag = [e.domain !== undefined ? `d${e.domain}` : '', e.pasid !== undefined ? `pasid ${e.pasid}` : ''].filter(Boolean).join(' ');
       rows.push({
-        text: `  ${tag ? tag + ' ' : ''}${h(e.iova)} -> ${h(e.pa)} ${e.size >= 1024 ? `${e.size / 1024}K` : e.size} ${e.perm}${e.stale ? '  STALE' : ''}`,
+        text: `  ${tag ? tag + ' ' : ''}${h(e.iova)} -> ${h(e.pa)} ${e.size >= 1024 ? `${e.size / 1024}K` : e.size} ${perm(e)}${e.stale ? '  STALE' : ''}`,
         head: false,
         stale: !!e.stale,
       });

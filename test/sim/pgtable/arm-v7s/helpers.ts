@@ -1,6 +1,6 @@
 /** A bare machine with 1 GiB of DRAM at 1 GiB, and a v7s table on it. */
 import { Machine } from '../../../../src/sim/machine.ts';
-import type { KernelVersion } from '../../../../src/sim/kernel.ts';
+import type { KernelRelease, KernelVersion } from '../../../../src/sim/kernel.ts';
 import { armV7sAllocPgtable } from '../../../../src/sim/pgtable/arm-v7s/index.ts';
 import type { ArmV7sCfgIn, ArmV7sPgtable } from '../../../../src/sim/pgtable/arm-v7s/index.ts';
 import { traceLine } from '../../../../src/sim/core/trace.ts';
@@ -9,7 +9,7 @@ export function machine(kernel: KernelVersion = 'v5.4', dram = [{ base: 0x4000_0
   return new Machine({ scenario: 'pgtable-test', seed: 1, kernel, overrides: {}, dram });
 }
 
-export const SELFTEST_LIKE = (kernel: KernelVersion, over: Partial<ArmV7sCfgIn> = {}): ArmV7sCfgIn => ({
+export const SELFTEST_LIKE = (kernel: KernelRelease, over: Partial<ArmV7sCfgIn> = {}): ArmV7sCfgIn => ({
   domain: 'd0',
   kernel,
   quirks: { armNs: true },

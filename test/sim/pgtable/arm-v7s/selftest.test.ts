@@ -3,7 +3,7 @@
 // expectation is the kernel's; the PTE words are derived from arm_v7s_prot_to_pte and
 // arm_v7s_pte_to_cont (see bits.test.ts) and kernel-facts §1.11.
 import { describe, expect, it } from 'vitest';
-import { KERNEL_VERSIONS } from '../../../../src/sim/kernel.ts';
+import { KERNEL_VERSIONS, type KernelVersion, kernelRelease } from '../../../../src/sim/kernel.ts';
 import {
   SELFTEST_SCRIPT, armV7sSelftestCfg, armV7sSelftestStep, type SelftestState,
 } from '../../../../src/sim/pgtable/arm-v7s/selftest.ts';
@@ -11,9 +11,9 @@ import { armV7sReadPte } from '../../../../src/sim/pgtable/arm-v7s/tables.ts';
 import { hex32 } from '../../../../src/sim/core/hex.ts';
 import { machine, records } from './helpers.ts';
 
-function runTo(kernel: 'v5.0' | 'v5.4', pcEnd = SELFTEST_SCRIPT.length, splitBlk: 'kernel' | 'corrected' = 'kernel') {
+function runTo(kernel: KernelVersion, pcEnd = SELFTEST_SCRIPT.length, splitBlk: 'kernel' | 'corrected' = 'kernel') {
   const m = machine(kernel);
-  const st: SelftestState = { domain: 'selftest', cfgIn: armV7sSelftestCfg('selftest', kernel, splitBlk), pt: null, pc: 0, checks: 0, status: 'running' };
+  const st: SelftestState = { domain: 'selftest', cfgIn: armV7sSelftestCfg('selftest', kernelRelease(kernel), splitBlk), pt: null, pc: 0, checks: 0, status: 'running' };
   while (st.pc < pcEnd && armV7sSelftestStep(m, st));
   return { m, st };
 }

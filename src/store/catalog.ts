@@ -1,6 +1,7 @@
 /**
- * The scenarios a user can name: a path to a file, or the name of a built-in scenario in
- * the package's scenarios/ directory ("mt8183-bus-sel" or "mt8183-bus-sel.json").
+ * The scenario catalogue: the scenarios a user can name, a path to a file or the name of
+ * a scenario in a directory (the package's scenarios/, or the one `serve` offers):
+ * "mt8183-bus-sel" or "mt8183-bus-sel.json".
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

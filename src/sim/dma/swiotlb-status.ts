@@ -1,11 +1,10 @@
 /**
- * Read-only views of the SWIOTLB pool for the debugger (`info swiotlb`) and the TUI
- * panel: plain data, computed from the state, never written back. Slots are reported in
- * kernel terms (io_tlb_list counts, io_tlb_orig_addr, io_tlb_index).
+ * The SWIOTLB pool as plain typed data for the debugger (`info swiotlb`, the SWIOTLB
+ * panel): numbers, never text, computed from the state and never written back. Slots are
+ * reported in kernel terms (io_tlb_list counts, io_tlb_orig_addr, io_tlb_index).
  */
 import type { Machine } from '../machine.ts';
-import { hex } from '../core/hex.ts';
-import type { DeviceBase, DevicesState } from '../devices/device.ts';
+import { type DeviceBase, DEVICES } from '../devices/device.ts';
 import { dmaMaxMappingSize } from './api.ts';
 import {
   type SwiotlbFull,
@@ -18,12 +17,13 @@ import {
 } from './swiotlb-state.ts';
 import { swiotlbLargestFree } from './swiotlb-slots.ts';
 
-export interface SwiotlbSlotView {
+export interface SwiotlbSlotStatus {
   readonly slot: number;
   /** io_tlb_list[slot]: free slots from here to the end of the run, 0 = allocated. */
   readonly free: number;
   readonly owner: string | null;
-  readonly orig: string | null;
+  /** io_tlb_orig_addr[slot], or null when the slot holds no mapping. */
+  readonly orig: number | null;
 }
 
 export interface SwiotlbRun {
@@ -31,12 +31,16 @@ export interface SwiotlbRun {
   readonly nslots: number;
 }
 
-export interface SwiotlbView {
+export interface SwiotlbStatus {
   readonly active: boolean; // is_swiotlb_active()
   readonly force: boolean;
-  readonly start: string; // io_tlb_start
-  readonly end: string; // io_tlb_end (exclusive)
+  readonly start: number; // io_tlb_start
+  readonly end: number; // io_tlb_end (exclusive)
   readonly nslabs: number;
+  /** 1 << IO_TLB_SHIFT: bytes per slot. */
+  readonly slotSize: number;
+  /** IO_TLB_SEGSIZE: slots per segment; a mapping never crosses one. */
+  readonly segSize: number;
   readonly used: number;
   readonly freeSlots: number;
   readonly cursor: number; // io_tlb_index
@@ -68,14 +72,14 @@ export function swiotlbFreeRuns(st: SwiotlbState): SwiotlbRun[] {
   return runs;
 }
 
-export function swiotlbView(m: Machine): SwiotlbView | null {
+export function swiotlbStatus(m: Machine): SwiotlbStatus | null {
   const st = swiotlbOf(m);
   if (!st) return null;
   const runs = swiotlbFreeRuns(st);
   const runHistogram: Record<number, number> = {};
   for (const r of runs) runHistogram[r.nslots] = (runHistogram[r.nslots] ?? 0) + 1;
   const largest = swiotlbLargestFree(st);
-  const devices = m.hasModel('devices') ? m.model<DevicesState>('devices').list : [];
+  const devices = m.findModel(DEVICES)?.list ?? [];
   const deviceMaxMappingSize: Record<string, number | null> = {};
   for (const d of devices as DeviceBase[]) {
     const v = dmaMaxMappingSize(m, d);
@@ -84,9 +88,11 @@ export function swiotlbView(m: Machine): SwiotlbView | null {
   return {
     active: isSwiotlbActive(m),
     force: st.force,
-    start: hex(st.start),
-    end: hex(st.end),
+    start: st.start,
+    end: st.end,
     nslabs: st.nslabs,
+    slotSize: IO_TLB_SIZE,
+    segSize: IO_TLB_SEGSIZE,
     used: st.used,
     freeSlots: st.nslabs - st.used,
     cursor: st.index,
@@ -100,10 +106,10 @@ export function swiotlbView(m: Machine): SwiotlbView | null {
 }
 
 /** The slot map for slots [from, from + count): the panel scrolls through it. */
-export function swiotlbSlots(m: Machine, from = 0, count = Infinity): SwiotlbSlotView[] {
+export function swiotlbSlots(m: Machine, from = 0, count = Infinity): SwiotlbSlotStatus[] {
   const st = swiotlbOf(m);
   if (!st) return [];
-  const out: SwiotlbSlotView[] = [];
+  const out: SwiotlbSlotStatus[] = [];
   const end = Math.min(st.nslabs, from + count);
   for (let i = Math.max(0, from); i < end; i++) {
     const o = st.owner[i];
@@ -111,13 +117,13 @@ export function swiotlbSlots(m: Machine, from = 0, count = Infinity): SwiotlbSlo
     out.push({
       slot: i,
       free: st.list[i],
-      owner: o < 0 ? null : st.owners[o], orig: orig === INVALID_PHYS_ADDR ? null : hex(orig),
+      owner: o < 0 ? null : st.owners[o], orig: orig === INVALID_PHYS_ADDR ? null : orig,
     });
   }
   return out;
 }
 
-export interface SwiotlbSegmentView {
+export interface SwiotlbSegmentStatus {
   readonly segment: number;
   readonly firstSlot: number;
   readonly used: number;
@@ -128,10 +134,10 @@ export interface SwiotlbSegmentView {
 }
 
 /** One row per 128-slot segment: a 64 MiB pool is 256 rows, what a panel can scroll. */
-export function swiotlbSegments(m: Machine): SwiotlbSegmentView[] {
+export function swiotlbSegments(m: Machine): SwiotlbSegmentStatus[] {
   const st = swiotlbOf(m);
   if (!st) return [];
-  const out: SwiotlbSegmentView[] = [];
+  const out: SwiotlbSegmentStatus[] = [];
   for (let seg = 0; seg * IO_TLB_SEGSIZE < st.nslabs; seg++) {
     const first = seg * IO_TLB_SEGSIZE;
     let used = 0, largest = 0;

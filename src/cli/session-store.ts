@@ -3,12 +3,14 @@
  * bookmarks (keyed by scenario name, so an edited scenario still finds them; the hash they
  * were set on is kept and a change is reported), save them when they change, and keep
  * the command history. The TUI and `run --restore` use this; the Session itself does no I/O.
+ * It lives with the CLI because it joins two layers that must not know each other: the
+ * workspace (store/) and the debugger.
  */
 import { resolve } from 'node:path';
 import type { Session, SessionOptions } from '../debugger/session.ts';
 import { stopJson } from '../debugger/script.ts';
-import { newRunId, saveRun } from './runs.ts';
-import type { Workspace } from './workspace.ts';
+import { newRunId, saveRun } from '../store/runs.ts';
+import type { Workspace } from '../store/workspace.ts';
 
 export interface ScenarioIdentity {
   readonly name: string;

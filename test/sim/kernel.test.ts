@@ -1,0 +1,98 @@
+// The behaviour table: every row has a choice for every kernel, and v5.0-rc3 differs from
+// v5.0 only where a row says so. Today no row does (the rc4 fixes and the VT-d
+// scalable-mode default land with their models), so an rc3 run must be the v5.0 run.
+import { describe, expect, it } from 'vitest';
+import { BEHAVIOURS, KERNEL_VERSIONS, type KernelVersion, changedIn, kernelRelease, sameOnAll } from '../../src/sim/kernel.ts';
+import { listScenarios } from '../../src/store/catalog.ts';
+import { SCENARIOS, build, loadScenario, runLines } from '../helpers/scenario.ts';
+import { buildMachine } from '../../src/scenario/build/index.ts';
+
+describe('the behaviour table', () => {
+  it('lists the three kernels oldest first, and every row picks one of its choices for each', () => {
+    expect(KERNEL_VERSIONS).toEqual(['v5.0-rc3', 'v5.0', 'v5.4']);
+    for (const b of BEHAVIOURS) {
+      for (const k of KERNEL_VERSIONS) expect(b.choices, `${b.id} on ${k}`).toContain(b.kernels[k]);
+    }
+    expect(BEHAVIOURS.map((b) => b.id)).not.toContain('intel-map-resource');
+    expect(BEHAVIOURS.map((b) => b.id)).not.toContain('p2pdma-whitelist');
+  });
+
+  it('no row changed between v5.0-rc3 and v5.0.1 yet (kernel-facts §0, §10 timelines)', () => {
+    for (const b of BEHAVIOURS) expect(b.kernels['v5.0-rc3'], b.id).toBe(b.kernels['v5.0']);
+  });
+
+  it('changedIn and sameOnAll fill every kernel', () => {
+    expect(changedIn('v5.0', 'rc3', 'fixed')).toEqual({ 'v5.0-rc3': 'rc3', 'v5.0': 'fixed', 'v5.4': 'fixed' });
+    expect(changedIn('v5.4', 'old', 'new')).toEqual({ 'v5.0-rc3': 'old', 'v5.0': 'old', 'v5.4': 'new' });
+    expect(sameOnAll('x')).toEqual({ 'v5.0-rc3': 'x', 'v5.0': 'x', 'v5.4': 'x' });
+    expect(kernelRelease('v5.0-rc3')).toBe('v5.0');
+  });
+});
+
+describe('--kernel v5.0-rc3 on every built-in scenario', () => {
+  // The `domain` record names the kernel modelled; nothing else may differ from v5.0.
+  const norm = (lines: string[]) => lines.map((l) => l.replace('"kernel":"v5.0-rc3"', '"kernel":"v5.0"'));
+  for (const e of listScenarios(SCENARIOS)) {
+    it(e.name, () => {
+      const s = loadScenario(e.file);
+      let v50: string[] | Error;
+      try {
+        v50 = runLines(e.file, { kernel: 'v5.0', maxEvents: 20_000 });
+      } catch (err) {
+        v50 = err as Error;
+      }
+      if (v50 instanceof Error) {
+        // A v5.4-only scenario (mt8183 needs the mt8183 series) is refused the same way.
+        expect(() => buildMachine(s, { kernel: 'v5.0-rc3' })).toThrow(v50.message);
+        return;
+      }
+      expect(norm(runLines(e.file, { kernel: 'v5.0-rc3', maxEvents: 20_000 }))).toEqual(v50);
+    });
+  }
+});
+
+/**
+ * Where each choice of each row is shown: a built-in scenario on a kernel, or with the
+ * override a what-if run uses. Each of these runs is pinned by a golden in its scenario's
+ * test. A new row or choice fails here until it has one.
+ */
+const SHOWN: Record<string, Record<string, { scenario: string; kernel?: KernelVersion; overrides?: Record<string, string> }>> = {
+  'mtk-driver': {
+    'pre-mt8183': { scenario: 'mtk-4gb-mode', kernel: 'v5.0' },
+    'mt8183-series': { scenario: 'mtk-4gb-mode', kernel: 'v5.4' },
+  },
+  'v7s-split-blk': {
+    kernel: { scenario: 'v7s-split-blk' },
+    corrected: { scenario: 'v7s-split-blk', overrides: { 'v7s-split-blk': 'corrected' } },
+  },
+  'dma-max-mapping-size': {
+    absent: { scenario: 'swiotlb-virtio-blk-bug' },
+    conditional: { scenario: 'swiotlb-virtio-blk-fixed' },
+    unconditional: { scenario: 'virtio-blk-segment-cap', overrides: { 'dma-max-mapping-size': 'unconditional' } },
+  },
+  'virtio-blk-max-segment': {
+    unlimited: { scenario: 'swiotlb-virtio-blk-bug' },
+    virtio_max_dma_size: { scenario: 'swiotlb-virtio-blk-fixed' },
+  },
+  'amd-v2-clear-flush-young': {
+    present: { scenario: 'amd-v2-young-bit', kernel: 'v5.0' },
+    absent: { scenario: 'amd-v2-young-bit', kernel: 'v5.4' },
+  },
+  'intel-svm-change-pte': {
+    present: { scenario: 'intel-svm-change-pte', kernel: 'v5.0' },
+    absent: { scenario: 'intel-svm-change-pte', kernel: 'v5.4' },
+  },
+};
+
+describe('every choice of every row is shown by a scenario', () => {
+  for (const b of BEHAVIOURS) {
+    it(b.id, () => {
+      expect(Object.keys(SHOWN[b.id] ?? {}).sort(), `scenarios for ${b.id}`).toEqual([...b.choices].sort());
+      for (const [choice, run] of Object.entries(SHOWN[b.id])) {
+        const { machine: m } = build(run.scenario, { kernel: run.kernel, overrides: run.overrides });
+        expect(m.behaviour(b), `${run.scenario} ${run.kernel ?? ''}`).toBe(choice);
+      }
+    });
+  }
+});
+
