@@ -44,7 +44,6 @@ export interface AppProps extends AppOptions {
 
 export function DmadbgApp(props: AppProps) {
   const [port, setPort] = useState<SessionPort | undefined>(props.port);
-  const [error, setError] = useState<string>();
   const theme = useMemo(() => makeTheme(props.color !== false), [props.color]);
   const { exit } = useApp();
   const quit = props.onQuit ?? (() => exit());
@@ -57,11 +56,8 @@ export function DmadbgApp(props: AppProps) {
           source={props.picker ?? { entries: [], open: async () => { throw new Error('no scenario source'); } }}
           cols={props.cols}
           rows={props.rows}
-          error={error}
           onQuit={quit}
-          onOpen={(e) => {
-            props.picker!.open(e).then(setPort, (err: Error) => setError(err.message));
-          }}
+          onOpen={(e) => props.picker!.open(e).then(setPort)}
         />
       )}
     </ThemeProvider>
