@@ -4,33 +4,37 @@ import { MTK_MODEL } from '../../sim/iommu/mtk/state.ts';
 import { mtkIommuView, smiView } from '../../sim/iommu/mtk/view.ts';
 import { SMI_PLATS } from '../../sim/smi/plat.ts';
 import { smiState } from '../../sim/smi/state.ts';
-import type { CellId, LarbView, MmuCellView } from './larb-model.ts';
+import type { CellId, LarbView, M4uView, MmuCellView } from './larb-model.ts';
 
 export function larbView(m: Machine, currentLarb: number | undefined): LarbView | undefined {
   if (!m.hasModel(MTK_MODEL) || !m.hasModel('smi')) return undefined;
   const smi = smiView(m);
   const iommu = mtkIommuView(m);
   const galsLarbs = SMI_PLATS[smiState(m).soc].hasGals;
-  // Cells of every M4U instance, summed by cell name (mt2712 has two M4Us, each mmu0/mmu1).
-  const cells: MmuCellView[] = (['mmu0', 'mmu1'] as CellId[]).map((id) => {
-    const all = iommu.m4u.flatMap((i) => i.cells.filter((c) => c.mmu === id));
-    return {
-      id,
-      traffic: all.reduce((a, c) => a + c.reads + c.writes, 0),
-      iotlbHits: all.reduce((a, c) => a + c.hits, 0),
-      iotlbMisses: all.reduce((a, c) => a + c.misses, 0),
-      faults: all.reduce((a, c) => a + c.faults, 0),
-    };
-  });
+  // Each M4U instance with its own cells (mt2712 has two M4Us, each with mmu0/mmu1).
+  const m4us: M4uView[] = iommu.m4u.map((i) => ({
+    name: i.name,
+    cells: (['mmu0', 'mmu1'] as CellId[]).map((id): MmuCellView => {
+      const all = i.cells.filter((c) => c.mmu === id);
+      return {
+        id,
+        traffic: all.reduce((a, c) => a + c.reads + c.writes, 0),
+        iotlbHits: all.reduce((a, c) => a + c.hits, 0),
+        iotlbMisses: all.reduce((a, c) => a + c.misses, 0),
+        faults: all.reduce((a, c) => a + c.faults, 0),
+      };
+    }),
+  }));
   return {
     soc: smi.soc,
     busSelReg: parseInt(smi.common.busSel, 16),
     commonClock: smi.common.clocks.length > 0,
     commonPower: smi.common.power === 'on',
-    cells,
+    m4us,
     larbs: smi.larbs.map((l) => ({
       id: l.id,
       name: `larb${l.id} ${l.name}`,
+      m4u: l.m4u,
       // mt8183 larbs reach smi-common through a GALS bridge with its own "gals" clock
       // (mtk-smi.c: larb clock list); direct-to-common larbs (IPU0, IPU1, CCU) have none.
       ...(galsLarbs && !l.direct ? { gals: `larb${l.id}.gals` } : {}),
