@@ -4,18 +4,20 @@
  * process.stdout, no process.on. Terminal setup lives in start.tsx (and the SSH server).
  */
 import React, { useEffect, useMemo, useReducer, useRef, useState } from 'react';
-import { Box, Text, useApp, useInput } from 'ink';
+import { Box, useApp, useInput } from 'ink';
 import { Controller } from './controller.ts';
 import { keyNames } from './keymap/keys.ts';
 import { panelById } from './panels/index.ts';
 import { filterScanning } from './panels/timeline/index.ts';
 import type { PanelEnv } from './panels/panel.ts';
 import type { SessionPort, TuiView } from './session-port.ts';
-import { ThemeProvider, makeTheme } from './theme.tsx';
-import { StatusBar } from './components/status-bar.tsx';
-import { PanelTitle } from './components/panel-frame.tsx';
-import { HintBar } from './components/hint-bar.tsx';
-import { Help } from './components/help.tsx';
+import { type Theme, ThemeProvider, makeTheme } from './theme.tsx';
+import { statusRow } from './components/status-bar.tsx';
+import { titleRow } from './components/panel-frame.tsx';
+import { hintRow } from './components/hint-bar.tsx';
+import { helpRows } from './components/help.tsx';
+import { recordLineCount, recordViewRows } from './components/record-view.ts';
+import { Rows } from './components/rows.tsx';
 import { Picker, type PickerSource } from './picker.tsx';
 import type { Slot } from './layout.ts';
 
@@ -95,15 +97,26 @@ function useTicks(ctl: Controller, port: SessionPort, progressMs: number): numbe
   return tick;
 }
 
-interface Cached {
+/** What a slot's rows were drawn from: when all of it is the same, the rows are too. */
+interface Drawn {
   view: TuiView;
   env: PanelEnv;
-  data: unknown;
-  json?: string;
+  focused: boolean;
+  n: number;
+  height: number;
+  theme: Theme;
+  lines: string[];
 }
 
 function sameEnv(a: PanelEnv, b: PanelEnv): boolean {
   return a.ui === b.ui && a.rows === b.rows && a.cols === b.cols && a.search === b.search && a.filter === b.filter && a.console === b.console;
+}
+
+/** Keep the old array when every row is the same, so the panel's <Rows> is not re-rendered. */
+function sameRows(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function Debugger(props: AppProps & { port: SessionPort; onQuit: () => void }) {
@@ -111,7 +124,8 @@ function Debugger(props: AppProps & { port: SessionPort; onQuit: () => void }) {
   const ctl = useMemo(() => new Controller(port, { readOnly: props.readOnly, onQuit: props.onQuit, notice: props.notice }), [port]);
   ctl.setSize(cols, rows);
   useTicks(ctl, port, props.progressMs ?? 250);
-  const cache = useRef(new Map<string, Cached>()).current;
+  const drawn = useRef(new Map<string, Drawn>()).current;
+  const theme = useThemeOf(props.color);
   useInput((input, key) => ctl.keys(keyNames(input, key)));
 
   const live = port.view();
@@ -125,41 +139,6 @@ function Debugger(props: AppProps & { port: SessionPort; onQuit: () => void }) {
   const order = ctl.order(view);
   const focus = order.includes(s.focus) ? s.focus : 'timeline';
 
-  const dataFor = (id: string, size: { cols: number; rows: number }): unknown => {
-    const env = { ...ctl.env(id, size), console: view.console };
-    const c = cache.get(id);
-    if (c && c.view === view && sameEnv(c.env, env) && !(id === 'timeline' && scanning)) return c.data;
-    let data = panelById(id)!.select(view, env);
-    // Most panels do not change on a step: keep the old object when the content is equal,
-    // so React.memo skips them (the timeline changes with nearly every step).
-    if (c && id !== 'timeline') {
-      const json = JSON.stringify(data);
-      if (json === c.json) data = c.data;
-      cache.set(id, { view, env, data, json });
-    } else cache.set(id, { view, env, data, json: id === 'timeline' ? undefined : JSON.stringify(data) });
-    return data;
-  };
-
-  const renderSlot = (slot: Slot) => {
-    const p = panelById(slot.id)!;
-    const bodyRows = slot.height - 1;
-    const data = dataFor(slot.id, { cols: slot.width, rows: Math.max(0, bodyRows) });
-    const C = p.Component;
-    return (
-      <Box key={slot.id} flexDirection="column" width={slot.width} height={slot.height}>
-        <PanelTitle
-          n={order.indexOf(slot.id) + 1}
-          title={p.title}
-          summary={p.summary?.(data) ?? ''}
-          focused={slot.id === focus}
-          width={slot.width}
-          collapsed={bodyRows <= 0}
-        />
-        {bodyRows > 0 && <C data={data} focused={slot.id === focus} width={slot.width} height={bodyRows} />}
-      </Box>
-    );
-  };
-
   // A filter over a long trace is indexed over several frames: keep drawing until done.
   const scanning = filterScanning(port, s.filter, view.records) !== undefined;
   const [, again] = useReducer((x: number) => x + 1, 0);
@@ -169,12 +148,40 @@ function Debugger(props: AppProps & { port: SessionPort; onQuit: () => void }) {
     return () => clearTimeout(t);
   });
 
+  /** A slot's rows (title, then body): derived again only when something they show changed. */
+  const slotLines = (slot: Slot): string[] => {
+    const p = panelById(slot.id)!;
+    const bodyRows = Math.max(0, slot.height - 1);
+    const env = { ...ctl.env(slot.id, { cols: slot.width, rows: bodyRows }), console: view.console };
+    const focused = slot.id === focus;
+    const n = order.indexOf(slot.id) + 1;
+    const c = drawn.get(slot.id);
+    if (c && c.view === view && sameEnv(c.env, env) && c.focused === focused && c.n === n && c.height === slot.height && c.theme === theme && !(slot.id === 'timeline' && scanning)) return c.lines;
+    const data = p.select(view, env);
+    const body = bodyRows > 0 ? p.rows(data, { focused, width: slot.width, height: bodyRows, theme }) : [];
+    let lines = [titleRow(n, p.title, p.summary?.(data) ?? '', focused, slot.width, bodyRows <= 0, theme), ...body];
+    if (c && sameRows(c.lines, lines)) lines = c.lines;
+    drawn.set(slot.id, { view, env, focused, n, height: slot.height, theme, lines });
+    return lines;
+  };
+
+  const renderSlot = (slot: Slot) => <Rows key={slot.id} lines={slotLines(slot)} width={slot.width} height={slot.height} />;
+
   const bodyH = l.height - 2;
+  let overlay: string[] | undefined;
+  if (s.overlay === 'help') overlay = helpRows(l.width, bodyH, s.helpTop, !!props.readOnly);
+  else if (s.overlay === 'record') {
+    const rec = ctl.recordShown();
+    ctl.recordLines = rec ? recordLineCount(rec, l.width, theme) : 0;
+    overlay = recordViewRows(rec, l.width, bodyH, s.record?.top ?? 0, theme);
+  }
+  const status = useStable(statusRow(live, l.width, theme, props.role));
+  const hint = useStable(hintRow(s, live.state === 'running', l.width, theme, s.overlay === 'record' ? 'record' : focus));
   return (
     <Box flexDirection="column" width={l.width} height={l.height}>
-      <StatusBar view={live} width={l.width} role={props.role} />
-      {s.overlay === 'help' ? (
-        <Help width={l.width} height={bodyH} top={s.helpTop} readOnly={!!props.readOnly} />
+      <Rows lines={status} width={l.width} height={1} />
+      {overlay ? (
+        <Rows lines={overlay} width={l.width} height={bodyH} />
       ) : (
         <Box flexDirection="column" width={l.width} height={bodyH}>
           {l.columns.length > 0 && (
@@ -189,13 +196,18 @@ function Debugger(props: AppProps & { port: SessionPort; onQuit: () => void }) {
           {l.console && renderSlot(l.console)}
         </Box>
       )}
-      <Box height={1} width={l.width}>
-        <HintBar state={s} running={live.state === 'running'} width={l.width} />
-      </Box>
+      <Rows lines={hint} width={l.width} height={1} />
     </Box>
   );
 }
 
-export function Centered({ text }: { text: string }) {
-  return <Text>{text}</Text>;
+/** One row as a stable array: the same array while the text is the same. */
+function useStable(row: string): string[] {
+  const ref = useRef<string[]>([row]);
+  if (ref.current[0] !== row) ref.current = [row];
+  return ref.current;
+}
+
+function useThemeOf(color: boolean | undefined): Theme {
+  return useMemo(() => makeTheme(color !== false), [color]);
 }

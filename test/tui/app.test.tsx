@@ -125,17 +125,19 @@ describe('TUI on the demo scenario', () => {
     for (const r of rows) expect(r).toContain('unmap');
   });
 
-  it('b breaks on the selected record kind; g goes to the selected record', async () => {
+  it('b breaks on the selected record kind; Enter opens the record, g goes to it', async () => {
     const t = await demo();
     await t.press('S');
     await t.waitFor(/event 10\b/);
     await t.press('b');
     await t.waitFor(/1 on\s+break\s+kind=\w/);
-    await t.press('k', 'k', 'g');
-    const s = await t.waitFor(/^:goto \d+/m);
-    const seq = /^:goto (\d+)/m.exec(s)![1];
+    await t.press('k', 'k');
+    const sel = Number(/^>\s+(\d+)/m.exec(await t.screen())![1]);
     await t.press(KEY.enter);
-    await t.waitFor(new RegExp(`^>\\s+${seq}\\s`, 'm'));
+    await t.waitFor(new RegExp(`Record #${sel} \\(`));
+    await t.press('g');
+    await t.waitFor(new RegExp(`^>\\s+${sel}\\s`, 'm'));
+    expect(await t.screen()).toMatch(/stopped: goto|stopped: \w+/);
   });
 
   it('refuses machine-changing keys in a read-only session', async () => {

@@ -5,8 +5,9 @@ import type { TraceRecord } from '../../sim/core/trace.ts';
 import type { NotifiersView } from './notifiers-model.ts';
 
 export function notifiersView(m: Machine, lastNotifier: TraceRecord | undefined): NotifiersView | undefined {
+  if (!m.hasModel('mm')) return undefined;
+  // The mm model is there before any process: an empty view keeps the panel in place.
   const mms = mmViews(m);
-  if (!mms.length) return undefined;
   return {
     mms: mms.map((v, pid) => ({
       name: v.name,

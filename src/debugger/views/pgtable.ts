@@ -61,7 +61,9 @@ export function pgtableView(m: Machine, prev: PteWords | undefined, walkIova: nu
   if (!m.hasModel(MTK_MODEL)) return undefined;
   const s = m.model<MtkState>(MTK_MODEL);
   const pt = s.pgtable;
-  if (!pt) return undefined;
+  // The M4U is there but no domain has a table yet: an empty view, so the panel keeps its
+  // place (and number) and says so.
+  if (!pt) return { view: { format: 'arm-v7s', domains: [] }, words: new Map() };
   const mem = m.state.mem;
   const words: PteWords = new Map();
   const l1: PteView[] = [];

@@ -26,6 +26,7 @@ const ATTR_CODES: [number, number][] = [[BOLD, 1], [DIM, 2], [ITALIC, 3], [UNDER
 export class StyleTable {
   private readonly ids = new Map<string, number>([['||0', 0]]);
   private readonly sgrs: string[] = ['\x1b[0m'];
+  private readonly pens: Pen[] = [{ fg: '', bg: '', attrs: 0 }];
 
   id(p: Pen): number {
     const key = `${p.fg}|${p.bg}|${p.attrs}`;
@@ -36,6 +37,7 @@ export class StyleTable {
       if (this.sgrs.length >= 0xffff) throw new Error('style table full');
       id = this.sgrs.length;
       this.ids.set(key, id);
+      this.pens.push({ ...p });
       const codes = ['0'];
       for (const [bit, code] of ATTR_CODES) if (p.attrs & bit) codes.push(String(code));
       if (p.fg) codes.push(p.fg);
@@ -48,6 +50,21 @@ export class StyleTable {
   /** The SGR sequence that sets style `id` from any state. */
   sgr(id: number): string {
     return this.sgrs[id];
+  }
+
+  /** The shortest SGR sequence from style `from` (-1: unknown) to `to`. */
+  change(from: number, to: number): string {
+    if (to === 0) return '\x1b[m';
+    if (from < 0) return this.sgrs[to];
+    const a = this.pens[from];
+    const b = this.pens[to];
+    if (a.attrs !== b.attrs) return this.sgrs[to];
+    // Only colours differ: set them (39 / 49 back to the default).
+    const codes: string[] = [];
+    if (a.fg !== b.fg) codes.push(b.fg || '39');
+    if (a.bg !== b.bg) codes.push(b.bg || '49');
+    const short = `\x1b[${codes.join(';')}m`;
+    return short.length < this.sgrs[to].length ? short : this.sgrs[to];
   }
 
   get size(): number {
@@ -135,6 +152,21 @@ export interface Cursor {
   style: number;
 }
 
+/**
+ * The shortest way to put the cursor at (x, y): an absolute move, or relative ones (CR,
+ * down, right) from where it is when that is known. Never LF or NEL, which could scroll.
+ */
+export function move(cur: Cursor, x: number, y: number): string {
+  if (cur.y === y && cur.x === x) return '';
+  const abs = `\x1b[${y + 1};${x + 1}H`;
+  if (cur.y < 0 || y < cur.y) return abs;
+  const right = (n: number) => (n === 0 ? '' : n === 1 ? '\x1b[C' : `\x1b[${n}C`);
+  const down = y === cur.y ? '' : y === cur.y + 1 ? '\x1b[B' : `\x1b[${y - cur.y}B`;
+  // Down keeps the column: continue from it when known and not past x, else from column 0.
+  const rel = cur.x >= 0 && cur.x <= x ? down + right(x - cur.x) : down + '\r' + right(x);
+  return rel.length < abs.length ? rel : abs;
+}
+
 /** Unchanged cells between two changes that are rewritten rather than skipped with a move. */
 const GAP = 6;
 
@@ -149,14 +181,14 @@ export function rowDiff(y: number, prev: CellRow | undefined, next: CellRow, sty
   const oldEnd = prev ? contentEnd(prev) : w;
   let out = '';
   const moveTo = (x: number) => {
-    if (cur.y !== y || cur.x !== x) out += `\x1b[${y + 1};${x + 1}H`;
+    out += move(cur, x, y);
     cur.y = y;
     cur.x = x;
   };
   const put = (x: number) => {
     const s = next.st[x];
     if (s !== cur.style) {
-      out += styles.sgr(s);
+      out += styles.change(cur.style, s);
       cur.style = s;
     }
     out += next.ch[x];
@@ -180,7 +212,7 @@ export function rowDiff(y: number, prev: CellRow | undefined, next: CellRow, sty
   if (oldEnd > newEnd && newEnd < w) {
     moveTo(newEnd);
     if (cur.style !== 0) {
-      out += styles.sgr(0);
+      out += '\x1b[m';
       cur.style = 0;
     }
     out += '\x1b[K';

@@ -2,7 +2,9 @@
 import { definePanel } from '../panel.ts';
 import type { SwiotlbView } from './model.ts';
 import { type Cell, cellsPerRow, freeRuns, infoLines, legend, slotCells, slotsPerCell } from './rows.ts';
-import { SwiotlbViewC } from './view.tsx';
+import { Line } from '../../term/style.ts';
+import type { RowCtx } from '../panel.ts';
+import type { Tone } from '../../theme.tsx';
 
 export interface SwiotlbData {
   readonly cells: readonly Cell[];
@@ -36,5 +38,39 @@ export const swiotlbPanel = definePanel<SwiotlbData>({
   },
   count: () => 0,
   summary: (d) => d.info[0]?.split('  ')[1] ?? '',
-  Component: SwiotlbViewC,
+  rows: swiotlbRows,
+  legend: ['A..Z the slot\'s owner (the device that mapped it)', '· free  ▒ a cell whose slots differ  inverse: io_tlb_index'],
 });
+
+const OWNER_TONES: Tone[] = ['accent', 'good', 'special', 'info', 'warn'];
+
+function swiotlbRows(d: SwiotlbData, ctx: RowCtx): string[] {
+  const th = ctx.theme;
+  const colour = (c: Cell) => (c.owner >= 0 ? th.c(OWNER_TONES[c.owner % OWNER_TONES.length]) : c.owner === -2 ? th.c('warn') : th.c('muted'));
+  const out = d.info.map((l, i) => new Line(ctx.width).addFit(l, { fg: i === 2 ? th.c('bad') : undefined }).toString());
+  const mapRows = Math.max(0, ctx.height - d.info.length - 1);
+  for (let i = 0; i < d.cells.length && out.length < d.info.length + mapRows; i += d.perRow) {
+    const line = new Line(ctx.width);
+    // Runs of one style, so a row is a handful of SGR switches.
+    let run = '';
+    let runColour: ReturnType<typeof colour>;
+    let runIndex = false;
+    const flush = () => {
+      if (run) line.add(run, { fg: runColour, inverse: runIndex });
+      run = '';
+    };
+    for (const c of d.cells.slice(i, i + d.perRow)) {
+      const col = colour(c);
+      if (run && (col !== runColour || c.index || runIndex)) flush();
+      if (!run) {
+        runColour = col;
+        runIndex = c.index;
+      }
+      run += c.ch;
+    }
+    flush();
+    out.push(line.toString());
+  }
+  out.push(new Line(ctx.width).addFit(d.legend, { dim: true }).toString());
+  return out.slice(0, ctx.height);
+}
