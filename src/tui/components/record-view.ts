@@ -52,7 +52,7 @@ function flow(first: Piece[], pieces: Piece[], width: number, indent: number): s
 export function recordLines(r: TraceRecord, width: number, theme: Theme): string[] {
   const out: string[] = [];
   const summary = kindSummary(r.kind);
-  out.push(...flow([], [{ text: `#${r.seq}  t=${r.t}ns (${formatTime(r.t)})  `, style: { bold: true } }, { text: r.kind, style: { bold: true, fg: theme.c('accent') } }], width, 2));
+  out.push(...flow([], [{ text: `#${r.seq}  t=${r.t}ns${formatTime(r.t) !== `${r.t}ns` ? ` (${formatTime(r.t)})` : ''}  `, style: { bold: true } }, { text: r.kind, style: { bold: true, fg: theme.c('accent') } }], width, 2));
   if (summary) out.push(...flow([], [{ text: summary, style: { dim: true } }], width, 2));
   out.push(' '.repeat(width));
   const entries = recordEntries(r);
