@@ -7,8 +7,10 @@
  *   time; latency = arrival of the output chunk that made the status bar show the new
  *   event number minus the time the key was written; bytes = everything written for
  *   that key;
- * - memory over 10,000 steps: bench/tui-memory.tsx in a child process (--expose-gc), the
- *   real app rendering into the real frame writer on a long scenario.
+ * - the same keys in-process (bench/tui-inproc.tsx, a child process): the TUI's own
+ *   key -> frame time without the pty, the child's startup or the terminal emulator;
+ * - memory over 10,000 steps: bench/tui-inproc.tsx memory (--expose-gc), the real app
+ *   rendering into the real frame writer on a long scenario.
  *
  *   npm run bench -- tui      TUI_BENCH_STEPS=… TUI_MEM_STEPS=… change the counts
  */
@@ -92,25 +94,20 @@ async function measure(cols = 120, rows = 40): Promise<Figures> {
 let run: Promise<Figures> | undefined;
 const figures = () => (run ??= measure());
 
-interface Memory {
-  steps: number;
-  rssStartMb: number;
-  rssEndMb: number;
-  heapStartMb: number;
-  heapEndMb: number;
-}
-let mem: Memory | undefined;
-function memory(): Memory {
-  mem ??= JSON.parse(
-    execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(ROOT, 'bench', 'tui-memory.tsx'), String(MEM_STEPS)], {
+function child(args: string[], gc = false): Record<string, number> {
+  return JSON.parse(
+    execFileSync(process.execPath, [...(gc ? ['--expose-gc'] : []), '--import', 'tsx', join(ROOT, 'bench', 'tui-inproc.tsx'), ...args], {
       cwd: ROOT,
       env: { ...childEnv(), NODE_ENV: 'production' },
       encoding: 'utf8',
       maxBuffer: 1 << 20,
     }),
-  ) as Memory;
-  return mem;
+  ) as Record<string, number>;
 }
+let mem: Record<string, number> | undefined;
+const memory = () => (mem ??= child(['memory', String(MEM_STEPS)], true));
+let inproc: Record<string, number> | undefined;
+const inProcess = () => (inproc ??= child(['latency']));
 
 const steps = `${SCENARIO} 120x40, ${STEPS} s + ${STEPS} r`;
 export const benches: Bench[] = [
@@ -119,6 +116,9 @@ export const benches: Bench[] = [
   { name: 'tui key -> screen p95', unit: 'ms', samples: 1, target: '<= 16.7', sample: async () => percentile((await figures()).latency, 95) },
   { name: 'tui bytes written per step, median', unit: 'bytes', samples: 1, target: '<= 1024', sample: async () => median((await figures()).bytes) },
   { name: 'tui bytes written per step, mean', unit: 'bytes', samples: 1, target: '<= 1024', sample: async () => (await figures()).bytes.reduce((a, b) => a + b, 0) / (await figures()).bytes.length },
+  { name: `tui in-process key -> frame p50 (${SCENARIO} 120x40, 400 keys)`, unit: 'ms', samples: 1, sample: () => inProcess().p50 },
+  { name: 'tui in-process key -> frame p95', unit: 'ms', samples: 1, target: '<= 16.7', sample: () => inProcess().p95 },
+  { name: 'tui in-process bytes per step, mean', unit: 'bytes', samples: 1, target: '<= 1024', sample: () => inProcess().bytesPerStep },
   { name: `tui RSS after 100 steps (long run, in-process)`, unit: 'MB', samples: 1, sample: () => memory().rssStartMb },
   { name: `tui RSS after ${MEM_STEPS} steps`, unit: 'MB', samples: 1, target: 'flat', sample: () => memory().rssEndMb },
   { name: `tui heap growth over ${MEM_STEPS} steps (after gc)`, unit: 'MB', samples: 1, target: '~0', sample: () => memory().heapEndMb - memory().heapStartMb },

@@ -3,8 +3,8 @@
  * port, the terminal size and options as props and touches nothing process-global: no
  * process.stdout, no process.on. Terminal setup lives in start.tsx (and the SSH server).
  */
-import React, { useEffect, useMemo, useReducer, useRef, useState } from 'react';
-import { Box, useApp, useInput } from 'ink';
+import React, { useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from 'react';
+import { useApp, useInput, useStdout } from 'ink';
 import { Controller } from './controller.ts';
 import { keyNames } from './keymap/keys.ts';
 import { panelById } from './panels/index.ts';
@@ -20,6 +20,8 @@ import { recordLineCount, recordViewRows } from './components/record-view.ts';
 import { Rows } from './components/rows.tsx';
 import { Picker, type PickerSource } from './picker.tsx';
 import type { Slot } from './layout.ts';
+import { composeFrame } from './compose.ts';
+import { FrameStdout } from './term/frame-stdout.ts';
 
 export interface AppOptions {
   /** Spectators: keys move and search, but nothing that changes the machine. */
@@ -165,8 +167,6 @@ function Debugger(props: AppProps & { port: SessionPort; onQuit: () => void }) {
     return lines;
   };
 
-  const renderSlot = (slot: Slot) => <Rows key={slot.id} lines={slotLines(slot)} width={slot.width} height={slot.height} />;
-
   const bodyH = l.height - 2;
   let overlay: string[] | undefined;
   if (s.overlay === 'help') overlay = helpRows(l.width, bodyH, s.helpTop, !!props.readOnly);
@@ -175,37 +175,24 @@ function Debugger(props: AppProps & { port: SessionPort; onQuit: () => void }) {
     ctl.recordLines = rec ? recordLineCount(rec, l.width, theme) : 0;
     overlay = recordViewRows(rec, l.width, bodyH, s.record?.top ?? 0, theme);
   }
-  const status = useStable(statusRow(live, l.width, theme, props.role));
-  const hint = useStable(hintRow(s, live.state === 'running', l.width, theme, s.overlay === 'record' ? 'record' : focus));
-  return (
-    <Box flexDirection="column" width={l.width} height={l.height}>
-      <Rows lines={status} width={l.width} height={1} />
-      {overlay ? (
-        <Rows lines={overlay} width={l.width} height={bodyH} />
-      ) : (
-        <Box flexDirection="column" width={l.width} height={bodyH}>
-          {l.columns.length > 0 && (
-            <Box flexDirection="row" flexGrow={1}>
-              {l.columns.map((c, i) => (
-                <Box key={i} flexDirection="column" width={c.width} paddingLeft={i > 0 ? 1 : 0}>
-                  {c.slots.map(renderSlot)}
-                </Box>
-              ))}
-            </Box>
-          )}
-          {l.console && renderSlot(l.console)}
-        </Box>
-      )}
-      <Rows lines={hint} width={l.width} height={1} />
-    </Box>
-  );
-}
+  const status = statusRow(live, l.width, theme, props.role);
+  const hint = hintRow(s, live.state === 'running', l.width, theme, s.overlay === 'record' ? 'record' : focus);
+  const frame = composeFrame(l, status, slotLines, overlay, hint);
 
-/** One row as a stable array: the same array while the text is the same. */
-function useStable(row: string): string[] {
-  const ref = useRef<string[]>([row]);
-  if (ref.current[0] !== row) ref.current = [row];
-  return ref.current;
+  // On the project's frame writer the screen goes straight to it (Ink renders nothing, so
+  // its per-cell output stage is skipped); on any other stdout, through Ink as one node.
+  const { stdout } = useStdout();
+  const out: unknown = stdout;
+  const direct = out instanceof FrameStdout ? out : undefined;
+  useLayoutEffect(() => {
+    if (!direct) return;
+    direct.claim();
+    return () => direct.release();
+  }, [direct]);
+  useLayoutEffect(() => {
+    direct?.drawFrame(frame);
+  });
+  return direct ? null : <Rows lines={frame} width={l.width} height={l.height} />;
 }
 
 function useThemeOf(color: boolean | undefined): Theme {

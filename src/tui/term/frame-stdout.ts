@@ -12,6 +12,11 @@
  *
  * One instance per terminal: the SSH server gives each channel its own, with `sink`
  * writing to the channel (which must map LF to CRLF itself; this stream emits no LF).
+ *
+ * The debugger screen is composed by the app itself, row strings it already has, and
+ * handed over with `drawFrame()` after `claim()`: Ink's own output stage (a grid of cell
+ * objects and an ANSI re-tokenisation of every row, every frame) is then skipped, and
+ * the empty frames Ink writes for the claimed screen are ignored.
  */
 import { EventEmitter } from 'node:events';
 import { type CellRow, type Cursor, StyleTable, blankRow, parseRow, rowDiff } from './cells.ts';
@@ -33,6 +38,7 @@ export class FrameStdout extends EventEmitter {
   private prevCells: (CellRow | undefined)[] = [];
   private styles = new StyleTable();
   private closed = false;
+  private claims = 0;
   /** Auto-wrap is switched off before the first frame (and after a resize), so a row that
    * is momentarily wider than the terminal is clipped instead of scrolling the screen. */
   private wrapOff = false;
@@ -50,9 +56,26 @@ export class FrameStdout extends EventEmitter {
   /** Ink calls this with one whole frame per render. */
   write(chunk: string | Uint8Array, encoding?: unknown, cb?: () => void): boolean {
     const done = typeof encoding === 'function' ? (encoding as () => void) : cb;
-    if (!this.closed) this.frame(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+    const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    // While the app draws the screen itself, Ink renders nothing: skip its empty frames.
+    if (!this.closed && !(this.claims > 0 && (text === '' || text === '\n'))) this.frame(text);
     done?.();
     return true;
+  }
+
+  /** The app draws whole frames itself from now on (until `release()`). */
+  claim(): void {
+    this.claims++;
+  }
+
+  release(): void {
+    this.claims = Math.max(0, this.claims - 1);
+  }
+
+  /** A whole frame from the app: rows top to bottom, each at most `columns` wide. */
+  drawFrame(rows: readonly string[]): void {
+    // Through write(), so a subclass that paces frames (the SSH server's) sees these too.
+    this.write(rows.join('\n'));
   }
 
   private frame(text: string): void {
