@@ -66,7 +66,14 @@ if (mode === 'memory') {
   const start = sample();
   for (let i = WARM + 1; i <= steps; i++) await press('s', i);
   const end = sample();
-  result = { steps, rssStartMb: start.rss, rssEndMb: end.rss, heapStartMb: start.heap, heapEndMb: end.heap };
+  app.unmount();
+  // The same steps on a session alone: what the debugger's own recording grows by.
+  const bare = new Session(buildMachine(r.scenario));
+  for (let i = 1; i <= WARM; i++) bare.exec('step');
+  const b0 = sample();
+  for (let i = WARM + 1; i <= steps; i++) bare.exec('step');
+  const b1 = sample();
+  result = { steps, rssStartMb: start.rss, rssEndMb: end.rss, heapStartMb: start.heap, heapEndMb: end.heap, sessionHeapGrowthMb: Math.round((b1.heap - b0.heap) * 10) / 10 };
 } else {
   const lat: number[] = [];
   const b0 = frames.bytes;
@@ -77,7 +84,7 @@ if (mode === 'memory') {
   const sorted = [...lat].sort((a, b) => a - b);
   result = { keys: lat.length, p50: sorted[sorted.length >> 1], p95: sorted[Math.ceil(0.95 * sorted.length) - 1], bytesPerStep: (frames.bytes - b0) / lat.length };
 }
-app.unmount();
+if (mode !== 'memory') app.unmount();
 port.dispose();
 process.stdout.write(JSON.stringify(result) + '\n');
 process.exit(0);

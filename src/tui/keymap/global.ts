@@ -40,6 +40,6 @@ export const RECORD_BINDINGS: readonly Binding[] = [
   { keys: ['pageup', 'ctrl+u'], scope: 'record', command: 'record.page-up', description: 'Page up', tag: 'navigation', shadows: true },
   { keys: ['right', 'l'], scope: 'record', command: 'record.next', description: "Next record (in the timeline's list, filter included)", tag: 'navigation', shadows: true, hint: 'next' },
   { keys: ['left', 'h'], scope: 'record', command: 'record.prev', description: 'Previous record', tag: 'navigation', shadows: true, hint: 'prev' },
-  { keys: ['g'], scope: 'record', command: 'record.goto', exec: 'goto', description: 'Go to this record: the machine as it was right after it (runs `goto SEQ`)', tag: 'run', mutates: true, hint: 'goto it' },
+  { keys: ['g'], scope: 'record', command: 'record.goto', description: 'Go to this record: the machine as it was right after it (runs `goto SEQ`)', tag: 'run', mutates: true, hint: 'goto it' },
   { keys: ['esc', 'enter', 'q'], scope: 'record', command: 'record.close', description: 'Back to the panels', tag: 'view', shadows: true, hint: 'back' },
 ];

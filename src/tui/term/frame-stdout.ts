@@ -91,7 +91,8 @@ export class FrameStdout extends EventEmitter {
       this.prevLines = [];
     }
     const w = this.columns;
-    const cur: Cursor = { x: -1, y: -1, style: -1 };
+    // Every frame leaves the pen at the default style (see the end of this function).
+    const cur: Cursor = { x: -1, y: -1, style: 0 };
     let out = this.scroll(lines);
     const n = Math.max(lines.length, this.prevLines.length);
     const cells: (CellRow | undefined)[] = [];
