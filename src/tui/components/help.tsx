@@ -18,14 +18,14 @@ export function keysLabel(b: Binding): string {
 
 export function helpLines(readOnly: boolean): HelpLine[] {
   const out: HelpLine[] = [];
-  const section = (title: string, bs: readonly Binding[], legend: readonly string[] = []) => {
+  const section = (title: string, bs: readonly Binding[], legend: readonly (readonly [string, string])[] = []) => {
     if (!bs.length && !legend.length) return;
     out.push({ text: title, head: true, disabled: false });
     for (const b of bs) {
       const ro = readOnly && b.mutates;
       out.push({ text: `  ${keysLabel(b).padEnd(20)} ${b.description}${ro ? '  (read-only session)' : ''}`, head: false, disabled: !!ro });
     }
-    for (const l of legend) out.push({ text: `  ${l}`, head: false, disabled: false });
+    for (const [mark, meaning] of legend) out.push({ text: `  ${mark.padEnd(20)} ${meaning}`, head: false, disabled: false });
   };
   section('Run', KEYMAP.filter((b) => b.scope === 'global' && b.tag === 'run'));
   section('View', KEYMAP.filter((b) => b.scope === 'global' && b.tag === 'view'));

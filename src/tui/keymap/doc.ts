@@ -11,7 +11,8 @@ function table(bs: readonly Binding[]): string[] {
   for (const b of bs) {
     const keys = b.keys.map((k) => `\`${keyDocLabel(k).replace('|', '\\|')}\``).join(' ');
     const via = b.exec ? ` (runs \`${b.exec}\`)` : '';
-    rows.push(`| ${keys} | ${b.description}${via}${b.shadows ? ' (takes the global key while this panel has focus)' : ''} |`);
+    const note = b.shadows && b.scope !== 'record' ? ' (takes the global key while this panel has focus)' : '';
+    rows.push(`| ${keys} | ${b.description}${via}${note} |`);
   }
   return rows;
 }
@@ -38,7 +39,7 @@ export function keysMarkdown(): string {
     section(`${p.title} panel`, KEYMAP.filter((b) => b.scope === p.id));
     if (p.legend?.length) {
       if (!KEYMAP.some((b) => b.scope === p.id)) out.push(`## ${p.title} panel`, '');
-      out.push('Marks:', '', ...p.legend.map((l) => `- ${l.replace(/^(\S+) /, '`$1` ')}`), '');
+      out.push('Marks:', '', ...p.legend.map(([mark, meaning]) => `- ${mark ? `\`${mark}\` ` : ''}${meaning}`), '');
     }
   }
   section('Record view (Enter on a timeline record)', KEYMAP.filter((b) => b.scope === 'record'));

@@ -67,8 +67,8 @@ export interface PanelSpec<D = any> {
   readonly actions?: Readonly<Record<string, (ui: PanelUi, data: D) => PanelUi>>;
   /** The body: at most `height` rows of exactly `width` columns (a panel with nothing to show says so). */
   readonly rows: (data: D, ctx: RowCtx) => string[];
-  /** What the panel's marks mean (the help overlay and docs/keys.md list it). */
-  readonly legend?: readonly string[];
+  /** What the panel's marks mean, as [mark, meaning] (the help overlay and docs/keys.md list them). */
+  readonly legend?: readonly (readonly [string, string])[];
 }
 
 export interface PanelDef<D = any> extends PanelSpec<D> {

@@ -65,5 +65,5 @@ export const consolePanel = definePanel<ConsoleData>({
     'nav.right': (ui, d) => ({ ...ui, col: Math.min(maxCol(d), d.col + step(d.width)) }),
   },
   rows: consoleRows,
-  legend: ['… more of the line on that side: h / l (← / →) scroll sideways'],
+  legend: [['…', 'more of the line on that side: h / l (← / →) scroll sideways']],
 });

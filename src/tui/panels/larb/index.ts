@@ -38,5 +38,5 @@ export const larbPanel = definePanel<LarbData>({
       undefined,
       { marks: true },
     ),
-  legend: ['> the larb the current stop names (a fault\'s larb)'],
+  legend: [['>', "the larb the current stop names (a fault's larb)"]],
 });

@@ -74,7 +74,7 @@ export const pgtablePanel = definePanel<PgtableData>({
     'pgtable.prev-domain': (ui, d) => (d.domains ? { cursor: 0, domain: (d.domainIndex + d.domains - 1) % d.domains } : ui),
   },
   rows: pgtableRows,
-  legend: ['* entry changed since the previous stop', 'walk: the stop\'s IOVA (or the selected row\'s) level by level'],
+  legend: [['*', 'entry changed since the previous stop'], ['walk', "the stop's IOVA (or the selected row's) level by level, under the entries"]],
 });
 
 function pgtableRows(d: PgtableData, ctx: RowCtx): string[] {

@@ -39,7 +39,7 @@ export const swiotlbPanel = definePanel<SwiotlbData>({
   count: () => 0,
   summary: (d) => d.info[0]?.split('  ')[1] ?? '',
   rows: swiotlbRows,
-  legend: ['A..Z the slot\'s owner (the device that mapped it)', '· free  ▒ a cell whose slots differ  inverse: io_tlb_index'],
+  legend: [['A..Z', "the slot's owner (the device that mapped it)"], ['·', 'free'], ['▒', 'a cell whose slots have different owners'], ['inverse', 'the cell holding io_tlb_index (where the next search starts)']],
 });
 
 const OWNER_TONES: Tone[] = ['accent', 'good', 'special', 'info', 'warn'];

@@ -159,9 +159,9 @@ export const timelinePanel = definePanel<TimelineData>({
   ],
   rows: timelineRows,
   legend: [
-    '> the selected record (its number highlighted; shown in full under the list; Enter opens it)',
-    '+ emitted by the last motion (step, continue, goto, ...)',
-    `${ELLIPSIS} the row goes on: the whole record is under the list and one Enter away`,
-    'search matches are highlighted',
+    ['>', 'the selected record (its number highlighted; shown in full under the list; Enter opens it)'],
+    ['+', 'emitted by the last motion (step, continue, goto, ...)'],
+    [ELLIPSIS, 'the row goes on: the whole record is under the list and one Enter away'],
+    ['', 'search matches are highlighted'],
   ],
 });
