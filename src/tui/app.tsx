@@ -11,7 +11,7 @@ import { panelById } from './panels/index.ts';
 import { filterScanning } from './panels/timeline/index.ts';
 import type { PanelEnv } from './panels/panel.ts';
 import type { SessionPort, TuiView } from './session-port.ts';
-import { type Theme, ThemeProvider, makeTheme } from './theme.tsx';
+import { type Theme, ThemeProvider, makeTheme, useTheme } from './theme.tsx';
 import { statusRow } from './components/status-bar.tsx';
 import { titleRow } from './components/panel-frame.tsx';
 import { hintRow } from './components/hint-bar.tsx';
@@ -127,7 +127,7 @@ function Debugger(props: AppProps & { port: SessionPort; onQuit: () => void }) {
   ctl.setSize(cols, rows);
   useTicks(ctl, port, props.progressMs ?? 250);
   const drawn = useRef(new Map<string, Drawn>()).current;
-  const theme = useThemeOf(props.color);
+  const theme = useTheme();
   useInput((input, key) => ctl.keys(keyNames(input, key)));
 
   const live = port.view();
@@ -193,8 +193,4 @@ function Debugger(props: AppProps & { port: SessionPort; onQuit: () => void }) {
     direct?.drawFrame(frame);
   });
   return direct ? null : <Rows lines={frame} width={l.width} height={l.height} />;
-}
-
-function useThemeOf(color: boolean | undefined): Theme {
-  return useMemo(() => makeTheme(color !== false), [color]);
 }

@@ -50,6 +50,8 @@ export interface ControllerOptions {
   readonly notice?: string;
 }
 
+const NO_UI: PanelUi = { cursor: 0 };
+
 const PROMPT_CHAR: Record<PromptMode, string> = { command: ':', search: '/', filter: 'filter: ' };
 export const promptLabel = (m: PromptMode): string => PROMPT_CHAR[m];
 
@@ -137,7 +139,8 @@ export class Controller {
   }
 
   ui(id: string): PanelUi {
-    return this.state.panels[id] ?? { cursor: 0 };
+    // One shared default, so a panel never moved compares equal from frame to frame.
+    return this.state.panels[id] ?? NO_UI;
   }
 
   env(id: string, size = this.sizeOf(id)): PanelEnv {

@@ -48,7 +48,11 @@ export function hintRow(state: UiState, running: boolean, width: number, theme: 
     return promptRow(state.prompt, width, theme, placeholder);
   }
   if (state.overlay === 'quit') return new Line(width).addFit('A run is going. Quit anyway? (y/n)', { fg: theme.c('warn'), bold: true }).toString();
-  if (state.pending) return new Line(width).addFit(`${state.pending}-  ${state.pending}${state.pending} first row, anything else cancels`, { dim: true }).toString();
+  if (state.pending) {
+    // The second keys that complete a two-key binding ("g" of "gg": first row).
+    const next = KEYMAP.filter((b) => b.keys.some((k) => k.startsWith(`${state.pending} `))).map((b) => `${keyLabel(b.keys.find((k) => k.startsWith(`${state.pending} `))!)} ${b.description.toLowerCase()}`);
+    return new Line(width).addFit(`${state.pending}-  ${next.join('  ')}  (any other key: on its own)`, { dim: true }).toString();
+  }
   if (state.message) return new Line(width).addFit(state.message.text, { fg: theme.c(state.message.tone), bold: state.message.tone === 'bad' }).toString();
   return new Line(width).addFit(hintText(focus, running), { dim: true }).toString();
 }
