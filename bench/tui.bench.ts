@@ -116,6 +116,7 @@ export const benches: Bench[] = [
   { name: 'tui key -> screen p95', unit: 'ms', samples: 1, target: '<= 16.7', sample: async () => percentile((await figures()).latency, 95) },
   { name: 'tui bytes written per step, median', unit: 'bytes', samples: 1, target: '<= 1024', sample: async () => median((await figures()).bytes) },
   { name: 'tui bytes written per step, mean', unit: 'bytes', samples: 1, target: '<= 1024', sample: async () => (await figures()).bytes.reduce((a, b) => a + b, 0) / (await figures()).bytes.length },
+  { name: `tui in-process first frame (modules loaded: load, build, draw)`, unit: 'ms', samples: 1, sample: () => inProcess().firstFrameMs },
   { name: `tui in-process key -> frame p50 (${SCENARIO} 120x40, 400 keys)`, unit: 'ms', samples: 1, sample: () => inProcess().p50 },
   { name: 'tui in-process key -> frame p95', unit: 'ms', samples: 1, target: '<= 16.7', sample: () => inProcess().p95 },
   { name: 'tui in-process bytes per step, mean', unit: 'bytes', samples: 1, target: '<= 1024', sample: () => inProcess().bytesPerStep },
