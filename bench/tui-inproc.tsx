@@ -7,6 +7,7 @@
  *                                                        then 50 r, four times
  *   node --expose-gc --import tsx bench/tui-inproc.tsx memory 10000
  *                                                        the long-run fixture, `s` N times
+ *   ... memory-bare 10000                                the same steps, session only
  *
  * Prints one JSON line.
  */
@@ -24,7 +25,7 @@ import { FrameStdout } from '../src/tui/term/frame-stdout.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const mode = process.argv[2] ?? 'latency';
-const file = mode === 'memory' ? join(ROOT, 'test', 'e2e', 'fixtures', 'long-run.json') : join(ROOT, 'scenarios', 'mt8183-bus-sel.json');
+const file = mode.startsWith('memory') ? join(ROOT, 'test', 'e2e', 'fixtures', 'long-run.json') : join(ROOT, 'scenarios', 'mt8183-bus-sel.json');
 const t0 = performance.now();
 const r = loadScenarioFile(file);
 if (!r.ok) throw new Error(`${file} invalid`);
@@ -32,6 +33,25 @@ const session = new Session(buildMachine(r.scenario));
 const port = portFor(session);
 const frames = new FrameStdout(() => {}, 120, 40);
 const stdin = Object.assign(new PassThrough(), { isTTY: true, setRawMode: () => stdin, ref: () => stdin, unref: () => stdin });
+const mb = (n: number) => Math.round((n / 2 ** 20) * 10) / 10;
+function sample(): { rss: number; heap: number } {
+  globalThis.gc?.();
+  globalThis.gc?.();
+  const m = process.memoryUsage();
+  return { rss: mb(m.rss), heap: mb(m.heapUsed) };
+}
+
+if (mode === 'memory-bare') {
+  // The same steps on the session alone, no TUI: what the debugger's recording takes.
+  const steps = Number(process.argv[3] ?? 10_000);
+  for (let i = 1; i <= 100; i++) session.exec('step');
+  const a = sample();
+  for (let i = 101; i <= steps; i++) session.exec('step');
+  const b = sample();
+  process.stdout.write(JSON.stringify({ steps, rssStartMb: a.rss, rssEndMb: b.rss, heapStartMb: a.heap, heapEndMb: b.heap }) + '\n');
+  process.exit(0);
+}
+
 const app = render(<DmadbgApp port={port} cols={120} rows={40} color onQuit={() => {}} />, {
   stdout: frames as unknown as NodeJS.WriteStream,
   stdin: stdin as unknown as NodeJS.ReadStream,
@@ -50,13 +70,6 @@ async function press(key: string, events: number): Promise<number> {
   return performance.now() - t0;
 }
 
-const mb = (n: number) => Math.round((n / 2 ** 20) * 10) / 10;
-function sample(): { rss: number; heap: number } {
-  globalThis.gc?.();
-  globalThis.gc?.();
-  const m = process.memoryUsage();
-  return { rss: mb(m.rss), heap: mb(m.heapUsed) };
-}
 
 while (frames.frames === 0) await turn();
 // Modules already loaded: scenario load, build, session, first frame.
@@ -70,13 +83,7 @@ if (mode === 'memory') {
   for (let i = WARM + 1; i <= steps; i++) await press('s', i);
   const end = sample();
   app.unmount();
-  // The same steps on a session alone: what the debugger's own recording grows by.
-  const bare = new Session(buildMachine(r.scenario));
-  for (let i = 1; i <= WARM; i++) bare.exec('step');
-  const b0 = sample();
-  for (let i = WARM + 1; i <= steps; i++) bare.exec('step');
-  const b1 = sample();
-  result = { steps, rssStartMb: start.rss, rssEndMb: end.rss, heapStartMb: start.heap, heapEndMb: end.heap, sessionHeapGrowthMb: Math.round((b1.heap - b0.heap) * 10) / 10 };
+  result = { steps, rssStartMb: start.rss, rssEndMb: end.rss, heapStartMb: start.heap, heapEndMb: end.heap };
 } else {
   const lat: number[] = [];
   const b0 = frames.bytes;
