@@ -3,21 +3,25 @@
  * port, the terminal size and options as props and touches nothing process-global: no
  * process.stdout, no process.on. Terminal setup lives in start.tsx (and the SSH server).
  */
-import React, { useEffect, useMemo, useReducer, useRef, useState } from 'react';
-import { Box, Text, useApp, useInput } from 'ink';
+import React, { useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from 'react';
+import { useApp, useInput, useStdout } from 'ink';
 import { Controller } from './controller.ts';
 import { keyNames } from './keymap/keys.ts';
 import { panelById } from './panels/index.ts';
 import { filterScanning } from './panels/timeline/index.ts';
 import type { PanelEnv } from './panels/panel.ts';
 import type { SessionPort, TuiView } from './session-port.ts';
-import { ThemeProvider, makeTheme } from './theme.tsx';
-import { StatusBar } from './components/status-bar.tsx';
-import { PanelTitle } from './components/panel-frame.tsx';
-import { HintBar } from './components/hint-bar.tsx';
-import { Help } from './components/help.tsx';
+import { type Theme, ThemeProvider, makeTheme, useTheme } from './theme.tsx';
+import { statusRow } from './components/status-bar.tsx';
+import { titleRow } from './components/panel-frame.tsx';
+import { hintRow } from './components/hint-bar.tsx';
+import { helpRows } from './components/help.tsx';
+import { recordLineCount, recordViewRows } from './components/record-view.ts';
+import { Rows } from './components/rows.tsx';
 import { Picker, type PickerSource } from './picker.tsx';
 import type { Slot } from './layout.ts';
+import { composeFrame } from './compose.ts';
+import { FrameStdout } from './term/frame-stdout.ts';
 
 export interface AppOptions {
   /** Spectators: keys move and search, but nothing that changes the machine. */
@@ -44,7 +48,6 @@ export interface AppProps extends AppOptions {
 
 export function DmadbgApp(props: AppProps) {
   const [port, setPort] = useState<SessionPort | undefined>(props.port);
-  const [error, setError] = useState<string>();
   const theme = useMemo(() => makeTheme(props.color !== false), [props.color]);
   const { exit } = useApp();
   const quit = props.onQuit ?? (() => exit());
@@ -57,11 +60,8 @@ export function DmadbgApp(props: AppProps) {
           source={props.picker ?? { entries: [], open: async () => { throw new Error('no scenario source'); } }}
           cols={props.cols}
           rows={props.rows}
-          error={error}
           onQuit={quit}
-          onOpen={(e) => {
-            props.picker!.open(e).then(setPort, (err: Error) => setError(err.message));
-          }}
+          onOpen={(e) => props.picker!.open(e).then(setPort)}
         />
       )}
     </ThemeProvider>
@@ -99,15 +99,26 @@ function useTicks(ctl: Controller, port: SessionPort, progressMs: number): numbe
   return tick;
 }
 
-interface Cached {
+/** What a slot's rows were drawn from: when all of it is the same, the rows are too. */
+interface Drawn {
   view: TuiView;
   env: PanelEnv;
-  data: unknown;
-  json?: string;
+  focused: boolean;
+  n: number;
+  height: number;
+  theme: Theme;
+  lines: string[];
 }
 
 function sameEnv(a: PanelEnv, b: PanelEnv): boolean {
   return a.ui === b.ui && a.rows === b.rows && a.cols === b.cols && a.search === b.search && a.filter === b.filter && a.console === b.console;
+}
+
+/** Keep the old array when every row is the same, so the panel's <Rows> is not re-rendered. */
+function sameRows(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function Debugger(props: AppProps & { port: SessionPort; onQuit: () => void }) {
@@ -115,7 +126,8 @@ function Debugger(props: AppProps & { port: SessionPort; onQuit: () => void }) {
   const ctl = useMemo(() => new Controller(port, { readOnly: props.readOnly, onQuit: props.onQuit, notice: props.notice }), [port]);
   ctl.setSize(cols, rows);
   useTicks(ctl, port, props.progressMs ?? 250);
-  const cache = useRef(new Map<string, Cached>()).current;
+  const drawn = useRef(new Map<string, Drawn>()).current;
+  const theme = useTheme();
   useInput((input, key) => ctl.keys(keyNames(input, key)));
 
   const live = port.view();
@@ -129,41 +141,6 @@ function Debugger(props: AppProps & { port: SessionPort; onQuit: () => void }) {
   const order = ctl.order(view);
   const focus = order.includes(s.focus) ? s.focus : 'timeline';
 
-  const dataFor = (id: string, size: { cols: number; rows: number }): unknown => {
-    const env = { ...ctl.env(id, size), console: view.console };
-    const c = cache.get(id);
-    if (c && c.view === view && sameEnv(c.env, env) && !(id === 'timeline' && scanning)) return c.data;
-    let data = panelById(id)!.select(view, env);
-    // Most panels do not change on a step: keep the old object when the content is equal,
-    // so React.memo skips them (the timeline changes with nearly every step).
-    if (c && id !== 'timeline') {
-      const json = JSON.stringify(data);
-      if (json === c.json) data = c.data;
-      cache.set(id, { view, env, data, json });
-    } else cache.set(id, { view, env, data, json: id === 'timeline' ? undefined : JSON.stringify(data) });
-    return data;
-  };
-
-  const renderSlot = (slot: Slot) => {
-    const p = panelById(slot.id)!;
-    const bodyRows = slot.height - 1;
-    const data = dataFor(slot.id, { cols: slot.width, rows: Math.max(0, bodyRows) });
-    const C = p.Component;
-    return (
-      <Box key={slot.id} flexDirection="column" width={slot.width} height={slot.height}>
-        <PanelTitle
-          n={order.indexOf(slot.id) + 1}
-          title={p.title}
-          summary={p.summary?.(data) ?? ''}
-          focused={slot.id === focus}
-          width={slot.width}
-          collapsed={bodyRows <= 0}
-        />
-        {bodyRows > 0 && <C data={data} focused={slot.id === focus} width={slot.width} height={bodyRows} />}
-      </Box>
-    );
-  };
-
   // A filter over a long trace is indexed over several frames: keep drawing until done.
   const scanning = filterScanning(port, s.filter, view.records) !== undefined;
   const [, again] = useReducer((x: number) => x + 1, 0);
@@ -173,33 +150,47 @@ function Debugger(props: AppProps & { port: SessionPort; onQuit: () => void }) {
     return () => clearTimeout(t);
   });
 
-  const bodyH = l.height - 2;
-  return (
-    <Box flexDirection="column" width={l.width} height={l.height}>
-      <StatusBar view={live} width={l.width} role={props.role} />
-      {s.overlay === 'help' ? (
-        <Help width={l.width} height={bodyH} top={s.helpTop} readOnly={!!props.readOnly} />
-      ) : (
-        <Box flexDirection="column" width={l.width} height={bodyH}>
-          {l.columns.length > 0 && (
-            <Box flexDirection="row" flexGrow={1}>
-              {l.columns.map((c, i) => (
-                <Box key={i} flexDirection="column" width={c.width} paddingLeft={i > 0 ? 1 : 0}>
-                  {c.slots.map(renderSlot)}
-                </Box>
-              ))}
-            </Box>
-          )}
-          {l.console && renderSlot(l.console)}
-        </Box>
-      )}
-      <Box height={1} width={l.width}>
-        <HintBar state={s} running={live.state === 'running'} width={l.width} />
-      </Box>
-    </Box>
-  );
-}
+  /** A slot's rows (title, then body): derived again only when something they show changed. */
+  const slotLines = (slot: Slot): string[] => {
+    const p = panelById(slot.id)!;
+    const bodyRows = Math.max(0, slot.height - 1);
+    const env = { ...ctl.env(slot.id, { cols: slot.width, rows: bodyRows }), console: view.console };
+    const focused = slot.id === focus;
+    const n = order.indexOf(slot.id) + 1;
+    const c = drawn.get(slot.id);
+    if (c && c.view === view && sameEnv(c.env, env) && c.focused === focused && c.n === n && c.height === slot.height && c.theme === theme && !(slot.id === 'timeline' && scanning)) return c.lines;
+    const data = p.select(view, env);
+    const body = bodyRows > 0 ? p.rows(data, { focused, width: slot.width, height: bodyRows, theme }) : [];
+    let lines = [titleRow(n, p.title, p.summary?.(data) ?? '', focused, slot.width, bodyRows <= 0, theme), ...body];
+    if (c && sameRows(c.lines, lines)) lines = c.lines;
+    drawn.set(slot.id, { view, env, focused, n, height: slot.height, theme, lines });
+    return lines;
+  };
 
-export function Centered({ text }: { text: string }) {
-  return <Text>{text}</Text>;
+  const bodyH = l.height - 2;
+  let overlay: string[] | undefined;
+  if (s.overlay === 'help') overlay = helpRows(l.width, bodyH, s.helpTop, !!props.readOnly);
+  else if (s.overlay === 'record') {
+    const rec = ctl.recordShown();
+    ctl.recordLines = rec ? recordLineCount(rec, l.width, theme) : 0;
+    overlay = recordViewRows(rec, l.width, bodyH, s.record?.top ?? 0, theme);
+  }
+  const status = statusRow(live, l.width, theme, props.role);
+  const hint = hintRow(s, live.state === 'running', l.width, theme, s.overlay === 'record' ? 'record' : focus);
+  const frame = composeFrame(l, status, slotLines, overlay, hint);
+
+  // On the project's frame writer the screen goes straight to it (Ink renders nothing, so
+  // its per-cell output stage is skipped); on any other stdout, through Ink as one node.
+  const { stdout } = useStdout();
+  const out: unknown = stdout;
+  const direct = out instanceof FrameStdout ? out : undefined;
+  useLayoutEffect(() => {
+    if (!direct) return;
+    direct.claim();
+    return () => direct.release();
+  }, [direct]);
+  useLayoutEffect(() => {
+    direct?.drawFrame(frame);
+  });
+  return direct ? null : <Rows lines={frame} width={l.width} height={l.height} />;
 }

@@ -4,13 +4,13 @@
  * come from the one KEYMAP; session commands go to the port. React renders `state` and
  * re-renders on `subscribe`. Pure logic, so tests can drive it without a terminal.
  */
-import { KEYMAP, lookup, type Binding } from './keymap/index.ts';
+import { KEYMAP, isPrefix, lookup, type Binding } from './keymap/index.ts';
 import { PANELS, panelById } from './panels/index.ts';
-import type { PanelDef, PanelEnv, PanelUi } from './panels/panel.ts';
+import { type PanelDef, type PanelEnv, type PanelUi, stickyStart } from './panels/panel.ts';
 import { layout, type Layout } from './layout.ts';
-import type { SessionPort, TuiView } from './session-port.ts';
-import { timelineLength, timelineRecordAt } from './panels/timeline/index.ts';
-import { matches } from './panels/timeline/rows.ts';
+import type { SessionPort, TraceRecord, TuiView } from './session-port.ts';
+import { timelineLength, timelineRecordAt, timelineSplit } from './panels/timeline/index.ts';
+import { searchPattern } from './panels/timeline/rows.ts';
 
 export type PromptMode = 'command' | 'search' | 'filter';
 
@@ -23,11 +23,20 @@ export interface Prompt {
   readonly candidates: readonly string[];
 }
 
+/** The record view: which record, scrolled how far. */
+export interface RecordOverlay {
+  readonly seq: number;
+  readonly top: number;
+}
+
 export interface UiState {
   readonly focus: string;
   readonly zoom: boolean;
-  readonly overlay: 'help' | 'quit' | null;
+  readonly overlay: 'help' | 'quit' | 'record' | null;
   readonly helpTop: number;
+  readonly record: RecordOverlay | null;
+  /** The first key of a two-key binding ("g" of "gg"), waiting for the second. */
+  readonly pending: string | null;
   readonly prompt: Prompt | null;
   readonly search: string | null;
   readonly filter: string | null;
@@ -41,6 +50,8 @@ export interface ControllerOptions {
   readonly notice?: string;
 }
 
+const NO_UI: PanelUi = { cursor: 0 };
+
 const PROMPT_CHAR: Record<PromptMode, string> = { command: ':', search: '/', filter: 'filter: ' };
 export const promptLabel = (m: PromptMode): string => PROMPT_CHAR[m];
 
@@ -50,6 +61,8 @@ export class Controller {
     zoom: false,
     overlay: null,
     helpTop: 0,
+    record: null,
+    pending: null,
     prompt: null,
     search: null,
     filter: null,
@@ -63,6 +76,8 @@ export class Controller {
   private readonly localHistory: string[] = [];
   private searchBefore: string | null = null;
   private searching: { cancelled: boolean } | undefined;
+  /** Lines in the record view at the current width (set by the root when it draws it). */
+  recordLines = 0;
 
   constructor(
     readonly port: SessionPort,
@@ -124,7 +139,8 @@ export class Controller {
   }
 
   ui(id: string): PanelUi {
-    return this.state.panels[id] ?? { cursor: 0 };
+    // One shared default, so a panel never moved compares equal from frame to frame.
+    return this.state.panels[id] ?? NO_UI;
   }
 
   env(id: string, size = this.sizeOf(id)): PanelEnv {
@@ -142,11 +158,64 @@ export class Controller {
   follow(view: TuiView): void {
     // The newest record: "the end", clamped when drawn, so it stays at the end while a
     // filter index is still growing. At a breakpoint or watchpoint, the record that matched.
-    this.setUi('timeline', { ...this.ui('timeline'), cursor: Number.MAX_SAFE_INTEGER });
+    const n = timelineLength(this.port, view, this.state.filter);
     const r = view.lastStop.reason;
     const hit = r === 'breakpoint' || r === 'watchpoint' ? view.lastStop.record?.seq : undefined;
-    if (hit !== undefined) this.selectRecord(hit);
-    this.setUi('console', { cursor: 0 });
+    if (hit !== undefined && hit < view.records) {
+      const pos = Math.min(n - 1, Math.max(0, this.positionOf(view, hit + 1) - 1));
+      this.setUi('timeline', { ...this.ui('timeline'), cursor: pos, top: this.followTop(view, pos) });
+    } else {
+      this.setUi('timeline', { ...this.ui('timeline'), cursor: Number.MAX_SAFE_INTEGER, top: this.followTop(view, n - 1) });
+    }
+    this.setUi('console', { ...this.ui('console'), cursor: 0 });
+  }
+
+  /** Rows of the timeline's list (its body less the record shown in full under it). */
+  private timelineRows(): number {
+    return timelineSplit(this.sizeOf('timeline').rows).list;
+  }
+
+  /**
+   * Where the timeline's window goes when a motion selects `cursor`: it stays put while
+   * the cursor is in it (so a step sends only the new rows), else it moves so the first
+   * record of this motion is near the top (everything the step did, from its start),
+   * or, when the motion emitted more than fits, so the cursor is on the last row.
+   */
+  private followTop(view: TuiView, cursor: number): number | undefined {
+    const h = this.timelineRows();
+    const n = timelineLength(this.port, view, this.state.filter);
+    if (h <= 0 || cursor < 0) return undefined;
+    if (n <= h) return 0;
+    const top = this.ui('timeline').top;
+    if (top !== undefined && cursor >= top && cursor < top + h) return top;
+    const CONTEXT = Math.min(3, Math.floor(h / 4));
+    const firstNew = this.positionOf(view, view.lastStepFrom);
+    // Moving forwards: the motion's records from near the top, room below for the next
+    // step. Backwards (nothing new) or too many to show: the cursor on the last row.
+    const start = firstNew <= cursor ? Math.max(firstNew - CONTEXT, cursor - h + 1) : cursor - h + 1;
+    return Math.max(0, start);
+  }
+
+  /** List position of the first record at or after `seq` (filtered lists included). */
+  private positionOf(view: TuiView, seq: number): number {
+    if (!this.state.filter) return seq;
+    const n = timelineLength(this.port, view, this.state.filter);
+    let lo = 0, hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (timelineRecordAt(this.port, view, this.state.filter, mid) < seq) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Move the timeline cursor, scrolling the window only if the cursor leaves it. */
+  private setTimelineCursor(cursor: number): void {
+    const ui = this.ui('timeline');
+    const n = timelineLength(this.port, this.port.view(), this.state.filter);
+    const h = this.timelineRows();
+    const c = Math.max(0, Math.min(Math.max(0, n - 1), cursor));
+    this.setUi('timeline', { ...ui, cursor: c, top: stickyStart(ui.top, c, n, h) });
   }
 
   /** Called by the root when the session changed; moves the timeline on a new stop. */
@@ -169,6 +238,7 @@ export class Controller {
   private key(k: string): void {
     const s = this.state;
     if (s.prompt) return this.promptKey(k);
+    if (s.overlay === 'record') return this.recordKey(k);
     if (s.overlay === 'quit') {
       if (k === 'y' || k === 'enter' || k === 'q') {
         this.port.interrupt();
@@ -184,9 +254,67 @@ export class Controller {
     }
     if (s.message) this.set({ message: null });
     const focus = this.order().includes(s.focus) ? s.focus : 'timeline';
+    if (s.pending) {
+      // The second key of a two-key binding ("gg"); anything else cancels and acts alone.
+      const seq = `${s.pending} ${k}`;
+      this.set({ pending: null });
+      const b2 = lookup(seq, focus);
+      if (b2) return this.dispatch(b2, seq, focus);
+    } else if (isPrefix(k, focus) && !lookup(k, focus)) {
+      return this.set({ pending: k });
+    }
     const b = lookup(k, focus);
     if (!b) return;
     this.dispatch(b, k, focus);
+  }
+
+  // ---- the record view ----------------------------------------------------------------
+
+  private openRecord(seq: number): void {
+    this.set({ overlay: 'record', record: { seq, top: 0 } });
+  }
+
+  private recordKey(k: string): void {
+    const rec = this.state.record;
+    const b = lookup(k, 'record');
+    if (!rec || !b || b.scope !== 'record') return;
+    const page = Math.max(1, this.rows - 6);
+    const scroll = (top: number) => this.set({ record: { ...rec, top: Math.max(0, Math.min(top, Math.max(0, this.recordLines - page))) } });
+    switch (b.command) {
+      case 'record.down':
+        return scroll(rec.top + 1);
+      case 'record.up':
+        return scroll(rec.top - 1);
+      case 'record.page-down':
+        return scroll(rec.top + page);
+      case 'record.page-up':
+        return scroll(rec.top - page);
+      case 'record.next':
+      case 'record.prev': {
+        // Along the timeline's list (so a filter applies), moving its cursor too.
+        const d = b.command === 'record.next' ? 1 : -1;
+        const v = this.port.view();
+        const n = timelineLength(this.port, v, this.state.filter);
+        const pos = this.positionOf(v, rec.seq) + d;
+        if (pos < 0 || pos >= n) return this.msg(d > 0 ? 'the last record' : 'the first record');
+        const seq = timelineRecordAt(this.port, v, this.state.filter, pos);
+        this.setTimelineCursor(pos);
+        return this.set({ record: { seq, top: 0 } });
+      }
+      case 'record.goto':
+        if (this.opts.readOnly) return this.msg('read-only session', 'bad');
+        this.set({ overlay: null, record: null });
+        void this.run(`goto ${rec.seq}`);
+        return;
+      case 'record.close':
+        return this.set({ overlay: null, record: null });
+    }
+  }
+
+  /** The record the record view shows. */
+  recordShown(): TraceRecord | undefined {
+    const r = this.state.record;
+    return r ? this.port.records(r.seq, r.seq + 1)[0] : undefined;
   }
 
   private helpNav(cmd: string, top: number): number {
@@ -259,15 +387,17 @@ export class Controller {
         return this.set({ overlay: 'help', helpTop: 0 });
       case 'ui.command-line':
         return this.set({ prompt: { mode: 'command', text: '', hist: -1, candidates: [] } });
-      case 'ui.goto': {
+      case 'timeline.record': {
         const r = this.selectedRecord();
-        return this.set({ prompt: { mode: 'command', text: `goto ${r ? r.seq : ''}`, hist: -1, candidates: [] } });
+        if (!r) return this.msg('no record selected: step first', 'bad');
+        return this.openRecord(r.seq);
       }
       case 'ui.search':
         this.searchBefore = this.state.search;
         return this.set({ prompt: { mode: 'search', text: '', hist: -1, candidates: [] } });
       case 'timeline.filter':
-        return this.set({ prompt: { mode: 'filter', text: this.state.filter ?? '', hist: -1, candidates: [] } });
+        // Empty: typing gives a new filter, not one appended to the old (Up brings it back).
+        return this.set({ prompt: { mode: 'filter', text: '', hist: -1, candidates: [] } });
       case 'timeline.clear-filter':
         return this.applyFilter(null);
       case 'ui.search-next':
@@ -318,7 +448,9 @@ export class Controller {
     else if (cmd === 'nav.top') c = id === 'console' ? n : 0;
     else if (cmd === 'nav.bottom') c = id === 'console' ? 0 : n - 1;
     else return;
-    this.setUi(id, { ...ui, moved: true, cursor: Math.max(0, Math.min(Math.max(0, n - 1), c)) });
+    const cursor = Math.max(0, Math.min(Math.max(0, n - 1), c));
+    if (id === 'timeline') return this.setTimelineCursor(cursor);
+    this.setUi(id, { ...ui, moved: true, cursor });
   }
 
   /** The timeline cursor as a list position (the stored one may mean "the end"). */
@@ -337,7 +469,7 @@ export class Controller {
       cursor = 0;
       for (let p = n - 1; p >= 0; p--) if (timelineRecordAt(this.port, v, this.state.filter, p) <= seq) { cursor = p; break; }
     }
-    this.setUi('timeline', { ...this.ui('timeline'), cursor });
+    this.setTimelineCursor(cursor);
   }
 
   /** The record under the timeline cursor. */
@@ -359,11 +491,12 @@ export class Controller {
     this.follow(this.port.view());
   }
 
-  /** Move the timeline cursor to the next (dir 1) or previous (-1) record matching the search. */
   /**
    * Move the timeline cursor to the next (dir 1) or previous (-1) record matching the
-   * search. Scans in chunks with the event loop in between, so a search through millions
-   * of records keeps keys live; Esc cancels it. Resolves when done (tests await it).
+   * search (a regular expression; text that is not one is searched literally), wrapping
+   * around the ends as vim does. Scans in chunks with the event loop in between, so a
+   * search through millions of records keeps keys live; Esc cancels it. Resolves when
+   * done (tests await it).
    */
   private searchStep(dir: 1 | -1): Promise<void> {
     const needle = this.state.search;
@@ -371,6 +504,7 @@ export class Controller {
       this.msg('no search: / first');
       return Promise.resolve();
     }
+    const pattern = searchPattern(needle);
     const token = { cancelled: false };
     if (this.searching) this.searching.cancelled = true;
     this.searching = token;
@@ -380,32 +514,44 @@ export class Controller {
     const start = this.timelineCursor();
     const CHUNK = 512;
     const PER_TURN = 40; // chunks between yields: ~20k records
-    const found = (pos: number) => {
-      this.setUi('timeline', { ...this.ui('timeline'), cursor: pos });
+    const note = pattern.literal ? ` (not a regex: ${pattern.literal}; searched as text)` : '';
+    const found = (pos: number, wrapped: boolean) => {
+      this.setTimelineCursor(pos);
       this.set({ focus: this.state.zoom ? this.state.focus : 'timeline', message: null });
+      if (wrapped) this.msg(`search hit ${dir > 0 ? 'BOTTOM, continuing at TOP' : 'TOP, continuing at BOTTOM'}${note}`);
+      else if (note) this.msg(note.trim());
     };
+    const records = (lo: number, hi: number) =>
+      filter
+        ? Array.from({ length: hi - lo }, (_, i) => {
+            const seq = timelineRecordAt(this.port, v, filter, lo + i);
+            return this.port.records(seq, seq + 1)[0];
+          })
+        : this.port.records(lo, hi);
     const scan = async (): Promise<void> => {
       let turns = 0;
-      for (let p = start + dir; p >= 0 && p < n; ) {
+      // Positions after the cursor to the end, then from the other end back to the cursor.
+      for (let step = 1; step <= n; ) {
         if (token.cancelled) return;
-        const lo = dir > 0 ? p : Math.max(0, p - CHUNK + 1);
-        const hi = dir > 0 ? Math.min(n, p + CHUNK) : p + 1;
-        const recs = filter
-          ? Array.from({ length: hi - lo }, (_, i) => {
-              const seq = timelineRecordAt(this.port, v, filter, lo + i);
-              return this.port.records(seq, seq + 1)[0];
-            })
-          : this.port.records(lo, hi);
-        const idx = dir > 0 ? recs.findIndex((r) => matches(r, needle)) : findLastIndex(recs, (r) => matches(r, needle));
-        if (idx >= 0) return found(lo + idx);
-        p = dir > 0 ? hi : lo - 1;
+        const count = Math.min(CHUNK, n - step + 1);
+        const ps = Array.from({ length: count }, (_, i) => (((start + dir * (step + i)) % n) + n) % n);
+        // Consecutive positions (no wrap inside) come from one records() call.
+        const lo = Math.min(...ps);
+        const hi = Math.max(...ps) + 1;
+        const recs = hi - lo === count ? records(lo, hi) : ps.map((p) => records(p, p + 1)[0]);
+        for (let i = 0; i < count; i++) {
+          const p = ps[i];
+          const r = hi - lo === count ? recs[p - lo] : recs[i];
+          if (r && pattern.test(r)) return found(p, dir > 0 ? p <= start : p >= start);
+        }
+        step += count;
         if (++turns % PER_TURN === 0) {
           this.msg(`searching "${needle}"… (Esc cancels)`);
           this.changed();
           await new Promise<void>((r) => setImmediate(r));
         }
       }
-      this.msg(`"${needle}" not found ${dir > 0 ? 'below' : 'above'}`, 'bad');
+      this.msg(`pattern not found: ${needle}${note}`, 'bad');
     };
     return scan().finally(() => {
       if (this.searching === token) this.searching = undefined;
@@ -436,6 +582,7 @@ export class Controller {
     if (k === 'ctrl+u') return setText('');
     if (k === 'ctrl+w') return setText(p.text.replace(/\S+\s*$/, ''));
     if (k === 'tab' && p.mode === 'command') return this.completePrompt(p);
+    if (k === 'up' && p.mode === 'filter') return setText(this.state.filter ?? p.text);
     if ((k === 'up' || k === 'down') && p.mode === 'command') {
       const h = this.history();
       if (!h.length) return;
@@ -473,9 +620,4 @@ export class Controller {
     this.localHistory.push(line);
     void this.run(line);
   }
-}
-
-function findLastIndex<T>(xs: readonly T[], f: (x: T) => boolean): number {
-  for (let i = xs.length - 1; i >= 0; i--) if (f(xs[i])) return i;
-  return -1;
 }

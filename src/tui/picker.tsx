@@ -3,70 +3,34 @@
  * scenarios and the workspace's recent ones, with descriptions, filtered by typing.
  * Enter opens one; Esc clears the filter, then quits.
  */
-import React, { memo, useState } from 'react';
+import React, { memo, useEffect, useMemo, useReducer } from 'react';
 import { Box, Text, useInput } from 'ink';
 import { keyNames } from './keymap/keys.ts';
 import { useTheme } from './theme.tsx';
 import { windowStart } from './panels/panel.ts';
 import type { SessionPort } from './session-port.ts';
+import { type PickerEntry, PickerState } from './picker-state.ts';
 
-export interface PickerEntry {
-  readonly name: string;
-  readonly file: string;
-  readonly description: string;
-  readonly kernel: string;
-  readonly source: 'recent' | 'built-in';
-}
+export { filterEntries, type PickerEntry } from './picker-state.ts';
 
 export interface PickerSource {
   readonly entries: readonly PickerEntry[];
   open(e: PickerEntry): Promise<SessionPort>;
 }
 
-export function filterEntries(entries: readonly PickerEntry[], q: string): PickerEntry[] {
-  const words = q.toLowerCase().split(/\s+/).filter(Boolean);
-  return entries.filter((e) => {
-    const hay = `${e.name} ${e.description} ${e.kernel} ${e.source}`.toLowerCase();
-    return words.every((w) => hay.includes(w));
-  });
-}
-
 export const Picker = memo(function Picker({
-  source, cols, rows, error, onOpen, onQuit,
-}: { source: PickerSource; cols: number; rows: number; error?: string; onOpen: (e: PickerEntry) => void; onQuit: () => void }) {
+  source, cols, rows, onOpen, onQuit,
+}: { source: PickerSource; cols: number; rows: number; onOpen: (e: PickerEntry) => Promise<unknown>; onQuit: () => void }) {
   const th = useTheme();
-  const [q, setQ] = useState('');
-  const [cursor, setCursor] = useState(0);
-  const [opening, setOpening] = useState(false);
-  const list = filterEntries(source.entries, q);
-  const cur = Math.min(cursor, Math.max(0, list.length - 1));
-  useInput((input, key) => {
-    if (opening) return;
-    let text = q;
-    let c = cur;
-    for (const k of keyNames(input, key)) {
-      if (k === 'enter') {
-        if (list[c]) {
-          setOpening(true);
-          onOpen(list[c]);
-        }
-        return;
-      }
-      if (k === 'esc' || k === 'ctrl+c') {
-        if (text) text = '';
-        else return onQuit();
-      } else if (k === 'up' || k === 'ctrl+p') c = Math.max(0, c - 1);
-      else if (k === 'down' || k === 'ctrl+n' || k === 'tab') c = c + 1;
-      else if (k === 'backspace') text = text.slice(0, -1);
-      else if (k === 'space') text += ' ';
-      else if ([...k].length === 1) {
-        text += k;
-        c = 0;
-      }
-    }
-    setQ(text);
-    setCursor(Math.max(0, c));
-  });
+  const st = useMemo(() => new PickerState(source.entries, { open: onOpen, quit: onQuit }), [source]);
+  const [, redraw] = useReducer((x: number) => x + 1, 0);
+  useEffect(() => st.subscribe(redraw), [st]);
+  useInput((input, key) => st.keys(keyNames(input, key)));
+  const q = st.text;
+  const opening = st.opening;
+  const error = st.error;
+  const list = st.list();
+  const cur = st.cursor(list);
   const height = Math.max(6, rows - 1);
   const listRows = height - 4;
   const start = windowStart(cur, list.length, listRows);

@@ -34,20 +34,24 @@ export interface PortOptions {
 
 export function toPort(s: SessionLike, opts: PortOptions): SessionPort & { dispose(): void } {
   let cached: TuiView | undefined;
-  let recordsAtStop = s.view({ traceRows: 0 }).records;
+  const first = s.view({ traceRows: 0 });
+  let recordsAtStop = first.records;
   let lastStepFrom = recordsAtStop;
-  const off = s.subscribe((e) => {
-    if (e.type === 'stop') {
-      const n = s.view({ traceRows: 0 }).records;
-      lastStepFrom = n > recordsAtStop ? recordsAtStop : n;
-      recordsAtStop = n;
-    }
+  let seenStop = first.lastStop;
+  // Any event (output, progress, the stop) invalidates the view; the records of the last
+  // motion are reckoned when a view shows a new stop, whatever order the events came in.
+  const off = s.subscribe(() => {
     cached = undefined;
   });
   return {
     view() {
       if (!cached) {
         const v = s.view({ traceRows: 0 });
+        if (v.lastStop !== seenStop) {
+          seenStop = v.lastStop;
+          lastStepFrom = v.records > recordsAtStop ? recordsAtStop : v.records;
+          recordsAtStop = v.records;
+        }
         cached = { ...v, lastStepFrom: Math.min(lastStepFrom, v.records), devices: opts.devices(), ...(opts.models?.() ?? {}) };
       }
       return cached;

@@ -3,17 +3,18 @@
  * (https://no-color.org), where emphasis falls back to inverse and bold.
  */
 import React, { createContext, useContext } from 'react';
+import type { Color } from './term/style.ts';
 
 export type Tone = 'accent' | 'good' | 'warn' | 'bad' | 'muted' | 'info' | 'special';
 
-const PALETTE: Record<Tone, string> = {
+const PALETTE: Record<Tone, Color> = {
   accent: 'cyan', good: 'green', warn: 'yellow', bad: 'red', muted: 'gray', info: 'blue', special: 'magenta',
 };
 
 export interface Theme {
   readonly color: boolean;
-  /** A colour name for Ink's `color`, or undefined under NO_COLOR. */
-  readonly c: (t: Tone) => string | undefined;
+  /** A colour name (for Ink's `color` and for pre-styled rows), or undefined under NO_COLOR. */
+  readonly c: (t: Tone) => Color | undefined;
 }
 
 export function makeTheme(color: boolean): Theme {

@@ -41,7 +41,18 @@ describe('why', () => {
     const s = new Session(syntheticMachine(EVENTS));
     s.exec('break kind=dma where result=fault');
     s.exec('continue');
-    expect(s.exec('why').lines).toEqual(['nothing before record 6 touched 0x50000 (never mapped?)']);
+    expect(s.exec('why').lines).toEqual(['nothing before record 6 mapped, unmapped or invalidated 0x50000: it was never mapped']);
+    // An earlier access to the same address is not a cause: only maps, unmaps, PTE writes
+    // and invalidations are, so the answer must not say "nothing touched" it.
+    const twice = new Session(
+      syntheticMachine([
+        [{ kind: 'dma', dev: 'vdec', addr: '0x60000', len: 64, dir: 'read', result: 'fault' }],
+        [{ kind: 'fault', iommu: 'm4u', mmu: 0, type: 'translation', iova: '0x60000', write: false, larb: 4, port: 2, dev: 'vdec', reported: true }],
+      ]),
+    );
+    twice.exec('break fault');
+    twice.exec('continue');
+    expect(twice.exec('why').lines).toEqual(['nothing before record 1 mapped, unmapped or invalidated 0x60000: it was never mapped']);
     const t = new Session(syntheticMachine(EVENTS));
     t.exec('step');
     expect(t.exec('why').lines[0]).toMatch(/^why needs a stop/);

@@ -3,6 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { build } from '../helpers/scenario.ts';
 import { swiotlbInfo } from '../../src/debugger/inspect/swiotlb-info.ts';
+import { buildMachine } from '../../src/scenario/build/index.ts';
+import { loadScenario } from '../helpers/scenario.ts';
 
 describe('info swiotlb', () => {
   const { machine: m } = build('swiotlb-fragmentation');
@@ -30,5 +32,18 @@ describe('info swiotlb', () => {
     ]);
     expect(swiotlbInfo(m, ['segments'])[1]).toBe('   0       0-127   64       2  nic32');
     expect(swiotlbInfo(m, ['bogus'])).toEqual(['usage: info swiotlb [slots FROM [N] | segments]']);
+  });
+
+  it('says the pool has no free run when every slot is used', () => {
+    // 128 maps of 4 KiB take 2 slots each (IO_TLB_SHIFT 11): the whole 512 KiB pool of
+    // 256 slots; the next map then fails ("swiotlb buffer is full").
+    const sc = loadScenario('swiotlb-fragmentation');
+    const dev = sc.devices[0] as (typeof sc.devices)[number] & { ops: unknown[] };
+    const full = buildMachine({ ...sc, devices: [{ ...dev, ops: [dev.ops[0], dev.ops[2]] } as typeof dev] }).machine;
+    while (full.step() && !full.stepRecords.some((r) => r.kind === 'swiotlb-full'));
+    const lines = swiotlbInfo(full, []);
+    expect(lines[1]).toBe('  slots 256 (2 segments of 128 x 2 KiB), used 256, free 0');
+    expect(lines[3]).toBe('  largest free run: none (every slot is in use)');
+    expect(lines.join('\n')).not.toMatch(/slot -1|0 slots/);
   });
 });

@@ -41,4 +41,25 @@ describe('the mt8183 fault in a pty', () => {
     const { exitCode } = await p.exited;
     expect(exitCode).toBe(0);
   }, 120_000);
+
+  it('at 80x24 shows the whole faulting IOVA at the stop, and every field on Enter', async () => {
+    p = spawnCli(['tui', 'mt8183-bus-sel'], 80, 24);
+    await p.waitFor(/mt8183-bus-sel\s+seed 1/);
+    p.send(':');
+    await p.waitFor(/^:/m);
+    p.send('break fault\r');
+    // At 80x24 the breakpoints panel is folded to its title: the console says it.
+    await p.waitFor(/Breakpoint 1: fault/);
+    p.send('c');
+    // The selected record in full under the timeline: the value on one row, every digit.
+    const stop = await p.waitFor(/stopped: breakpoint 1[^]*\biova=0x7f000000\b/);
+    expect(stop.split('\n').some((l) => /(^|\s)iova=0x7f000000(\s|$)/.test(l))).toBe(true);
+    p.send('\r');
+    const rec = await p.waitFor(/Record #\d+ \(fault\)/);
+    expect(rec).toMatch(/^\s+iova\s+0x7f000000\s/m);
+    p.send('\x1b');
+    await p.waitFor(/1 Timeline/);
+    p.send('q');
+    expect((await p.exited).exitCode).toBe(0);
+  }, 120_000);
 });

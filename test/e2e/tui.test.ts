@@ -52,9 +52,8 @@ describe('dmadbg tui in a pty', () => {
     p = spawnCli(['tui'], 100, 30);
     await p.waitFor(/open a scenario/);
     await p.waitFor(/demo-dma-engine/);
-    p.send('demo');
-    await p.waitFor(/filter: demo/);
-    p.send('\r');
+    // The filter and Enter in one read, as a paste or keys coalesced over SSH arrive.
+    p.send('demo\r');
     await p.waitFor(/demo-dma-engine\s+seed 7.*stopped: start/);
     p.send('q');
     expect((await p.exited).exitCode).toBe(0);

@@ -65,14 +65,19 @@ export const LARB: LarbView = {
   busSelReg: 0x44,
   commonClock: true,
   commonPower: true,
-  cells: [
-    { id: 'mmu0', traffic: 120, iotlbHits: 110, iotlbMisses: 10, faults: 0 },
-    { id: 'mmu1', traffic: 40, iotlbHits: 30, iotlbMisses: 10, faults: 2 },
+  m4us: [
+    {
+      name: 'm4u0',
+      cells: [
+        { id: 'mmu0', traffic: 120, iotlbHits: 110, iotlbMisses: 10, faults: 0 },
+        { id: 'mmu1', traffic: 40, iotlbHits: 30, iotlbMisses: 10, faults: 2 },
+      ],
+    },
   ],
   larbs: [
-    { id: 0, name: 'larb0', busSel: 0, cell: 'mmu0', clock: true, power: true, faults: 0, ports: [{ id: 0, name: 'disp_ovl0', traffic: 100, faults: 0 }] },
-    { id: 2, name: 'larb2', gals: 'gals0', busSel: 1, cell: 'mmu1', clock: true, power: true, faults: 2, ports: [{ id: 0, name: 'mdp_rdma0', traffic: 40, faults: 2 }, { id: 1, name: 'mdp_wrot0', traffic: 0, faults: 0 }] },
-    { id: 4, name: 'larb4', gals: 'gals0', busSel: 0, cell: 'mmu0', clock: false, power: false, faults: 0, ports: [] },
+    { id: 0, name: 'larb0', m4u: 'm4u0', busSel: 0, cell: 'mmu0', clock: true, power: true, faults: 0, ports: [{ id: 0, name: 'disp_ovl0', traffic: 100, faults: 0 }] },
+    { id: 2, name: 'larb2', m4u: 'm4u0', gals: 'gals0', busSel: 1, cell: 'mmu1', clock: true, power: true, faults: 2, ports: [{ id: 0, name: 'mdp_rdma0', traffic: 40, faults: 2 }, { id: 1, name: 'mdp_wrot0', traffic: 0, faults: 0 }] },
+    { id: 4, name: 'larb4', m4u: 'm4u0', gals: 'gals0', busSel: 0, cell: 'mmu0', clock: false, power: false, faults: 0, ports: [] },
   ],
   currentLarb: 2,
 };

@@ -43,7 +43,10 @@ describe('keymap', () => {
 
   it('looks in the focused panel first, then global, then movement', () => {
     expect(lookup('enter', 'pgtable')?.command).toBe('pgtable.open');
-    expect(lookup('enter', 'timeline')?.command).toBe('ui.zoom');
+    expect(lookup('enter', 'timeline')?.command).toBe('timeline.record');
+    expect(lookup('enter', 'devices')?.command).toBe('ui.zoom');
+    expect(lookup('g g', 'timeline')?.command).toBe('nav.top');
+    expect(lookup('G', 'larb')?.command).toBe('nav.bottom');
     expect(lookup('j', 'timeline')?.command).toBe('nav.down');
     expect(lookup('s', 'larb')?.exec).toBe('step');
   });

@@ -84,7 +84,9 @@ export function causeOf(s: Session, r: TraceRecord): { seq: number; how: string 
     const hit = c.kind === 'notifier' ? touchesRange(c, addr) : c.kind === 'cpu-pte' ? touchesPage(c.va, addr) : touchesIova(c, addr, addr + 1);
     if (hit) return { seq, how: `last ${c.kind} touching ${String(r.iova ?? r.addr ?? r.va)}` };
   }
-  return `nothing before record ${r.seq} touched ${String(r.iova ?? r.addr ?? r.va)} (never mapped?)`;
+  // Earlier accesses (dma records) may name the address too; what matters is that no
+  // record changed its translation.
+  return `nothing before record ${r.seq} mapped, unmapped or invalidated ${String(r.iova ?? r.addr ?? r.va)}: it was never mapped`;
 }
 
 function touchesPage(va: unknown, a: number): boolean {

@@ -18,7 +18,9 @@ function summary(m: Machine): string[] {
     `swiotlb ${v.active ? 'active' : 'inactive'}, force=${v.force ? 'yes' : 'no'}, pool ${hex(v.start)}-${hex(v.end)}`,
     `  slots ${v.nslabs} (${v.nslabs / v.segSize} segments of ${v.segSize} x ${v.slotSize / 1024} KiB), used ${v.used}, free ${v.freeSlots}`,
     `  io_tlb_index ${v.cursor}`,
-    `  largest free run ${v.largest.nslots} slots (${v.largest.bytes} bytes) at slot ${v.largest.slot}`,
+    v.largest.nslots > 0
+      ? `  largest free run ${v.largest.nslots} slots (${v.largest.bytes} bytes) at slot ${v.largest.slot}`
+      : '  largest free run: none (every slot is in use)',
     `  free runs (count x slots): ${runs || 'none'}`,
     `  swiotlb_max_mapping_size ${v.maxMappingSize}`,
   ];

@@ -26,9 +26,17 @@ export interface PortView {
   readonly faults: number;
 }
 
+/** One M4U instance (mt2712 has two, each with its own larbs) and its two cells. */
+export interface M4uView {
+  readonly name: string; // "m4u0"
+  readonly cells: readonly MmuCellView[];
+}
+
 export interface LarbItemView {
   readonly id: number;
   readonly name: string;
+  /** The M4U instance the larb is bound to ("m4u0"). */
+  readonly m4u: string;
   /** GALS bridge between this larb and SMI common, or undefined for a direct link. */
   readonly gals?: string;
   /** The larb's bus-selection bit as written and the cell it routes to. */
@@ -46,7 +54,8 @@ export interface LarbView {
   readonly busSelReg: number;
   readonly commonClock: boolean;
   readonly commonPower: boolean;
-  readonly cells: readonly MmuCellView[];
+  /** Every M4U instance in probe order; larbs name theirs in `m4u`. */
+  readonly m4us: readonly M4uView[];
   readonly larbs: readonly LarbItemView[];
   /** Larb of the current stop (highlighted). */
   readonly currentLarb?: number;

@@ -3,7 +3,7 @@ import type { Machine } from '../../sim/machine.ts';
 import { MTK_MODEL } from '../../sim/iommu/mtk/state.ts';
 import { type MtkCellName, mtkIommuStatus, smiStatus } from '../../sim/iommu/mtk/status.ts';
 import { SMI_MODEL } from '../../sim/smi/state.ts';
-import type { LarbView, MmuCellView } from './larb-model.ts';
+import type { LarbView, M4uView, MmuCellView } from './larb-model.ts';
 
 const CELLS: readonly MtkCellName[] = ['mmu0', 'mmu1'];
 
@@ -11,26 +11,30 @@ export function larbView(m: Machine, currentLarb: number | undefined): LarbView 
   if (!m.hasModel(MTK_MODEL) || !m.hasModel(SMI_MODEL)) return undefined;
   const smi = smiStatus(m);
   const iommu = mtkIommuStatus(m);
-  // Cells of every M4U instance, summed by cell name (mt2712 has two M4Us, each mmu0/mmu1).
-  const cells: MmuCellView[] = CELLS.map((id) => {
-    const all = iommu.m4u.flatMap((i) => i.cells.filter((c) => c.mmu === id));
-    return {
-      id,
-      traffic: all.reduce((a, c) => a + c.reads + c.writes, 0),
-      iotlbHits: all.reduce((a, c) => a + c.hits, 0),
-      iotlbMisses: all.reduce((a, c) => a + c.misses, 0),
-      faults: all.reduce((a, c) => a + c.faults, 0),
-    };
-  });
+  // Each M4U instance with its own cells (mt2712 has two M4Us, each with mmu0/mmu1).
+  const m4us: M4uView[] = iommu.m4u.map((i) => ({
+    name: i.name,
+    cells: CELLS.map((id): MmuCellView => {
+      const all = i.cells.filter((c) => c.mmu === id);
+      return {
+        id,
+        traffic: all.reduce((a, c) => a + c.reads + c.writes, 0),
+        iotlbHits: all.reduce((a, c) => a + c.hits, 0),
+        iotlbMisses: all.reduce((a, c) => a + c.misses, 0),
+        faults: all.reduce((a, c) => a + c.faults, 0),
+      };
+    }),
+  }));
   return {
     soc: smi.soc,
     busSelReg: smi.common.busSel,
     commonClock: smi.common.clocks.length > 0,
     commonPower: smi.common.powered,
-    cells,
+    m4us,
     larbs: smi.larbs.map((l) => ({
       id: l.id,
       name: `larb${l.id} ${l.name}`,
+      m4u: l.m4u,
       // mt8183 larbs reach smi-common through a GALS bridge with its own "gals" clock
       // (mtk-smi.c: larb clock list); direct-to-common larbs (IPU0, IPU1, CCU) have none.
       ...(smi.hasGals && !l.direct ? { gals: `larb${l.id}.gals` } : {}),

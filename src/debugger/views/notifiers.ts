@@ -1,12 +1,14 @@
 /** The notifiers panel's view: each mm with its subscribers in call order. */
 import type { Machine } from '../../sim/machine.ts';
 import { mmStatus } from '../../sim/mm/status.ts';
+import { MM_MODEL } from '../../sim/mm/state.ts';
 import type { TraceRecord } from '../../sim/core/trace.ts';
 import type { NotifiersView } from './notifiers-model.ts';
 
 export function notifiersView(m: Machine, lastNotifier: TraceRecord | undefined): NotifiersView | undefined {
+  if (!m.hasModel(MM_MODEL)) return undefined;
+  // The mm model is there before any process: an empty view keeps the panel in place.
   const mms = mmStatus(m);
-  if (!mms.length) return undefined;
   return {
     mms: mms.map((v, pid) => ({
       name: v.name,

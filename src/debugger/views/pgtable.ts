@@ -58,8 +58,11 @@ function entry(e: ArmV7sWalkStep, key: string, prev: PteWords | undefined, now: 
 
 export function pgtableView(m: Machine, prev: PteWords | undefined, walkIova: number | undefined): { view: PgtableView; words: PteWords } | undefined {
   const s = m.findModel(MTK_MODEL);
-  const pt = s?.pgtable;
-  if (!s || !pt) return undefined;
+  if (!s) return undefined;
+  const pt = s.pgtable;
+  // The M4U is there but no domain has a table yet: an empty view, so the panel keeps its
+  // place (and number) and says so.
+  if (!pt) return { view: { format: 'arm-v7s', domains: [] }, words: new Map() };
   const words: PteWords = new Map();
   const l1: PteView[] = [];
   const l2: Record<number, PteView[]> = {};

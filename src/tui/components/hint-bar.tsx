@@ -1,47 +1,58 @@
 /** Bottom row: the prompt while typing, else a message, else the hint keys from KEYMAP. */
-import React, { memo } from 'react';
-import { Text } from 'ink';
 import { KEYMAP } from '../keymap/index.ts';
 import { keyLabel } from '../keymap/keys.ts';
-import { useTheme } from '../theme.tsx';
+import type { Theme } from '../theme.tsx';
 import { type Prompt, type UiState, promptLabel } from '../controller.ts';
+import { Line } from '../term/style.ts';
 
+/**
+ * The hint keys for the focused panel: its own first, then the global ones. A global
+ * binding whose key the panel takes is shown with its next key ("z zoom" where Enter
+ * opens an L2 table), or left out when the panel takes them all.
+ */
 export function hintText(focus: string, running: boolean): string {
   const scoped = KEYMAP.filter((b) => b.hint && b.scope === focus);
+  const taken = new Set(KEYMAP.filter((b) => b.scope === focus).flatMap((b) => b.keys));
   // Help and quit early, so a narrow terminal still shows them.
   const rank = (b: { command: string }) => (b.command === 'ui.help' || b.command === 'ui.quit' ? 0 : 1);
-  const global = KEYMAP.filter((b) => b.hint && b.scope === 'global' && !(running && b.exec))
+  // The record view is modal: only its own keys work there.
+  const global = KEYMAP.filter((b) => b.hint && b.scope === 'global' && focus !== 'record' && !(running && b.exec))
     .map((b, i) => ({ b, i }))
     .sort((x, y) => (x.b.exec ? 0 : rank(x.b)) - (y.b.exec ? 0 : rank(y.b)) || x.i - y.i)
     .map((x) => x.b);
-  const parts = [...scoped, ...global].map((b) => `${keyLabel(b.keys[0])} ${b.hint}`);
+  const parts: string[] = scoped.map((b) => `${keyLabel(b.keys[0])} ${b.hint}`);
+  for (const b of global) {
+    const k = b.keys.find((key) => !taken.has(key));
+    if (k !== undefined) parts.push(`${keyLabel(k)} ${b.hint}`);
+  }
   return (running ? 'Esc stop  ' : '') + parts.join('  ');
 }
 
-export const PromptLine = memo(function PromptLine({ prompt, width }: { prompt: Prompt; width: number }) {
-  const th = useTheme();
+/** The prompt being typed, keeping the end of a long line visible, then a cursor block. */
+export function promptRow(prompt: Prompt, width: number, theme: Theme, placeholder = ''): string {
   const label = promptLabel(prompt.mode);
   const cands = prompt.candidates.length ? `   [${prompt.candidates.slice(0, 12).join(' ')}${prompt.candidates.length > 12 ? ' …' : ''}]` : '';
   const text = `${label}${prompt.text}`;
-  // Keep the end of a long line visible.
   const shown = text.length + 1 > width ? '…' + text.slice(text.length - width + 2) : text;
-  return (
-    <Text wrap="truncate">
-      <Text color={th.c('accent')}>{shown}</Text>
-      <Text inverse> </Text>
-      <Text dimColor>{cands}</Text>
-    </Text>
-  );
-});
+  return new Line(width)
+    .add(shown, { fg: theme.c('accent') })
+    .add(' ', { inverse: true })
+    .addFit(cands || (prompt.text === '' ? placeholder : ''), { dim: true })
+    .toString();
+}
 
-export const HintBar = memo(function HintBar({ state, running, width }: { state: UiState; running: boolean; width: number }) {
-  const th = useTheme();
-  if (state.prompt) return <PromptLine prompt={state.prompt} width={width} />;
-  if (state.overlay === 'quit') return <Text color={th.c('warn')} bold>A run is going. Quit anyway? (y/n)</Text>;
-  if (state.message) return <Text wrap="truncate" color={th.c(state.message.tone)} bold={state.message.tone === 'bad'}>{state.message.text}</Text>;
-  return (
-    <Text wrap="truncate" dimColor>
-      {hintText(state.focus, running)}
-    </Text>
-  );
-});
+export function hintRow(state: UiState, running: boolean, width: number, theme: Theme, focus: string): string {
+  if (state.prompt) {
+    // The filter prompt starts empty; the filter in force is shown, and Up brings it back.
+    const placeholder = state.prompt.mode === 'filter' && state.filter ? `   current: ${state.filter}  (Up edits it, Enter on empty clears, Esc keeps it)` : '';
+    return promptRow(state.prompt, width, theme, placeholder);
+  }
+  if (state.overlay === 'quit') return new Line(width).addFit('A run is going. Quit anyway? (y/n)', { fg: theme.c('warn'), bold: true }).toString();
+  if (state.pending) {
+    // The second keys that complete a two-key binding ("g" of "gg": first row).
+    const next = KEYMAP.filter((b) => b.keys.some((k) => k.startsWith(`${state.pending} `))).map((b) => `${keyLabel(b.keys.find((k) => k.startsWith(`${state.pending} `))!)} ${b.description.toLowerCase()}`);
+    return new Line(width).addFit(`${state.pending}-  ${next.join('  ')}  (any other key: on its own)`, { dim: true }).toString();
+  }
+  if (state.message) return new Line(width).addFit(state.message.text, { fg: theme.c(state.message.tone), bold: state.message.tone === 'bad' }).toString();
+  return new Line(width).addFit(hintText(focus, running), { dim: true }).toString();
+}

@@ -1,28 +1,12 @@
 /** A panel's title row (inverse when focused) above its body; collapsed panels are the title only. */
-import React, { memo } from 'react';
-import { Box, Text } from 'ink';
-import { useTheme } from '../theme.tsx';
+import type { Theme } from '../theme.tsx';
+import { Line } from '../term/style.ts';
 
-export const PanelTitle = memo(function PanelTitle({
-  n, title, summary, focused, width, collapsed,
-}: { n: number; title: string; summary: string; focused: boolean; width: number; collapsed: boolean }) {
-  const th = useTheme();
+export function titleRow(n: number, title: string, summary: string, focused: boolean, width: number, collapsed: boolean, theme: Theme): string {
   const head = `${collapsed ? '▸' : '▾'} ${n} ${title}`;
   const rest = summary ? `  ${summary}` : '';
-  const fill = Math.max(0, width - head.length - rest.length);
-  return (
-    <Text wrap="truncate" inverse={focused} bold={focused} color={focused ? undefined : th.c('accent')}>
-      {head}
-      <Text dimColor={!focused}>{rest}</Text>
-      {focused ? ' '.repeat(fill) : <Text dimColor>{' ' + '─'.repeat(Math.max(0, fill - 1))}</Text>}
-    </Text>
-  );
-});
-
-export function Frame({ children, width, height }: { children: React.ReactNode; width: number; height: number }) {
-  return (
-    <Box flexDirection="column" width={width} height={height}>
-      {children}
-    </Box>
-  );
+  if (focused) return new Line(width, { inverse: true, bold: true }).addFit(head + rest).toString();
+  const line = new Line(width).add(head, { fg: theme.c('accent') }).addFit(rest, { fg: theme.c('accent'), dim: true });
+  if (line.room > 1) line.add(' ').add('─'.repeat(line.room), { fg: theme.c('accent'), dim: true });
+  return line.toString();
 }

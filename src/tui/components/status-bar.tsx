@@ -1,8 +1,7 @@
 /** Top row: scenario, seed, kernel, event number, virtual time, stop reason, run state. */
-import React, { memo } from 'react';
-import { Box, Text } from 'ink';
-import { useTheme } from '../theme.tsx';
 import type { TuiView } from '../session-port.ts';
+import type { Theme } from '../theme.tsx';
+import { Line } from '../term/style.ts';
 
 function rate(n: number): string {
   return n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)}k` : String(n);
@@ -15,8 +14,8 @@ export function stopText(v: TuiView): string {
   return `${v.state === 'ended' ? 'ended' : 'stopped'}: ${s.reason}${id}`;
 }
 
-export const StatusBar = memo(function StatusBar({ view, width, role }: { view: TuiView; width: number; role?: string }) {
-  const th = useTheme();
+/** The status bar as one pre-styled row (inverse, the stop state coloured). */
+export function statusRow(view: TuiView, width: number, theme: Theme, role?: string): string {
   const running = view.state === 'running';
   const left = ` ${view.scenario.name}  seed ${view.seed}  ${view.kernel}  event ${view.events}  t ${view.tText} `;
   const prog = running && view.progress ? ` ${rate(view.progress.events)} ev  ${rate(view.progress.eventsPerSec)} ev/s  Esc stops ` : '';
@@ -24,17 +23,8 @@ export const StatusBar = memo(function StatusBar({ view, width, role }: { view: 
   const tag = role ? ` [${role}] ` : '';
   const pad = Math.max(0, width - left.length - prog.length - state.length - tag.length);
   const tone = running ? 'warn' : view.lastStop.reason === 'breakpoint' || view.lastStop.reason === 'error' ? 'bad' : view.state === 'ended' ? 'muted' : 'good';
-  return (
-    <Box width={width} height={1}>
-      <Text wrap="truncate" inverse>
-        {left}
-        {' '.repeat(pad)}
-        {prog}
-        {tag}
-        <Text color={th.c(tone)} bold>
-          {state}
-        </Text>
-      </Text>
-    </Box>
-  );
-});
+  // The state stays visible on a narrow terminal: the left part gives way first.
+  const room = Math.max(0, width - prog.length - tag.length - state.length);
+  const head = left.length > room ? (room > 0 ? `${left.slice(0, room - 1)}…` : '') : left + ' '.repeat(pad);
+  return new Line(width, { inverse: true }).add(head).add(prog).add(tag).add(state, { fg: theme.c(tone), bold: true }).toString();
+}

@@ -2,7 +2,7 @@
 export type Scope = 'global' | 'navigation' | string; // a panel id
 
 export interface Binding {
-  /** Key names as keyNames() spells them: 's', 'ctrl+c', 'shift+tab', 'down'. */
+  /** Key names as keyNames() spells them: 's', 'ctrl+c', 'shift+tab', 'down'; two keys in a row with a space: 'g g'. */
   readonly keys: readonly string[];
   readonly scope: Scope;
   /**

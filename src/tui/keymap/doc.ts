@@ -11,7 +11,8 @@ function table(bs: readonly Binding[]): string[] {
   for (const b of bs) {
     const keys = b.keys.map((k) => `\`${keyDocLabel(k).replace('|', '\\|')}\``).join(' ');
     const via = b.exec ? ` (runs \`${b.exec}\`)` : '';
-    rows.push(`| ${keys} | ${b.description}${via}${b.shadows ? ' (takes the global key while this panel has focus)' : ''} |`);
+    const note = b.shadows && b.scope !== 'record' ? ' (takes the global key while this panel has focus)' : '';
+    rows.push(`| ${keys} | ${b.description}${via}${note} |`);
   }
   return rows;
 }
@@ -34,7 +35,14 @@ export function keysMarkdown(): string {
   section('Run', KEYMAP.filter((b) => b.scope === 'global' && b.tag === 'run'));
   section('View', KEYMAP.filter((b) => b.scope === 'global' && b.tag === 'view'));
   section('Move inside the focused panel', KEYMAP.filter((b) => b.scope === 'navigation'));
-  for (const p of PANELS) section(`${p.title} panel`, KEYMAP.filter((b) => b.scope === p.id));
+  for (const p of PANELS) {
+    section(`${p.title} panel`, KEYMAP.filter((b) => b.scope === p.id));
+    if (p.legend?.length) {
+      if (!KEYMAP.some((b) => b.scope === p.id)) out.push(`## ${p.title} panel`, '');
+      out.push('Marks:', '', ...p.legend.map(([mark, meaning]) => `- ${mark ? `\`${mark}\` ` : ''}${meaning}`), '');
+    }
+  }
+  section('Record view (Enter on a timeline record)', KEYMAP.filter((b) => b.scope === 'record'));
   out.push(
     '## The `:` command line and the `/` search prompt',
     '',
@@ -42,7 +50,7 @@ export function keysMarkdown(): string {
     '| --- | --- |',
     '| `Enter` | Run the command / search / apply the filter; on an empty command line, repeat the last command (as gdb does) |',
     '| `Tab` | Complete the command name or argument (from the debugger\'s command table) |',
-    '| `Up` `Down` | Command history |',
+    '| `Up` `Down` | Command history; in the filter prompt, Up brings back the filter in force |',
     '| `Ctrl-U` `Ctrl-W` | Clear the line / delete the last word |',
     '| `Esc` `Ctrl-C` | Cancel |',
     '',

@@ -8,7 +8,6 @@ export const GLOBAL_BINDINGS: readonly Binding[] = [
   { keys: ['r'], scope: 'global', command: 'reverse-step', exec: 'reverse-step', description: 'Reverse-step one event', tag: 'run', hint: 'rev', mutates: true },
   { keys: ['R'], scope: 'global', command: 'reverse-continue', exec: 'reverse-continue', description: 'Reverse-continue to the previous breakpoint hit or the start', tag: 'run', mutates: true },
   { keys: ['b'], scope: 'global', command: 'ui.break-kind', description: "Break on the selected record's kind", tag: 'run', hint: 'break', mutates: true },
-  { keys: ['g'], scope: 'global', command: 'ui.goto', description: 'Go to the selected record, or edit: `goto SEQ`, `goto @EVENT` (opens the command line)', tag: 'run', mutates: true },
   { keys: ['esc', 'ctrl+c'], scope: 'global', command: 'ui.interrupt', description: 'Stop a running continue at the next event boundary; close a prompt or overlay', tag: 'run' },
   { keys: [':'], scope: 'global', command: 'ui.command-line', description: 'Command line (Tab completes, Up/Down history)', tag: 'view', hint: 'cmd' },
   { keys: ['/'], scope: 'global', command: 'ui.search', description: 'Search the timeline', tag: 'view', hint: 'search' },
@@ -26,6 +25,21 @@ export const GLOBAL_BINDINGS: readonly Binding[] = [
   { keys: ['right', 'l'], scope: 'navigation', command: 'nav.right', description: 'Move right / expand', tag: 'navigation' },
   { keys: ['pageup', 'ctrl+u'], scope: 'navigation', command: 'nav.page-up', description: 'Page up', tag: 'navigation' },
   { keys: ['pagedown', 'ctrl+d'], scope: 'navigation', command: 'nav.page-down', description: 'Page down', tag: 'navigation' },
-  { keys: ['home', '<'], scope: 'navigation', command: 'nav.top', description: 'First row', tag: 'navigation' },
-  { keys: ['end', '>'], scope: 'navigation', command: 'nav.bottom', description: 'Last row', tag: 'navigation' },
+  { keys: ['home', '<', 'g g'], scope: 'navigation', command: 'nav.top', description: 'First row', tag: 'navigation' },
+  { keys: ['end', '>', 'G'], scope: 'navigation', command: 'nav.bottom', description: 'Last row', tag: 'navigation' },
+];
+
+/**
+ * The record view (Enter on a timeline record) takes these while it is open. To go to a
+ * record: select it, Enter, g (or `:goto SEQ`).
+ */
+export const RECORD_BINDINGS: readonly Binding[] = [
+  { keys: ['down', 'j'], scope: 'record', command: 'record.down', description: 'Scroll down', tag: 'navigation', shadows: true },
+  { keys: ['up', 'k'], scope: 'record', command: 'record.up', description: 'Scroll up', tag: 'navigation', shadows: true },
+  { keys: ['pagedown', 'ctrl+d', 'space'], scope: 'record', command: 'record.page-down', description: 'Page down', tag: 'navigation', shadows: true },
+  { keys: ['pageup', 'ctrl+u'], scope: 'record', command: 'record.page-up', description: 'Page up', tag: 'navigation', shadows: true },
+  { keys: ['right', 'l'], scope: 'record', command: 'record.next', description: "Next record (in the timeline's list, filter included)", tag: 'navigation', shadows: true, hint: 'next' },
+  { keys: ['left', 'h'], scope: 'record', command: 'record.prev', description: 'Previous record', tag: 'navigation', shadows: true, hint: 'prev' },
+  { keys: ['g'], scope: 'record', command: 'record.goto', description: 'Go to this record: the machine as it was right after it (runs `goto SEQ`)', tag: 'run', mutates: true, hint: 'goto it' },
+  { keys: ['esc', 'enter', 'q'], scope: 'record', command: 'record.close', description: 'Back to the panels', tag: 'view', shadows: true, hint: 'back' },
 ];

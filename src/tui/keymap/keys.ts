@@ -38,8 +38,9 @@ const LABELS: Record<string, string> = {
   space: 'Space', backspace: 'Backspace',
 };
 
-/** How a key is written for people: "Ctrl-C", "Shift-Tab", "↑". */
+/** How a key is written for people: "Ctrl-C", "Shift-Tab", "↑", "gg" (two keys). */
 export function keyLabel(k: string): string {
+  if (k.includes(' ') && k !== ' ') return k.split(' ').map(keyLabel).join('');
   if (LABELS[k]) return LABELS[k];
   if (k.startsWith('ctrl+')) return `Ctrl-${k.slice(5).toUpperCase()}`;
   if (k.startsWith('alt+')) return `Alt-${k.slice(4)}`;
@@ -48,6 +49,7 @@ export function keyLabel(k: string): string {
 
 /** Plain-ASCII label for docs/keys.md. */
 export function keyDocLabel(k: string): string {
+  if (k.includes(' ') && k !== ' ') return k.split(' ').map(keyDocLabel).join('');
   const ascii: Record<string, string> = { up: 'Up', down: 'Down', left: 'Left', right: 'Right' };
   return ascii[k] ?? keyLabel(k);
 }

@@ -18,8 +18,11 @@ describe('timeline', () => {
     const { lines, data } = renderPanel(timelinePanel, v, env(port, 8, 90, { ui: { cursor: v.records - 1 } }));
     expect(lines).toHaveLength(8);
     expect(data.total).toBe(v.records);
-    expect(lines[lines.length - 1]).toMatch(/^>\s+\d+/);
-    expect(lines.join('\n')).toContain('unmap');
+    // The list, then the selected record in full under it.
+    const list = lines.slice(0, 8 - data.detailRows);
+    expect(list[list.length - 1]).toMatch(/^>\s+\d+/);
+    expect(list.join('\n')).toContain('unmap');
+    expect(lines.slice(list.length).join('')).toMatch(new RegExp(`^#${v.records - 1} t=`));
   });
 
   it('filters by text, and shows only matching records', async () => {
@@ -29,7 +32,7 @@ describe('timeline', () => {
     const { lines, data } = renderPanel(timelinePanel, v, env(port, 10, 90, { filter: 'kind=map' }));
     expect(data.total).toBeGreaterThan(0);
     expect(data.total).toBeLessThan(v.records);
-    for (const l of lines.filter((x) => x.trim())) expect(l).toMatch(/ map /);
+    for (const l of lines.slice(0, 10 - data.detailRows).filter((x) => x.trim())) expect(l).toMatch(/ map /);
   });
 
   it('says how to start when there are no records', () => {

@@ -7,7 +7,7 @@ import { pgtablePanel } from '../../../src/tui/panels/pgtable/index.ts';
 import { condense, walk } from '../../../src/tui/panels/pgtable/rows.ts';
 import { larbPanel } from '../../../src/tui/panels/larb/index.ts';
 import { swiotlbPanel } from '../../../src/tui/panels/swiotlb/index.ts';
-import { freeRuns, slotCells } from '../../../src/tui/panels/swiotlb/rows.ts';
+import { freeRuns, slotCells, slotsPerCell } from '../../../src/tui/panels/swiotlb/rows.ts';
 import { iotlbPanel } from '../../../src/tui/panels/iotlb/index.ts';
 import { notifiersPanel } from '../../../src/tui/panels/notifiers/index.ts';
 import { ALL_MODELS, PGTABLE, demoPort, env, swiotlbFixture } from '../fixtures.ts';
@@ -87,10 +87,28 @@ describe('swiotlb', () => {
     expect(fr.largestAt).toBe(61);
   });
 
-  it('groups slots into cells when the pool is bigger than the panel', () => {
+  it('groups slots into cells that never straddle a 128-slot segment (IO_TLB_SEGSIZE)', () => {
+    // 4096 slots in at most 100 cells needs >= 41 slots a cell; the smallest count that
+    // divides a segment is 64 (kernel/dma/swiotlb.c: free runs stop at segment ends).
     const { cells, per } = slotCells(swiotlbFixture(4096), 100);
-    expect(per).toBe(41);
-    expect(cells.length).toBeLessThanOrEqual(100);
+    expect(per).toBe(64);
+    expect(cells.length).toBe(64);
+    for (const [nslabs, maxCells] of [[256, 200], [32768, 700], [32768, 100], [32768, 3000], [128, 9], [512, 1]] as const) {
+      const p = slotsPerCell(nslabs, 128, maxCells);
+      expect(Math.ceil(nslabs / p)).toBeLessThanOrEqual(maxCells);
+      expect(128 % p === 0 || p % 128 === 0, `${nslabs}/${maxCells}: ${p}`).toBe(true);
+    }
+  });
+
+  it('lays rows out in whole segments, and says so when no slot is free', () => {
+    const { data } = renderPanel(swiotlbPanel, { ...view, swiotlb: swiotlbFixture(32768) }, env(port, 12, 53));
+    expect(128 % data.per === 0 || data.per % 128 === 0).toBe(true);
+    // Each grid row starts at a segment boundary (or an even share of one).
+    expect((data.perRow * data.per) % 128 === 0 || 128 % (data.perRow * data.per) === 0).toBe(true);
+    expect(Math.ceil(32768 / data.per / data.perRow)).toBeLessThanOrEqual(12 - 4);
+    const full = swiotlbFixture(256);
+    (full.owner as number[]).fill(0);
+    expect(renderPanel(swiotlbPanel, { ...view, swiotlb: full }, env(port, 10, 100)).text).toContain('no free slot: every slot is in use');
   });
 
   it('renders the slot map with owners, the legend, the index and the failed request', () => {

@@ -44,6 +44,27 @@ describe('model panels wired to real scenarios', () => {
     expect(text).toMatch(/mmu1 .*faults 1/);
   });
 
+  it('mt2712: one tree per M4U, each with its SMI common and the larbs bound to it', () => {
+    // mt2712 has two M4Us: m4u1 serves larbs 4, 5, 7 and the direct larbs 8, 9 (the
+    // scenario's probe, as `info smi` prints it); the mdp engine on larb5 faults on m4u1.
+    const { port, view } = at('mt2712-two-m4u', ['break fault', 'continue']);
+    // Ports hidden (`p`), so both trees fit.
+    const { lines } = renderPanel(larbPanel, view, env(port, 40, 100, { ui: { cursor: 0, open: 0 } }));
+    const m0 = lines.findIndex((l) => /[├└] m4u0$/.test(l.trim()));
+    const m1 = lines.findIndex((l) => /[├└] m4u1$/.test(l.trim()));
+    expect(m0).toBeGreaterThan(0);
+    expect(m1).toBeGreaterThan(m0);
+    const tree0 = lines.slice(m0, m1).join('\n');
+    const tree1 = lines.slice(m1).join('\n');
+    for (const t of [tree0, tree1]) expect(t).toContain('SMI common');
+    expect(tree0).toMatch(/larb1 vdec sel 0 -> m4u0\.mmu0/);
+    expect(tree0).not.toMatch(/larb5/);
+    expect(tree1).toMatch(/larb5 mdp sel 0 -> m4u1\.mmu0\s+faults 1/);
+    // The fault is counted on m4u1's mmu0, not on m4u0's.
+    expect(tree1).toMatch(/mmu0 .*faults 1/);
+    expect(tree0).toMatch(/mmu0 .*faults 0/);
+  });
+
   it('a missed flush: the IOTLB panel marks the entry the page table no longer backs', () => {
     const { port, view } = at('mtk-missing-flush', ['break stale-tlb', 'continue']);
     const stale = view.iotlb?.tlbs.flatMap((t) => t.entries.filter((e) => e.stale)) ?? [];

@@ -1,7 +1,8 @@
 /** Breakpoints: number, spec, enabled, hits. `d` deletes the selected one, `e` toggles it. */
 import { definePanel } from '../panel.ts';
 import type { PointView } from '../../session-port.ts';
-import { BreakpointsView } from './view.tsx';
+import { breakpointLine } from './rows.ts';
+import { listRows } from '../list-rows.ts';
 
 export interface BreakpointsData {
   readonly list: readonly PointView[];
@@ -26,5 +27,14 @@ export const breakpointsPanel = definePanel<BreakpointsData>({
     { keys: ['d', 'x'], scope: 'breakpoints', command: 'breakpoints.delete', description: 'Delete the selected breakpoint', tag: 'panel', mutates: true, hint: 'delete' },
     { keys: ['e', 'space'], scope: 'breakpoints', command: 'breakpoints.toggle', description: 'Enable / disable the selected breakpoint', tag: 'panel', mutates: true },
   ],
-  Component: BreakpointsView,
+  rows: (d, ctx) =>
+    listRows(
+      d.list.map((b) => ({
+        text: breakpointLine(b),
+        style: b.id === d.hit ? { bold: true, fg: ctx.theme.c('bad') } : b.enabled ? undefined : { fg: ctx.theme.c('muted') },
+      })),
+      d.cursor,
+      ctx,
+      'none: b breaks on the selected kind, or :break KIND [where FIELD=VALUE]',
+    ),
 });

@@ -1,7 +1,10 @@
 /** Devices: every DMA master with its mask, DMA ops, translator, progress and queue. */
 import { definePanel } from '../panel.ts';
 import type { DeviceView } from '../../session-port.ts';
-import { DevicesView } from './view.tsx';
+import { deviceRows } from './rows.ts';
+import { Line, type Style } from '../../term/style.ts';
+import { selectionStyle } from '../list-rows.ts';
+import { windowStart } from '../panel.ts';
 
 export interface DevicesData {
   readonly devices: readonly DeviceView[];
@@ -16,5 +19,15 @@ export const devicesPanel = definePanel<DevicesData>({
   select: (v, env) => ({ devices: v.devices, cursor: Math.min(env.ui.cursor, Math.max(0, v.devices.length - 1)) }),
   count: (d) => d.devices.length,
   summary: (d) => `${d.devices.length}`,
-  Component: DevicesView,
+  rows: (d, ctx) => {
+    // Queues are listed under their device when every device fits with room to spare.
+    const rows = deviceRows(d.devices, d.devices.length < ctx.height);
+    const curRow = rows.findIndex((r) => r.dev === d.cursor && !r.sub);
+    const start = windowStart(Math.max(0, curRow), rows.length, ctx.height);
+    return rows.slice(start, start + ctx.height).map((r) => {
+      const sel = ctx.focused && r.dev === d.cursor && !r.sub;
+      const muted: Style | undefined = r.sub || d.devices[r.dev].status === 'done' ? { fg: ctx.theme.c('muted') } : undefined;
+      return new Line(ctx.width, selectionStyle(sel, true)).addFit(r.text, muted).toString();
+    });
+  },
 });

@@ -2,7 +2,7 @@
 import { definePanel } from '../panel.ts';
 import type { IotlbView } from './model.ts';
 import { tlbRows, type TlbRow } from './rows.ts';
-import { ListView } from '../list-view.tsx';
+import { listRows } from '../list-rows.ts';
 
 export interface IotlbData {
   readonly rows: readonly TlbRow[];
@@ -13,11 +13,17 @@ export const iotlbPanel = definePanel<IotlbData>({
   id: 'iotlb',
   title: 'IOTLB',
   region: 'side',
-  available: (v) => !!v.iotlb && v.iotlb.tlbs.length > 0,
+  available: (v) => !!v.iotlb,
   select: (v, env) => {
     const rows = tlbRows(v.iotlb as IotlbView);
     return { rows, cursor: Math.min(env.ui.cursor, rows.length - 1) };
   },
   count: (d) => d.rows.length,
-  Component: ListView as never,
+  rows: (d, ctx) =>
+    listRows(
+      d.rows.map((r) => ({ text: r.text, style: { bold: r.head, fg: r.stale ? ctx.theme.c('bad') : undefined } })),
+      d.cursor,
+      ctx,
+      'no IOTLB or device IOTLB yet',
+    ),
 });

@@ -2,7 +2,7 @@
 import { definePanel } from '../panel.ts';
 import type { LarbView } from './model.ts';
 import { larbRows, type TreeRow } from './rows.ts';
-import { LarbViewC } from './view.tsx';
+import { listRows } from '../list-rows.ts';
 
 export interface LarbData {
   readonly rows: readonly TreeRow[];
@@ -26,5 +26,17 @@ export const larbPanel = definePanel<LarbData>({
   summary: (d) => (d.current !== undefined ? `stop at larb${d.current}` : ''),
   keys: [{ keys: ['p'], scope: 'larb', command: 'larb.ports', description: 'Show / hide ports', tag: 'panel', hint: 'ports' }],
   actions: { 'larb.ports': (ui, d) => ({ ...ui, open: d.showPorts ? 0 : undefined, cursor: 0 }) },
-  Component: LarbViewC,
+  rows: (d, ctx) =>
+    listRows(
+      d.rows.map((r) => {
+        // The larb of the current stop (a fault names it) is marked and highlighted.
+        const cur = r.kind === 'larb' && r.larb !== undefined && r.larb === d.current;
+        return { text: r.text, mark: cur ? '>' : ' ', style: cur ? { bold: true, fg: ctx.theme.c('warn') } : { fg: r.tone ? ctx.theme.c(r.tone) : undefined } };
+      }),
+      d.cursor,
+      ctx,
+      undefined,
+      { marks: true },
+    ),
+  legend: [['>', "the larb the current stop names (a fault's larb)"]],
 });

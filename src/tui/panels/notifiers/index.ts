@@ -2,7 +2,7 @@
 import { definePanel } from '../panel.ts';
 import type { NotifiersView } from './model.ts';
 import { notifierRows, type NotifierRow } from './rows.ts';
-import { ListView } from '../list-view.tsx';
+import { listRows } from '../list-rows.ts';
 
 export interface NotifiersData {
   readonly rows: readonly NotifierRow[];
@@ -13,11 +13,17 @@ export const notifiersPanel = definePanel<NotifiersData>({
   id: 'notifiers',
   title: 'Notifiers',
   region: 'side',
-  available: (v) => !!v.notifiers && v.notifiers.mms.length > 0,
+  available: (v) => !!v.notifiers,
   select: (v, env) => {
     const rows = notifierRows(v.notifiers as NotifiersView);
     return { rows, cursor: Math.min(env.ui.cursor, rows.length - 1) };
   },
   count: (d) => d.rows.length,
-  Component: ListView as never,
+  rows: (d, ctx) =>
+    listRows(
+      d.rows.map((r) => ({ text: r.text, style: { bold: r.head, fg: r.stale ? ctx.theme.c('bad') : undefined } })),
+      d.cursor,
+      ctx,
+      'no process yet: nothing has registered an mmu notifier',
+    ),
 });

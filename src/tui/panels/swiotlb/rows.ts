@@ -51,9 +51,30 @@ export interface Cell {
   readonly index: boolean;
 }
 
-/** The pool as `n` cells at most; returns the cells and slots per cell. */
-export function slotCells(v: SwiotlbView, maxCells: number): { cells: Cell[]; per: number } {
-  const per = Math.max(1, Math.ceil(v.nslabs / Math.max(1, maxCells)));
+/**
+ * Slots per cell: the fewest that fit the pool in `maxCells`, chosen so that no cell
+ * straddles an IO_TLB_SEGSIZE boundary (free runs never cross one in the kernel, so a
+ * cell spanning two segments would show a run that cannot exist): a divisor of the
+ * segment size, or a whole number of segments.
+ */
+export function slotsPerCell(nslabs: number, segSize: number, maxCells: number): number {
+  const need = Math.max(1, Math.ceil(nslabs / Math.max(1, maxCells)));
+  if (need > segSize) return Math.ceil(need / segSize) * segSize;
+  for (let per = need; per < segSize; per++) if (segSize % per === 0) return per;
+  return segSize;
+}
+
+/** Cells per grid row: whole segments per row when they fit, else a segment split evenly. */
+export function cellsPerRow(per: number, segSize: number, width: number): number {
+  const w = Math.max(1, width);
+  const perSeg = per < segSize ? segSize / per : 1;
+  if (perSeg <= w) return Math.floor(w / perSeg) * perSeg;
+  for (let n = w; n > 1; n--) if (perSeg % n === 0) return n;
+  return w;
+}
+
+/** The pool as `maxCells` cells at most; returns the cells and slots per cell. */
+export function slotCells(v: SwiotlbView, maxCells: number, per = slotsPerCell(v.nslabs, v.segSize, maxCells)): { cells: Cell[]; per: number } {
   const cells: Cell[] = [];
   for (let s = 0; s < v.nslabs; s += per) {
     let owner = v.owner[s];
@@ -76,11 +97,13 @@ export function bytes(n: number): string {
 export function infoLines(v: SwiotlbView, fr: FreeRuns, per: number): string[] {
   const lines = [
     `${v.nslabs} slots x ${v.slotSize} B @0x${v.start.toString(16)}  used ${fr.used}  index ${v.index}  max mapping ${bytes(v.maxMappingSize)}${per > 1 ? `  (1 cell = ${per} slots)` : ''}`,
-    `largest free run ${fr.largest} slots${fr.largestAt >= 0 ? ` @${fr.largestAt}` : ''} (${bytes(fr.largest * v.slotSize)})  runs ${fr.buckets.map(([n, c]) => `${n}:${c}`).join(' ')}`,
+    fr.largest > 0
+      ? `largest free run ${fr.largest} slots @${fr.largestAt} (${bytes(fr.largest * v.slotSize)})  runs ${fr.buckets.map(([n, c]) => `${n}:${c}`).join(' ')}`
+      : 'no free slot: every slot is in use',
   ];
   if (v.lastFailed) {
     const f = v.lastFailed;
-    lines.push(`last failed: ${f.dev} ${bytes(f.size)} needs ${f.nslots} slots > largest free run ${fr.largest}`);
+    lines.push(`last failed: ${f.dev} ${bytes(f.size)} needs ${f.nslots} slots > ${fr.largest > 0 ? `largest free run ${fr.largest}` : 'no free slot'}`);
   }
   return lines;
 }

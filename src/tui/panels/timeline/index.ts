@@ -1,12 +1,17 @@
 /**
  * Timeline: the trace as a virtual list. Only the rows that fit are fetched from the
  * session; a filter keeps an index of matching records, extended as the trace grows and
- * rebuilt when it shrinks (reverse execution truncates the trace).
+ * rebuilt when it shrinks (reverse execution truncates the trace). The window scrolls
+ * only when the cursor leaves it (the controller keeps `top`), and the selected record is
+ * shown in full under the list, wrapped without losing a character; Enter opens it field
+ * by field.
  */
-import { definePanel, type PanelEnv, windowStart } from '../panel.ts';
+import { definePanel, type PanelEnv, type RowCtx, stickyStart } from '../panel.ts';
 import type { SessionPort, TraceRecord, TuiView } from '../../session-port.ts';
-import { matches, recordFields } from './rows.ts';
-import { TimelineView } from './view.tsx';
+import { ELLIPSIS, Line, type Style, plainRow } from '../../term/style.ts';
+import { wrapShown } from '../../term/wrap.ts';
+import { kindTone } from '../../theme.tsx';
+import { matches, recordCells, recordText, searchPattern, timelineCols } from './rows.ts';
 
 export interface TimelineData {
   /** Visible rows: position in the (filtered) list and the record. */
@@ -17,9 +22,10 @@ export interface TimelineData {
   readonly lastStepFrom: number;
   readonly filter: string | null;
   readonly search: string | null;
-  /** The selected record in full (kind and every field), shown under the list when tall enough. */
-  readonly detail: string;
+  /** The selected record in full, wrapped to the width (cut with `…` only when it needs more rows). */
+  readonly detail: readonly string[];
   readonly detailRows: number;
+  readonly width: number;
   /** Fraction of the trace the filter has scanned, while it is still scanning. */
   readonly scanning?: number;
 }
@@ -79,14 +85,21 @@ export function timelineRecordAt(port: SessionPort, view: TuiView, filter: strin
   return filter ? (filterIndex(port, filter, view.records)[pos] ?? -1) : pos;
 }
 
+/**
+ * Body rows split into the list and the selected record in full under it. Fixed for a
+ * size (not per record), so moving the cursor never moves the list.
+ */
+export function timelineSplit(bodyRows: number): { list: number; detail: number } {
+  const detail = bodyRows >= 14 ? 3 : bodyRows >= 6 ? 2 : 0;
+  return { list: Math.max(0, bodyRows - detail), detail };
+}
+
 function select(view: TuiView, env: PanelEnv): TimelineData {
   const { port, ui, filter } = env;
-  // Tall timelines keep two rows for the selected record in full (rows are cut to the width).
-  const detailRows = env.rows >= 12 ? 2 : 0;
-  const height = env.rows - detailRows;
+  const { list: height, detail: detailRows } = timelineSplit(env.rows);
   const total = timelineLength(port, view, filter);
   const cursor = Math.max(0, Math.min(total - 1, ui.cursor));
-  const start = windowStart(cursor, total, height);
+  const start = stickyStart(ui.top, cursor, total, height);
   const end = Math.min(total, start + height);
   const rows: { pos: number; rec: TraceRecord }[] = [];
   if (filter) {
@@ -96,9 +109,38 @@ function select(view: TuiView, env: PanelEnv): TimelineData {
     port.records(start, end).forEach((rec, i) => rows.push({ pos: start + i, rec }));
   }
   const sel = rows.find((r) => r.pos === cursor)?.rec;
-  const detail = sel ? `#${sel.seq} t=${sel.t}ns ${sel.kind} ${recordFields(sel)}` : '';
+  const detail = sel && detailRows > 0 ? wrapShown(recordText(sel), env.cols, detailRows).lines : [];
   const scanning = filterScanning(port, filter, view.records);
-  return { rows, cursor, total, traceCount: view.records, lastStepFrom: view.lastStepFrom, filter, search: env.search, detail, detailRows, scanning };
+  return { rows, cursor, total, traceCount: view.records, lastStepFrom: view.lastStepFrom, filter, search: env.search, detail, detailRows, width: env.cols, scanning };
+}
+
+function timelineRows(d: TimelineData, ctx: RowCtx): string[] {
+  const th = ctx.theme;
+  if (d.total === 0) return [plainRow(d.filter ? `no record matches "${d.filter}"` : 'no records yet: press s to step', ctx.width, { dim: true })];
+  const cols = timelineCols(ctx.width);
+  const hit = d.search ? searchPattern(d.search) : undefined;
+  const listRows = ctx.height - d.detailRows;
+  const out: string[] = [];
+  for (const { pos, rec } of d.rows.slice(0, listRows)) {
+    const [seq, time, kind, fields] = recordCells(rec, cols);
+    const sel = pos === d.cursor;
+    const fresh = rec.seq >= d.lastStepFrom;
+    const line = new Line(ctx.width);
+    // The gutter: > the selected record (a bar over its number when the panel has focus),
+    // + emitted by the last motion. Only the gutter marks the selection, so moving it
+    // redraws a few cells, not two whole rows.
+    line.add(sel ? '>' : fresh ? '+' : ' ', sel ? { bold: true, inverse: ctx.focused } : fresh ? { fg: th.c('good'), bold: true } : undefined);
+    line.add(seq, sel ? { bold: true, inverse: ctx.focused, underline: !ctx.focused } : { fg: th.c('muted') });
+    line.add(` ${time} `, { fg: th.c('muted') });
+    line.add(`${kind} `, { fg: th.c(kindTone(rec.kind) ?? 'accent') });
+    const match: Style | undefined = hit?.test(rec) ? (th.color ? { fg: th.c('warn') } : { inverse: true }) : undefined;
+    // A cut row ends with `…`: the whole record is under the list, and Enter shows it.
+    line.addFit(fields, match);
+    out.push(line.toString());
+  }
+  while (out.length < listRows) out.push(' '.repeat(ctx.width));
+  for (const l of d.detail) out.push(new Line(ctx.width).add(l, { fg: th.c('info') }).toString());
+  return out;
 }
 
 export const timelinePanel = definePanel<TimelineData>({
@@ -111,8 +153,15 @@ export const timelinePanel = definePanel<TimelineData>({
   summary: (d) =>
     `${d.total === 0 ? 0 : d.cursor + 1}/${d.total}${d.filter ? ` filter "${d.filter}" of ${d.traceCount}` : ''}${d.scanning !== undefined ? ` (scanning ${Math.floor(d.scanning * 100)}%)` : ''}`,
   keys: [
-    { keys: ['f'], scope: 'timeline', command: 'timeline.filter', description: 'Filter the timeline (text or kind=KIND; empty clears)', tag: 'panel', hint: 'filter' },
+    { keys: ['enter'], scope: 'timeline', command: 'timeline.record', description: 'Open the selected record: every field, one per line, with hex and meaning', tag: 'panel', shadows: true, hint: 'record' },
+    { keys: ['f'], scope: 'timeline', command: 'timeline.filter', description: 'Filter the timeline (text or kind=KIND); the prompt starts empty, Up recalls the current filter, an empty filter clears it', tag: 'panel', hint: 'filter' },
     { keys: ['F'], scope: 'timeline', command: 'timeline.clear-filter', description: 'Clear the filter', tag: 'panel' },
   ],
-  Component: TimelineView,
+  rows: timelineRows,
+  legend: [
+    ['>', 'the selected record (its number highlighted; shown in full under the list; Enter opens it)'],
+    ['+', 'emitted by the last motion (step, continue, goto, ...)'],
+    [ELLIPSIS, 'the row goes on: the whole record is under the list and one Enter away'],
+    ['', 'search matches are highlighted'],
+  ],
 });

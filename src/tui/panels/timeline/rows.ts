@@ -1,4 +1,8 @@
-/** Timeline rows: one trace record per row, seq / time / kind in columns, the rest key=value. */
+/**
+ * Timeline text: one trace record per row, seq / time / kind in columns, the rest
+ * key=value. Every record reaches the screen through `fieldText` / `recordFields`, the one
+ * place that turns record values into text (typed records will change only this file).
+ */
 import type { TraceRecord } from '../../session-port.ts';
 
 export function formatTime(ns: number): string {
@@ -7,14 +11,33 @@ export function formatTime(ns: number): string {
   return `${(ns / 1_000_000).toFixed(3)}ms`;
 }
 
+/** One field's value as the trace prints it. */
+export function fieldText(v: unknown): string {
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+/** The record's fields after seq, t and kind, in order, as [name, text]. */
+export function recordEntries(r: TraceRecord): [string, string][] {
+  const out: [string, string][] = [];
+  for (const k in r) {
+    if (k === 'seq' || k === 't' || k === 'kind') continue;
+    out.push([k, fieldText(r[k])]);
+  }
+  return out;
+}
+
 export function recordFields(r: TraceRecord): string {
   let s = '';
   for (const k in r) {
     if (k === 'seq' || k === 't' || k === 'kind') continue;
-    const v = r[k];
-    s += `${s ? ' ' : ''}${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`;
+    s += `${s ? ' ' : ''}${k}=${fieldText(r[k])}`;
   }
   return s;
+}
+
+/** The whole record on one line, as the timeline's detail rows show it. */
+export function recordText(r: TraceRecord): string {
+  return `#${r.seq} t=${r.t}ns ${r.kind} ${recordFields(r)}`;
 }
 
 /** The text filters and searches match (case-insensitively): "kind=dma dev=blit0 addr=…". */
@@ -24,6 +47,32 @@ export function recordHaystack(r: TraceRecord): string {
 
 export function matches(r: TraceRecord, needle: string): boolean {
   return recordHaystack(r).includes(needle.toLowerCase());
+}
+
+export interface SearchPattern {
+  readonly test: (r: TraceRecord) => boolean;
+  /** Why the text is searched literally (it is not a valid regular expression). */
+  readonly literal?: string;
+}
+
+const patterns = new Map<string, SearchPattern>();
+
+/**
+ * `/` search: a regular expression (case-insensitive) over "kind=KIND field=value ...",
+ * as less and vim search; text that is not a valid one is searched for literally.
+ */
+export function searchPattern(needle: string): SearchPattern {
+  let p = patterns.get(needle);
+  if (p) return p;
+  try {
+    const re = new RegExp(needle, 'i');
+    p = { test: (r) => re.test(`kind=${r.kind} ${recordFields(r)}`) };
+  } catch (e) {
+    p = { test: (r) => matches(r, needle), literal: (e as Error).message.replace(/^Invalid regular expression: /, '') };
+  }
+  if (patterns.size > 64) patterns.clear();
+  patterns.set(needle, p);
+  return p;
 }
 
 export interface TimelineCols {
