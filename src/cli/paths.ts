@@ -1,7 +1,19 @@
-/** Where the package's own files are, wherever it is run from. */
+/** Where the package's own files are, wherever it is run from (src/ through tsx, or dist/). */
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
-export const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The nearest directory at or above this module's that holds package.json. */
+function packageRoot(moduleUrl: string): string {
+  let dir = dirname(fileURLToPath(moduleUrl));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`dmadbg: no package.json above ${fileURLToPath(moduleUrl)}`);
+    dir = up;
+  }
+  return dir;
+}
+
+export const PACKAGE_ROOT = packageRoot(import.meta.url);
 export const SCENARIOS_DIR = join(PACKAGE_ROOT, 'scenarios');
 export const DEMO_SCENARIO = 'demo-dma-engine';
