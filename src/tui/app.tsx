@@ -3,7 +3,7 @@
  * port, the terminal size and options as props and touches nothing process-global: no
  * process.stdout, no process.on. Terminal setup lives in start.tsx (and the SSH server).
  */
-import React, { useEffect, useMemo, useReducer, useRef, useState } from 'react';
+import React, { useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { Box, Text, useApp, useInput } from 'ink';
 import { Controller } from './controller.ts';
 import { keyNames } from './keymap/keys.ts';
@@ -16,7 +16,7 @@ import { StatusBar } from './components/status-bar.tsx';
 import { PanelTitle } from './components/panel-frame.tsx';
 import { HintBar } from './components/hint-bar.tsx';
 import { Help } from './components/help.tsx';
-import { Picker, type PickerSource } from './picker.tsx';
+import { Picker, type KeySink, type PickerSource } from './picker.tsx';
 import type { Slot } from './layout.ts';
 
 export interface AppOptions {
@@ -48,12 +48,18 @@ export function DmadbgApp(props: AppProps) {
   const theme = useMemo(() => makeTheme(props.color !== false), [props.color]);
   const { exit } = useApp();
   const quit = props.onQuit ?? (() => exit());
+  // One key handler for the app's whole life, passing keys to whichever screen is up. Ink
+  // attaches a useInput handler in an effect, after the frame is already written: a key
+  // typed at once on a new screen (q right after the picker opened a scenario) was dropped.
+  const keys = useRef<KeySink | null>(null);
+  useInput((input, key) => keys.current?.(input, key));
   return (
     <ThemeProvider theme={theme}>
       {port ? (
-        <Debugger {...props} port={port} onQuit={quit} />
+        <Debugger {...props} port={port} onQuit={quit} keys={keys} />
       ) : (
         <Picker
+          keys={keys}
           source={props.picker ?? { entries: [], open: async () => { throw new Error('no scenario source'); } }}
           cols={props.cols}
           rows={props.rows}
@@ -110,13 +116,16 @@ function sameEnv(a: PanelEnv, b: PanelEnv): boolean {
   return a.ui === b.ui && a.rows === b.rows && a.cols === b.cols && a.search === b.search && a.filter === b.filter && a.console === b.console;
 }
 
-function Debugger(props: AppProps & { port: SessionPort; onQuit: () => void }) {
+function Debugger(props: AppProps & { port: SessionPort; onQuit: () => void; keys: React.MutableRefObject<KeySink | null> }) {
   const { port, cols, rows } = props;
   const ctl = useMemo(() => new Controller(port, { readOnly: props.readOnly, onQuit: props.onQuit, notice: props.notice }), [port]);
   ctl.setSize(cols, rows);
   useTicks(ctl, port, props.progressMs ?? 250);
   const cache = useRef(new Map<string, Cached>()).current;
-  useInput((input, key) => ctl.keys(keyNames(input, key)));
+  // Layout effects run in the commit that writes the frame: no key can arrive in between.
+  useLayoutEffect(() => {
+    props.keys.current = (input, key) => ctl.keys(keyNames(input, key));
+  }, [ctl, props.keys]);
 
   const live = port.view();
   // Panels keep showing the last stop while a run goes (only the status bar moves), so a

@@ -3,8 +3,8 @@
  * scenarios and the workspace's recent ones, with descriptions, filtered by typing.
  * Enter opens one; Esc clears the filter, then quits.
  */
-import React, { memo, useState } from 'react';
-import { Box, Text, useInput } from 'ink';
+import React, { memo, useLayoutEffect, useRef, useState } from 'react';
+import { Box, Text, type Key } from 'ink';
 import { keyNames } from './keymap/keys.ts';
 import { useTheme } from './theme.tsx';
 import { windowStart } from './panels/panel.ts';
@@ -17,6 +17,9 @@ export interface PickerEntry {
   readonly kernel: string;
   readonly source: 'recent' | 'built-in';
 }
+
+/** Where the app's one key handler sends keys: the screen that is up. */
+export type KeySink = (input: string, key: Key) => void;
 
 export interface PickerSource {
   readonly entries: readonly PickerEntry[];
@@ -32,23 +35,29 @@ export function filterEntries(entries: readonly PickerEntry[], q: string): Picke
 }
 
 export const Picker = memo(function Picker({
-  source, cols, rows, error, onOpen, onQuit,
-}: { source: PickerSource; cols: number; rows: number; error?: string; onOpen: (e: PickerEntry) => void; onQuit: () => void }) {
+  source, cols, rows, error, onOpen, onQuit, keys,
+}: { source: PickerSource; cols: number; rows: number; error?: string; onOpen: (e: PickerEntry) => void; onQuit: () => void; keys: React.MutableRefObject<KeySink | null> }) {
   const th = useTheme();
   const [q, setQ] = useState('');
   const [cursor, setCursor] = useState(0);
   const [opening, setOpening] = useState(false);
   const list = filterEntries(source.entries, q);
   const cur = Math.min(cursor, Math.max(0, list.length - 1));
-  useInput((input, key) => {
-    if (opening) return;
-    let text = q;
-    let c = cur;
+  // Keys act on the latest filter, not the one of the render that installed the handler
+  // (typing "demo" and Enter in one read opened the first unfiltered scenario).
+  const live = useRef({ q, cursor, opening });
+  const onKey: KeySink = (input, key) => {
+    if (live.current.opening) return;
+    let text = live.current.q;
+    let c = live.current.cursor;
     for (const k of keyNames(input, key)) {
       if (k === 'enter') {
-        if (list[c]) {
+        const l = filterEntries(source.entries, text);
+        const e = l[Math.min(c, Math.max(0, l.length - 1))];
+        if (e) {
+          live.current.opening = true;
           setOpening(true);
-          onOpen(list[c]);
+          onOpen(e);
         }
         return;
       }
@@ -64,8 +73,12 @@ export const Picker = memo(function Picker({
         c = 0;
       }
     }
+    live.current = { q: text, cursor: Math.max(0, c), opening: false };
     setQ(text);
     setCursor(Math.max(0, c));
+  };
+  useLayoutEffect(() => {
+    keys.current = onKey;
   });
   const height = Math.max(6, rows - 1);
   const listRows = height - 4;
