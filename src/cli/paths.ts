@@ -1,7 +1,7 @@
-/** Where the package's own files are, wherever it is run from. */
-import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
+/** The package's own files (the root is found in store/, which ssh may import too). */
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../store/package-root.ts';
 
-export const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export { PACKAGE_ROOT };
 export const SCENARIOS_DIR = join(PACKAGE_ROOT, 'scenarios');
 export const DEMO_SCENARIO = 'demo-dma-engine';

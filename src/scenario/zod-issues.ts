@@ -37,15 +37,17 @@ function objectAt(schema: AnySchema, path: readonly PropertyKey[], input: unknow
     if (d.type === 'union') {
       const want = d.discriminator;
       const rec = v as Record<string, unknown> | undefined;
-      s = d.options?.find((o) => {
+      const objects = (d.options ?? []).filter((o) => defOf(o).type === 'object');
+      s = objects.find((o) => {
         const od = defOf(o);
-        if (od.type !== 'object') return false;
         if (want) {
           const lit = defOf(od.shape![want]) as unknown as { values?: unknown[] };
           return lit.values?.includes(rec?.[want]);
         }
         return Object.keys(rec ?? {}).every((k) => k in od.shape!);
       });
+      // An unknown key matches no object option; with only one, that is the one meant.
+      if (!s && !want && objects.length === 1) s = objects[0];
       continue;
     }
     if (i === path.length) return d.type === 'object' ? d : undefined;
@@ -116,7 +118,19 @@ export function zodIssuesToProblems(
             hint: near ? `did you mean "${near}"?` : `one of: ${opts.join(', ')}`,
           });
         } else {
-          out.push({ file, path, message: `${describeInput(got)} matches none of the allowed forms` });
+          // A string/object union (e.g. swiotlb): report the problems of the one form whose
+          // type the input has, not that it "matches none".
+          const all = (iss as unknown as { errors?: z.core.$ZodIssue[][] }).errors ?? [];
+          const wrongType = (b: z.core.$ZodIssue[]) => b.length === 1 && b[0].code === 'invalid_type' && b[0].path.length === 0;
+          const branches = all.filter((b) => !wrongType(b));
+          if (branches.length === 1) {
+            out.push(...zodIssuesToProblems(file, schema, input, branches[0].map((b) => ({ ...b, path: [...iss.path, ...b.path] }))));
+          } else if (branches.length === 0 && all.length > 0) {
+            const types = [...new Set(all.map((b) => (b[0] as { expected?: string }).expected))].join(' or ');
+            out.push({ file, path, message: `expected ${types}, got ${describeInput(got)}` });
+          } else {
+            out.push({ file, path, message: `${describeInput(got)} matches none of the allowed forms` });
+          }
         }
         break;
       }

@@ -49,13 +49,21 @@ export const CORE_KINDS: readonly TraceKindDoc[] = [
       dir: '"to-device", "from-device" or "bidirectional"',
       prot: 'IOMMU prot flags, e.g. "R|W"',
       result: '"ok" or "error"',
-      reason: 'why the mapping failed (on error)',
+      reason: 'why the mapping failed (on error); iommu_map: the kernel\'s pr_err text, e.g. "iommu: unaligned: ..."',
     },
   },
   {
     kind: 'unmap',
     summary: 'A driver unmapped a DMA mapping.',
-    fields: { api: 'kernel function', dev: 'device name', domain: 'IOMMU domain', iova: 'dma address', size: 'bytes', dir: 'direction' },
+    fields: {
+      api: 'kernel function',
+      dev: 'device name',
+      domain: 'IOMMU domain',
+      iova: 'dma address',
+      size: 'bytes (iommu_unmap: bytes it unmapped, 0 when it refused)',
+      dir: 'direction',
+      reason: 'iommu_unmap refused the request: the kernel\'s pr_err text, e.g. "iommu: unaligned: ..."',
+    },
   },
   {
     kind: 'dev-op',

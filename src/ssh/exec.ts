@@ -8,9 +8,9 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, realpathSync, statSync } from 'node:fs';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { listScenarios } from '../store/catalog.ts';
+import { PACKAGE_ROOT } from '../store/package-root.ts';
 
 export const EXEC_EXIT = { ok: 0, error: 1, usage: 2, internal: 70 } as const;
 
@@ -162,7 +162,7 @@ export function parseExec(line: string, scenariosDir: string): ParsedExec {
   return { command: cmd as ParsedExec['command'], args };
 }
 
-const BIN = fileURLToPath(new URL('../../bin/dmadbg.js', import.meta.url));
+const BIN = join(PACKAGE_ROOT, 'bin', 'dmadbg.js');
 
 export interface ExecIo {
   write(s: string | Buffer): boolean;

@@ -18,7 +18,7 @@ import { hintRow } from './components/hint-bar.tsx';
 import { helpRows } from './components/help.tsx';
 import { recordLineCount, recordViewRows } from './components/record-view.ts';
 import { Rows } from './components/rows.tsx';
-import { Picker, type PickerSource } from './picker.tsx';
+import { Picker, type KeySink, type PickerSource } from './picker.tsx';
 import type { Slot } from './layout.ts';
 import { composeFrame } from './compose.ts';
 import { FrameStdout } from './term/frame-stdout.ts';
@@ -51,12 +51,18 @@ export function DmadbgApp(props: AppProps) {
   const theme = useMemo(() => makeTheme(props.color !== false), [props.color]);
   const { exit } = useApp();
   const quit = props.onQuit ?? (() => exit());
+  // One key handler for the app's whole life, passing keys to whichever screen is up. Ink
+  // attaches a useInput handler in a passive effect, after the frame is written: a key typed
+  // at once on a new screen (q right after the picker opened a scenario) was dropped.
+  const keys = useRef<KeySink | null>(null);
+  useInput((input, key) => keys.current?.(input, key));
   return (
     <ThemeProvider theme={theme}>
       {port ? (
-        <Debugger {...props} port={port} onQuit={quit} />
+        <Debugger {...props} port={port} onQuit={quit} keys={keys} />
       ) : (
         <Picker
+          keys={keys}
           source={props.picker ?? { entries: [], open: async () => { throw new Error('no scenario source'); } }}
           cols={props.cols}
           rows={props.rows}
@@ -121,14 +127,17 @@ function sameRows(a: readonly string[], b: readonly string[]): boolean {
   return true;
 }
 
-function Debugger(props: AppProps & { port: SessionPort; onQuit: () => void }) {
+function Debugger(props: AppProps & { port: SessionPort; onQuit: () => void; keys: React.MutableRefObject<KeySink | null> }) {
   const { port, cols, rows } = props;
   const ctl = useMemo(() => new Controller(port, { readOnly: props.readOnly, onQuit: props.onQuit, notice: props.notice }), [port]);
   ctl.setSize(cols, rows);
   useTicks(ctl, port, props.progressMs ?? 250);
   const drawn = useRef(new Map<string, Drawn>()).current;
   const theme = useTheme();
-  useInput((input, key) => ctl.keys(keyNames(input, key)));
+  // Layout effects run in the commit that writes the frame: no key can arrive in between.
+  useLayoutEffect(() => {
+    props.keys.current = (input, key) => ctl.keys(keyNames(input, key));
+  }, [ctl, props.keys]);
 
   const live = port.view();
   // Panels keep showing the last stop while a run goes (only the status bar moves), so a

@@ -3,8 +3,8 @@
  * scenarios and the workspace's recent ones, with descriptions, filtered by typing.
  * Enter opens one; Esc clears the filter, then quits.
  */
-import React, { memo, useEffect, useMemo, useReducer } from 'react';
-import { Box, Text, useInput } from 'ink';
+import React, { memo, useEffect, useLayoutEffect, useMemo, useReducer } from 'react';
+import { Box, Text, type Key } from 'ink';
 import { keyNames } from './keymap/keys.ts';
 import { useTheme } from './theme.tsx';
 import { windowStart } from './panels/panel.ts';
@@ -13,19 +13,25 @@ import { type PickerEntry, PickerState } from './picker-state.ts';
 
 export { filterEntries, type PickerEntry } from './picker-state.ts';
 
+/** Where the app's one key handler sends keys: the screen that is up. */
+export type KeySink = (input: string, key: Key) => void;
+
 export interface PickerSource {
   readonly entries: readonly PickerEntry[];
   open(e: PickerEntry): Promise<SessionPort>;
 }
 
 export const Picker = memo(function Picker({
-  source, cols, rows, onOpen, onQuit,
-}: { source: PickerSource; cols: number; rows: number; onOpen: (e: PickerEntry) => Promise<unknown>; onQuit: () => void }) {
+  source, cols, rows, onOpen, onQuit, keys,
+}: { source: PickerSource; cols: number; rows: number; onOpen: (e: PickerEntry) => Promise<unknown>; onQuit: () => void; keys: React.MutableRefObject<KeySink | null> }) {
   const th = useTheme();
   const st = useMemo(() => new PickerState(source.entries, { open: onOpen, quit: onQuit }), [source]);
   const [, redraw] = useReducer((x: number) => x + 1, 0);
   useEffect(() => st.subscribe(redraw), [st]);
-  useInput((input, key) => st.keys(keyNames(input, key)));
+  // Installed in the commit that writes the frame, so no key typed as the screen appears is lost.
+  useLayoutEffect(() => {
+    keys.current = (input, key) => st.keys(keyNames(input, key));
+  }, [st, keys]);
   const q = st.text;
   const opening = st.opening;
   const error = st.error;

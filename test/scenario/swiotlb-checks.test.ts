@@ -77,11 +77,11 @@ describe('virtio-blk checks', () => {
 });
 
 describe('swiotlb section', () => {
-  it('defaults: 64 MiB, not forced, below 4 GiB; the size is aligned up to 128 slots', () => {
-    const r = parseScenarioText(JSON.stringify(base({ swiotlb: { size: 3000 } }, [])), 'x.json');
+  it('defaults: not forced, below 4 GiB; a byte size is aligned up to 128 slots', () => {
+    const r = parseScenarioText(JSON.stringify(base({ swiotlb: { bytes: 3000 } }, [])), 'x.json');
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    expect(r.scenario.swiotlb).toEqual({ size: 3000, force: false, below: 0x1_0000_0000 });
+    expect(r.scenario.swiotlb).toEqual({ nslabs: 128, force: false, below: 0x1_0000_0000 });
     const m = buildMachine(r.scenario).machine;
     const st = m.state.models.swiotlb as { nslabs: number; start: number; end: number };
     expect(st.nslabs).toBe(128);
@@ -90,8 +90,8 @@ describe('swiotlb section', () => {
   });
 
   it('unknown fields and a pool that cannot fit low are reported with their path', () => {
-    expect(problems(base({ swiotlb: { sise: '1M' } }, []))[0]).toMatch(/^swiotlb/);
-    const r = parseScenarioText(JSON.stringify(base({ swiotlb: { size: '4G' } }, [])), 'x.json');
+    expect(problems(base({ swiotlb: { byts: '1M' } }, []))[0]).toMatch(/^swiotlb/);
+    const r = parseScenarioText(JSON.stringify(base({ swiotlb: { bytes: '4G' } }, [])), 'x.json');
     expect(r.ok).toBe(true);
     if (r.ok) expect(() => buildMachine(r.scenario)).toThrow(/no free DRAM below 0x100000000/);
   });

@@ -40,6 +40,13 @@ function mtk(m: Machine): MtkState {
   return m.model(MTK_MODEL);
 }
 
+/** The kernel's initializer and how many zero-filled slots follow: "{0,4,5,6,7,2,3,1} +8 zero". */
+function remapText(remap: readonly number[]): string {
+  let n = remap.length;
+  while (n > 1 && remap[n - 1] === 0) n--;
+  return `{${remap.slice(0, n).join(',')}}${n < remap.length ? ` +${remap.length - n} zero` : ''}`;
+}
+
 registerInspector({
   name: 'iommu',
   usage: 'info iommu',
@@ -47,7 +54,7 @@ registerInspector({
   models: [MTK_MODEL],
   run: ({ machine: m }) => {
     const v = mtkIommuStatus(m);
-    const lines = [`mtk M4U (${v.soc}), driver ${v.driver}, 4GB mode ${v.enable4GB ? 'on' : 'off'}, larbid_remap [${v.larbidRemap.join(',')}]`];
+    const lines = [`mtk M4U (${v.soc}), driver ${v.driver}, 4GB mode ${v.enable4GB ? 'on' : 'off'}, larbid_remap ${remapText(v.larbidRemap)}`];
     for (const i of v.m4u) {
       lines.push(`  ${i.name}: larbs ${i.larbs.join(',')}  PT_BASE ${hex32(i.ptBase)}  FAULT_ST1 ${hex32(i.faultSt1)}${i.irqPending ? ' (irq pending)' : ''}  protect ${hex(i.protectBase)}`);
       for (const c of i.cells) {

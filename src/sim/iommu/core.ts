@@ -76,9 +76,32 @@ export function iommuPgsize(bitmap: number, iova: number, pa: number, size: numb
   return 0;
 }
 
-/** iommu_map(): one ops->map per page; on failure, unmap what was mapped. */
+/** min_pagesz = 1 << __ffs(domain->pgsize_bitmap): the smallest page the domain maps. */
+export function iommuMinPagesz(bitmap: number): number {
+  let min = 1;
+  while (min <= bitmap && Math.floor(bitmap / min) % 2 === 0) min *= 2;
+  return min;
+}
+
+/** %pa of a 64-bit phys_addr_t: 0x and 16 hex digits. */
+function pa64(pa: number): string {
+  return '0x' + Math.floor(pa / 2 ** 32).toString(16).padStart(8, '0') + (pa % 2 ** 32).toString(16).padStart(8, '0');
+}
+
+/**
+ * iommu_map(): iova, paddr and size must all be multiples of min_pagesz, or it prints
+ * "iommu: unaligned: ..." and returns -EINVAL before any ops->map. Then one ops->map per
+ * page; on failure, unmap what was mapped.
+ */
 export function iommuMap(m: Machine, dom: IommuDomain, a: { iova: number; pa: number; size: number; prot: number }): number {
   const ops = opsOf(m, dom);
+  const min = iommuMinPagesz(dom.pgsizeBitmap);
+  if (a.iova % min || a.pa % min || a.size % min) {
+    // klog: the pr_err text rides in `reason` until the klog record kind lands.
+    const reason = `iommu: unaligned: iova ${hex(a.iova)} pa ${pa64(a.pa)} size ${hex(a.size)} min_pagesz ${hex(min)}`;
+    m.emit('map', { api: 'iommu_map', domain: dom.name, iova: hex(a.iova), pa: hex(a.pa), size: a.size, prot: protString(a.prot), result: 'error', reason });
+    return -22; // -EINVAL
+  }
   let done = 0;
   let ret = 0;
   while (done < a.size) {
@@ -97,10 +120,24 @@ export function iommuMap(m: Machine, dom: IommuDomain, a: { iova: number; pa: nu
   return ret;
 }
 
-/** iommu_unmap(): ops->unmap per page into one gather, then ops->iotlb_sync once. */
+/**
+ * iommu_unmap(): iova and size must be multiples of min_pagesz, or __iommu_unmap prints
+ * "iommu: unaligned: ..." and returns 0 before any ops->unmap. Then ops->unmap per page
+ * into one gather, then ops->iotlb_sync once.
+ */
 export function iommuUnmap(m: Machine, dom: IommuDomain, a: { iova: number; size: number }, api = 'iommu_unmap'): number {
   const ops = opsOf(m, dom);
   const gather = iommuIotlbGatherInit();
+  const min = iommuMinPagesz(dom.pgsizeBitmap);
+  if (a.iova % min || a.size % min) {
+    // v5.0 __iommu_unmap returns before its own iotlb_sync; v5.4 iommu_unmap still calls
+    // iommu_tlb_sync on the empty gather after __iommu_unmap returns.
+    if (m.config.kernel !== 'v5.0') ops.iotlbSync(m, dom, gather);
+    // klog: the pr_err text rides in `reason` until the klog record kind lands.
+    const reason = `iommu: unaligned: iova ${hex(a.iova)} size ${hex(a.size)} min_pagesz ${hex(min)}`;
+    m.emit('unmap', { api, domain: dom.name, iova: hex(a.iova), size: 0, reason });
+    return 0;
+  }
   let done = 0;
   while (done < a.size) {
     const pgsize = iommuPgsize(dom.pgsizeBitmap, a.iova + done, 0, a.size - done);

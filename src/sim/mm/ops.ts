@@ -25,8 +25,12 @@ export interface MmapArgs {
   populate: boolean;
 }
 
-/** do_munmap: split, unmap_region (notifiers, free), then drop the VMAs. */
+/**
+ * do_munmap: split, unmap_region (notifiers, free), then drop the VMAs. With no VMA in
+ * [start, end) __do_munmap returns 0 before unmap_region: no notifier call at all.
+ */
 export function doMunmap(m: Machine, mm: MmStruct, start: number, end: number): void {
+  if (rangeFree(mm, start, end)) return;
   vmasIn(mm, start, end);
   unmapRegion(m, mm, start, end);
   detachVmas(mm, start, end);

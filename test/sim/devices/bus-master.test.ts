@@ -16,7 +16,7 @@ function scenario(ops: unknown[], pool = '1M'): Record<string, unknown> {
       dram: [{ base: '0x40000000', size: '0x100000000' }],
       buffers: [{ name: 'b', size: '1M', above: '0x100000000' }],
     },
-    swiotlb: { size: pool },
+    swiotlb: { bytes: pool },
     devices: [{ kind: 'bus-master', name: 'nic32', dmaMask: 32, ops }],
   };
 }

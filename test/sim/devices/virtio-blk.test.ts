@@ -19,7 +19,7 @@ function run(opts: { kernel?: string; force?: boolean; dramSize?: string; dev?: 
       dram: [{ base: '0x40000000', size: opts.dramSize ?? '0x100000000' }],
       buffers: [{ name: 'bio', size: '512K', fill: 0x5c }],
     },
-    ...(opts.swiotlb === false ? {} : { swiotlb: { size: '4M', force: opts.force ?? false } }),
+    ...(opts.swiotlb === false ? {} : { swiotlb: { bytes: '4M', force: opts.force ?? false } }),
     devices: [{ kind: 'virtio-blk', name: 'vda', ...opts.dev, requests: opts.requests ?? [{ op: 'read', sector: 8, buf: 'bio', len: '512K' }] }],
   };
   const r = parseScenarioText(JSON.stringify(s), 't.json');

@@ -9,6 +9,11 @@ import { describe, expect, it } from 'vitest';
 import { MTK_IOMMU_PLATS } from '../../../src/sim/iommu/mtk/plat.ts';
 import { busSelCell } from '../../../src/sim/smi/plat.ts';
 import { build, kinds, mtkScenario, runAll } from './mtk-helpers.ts';
+import { mtkIommuIsr } from '../../../src/sim/iommu/mtk/isr.ts';
+import { mtkState } from '../../../src/sim/iommu/mtk/state.ts';
+import { F_INT_TRANSLATION_FAULT, REG_MMU0_FAULT_VA, REG_MMU0_INT_ID, REG_MMU_FAULT_ST1 } from '../../../src/sim/iommu/mtk/regs.ts';
+import { traceLine } from '../../../src/sim/core/trace.ts';
+import { inspector } from '../../../src/debugger/inspect/index.ts';
 
 const faultOps = [{ op: 'access', iova: '0x10000000', len: 16, dir: 'write' }, { op: 'delay', ns: 1000 }];
 
@@ -22,11 +27,11 @@ describe('mtk fault path', () => {
     if (larb !== 0) expect(f.larbRaw).not.toBe(larb);
   });
 
-  it('larbid_remap is a permutation and the mt8183 table matches the kernel', () => {
-    expect(MTK_IOMMU_PLATS.mt8183.larbidRemap).toEqual([0, 4, 5, 6, 7, 2, 3, 1]);
-    expect([...MTK_IOMMU_PLATS.mt8183.larbidRemap].sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
-    expect(MTK_IOMMU_PLATS.mt2712.larbidRemap).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-    expect(MTK_IOMMU_PLATS.mt8173.larbidRemap).toEqual([0, 1, 2, 3, 4, 5]);
+  it('larbid_remap: the mt8183 table matches the kernel and is a permutation of its 8 larbs', () => {
+    expect(MTK_IOMMU_PLATS.mt8183.larbidRemap.slice(0, 8)).toEqual([0, 4, 5, 6, 7, 2, 3, 1]);
+    expect(MTK_IOMMU_PLATS.mt8183.larbidRemap.slice(0, 8).sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(MTK_IOMMU_PLATS.mt2712.larbidRemap.slice(0, 10)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(MTK_IOMMU_PLATS.mt8173.larbidRemap.slice(0, 6)).toEqual([0, 1, 2, 3, 4, 5]);
   });
 
   it('the ISR clears with INT_CONTROL0 | bit12 and then flushes everything', () => {
@@ -59,5 +64,38 @@ describe('mtk fault path', () => {
     let h = 0x811c9dc5;
     for (let i = 0; i < 16; i++) h = Math.imul(h ^ 0x42, 0x01000193) >>> 0;
     expect(kinds(recs, 'dev-op')[0]).toMatchObject({ op: 'read-faulted', sum: h.toString(16).padStart(8, '0') });
+  });
+});
+
+describe('larbid_remap beyond the SoC table (v5.4)', () => {
+  // drivers/iommu/mtk_iommu.c (v5.4.1): struct mtk_iommu_plat_data.larbid_remap is
+  // `unsigned char larbid_remap[MTK_LARB_NR_MAX]` (16 slots) and mt8173_data lists only
+  // {0, 1, 2, 3, 4, 5}; C zero-fills the rest, so mtk_iommu_isr's
+  // `larbid_remap[F_MMU0_INT_ID_LARB_ID(regval)]` decodes HW larb 6 and 7 to larb 0.
+  it.each([6, 7])('mt8173: a fault naming HW larb %i decodes to larb 0', (hwLarb) => {
+    const m = build(mtkScenario('mt8173', 'v5.4', [{ larb: 0, port: 0, ops: [] }]));
+    runAll(m);
+    const inst = mtkState(m).m4u[0];
+    inst.regs[REG_MMU_FAULT_ST1 >>> 2] = F_INT_TRANSLATION_FAULT;
+    inst.regs[REG_MMU0_FAULT_VA >>> 2] = 0x1000_0000;
+    inst.regs[REG_MMU0_INT_ID >>> 2] = (hwLarb << 7) | (3 << 2);
+    const before = m.trace.count;
+    mtkIommuIsr(m, 0);
+    const f = JSON.parse(traceLine(m.trace, before)) as Record<string, unknown>;
+    expect(f).toMatchObject({ kind: 'fault', larbRaw: hwLarb, larb: 0, port: 3 });
+  });
+
+  it('every SoC table has MTK_LARB_NR_MAX (16) slots, zero past the listed larbs', () => {
+    expect(MTK_IOMMU_PLATS.mt8173.larbidRemap).toEqual([0, 1, 2, 3, 4, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    expect(MTK_IOMMU_PLATS.mt8183.larbidRemap.slice(8)).toEqual(new Array(8).fill(0));
+    expect(MTK_IOMMU_PLATS.mt2712.larbidRemap.slice(10)).toEqual(new Array(6).fill(0));
+  });
+});
+
+describe('info iommu prints the remap table as the kernel declares it', () => {
+  it('mt8173 v5.4: the six listed larbs, then the ten zero-filled slots', () => {
+    const m = build(mtkScenario('mt8173', 'v5.4', [{ larb: 0, port: 0, ops: [] }]));
+    const out = inspector('iommu')!.run({ machine: m, built: undefined as never }, []);
+    expect(out[0]).toContain('larbid_remap {0,1,2,3,4,5} +10 zero');
   });
 });

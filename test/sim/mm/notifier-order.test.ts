@@ -110,14 +110,42 @@ describe('notifier call order per mm operation', () => {
     expect(opSequence(recs, T)).toEqual(['release', ...Array(4).fill('pte:zap_pte_range'), 'free', 'free', 'free', 'free']);
   });
 
-  it('mremap move: munmap of the target, move_page_tables pair over the old range, munmap of the old range', () => {
+  // mm/mremap.c mremap_to: do_munmap(new_addr, new_len) first. mm/mmap.c __do_munmap
+  // returns 0 when find_vma(start) is NULL or starts at or past end, before unmap_region, so
+  // an empty target calls no notifier. move_vma then runs move_page_tables (one pair over
+  // the old range) and do_munmap of the old range, whose VMA is still there.
+  it('mremap move to an empty target: move_page_tables pair over the old range, then munmap of the old range', () => {
     const { recs } = run([{ op: 'mremap', at: T, start: va(0), oldSize: '8K', newSize: '8K', newStart: '0x7f0000100000' }]);
     expect(opSequence(recs, T)).toEqual([
-      'invalidate_range_start', 'invalidate_range(invalidate_range_end)', 'invalidate_range_end',
       'invalidate_range_start', 'pte:move_ptes', 'pte:move_ptes', 'pte:move_ptes', 'pte:move_ptes',
       'invalidate_range(invalidate_range_end)', 'invalidate_range_end',
       'invalidate_range_start', 'invalidate_range(invalidate_range_end)', 'invalidate_range_end',
     ]);
+  });
+
+  it('mremap move onto a mapped target: its munmap runs the notifiers first', () => {
+    const target = '0x7f0000100000';
+    const { recs } = run([
+      { op: 'mmap', at: 1000, start: target, size: '8K' },
+      { op: 'mremap', at: T, start: va(0), oldSize: '8K', newSize: '8K', newStart: target },
+    ]);
+    expect(opSequence(recs, T).slice(0, 4)).toEqual([
+      'invalidate_range_start', 'invalidate_range(invalidate_range_end)', 'invalidate_range_end',
+      'invalidate_range_start',
+    ]);
+  });
+
+  // mm/mmap.c (v5.0) __do_munmap: `vma = find_vma(mm, start); if (!vma) return 0;` and
+  // `if (vma->vm_start >= end) return 0;`, both before unmap_region and its notifier calls.
+  it('munmap of a range with no VMA (a hole, or past the last VMA) calls no notifier', () => {
+    const { recs } = run([
+      { op: 'munmap', at: T, start: va(100), size: '8K' }, // past the only VMA (pages 0..3)
+      { op: 'mmap', at: T + 1, start: va(200), size: '4K' },
+      { op: 'munmap', at: T + 2, start: va(150), size: '8K' }, // between two VMAs
+    ]);
+    expect(opSequence(recs, T)).toEqual([]);
+    expect(opSequence(recs, T + 2)).toEqual([]);
+    expect(recs.filter((r) => r.kind === 'mm' && r.op === 'munmap')).toHaveLength(2);
   });
 
   it('page_idle uses clear_young; khugepaged uses test_young only when the PTE is old', () => {

@@ -6,7 +6,7 @@
  */
 import type { Machine } from '../../machine.ts';
 import { assert } from '../../core/assert.ts';
-import { hex32, lower32 } from '../../core/hex.ts';
+import { hex32, lower32, upper32 } from '../../core/hex.ts';
 import { armV7sIovaToPhys, armV7sMap, armV7sUnmap } from '../../pgtable/arm-v7s/index.ts';
 import type { ArmV7sPgtable } from '../../pgtable/arm-v7s/types.ts';
 import { smiState } from '../../smi/state.ts';
@@ -83,8 +83,11 @@ export const mtkIommuOps: IommuOps = {
   iovaToPhys(m, _dom, iova): number {
     const s = mtkState(m);
     const pa = armV7sIovaToPhys(m, pgtableOf(s), iova);
-    if (!s.enable4GB || pa === 0) return pa;
-    if (s.driver === 'mt8183-series') return pa >= MTK_IOMMU_4GB_MODE_REMAP_BASE ? pa - SZ_4G : pa;
-    return pa >= SZ_4G ? pa : pa + SZ_4G; // v5.0: pa |= BIT_ULL(32), every result
+    if (!s.enable4GB) return pa;
+    const bit32 = upper32(pa) & 1 ? SZ_4G : 0;
+    // v5.4: pa &= ~BIT_ULL(32) only for the 5G..8G alias; 0 (no mapping) stays 0.
+    if (s.driver === 'mt8183-series') return pa >= MTK_IOMMU_4GB_MODE_REMAP_BASE ? pa - bit32 : pa;
+    // v5.0: pa |= BIT_ULL(32) on every result, so an unmapped IOVA reads 0x1_0000_0000.
+    return pa - bit32 + SZ_4G;
   },
 };

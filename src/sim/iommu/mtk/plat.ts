@@ -5,6 +5,17 @@
  */
 import type { MtkSoc } from '../../smi/plat.ts';
 
+/** include/soc/mediatek/smi.h */
+export const MTK_LARB_NR_MAX = 16;
+
+/**
+ * `unsigned char larbid_remap[MTK_LARB_NR_MAX]` with the SoC's initializer: C zero-fills
+ * the slots it does not list, so an unlisted HW larb decodes to larb 0.
+ */
+function larbidRemap(listed: readonly number[]): readonly number[] {
+  return Array.from({ length: MTK_LARB_NR_MAX }, (_, hw) => listed[hw] ?? 0);
+}
+
 export interface MtkIommuPlat {
   readonly m4uPlat: 'M4U_MT2712' | 'M4U_MT8173' | 'M4U_MT8183';
   readonly has4gbMode: boolean;
@@ -26,7 +37,7 @@ export const MTK_IOMMU_PLATS: Readonly<Record<MtkSoc, MtkIommuPlat>> = {
     hasBclk: true,
     hasVldPaRng: true,
     resetAxi: false,
-    larbidRemap: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+    larbidRemap: larbidRemap([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]),
     // [unverified: from memory of later mt2712e.dtsi; the v5.0.1 dtsi has no M4U nodes]
     // iommu0 larbs 0 1 2 3 6, iommu1 larbs 4 5 7; bdpsys larbs 8, 9 (direct to common) put on
     // iommu1 here. A scenario can give its own split in mtk.m4u.
@@ -39,7 +50,7 @@ export const MTK_IOMMU_PLATS: Readonly<Record<MtkSoc, MtkIommuPlat>> = {
     hasBclk: true,
     hasVldPaRng: false,
     resetAxi: true,
-    larbidRemap: [0, 1, 2, 3, 4, 5],
+    larbidRemap: larbidRemap([0, 1, 2, 3, 4, 5]),
     m4uLarbs: [[0, 1, 2, 3, 4, 5]],
     paBits: 33,
   },
@@ -49,7 +60,7 @@ export const MTK_IOMMU_PLATS: Readonly<Record<MtkSoc, MtkIommuPlat>> = {
     hasBclk: false,
     hasVldPaRng: false,
     resetAxi: true,
-    larbidRemap: [0, 4, 5, 6, 7, 2, 3, 1],
+    larbidRemap: larbidRemap([0, 4, 5, 6, 7, 2, 3, 1]),
     m4uLarbs: [[0, 1, 2, 3, 4, 5, 6, 7]],
     paBits: 34,
   },
