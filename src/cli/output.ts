@@ -2,9 +2,14 @@
  * Buffered stdout for long outputs (a trace of a million lines), that stops quietly when
  * the reader goes away (`dmadbg run x --json | head`).
  */
+const STAGE_BYTES = 1 << 16;
+
 export class Out {
   private buf: string[] = [];
   private bytes = 0;
+  /** Bytes handed over by bytes(), copied here (the caller reuses its buffer). */
+  private stage = Buffer.allocUnsafe(STAGE_BYTES);
+  private staged = 0;
   closed = false;
 
   constructor(private readonly stream: NodeJS.WritableStream = process.stdout) {
@@ -16,12 +21,34 @@ export class Out {
 
   line(s: string): void {
     if (this.closed) return;
+    if (this.staged) this.flushStage();
     this.buf.push(s);
     this.bytes += s.length + 1;
     if (this.bytes > 1 << 16) this.flush();
   }
 
+  /** Raw bytes (whole lines, newline-terminated), copied before this returns. */
+  raw(b: Uint8Array): void {
+    if (this.closed) return;
+    if (this.buf.length) this.flush();
+    if (this.staged + b.length > STAGE_BYTES) this.flushStage();
+    if (b.length > STAGE_BYTES) {
+      this.stream.write(Buffer.from(b));
+      return;
+    }
+    this.stage.set(b, this.staged);
+    this.staged += b.length;
+  }
+
+  private flushStage(): void {
+    if (!this.staged || this.closed) return;
+    this.stream.write(this.stage.subarray(0, this.staged));
+    this.stage = Buffer.allocUnsafe(STAGE_BYTES); // the stream may still hold the old one
+    this.staged = 0;
+  }
+
   flush(): void {
+    this.flushStage();
     if (!this.buf.length || this.closed) return;
     this.stream.write(this.buf.join('\n') + '\n');
     this.buf = [];

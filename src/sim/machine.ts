@@ -7,7 +7,9 @@
 import { assert } from './core/assert.ts';
 import { type Prng, prngFromSeed, prngFork } from './core/prng.ts';
 import { type EventQueue, queueCreate, queuePop, queuePush } from './core/queue.ts';
-import { type TraceRecord, type TraceStore, traceAppendLine, traceCreate, traceTruncate } from './core/trace.ts';
+import { TraceStore } from './core/trace.ts';
+import { KStack } from './core/kstack.ts';
+import type { FieldsFor, KindName, RecordOf, TraceRecord } from './trace-kinds.ts';
 import { type PhysMem, physCreate } from './mem/phys.ts';
 import { type PhysAllocator, allocatorCreate } from './mem/alloc.ts';
 import { type KernelVersion, behaviourChoice } from './kernel.ts';
@@ -46,17 +48,18 @@ export const PRIO = { irq: 0, kernel: 10, device: 20, checker: 30 } as const;
 export class Machine {
   state: MachineState;
   readonly config: MachineConfig;
-  readonly trace: TraceStore = traceCreate();
+  /** Every record emitted, as its JSON line (tests, `run` and the debugger read it here). */
+  readonly trace = new TraceStore();
   /** Records emitted by the event being handled; the debugger matches breakpoints on them. */
   readonly stepRecords: TraceRecord[] = [];
-  /** When false, records are matched but not kept (benchmarks and `run` to a pipe). */
+  /** When false, records are built and matched but never encoded nor kept (benchmarks). */
   keepTrace = true;
-  /** Called with each record as it is emitted (the headless run streams through this). */
-  onRecord: ((r: TraceRecord, json: string) => void) | undefined;
+  /** The kernel call chain the models are inside (`bt`); every record carries its id. */
+  readonly kstack = new KStack();
   /** Behaviour registries (translators, DMA ops) keyed by name: code, not state. */
   private readonly services = new Map<string, unknown>();
   /** Checkers that observe records of one kind as they are emitted (code, registered at build). */
-  private readonly watchers = new Map<string, ((m: Machine, r: TraceRecord) => void)[]>();
+  private readonly watchers = new Map<string, ((m: Machine, r: never) => void)[]>();
   private readonly handlers: Handler[] = [];
   private readonly handlerNames: string[] = [];
   /** Called on every schedule: name -> type without a scan. */
@@ -120,7 +123,7 @@ export class Machine {
    * Call fn with every record of `kind` as it is emitted. Checkers use this to keep their
    * own bookkeeping (in m.state, so it snapshots); they must not emit records of `kind`.
    */
-  watch(kind: string, fn: (m: Machine, r: TraceRecord) => void): void {
+  watch<K extends KindName>(kind: K, fn: (m: Machine, r: RecordOf<K>) => void): void {
     const list = this.watchers.get(kind);
     if (list) list.push(fn);
     else this.watchers.set(kind, [fn]);
@@ -154,32 +157,23 @@ export class Machine {
   }
 
   /**
-   * Emit a trace record. `seq`, `t` and `kind` come first in the JSON line, then the
-   * fields in the order the caller wrote them.
+   * Emit a trace record: the model's fields, typed by the kind's spec (numbers stay numbers;
+   * the encoder writes the JSON line). The caller passes a fresh literal, which becomes the
+   * record: seq, t and kind are set on it in place rather than copied into a new object.
    */
-  emit(kind: string, fields: Record<string, unknown>): TraceRecord {
-    const seq = this.state.traceCount++;
-    const t = this.state.now;
-    // Serialise before tagging: the line starts with seq, t and kind, then the fields in the
-    // order the caller wrote them. Callers pass a fresh literal, so tagging it in place
-    // (instead of copying it into a new object) is safe and halves the cost of a record.
-    let json: string | undefined;
-    if (this.keepTrace || this.onRecord) {
-      const body = JSON.stringify(fields);
-      json = `{"seq":${seq},"t":${t},"kind":"${kind}"${body.length > 2 ? ',' + body.slice(1) : '}'}`;
-    }
-    const r = fields as { seq: number; t: number; kind: string };
-    r.seq = seq;
-    r.t = t;
+  emit<K extends KindName>(kind: K, fields: FieldsFor<K>): RecordOf<K> {
+    const r = fields as { seq: number; t: number; kind: string; stack: number; frameArgs?: number[][] };
+    r.seq = this.state.traceCount++;
+    r.t = this.state.now;
     r.kind = kind;
-    this.stepRecords.push(r as TraceRecord);
+    r.stack = this.kstack.cur;
+    if (this.kstack.keepArgs) r.frameArgs = this.kstack.argsNow();
+    const rec = r as unknown as TraceRecord;
+    this.stepRecords.push(rec);
     const w = this.watchers.get(kind);
-    if (w) for (const fn of w) fn(this, r as TraceRecord);
-    if (json !== undefined) {
-      if (this.keepTrace) traceAppendLine(this.trace, json);
-      this.onRecord?.(r as TraceRecord, json);
-    }
-    return r as TraceRecord;
+    if (w) for (const fn of w) fn(this, rec as never);
+    if (this.keepTrace) this.trace.put(rec);
+    return rec as unknown as RecordOf<K>;
   }
 
   /** Handle the next event. Returns false when nothing is left to do. */
@@ -192,6 +186,7 @@ export class Machine {
     assert(t >= this.state.now, 'time went backwards');
     this.state.now = t;
     this.state.events++;
+    this.kstack.cur = 0; // every event starts at the scheduler, in no kernel function
     this.handlers[q.type[slot]](this, q.a[slot], q.b[slot]);
     return true;
   }
@@ -200,8 +195,11 @@ export class Machine {
     return { state: structuredClone(this.state), events: this.state.events, traceCount: this.state.traceCount };
   }
 
+  /**
+   * Go back to a snapshot. The trace keeps what was recorded: the records a replay emits
+   * again are checked against it (see TraceStore), so a diverging replay fails loudly.
+   */
   restore(s: Snapshot): void {
     this.state = structuredClone(s.state);
-    traceTruncate(this.trace, s.traceCount);
   }
 }

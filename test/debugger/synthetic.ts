@@ -1,13 +1,16 @@
 /**
  * A tiny test-only model for the debugger tests: a script of events, each emitting the
- * given records (fault, tlb-inval, notifier, ... before the real models land). Its state
- * is plain data (the script and a cursor), so checkpoints and replay work as for real models.
+ * given records (fault, tlb-inval, notifier, ... with near misses no real scenario has).
+ * Its state is plain data (the script and a cursor), so checkpoints and replay work as for
+ * real models. Records are typed like the models' own: a field a kind lacks fails tsc.
  */
 import { Machine, PRIO } from '../../src/sim/machine.ts';
 import type { Built } from '../../src/scenario/build/index.ts';
 import type { ScenarioOut } from '../../src/scenario/schema/index.ts';
+import type { FieldsFor, KindName } from '../../src/sim/trace-kinds.ts';
 
-export type Rec = { kind: string } & Record<string, unknown>;
+/** A record to emit: its kind and the fields `m.emit` takes for it. */
+export type Rec = { [K in KindName]: { kind: K } & FieldsFor<K> }[KindName];
 
 interface ScriptState {
   events: Rec[][];
@@ -22,7 +25,7 @@ export function syntheticMachine(events: Rec[][], name = 'synthetic'): Built {
     const st = mm.model<ScriptState>('script');
     for (const r of st.events[st.next]) {
       const { kind, ...fields } = r;
-      mm.emit(kind, fields);
+      mm.emit(kind, fields as never);
     }
     st.next++;
     if (st.next < st.events.length) mm.schedule(100, type, 0, 0, PRIO.device);
@@ -37,7 +40,7 @@ export function leakyMachine(): Built {
   let outside = 0;
   const m = new Machine({ scenario: 'leaky', seed: 1, kernel: 'v5.4', overrides: {}, dram: [{ base: 0x4000_0000, size: 0x1000_0000 }] });
   const type = m.on('leaky.event', (mm) => {
-    mm.emit('dma', { dev: 'leak', addr: '0x1000', len: outside++ });
+    mm.emit('dma', { dev: 'leak', addr: 0x1000, len: outside++, dir: 'read', result: 'ok' });
     if (mm.state.events < 50) mm.schedule(10, type);
   });
   m.schedule(0, type);

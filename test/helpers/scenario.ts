@@ -11,7 +11,6 @@ import { loadScenarioFile } from '../../src/scenario/load.ts';
 import { resolveScenario } from '../../src/scenario/catalog.ts';
 import { type BuildOptions, type Built, buildMachine } from '../../src/scenario/build/index.ts';
 import type { ScenarioOut } from '../../src/scenario/schema/index.ts';
-import { traceLine } from '../../src/sim/core/trace.ts';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const SCENARIOS = join(ROOT, 'scenarios');
@@ -35,7 +34,7 @@ export function runLines(nameOrPath: string, opts: BuildOptions & { maxEvents?: 
     /* run */
   }
   const out: string[] = [];
-  for (let i = 0; i < m.trace.count; i++) out.push(traceLine(m.trace, i));
+  for (let i = 0; i < m.trace.count; i++) out.push(m.trace.line(i));
   return out;
 }
 
@@ -74,5 +73,5 @@ export function linesAfterRestore(nameOrPath: string, k: number, opts: BuildOpti
   while (m.step()) {
     /* replay */
   }
-  return Array.from({ length: m.trace.count }, (_, i) => traceLine(m.trace, i));
+  return Array.from({ length: m.trace.count }, (_, i) => m.trace.line(i));
 }

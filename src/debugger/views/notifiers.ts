@@ -1,10 +1,11 @@
 /** The notifiers panel's view: each mm with its subscribers in call order. */
 import type { Machine } from '../../sim/machine.ts';
 import { mmViews } from '../../sim/mm/view.ts';
-import type { TraceRecord } from '../../sim/core/trace.ts';
+import type { RecordOf } from '../../sim/trace-kinds.ts';
+import { fieldText } from '../../sim/trace/codec.ts';
 import type { NotifiersView } from './notifiers-model.ts';
 
-export function notifiersView(m: Machine, lastNotifier: TraceRecord | undefined): NotifiersView | undefined {
+export function notifiersView(m: Machine, lastNotifier: RecordOf<'notifier'> | undefined): NotifiersView | undefined {
   const mms = mmViews(m);
   if (!mms.length) return undefined;
   return {
@@ -12,7 +13,7 @@ export function notifiersView(m: Machine, lastNotifier: TraceRecord | undefined)
       name: v.name,
       pid: pid + 1,
       subscribers: v.subscribers.map((s) => ({ name: s.name, ops: s.ops, calls: s.calls })),
-      ...(lastNotifier && lastNotifier.mm === v.name ? { last: `${String(lastNotifier.op)} ${String(lastNotifier.start ?? '')}-${String(lastNotifier.end ?? '')}` } : {}),
+      ...(lastNotifier && lastNotifier.mm === v.name ? { last: `${lastNotifier.op} ${fieldText(lastNotifier, 'start') ?? ''}-${fieldText(lastNotifier, 'end') ?? ''}` } : {}),
     })),
   };
 }

@@ -5,7 +5,6 @@
  */
 import type { Machine } from '../machine.ts';
 import type { DeviceBase } from '../devices/device.ts';
-import { hex } from '../core/hex.ts';
 
 export type DmaDirection = 'to-device' | 'from-device' | 'bidirectional';
 
@@ -169,7 +168,7 @@ export function dmaSyncSingleForCpu(
   size: number,
   dir: DmaDirection,
 ): void {
-  m.emit('sync', { api: 'dma_sync_single_for_cpu', dev: dev.name, iova: hex(dma), size, dir });
+  m.emit('sync', { api: 'dma_sync_single_for_cpu', dev: dev.name, iova: dma, size, dir });
   dmaOpsOf(m, dev).syncForCpu(m, dev, dma, size, dir);
 }
 
@@ -180,7 +179,7 @@ export function dmaSyncSingleForDevice(
   size: number,
   dir: DmaDirection,
 ): void {
-  m.emit('sync', { api: 'dma_sync_single_for_device', dev: dev.name, iova: hex(dma), size, dir });
+  m.emit('sync', { api: 'dma_sync_single_for_device', dev: dev.name, iova: dma, size, dir });
   dmaOpsOf(m, dev).syncForDevice(m, dev, dma, size, dir);
 }
 

@@ -5,7 +5,6 @@
  * pool that is a mapping error.
  */
 import type { Machine } from '../machine.ts';
-import { hex } from '../core/hex.ts';
 import { type DeviceBase, dmaMaskOf } from '../devices/device.ts';
 import { physAlloc, physFree } from '../mem/alloc.ts';
 import { PAGE_SIZE } from '../mem/phys.ts';
@@ -109,12 +108,12 @@ export const dmaDirectOps: DmaOps = {
     if (!dmaDirectPossible(m, dev, pa, size)) {
       const r = swiotlbMap(m, dev, pa, size, dir, attrs);
       if (typeof r === 'string') {
-        m.emit('map', { api, dev: dev.name, pa: hex(pa), size, dir, result: 'error', reason: r });
+        m.emit('map', { api, dev: dev.name, pa, size, dir, result: 'error', reason: r });
         return DMA_MAPPING_ERROR;
       }
       dma = r;
     }
-    m.emit('map', { api, dev: dev.name, iova: hex(dma), pa: hex(pa), size, dir, result: 'ok' });
+    m.emit('map', { api, dev: dev.name, iova: dma, pa, size, dir, result: 'ok' });
     return dma;
   },
   /**
@@ -123,7 +122,7 @@ export const dmaDirectOps: DmaOps = {
    * the caller's attrs, so without SKIP_CPU_SYNC it copies the same bytes a second time.
    */
   unmapPage(m, dev, dma, size, dir, api, attrs = 0) {
-    m.emit('unmap', { api, dev: dev.name, iova: hex(dma), size, dir });
+    m.emit('unmap', { api, dev: dev.name, iova: dma, size, dir });
     if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC)) syncForCpu(m, dev, dma, size, dir);
     if (isSwiotlbBuffer(swiotlbOf(m), dma)) swiotlbTblUnmapSingle(m, dev, dma, size, dir, attrs);
   },
@@ -167,8 +166,8 @@ export const dmaDirectOps: DmaOps = {
     m.emit('map', {
       api: 'dma_alloc_coherent',
       dev: dev.name,
-      iova: hex(pa),
-      pa: hex(pa),
+      iova: pa,
+      pa,
       size,
       dir: 'bidirectional',
       result: 'ok',
@@ -179,7 +178,7 @@ export const dmaDirectOps: DmaOps = {
     m.emit('unmap', {
       api: 'dma_free_coherent',
       dev: dev.name,
-      iova: hex(dma),
+      iova: dma,
       size,
       dir: 'bidirectional',
     });

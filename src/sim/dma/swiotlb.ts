@@ -6,7 +6,6 @@
  */
 import type { Machine } from '../machine.ts';
 import { assert } from '../core/assert.ts';
-import { hex } from '../core/hex.ts';
 import { copy } from '../mem/phys.ts';
 import { type DeviceBase, dmaSegBoundaryOf } from '../devices/device.ts';
 import { DMA_ATTR_SKIP_CPU_SYNC, DMA_MAPPING_ERROR, type DmaDirection } from './api.ts';
@@ -75,8 +74,8 @@ export function swiotlbTblMapSingle(
   const copies = !(req.attrs & DMA_ATTR_SKIP_CPU_SYNC) && towardDevice(req.dir);
   m.emit('swiotlb-map', {
     dev: dev.name,
-    orig: hex(req.orig),
-    tlb: hex(tlb),
+    orig: req.orig,
+    tlb,
     slot: index,
     nslots: rq.nslots,
     size: req.size,
@@ -104,8 +103,8 @@ export function swiotlbTblUnmapSingle(
   const copies = orig !== INVALID_PHYS_ADDR && !(attrs & DMA_ATTR_SKIP_CPU_SYNC) && towardCpu(dir);
   m.emit('swiotlb-unmap', {
     dev: dev.name,
-    orig: orig === INVALID_PHYS_ADDR ? null : hex(orig),
-    tlb: hex(tlb),
+    orig: orig === INVALID_PHYS_ADDR ? null : orig,
+    tlb,
     slot: index,
     nslots,
     size,
@@ -138,8 +137,8 @@ export function swiotlbTblSyncSingle(
   const copies = target === 'cpu' ? towardCpu(dir) : towardDevice(dir);
   m.emit('swiotlb-sync', {
     dev: dev.name,
-    orig: hex(orig),
-    tlb: hex(tlb),
+    orig,
+    tlb,
     slot: index,
     size,
     dir,

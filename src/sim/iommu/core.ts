@@ -4,7 +4,6 @@
  * domain supports, iova_to_phys and report_iommu_fault. Drivers do the hardware part.
  */
 import type { Machine } from '../machine.ts';
-import { hex } from '../core/hex.ts';
 import { protString } from '../pgtable/prot.ts';
 import { iommuIotlbGatherInit } from '../pgtable/arm-v7s/tlb.ts';
 import { iovaDomainInit } from './iova.ts';
@@ -86,7 +85,7 @@ export function iommuMap(m: Machine, dom: IommuDomain, a: { iova: number; pa: nu
     done += pgsize;
   }
   const result = ret === 0 ? 'ok' : 'error';
-  m.emit('map', { api: 'iommu_map', domain: dom.name, iova: hex(a.iova), pa: hex(a.pa), size: a.size, prot: protString(a.prot), result, ...(ret ? { reason: `errno ${-ret}` } : {}) });
+  m.emit('map', { api: 'iommu_map', domain: dom.name, iova: a.iova, pa: a.pa, size: a.size, prot: protString(a.prot), result, reason: ret ? `errno ${-ret}` : undefined });
   if (ret !== 0 && done > 0) iommuUnmap(m, dom, { iova: a.iova, size: done });
   return ret;
 }
@@ -104,7 +103,7 @@ export function iommuUnmap(m: Machine, dom: IommuDomain, a: { iova: number; size
     done += n;
   }
   ops.iotlbSync(m, dom, gather);
-  m.emit('unmap', { api, domain: dom.name, iova: hex(a.iova), size: done });
+  m.emit('unmap', { api, domain: dom.name, iova: a.iova, size: done });
   return done;
 }
 

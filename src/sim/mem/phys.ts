@@ -83,18 +83,24 @@ export function write64(mem: PhysMem, pa: number, v: bigint): void {
 
 /** Copy len bytes out of memory. */
 export function readBytes(mem: PhysMem, pa: number, len: number): Uint8Array {
-  checkRange(pa, len);
   const out = new Uint8Array(len);
+  readInto(mem, pa, out, 0, len);
+  return out;
+}
+
+/** Copy len bytes out of memory into out[at..] (which must hold zeros or be overwritten). */
+export function readInto(mem: PhysMem, pa: number, out: Uint8Array, at: number, len: number): void {
+  checkRange(pa, len);
   let done = 0;
   while (done < len) {
     const cur = pa + done;
     const off = cur % PAGE_SIZE;
     const n = Math.min(len - done, PAGE_SIZE - off);
     const p = mem.pages.get((cur - off) / PAGE_SIZE);
-    if (p) out.set(p.subarray(off, off + n), done);
+    if (p) out.set(n === PAGE_SIZE ? p : p.subarray(off, off + n), at + done);
+    else out.fill(0, at + done, at + done + n);
     done += n;
   }
-  return out;
 }
 
 export function writeBytes(mem: PhysMem, pa: number, data: Uint8Array): void {
@@ -147,17 +153,39 @@ export function fill(mem: PhysMem, pa: number, len: number, byte: number): void 
   }
 }
 
-/** FNV-1a over bytes in hand: a short fingerprint of buffer contents for the trace. */
-export function fnv1a(bytes: Uint8Array): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < bytes.length; i++) {
-    h ^= bytes[i];
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h.toString(16).padStart(8, '0');
+/** FNV-1a (32-bit) over bytes in hand: a short fingerprint of buffer contents for the trace. */
+export function fnv1a(bytes: Uint8Array, h = FNV_BASIS): number {
+  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], FNV_PRIME);
+  return h >>> 0;
 }
 
-/** FNV-1a over a range of memory. */
-export function checksum(mem: PhysMem, pa: number, len: number): string {
-  return fnv1a(readBytes(mem, pa, len));
+const FNV_BASIS = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+/** FNV_PRIME^n mod 2^32: n zero bytes multiply the hash by it (the xor with 0 changes nothing). */
+function fnvPrimePow(n: number): number {
+  let r = 1;
+  let b = FNV_PRIME;
+  for (; n > 0; n >>>= 1) {
+    if (n & 1) r = Math.imul(r, b);
+    b = Math.imul(b, b);
+  }
+  return r;
+}
+
+/** FNV-1a over a range of memory, hashed in place (no copy; pages never written are zeros). */
+export function checksum(mem: PhysMem, pa: number, len: number): number {
+  checkRange(pa, len);
+  let h = FNV_BASIS;
+  let done = 0;
+  while (done < len) {
+    const cur = pa + done;
+    const off = cur % PAGE_SIZE;
+    const n = Math.min(len - done, PAGE_SIZE - off);
+    const p = mem.pages.get((cur - off) / PAGE_SIZE);
+    if (p) for (let i = off; i < off + n; i++) h = Math.imul(h ^ p[i], FNV_PRIME);
+    else h = Math.imul(h, fnvPrimePow(n));
+    done += n;
+  }
+  return h >>> 0;
 }

@@ -6,7 +6,7 @@
  */
 import type { Machine } from '../../machine.ts';
 import { assert } from '../../core/assert.ts';
-import { hex32, lower32 } from '../../core/hex.ts';
+import { lower32 } from '../../core/hex.ts';
 import { armV7sIovaToPhys, armV7sMap, armV7sUnmap } from '../../pgtable/arm-v7s/index.ts';
 import type { ArmV7sPgtable } from '../../pgtable/arm-v7s/types.ts';
 import { smiState } from '../../smi/state.ts';
@@ -52,7 +52,7 @@ export const mtkIommuOps: IommuOps = {
     }
     const larb = smiState(m).larbs[master.larb];
     larb.mmu |= 1 << master.port; // mtk_iommu_config(enable): MTK_SMI_MMU_EN(port)
-    m.emit('attach', { iommu: inst.name, dev, larb: master.larb, port: master.port, larbMmu: hex32(larb.mmu) });
+    m.emit('attach', { iommu: inst.name, dev, larb: master.larb, port: master.port, larbMmu: larb.mmu });
     return 0;
   },
   detachDev(m, _dom, dev): void {

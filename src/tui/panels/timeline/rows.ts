@@ -1,5 +1,6 @@
 /** Timeline rows: one trace record per row, seq / time / kind in columns, the rest key=value. */
 import type { TraceRecord } from '../../session-port.ts';
+import { formatFields } from '../../../debugger/format.ts';
 
 export function formatTime(ns: number): string {
   if (ns < 10_000) return `${ns}ns`;
@@ -7,14 +8,9 @@ export function formatTime(ns: number): string {
   return `${(ns / 1_000_000).toFixed(3)}ms`;
 }
 
+/** `dev=blit0 addr=0x1000 …`: the fields in trace order, as the debugger prints them. */
 export function recordFields(r: TraceRecord): string {
-  let s = '';
-  for (const k in r) {
-    if (k === 'seq' || k === 't' || k === 'kind') continue;
-    const v = r[k];
-    s += `${s ? ' ' : ''}${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`;
-  }
-  return s;
+  return formatFields(r);
 }
 
 /** The text filters and searches match (case-insensitively): "kind=dma dev=blit0 addr=…". */
