@@ -70,7 +70,7 @@ export class TraceStore {
     const w = this.w;
     w.start = w.pos;
     encoderOf(r.kind)(w, r as never);
-    w.byte(NL);
+    w.buf[w.pos++] = NL; // the encoder left room for it
     const i = this.count - this.base;
     if (i >= this.offsets.length) this.growIndex();
     this.offsets[i] = w.start;
@@ -112,7 +112,7 @@ export class TraceStore {
     }
     const next = new Uint8Array(Math.max(CHUNK_BYTES, 2 * (partial.length + need)));
     next.set(partial);
-    w.buf = next;
+    w.setBuf(next);
     w.pos = partial.length;
     w.start = 0;
   }
@@ -188,9 +188,14 @@ export class TraceStore {
     this.discard();
   }
 
-  /** Drop every record held; numbering goes on (the next record is still seq `count`). */
-  discard(): void {
-    this.base = this.count;
+  /**
+   * Drop every record held; numbering goes on: the next record kept is seq `next` (by default
+   * the one that comes next anyway; a caller that kept nothing for a while passes the seq the
+   * machine is at).
+   */
+  discard(next = this.count): void {
+    this.count = next;
+    this.base = next;
     this.sealed.length = 0;
     this.sealedUsed.length = 0;
     this.firstSeq = [this.count];
@@ -218,7 +223,7 @@ export class TraceStore {
       this.sealedUsed.length = k;
       this.firstSeq.length = k + 1;
       this.cache.clear();
-      this.w.buf = open;
+      this.w.setBuf(open);
     }
     this.w.pos = cut;
     this.w.start = cut;

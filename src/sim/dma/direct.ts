@@ -5,6 +5,7 @@
  * pool that is a mapping error.
  */
 import type { Machine } from '../machine.ts';
+import { kfunc } from '../core/kstack.ts';
 import { type DeviceBase, dmaMaskOf } from '../devices/device.ts';
 import { physAlloc, physFree } from '../mem/alloc.ts';
 import { PAGE_SIZE } from '../mem/phys.ts';
@@ -33,6 +34,8 @@ function dmaDirectPossible(m: Machine, dev: DeviceBase, dma: number, size: numbe
   return !swiotlbOf(m)?.force && dmaCapable(dev, dma, size);
 }
 
+const F_SWIOTLB_MAP = kfunc('swiotlb_map', 'kernel/dma/swiotlb.c', ['phys', 'size']);
+
 /**
  * swiotlb_map (kernel/dma/swiotlb.c in v5.4, dma-direct's helper in v5.0): bounce, then
  * insist the bounce address is itself dma_capable, else unmap (SKIP_CPU_SYNC) and fail.
@@ -46,15 +49,20 @@ function swiotlbMap(
   dir: DmaDirection,
   attrs: number,
 ): number | string {
-  const st = swiotlbOf(m);
-  if (!st) return 'beyond dma mask, no swiotlb';
-  const tlb = swiotlbTblMapSingle(m, dev, { tblDmaAddr: st.start, orig: pa, size, dir, attrs });
-  if (tlb === DMA_MAPPING_ERROR) return 'swiotlb buffer is full';
-  if (!dmaCapable(dev, tlb, size)) {
-    swiotlbTblUnmapSingle(m, dev, tlb, size, dir, attrs | DMA_ATTR_SKIP_CPU_SYNC);
-    return 'bounce buffer beyond dma mask';
+  const k = m.kstack.enter(F_SWIOTLB_MAP, pa, size);
+  try {
+    const st = swiotlbOf(m);
+    if (!st) return 'beyond dma mask, no swiotlb';
+    const tlb = swiotlbTblMapSingle(m, dev, { tblDmaAddr: st.start, orig: pa, size, dir, attrs });
+    if (tlb === DMA_MAPPING_ERROR) return 'swiotlb buffer is full';
+    if (!dmaCapable(dev, tlb, size)) {
+      swiotlbTblUnmapSingle(m, dev, tlb, size, dir, attrs | DMA_ATTR_SKIP_CPU_SYNC);
+      return 'bounce buffer beyond dma mask';
+    }
+    return tlb;
+  } finally {
+    m.kstack.leave(k);
   }
-  return tlb;
 }
 
 /** dma_direct_sync_single_for_cpu: a bounced mapping copies back (swiotlb_tbl_sync_single). */

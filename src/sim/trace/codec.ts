@@ -8,68 +8,83 @@ import { SimAssertionError } from '../core/assert.ts';
 import { type KindName, type RecordOf, type TraceRecord, TRACE_KINDS, kindSpec } from '../trace-kinds.ts';
 import { type Field, fnv32Text, hex32Text, hex64Text, hexText } from './field.ts';
 import type { KindSpec } from './spec.ts';
-import { ByteWriter, bytesOf } from './writer.ts';
+import {
+  ByteWriter, NUMBER_ROOM, bytesOf, constWriter, putBool, putFnv32, putHex, putHex32, putHex64, putInt, putNull, putStr,
+} from './writer.ts';
 
 type AnyRecord = { readonly seq: number; readonly t: number; readonly kind: string } & { readonly [f: string]: unknown };
 export type Encoder = (w: ByteWriter, r: AnyRecord) => void;
 
-const SEQ = bytesOf('{"seq":');
-const T = bytesOf(',"t":');
-
-/** How the generated encoder writes a value `v` of this field. */
-function writeCall(f: Field<unknown, boolean>, i: number): string {
+/** How the generated encoder writes a field's value `v` (a string `t` for text fields). */
+function writeCall(f: Field<unknown, boolean>): string {
   let call: string;
   switch (f.format) {
     case 'str':
-      call = 'w.str(v)';
+    case 'text':
+      call = 'p = putStr(b, p, v)';
       break;
     case 'int':
-      call = 'w.int(v)';
+      call = 'p = putInt(b, d, p, v)';
       break;
     case 'bool':
-      call = 'w.bool(v)';
+      call = 'p = putBool(b, p, v)';
       break;
     case 'hex':
-      call = 'w.hex(v)';
+      call = 'p = putHex(b, d, p, v)';
       break;
     case 'hex32':
-      call = 'w.hex32(v)';
+      call = 'p = putHex32(b, d, p, v)';
       break;
     case 'hex64':
-      call = 'w.hex64(v)';
+      call = 'p = putHex64(b, d, p, v)';
       break;
     case 'fnv32':
-      call = 'w.fnv32(v)';
-      break;
-    case 'text':
-      call = `w.str(C[${i}].text(v))`;
+      call = 'p = putFnv32(b, d, p, v)';
       break;
   }
-  if (f.words.length) call = `if (typeof v === 'string') w.str(v); else ${call}`;
-  if (f.nullable) call = `if (v === null) w.null(); else ${call}`;
+  if (f.words.length && f.format !== 'str' && f.format !== 'text') call = `if (typeof v === 'string') p = putStr(b, p, v); else ${call}`;
+  if (f.nullable) call = `if (v === null) p = putNull(b, p); else ${call}`;
   return call;
 }
 
+/** A field whose room depends on a string's length. */
+const stringy = (f: Field<unknown, boolean>): boolean => f.format === 'str' || f.format === 'text' || f.words.length > 0;
+
 /**
- * The kind's encoder, compiled once from its spec. Generated code (rather than one loop over
- * the fields) keeps each kind's property reads monomorphic: a shared loop would see every
- * kind's record shape at one site and read every field through the megamorphic path.
+ * The kind's encoder, compiled once from its spec into straight-line code: the room for the
+ * whole line is reserved once (constant bytes, NUMBER_ROOM per number, 6 per string
+ * character), then keys go in four bytes per store and values through the put* writers.
+ * Generated code (rather than one loop over the fields) also keeps each kind's property
+ * reads monomorphic: a shared loop would see every kind's record shape at one site.
+ * Writes `{…}` and leaves room for the store's newline.
  */
 function compile(spec: KindSpec): Encoder {
   const names = Object.keys(spec.fields);
   const fields = names.map((n) => spec.fields[n]);
-  const keys = names.map((n) => bytesOf(`,${JSON.stringify(n)}:`));
   const codecs = fields.map((f) => f.codec);
-  const body = [
-    'let v;',
-    'w.raw(SEQ); w.int(r.seq); w.raw(T); w.int(r.t); w.raw(HEAD);',
-    ...names.map((n, i) => `v = r[${JSON.stringify(n)}]; if (v !== undefined) { w.raw(K[${i}]); ${writeCall(fields[i], i)}; }`),
-    'w.byte(125);',
-  ].join('\n');
-  const factory = new Function('SEQ', 'T', 'HEAD', 'K', 'C', `return function encode(w, r) {\n${body}\n};`) as (
-    ...a: unknown[]
-  ) => Encoder;
-  return factory(SEQ, T, bytesOf(`,"kind":${JSON.stringify(spec.kind)}`), keys, codecs);
+  const head = [bytesOf('{"seq":'), bytesOf(',"t":'), bytesOf(`,"kind":${JSON.stringify(spec.kind)}`)];
+  const keys = names.map((n) => bytesOf(`,${JSON.stringify(n)}:`));
+  let base = head.reduce((a, k) => a + k.length, 0) + 2 * NUMBER_ROOM + 2;
+  for (const k of keys) base += k.length + NUMBER_ROOM + 2;
+  const lines: string[] = [];
+  names.forEach((n, i) => {
+    const f = fields[i];
+    if (f.format === 'text') lines.push(`let v${i} = r[${JSON.stringify(n)}]; if (v${i} != null) v${i} = C[${i}].text(v${i});`);
+    else lines.push(`const v${i} = r[${JSON.stringify(n)}];`);
+  });
+  lines.push(`let need = ${base};`);
+  names.forEach((_, i) => {
+    if (stringy(fields[i])) lines.push(`if (typeof v${i} === 'string') need += 6 * v${i}.length;`);
+  });
+  lines.push('w.room(need);', 'const b = w.buf, d = w.dv; let p = w.pos; let v;');
+  lines.push(constWriter(head[0]), 'p = putInt(b, d, p, r.seq);', constWriter(head[1]), 'p = putInt(b, d, p, r.t);', constWriter(head[2]));
+  names.forEach((_, i) => lines.push(`v = v${i}; if (v !== undefined) { ${constWriter(keys[i])} ${writeCall(fields[i])}; }`));
+  lines.push('b[p] = 125; w.pos = p + 1;');
+  const factory = new Function(
+    'C', 'putInt', 'putHex', 'putHex32', 'putHex64', 'putFnv32', 'putStr', 'putBool', 'putNull',
+    `return function encode(w, r) {\n${lines.join('\n')}\n};`,
+  ) as (...a: unknown[]) => Encoder;
+  return factory(codecs, putInt, putHex, putHex32, putHex64, putFnv32, putStr, putBool, putNull);
 }
 
 const ENCODERS = new Map<string, Encoder>(TRACE_KINDS.map((k) => [k.kind, compile(k)]));
