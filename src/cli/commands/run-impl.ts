@@ -52,6 +52,7 @@ export const runHandler = async (argv: ArgumentsCamelCase<RunArgs>) => {
         }
       }
       if (argv.json) m.trace.drain((bytes) => out.raw(bytes), last);
+      if (out.full) await out.drained();
     }
     await out.end();
     const s = m.state;

@@ -63,17 +63,16 @@ export interface DmaOps {
   free?(m: Machine, dev: DeviceBase, size: number, pa: number, dma: number): void;
 }
 
-export const dmaOpsKey = (name: string): string => `dma-ops:${name}`;
-
-/** Ops looked up once per machine and ops name: the service key is a fresh string per call. */
-const opsCache = new WeakMap<Machine, Map<string, DmaOps>>();
+const keys = new Map<string, string>();
+/** The service key of DMA ops; the same string each time (no key built per map call). */
+export function dmaOpsKey(name: string): string {
+  let k = keys.get(name);
+  if (k === undefined) keys.set(name, (k = `dma-ops:${name}`));
+  return k;
+}
 
 export function dmaOpsOf(m: Machine, dev: DeviceBase): DmaOps {
-  let byName = opsCache.get(m);
-  if (!byName) opsCache.set(m, (byName = new Map()));
-  let ops = byName.get(dev.dmaOps);
-  if (!ops) byName.set(dev.dmaOps, (ops = m.service<DmaOps>(dmaOpsKey(dev.dmaOps))));
-  return ops;
+  return m.service<DmaOps>(dmaOpsKey(dev.dmaOps));
 }
 
 export function dmaMapSingle(
