@@ -1,4 +1,8 @@
-/** Profile helper (not a bench): node --cpu-prof over the traced-access loop. */
+/**
+ * Not a bench (npm run bench skips it): the traced-access loop of bench/mtk.bench.ts alone,
+ * to profile where a device access's time goes:
+ *   node --import tsx --cpu-prof --cpu-prof-dir=/tmp/prof bench/profile-traced.ts [accesses]
+ */
 import { Scenario } from '../src/scenario/schema/index.ts';
 import { buildMachine } from '../src/scenario/build/index.ts';
 import type { DevicesState } from '../src/sim/devices/device.ts';
