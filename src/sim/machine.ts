@@ -9,6 +9,7 @@ import { type Prng, prngFromSeed, prngFork } from './core/prng.ts';
 import { type EventQueue, queueCreate, queuePop, queuePush } from './core/queue.ts';
 import { TraceStore } from './core/trace.ts';
 import { KStack } from './core/kstack.ts';
+import { type Encoder, encoderOf } from './trace/codec.ts';
 import type { FieldsFor, KindName, RecordOf, TraceRecord } from './trace-kinds.ts';
 import { type PhysMem, physCreate } from './mem/phys.ts';
 import { type PhysAllocator, allocatorCreate } from './mem/alloc.ts';
@@ -36,6 +37,12 @@ export interface MachineState {
 
 export type Handler = (m: Machine, a: number, b: number) => void;
 
+type Watcher = (m: Machine, r: TraceRecord) => void;
+interface KindHooks {
+  readonly encode: Encoder;
+  watchers: Watcher[] | undefined;
+}
+
 export interface Snapshot {
   readonly state: MachineState;
   readonly events: number;
@@ -59,7 +66,8 @@ export class Machine {
   /** Behaviour registries (translators, DMA ops) keyed by name: code, not state. */
   private readonly services = new Map<string, unknown>();
   /** Checkers that observe records of one kind as they are emitted (code, registered at build). */
-  private readonly watchers = new Map<string, ((m: Machine, r: never) => void)[]>();
+  /** Per record kind: its encoder and its watchers, found with one lookup per record. */
+  private readonly kinds = new Map<string, KindHooks>();
   private readonly handlers: Handler[] = [];
   private readonly handlerNames: string[] = [];
   /** Called on every schedule: name -> type without a scan. */
@@ -124,9 +132,9 @@ export class Machine {
    * own bookkeeping (in m.state, so it snapshots); they must not emit records of `kind`.
    */
   watch<K extends KindName>(kind: K, fn: (m: Machine, r: RecordOf<K>) => void): void {
-    const list = this.watchers.get(kind);
-    if (list) list.push(fn);
-    else this.watchers.set(kind, [fn]);
+    const h = this.hooks(kind);
+    if (h.watchers) h.watchers.push(fn as Watcher);
+    else h.watchers = [fn as Watcher];
   }
 
   /** A PRNG stream of the model's own, forked from the root in build order. */
@@ -166,14 +174,25 @@ export class Machine {
     r.seq = this.state.traceCount++;
     r.t = this.state.now;
     r.kind = kind;
-    r.stack = this.kstack.cur;
-    if (this.kstack.keepArgs) r.frameArgs = this.kstack.argsNow();
+    // Only inside a kernel function: a fourth added property would make V8 grow the record's
+    // out-of-object property store a second time (device accesses are emitted at stack 0).
+    const stack = this.kstack.cur;
+    if (stack !== 0) {
+      r.stack = stack;
+      if (this.kstack.keepArgs) r.frameArgs = this.kstack.argsNow();
+    }
     const rec = r as unknown as TraceRecord;
     this.stepRecords.push(rec);
-    const w = this.watchers.get(kind);
-    if (w) for (const fn of w) fn(this, rec as never);
-    if (this.keepTrace) this.trace.put(rec);
+    const h = this.kinds.get(kind) ?? this.hooks(kind);
+    if (h.watchers) for (const fn of h.watchers) fn(this, rec);
+    if (this.keepTrace) this.trace.put(rec, h.encode);
     return rec as unknown as RecordOf<K>;
+  }
+
+  private hooks(kind: string): KindHooks {
+    let h = this.kinds.get(kind);
+    if (!h) this.kinds.set(kind, (h = { encode: encoderOf(kind), watchers: undefined }));
+    return h;
   }
 
   /** Handle the next event. Returns false when nothing is left to do. */

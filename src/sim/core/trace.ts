@@ -13,7 +13,7 @@
  */
 import { SimAssertionError } from './assert.ts';
 import type { TraceRecord } from '../trace-kinds.ts';
-import { encoderOf } from '../trace/codec.ts';
+import { type Encoder, encoderOf } from '../trace/codec.ts';
 import { ByteWriter } from '../trace/writer.ts';
 
 export type { TraceRecord } from '../trace-kinds.ts';
@@ -59,17 +59,17 @@ export class TraceStore {
   }
 
   /** Keep record r (just emitted, seq/t/kind set), or check it against the recorded one. */
-  put(r: TraceRecord): void {
+  put(r: TraceRecord, encode: Encoder = encoderOf(r.kind)): void {
     const seq = r.seq;
-    if (seq === this.count) this.append(r);
-    else if (seq < this.count && seq >= this.base) this.verify(r);
+    if (seq === this.count) this.append(r, encode);
+    else if (seq < this.count && seq >= this.base) this.verify(r, encode);
     else if (seq > this.count) throw new SimAssertionError(`trace skipped records: got seq ${seq}, expected ${this.count}`);
   }
 
-  private append(r: TraceRecord): void {
+  private append(r: TraceRecord, encode: Encoder): void {
     const w = this.w;
     w.start = w.pos;
-    encoderOf(r.kind)(w, r as never);
+    encode(w, r as never);
     w.buf[w.pos++] = NL; // the encoder left room for it
     const i = this.count - this.base;
     if (i >= this.offsets.length) this.growIndex();
@@ -87,10 +87,10 @@ export class TraceStore {
     this.stacks = s;
   }
 
-  private verify(r: TraceRecord): void {
+  private verify(r: TraceRecord, encode: Encoder): void {
     const c = this.check;
     c.pos = 0;
-    encoderOf(r.kind)(c, r as never);
+    encode(c, r as never);
     const { buf, start, end } = this.span(r.seq);
     let same = end - start === c.pos;
     for (let i = 0; same && i < c.pos; i++) same = buf[start + i] === c.buf[i];

@@ -97,8 +97,10 @@ export function readInto(mem: PhysMem, pa: number, out: Uint8Array, at: number, 
     const off = cur % PAGE_SIZE;
     const n = Math.min(len - done, PAGE_SIZE - off);
     const p = mem.pages.get((cur - off) / PAGE_SIZE);
-    if (p) out.set(n === PAGE_SIZE ? p : p.subarray(off, off + n), at + done);
-    else out.fill(0, at + done, at + done + n);
+    const to = at + done;
+    if (!p) out.fill(0, to, to + n);
+    else if (n <= 256) for (let i = 0; i < n; i++) out[to + i] = p[off + i]; // no view object for a short copy
+    else out.set(n === PAGE_SIZE ? p : p.subarray(off, off + n), to);
     done += n;
   }
 }

@@ -31,7 +31,7 @@ export interface RecordHead<K extends string = string> {
   readonly seq: number;
   readonly t: number;
   readonly kind: K;
-  /** Interned kernel call chain at emission (src/sim/core/kstack.ts); 0 = none. */
+  /** Interned kernel call chain at emission (src/sim/core/kstack.ts); absent: none. */
   readonly stack?: number;
   /** Arguments of each frame of `stack`, innermost first (only while KStack.keepArgs). */
   readonly frameArgs?: readonly (readonly number[])[];

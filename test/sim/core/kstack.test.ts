@@ -92,7 +92,8 @@ describe('records carry the chain they were emitted under', () => {
     expect(names(m.kstack, fault)).toEqual(['mtk_iommu_isr']);
     expect(fault.frameArgs).toBeUndefined(); // arguments were not asked for
     const done = recs.find((r) => r.kind === 'dev-done')!;
-    expect(done.stack).toBe(0);
+    expect(done.stack ?? 0).toBe(0);
+    expect(m.trace.stackOf(done.seq)).toBe(0);
   });
 
   it('a bounce: swiotlb_tbl_map_single <- swiotlb_map', () => {
