@@ -42,8 +42,11 @@ export class TraceStore {
   private firstSeq: number[] = [0];
   /** Offset of each held record in its chunk, by seq - base. */
   private offsets = new Uint32Array(1 << 12);
-  /** Interned kernel call chain of each held record (src/sim/core/kstack.ts). */
-  private stacks = new Uint32Array(1 << 12);
+  /**
+   * Interned kernel call chain of each held record (src/sim/core/kstack.ts); allocated at the
+   * first record emitted inside a kernel function (none in a scenario without them).
+   */
+  private stacks: Uint32Array | undefined;
   private readonly cache = new Map<number, Uint8Array>();
   private codec: ChunkCodec | undefined;
   /** The open chunk, written by the encoders. */
@@ -74,7 +77,8 @@ export class TraceStore {
     const i = this.count - this.base;
     if (i >= this.offsets.length) this.growIndex();
     this.offsets[i] = w.start;
-    this.stacks[i] = r.stack ?? 0;
+    if (this.stacks) this.stacks[i] = r.stack ?? 0;
+    else if (r.stack !== undefined) (this.stacks = new Uint32Array(this.offsets.length))[i] = r.stack;
     this.count++;
   }
 
@@ -82,9 +86,11 @@ export class TraceStore {
     const o = new Uint32Array(this.offsets.length * 2);
     o.set(this.offsets);
     this.offsets = o;
-    const s = new Uint32Array(this.stacks.length * 2);
-    s.set(this.stacks);
-    this.stacks = s;
+    if (this.stacks) {
+      const s = new Uint32Array(o.length);
+      s.set(this.stacks);
+      this.stacks = s;
+    }
   }
 
   private verify(r: TraceRecord, encode: Encoder): void {
@@ -160,7 +166,7 @@ export class TraceStore {
 
   /** The interned kernel call chain record seq was emitted under (0: none). */
   stackOf(seq: number): number {
-    if (seq < this.base || seq >= this.count) return 0;
+    if (seq < this.base || seq >= this.count || !this.stacks) return 0;
     return this.stacks[seq - this.base];
   }
 
@@ -200,6 +206,7 @@ export class TraceStore {
     this.sealedUsed.length = 0;
     this.firstSeq = [this.count];
     this.cache.clear();
+    this.stacks = undefined;
     this.w.pos = 0;
     this.w.start = 0;
   }
@@ -232,7 +239,7 @@ export class TraceStore {
 
   /** Bytes held: sealed chunks, the open one, the per-record index and the read cache. */
   bytes(): number {
-    let n = this.w.buf.byteLength + this.offsets.byteLength + this.stacks.byteLength;
+    let n = this.w.buf.byteLength + this.offsets.byteLength + (this.stacks?.byteLength ?? 0);
     for (const c of this.sealed) n += c.byteLength;
     for (const c of this.cache.values()) n += c.byteLength;
     return n;
