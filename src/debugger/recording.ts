@@ -12,7 +12,6 @@
 import { deflateRawSync, inflateRawSync, constants } from 'node:zlib';
 import { SimAssertionError } from '../sim/core/assert.ts';
 import type { ChunkCodec, TraceRecord, TraceStore } from '../sim/core/trace.ts';
-import { decodeLine } from '../sim/trace/codec.ts';
 
 /** Full chunks of the trace, deflated. */
 export const DEFLATE_CHUNKS: ChunkCodec = {
@@ -81,7 +80,7 @@ export class Recording {
   }
 
   get(seq: number): TraceRecord {
-    return decodeLine(this.lines.line(seq));
+    return this.lines.record(seq);
   }
 
   line(seq: number): string {

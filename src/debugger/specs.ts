@@ -45,14 +45,21 @@ export function parseBreakSpec(toks: readonly Token[], i: number, stopAtQuoted =
   // key=value filters (checked against the kind's fields), then a free `where` clause.
   let j = i;
   while (j < toks.length && toks[j].text !== 'where' && !isEnd(toks[j])) j++;
+  // Every field named must exist on the kind (seq, t and kind too): a misspelled one would
+  // silently never match.
+  const names: readonly string[] = [...fields, 'seq', 't', 'kind'];
+  const check = (ps: readonly Pred[], allowed = names) => {
+    for (const p of ps) checkField(p.field, allowed, p.col ?? 0, `a ${kind} record`);
+  };
   const filters = parsePreds(toks.slice(0, j), i, []).preds;
-  if (sugar) for (const p of filters) checkField(p.field, fields, p.col ?? 0, `a ${kind} record`);
+  check(filters, sugar ? fields : names);
   i = j;
   if (toks[i]?.text === 'where') {
     j = i + 1;
     while (j < toks.length && !isEnd(toks[j])) j++;
     const where = parsePreds(toks.slice(0, j), i + 1, []).preds;
     if (!where.length) throw new ParseError('`where` needs a condition', toks[i].col, 'e.g. where dev=vdec');
+    check(where);
     filters.push(...where);
     i = j;
   }
@@ -62,6 +69,7 @@ export function parseBreakSpec(toks: readonly Token[], i: number, stopAtQuoted =
     while (j < toks.length && !(stopAtQuoted && toks[j].quoted)) j++;
     condition = parsePreds(toks.slice(0, j), i + 1, []).preds;
     if (!condition.length) throw new ParseError('`if` needs a condition', toks[i].col, 'e.g. if iova>=0x1000');
+    check(condition);
     i = j;
   }
   const test: RecordTest = (r) => r.kind === kind && testAll(filters, r);

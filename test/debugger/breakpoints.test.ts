@@ -83,6 +83,21 @@ describe('break sugar stops at the first matching record and only there', () => 
   }
 });
 
+describe('fields come from the record kind', () => {
+  it('a where clause naming a field the kind lacks is an error with a did-you-mean', () => {
+    const s = new Session(syntheticMachine(EVENTS));
+    const r = s.exec('break kind=dma where adr=0x10000');
+    expect(r.error?.message).toBe('a dma record has no field "adr"');
+    expect(r.error?.hint).toMatch(/^did you mean "addr"\? \(fields: dev, addr, len, dir, result, pa, /);
+    expect(s.exec('break kind=map if iova>=0x10000 and seq<1').error).toBeUndefined();
+  });
+
+  it('addresses compare as numbers, whatever base the condition is written in', () => {
+    expect(stopsOf('break kind=dma where addr=65536')).toEqual([1]);
+    expect(stopsOf('break kind=pte where old>=0x40000000 and index=16')).toEqual([4]);
+  });
+});
+
 describe('watchpoints', () => {
   const cases: [string, number[]][] = [
     // map (0), dma (1), inval range (3; its pte 4 is in the same event), fault 0x11000 (6),

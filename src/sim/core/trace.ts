@@ -13,7 +13,7 @@
  */
 import { SimAssertionError } from './assert.ts';
 import type { TraceRecord } from '../trace-kinds.ts';
-import { type Encoder, encoderOf } from '../trace/codec.ts';
+import { type Encoder, decodeLine, encoderOf } from '../trace/codec.ts';
 import { ByteWriter } from '../trace/writer.ts';
 
 export type { TraceRecord } from '../trace-kinds.ts';
@@ -162,6 +162,11 @@ export class TraceStore {
   line(seq: number): string {
     const { buf, start, end } = this.span(seq);
     return utf8.decode(buf.subarray(start, end));
+  }
+
+  /** Record seq, typed (numbers for addresses, as the model emitted it). */
+  record(seq: number): TraceRecord {
+    return decodeLine(this.line(seq));
   }
 
   /** The interned kernel call chain record seq was emitted under (0: none). */
