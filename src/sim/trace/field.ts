@@ -87,7 +87,7 @@ const NIB = '0123456789abcdef';
 /** Unpadded lowercase hex of a non-negative integer (number or bigint), with "0x". */
 export function hexText(n: number | bigint): string {
   if (typeof n === 'bigint') return '0x' + n.toString(16);
-  if (n >= 0 && n <= 0xffff_ffff) return '0x' + u32Hex(n >>> 0, false);
+  if (n >>> 0 === n) return '0x' + u32Hex(n, false);
   if (n > 0xffff_ffff && Number.isSafeInteger(n)) {
     return '0x' + u32Hex(Math.floor(n / 0x1_0000_0000), false) + u32Hex(n % 0x1_0000_0000, true);
   }

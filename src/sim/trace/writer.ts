@@ -115,10 +115,10 @@ function putU32Hex(b: Uint8Array, d: DataView, p: number, u: number, pad: boolea
 
 /** "0x…", lowercase, no padding; a bigint or a number past 2^53 as its own toString(16). */
 export function putHex(b: Uint8Array, d: DataView, p: number, n: number | bigint): number {
-  if (typeof n === 'number' && n >= 0 && n <= 0xffff_ffff) {
+  if (typeof n === 'number' && n >>> 0 === n) {
     d.setUint16(p, pair(34, 48), true); // "0
     b[p + 2] = 120; // x
-    p = putU32Hex(b, d, p + 3, n >>> 0, false);
+    p = putU32Hex(b, d, p + 3, n, false);
   } else if (typeof n === 'number' && n > 0 && Number.isSafeInteger(n)) {
     d.setUint16(p, pair(34, 48), true);
     b[p + 2] = 120;

@@ -164,6 +164,11 @@ describe('the byte writer', () => {
     expect(text((b, d, p) => putHex(b, d, p, 2 ** 64), 26)).toBe(`"0x${(2 ** 64).toString(16)}"`);
     expect(hexText(0x1_2345_6789)).toBe('0x123456789');
     expect(hexText(0)).toBe('0x0');
+    // What the old hex() printed for values no model should emit, kept byte for byte.
+    for (const odd of [1.5, -1, 2 ** 60 + 0.5, -0x1_0000_0001]) {
+      expect(hexText(odd)).toBe('0x' + odd.toString(16));
+      expect(text((b, d, p) => putHex(b, d, p, odd), 26)).toBe(`"0x${odd.toString(16)}"`);
+    }
   });
 
   it('writes strings as JSON.stringify does, escapes and non-ASCII included', () => {
