@@ -35,7 +35,7 @@ when they disagree.
 const cell = (s: string): string => s.replace(/\|/g, '\\|');
 
 /** The type column of a field: how its value reads in the line. */
-export function fieldTypeText(f: Field<unknown, boolean>): string {
+function fieldTypeText(f: Field<unknown, boolean>): string {
   let t: string;
   switch (f.format) {
     case 'str':

@@ -5,7 +5,7 @@
  * the debugger prints it (`iova=0x1f000`).
  */
 import { SimAssertionError } from '../core/assert.ts';
-import { type KindName, type RecordOf, type TraceRecord, TRACE_KINDS, kindSpec } from '../trace-kinds.ts';
+import { type TraceRecord, TRACE_KINDS, kindSpec } from '../trace-kinds.ts';
 import { type Field, fnv32Text, hex32Text, hex64Text, hexText } from './field.ts';
 import type { KindSpec } from './spec.ts';
 import {
@@ -15,7 +15,7 @@ import {
 type AnyRecord = { readonly seq: number; readonly t: number; readonly kind: string } & { readonly [f: string]: unknown };
 export type Encoder = (w: ByteWriter, r: AnyRecord) => void;
 
-/** How the generated encoder writes a field's value `v` (a string `t` for text fields). */
+/** How the generated encoder writes a field's value `v` (a text field is its string by then). */
 function writeCall(f: Field<unknown, boolean>): string {
   let call: string;
   switch (f.format) {
@@ -206,9 +206,4 @@ export function recordFieldsText(r: TraceRecord): string {
   let s = '';
   for (const n of fieldNames(r)) s += `${s ? ' ' : ''}${n}=${fieldText(r, n)}`;
   return s;
-}
-
-/** Narrow a record to one kind. */
-export function isKind<K extends KindName>(r: TraceRecord, k: K): r is Extract<TraceRecord, { kind: K }> & RecordOf<K> {
-  return r.kind === k;
 }
