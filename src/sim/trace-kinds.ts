@@ -28,7 +28,7 @@ export const CORE_KINDS = [
     pasid: int('SVA devices: the PASID of the access (-1 when unbound)').opt(),
     atc: oneOf(['hit', 'miss'], 'SVA devices: "hit" (device IOTLB) or "miss" (translation request, IOMMU walk)').opt(),
     reason: str('SVA devices: why the access faulted').opt(),
-    mmu: str('IOMMU translators: the mmu cell that served it ("mmu0", "mmu1"), "bypass" (port MMU off) or "-" (blocked)').opt(),
+    mmu: oneOf(['mmu0', 'mmu1', 'bypass', '-'], 'IOMMU translators: the mmu cell that served it ("mmu0", "mmu1"), "bypass" (port MMU off) or "-" (blocked)').opt(),
     hit: oneOf(['hit', 'miss', 'blocked', '-'], 'IOMMU translators: IOTLB "hit" or "miss" (a table walk), "blocked", "-"').opt(),
     fault: str('IOMMU translators: fault type when result is "fault"').opt(),
     protect: hex('mtk: PA of the protect buffer the faulting access went to instead').opt(),

@@ -20,7 +20,7 @@ export interface Translation {
   pasid: number | undefined;
   atc: FieldsFor<'dma'>['atc'];
   reason: string | undefined;
-  mmu: string | undefined;
+  mmu: FieldsFor<'dma'>['mmu'];
   hit: FieldsFor<'dma'>['hit'];
   fault: string | undefined;
   m4uPa: number | undefined;

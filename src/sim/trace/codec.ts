@@ -20,6 +20,11 @@ function writeCall(f: Field<unknown, boolean>): string {
   let call: string;
   switch (f.format) {
     case 'str':
+      // An enum's values are constant bytes: one or two stores instead of a character loop.
+      call = f.values
+        ? `switch (v) { ${f.values.map((x) => `case ${JSON.stringify(x)}: ${constWriter(bytesOf(JSON.stringify(x)))} break;`).join(' ')} default: p = putStr(b, p, v); }`
+        : 'p = putStr(b, p, v)';
+      break;
     case 'text':
       call = 'p = putStr(b, p, v)';
       break;
