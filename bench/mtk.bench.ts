@@ -90,7 +90,6 @@ function missBench(): number {
 function tracedAccessBench(): number {
   const { m, dev, iova } = mappedMachine(64);
   m.keepTrace = true;
-  m.trace.discard(m.state.traceCount);
   deviceRead(m, dev, iova, 64);
   return rate(() => {
     for (let i = 0; i < 1000; i++) deviceRead(m, dev, iova + ((i & 15) << 8), 64);

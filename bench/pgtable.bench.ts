@@ -49,7 +49,6 @@ function mapUnmapBench(): number {
   const { m, pt, calls } = setup();
   const tlb = recordingTlbOps(calls);
   m.keepTrace = true; // records are encoded, as for `run --json > /dev/null`
-  m.trace.discard(m.state.traceCount);
   let iova = 0;
   return rate(() => {
     for (let i = 0; i < 1000; i++) {

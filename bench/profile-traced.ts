@@ -20,7 +20,6 @@ const { machine: m } = buildMachine(s);
 const dev = m.model<DevicesState>('devices').list[0] as MtkEngineState;
 while (!dev.mappings.m && m.step());
 const iova = dev.mappings.m.iova;
-m.trace.discard(m.state.traceCount);
 const N = Number(process.argv[2] ?? 3_000_000);
 const t0 = process.hrtime.bigint();
 for (let i = 0; i < N; i++) {

@@ -74,6 +74,18 @@ describe('TraceStore', () => {
     expect(Buffer.concat(rest).toString('utf8')).toBe(next.join('\n') + '\n');
   });
 
+  it('picks up at the machine\'s seq after a stretch with keepTrace off, but a gap after held records is a bug', () => {
+    const m = machine();
+    m.keepTrace = false;
+    emitMany(m, 50);
+    m.keepTrace = true;
+    const kept = emitMany(m, 2);
+    expect(m.trace.first).toBe(50);
+    expect(m.trace.line(51)).toBe(kept[1]);
+    m.state.traceCount += 5; // a record that never reached the store
+    expect(() => emitMany(m, 1)).toThrow(/trace skipped records: got seq 57, expected 52/);
+  });
+
   it('truncates back to a seq (a sealed chunk reopens) and appends from there', () => {
     const m = machine();
     const lines = emitMany(m, 30_000);
