@@ -7,6 +7,7 @@
  */
 import { queuePeekTime } from '../sim/core/queue.ts';
 import type { TraceRecord } from '../sim/core/trace.ts';
+import { decodeLine } from '../sim/trace/codec.ts';
 import type { Motion } from './command.ts';
 import type { Point } from './points.ts';
 import { kindOfLine } from './recording.ts';
@@ -91,7 +92,7 @@ export function scanBack(s: Session): Motion {
       for (let n = 0; n < budget * 8 && seq >= 0; n++, seq--) {
         const line = s.recording.line(seq);
         if (quoted && !quoted.has(kindOfLine(line))) continue;
-        const r = JSON.parse(line) as TraceRecord;
+        const r = decodeLine(line);
         const p = s.points.stopsAt(r);
         if (p) return s.stopHere(p.type === 'watchpoint' ? 'watchpoint' : 'breakpoint', { id: p.id, record: r });
       }

@@ -3,6 +3,7 @@
  * (10us, 0x1f000, 16K), and the trace table row (the same columns as `dmadbg run`).
  */
 import type { TraceRecord } from '../sim/core/trace.ts';
+import { fieldNames, fieldText, recordFieldsText } from '../sim/trace/codec.ts';
 
 export function formatTime(ns: number): string {
   if (ns < 10_000) return `${ns}ns`;
@@ -10,14 +11,9 @@ export function formatTime(ns: number): string {
   return `${(ns / 1_000_000).toFixed(3)}ms`;
 }
 
+/** `dev=blit0 addr=0x1000 len=64 …`: the fields in trace order, addresses in hex. */
 export function formatFields(r: TraceRecord): string {
-  const parts: string[] = [];
-  for (const k in r) {
-    if (k === 'seq' || k === 't' || k === 'kind') continue;
-    const v = r[k];
-    parts.push(`${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
-  }
-  return parts.join(' ');
+  return recordFieldsText(r);
 }
 
 export function formatRecordRow(r: TraceRecord): string {
@@ -49,9 +45,10 @@ export function parseNum(s: string): number | undefined {
   return Number.isSafeInteger(v) ? v : undefined;
 }
 
-/** A record field as a number when it is one (numbers, "0x..." strings); else undefined. */
+/** A field value as a number when it is one (numbers, "0x..." strings); else undefined. */
 export function fieldNum(v: unknown): number | undefined {
   if (typeof v === 'number') return v;
+  if (typeof v === 'bigint') return Number(v);
   if (typeof v === 'boolean') return v ? 1 : 0;
   if (typeof v === 'string') return parseNum(v);
   return undefined;
@@ -77,4 +74,9 @@ export function parseRange(s: string): { lo: number; hi: number } | undefined {
 
 export function hexOf(n: number): string {
   return '0x' + n.toString(16);
+}
+
+/** The record's fields in trace order as [name, text] (the record view lists them one per line). */
+export function formatFieldEntries(r: TraceRecord): [string, string][] {
+  return fieldNames(r).map((n) => [n, fieldText(r, n) ?? '']);
 }

@@ -1,9 +1,11 @@
 /**
  * Record predicates: `FIELD OP VALUE` tests on trace record fields, used by `where`,
- * `if`, `condition` and `trace`. Values compare as numbers when both sides are numbers
- * (hex strings included: "0x1f000" = 126976), else as strings; `~` is "contains".
+ * `if`, `condition` and `trace`. Addresses, words and counts are numbers in the record, so
+ * they compare as numbers with a number typed in any base ("0x1f000" = 126976; 64-bit words
+ * as bigints); other fields compare as their text; `~` is "contains" on the text as shown.
  */
 import type { TraceRecord } from '../sim/core/trace.ts';
+import { fieldText, fieldValue } from '../sim/trace/codec.ts';
 import { closest } from '../scenario/suggest.ts';
 import { fieldNum, parseNum, parseRange } from './format.ts';
 import { ParseError, type Token } from './parser.ts';
@@ -32,21 +34,34 @@ function unprefix(field: string, v: unknown): unknown {
   return typeof v === 'string' && v.startsWith(field) && /^\d+$/.test(v.slice(field.length)) ? Number(v.slice(field.length)) : v;
 }
 
+/** A field (or seq, t, kind) as predicates compare it. */
+export function predValue(r: TraceRecord, field: string): number | bigint | boolean | string | undefined {
+  if (field === 'seq' || field === 't' || field === 'kind') return r[field];
+  return fieldValue(r, field);
+}
+
+/** "0x…" or decimal as a bigint, for 64-bit fields. */
+function parseBig(s: string): bigint | undefined {
+  return /^(0x[0-9a-f]+|\d+)$/i.test(s) ? BigInt(s) : undefined;
+}
+
 export function testPred(p: Pred, r: TraceRecord): boolean {
-  const raw = r[p.field];
+  const raw = predValue(r, p.field);
   const v = raw === undefined || String(raw) === p.value ? raw : unprefix(p.field, raw);
   if (v === undefined) return p.op === '!=';
   if (p.range) {
     const n = fieldNum(v);
     return n !== undefined && n >= p.range.lo && n < p.range.hi;
   }
-  if (p.op === '~') return String(v).includes(p.value);
+  if (p.op === '~') return (p.field === 'seq' || p.field === 't' || p.field === 'kind' ? String(v) : fieldText(r, p.field) ?? '').includes(p.value);
+  let c: number;
+  const big = typeof v === 'bigint' ? parseBig(p.value) : undefined;
   const a = fieldNum(v);
   const b = parseNum(p.value) ?? (p.value === 'true' ? 1 : p.value === 'false' ? 0 : undefined);
-  let c: number;
-  if (a !== undefined && b !== undefined) c = a - b;
+  if (typeof v === 'bigint' && big !== undefined) c = v === big ? 0 : v < big ? -1 : 1;
+  else if (typeof v !== 'bigint' && a !== undefined && b !== undefined) c = a - b;
   else {
-    const s = String(v);
+    const s = typeof v === 'bigint' ? (fieldText(r, p.field) ?? '') : String(v);
     c = s === p.value ? 0 : s < p.value ? -1 : 1;
   }
   switch (p.op) {

@@ -4,6 +4,7 @@
  * enabled points after each event, and reverse-continue runs the recorded ones backwards.
  */
 import type { TraceRecord } from '../sim/core/trace.ts';
+import { fieldText } from '../sim/trace/codec.ts';
 import type { PointView } from './types.ts';
 import { type Pred, type RecordTest, predText, testAll } from './match.ts';
 
@@ -128,7 +129,7 @@ export class PointTable {
 /** "dma {dev} at {iova}" with the record's fields; {seq}, {t}, {kind} work too. */
 export function interpolate(template: string, r: TraceRecord): string {
   return template.replace(/\{([\w-]+)\}/g, (_, f: string) => {
-    const v = r[f];
-    return v === undefined ? `{${f}?}` : typeof v === 'string' ? v : JSON.stringify(v);
+    const v = f === 'seq' || f === 't' || f === 'kind' ? String(r[f]) : fieldText(r, f);
+    return v === undefined ? `{${f}?}` : v;
   });
 }

@@ -6,6 +6,7 @@
  * 70 a simulator assertion (a replay diverged: a dmadbg bug).
  */
 import type { Session } from './session.ts';
+import { recordWire } from '../sim/trace/codec.ts';
 import type { CommandResult, Stop } from './types.ts';
 
 export interface ScriptResult {
@@ -28,7 +29,7 @@ export function scriptLines(text: string): string[] {
 
 /** A stop as machine-readable JSON (record kept whole). */
 export function stopJson(s: Stop): Record<string, unknown> {
-  return { reason: s.reason, events: s.events, t: s.t, ...(s.id !== undefined ? { id: s.id } : {}), ...(s.record ? { record: s.record } : {}), ...(s.message ? { message: s.message } : {}) };
+  return { reason: s.reason, events: s.events, t: s.t, ...(s.id !== undefined ? { id: s.id } : {}), ...(s.record ? { record: recordWire(s.record) } : {}), ...(s.message ? { message: s.message } : {}) };
 }
 
 export function runScript(session: Session, lines: readonly string[], opts: { json?: boolean } = {}): ScriptResult {

@@ -65,7 +65,7 @@ const HISTORY_MAX = 1000;
 export class Session {
   readonly built: Built;
   readonly machine: Machine;
-  readonly recording = new Recording();
+  readonly recording: Recording;
   readonly checkpoints: Checkpoints;
   readonly points = new PointTable();
   readonly bookmarks = new Map<string, number>();
@@ -93,8 +93,8 @@ export class Session {
     this.options = options;
     this.machine = built.machine;
     const m = this.machine;
-    m.keepTrace = false;
-    m.onRecord = (r, json) => this.recording.onRecord(r.seq, json);
+    m.keepTrace = true;
+    this.recording = new Recording(m.trace);
     this.checkpoints = new Checkpoints(m, options.checkpoints);
     this.maxEvents = options.maxEvents ?? built.scenario.limits.maxEvents;
     this.lastStop = { reason: 'start', events: 0, t: 0 };
@@ -250,10 +250,7 @@ export class Session {
 
   /** A Stop at the current position. */
   stopHere(reason: Stop['reason'], extra: Partial<Stop> = {}): Stop {
-    // A live record carries seq, t and kind after its fields (Machine.emit tags the caller's
-    // literal); a stop shows it in trace order, as `run --json` prints it.
-    const record = extra.record && canonicalRecord(extra.record);
-    return { reason, events: this.machine.state.events, t: this.machine.state.now, ...extra, ...(record ? { record } : {}) };
+    return { reason, events: this.machine.state.events, t: this.machine.state.now, ...extra };
   }
 
   forward(o: ForwardOptions): Motion {
@@ -428,10 +425,4 @@ export class Session {
 
 function isGen(x: unknown): x is CommandGen {
   return typeof x === 'object' && x !== null && typeof (x as CommandGen).next === 'function';
-}
-
-/** The record with seq, t and kind first, as in the trace's JSON lines. */
-export function canonicalRecord(r: TraceRecord): TraceRecord {
-  const { seq, t, kind, ...rest } = r;
-  return { seq, t, kind, ...rest };
 }

@@ -6,7 +6,8 @@
  */
 import type { TraceRecord } from '../sim/core/trace.ts';
 import { closest } from '../scenario/suggest.ts';
-import { fieldNum, parseNum, parseRange } from './format.ts';
+import { parseNum, parseRange } from './format.ts';
+import { fieldText } from '../sim/trace/codec.ts';
 import { BREAK_SUGAR, kindFields, knownKinds } from './kinds.ts';
 import { type Pred, type RecordTest, checkField, parsePreds, testAll } from './match.ts';
 import { ParseError, type Token } from './parser.ts';
@@ -44,14 +45,21 @@ export function parseBreakSpec(toks: readonly Token[], i: number, stopAtQuoted =
   // key=value filters (checked against the kind's fields), then a free `where` clause.
   let j = i;
   while (j < toks.length && toks[j].text !== 'where' && !isEnd(toks[j])) j++;
+  // Every field named must exist on the kind (seq, t and kind too): a misspelled one would
+  // silently never match.
+  const names: readonly string[] = [...fields, 'seq', 't', 'kind'];
+  const check = (ps: readonly Pred[], allowed = names) => {
+    for (const p of ps) checkField(p.field, allowed, p.col ?? 0, `a ${kind} record`);
+  };
   const filters = parsePreds(toks.slice(0, j), i, []).preds;
-  if (sugar) for (const p of filters) checkField(p.field, fields, p.col ?? 0, `a ${kind} record`);
+  check(filters, sugar ? fields : names);
   i = j;
   if (toks[i]?.text === 'where') {
     j = i + 1;
     while (j < toks.length && !isEnd(toks[j])) j++;
     const where = parsePreds(toks.slice(0, j), i + 1, []).preds;
     if (!where.length) throw new ParseError('`where` needs a condition', toks[i].col, 'e.g. where dev=vdec');
+    check(where);
     filters.push(...where);
     i = j;
   }
@@ -61,6 +69,7 @@ export function parseBreakSpec(toks: readonly Token[], i: number, stopAtQuoted =
     while (j < toks.length && !(stopAtQuoted && toks[j].quoted)) j++;
     condition = parsePreds(toks.slice(0, j), i + 1, []).preds;
     if (!condition.length) throw new ParseError('`if` needs a condition', toks[i].col, 'e.g. if iova>=0x1000');
+    check(condition);
     i = j;
   }
   const test: RecordTest = (r) => r.kind === kind && testAll(filters, r);
@@ -71,30 +80,30 @@ export function parseBreakSpec(toks: readonly Token[], i: number, stopAtQuoted =
 export const IOVA_KINDS = ['map', 'unmap', 'dma', 'fault', 'stale-tlb', 'coherency-violation', 'pte', 'tlb-inval', 'atc-inval'];
 export const PA_KINDS = ['map', 'dma', 'dev-op', 'swiotlb-map', 'swiotlb-unmap', 'swiotlb-sync', 'stale-tlb', 'fault'];
 
-const overlaps = (lo: number, hi: number, a: number | undefined, len: number) => a !== undefined && a < hi && a + Math.max(len, 1) > lo;
+const overlaps = (lo: number, hi: number, a: number | null | undefined, len: number) => a != null && a < hi && a + Math.max(len, 1) > lo;
 
 /** Does a record touch the IOVA range? map/unmap/dma/fault by address, invalidations by range. */
 function touchesIova(r: TraceRecord, lo: number, hi: number): boolean {
   switch (r.kind) {
     case 'map':
     case 'unmap':
-      return overlaps(lo, hi, fieldNum(r.iova), fieldNum(r.size) ?? 1);
+      return overlaps(lo, hi, r.iova, r.size);
     case 'dma':
-      return overlaps(lo, hi, fieldNum(r.iova ?? r.addr), fieldNum(r.len) ?? 1);
+      return overlaps(lo, hi, r.addr, r.len);
     case 'fault':
     case 'stale-tlb':
-      return overlaps(lo, hi, fieldNum(r.iova), 1);
+      return overlaps(lo, hi, r.iova, 1);
     case 'coherency-violation':
-      return overlaps(lo, hi, fieldNum(r.iova ?? r.va), 4096);
+      return overlaps(lo, hi, r.va, 4096);
     case 'pte':
-      return r.iova !== undefined && overlaps(lo, hi, fieldNum(r.iova), fieldNum(r.size) ?? 4096);
+      return overlaps(lo, hi, r.iova, 4096);
     case 'tlb-inval':
-    case 'atc-inval': {
-      if (r.scope === 'all' || r.scope === 'domain' || r.scope === 'pasid') return true;
-      const s = fieldNum(r.start);
-      const e = fieldNum(r.end);
-      return s !== undefined && e !== undefined && s < hi && e > lo;
-    }
+      if (r.scope === 'all') return true;
+      return r.start !== undefined && r.end !== undefined && r.start < hi && r.end > lo;
+    case 'atc-inval':
+      // "all": the whole PASID's ATC entries went.
+      if (r.start === 'all' || r.end === 'all') return true;
+      return r.start < hi && r.end > lo;
     default:
       return false;
   }
@@ -103,36 +112,22 @@ function touchesIova(r: TraceRecord, lo: number, hi: number): boolean {
 function touchesPa(r: TraceRecord, lo: number, hi: number): boolean {
   switch (r.kind) {
     case 'map':
-      return overlaps(lo, hi, fieldNum(r.pa), fieldNum(r.size) ?? 1);
+      return overlaps(lo, hi, r.pa, r.size);
     case 'dma':
-      return overlaps(lo, hi, fieldNum(r.pa), fieldNum(r.len) ?? 1);
-    case 'dev-op': {
-      const n = fieldNum(r.len) ?? 1;
-      return overlaps(lo, hi, fieldNum(r.src), n) || overlaps(lo, hi, fieldNum(r.dst), n);
-    }
+      return overlaps(lo, hi, r.pa, r.len);
+    case 'dev-op':
+      return overlaps(lo, hi, r.src, r.len) || overlaps(lo, hi, r.dst, r.len);
     case 'swiotlb-map':
     case 'swiotlb-unmap':
-    case 'swiotlb-sync': {
-      const n = fieldNum(r.size) ?? 1;
-      return overlaps(lo, hi, fieldNum(r.orig), n) || overlaps(lo, hi, fieldNum(r.tlb), n);
-    }
+    case 'swiotlb-sync':
+      return overlaps(lo, hi, r.orig, r.size) || overlaps(lo, hi, r.tlb, r.size);
     case 'stale-tlb':
-      return overlaps(lo, hi, fieldNum(r.cachedPa ?? r.pa), 1);
+      return overlaps(lo, hi, r.cachedPa, 1);
     case 'fault':
-      return r.pa !== undefined && overlaps(lo, hi, fieldNum(r.pa), 1);
+      return overlaps(lo, hi, r.pa, 1);
     default:
       return false;
   }
-}
-
-/** Page-table index of `iova` at `level` for the formats modelled: ARM v7s (L1 1M, L2 4K). */
-function pteIndexMatches(r: TraceRecord, iova: number): boolean {
-  const lvl = fieldNum(r.level);
-  const idx = fieldNum(r.index);
-  if (lvl === undefined || idx === undefined) return false;
-  if (lvl === 1) return idx === Math.floor(iova / 2 ** 20) % 4096;
-  if (lvl === 2) return idx === Math.floor(iova / 4096) % 256;
-  return false;
 }
 
 function need(toks: readonly Token[], i: number, what: string, hint: string): Token {
@@ -161,7 +156,12 @@ export function parseWatchSpec(toks: readonly Token[], i: number): ParsedSpec {
       if (toks[next]?.text.startsWith('domain=')) domain = toks[next++].text.slice(7);
       const { lo, hi } = range;
       kinds = new Set(w.text === 'iova' ? IOVA_KINDS : PA_KINDS);
-      if (w.text === 'iova') test = (r) => (domain === undefined || r.domain === undefined || String(r.domain) === domain) && touchesIova(r, lo, hi);
+      if (w.text === 'iova') {
+        test = (r) => {
+          const d = fieldText(r, 'domain');
+          return (domain === undefined || d === undefined || d === domain) && touchesIova(r, lo, hi);
+        };
+      }
       else test = (r) => touchesPa(r, lo, hi);
       break;
     }
@@ -173,9 +173,7 @@ export function parseWatchSpec(toks: readonly Token[], i: number): ParsedSpec {
       next += 2;
       kinds = new Set(['pte', 'map', 'unmap']);
       const d = dt.text;
-      test = (r) =>
-        (r.kind === 'pte' && String(r.domain) === d && (r.iova !== undefined ? touchesIova(r, iova, iova + 1) : pteIndexMatches(r, iova))) ||
-        ((r.kind === 'map' || r.kind === 'unmap') && String(r.domain) === d && touchesIova(r, iova, iova + 1));
+      test = (r) => (r.kind === 'pte' || r.kind === 'map' || r.kind === 'unmap') && r.domain === d && touchesIova(r, iova, iova + 1);
       break;
     }
     case 'bus-sel':
@@ -189,10 +187,9 @@ export function parseWatchSpec(toks: readonly Token[], i: number): ParsedSpec {
       next++;
       kinds = new Set(['swiotlb-map', 'swiotlb-unmap', 'swiotlb-sync', 'swiotlb-full']);
       test = (r) => {
-        if (!r.kind.startsWith('swiotlb-')) return false;
-        const s = fieldNum(r.slot);
-        const ns = fieldNum(r.nslots) ?? 1;
-        return s !== undefined && n >= s && n < s + ns;
+        if (r.kind !== 'swiotlb-map' && r.kind !== 'swiotlb-unmap' && r.kind !== 'swiotlb-sync') return false;
+        const ns = r.kind === 'swiotlb-sync' ? 1 : r.nslots;
+        return n >= r.slot && n < r.slot + ns;
       };
       break;
     }

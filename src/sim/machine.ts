@@ -8,7 +8,10 @@
 import { assert } from './core/assert.ts';
 import { type Prng, prngFromSeed, prngFork } from './core/prng.ts';
 import { type EventQueue, queueCreate, queuePop, queuePush } from './core/queue.ts';
-import { type TraceRecord, type TraceStore, traceAppendLine, traceCreate, traceTruncate } from './core/trace.ts';
+import { TraceStore } from './core/trace.ts';
+import { KStack } from './core/kstack.ts';
+import { type Encoder, encoderOf } from './trace/codec.ts';
+import type { FieldsFor, KindName, RecordOf, TraceRecord } from './trace-kinds.ts';
 import { type PhysMem, physCreate } from './mem/phys.ts';
 import { type PhysAllocator, allocatorCreate } from './mem/alloc.ts';
 import { type Behaviour, type KernelVersion, resolveBehaviours } from './kernel.ts';
@@ -41,6 +44,12 @@ export interface MachineState {
  */
 export type Handler = (m: Machine, a: number, b: number) => void;
 
+type Watcher = (m: Machine, r: TraceRecord) => void;
+interface KindHooks {
+  readonly encode: Encoder;
+  watchers: Watcher[] | undefined;
+}
+
 export interface Snapshot {
   readonly state: MachineState;
   readonly events: number;
@@ -57,17 +66,19 @@ export const PRIO = { irq: 0, kernel: 10, device: 20, checker: 30 } as const;
 export class Machine {
   state: MachineState;
   readonly config: MachineConfig;
-  readonly trace: TraceStore = traceCreate();
+  /** Every record emitted, as its JSON line (tests, `run` and the debugger read it here). */
+  readonly trace = new TraceStore();
   /** Records emitted by the event being handled; the debugger matches breakpoints on them. */
   readonly stepRecords: TraceRecord[] = [];
-  /** When false, records are matched but not kept (benchmarks and `run` to a pipe). */
+  /** When false, records are built and matched but never encoded nor kept (benchmarks). */
   keepTrace = true;
-  /** Called with each record as it is emitted (the headless run streams through this). */
-  onRecord: ((r: TraceRecord, json: string) => void) | undefined;
+  /** The kernel call chain the models are inside (`bt`); every record carries its id. */
+  readonly kstack = new KStack();
   /** Services (translators, DMA ops, IOMMU ops) by key: code, not state. */
   private readonly services = new Map<ServiceKey<unknown>, unknown>();
   /** Checkers that observe records of one kind as they are emitted (code, registered at build). */
-  private readonly watchers = new Map<string, ((m: Machine, r: TraceRecord) => void)[]>();
+  /** Per record kind: its encoder and its watchers, found with one lookup per record. */
+  private readonly kinds = new Map<string, KindHooks>();
   private readonly handlers: Handler[] = [];
   private readonly handlerNames: string[] = [];
   /** Called on every schedule: key -> type without a scan. */
@@ -131,10 +142,10 @@ export class Machine {
    * Call fn with every record of `kind` as it is emitted. Checkers use this to keep their
    * own bookkeeping (in m.state, so it snapshots); they must not emit records of `kind`.
    */
-  watch(kind: string, fn: (m: Machine, r: TraceRecord) => void): void {
-    const list = this.watchers.get(kind);
-    if (list) list.push(fn);
-    else this.watchers.set(kind, [fn]);
+  watch<K extends KindName>(kind: K, fn: (m: Machine, r: RecordOf<K>) => void): void {
+    const h = this.hooks(kind);
+    if (h.watchers) h.watchers.push(fn as Watcher);
+    else h.watchers = [fn as Watcher];
   }
 
   /** A PRNG stream of the model's own, forked from the root in build order. */
@@ -181,32 +192,34 @@ export class Machine {
   }
 
   /**
-   * Emit a trace record. `seq`, `t` and `kind` come first in the JSON line, then the
-   * fields in the order the caller wrote them.
+   * Emit a trace record: the model's fields, typed by the kind's spec (numbers stay numbers;
+   * the encoder writes the JSON line). The caller passes a fresh literal, which becomes the
+   * record: seq, t and kind are set on it in place rather than copied into a new object.
    */
-  emit(kind: string, fields: Record<string, unknown>): TraceRecord {
-    const seq = this.state.traceCount++;
-    const t = this.state.now;
-    // Serialise before tagging: the line starts with seq, t and kind, then the fields in the
-    // order the caller wrote them. Callers pass a fresh literal, so tagging it in place
-    // (instead of copying it into a new object) is safe and halves the cost of a record.
-    let json: string | undefined;
-    if (this.keepTrace || this.onRecord) {
-      const body = JSON.stringify(fields);
-      json = `{"seq":${seq},"t":${t},"kind":"${kind}"${body.length > 2 ? ',' + body.slice(1) : '}'}`;
-    }
-    const r = fields as { seq: number; t: number; kind: string };
-    r.seq = seq;
-    r.t = t;
+  emit<K extends KindName>(kind: K, fields: FieldsFor<K>): RecordOf<K> {
+    const r = fields as { seq: number; t: number; kind: string; stack: number; frameArgs?: number[][] };
+    r.seq = this.state.traceCount++;
+    r.t = this.state.now;
     r.kind = kind;
-    this.stepRecords.push(r as TraceRecord);
-    const w = this.watchers.get(kind);
-    if (w) for (const fn of w) fn(this, r as TraceRecord);
-    if (json !== undefined) {
-      if (this.keepTrace) traceAppendLine(this.trace, json);
-      this.onRecord?.(r as TraceRecord, json);
+    // Only inside a kernel function: a fourth added property would make V8 grow the record's
+    // out-of-object property store a second time (device accesses are emitted at stack 0).
+    const stack = this.kstack.cur;
+    if (stack !== 0) {
+      r.stack = stack;
+      if (this.kstack.keepArgs) r.frameArgs = this.kstack.argsNow();
     }
-    return r as TraceRecord;
+    const rec = r as unknown as TraceRecord;
+    this.stepRecords.push(rec);
+    const h = this.kinds.get(kind) ?? this.hooks(kind);
+    if (h.watchers) for (const fn of h.watchers) fn(this, rec);
+    if (this.keepTrace) this.trace.put(rec, h.encode);
+    return rec as unknown as RecordOf<K>;
+  }
+
+  private hooks(kind: string): KindHooks {
+    let h = this.kinds.get(kind);
+    if (!h) this.kinds.set(kind, (h = { encode: encoderOf(kind), watchers: undefined }));
+    return h;
   }
 
   /** Handle the next event. Returns false when nothing is left to do. */
@@ -219,6 +232,7 @@ export class Machine {
     assert(t >= this.state.now, 'time went backwards');
     this.state.now = t;
     this.state.events++;
+    this.kstack.cur = 0; // every event starts at the scheduler, in no kernel function
     this.handlers[q.type[slot]](this, q.a[slot], q.b[slot]);
     return true;
   }
@@ -226,10 +240,11 @@ export class Machine {
   /**
    * Put a snapshot's state back. Snapshots are taken and unpacked by one path,
    * src/debugger/checkpoints.ts (v8 serialise + deflate), which hands over a freshly
-   * unpacked state per restore: the machine owns it from here.
+   * unpacked state per restore: the machine owns it from here. The trace keeps what was
+   * recorded: the records a replay emits again are checked against it (see TraceStore), so
+   * a diverging replay fails loudly.
    */
   restore(s: Snapshot): void {
     this.state = s.state;
-    traceTruncate(this.trace, s.traceCount);
   }
 }

@@ -7,22 +7,29 @@ import { describe, expect, it } from 'vitest';
 import { Session } from '../../src/debugger/session.ts';
 import { type Rec, syntheticMachine } from './synthetic.ts';
 
+const fault = (f: { mmu: string; type: string; iova: number; write: boolean; larb: number; port: number; dev: string; reported: 'handled' | 'unhandled' }): Rec => ({
+  kind: 'fault', iommu: 'm4u', st1: 0, layer: 0, pa: 0, intId: 0, larbRaw: f.larb, ...f,
+});
+
 const EVENTS: Rec[][] = [
-  [{ kind: 'map', api: 'iommu_map', domain: 1, iova: '0x10000', pa: '0x40000000', size: 8192 }],
-  [{ kind: 'dma', dev: 'vdec', addr: '0x10000', len: 4096, dir: 'read', result: 'ok', pa: '0x40000000' }],
-  [{ kind: 'fault', iommu: 'm4u', mmu: 0, type: 'translation', iova: '0x20000', write: false, larb: 4, port: 2, dev: 'vdec', reported: true }],
-  [{ kind: 'tlb-inval', iommu: 'm4u', scope: 'range', start: '0x10000', end: '0x12000' }, { kind: 'pte', domain: 1, level: 2, index: 16, old: '0x40000c7f', new: '0x00000000' }],
-  [{ kind: 'notifier', mm: 7, op: 'invalidate_range_start', start: '0x7000', end: '0x8000', subscriber: 'sva' }],
-  [{ kind: 'fault', iommu: 'm4u', mmu: 1, type: 'translation', iova: '0x11000', write: true, larb: 5, port: 0, dev: 'venc', reported: false }],
-  [{ kind: 'swiotlb-full', dev: 'nic', size: 65536, nslots: 32, dir: 'to-device' }],
-  [{ kind: 'tlb-inval', iommu: 'm4u', scope: 'all' }],
-  [{ kind: 'stale-tlb', iommu: 'm4u', dev: 'vdec', iova: '0x10000', pa: '0x40000000', cause: 4 }],
-  [{ kind: 'notifier', mm: 8, op: 'release', subscriber: 'sva' }],
-  [{ kind: 'coherency-violation', dev: 'gpu', iova: '0x7000', pa: '0x50000000', mm: 7, cause: 5 }],
-  [{ kind: 'fault', iommu: 'm4u', mmu: 1, type: 'permission', iova: '0x30000', write: true, larb: 5, port: 1, dev: 'venc', reported: true }],
-  [{ kind: 'unmap', api: 'iommu_unmap', domain: 1, iova: '0x10000', size: 8192 }],
-  [{ kind: 'bus-sel', value: '0x44' }],
-  [{ kind: 'swiotlb-map', dev: 'nic', orig: '0x60000000', tlb: '0x7f000000', slot: 40, nslots: 4, size: 8192, dir: 'to-device' }],
+  [{ kind: 'map', api: 'iommu_map', domain: '1', iova: 0x10000, pa: 0x40000000, size: 8192, result: 'ok' }],
+  [{ kind: 'dma', dev: 'vdec', addr: 0x10000, len: 4096, dir: 'read', result: 'ok', pa: 0x40000000 }],
+  [fault({ mmu: 'mmu0', type: 'translation', iova: 0x20000, write: false, larb: 4, port: 2, dev: 'vdec', reported: 'handled' })],
+  [
+    { kind: 'tlb-inval', iommu: 'm4u', scope: 'range', start: 0x10000, end: 0x12000, cells: 'mmu0', dropped: 1 },
+    { kind: 'pte', domain: '1', level: 2, index: 16, old: 0x40000c7f, new: 0x00000000, addr: 0x7f001040, iova: 0x10000 },
+  ],
+  [{ kind: 'notifier', mm: '7', op: 'invalidate_range_start', start: 0x7000, end: 0x8000, blockable: true, subscriber: 'sva' }],
+  [fault({ mmu: 'mmu1', type: 'translation', iova: 0x11000, write: true, larb: 5, port: 0, dev: 'venc', reported: 'unhandled' })],
+  [{ kind: 'swiotlb-full', dev: 'nic', size: 65536, nslots: 32, largest: 16, largestBytes: 32768, free: 16, cursor: 0 }],
+  [{ kind: 'tlb-inval', iommu: 'm4u', scope: 'all', cells: 'mmu0,mmu1', dropped: 2 }],
+  [{ kind: 'stale-tlb', iommu: 'm4u', mmu: 'mmu0', dev: 'vdec', iova: 0x10000, cachedPa: 0x40000000, pteAddr: 0x7f001040, cachedPte: 0x40000c7f, pte: 0, changedBy: 4, filledAfter: -1 }],
+  [{ kind: 'notifier', mm: '8', op: 'release', blockable: true, subscriber: 'sva' }],
+  [{ kind: 'coherency-violation', dev: 'gpu', pasid: 1, va: 0x7000, write: true, stale: { pa: 0x50000000, write: true }, current: { present: false, pte: 0 }, changedBy: 5, filledBy: 0 }],
+  [fault({ mmu: 'mmu1', type: 'permission', iova: 0x30000, write: true, larb: 5, port: 1, dev: 'venc', reported: 'handled' })],
+  [{ kind: 'unmap', api: 'iommu_unmap', domain: '1', iova: 0x10000, size: 8192 }],
+  [{ kind: 'bus-sel', reg: 'SMI_BUS_SEL', off: 0x220, value: 0x44, routes: [{ larb: 0, mmu: 0 }, { larb: 1, mmu: 1 }] }],
+  [{ kind: 'swiotlb-map', dev: 'nic', orig: 0x60000000, tlb: 0x7f000000, slot: 40, nslots: 4, size: 8192, dir: 'to-device', copied: 8192 }],
 ];
 
 /** Seqs of the script's records in order. */
@@ -49,16 +56,16 @@ function expected(pred: (r: Record<string, unknown>) => boolean): number[] {
 describe('break sugar stops at the first matching record and only there', () => {
   const cases: [string, (r: Record<string, unknown>) => boolean][] = [
     ['break fault', (r) => r.kind === 'fault'],
-    ['break fault mmu=1', (r) => r.kind === 'fault' && r.mmu === 1],
+    ['break fault mmu=1', (r) => r.kind === 'fault' && r.mmu === 'mmu1'],
     ['break fault type=permission', (r) => r.kind === 'fault' && r.type === 'permission'],
     ['break fault dev=vdec', (r) => r.kind === 'fault' && r.dev === 'vdec'],
     ['break fault larb=5 port=0', (r) => r.kind === 'fault' && r.larb === 5 && r.port === 0],
-    ['break fault iova=0x10000..0x20001', (r) => r.kind === 'fault' && ['0x20000', '0x11000'].includes(r.iova as string)],
+    ['break fault iova=0x10000..0x20001', (r) => r.kind === 'fault' && [0x20000, 0x11000].includes(r.iova as number)],
     ['break fault iommu=m4u if write=true', (r) => r.kind === 'fault' && r.write === true],
     ['break inval', (r) => r.kind === 'tlb-inval'],
     ['break inval scope=all', (r) => r.kind === 'tlb-inval' && r.scope === 'all'],
     ['break notifier op=release', (r) => r.kind === 'notifier' && r.op === 'release'],
-    ['break notifier mm=7', (r) => r.kind === 'notifier' && r.mm === 7],
+    ['break notifier mm=7', (r) => r.kind === 'notifier' && r.mm === '7'],
     ['break swiotlb-full', (r) => r.kind === 'swiotlb-full'],
     ['break coherency', (r) => r.kind === 'coherency-violation'],
     ['break stale-tlb', (r) => r.kind === 'stale-tlb'],
@@ -76,15 +83,31 @@ describe('break sugar stops at the first matching record and only there', () => 
   }
 });
 
+describe('fields come from the record kind', () => {
+  it('a where clause naming a field the kind lacks is an error with a did-you-mean', () => {
+    const s = new Session(syntheticMachine(EVENTS));
+    const r = s.exec('break kind=dma where adr=0x10000');
+    expect(r.error?.message).toBe('a dma record has no field "adr"');
+    expect(r.error?.hint).toMatch(/^did you mean "addr"\? \(fields: dev, addr, len, dir, result, pa, /);
+    expect(s.exec('break kind=map if iova>=0x10000 and seq<1').error).toBeUndefined();
+  });
+
+  it('addresses compare as numbers, whatever base the condition is written in', () => {
+    expect(stopsOf('break kind=dma where addr=65536')).toEqual([1]);
+    expect(stopsOf('break kind=pte where old>=0x40000000 and index=16')).toEqual([4]);
+  });
+});
+
 describe('watchpoints', () => {
   const cases: [string, number[]][] = [
-    // map (0), dma (1), inval range (3), fault 0x11000 (6), inval all (8), stale-tlb (9), unmap (13)
+    // map (0), dma (1), inval range (3; its pte 4 is in the same event), fault 0x11000 (6),
+    // inval all (8), stale-tlb (9), unmap (13)
     ['watch iova 0x10000..0x12000', [0, 1, 3, 6, 8, 9, 13]],
     // records without a domain field (dma, fault, inval) still count: they may touch it
     ['watch iova 0x10000 domain=1', [0, 1, 3, 8, 9, 13]],
     ['watch iova 0x10000 domain=2', [1, 3, 8, 9]],
     ['watch pa 0x40000000..0x40001000', [0, 1, 9]],
-    // map and unmap in domain 1, and the v7s L2 PTE (index 16) of 0x10000
+    // map and unmap in domain 1, and the v7s L2 PTE of 0x10000
     ['watch pte 1 0x10000', [0, 4, 13]],
     ['watch bus-sel', [14]],
     ['watch slot 42', [15]],

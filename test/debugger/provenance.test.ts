@@ -7,14 +7,18 @@ import { describe, expect, it } from 'vitest';
 import { Session } from '../../src/debugger/session.ts';
 import { type Rec, syntheticMachine } from './synthetic.ts';
 
+const fault = (f: { mmu: string; iova: number; write: boolean; larb: number; port: number; dev: string }): Rec => ({
+  kind: 'fault', iommu: 'm4u', type: 'translation', st1: 0, layer: 0, pa: 0, intId: 0, larbRaw: f.larb, reported: 'handled', ...f,
+});
+
 const EVENTS: Rec[][] = [
-  [{ kind: 'map', api: 'iommu_map', domain: 1, iova: '0x10000', pa: '0x40000000', size: 8192 }], // 0
-  [{ kind: 'dma', dev: 'vdec', addr: '0x10000', len: 4096, dir: 'read', result: 'ok', pa: '0x40000000' }], // 1
-  [{ kind: 'unmap', api: 'iommu_unmap', domain: 1, iova: '0x10000', size: 8192 }], // 2
-  [{ kind: 'dma', dev: 'venc', addr: '0x30000', len: 4096, dir: 'write', result: 'ok', pa: '0x40100000' }], // 3
-  [{ kind: 'fault', iommu: 'm4u', mmu: 0, type: 'translation', iova: '0x11000', write: false, larb: 4, port: 2, dev: 'vdec', reported: true }], // 4
-  [{ kind: 'stale-tlb', iommu: 'm4u', dev: 'vdec', iova: '0x10000', pa: '0x40000000', cause: 2 }], // 5
-  [{ kind: 'dma', dev: 'vdec', addr: '0x50000', len: 64, dir: 'read', result: 'fault' }], // 6
+  [{ kind: 'map', api: 'iommu_map', domain: '1', iova: 0x10000, pa: 0x40000000, size: 8192, result: 'ok' }], // 0
+  [{ kind: 'dma', dev: 'vdec', addr: 0x10000, len: 4096, dir: 'read', result: 'ok', pa: 0x40000000 }], // 1
+  [{ kind: 'unmap', api: 'iommu_unmap', domain: '1', iova: 0x10000, size: 8192 }], // 2
+  [{ kind: 'dma', dev: 'venc', addr: 0x30000, len: 4096, dir: 'write', result: 'ok', pa: 0x40100000 }], // 3
+  [fault({ mmu: 'mmu0', iova: 0x11000, write: false, larb: 4, port: 2, dev: 'vdec' })], // 4
+  [{ kind: 'stale-tlb', iommu: 'm4u', mmu: 'mmu0', dev: 'vdec', iova: 0x10000, cachedPa: 0x40000000, pteAddr: 0x7f001040, cachedPte: 0x40000c7f, pte: 0, changedBy: 2, filledAfter: -1 }], // 5
+  [{ kind: 'dma', dev: 'vdec', addr: 0x50000, len: 64, dir: 'read', result: 'fault' }], // 6
 ];
 
 describe('why', () => {
@@ -33,7 +37,7 @@ describe('why', () => {
     s.exec('break stale-tlb');
     s.exec('continue');
     const r = s.exec('why');
-    expect(r.lines[0]).toBe('why: record 2 caused record 5 (stale-tlb names it (cause))');
+    expect(r.lines[0]).toBe('why: record 2 caused record 5 (stale-tlb names it (changedBy))');
     expect(s.events).toBe(3);
   });
 
@@ -46,8 +50,8 @@ describe('why', () => {
     // and invalidations are, so the answer must not say "nothing touched" it.
     const twice = new Session(
       syntheticMachine([
-        [{ kind: 'dma', dev: 'vdec', addr: '0x60000', len: 64, dir: 'read', result: 'fault' }],
-        [{ kind: 'fault', iommu: 'm4u', mmu: 0, type: 'translation', iova: '0x60000', write: false, larb: 4, port: 2, dev: 'vdec', reported: true }],
+        [{ kind: 'dma', dev: 'vdec', addr: 0x60000, len: 64, dir: 'read', result: 'fault' }],
+        [{ kind: 'fault', iommu: 'm4u', mmu: 'mmu0', type: 'translation', iova: 0x60000, write: false, larb: 4, larbRaw: 4, layer: 0, pa: 0, st1: 0x80, intId: 0x200, port: 2, dev: 'vdec', reported: 'unhandled' }],
       ]),
     );
     twice.exec('break fault');
@@ -61,11 +65,11 @@ describe('why', () => {
 
 describe('the records the models emit (mtk M4U, mm/SVA)', () => {
   const MODEL: Rec[][] = [
-    [{ kind: 'pte', domain: 'vdec', level: 2, index: 16, old: '0x40000c7f', new: '0x00000000', addr: '0x7f001040', iova: '0x10000' }], // 0
-    [{ kind: 'fault', iommu: 'm4u', mmu: 'mmu1', type: 'translation', iova: '0x10000', write: false, larb: 4, port: 2, dev: 'vdec', reported: true }], // 1
-    [{ kind: 'stale-tlb', iommu: 'm4u', mmu: 'mmu0', dev: 'vdec', iova: '0x10000', cachedPa: '0x40000000', changedBy: 0, filledAfter: 0 }], // 2
-    [{ kind: 'cpu-pte', mm: 'proc', va: '0x7000', old: 'x', new: 'y', why: 'munmap' }], // 3
-    [{ kind: 'coherency-violation', dev: 'gpu', pasid: 1, va: '0x7000', write: true, stale: 'pa=0x1 rw', current: 'none', changedBy: -1, filledBy: 0 }], // 4
+    [{ kind: 'pte', domain: 'vdec', level: 2, index: 16, old: 0x40000c7f, new: 0x00000000, addr: 0x7f001040, iova: 0x10000 }], // 0
+    [fault({ mmu: 'mmu1', iova: 0x10000, write: false, larb: 4, port: 2, dev: 'vdec' })], // 1
+    [{ kind: 'stale-tlb', iommu: 'm4u', mmu: 'mmu0', dev: 'vdec', iova: 0x10000, cachedPa: 0x40000000, pteAddr: 0x7f001040, cachedPte: 0x40000c7f, pte: 0, changedBy: 0, filledAfter: 0 }], // 2
+    [{ kind: 'cpu-pte', mm: 'proc', va: 0x7000, old: 0x12345067, new: 0, why: 'munmap' }], // 3
+    [{ kind: 'coherency-violation', dev: 'gpu', pasid: 1, va: 0x7000, write: true, stale: { pa: 0x12345000, write: true }, current: { present: false, pte: 0 }, changedBy: -1, filledBy: 0 }], // 4
   ];
   it('mmu=1 matches the M4U cell name "mmu1"', () => {
     const s = new Session(syntheticMachine(MODEL));

@@ -33,7 +33,7 @@ describe('command files', () => {
     expect(r.code).toBe(1);
     expect(r.commands).toHaveLength(3);
     expect(r.out.slice(-4, -1)).toEqual(['break fault tpye=translation', '            ^', 'error: a fault record has no field "tpye"']);
-    expect(r.out[r.out.length - 1]).toMatch(/^hint: did you mean "type"\? \(fields: iommu, mmu, type, iova, /);
+    expect(r.out[r.out.length - 1]).toMatch(/^hint: did you mean "type"\? \(fields: iommu, mmu, type, st1, iova, /);
   });
 
   it('ends with 0 when the scenario ended', () => {

@@ -1,14 +1,17 @@
 /**
  * A tiny test-only model for the debugger tests: a script of events, each emitting the
- * given records (fault, tlb-inval, notifier, ... before the real models land). Its state
- * is plain data (the script and a cursor), so checkpoints and replay work as for real models.
+ * given records (fault, tlb-inval, notifier, ... with near misses no real scenario has).
+ * Its state is plain data (the script and a cursor), so checkpoints and replay work as for
+ * real models. Records are typed like the models' own: a field a kind lacks fails tsc.
  */
 import { Machine, PRIO } from '../../src/sim/machine.ts';
 import { eventKey, modelKey } from '../../src/sim/core/keys.ts';
 import type { Built } from '../../src/scenario/build/index.ts';
 import type { ScenarioOut } from '../../src/scenario/schema/index.ts';
+import type { FieldsFor, KindName } from '../../src/sim/trace-kinds.ts';
 
-export type Rec = { kind: string } & Record<string, unknown>;
+/** A record to emit: its kind and the fields `m.emit` takes for it. */
+export type Rec = { [K in KindName]: { kind: K } & FieldsFor<K> }[KindName];
 
 interface ScriptState {
   events: Rec[][];
@@ -23,7 +26,7 @@ function scriptEvent(m: Machine): void {
   const st = m.model(SCRIPT);
   for (const r of st.events[st.next]) {
     const { kind, ...fields } = r;
-    m.emit(kind, fields);
+    m.emit(kind, fields as never);
   }
   st.next++;
   if (st.next < st.events.length) m.schedule(100, m.typeOf(SCRIPT_EVENT), 0, 0, PRIO.device);
@@ -44,7 +47,7 @@ export function leakyMachine(): Built {
   let outside = 0;
   const m = new Machine({ scenario: 'leaky', seed: 1, kernel: 'v5.4', overrides: {}, dram: [{ base: 0x4000_0000, size: 0x1000_0000 }] });
   const type = m.on(LEAKY_EVENT, (mm) => {
-    mm.emit('dma', { dev: 'leak', addr: '0x1000', len: outside++ });
+    mm.emit('dma', { dev: 'leak', addr: 0x1000, len: outside++, dir: 'read', result: 'ok' });
     if (mm.state.events < 50) mm.schedule(10, type);
   });
   m.schedule(0, type);

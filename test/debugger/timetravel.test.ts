@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { Session } from '../../src/debugger/session.ts';
 import { buildMachine } from '../../src/scenario/build/index.ts';
-import { traceBytes, traceLine } from '../../src/sim/core/trace.ts';
+
 import { loadScenario } from '../helpers/scenario.ts';
 import { leakyMachine } from './synthetic.ts';
 
@@ -49,7 +49,7 @@ describe('reverse-step N then step N returns to the same state and trace', () =>
     const m = longDemo(20).machine;
     while (m.step());
     const direct: string[] = [];
-    for (let i = 0; i < m.trace.count; i++) direct.push(traceLine(m.trace, i));
+    for (let i = 0; i < m.trace.count; i++) direct.push(m.trace.line(i));
     expect(traceUpTo(s)).toEqual(direct);
   });
 
@@ -178,10 +178,10 @@ describe('the recording store', () => {
     const m = longDemo(1500).machine;
     while (m.step());
     expect(s.recording.count).toBe(m.trace.count);
-    expect(s.recording.bytes()).toBeLessThan(traceBytes(m.trace) / 2); // several 1 MiB chunks, deflated
-    for (let i = 0; i < m.trace.count; i += 997) expect(s.recording.line(i)).toBe(traceLine(m.trace, i));
-    for (let i = m.trace.count - 1; i >= 0; i -= 1009) expect(s.recording.line(i)).toBe(traceLine(m.trace, i));
-    expect(s.recording.line(m.trace.count - 1)).toBe(traceLine(m.trace, m.trace.count - 1));
+    expect(s.recording.bytes()).toBeLessThan(m.trace.bytes() / 2); // several 1 MiB chunks, deflated
+    for (let i = 0; i < m.trace.count; i += 997) expect(s.recording.line(i)).toBe(m.trace.line(i));
+    for (let i = m.trace.count - 1; i >= 0; i -= 1009) expect(s.recording.line(i)).toBe(m.trace.line(i));
+    expect(s.recording.line(m.trace.count - 1)).toBe(m.trace.line(m.trace.count - 1));
     // Reverse motion deep into sealed chunks replays and checks against them.
     const v = s.recording.verified;
     s.exec('goto @1234');

@@ -11,7 +11,6 @@ import { loadScenarioFile } from '../../src/scenario/load.ts';
 import { resolveScenario } from '../../src/store/catalog.ts';
 import { type BuildOptions, type Built, buildMachine } from '../../src/scenario/build/index.ts';
 import type { ScenarioOut } from '../../src/scenario/schema/index.ts';
-import { traceLine } from '../../src/sim/core/trace.ts';
 import { packSnapshot, unpackSnapshot } from '../../src/debugger/checkpoints.ts';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -41,7 +40,7 @@ export function runLines(nameOrPath: string, opts: RunOptions & { maxEvents?: nu
     /* run */
   }
   const out: string[] = [];
-  for (let i = 0; i < m.trace.count; i++) out.push(traceLine(m.trace, i));
+  for (let i = 0; i < m.trace.count; i++) out.push(m.trace.line(i));
   return out;
 }
 
@@ -89,5 +88,5 @@ export function linesAfterRestore(nameOrPath: string, k: number, opts: RunOption
   while (m.step()) {
     /* replay */
   }
-  return Array.from({ length: m.trace.count }, (_, i) => traceLine(m.trace, i));
+  return Array.from({ length: m.trace.count }, (_, i) => m.trace.line(i));
 }

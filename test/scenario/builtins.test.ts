@@ -22,7 +22,7 @@ describe('built-in scenarios', () => {
   });
 
   it('emit only documented kinds and fields', () => {
-    const docs = new Map(TRACE_KINDS.map((k) => [k.kind, new Set(Object.keys(k.fields))]));
+    const docs = new Map<string, Set<string>>(TRACE_KINDS.map((k) => [k.kind, new Set(Object.keys(k.fields))]));
     const missing = new Set<string>();
     for (const e of all) {
       for (const r of runRecords(e.file, { maxEvents: 20_000 })) {

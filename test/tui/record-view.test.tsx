@@ -154,7 +154,7 @@ describe('the record view at the mt8183 fault', () => {
     expect(s).toMatch(/^\s+iova\s+0x7f000000\s+\(2130706432\)/m);
     // FAULT_ST1 bit 7 is mmu1's translation fault (mtk_iommu.c: F_INT_TRANSLATION_FAULT << 7).
     expect(s).toMatch(/st1\s+0x00000080\s+\(128\)\s+FAULT_ST1 as read[^]*mmu1 translation fault \(bit 7\)/);
-    expect(fieldNote('fault', 'intId', '0x00000380').meaning).toContain('HW larb 7, port 0');
+    expect(fieldNote({ ...stop, intId: 0x380 } as typeof stop, 'intId').meaning).toContain('HW larb 7, port 0');
     await vt.press('l');
     await vt.waitFor(new RegExp(`Record #${stop.seq + 1} `));
     await vt.press('h', 'h');

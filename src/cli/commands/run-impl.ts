@@ -1,6 +1,6 @@
 /** `dmadbg run`'s work, loaded only when the command runs (startup of list and --help stays small). */
 import type { ArgumentsCamelCase } from 'yargs';
-import { TRACE_KIND_NAMES } from '../../sim/trace-kinds.ts';
+import { TRACE_KIND_NAMES, isKindName } from '../../sim/trace-kinds.ts';
 import { closest } from '../../scenario/suggest.ts';
 import { intOption } from '../args.ts';
 import { loadAndBuild } from '../load.ts';
@@ -19,7 +19,7 @@ export const runHandler = async (argv: ArgumentsCamelCase<RunArgs>) => {
       return argv.replay !== undefined ? replayRun(a) : runCommandsFile(a);
     }
     if (argv.scenario === undefined) throw new UsageError('run: name a scenario (`dmadbg list` shows the built-in ones)');
-    if (argv.untilKind !== undefined && !TRACE_KIND_NAMES.includes(argv.untilKind)) {
+    if (argv.untilKind !== undefined && !isKindName(argv.untilKind)) {
       const near = closest(argv.untilKind, TRACE_KIND_NAMES);
       throw new UsageError(`--until-kind: unknown record kind "${argv.untilKind}"${near ? ` (did you mean "${near}"?)` : ''}`);
     }
@@ -31,13 +31,9 @@ export const runHandler = async (argv: ArgumentsCamelCase<RunArgs>) => {
     const out = new Out();
     if (!argv.json) out.line(TABLE_HEADER);
     let stopped: string | undefined;
-    m.keepTrace = false;
-    m.onRecord = (r, json) => {
-      if (stopped) return;
-      out.line(argv.json ? json : formatRecordRow(r));
-      if (until !== undefined && r.seq >= until) stopped = `record ${r.seq}`;
-      else if (argv.untilKind !== undefined && r.kind === argv.untilKind) stopped = `first ${r.kind} record (seq ${r.seq})`;
-    };
+    // JSON: the encoded lines go from the trace store to stdout after each event, and the
+    // store lets them go (constant memory). The table is formatted from the records.
+    m.keepTrace = !!argv.json;
     let ended = false;
     while (!stopped && !out.closed) {
       if (m.state.events >= maxEvents) break;
@@ -45,6 +41,18 @@ export const runHandler = async (argv: ArgumentsCamelCase<RunArgs>) => {
         ended = true;
         break;
       }
+      let last = m.state.traceCount; // print records below this seq
+      for (const r of m.stepRecords) {
+        if (until !== undefined && r.seq >= until) stopped = `record ${r.seq}`;
+        else if (argv.untilKind !== undefined && r.kind === argv.untilKind) stopped = `first ${r.kind} record (seq ${r.seq})`;
+        if (!argv.json) out.line(formatRecordRow(r));
+        if (stopped) {
+          last = r.seq + 1;
+          break;
+        }
+      }
+      if (argv.json) m.trace.drain((bytes) => out.raw(bytes), last);
+      if (out.full) await out.drained();
     }
     await out.end();
     const s = m.state;

@@ -4,6 +4,7 @@
  */
 import { readBytes } from '../../sim/mem/phys.ts';
 import type { TraceRecord } from '../../sim/core/trace.ts';
+import { decodeLine, fieldNames, fieldText, recordLine } from '../../sim/trace/codec.ts';
 import { closest } from '../../scenario/suggest.ts';
 import { type Command, defineCommand, ok } from '../command.ts';
 import { formatRecordRow, formatTime, hexOf, parseNum } from '../format.ts';
@@ -149,16 +150,19 @@ const print = defineCommand({
     if (a?.text === '$t') return ok(`$t = ${st.now} (${formatTime(st.now)})`);
     const r = currentRecord(s);
     if (!r) return ok('No record yet (nothing has run).');
-    if (!a) return ok(JSON.stringify(r));
+    if (!a) return ok(recordLine(r));
     const f = a.text.replace(/^\$/, '');
-    if (!(f in r)) {
-      const near = closest(f, Object.keys(r));
-      throw new ParseError(`the ${r.kind} record ${r.seq} has no field "${f}"`, a.col, near ? `did you mean "${near}"?` : `fields: ${Object.keys(r).join(', ')}`);
+    const names = ['seq', 't', 'kind', ...fieldNames(r)];
+    if (!names.includes(f)) {
+      const near = closest(f, names);
+      throw new ParseError(`the ${r.kind} record ${r.seq} has no field "${f}"`, a.col, near ? `did you mean "${near}"?` : `fields: ${names.join(', ')}`);
     }
-    const v = r[f];
-    return ok(`${f} = ${typeof v === 'string' ? v : JSON.stringify(v)}`);
+    return ok(`${f} = ${f === 'seq' || f === 't' || f === 'kind' ? String(r[f]) : fieldText(r, f)}`);
   },
-  complete: (s) => Object.keys(currentRecord(s) ?? {}),
+  complete: (s) => {
+    const r = currentRecord(s);
+    return r ? ['seq', 't', 'kind', ...fieldNames(r)] : [];
+  },
 });
 
 /** `trace [KIND] [FIELD OP VALUE ...] [last N]`: filter for records. */
@@ -201,7 +205,7 @@ const trace = defineCommand({
     for (let seq = s.machine.state.traceCount - 1; seq >= 0 && out.length < f.last; seq--) {
       const line = s.recording.line(seq);
       if (f.kind && !line.includes(`"kind":"${f.kind}"`)) continue;
-      const r = JSON.parse(line) as TraceRecord;
+      const r = decodeLine(line);
       if (testAll(f.preds, r)) out.push(formatRecordRow(r));
     }
     if (!out.length) return ok('No matching records.');

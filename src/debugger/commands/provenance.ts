@@ -4,6 +4,7 @@
  * that caused it (reverse-continue with a purpose).
  */
 import type { TraceRecord } from '../../sim/core/trace.ts';
+import { decodeLine, fieldText, fieldValue } from '../../sim/trace/codec.ts';
 import { type Command, type CommandGen, defineCommand, ok } from '../command.ts';
 import { fieldNum, formatRecordRow, parseNum } from '../format.ts';
 import { ParseError } from '../parser.ts';
@@ -24,7 +25,7 @@ export function touching(s: Session, space: 'iova' | 'pa', lo: number, hi: numbe
   for (let seq = beforeSeq - 1; seq >= 0 && out.length < max; seq--) {
     const line = s.recording.line(seq);
     if (!kinds.includes(kindOfLine(line))) continue;
-    const r = JSON.parse(line) as TraceRecord;
+    const r = decodeLine(line);
     if (test(r, lo, hi)) out.push(r);
   }
   return out;
@@ -66,37 +67,47 @@ const provenance = defineCommand({
 const CAUSE_FIELDS = ['changedBy', 'cause', 'causeSeq'];
 const CAUSE_KINDS = ['"unmap"', '"pte"', '"map"', '"tlb-inval"', '"atc-inval"', '"notifier"', '"cpu-pte"'];
 
+/** The address a fault or finding is about: its iova, a dma access's addr, an ATC page's va. */
+function faultAddr(r: TraceRecord): { field: string; addr: number } | undefined {
+  switch (r.kind) {
+    case 'fault':
+    case 'stale-tlb':
+      return { field: 'iova', addr: r.iova };
+    case 'dma':
+      return { field: 'addr', addr: r.addr };
+    case 'coherency-violation':
+      return { field: 'va', addr: r.va };
+    default:
+      return undefined;
+  }
+}
+
 /** The seq that caused record r, or a reason there is none. */
 export function causeOf(s: Session, r: TraceRecord): { seq: number; how: string } | string {
   for (const f of CAUSE_FIELDS) {
-    const n = fieldNum(r[f]);
+    const n = fieldNum(fieldValue(r, f));
     if (n !== undefined && n >= 0 && n < r.seq) return { seq: n, how: `${r.kind} names it (${f})` };
   }
   const isFault = r.kind === 'fault' || (r.kind === 'dma' && r.result === 'fault') || r.kind === 'stale-tlb' || r.kind === 'coherency-violation';
   if (!isFault) return `why works at a fault or a checker finding (stale-tlb, coherency-violation); this is a ${r.kind} record`;
-  const addr = fieldNum(r.iova ?? r.addr ?? r.va);
-  if (addr === undefined) return `the ${r.kind} record has no iova to trace`;
+  const at = faultAddr(r);
+  if (!at) return `the ${r.kind} record has no iova to trace`;
+  const { addr } = at;
+  const shown = fieldText(r, at.field);
   for (let seq = r.seq - 1; seq >= 0; seq--) {
     const line = s.recording.line(seq);
     const k = kindOfLine(line);
     if (!CAUSE_KINDS.includes(k)) continue;
-    const c = JSON.parse(line) as TraceRecord;
-    const hit = c.kind === 'notifier' ? touchesRange(c, addr) : c.kind === 'cpu-pte' ? touchesPage(c.va, addr) : touchesIova(c, addr, addr + 1);
-    if (hit) return { seq, how: `last ${c.kind} touching ${String(r.iova ?? r.addr ?? r.va)}` };
+    const c = decodeLine(line);
+    const hit = c.kind === 'notifier' ? touchesRange(c.start, c.end, addr) : c.kind === 'cpu-pte' ? addr >= c.va && addr < c.va + 4096 : touchesIova(c, addr, addr + 1);
+    if (hit) return { seq, how: `last ${c.kind} touching ${shown}` };
   }
   // Earlier accesses (dma records) may name the address too; what matters is that no
   // record changed its translation.
-  return `nothing before record ${r.seq} mapped, unmapped or invalidated ${String(r.iova ?? r.addr ?? r.va)}: it was never mapped`;
+  return `nothing before record ${r.seq} mapped, unmapped or invalidated ${shown}: it was never mapped`;
 }
 
-function touchesPage(va: unknown, a: number): boolean {
-  const v = fieldNum(va);
-  return v !== undefined && a >= v && a < v + 4096;
-}
-
-function touchesRange(r: TraceRecord, a: number): boolean {
-  const lo = fieldNum(r.start);
-  const hi = fieldNum(r.end);
+function touchesRange(lo: number | undefined, hi: number | undefined, a: number): boolean {
   return lo !== undefined && hi !== undefined && a >= lo && a < hi;
 }
 

@@ -5,6 +5,8 @@
  */
 import type { TraceRecord } from '../../sim/core/trace.ts';
 import { MM_MODEL } from '../../sim/mm/state.ts';
+import type { RecordOf } from '../../sim/trace-kinds.ts';
+import { fieldValue } from '../../sim/trace/codec.ts';
 import type { Session } from '../session.ts';
 import { type PteWords, pgtableView } from './pgtable.ts';
 import { larbView } from './larb.ts';
@@ -33,17 +35,20 @@ interface Memo {
 }
 const memos = new WeakMap<Session, Memo>();
 
-const num = (v: unknown): number | undefined => {
-  if (typeof v === 'number') return v;
-  if (typeof v === 'string' && /^0x[0-9a-f]+$/i.test(v)) return parseInt(v, 16);
-  return undefined;
+/** A numeric field of the stop's record (an address is a number in the record). */
+const num = (r: TraceRecord | undefined, field: string): number | undefined => {
+  const v = r && fieldValue(r, field);
+  return typeof v === 'number' ? v : undefined;
 };
 
 /** The newest `notifier` record at or before the current position (looking back a little). */
-function lastNotifier(s: Session, records: number): TraceRecord | undefined {
+function lastNotifier(s: Session, records: number): RecordOf<'notifier'> | undefined {
   const from = Math.max(0, records - 256);
   const recent = s.records(from, records - from);
-  for (let i = recent.length - 1; i >= 0; i--) if (recent[i].kind === 'notifier') return recent[i];
+  for (let i = recent.length - 1; i >= 0; i--) {
+    const r = recent[i];
+    if (r.kind === 'notifier') return r;
+  }
   return undefined;
 }
 
@@ -63,10 +68,10 @@ export function modelViews(s: Session): ModelViews {
     memo.events = events;
   }
   const stopRecord = s.lastStop.record;
-  const walkIova = num(stopRecord?.iova) ?? num(stopRecord?.addr);
+  const walkIova = num(stopRecord, 'iova') ?? num(stopRecord, 'addr');
   const pg = pgtableView(m, memo.prevWords, walkIova);
   if (pg) memo.words = pg.words;
-  const larb = larbView(m, typeof stopRecord?.larb === 'number' ? stopRecord.larb : undefined);
+  const larb = larbView(m, num(stopRecord, 'larb'));
   const swiotlb = swiotlbView(m);
   const iotlb = iotlbView(m);
   const notifiers = notifiersView(m, m.hasModel(MM_MODEL) ? lastNotifier(s, m.state.traceCount) : undefined);

@@ -4,7 +4,7 @@
  * and its meaning: the field's documentation (docs/trace.md comes from the same table),
  * decoded register bits where the kernel defines them.
  */
-import { TRACE_KINDS } from '../../sim/trace-kinds.ts';
+import { type TraceRecord, kindSpec } from '../../sim/trace-kinds.ts';
 
 export interface FieldNote {
   /** The value another way: 0x40 for 64, 2130706432 for 0x7f000000, "4 KiB". */
@@ -13,10 +13,8 @@ export interface FieldNote {
   readonly meaning?: string;
 }
 
-const docs = new Map(TRACE_KINDS.map((k) => [k.kind, k]));
-
 export function kindSummary(kind: string): string | undefined {
-  return docs.get(kind)?.summary;
+  return kindSpec(kind)?.summary;
 }
 
 /** Byte counts: shown in KiB / MiB too. */
@@ -28,14 +26,6 @@ function sizeText(n: number): string | undefined {
   return undefined;
 }
 
-function numberOf(v: unknown): number | undefined {
-  if (typeof v === 'number' && Number.isSafeInteger(v)) return v;
-  if (typeof v === 'string' && /^0x[0-9a-f]+$/i.test(v)) {
-    const n = Number(v);
-    return Number.isSafeInteger(n) ? n : undefined;
-  }
-  return undefined;
-}
 
 /**
  * MediaTek FAULT_ST1 / INT_MAIN_CONTROL bits, mmu0 at bit n and mmu1 at bit n + 7
@@ -54,14 +44,19 @@ function mtkIntId(id: number): string {
   return `HW larb ${(id >> 7) & 0x7}, port ${(id >> 2) & 0x1f}`;
 }
 
-export function fieldNote(kind: string, name: string, value: unknown): FieldNote {
-  const doc = docs.get(kind)?.fields[name];
-  const n = numberOf(value);
+/** The field's value in the other radix (and in KiB/MiB for sizes), its doc and decoding. */
+export function fieldNote(r: TraceRecord, name: string): FieldNote {
+  const kind = r.kind;
+  const f = kindSpec(kind)?.fields[name];
+  const doc = f?.doc;
+  const value = (r as unknown as Record<string, unknown>)[name];
+  const n = typeof value === 'number' && Number.isSafeInteger(value) ? value : undefined;
   let alt: string | undefined;
-  if (n !== undefined) {
+  if (n !== undefined && f && f.format !== 'fnv32') {
     const size = SIZE_FIELDS.has(name) ? sizeText(n) : undefined;
-    if (typeof value === 'number') alt = n >= 10 ? `0x${n.toString(16)}` : undefined;
-    else alt = String(n);
+    // Hex fields are shown in hex: the other radix is decimal; plain numbers get hex.
+    if (f.format === 'hex' || f.format === 'hex32') alt = String(n);
+    else alt = n >= 10 ? `0x${n.toString(16)}` : undefined;
     if (size) alt = alt ? `${alt}, ${size}` : size;
   }
   let decoded: string | undefined;

@@ -7,7 +7,6 @@
  */
 import type { Machine } from '../machine.ts';
 import { PRIO } from '../machine.ts';
-import { hex } from '../core/hex.ts';
 import { checksum, fill, fnv1a, read8 } from '../mem/phys.ts';
 import {
   DMA_MAPPING_ERROR,
@@ -103,7 +102,7 @@ function run(m: Machine, dev: BusMasterState, op: BusOp): number {
       m.emit('cpu-write', {
         dev: dev.name,
         buf: op.buf,
-        pa: hex(op.pa),
+        pa: op.pa,
         len: op.len,
         pattern: op.pattern,
         sum: checksum(m.state.mem, op.pa, op.len),
@@ -113,7 +112,7 @@ function run(m: Machine, dev: BusMasterState, op: BusOp): number {
       m.emit('cpu-read', {
         dev: dev.name,
         buf: op.buf,
-        pa: hex(op.pa),
+        pa: op.pa,
         len: op.len,
         sum: checksum(m.state.mem, op.pa, op.len),
         first: read8(m.state.mem, op.pa),
@@ -172,7 +171,7 @@ function devAccess(
       dev: dev.name,
       handle: h.name,
       op: 'write',
-      iova: hex(iova),
+      iova,
       len: op.len,
       sum: fnv1a(data),
     });
@@ -182,7 +181,7 @@ function devAccess(
       dev: dev.name,
       handle: h.name,
       op: 'read',
-      iova: hex(iova),
+      iova,
       len: op.len,
       sum: fnv1a(data),
     });

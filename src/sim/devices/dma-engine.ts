@@ -6,7 +6,6 @@
 import type { Machine } from '../machine.ts';
 import { PRIO } from '../machine.ts';
 import type { Prng } from '../core/prng.ts';
-import { hex } from '../core/hex.ts';
 import { checksum } from '../mem/phys.ts';
 import { DMA_MAPPING_ERROR, type DmaDirection, dmaMapSingle, dmaUnmapSingle } from '../dma/api.ts';
 import { type DeviceBase, DEVICES } from './device.ts';
@@ -74,7 +73,7 @@ function engineStep(m: Machine, index: number): void {
         const { data } = deviceRead(m, dev, src, op.len);
         deviceWrite(m, dev, dst, data);
         dmaUnmapSingle(m, dev, dst, op.len, 'from-device');
-        m.emit('dev-op', { dev: dev.name, op: 'copy', src: hex(op.src), dst: hex(op.dst), len: op.len, sum: checksum(m.state.mem, op.dst, op.len) });
+        m.emit('dev-op', { dev: dev.name, op: 'copy', src: op.src, dst: op.dst, len: op.len, sum: checksum(m.state.mem, op.dst, op.len) });
       }
       if (src !== DMA_MAPPING_ERROR) dmaUnmapSingle(m, dev, src, op.len, 'to-device');
       break;

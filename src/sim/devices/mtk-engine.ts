@@ -7,7 +7,6 @@
  */
 import type { Machine } from '../machine.ts';
 import { PRIO } from '../machine.ts';
-import { hex } from '../core/hex.ts';
 import { DMA_MAPPING_ERROR, type DmaDirection, dmaMapSingle, dmaUnmapSingle } from '../dma/api.ts';
 import { iommuDomainOf, iommuMap, iommuUnmap } from '../iommu/core.ts';
 import { dmaInfoToProt } from '../iommu/dma-iommu.ts';
@@ -64,7 +63,7 @@ function readOp(m: Machine, dev: MtkEngineState, iova: number, len: number): voi
   const { data, ok } = deviceRead(m, dev, iova, len);
   let h = 0x811c9dc5;
   for (let i = 0; i < data.length; i++) h = Math.imul(h ^ data[i], 0x01000193) >>> 0;
-  m.emit('dev-op', { dev: dev.name, op: ok ? 'read' : 'read-faulted', src: hex(iova), len, sum: h.toString(16).padStart(8, '0') });
+  m.emit('dev-op', { dev: dev.name, op: ok ? 'read' : 'read-faulted', src: iova, len, sum: h });
 }
 
 /**

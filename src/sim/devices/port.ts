@@ -4,75 +4,114 @@
  * memory. One `dma` record per page chunk says what reached memory, or that it faulted.
  */
 import type { Machine } from '../machine.ts';
-import { hex } from '../core/hex.ts';
-import { PAGE_SIZE, readBytes, writeBytes } from '../mem/phys.ts';
+import type { FieldsFor } from '../trace-kinds.ts';
+import { PAGE_SIZE, readInto, writeBytes } from '../mem/phys.ts';
 import type { DeviceBase } from './device.ts';
 import { serviceFamily } from '../core/keys.ts';
 
-export type Translation =
-  | { readonly ok: true; readonly pa: number; readonly extra?: Record<string, unknown> }
-  | {
-      readonly ok: false;
-      readonly extra?: Record<string, unknown>;
-      /** Translation-fault protect: a faulting access is served from here instead. */
-      readonly protectPa?: number;
-    };
+/**
+ * What a translator found for one bus address: where it went, and the `dma` record fields
+ * that say how (each translator sets the ones it has; the rest stay undefined).
+ */
+export interface Translation {
+  /** The PA reached (when the translator returned true). */
+  pa: number;
+  /** Translation-fault protect: a faulting access is served from here instead. */
+  protect: number | undefined;
+  pasid: number | undefined;
+  atc: FieldsFor<'dma'>['atc'];
+  reason: string | undefined;
+  mmu: FieldsFor<'dma'>['mmu'];
+  hit: FieldsFor<'dma'>['hit'];
+  fault: string | undefined;
+  m4uPa: number | undefined;
+}
 
-/** Translate one bus address (within a page) for a device; may emit fault records itself. */
-export type Translator = (m: Machine, dev: DeviceBase, addr: number, write: boolean) => Translation;
+/**
+ * Translate one bus address (within a page) for a device, filling `out`; true when the
+ * access reaches memory. May emit records itself (a fault, a checker finding) but must not
+ * start another device access (`out` is the caller's one scratch).
+ */
+export type Translator = (m: Machine, dev: DeviceBase, addr: number, write: boolean, out: Translation) => boolean;
 
 /** The translator of a name a device carries in `translator` ("direct", "mtk", "sva"). */
 export const translatorKey = serviceFamily<Translator>('translator');
 
 export function provideDirectTranslator(m: Machine): void {
-  m.provide<Translator>(translatorKey('direct'), (_m, _dev, addr) => ({ ok: true, pa: addr }));
+  m.provide(translatorKey('direct'), (_m, _dev, addr, _write, out) => {
+    out.pa = addr;
+    return true;
+  });
 }
 
-function translate(m: Machine, dev: DeviceBase, addr: number, write: boolean): Translation {
-  return m.service<Translator>(translatorKey(dev.translator))(m, dev, addr, write);
+const xl: Translation = {
+  pa: 0, protect: undefined, pasid: undefined, atc: undefined, reason: undefined, mmu: undefined, hit: undefined, fault: undefined, m4uPa: undefined,
+};
+
+/** One page chunk through the translator: `xl` holds the outcome. */
+function translate(m: Machine, t: Translator, dev: DeviceBase, addr: number, write: boolean): boolean {
+  xl.protect = xl.pasid = xl.reason = xl.mmu = xl.fault = xl.m4uPa = xl.atc = xl.hit = undefined;
+  return t(m, dev, addr, write, xl);
 }
 
-function* chunks(addr: number, len: number): Generator<[number, number, number]> {
-  let done = 0;
-  while (done < len) {
-    const cur = addr + done;
-    const n = Math.min(len - done, PAGE_SIZE - (cur % PAGE_SIZE));
-    yield [cur, done, n];
-    done += n;
-  }
+/** The chunk's `dma` record: one object shape for every outcome, so its encoder stays monomorphic. */
+function dmaRecord(m: Machine, dev: DeviceBase, addr: number, len: number, dir: 'read' | 'write', ok: boolean): void {
+  m.emit('dma', {
+    dev: dev.name,
+    addr,
+    len,
+    dir,
+    result: ok ? 'ok' : 'fault',
+    pa: ok ? xl.pa : undefined,
+    pasid: xl.pasid,
+    atc: xl.atc,
+    reason: xl.reason,
+    mmu: xl.mmu,
+    hit: xl.hit,
+    fault: xl.fault,
+    protect: xl.protect,
+    m4uPa: xl.m4uPa,
+  });
 }
 
 /** The device reads memory. Faulting chunks read as zero (or the protect buffer). */
 export function deviceRead(m: Machine, dev: DeviceBase, addr: number, len: number): { data: Uint8Array; ok: boolean } {
+  const t = m.service<Translator>(translatorKey(dev.translator));
   const data = new Uint8Array(len);
   let ok = true;
-  for (const [cur, off, n] of chunks(addr, len)) {
-    const tr = translate(m, dev, cur, false);
-    if (tr.ok) {
-      data.set(readBytes(m.state.mem, tr.pa, n), off);
-      m.emit('dma', { dev: dev.name, addr: hex(cur), len: n, dir: 'read', result: 'ok', pa: hex(tr.pa), ...tr.extra });
+  for (let off = 0; off < len; ) {
+    const cur = addr + off;
+    const n = Math.min(len - off, PAGE_SIZE - (cur % PAGE_SIZE));
+    if (translate(m, t, dev, cur, false)) {
+      readInto(m.state.mem, xl.pa, data, off, n);
+      dmaRecord(m, dev, cur, n, 'read', true);
     } else {
       ok = false;
-      if (tr.protectPa !== undefined) data.set(readBytes(m.state.mem, tr.protectPa, Math.min(n, 128)), off);
-      m.emit('dma', { dev: dev.name, addr: hex(cur), len: n, dir: 'read', result: 'fault', ...tr.extra });
+      if (xl.protect !== undefined) readInto(m.state.mem, xl.protect, data, off, Math.min(n, 128));
+      dmaRecord(m, dev, cur, n, 'read', false);
     }
+    off += n;
   }
   return { data, ok };
 }
 
 /** The device writes memory. Faulting chunks are dropped (or land in the protect buffer). */
 export function deviceWrite(m: Machine, dev: DeviceBase, addr: number, data: Uint8Array): boolean {
+  const t = m.service<Translator>(translatorKey(dev.translator));
+  const len = data.length;
   let ok = true;
-  for (const [cur, off, n] of chunks(addr, data.length)) {
-    const tr = translate(m, dev, cur, true);
-    if (tr.ok) {
-      writeBytes(m.state.mem, tr.pa, data.subarray(off, off + n));
-      m.emit('dma', { dev: dev.name, addr: hex(cur), len: n, dir: 'write', result: 'ok', pa: hex(tr.pa), ...tr.extra });
+  for (let off = 0; off < len; ) {
+    const cur = addr + off;
+    const n = Math.min(len - off, PAGE_SIZE - (cur % PAGE_SIZE));
+    if (translate(m, t, dev, cur, true)) {
+      writeBytes(m.state.mem, xl.pa, data.subarray(off, off + n));
+      dmaRecord(m, dev, cur, n, 'write', true);
     } else {
       ok = false;
-      if (tr.protectPa !== undefined) writeBytes(m.state.mem, tr.protectPa, data.subarray(off, off + Math.min(n, 128)));
-      m.emit('dma', { dev: dev.name, addr: hex(cur), len: n, dir: 'write', result: 'fault', ...tr.extra });
+      if (xl.protect !== undefined) writeBytes(m.state.mem, xl.protect, data.subarray(off, off + Math.min(n, 128)));
+      dmaRecord(m, dev, cur, n, 'write', false);
     }
+    off += n;
   }
   return ok;
 }

@@ -5,7 +5,6 @@
  */
 import type { Machine } from '../machine.ts';
 import type { DeviceBase } from '../devices/device.ts';
-import { hex } from '../core/hex.ts';
 import { serviceFamily } from '../core/keys.ts';
 
 export type DmaDirection = 'to-device' | 'from-device' | 'bidirectional';
@@ -68,15 +67,8 @@ export interface DmaOps {
 /** The DmaOps of a name a device carries in `dmaOps` ("dma-direct", "mtk-iommu"). */
 export const dmaOpsKey = serviceFamily<DmaOps>('dma-ops');
 
-/** Ops looked up once per machine and ops name: the service key is a fresh string per call. */
-const opsCache = new WeakMap<Machine, Map<string, DmaOps>>();
-
 export function dmaOpsOf(m: Machine, dev: DeviceBase): DmaOps {
-  let byName = opsCache.get(m);
-  if (!byName) opsCache.set(m, (byName = new Map()));
-  let ops = byName.get(dev.dmaOps);
-  if (!ops) byName.set(dev.dmaOps, (ops = m.service<DmaOps>(dmaOpsKey(dev.dmaOps))));
-  return ops;
+  return m.service(dmaOpsKey(dev.dmaOps));
 }
 
 export function dmaMapSingle(
@@ -171,7 +163,7 @@ export function dmaSyncSingleForCpu(
   size: number,
   dir: DmaDirection,
 ): void {
-  m.emit('sync', { api: 'dma_sync_single_for_cpu', dev: dev.name, iova: hex(dma), size, dir });
+  m.emit('sync', { api: 'dma_sync_single_for_cpu', dev: dev.name, iova: dma, size, dir });
   dmaOpsOf(m, dev).syncForCpu(m, dev, dma, size, dir);
 }
 
@@ -182,7 +174,7 @@ export function dmaSyncSingleForDevice(
   size: number,
   dir: DmaDirection,
 ): void {
-  m.emit('sync', { api: 'dma_sync_single_for_device', dev: dev.name, iova: hex(dma), size, dir });
+  m.emit('sync', { api: 'dma_sync_single_for_device', dev: dev.name, iova: dma, size, dir });
   dmaOpsOf(m, dev).syncForDevice(m, dev, dma, size, dir);
 }
 

@@ -5,7 +5,7 @@
  * pool that is a mapping error.
  */
 import type { Machine } from '../machine.ts';
-import { hex } from '../core/hex.ts';
+import { kfunc } from '../core/kstack.ts';
 import { type DeviceBase, dmaMaskOf } from '../devices/device.ts';
 import { physAlloc, physFree } from '../mem/alloc.ts';
 import { PAGE_SIZE } from '../mem/phys.ts';
@@ -35,6 +35,8 @@ function dmaDirectPossible(m: Machine, dev: DeviceBase, dma: number, size: numbe
   return !swiotlbOf(m)?.force && dmaCapable(dev, dma, size);
 }
 
+const F_SWIOTLB_MAP = kfunc('swiotlb_map', 'kernel/dma/swiotlb.c', ['phys', 'size']);
+
 /**
  * swiotlb_map (kernel/dma/swiotlb.c in v5.4, dma-direct's helper in v5.0): bounce, then
  * insist the bounce address is itself dma_capable, else unmap (SKIP_CPU_SYNC) and fail.
@@ -48,15 +50,20 @@ function swiotlbMap(
   dir: DmaDirection,
   attrs: number,
 ): number | string {
-  const st = swiotlbOf(m);
-  if (!st) return 'beyond dma mask, no swiotlb';
-  const tlb = swiotlbTblMapSingle(m, dev, { tblDmaAddr: st.start, orig: pa, size, dir, attrs });
-  if (tlb === DMA_MAPPING_ERROR) return 'swiotlb buffer is full';
-  if (!dmaCapable(dev, tlb, size)) {
-    swiotlbTblUnmapSingle(m, dev, tlb, size, dir, attrs | DMA_ATTR_SKIP_CPU_SYNC);
-    return 'bounce buffer beyond dma mask';
+  const k = m.kstack.enter(F_SWIOTLB_MAP, pa, size);
+  try {
+    const st = swiotlbOf(m);
+    if (!st) return 'beyond dma mask, no swiotlb';
+    const tlb = swiotlbTblMapSingle(m, dev, { tblDmaAddr: st.start, orig: pa, size, dir, attrs });
+    if (tlb === DMA_MAPPING_ERROR) return 'swiotlb buffer is full';
+    if (!dmaCapable(dev, tlb, size)) {
+      swiotlbTblUnmapSingle(m, dev, tlb, size, dir, attrs | DMA_ATTR_SKIP_CPU_SYNC);
+      return 'bounce buffer beyond dma mask';
+    }
+    return tlb;
+  } finally {
+    m.kstack.leave(k);
   }
-  return tlb;
 }
 
 /** dma_direct_sync_single_for_cpu: a bounced mapping copies back (swiotlb_tbl_sync_single). */
@@ -110,12 +117,12 @@ export const dmaDirectOps: DmaOps = {
     if (!dmaDirectPossible(m, dev, pa, size)) {
       const r = swiotlbMap(m, dev, pa, size, dir, attrs);
       if (typeof r === 'string') {
-        m.emit('map', { api, dev: dev.name, pa: hex(pa), size, dir, result: 'error', reason: r });
+        m.emit('map', { api, dev: dev.name, pa, size, dir, result: 'error', reason: r });
         return DMA_MAPPING_ERROR;
       }
       dma = r;
     }
-    m.emit('map', { api, dev: dev.name, iova: hex(dma), pa: hex(pa), size, dir, result: 'ok' });
+    m.emit('map', { api, dev: dev.name, iova: dma, pa, size, dir, result: 'ok' });
     return dma;
   },
   /**
@@ -124,7 +131,7 @@ export const dmaDirectOps: DmaOps = {
    * the caller's attrs, so without SKIP_CPU_SYNC it copies the same bytes a second time.
    */
   unmapPage(m, dev, dma, size, dir, api, attrs = 0) {
-    m.emit('unmap', { api, dev: dev.name, iova: hex(dma), size, dir });
+    m.emit('unmap', { api, dev: dev.name, iova: dma, size, dir });
     if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC)) syncForCpu(m, dev, dma, size, dir);
     if (isSwiotlbBuffer(swiotlbOf(m), dma)) swiotlbTblUnmapSingle(m, dev, dma, size, dir, attrs);
   },
@@ -168,8 +175,8 @@ export const dmaDirectOps: DmaOps = {
     m.emit('map', {
       api: 'dma_alloc_coherent',
       dev: dev.name,
-      iova: hex(pa),
-      pa: hex(pa),
+      iova: pa,
+      pa,
       size,
       dir: 'bidirectional',
       result: 'ok',
@@ -180,7 +187,7 @@ export const dmaDirectOps: DmaOps = {
     m.emit('unmap', {
       api: 'dma_free_coherent',
       dev: dev.name,
-      iova: hex(dma),
+      iova: dma,
       size,
       dir: 'bidirectional',
     });

@@ -5,8 +5,8 @@
  * target needs. Every step is a trace record; a full pool is `swiotlb-full`, not a throw.
  */
 import type { Machine } from '../machine.ts';
+import { kfunc } from '../core/kstack.ts';
 import { assert } from '../core/assert.ts';
-import { hex } from '../core/hex.ts';
 import { copy } from '../mem/phys.ts';
 import { type DeviceBase, dmaSegBoundaryOf } from '../devices/device.ts';
 import { DMA_ATTR_SKIP_CPU_SYNC, DMA_MAPPING_ERROR, type DmaDirection } from './api.ts';
@@ -43,6 +43,11 @@ function swiotlbBounce(
   else copy(m.state.mem, orig, tlb, size);
 }
 
+const SWIOTLB_C = 'kernel/dma/swiotlb.c';
+const F_SWIOTLB_TBL_MAP_SINGLE = kfunc('swiotlb_tbl_map_single', SWIOTLB_C, ['tbl_dma_addr', 'orig_addr', 'size']);
+const F_SWIOTLB_TBL_UNMAP_SINGLE = kfunc('swiotlb_tbl_unmap_single', SWIOTLB_C, ['tlb_addr', 'size']);
+const F_SWIOTLB_TBL_SYNC_SINGLE = kfunc('swiotlb_tbl_sync_single', SWIOTLB_C, ['tlb_addr', 'size']);
+
 /**
  * swiotlb_tbl_map_single(dev, tbl_dma_addr, orig, size, dir, attrs): the bounce address,
  * or DMA_MAPPING_ERROR when no run of nslots free slots fits ("swiotlb buffer is full").
@@ -52,39 +57,44 @@ export function swiotlbTblMapSingle(
   dev: DeviceBase,
   req: { tblDmaAddr: number; orig: number; size: number; dir: DmaDirection; attrs: number },
 ): number {
-  const st = swiotlbOf(m);
-  assert(st !== undefined, 'swiotlb_tbl_map_single without a pool (the kernel panics here)');
-  const rq = slotRequest(req.size, req.tblDmaAddr, dmaSegBoundaryOf(dev));
-  const index = swiotlbFindSlots(st, rq);
-  if (index < 0) {
-    const largest = swiotlbLargestFree(st);
-    st.lastFull = { dev: dev.name, size: req.size, nslots: rq.nslots, t: m.state.now };
-    m.emit('swiotlb-full', {
+  const k = m.kstack.enter(F_SWIOTLB_TBL_MAP_SINGLE, req.tblDmaAddr, req.orig, req.size);
+  try {
+    const st = swiotlbOf(m);
+    assert(st !== undefined, 'swiotlb_tbl_map_single without a pool (the kernel panics here)');
+    const rq = slotRequest(req.size, req.tblDmaAddr, dmaSegBoundaryOf(dev));
+    const index = swiotlbFindSlots(st, rq);
+    if (index < 0) {
+      const largest = swiotlbLargestFree(st);
+      st.lastFull = { dev: dev.name, size: req.size, nslots: rq.nslots, t: m.state.now };
+      m.emit('swiotlb-full', {
+        dev: dev.name,
+        size: req.size,
+        nslots: rq.nslots,
+        largest: largest.nslots,
+        largestBytes: largest.nslots * IO_TLB_SIZE,
+        free: st.nslabs - st.used,
+        cursor: st.index,
+      });
+      return DMA_MAPPING_ERROR;
+    }
+    swiotlbClaim(st, index, rq.nslots, req.orig, ownerIndex(st, dev));
+    const tlb = st.start + index * IO_TLB_SIZE;
+    const copies = !(req.attrs & DMA_ATTR_SKIP_CPU_SYNC) && towardDevice(req.dir);
+    m.emit('swiotlb-map', {
       dev: dev.name,
-      size: req.size,
+      orig: req.orig,
+      tlb,
+      slot: index,
       nslots: rq.nslots,
-      largest: largest.nslots,
-      largestBytes: largest.nslots * IO_TLB_SIZE,
-      free: st.nslabs - st.used,
-      cursor: st.index,
+      size: req.size,
+      dir: req.dir,
+      copied: copies ? req.size : 0,
     });
-    return DMA_MAPPING_ERROR;
+    if (copies) swiotlbBounce(m, req.orig, tlb, req.size, true);
+    return tlb;
+  } finally {
+    m.kstack.leave(k);
   }
-  swiotlbClaim(st, index, rq.nslots, req.orig, ownerIndex(st, dev));
-  const tlb = st.start + index * IO_TLB_SIZE;
-  const copies = !(req.attrs & DMA_ATTR_SKIP_CPU_SYNC) && towardDevice(req.dir);
-  m.emit('swiotlb-map', {
-    dev: dev.name,
-    orig: hex(req.orig),
-    tlb: hex(tlb),
-    slot: index,
-    nslots: rq.nslots,
-    size: req.size,
-    dir: req.dir,
-    copied: copies ? req.size : 0,
-  });
-  if (copies) swiotlbBounce(m, req.orig, tlb, req.size, true);
-  return tlb;
 }
 
 /** swiotlb_tbl_unmap_single: copy back for FROM_DEVICE/BIDIRECTIONAL, then free and merge. */
@@ -96,24 +106,29 @@ export function swiotlbTblUnmapSingle(
   dir: DmaDirection,
   attrs: number,
 ): void {
-  const st = swiotlbOf(m);
-  assert(st !== undefined, 'swiotlb_tbl_unmap_single without a pool');
-  const nslots = Math.ceil(size / IO_TLB_SIZE);
-  const index = Math.floor((tlb - st.start) / IO_TLB_SIZE);
-  const orig = st.origAddr[index];
-  const copies = orig !== INVALID_PHYS_ADDR && !(attrs & DMA_ATTR_SKIP_CPU_SYNC) && towardCpu(dir);
-  m.emit('swiotlb-unmap', {
-    dev: dev.name,
-    orig: orig === INVALID_PHYS_ADDR ? null : hex(orig),
-    tlb: hex(tlb),
-    slot: index,
-    nslots,
-    size,
-    dir,
-    copied: copies ? size : 0,
-  });
-  if (copies) swiotlbBounce(m, orig, tlb, size, false);
-  swiotlbRelease(st, index, nslots);
+  const k = m.kstack.enter(F_SWIOTLB_TBL_UNMAP_SINGLE, tlb, size);
+  try {
+    const st = swiotlbOf(m);
+    assert(st !== undefined, 'swiotlb_tbl_unmap_single without a pool');
+    const nslots = Math.ceil(size / IO_TLB_SIZE);
+    const index = Math.floor((tlb - st.start) / IO_TLB_SIZE);
+    const orig = st.origAddr[index];
+    const copies = orig !== INVALID_PHYS_ADDR && !(attrs & DMA_ATTR_SKIP_CPU_SYNC) && towardCpu(dir);
+    m.emit('swiotlb-unmap', {
+      dev: dev.name,
+      orig: orig === INVALID_PHYS_ADDR ? null : orig,
+      tlb,
+      slot: index,
+      nslots,
+      size,
+      dir,
+      copied: copies ? size : 0,
+    });
+    if (copies) swiotlbBounce(m, orig, tlb, size, false);
+    swiotlbRelease(st, index, nslots);
+  } finally {
+    m.kstack.leave(k);
+  }
 }
 
 /**
@@ -129,22 +144,27 @@ export function swiotlbTblSyncSingle(
   dir: DmaDirection,
   target: 'cpu' | 'device',
 ): void {
-  const st = swiotlbOf(m);
-  assert(st !== undefined, 'swiotlb_tbl_sync_single without a pool');
-  const index = Math.floor((tlb - st.start) / IO_TLB_SIZE);
-  let orig = st.origAddr[index];
-  if (orig === INVALID_PHYS_ADDR) return;
-  orig += (tlb - st.start) % IO_TLB_SIZE; // orig_addr += tlb_addr & ((1 << IO_TLB_SHIFT) - 1)
-  const copies = target === 'cpu' ? towardCpu(dir) : towardDevice(dir);
-  m.emit('swiotlb-sync', {
-    dev: dev.name,
-    orig: hex(orig),
-    tlb: hex(tlb),
-    slot: index,
-    size,
-    dir,
-    target,
-    copied: copies ? size : 0,
-  });
-  if (copies) swiotlbBounce(m, orig, tlb, size, target === 'device');
+  const k = m.kstack.enter(F_SWIOTLB_TBL_SYNC_SINGLE, tlb, size);
+  try {
+    const st = swiotlbOf(m);
+    assert(st !== undefined, 'swiotlb_tbl_sync_single without a pool');
+    const index = Math.floor((tlb - st.start) / IO_TLB_SIZE);
+    let orig = st.origAddr[index];
+    if (orig === INVALID_PHYS_ADDR) return;
+    orig += (tlb - st.start) % IO_TLB_SIZE; // orig_addr += tlb_addr & ((1 << IO_TLB_SHIFT) - 1)
+    const copies = target === 'cpu' ? towardCpu(dir) : towardDevice(dir);
+    m.emit('swiotlb-sync', {
+      dev: dev.name,
+      orig,
+      tlb,
+      slot: index,
+      size,
+      dir,
+      target,
+      copied: copies ? size : 0,
+    });
+    if (copies) swiotlbBounce(m, orig, tlb, size, target === 'device');
+  } finally {
+    m.kstack.leave(k);
+  }
 }

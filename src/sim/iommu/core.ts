@@ -4,6 +4,7 @@
  * domain supports, iova_to_phys and report_iommu_fault. Drivers do the hardware part.
  */
 import type { Machine } from '../machine.ts';
+import { kfunc } from '../core/kstack.ts';
 import { hex } from '../core/hex.ts';
 import { protString } from '../pgtable/prot.ts';
 import { iommuIotlbGatherInit } from '../pgtable/arm-v7s/tlb.ts';
@@ -68,6 +69,12 @@ export function iommuDetachDevice(m: Machine, dom: IommuDomain, dev: string): vo
   delete iommuCore(m).devDomain[dev];
 }
 
+const IOMMU_C = 'drivers/iommu/iommu.c';
+const F_IOMMU_MAP = kfunc('iommu_map', IOMMU_C, ['iova', 'paddr', 'size', 'prot']);
+const F_IOMMU_UNMAP = kfunc('iommu_unmap', IOMMU_C, ['iova', 'size']);
+/** report_iommu_fault(domain, dev, iova, flags): a driver's ISR calls it (IOMMU_FAULT_READ 0, _WRITE 1). */
+export const F_REPORT_IOMMU_FAULT = kfunc('report_iommu_fault', IOMMU_C, ['iova', 'flags']);
+
 /** iommu_pgsize(): the biggest supported page that fits the size and both alignments. */
 export function iommuPgsize(bitmap: number, iova: number, pa: number, size: number): number {
   for (let s = 2 ** 30; s >= 4096; s /= 2) {
@@ -94,12 +101,13 @@ function pa64(pa: number): string {
  * page; on failure, unmap what was mapped.
  */
 export function iommuMap(m: Machine, dom: IommuDomain, a: { iova: number; pa: number; size: number; prot: number }): number {
+  const k = m.kstack.enter(F_IOMMU_MAP, a.iova, a.pa, a.size, a.prot);
   const ops = opsOf(m, dom);
   const min = iommuMinPagesz(dom.pgsizeBitmap);
   if (a.iova % min || a.pa % min || a.size % min) {
     // klog: the pr_err text rides in `reason` until the klog record kind lands.
     const reason = `iommu: unaligned: iova ${hex(a.iova)} pa ${pa64(a.pa)} size ${hex(a.size)} min_pagesz ${hex(min)}`;
-    m.emit('map', { api: 'iommu_map', domain: dom.name, iova: hex(a.iova), pa: hex(a.pa), size: a.size, prot: protString(a.prot), result: 'error', reason });
+    m.emit('map', { api: 'iommu_map', domain: dom.name, iova: a.iova, pa: a.pa, size: a.size, prot: protString(a.prot), result: 'error', reason });
     return -22; // -EINVAL
   }
   let done = 0;
@@ -115,8 +123,9 @@ export function iommuMap(m: Machine, dom: IommuDomain, a: { iova: number; pa: nu
     done += pgsize;
   }
   const result = ret === 0 ? 'ok' : 'error';
-  m.emit('map', { api: 'iommu_map', domain: dom.name, iova: hex(a.iova), pa: hex(a.pa), size: a.size, prot: protString(a.prot), result, ...(ret ? { reason: `errno ${-ret}` } : {}) });
+  m.emit('map', { api: 'iommu_map', domain: dom.name, iova: a.iova, pa: a.pa, size: a.size, prot: protString(a.prot), result, reason: ret ? `errno ${-ret}` : undefined });
   if (ret !== 0 && done > 0) iommuUnmap(m, dom, { iova: a.iova, size: done });
+  m.kstack.leave(k);
   return ret;
 }
 
@@ -126,6 +135,7 @@ export function iommuMap(m: Machine, dom: IommuDomain, a: { iova: number; pa: nu
  * into one gather, then ops->iotlb_sync once.
  */
 export function iommuUnmap(m: Machine, dom: IommuDomain, a: { iova: number; size: number }, api = 'iommu_unmap'): number {
+  const k = m.kstack.enter(F_IOMMU_UNMAP, a.iova, a.size);
   const ops = opsOf(m, dom);
   const gather = iommuIotlbGatherInit();
   const min = iommuMinPagesz(dom.pgsizeBitmap);
@@ -135,7 +145,7 @@ export function iommuUnmap(m: Machine, dom: IommuDomain, a: { iova: number; size
     if (m.config.kernel !== 'v5.0') ops.iotlbSync(m, dom, gather);
     // klog: the pr_err text rides in `reason` until the klog record kind lands.
     const reason = `iommu: unaligned: iova ${hex(a.iova)} size ${hex(a.size)} min_pagesz ${hex(min)}`;
-    m.emit('unmap', { api, domain: dom.name, iova: hex(a.iova), size: 0, reason });
+    m.emit('unmap', { api, domain: dom.name, iova: a.iova, size: 0, reason });
     return 0;
   }
   let done = 0;
@@ -147,7 +157,8 @@ export function iommuUnmap(m: Machine, dom: IommuDomain, a: { iova: number; size
     done += n;
   }
   ops.iotlbSync(m, dom, gather);
-  m.emit('unmap', { api, domain: dom.name, iova: hex(a.iova), size: done });
+  m.emit('unmap', { api, domain: dom.name, iova: a.iova, size: done });
+  m.kstack.leave(k);
   return done;
 }
 

@@ -5,7 +5,6 @@
  * Any IOMMU driver provides these under dmaOpsKey(`${driver}-iommu`).
  */
 import type { Machine } from '../machine.ts';
-import { hex } from '../core/hex.ts';
 import type { DeviceBase } from '../devices/device.ts';
 import { DMA_MAPPING_ERROR, type DmaDirection, type DmaOps, dmaOpsKey } from '../dma/api.ts';
 import { IOMMU_READ, IOMMU_WRITE, protString } from '../pgtable/prot.ts';
@@ -52,10 +51,10 @@ export const iommuDmaOps: DmaOps = {
     const prot = dmaInfoToProt(dir);
     if (!dom || iova === 0 || iommuMap(m, dom, { iova, pa: pa - off, size: len, prot }) !== 0) {
       if (dom && iova !== 0) iommuDmaFreeIova(dom, iova, len);
-      m.emit('map', { api, dev: dev.name, pa: hex(pa), size, dir, result: 'error', reason: dom ? 'iova space or iommu_map failed' : 'device not attached to a domain' });
+      m.emit('map', { api, dev: dev.name, pa, size, dir, result: 'error', reason: dom ? 'iova space or iommu_map failed' : 'device not attached to a domain' });
       return DMA_MAPPING_ERROR;
     }
-    m.emit('map', { api, dev: dev.name, domain: dom.name, iova: hex(iova + off), pa: hex(pa), size, dir, prot: protString(prot), result: 'ok' });
+    m.emit('map', { api, dev: dev.name, domain: dom.name, iova: iova + off, pa, size, dir, prot: protString(prot), result: 'ok' });
     return iova + off;
   },
   unmapPage(m: Machine, dev: DeviceBase, dma: number, size: number, dir: DmaDirection, api: string): void {
@@ -65,7 +64,7 @@ export const iommuDmaOps: DmaOps = {
     const len = Math.ceil((off + size) / PAGE) * PAGE;
     iommuUnmap(m, dom, { iova: dma - off, size: len });
     iommuDmaFreeIova(dom, dma - off, len);
-    m.emit('unmap', { api, dev: dev.name, domain: dom.name, iova: hex(dma), size, dir });
+    m.emit('unmap', { api, dev: dev.name, domain: dom.name, iova: dma, size, dir });
   },
   syncForCpu() {},
   syncForDevice() {},

@@ -7,19 +7,15 @@
  * that changed it. It only reads machine state and writes its own bookkeeping.
  */
 import type { Machine } from '../machine.ts';
-import type { TraceRecord } from '../core/trace.ts';
-import { hex, hex32 } from '../core/hex.ts';
 import { read32 } from '../mem/phys.ts';
 import type { IotlbEntry } from './iotlb.ts';
 import { iommuCore } from './types.ts';
 
 /** Start remembering `pte` records (iommuCoreInit calls it once per machine, at build). */
 export function staleCheckerInstall(m: Machine): void {
-  m.watch('pte', (mm: Machine, r: TraceRecord) => {
-    const addr = r.addr;
-    if (typeof addr !== 'string') return;
+  m.watch('pte', (mm, r) => {
     const core = iommuCore(mm);
-    core.pteSeq.set(parseInt(addr, 16), r.seq);
+    core.pteSeq.set(r.addr, r.seq);
     core.pteGen++;
   });
 }
@@ -61,11 +57,11 @@ export function staleCheck(m: Machine, where: { iommu: string; mmu: string; dev:
     iommu: where.iommu,
     mmu: where.mmu,
     dev: where.dev,
-    iova: hex(iova),
-    cachedPa: hex(e.pa + (iova - e.iova)),
-    pteAddr: hex(changedPa),
-    cachedPte: hex32(leafChanged ? e.pte : e.l1),
-    pte: hex32(now),
+    iova,
+    cachedPa: e.pa + (iova - e.iova),
+    pteAddr: changedPa,
+    cachedPte: leafChanged ? e.pte : e.l1,
+    pte: now,
     changedBy: lastPteSeq(m, changedPa),
     filledAfter: e.pteSeq,
   });

@@ -90,18 +90,26 @@ export function write64(mem: PhysMem, pa: number, v: bigint): void {
 
 /** Copy len bytes out of memory. */
 export function readBytes(mem: PhysMem, pa: number, len: number): Uint8Array {
-  checkRange(pa, len);
   const out = new Uint8Array(len);
+  readInto(mem, pa, out, 0, len);
+  return out;
+}
+
+/** Copy len bytes out of memory into out[at..] (which must hold zeros or be overwritten). */
+export function readInto(mem: PhysMem, pa: number, out: Uint8Array, at: number, len: number): void {
+  checkRange(pa, len);
   let done = 0;
   while (done < len) {
     const cur = pa + done;
     const off = cur % PAGE_SIZE;
     const n = Math.min(len - done, PAGE_SIZE - off);
     const p = mem.pages.get((cur - off) / PAGE_SIZE);
-    if (p) out.set(p.subarray(off, off + n), done);
+    const to = at + done;
+    if (!p) out.fill(0, to, to + n);
+    else if (n <= 256) for (let i = 0; i < n; i++) out[to + i] = p[off + i]; // no view object for a short copy
+    else out.set(n === PAGE_SIZE ? p : p.subarray(off, off + n), to);
     done += n;
   }
-  return out;
 }
 
 export function writeBytes(mem: PhysMem, pa: number, data: Uint8Array): void {
@@ -167,13 +175,13 @@ export function fill(mem: PhysMem, pa: number, len: number, byte: number): void 
 const FNV_OFFSET_BASIS = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 
-/** FNV-1a over bytes in hand: a short fingerprint of buffer contents for the trace. */
-export function fnv1a(bytes: Uint8Array): string {
-  return sumText(fnvRun(FNV_OFFSET_BASIS, bytes, 0, bytes.length));
+/** FNV-1a (32-bit) over bytes in hand: a short fingerprint of buffer contents for the trace. */
+export function fnv1a(bytes: Uint8Array, h = FNV_OFFSET_BASIS): number {
+  return fnvRun(h | 0, bytes, 0, bytes.length) >>> 0;
 }
 
 /** FNV-1a over a range of memory, hashed in place (no copy); equals fnv1a(readBytes(...)). */
-export function checksum(mem: PhysMem, pa: number, len: number): string {
+export function checksum(mem: PhysMem, pa: number, len: number): number {
   checkRange(pa, len);
   let h = FNV_OFFSET_BASIS | 0;
   let done = 0;
@@ -185,11 +193,7 @@ export function checksum(mem: PhysMem, pa: number, len: number): string {
     h = p ? pageRunSum(p, off, n, h) : zeroRun(h, n);
     done += n;
   }
-  return sumText(h);
-}
-
-function sumText(h: number): string {
-  return (h >>> 0).toString(16).padStart(8, '0');
+  return h >>> 0;
 }
 
 /** h after FNV-1a steps over b[from, to); h stays an int32 (imul wraps mod 2^32). */

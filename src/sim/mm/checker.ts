@@ -6,10 +6,9 @@
  * a correct subscriber flushes before any such access can happen, so it never fires.
  */
 import type { Machine } from '../machine.ts';
-import { hex } from '../core/hex.ts';
 import type { SvaDeviceState } from '../devices/sva-device.ts';
 import { PAGE_SIZE } from './types.ts';
-import { mmById, paOf, pteWord, vpnOf } from './state.ts';
+import { mmById, paOf, pteValue, vpnOf } from './state.ts';
 
 export function checkAtcHit(m: Machine, d: SvaDeviceState, i: number, addr: number, write: boolean): void {
   const mm = mmById(m, d.mm);
@@ -19,9 +18,9 @@ export function checkAtcHit(m: Machine, d: SvaDeviceState, i: number, addr: numb
   const same = p !== undefined && p.present && p.pfn === pfn && (!write || p.write);
   if (same) return;
   m.emit('coherency-violation', {
-    dev: d.name, pasid: d.pasid, va: hex(addr - (addr % PAGE_SIZE)), write,
-    stale: `pa=${hex(paOf(pfn))} ${d.atc.write[i] ? 'rw' : 'ro'}`,
-    current: p && p.present ? `pa=${hex(paOf(p.pfn))} ${p.write ? 'rw' : 'ro'}` : `none (pte ${pteWord(p)})`,
+    dev: d.name, pasid: d.pasid, va: addr - (addr % PAGE_SIZE), write,
+    stale: { pa: paOf(pfn), write: d.atc.write[i] === 1 },
+    current: p && p.present ? { present: true, pa: paOf(p.pfn), write: p.write } : { present: false, pte: pteValue(p) },
     changedBy: mm.changedBy.get(vpn) ?? -1,
     filledBy: d.atc.filledBy[i],
   });

@@ -3,7 +3,6 @@
  * __oom_reap_task_mm, v5.0).
  */
 import type { Machine } from '../machine.ts';
-import { hex } from '../core/hex.ts';
 import type { MmStruct } from './types.ts';
 import {
   mmuNotifierInvalidateRangeEnd, mmuNotifierInvalidateRangeStart, mmuNotifierRelease,
@@ -14,8 +13,11 @@ import { tlbFinishMmu, tlbGatherMmu, zapPteRange } from './zap.ts';
  * exit_mmap: mmu_notifier_release first (every subscriber's release, then the list is
  * emptied), then unmap_vmas(0, -1) whose start/end reach nobody, then the pages go.
  */
+/** ULONG_MAX on 64-bit: unmap_vmas(tlb, vma, 0, -1). */
+const ULONG_MAX = 0xffff_ffff_ffff_ffffn;
+
 export function exitMmap(m: Machine, mm: MmStruct): void {
-  m.emit('mm', { op: 'exit_mmap', mm: mm.name, start: '0x0', end: '0xffffffffffffffff' });
+  m.emit('mm', { op: 'exit_mmap', mm: mm.name, start: 0, end: ULONG_MAX });
   mmuNotifierRelease(m, mm);
   const tlb = tlbGatherMmu(mm);
   const range = { mm, start: 0, end: 2 ** 64, blockable: true, event: 'MMU_NOTIFY_UNMAP' as const };
@@ -39,7 +41,7 @@ export function oomReap(m: Machine, mm: MmStruct): void {
     const tlb = tlbGatherMmu(mm);
     const range = { mm, start: v.start, end: v.end, blockable: false, event: 'MMU_NOTIFY_UNMAP' as const };
     if (mmuNotifierInvalidateRangeStart(m, range)) {
-      m.emit('mm', { op: 'oom_reap-skip', mm: mm.name, start: hex(v.start), end: hex(v.end) });
+      m.emit('mm', { op: 'oom_reap-skip', mm: mm.name, start: v.start, end: v.end });
       tlbFinishMmu(m, tlb);
       continue;
     }

@@ -5,7 +5,6 @@
  * (the KSM page) -> end; the old page's last reference goes after end.
  */
 import type { Machine } from '../machine.ts';
-import { hex } from '../core/hex.ts';
 import { readBytes } from '../mem/phys.ts';
 import { type MmStruct, PAGE_SIZE } from './types.ts';
 import { freePage, pageMeta, paOf, setPte, unmapPageRef, vaOf, vpnOf } from './state.ts';
@@ -73,7 +72,7 @@ function mergeable(m: Machine, mm: MmStruct, vpn: number): number {
  */
 export function ksmMerge(m: Machine, mm: MmStruct, va: number, other: MmStruct, otherVa: number): void {
   const vpn = vpnOf(va), ovpn = vpnOf(otherVa);
-  const rec = { op: 'ksm', mm: mm.name, start: hex(va), end: hex(va + PAGE_SIZE), with: `${other.name}:${hex(otherVa)}` };
+  const rec = { op: 'ksm', mm: mm.name, start: va, end: va + PAGE_SIZE, with: { mm: other.name, va: otherVa } };
   const pfn = mergeable(m, mm, vpn), tree = mergeable(m, other, ovpn);
   if (pfn < 0 || tree < 0) return void m.emit('mm', { ...rec, result: 'not-mergeable' });
   if (pfn === tree) return void m.emit('mm', { ...rec, result: 'same-page' });

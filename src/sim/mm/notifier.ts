@@ -5,7 +5,7 @@
  * subscriber's own records (atc-inval) follow the call that caused them.
  */
 import type { Machine } from '../machine.ts';
-import { hex } from '../core/hex.ts';
+import type { FieldsFor } from '../trace-kinds.ts';
 import type { MmStruct, NotifierOp, Subscriber, SubscriberKind } from './types.ts';
 import { PAGE_SIZE } from './types.ts';
 import { type ServiceKey, serviceFamily } from '../core/keys.ts';
@@ -26,10 +26,8 @@ export interface MmuNotifierRange {
 }
 
 /** The start/end record fields; v5.4 ranges also carry their event. */
-function rangeFields(m: Machine, range: MmuNotifierRange): Record<string, unknown> {
-  const f: Record<string, unknown> = { start: hex(range.start), end: hex(range.end), blockable: range.blockable };
-  if (m.config.kernel === 'v5.4') f.event = range.event;
-  return f;
+function rangeFields(m: Machine, range: MmuNotifierRange): CallFields {
+  return { start: range.start, end: range.end, blockable: range.blockable, event: m.config.kernel === 'v5.4' ? range.event : undefined };
 }
 
 /** struct mmu_notifier_ops as code; a missing member is a NULL op, never called. */
@@ -51,7 +49,9 @@ function opsOf(m: Machine, sub: Subscriber): SubscriberOps {
   return m.service(subscriberOpsKey(sub.kind));
 }
 
-function note(m: Machine, mm: MmStruct, sub: Subscriber, op: NotifierOp, f: Record<string, unknown>): void {
+type CallFields = Omit<FieldsFor<'notifier'>, 'mm' | 'op' | 'subscriber'>;
+
+function note(m: Machine, mm: MmStruct, sub: Subscriber, op: NotifierOp, f: CallFields): void {
   sub.calls = (sub.calls ?? 0) + 1;
   m.emit('notifier', { mm: mm.name, op, ...f, subscriber: sub.name });
 }
@@ -88,7 +88,7 @@ export function mmuNotifierInvalidateRangeStart(m: Machine, range: MmuNotifierRa
 export function mmuNotifierInvalidateRangeEnd(m: Machine, range: MmuNotifierRange, onlyEnd = false): void {
   for (const sub of subsOf(range.mm)) {
     if (!onlyEnd && has(sub, 'invalidate_range')) {
-      const f = { start: hex(range.start), end: hex(range.end), blockable: range.blockable, caller: 'invalidate_range_end' };
+      const f = { start: range.start, end: range.end, blockable: range.blockable, caller: 'invalidate_range_end' };
       note(m, range.mm, sub, 'invalidate_range', f);
       opsOf(m, sub).invalidateRange?.(m, range.mm, sub, range.start, range.end);
     }
@@ -104,7 +104,7 @@ export function mmuNotifierInvalidateRange(m: Machine, mm: MmStruct, start: numb
   for (const sub of subsOf(mm)) {
     if (!has(sub, 'invalidate_range')) continue;
     const blockable = caller === 'tlb_flush_mmu_tlbonly';
-    note(m, mm, sub, 'invalidate_range', { start: hex(start), end: hex(end), blockable, caller });
+    note(m, mm, sub, 'invalidate_range', { start, end, blockable, caller });
     opsOf(m, sub).invalidateRange?.(m, mm, sub, start, end);
   }
 }
@@ -114,7 +114,7 @@ export function mmuNotifierClearFlushYoung(m: Machine, mm: MmStruct, start: numb
   let young = 0;
   for (const sub of subsOf(mm)) {
     if (!has(sub, 'clear_flush_young')) continue;
-    note(m, mm, sub, 'clear_flush_young', { start: hex(start), end: hex(end), blockable: false });
+    note(m, mm, sub, 'clear_flush_young', { start, end, blockable: false });
     young |= opsOf(m, sub).clearFlushYoung?.(m, mm, sub, start, end) ?? 0;
   }
   return young;
@@ -125,7 +125,7 @@ export function mmuNotifierClearYoung(m: Machine, mm: MmStruct, start: number, e
   let young = 0;
   for (const sub of subsOf(mm)) {
     if (!has(sub, 'clear_young')) continue;
-    note(m, mm, sub, 'clear_young', { start: hex(start), end: hex(end), blockable: false });
+    note(m, mm, sub, 'clear_young', { start, end, blockable: false });
     young |= opsOf(m, sub).clearYoung?.(m, mm, sub, start, end) ?? 0;
   }
   return young;
@@ -135,7 +135,7 @@ export function mmuNotifierClearYoung(m: Machine, mm: MmStruct, start: number, e
 export function mmuNotifierTestYoung(m: Machine, mm: MmStruct, address: number): number {
   for (const sub of subsOf(mm)) {
     if (!has(sub, 'test_young')) continue;
-    note(m, mm, sub, 'test_young', { start: hex(address), end: hex(address + PAGE_SIZE), blockable: false });
+    note(m, mm, sub, 'test_young', { start: address, end: address + PAGE_SIZE, blockable: false });
     if (opsOf(m, sub).testYoung?.(m, mm, sub, address)) return 1;
   }
   return 0;
@@ -145,7 +145,7 @@ export function mmuNotifierTestYoung(m: Machine, mm: MmStruct, address: number):
 export function mmuNotifierChangePte(m: Machine, mm: MmStruct, address: number, pfn: number): void {
   for (const sub of subsOf(mm)) {
     if (!has(sub, 'change_pte')) continue;
-    const f = { start: hex(address), end: hex(address + PAGE_SIZE), blockable: false, pa: hex(pfn * PAGE_SIZE) };
+    const f = { start: address, end: address + PAGE_SIZE, blockable: false, pa: pfn * PAGE_SIZE };
     note(m, mm, sub, 'change_pte', f);
     opsOf(m, sub).changePte?.(m, mm, sub, address, pfn);
   }

@@ -4,7 +4,6 @@
  * kernel makes and an `mm` record saying what was asked and what happened.
  */
 import type { Machine } from '../machine.ts';
-import { hex } from '../core/hex.ts';
 import { type MmStruct, PAGE_SIZE, PMD_SIZE, PUD_SIZE, type Vma, type VmaKind } from './types.ts';
 import { ptesIn, setPte, vpnOf } from './state.ts';
 import { handleMmFault } from './fault.ts';
@@ -37,7 +36,7 @@ export function doMunmap(m: Machine, mm: MmStruct, start: number, end: number): 
 }
 
 export function munmap(m: Machine, mm: MmStruct, start: number, size: number): void {
-  m.emit('mm', { op: 'munmap', mm: mm.name, start: hex(start), end: hex(start + size) });
+  m.emit('mm', { op: 'munmap', mm: mm.name, start, end: start + size });
   doMunmap(m, mm, start, start + size);
 }
 
@@ -45,7 +44,7 @@ export function munmap(m: Machine, mm: MmStruct, start: number, size: number): v
 export function mmap(m: Machine, mm: MmStruct, a: MmapArgs): void {
   const end = a.start + a.size;
   const prot = a.write ? 'rw' : 'r';
-  m.emit('mm', { op: 'mmap', mm: mm.name, start: hex(a.start), end: hex(end), prot, vma: a.kind, shared: a.shared });
+  m.emit('mm', { op: 'mmap', mm: mm.name, start: a.start, end, prot, vma: a.kind, shared: a.shared });
   if (!rangeFree(mm, a.start, end)) doMunmap(m, mm, a.start, end);
   const v: Vma = {
     start: a.start, end, read: true, write: a.write, shared: a.shared, kind: a.kind, file: a.file, pgoff: a.pgoff, anonVma: false,
@@ -96,7 +95,7 @@ function changePteRange(m: Machine, mm: MmStruct, v: Vma, start: number, end: nu
 
 export function mprotect(m: Machine, mm: MmStruct, start: number, size: number, write: boolean): void {
   const end = start + size;
-  m.emit('mm', { op: 'mprotect', mm: mm.name, start: hex(start), end: hex(end), prot: write ? 'rw' : 'r' });
+  m.emit('mm', { op: 'mprotect', mm: mm.name, start, end, prot: write ? 'rw' : 'r' });
   for (const v of vmasIn(mm, start, end)) {
     v.write = write; // mprotect_fixup, then change_protection over the VMA
     changeProtection(m, mm, v, v.start, v.end);
@@ -118,7 +117,7 @@ function movePageTables(m: Machine, mm: MmStruct, oldStart: number, newStart: nu
 export function mremap(m: Machine, mm: MmStruct, a: { start: number; oldSize: number; newSize: number; newStart?: number }): void {
   const oldEnd = a.start + a.oldSize;
   const to = a.newStart ?? a.start;
-  const rec = { op: 'mremap', mm: mm.name, start: hex(a.start), end: hex(oldEnd), newStart: hex(to), newEnd: hex(to + a.newSize) };
+  const rec = { op: 'mremap', mm: mm.name, start: a.start, end: oldEnd, newStart: to, newEnd: to + a.newSize };
   const v = vmaCovering(mm, a.start, oldEnd);
   if (!v) return void m.emit('mm', { ...rec, result: 'EFAULT' });
   if (a.newStart === undefined || a.newStart === a.start) {

@@ -40,7 +40,7 @@ export function pasidAlloc(m: Machine, who: { dev: string; mm: string }): number
   const st = pasidState(m);
   const r = st.allocator === 'host' ? st.host : st.native;
   const pasid = lowestFree(st.used, r);
-  const range = `[${r.min}, ${r.max}]`;
+  const range = { min: r.min, max: r.max };
   if (pasid < 0) {
     m.emit('pasid', { op: 'alloc', dev: who.dev, mm: who.mm, allocator: st.allocator, range, result: 'ENOSPC' });
     return -1;

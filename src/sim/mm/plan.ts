@@ -6,7 +6,6 @@
 import type { Machine } from '../machine.ts';
 import { PRIO } from '../machine.ts';
 import { assertNever } from '../core/assert.ts';
-import { hex } from '../core/hex.ts';
 import type { VmaKind } from './types.ts';
 import { mmByName, mmModel } from './state.ts';
 import { mmap, mprotect, mremap, munmap } from './ops.ts';
@@ -68,13 +67,13 @@ function runPlanOp(m: Machine, index: number): void {
     case 'mremap': return mremap(m, mm, op);
     case 'fork': return void fork(m, mm, op.child);
     case 'write': {
-      m.emit('mm', { op: 'cpu-write', mm: mm.name, start: hex(op.va), end: hex(op.va + op.len) });
+      m.emit('mm', { op: 'cpu-write', mm: mm.name, start: op.va, end: op.va + op.len });
       const r = cpuWrite(m, mm, op.va, new Uint8Array(op.len).fill(op.pattern));
-      if (!r.ok) m.emit('mm', { op: 'sigsegv', mm: mm.name, start: hex(op.va), reason: r.how });
+      if (!r.ok) m.emit('mm', { op: 'sigsegv', mm: mm.name, start: op.va, reason: r.how });
       return;
     }
     case 'read':
-      if (!cpuRead(m, mm, op.va, op.len)) m.emit('mm', { op: 'sigsegv', mm: mm.name, start: hex(op.va) });
+      if (!cpuRead(m, mm, op.va, op.len)) m.emit('mm', { op: 'sigsegv', mm: mm.name, start: op.va });
       return;
     case 'ksm': {
       const other = mmByName(m, op.withMm);

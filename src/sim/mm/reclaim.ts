@@ -5,7 +5,6 @@
  * (anonymous pages) / end, the idle tracker's clear_young and khugepaged's test_young.
  */
 import type { Machine } from '../machine.ts';
-import { hex } from '../core/hex.ts';
 import { readBytes } from '../mem/phys.ts';
 import { type MmStruct, PAGE_SIZE } from './types.ts';
 import {
@@ -90,18 +89,18 @@ function pagesIn(mm: MmStruct, start: number, end: number): { vpn: number; pfn: 
 }
 
 function note(m: Machine, mm: MmStruct, vpn: number, pfn: number, young: boolean, result: string): void {
-  m.emit('reclaim', { mm: mm.name, va: hex(vaOf(vpn)), pa: hex(paOf(pfn)), young, result });
+  m.emit('reclaim', { mm: mm.name, va: vaOf(vpn), pa: paOf(pfn), young, result });
 }
 
 /** The LRU scan's aging pass (shrink_active_list): page_referenced, nothing freed. */
 export function agePages(m: Machine, mm: MmStruct, start: number, end: number): void {
-  m.emit('mm', { op: 'age', mm: mm.name, start: hex(start), end: hex(end) });
+  m.emit('mm', { op: 'age', mm: mm.name, start, end });
   for (const { vpn, pfn } of pagesIn(mm, start, end)) note(m, mm, vpn, pfn, pageReferenced(m, pfn) > 0, 'aged');
 }
 
 /** Reclaim: every page found old is unmapped and freed (anonymous pages go to swap). */
 export function reclaimPages(m: Machine, mm: MmStruct, start: number, end: number): void {
-  m.emit('mm', { op: 'reclaim', mm: mm.name, start: hex(start), end: hex(end) });
+  m.emit('mm', { op: 'reclaim', mm: mm.name, start, end });
   for (const { vpn, pfn } of pagesIn(mm, start, end)) {
     const r = shrinkPage(m, pfn);
     note(m, mm, vpn, pfn, r === 'activated' || r === 'busy', r);
@@ -110,7 +109,7 @@ export function reclaimPages(m: Machine, mm: MmStruct, start: number, end: numbe
 
 /** page_idle_clear_pte_refs_one: ptep_clear_young_notify (no flush) per mapping. */
 export function pageIdle(m: Machine, mm: MmStruct, start: number, end: number): void {
-  m.emit('mm', { op: 'page_idle', mm: mm.name, start: hex(start), end: hex(end) });
+  m.emit('mm', { op: 'page_idle', mm: mm.name, start, end });
   for (const { vpn, pfn } of pagesIn(mm, start, end)) {
     let young = false;
     for (const map of rmapWalk(m, pfn)) {
@@ -125,7 +124,7 @@ export function pageIdle(m: Machine, mm: MmStruct, start: number, end: number): 
 
 /** khugepaged_scan_pmd's reference test: pte_young, else mmu_notifier_test_young. */
 export function testYoung(m: Machine, mm: MmStruct, start: number, end: number): void {
-  m.emit('mm', { op: 'khugepaged_scan', mm: mm.name, start: hex(start), end: hex(end) });
+  m.emit('mm', { op: 'khugepaged_scan', mm: mm.name, start, end });
   for (const { vpn, pfn } of pagesIn(mm, start, end)) {
     const young = mm.ptes.get(vpn)!.young || mmuNotifierTestYoung(m, mm, vaOf(vpn)) === 1;
     note(m, mm, vpn, pfn, young, 'tested');

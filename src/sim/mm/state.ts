@@ -40,16 +40,16 @@ export const paOf = (pfn: number): number => pfn * PAGE_SIZE;
 
 /** The PTE as an x86-64 word: _PAGE_PRESENT 0x1, _PAGE_RW 0x2, _PAGE_USER 0x4,
  * _PAGE_ACCESSED 0x20, _PAGE_DIRTY 0x40; a swap entry carries its slot in the pfn bits. */
-export function pteWord(p: Pte | undefined): string {
-  return hex(pteValue(p));
-}
-
-/** pteWord's word as a number, for the debugger. */
 export function pteValue(p: Pte | undefined): number {
   if (!p) return 0;
   const frame = p.present ? p.pfn : p.swap;
   const flags = p.present ? 0x1 | (p.write ? 0x2 : 0) | 0x4 | (p.young ? 0x20 : 0) | (p.dirty ? 0x40 : 0) : 0;
   return frame * 2 ** PAGE_SHIFT + flags;
+}
+
+/** The PTE word as text, for views. */
+export function pteWord(p: Pte | undefined): string {
+  return hex(pteValue(p));
 }
 
 /** Does this PTE give a different translation than `old` (frame, presence or write)? */
@@ -61,10 +61,10 @@ function translationDiffers(old: Pte | undefined, p: Pte | undefined): boolean {
 /** set_pte_at / pte_clear with a `cpu-pte` record naming the kernel function. */
 export function setPte(m: Machine, mm: MmStruct, vpn: number, p: Pte | undefined, why: string): void {
   const old = mm.ptes.get(vpn);
-  const oldWord = pteWord(old);
+  const oldWord = pteValue(old);
   if (p) mm.ptes.set(vpn, p);
   else mm.ptes.delete(vpn);
-  const r = m.emit('cpu-pte', { mm: mm.name, va: hex(vaOf(vpn)), old: oldWord, new: pteWord(p), why });
+  const r = m.emit('cpu-pte', { mm: mm.name, va: vaOf(vpn), old: oldWord, new: pteValue(p), why });
   if (translationDiffers(old, p)) mm.changedBy.set(vpn, r.seq);
 }
 
@@ -72,11 +72,11 @@ export function setPte(m: Machine, mm: MmStruct, vpn: number, p: Pte | undefined
 export function setPteBits(m: Machine, mm: MmStruct, vpn: number, bits: { young?: boolean; dirty?: boolean }, why: string): void {
   const p = mm.ptes.get(vpn);
   assert(p !== undefined, 'setPteBits on an empty pte');
-  const oldWord = pteWord(p);
+  const oldWord = pteValue(p);
   if (bits.young !== undefined) p.young = bits.young;
   if (bits.dirty !== undefined) p.dirty = bits.dirty;
-  const newWord = pteWord(p);
-  if (newWord !== oldWord) m.emit('cpu-pte', { mm: mm.name, va: hex(vaOf(vpn)), old: oldWord, new: newWord, why });
+  const newWord = pteValue(p);
+  if (newWord !== oldWord) m.emit('cpu-pte', { mm: mm.name, va: vaOf(vpn), old: oldWord, new: newWord, why });
 }
 
 export function presentPte(pfn: number, write: boolean, special = false): Pte {
@@ -105,7 +105,7 @@ export function freePage(m: Machine, pfn: number, why: string): void {
   if (meta.cache) mdl.pagecache.delete(meta.cache);
   mdl.pages.delete(pfn);
   physFree(m.state.alloc, paOf(pfn), PAGE_SIZE);
-  m.emit('page-free', { pa: hex(paOf(pfn)), why });
+  m.emit('page-free', { pa: paOf(pfn), why });
 }
 
 /** page_remove_rmap + put_page: a page no mapping and no page cache holds is freed. */

@@ -5,7 +5,6 @@
  * requests (AMD PPR, Intel PRQ) that fault pages in with handle_mm_fault.
  */
 import type { Machine } from '../machine.ts';
-import { hex } from '../core/hex.ts';
 import { DEVICES } from '../devices/device.ts';
 import type { SvaDeviceState } from '../devices/sva-device.ts';
 import { type Translation, type Translator, translatorKey } from '../devices/port.ts';
@@ -80,37 +79,50 @@ function pageRequest(m: Machine, dev: SvaDeviceState, mm: MmStruct, va: number, 
   const r = vma ? handleMmFault(m, mm, va, write) : { ok: false, how: 'no vma' };
   const response = r.ok ? 'success' : 'invalid'; // PPR_SUCCESS / PPR_INVALID, QI_RESP_*
   m.emit('page-request', {
-    dev: dev.name, pasid: dev.pasid, va: hex(va - (va % PAGE_SIZE)), write, iommu: dev.iommu,
-    fault: r.how, response, code: r.ok ? '0x0' : '0x1',
+    dev: dev.name, pasid: dev.pasid, va: va - (va % PAGE_SIZE), write, iommu: dev.iommu,
+    fault: r.how, response, code: r.ok ? 0x0 : 0x1,
   });
   return r.ok;
 }
 
-function svaTranslate(m: Machine, d: SvaDeviceState, addr: number, write: boolean): Translation {
-  if (d.pasid < 0) return { ok: false, extra: { pasid: -1, reason: 'no pasid bound' } };
+function svaTranslate(m: Machine, d: SvaDeviceState, addr: number, write: boolean, out: Translation): boolean {
+  if (d.pasid < 0) {
+    out.pasid = -1;
+    out.reason = 'no pasid bound';
+    return false;
+  }
+  out.pasid = d.pasid;
   const vpn = vpnOf(addr), off = addr % PAGE_SIZE;
   const i = atcLookup(d.atc, d.pasid, vpn);
   if (i >= 0 && (!write || d.atc.write[i] === 1)) {
     d.atc.hits++;
     checkAtcHit(m, d, i, addr, write);
-    return { ok: true, pa: paOf(d.atc.pfn[i]) + off, extra: { pasid: d.pasid, atc: 'hit' } };
+    out.pa = paOf(d.atc.pfn[i]) + off;
+    out.atc = 'hit';
+    return true;
   }
   d.atc.misses++;
+  out.atc = 'miss';
   const mm = mmById(m, d.mm);
   let pfn = iommuWalk(m, mm, vpn, write);
   if (pfn < 0) {
     if (!pageRequest(m, d, mm, addr, write)) {
       d.faults++;
-      return { ok: false, extra: { pasid: d.pasid, atc: 'miss', reason: 'page request failed' } };
+      out.reason = 'page request failed';
+      return false;
     }
     pfn = iommuWalk(m, mm, vpn, write);
-    if (pfn < 0) return { ok: false, extra: { pasid: d.pasid, atc: 'miss', reason: 'walk failed after page request' } };
+    if (pfn < 0) {
+      out.reason = 'walk failed after page request';
+      return false;
+    }
   }
   const p = mm.ptes.get(vpn)!;
   atcFill(d.atc, { pasid: d.pasid, vpn, pfn, write: p.write, seq: m.state.traceCount });
-  return { ok: true, pa: paOf(pfn) + off, extra: { pasid: d.pasid, atc: 'miss' } };
+  out.pa = paOf(pfn) + off;
+  return true;
 }
 
 export function provideSvaTranslator(m: Machine): void {
-  m.provide<Translator>(translatorKey('sva'), (mm, dev, addr, write) => svaTranslate(mm, dev as SvaDeviceState, addr, write));
+  m.provide(translatorKey('sva'), (mm, dev, addr, write, out) => svaTranslate(mm, dev as SvaDeviceState, addr, write, out));
 }

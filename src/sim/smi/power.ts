@@ -7,7 +7,7 @@
  * runtime-PM callbacks, no bus_sel); the visible sequence is the same apart from bus_sel.
  */
 import type { Machine } from '../machine.ts';
-import { hex32 } from '../core/hex.ts';
+import type { FieldsFor } from '../trace-kinds.ts';
 import { F_MMU_EN, SMI_BUS_SEL, SMI_LARB_MMU_EN, SMI_LARB_NONSEC_CON, SMI_PLATS, busSelCell } from './plat.ts';
 import { type SmiLarbState, smiState } from './state.ts';
 import { MTK_DRIVER_GEN } from '../kernel.ts';
@@ -15,7 +15,7 @@ import { MTK_DRIVER_GEN } from '../kernel.ts';
 /** Larb clocks in enable order; mt8183 larbs may add an optional "gals" (taken as present). */
 const larbClockNames = (m: Machine): string[] => (SMI_PLATS[smiState(m).soc].hasGals ? ['apb', 'smi', 'gals'] : ['apb', 'smi']);
 
-function powerRecord(m: Machine, block: string, op: string, refcount: number, clocks: string[]): void {
+function powerRecord(m: Machine, block: string, op: FieldsFor<'larb-power'>['op'], refcount: number, clocks: string[]): void {
   m.emit('larb-power', { block, op, refcount, power: clocks.length ? 'on' : 'off', clocks: clocks.join(',') || '-' });
 }
 
@@ -30,9 +30,9 @@ function commonGet(m: Machine): void {
     s.common.busSel = plat.busSel;
     m.emit('bus-sel', {
       reg: 'SMI_BUS_SEL',
-      off: hex32(SMI_BUS_SEL),
-      value: hex32(plat.busSel),
-      routes: s.larbs.map((l) => `larb${l.id}:mmu${busSelCell(plat.busSel, l.id)}`).join(' '),
+      off: SMI_BUS_SEL,
+      value: plat.busSel,
+      routes: s.larbs.map((l) => ({ larb: l.id, mmu: busSelCell(plat.busSel, l.id) })),
     });
   }
 }
@@ -51,7 +51,7 @@ export function smiLarbConfigPort(m: Machine, larb: SmiLarbState): void {
   const block = `larb${larb.id}`;
   if (SMI_PLATS[smiState(m).soc].configPort === 'mmu-en') {
     larb.regs[SMI_LARB_MMU_EN] = larb.mmu >>> 0;
-    m.emit('reg', { block, op: 'write', reg: 'SMI_LARB_MMU_EN', off: hex32(SMI_LARB_MMU_EN), val: hex32(larb.mmu) });
+    m.emit('reg', { block, op: 'write', reg: 'SMI_LARB_MMU_EN', off: SMI_LARB_MMU_EN, val: larb.mmu });
     return;
   }
   for (let i = 0; i < larb.ports; i++) {
@@ -59,7 +59,7 @@ export function smiLarbConfigPort(m: Machine, larb: SmiLarbState): void {
     const off = SMI_LARB_NONSEC_CON(i);
     const val = ((larb.regs[off] ?? 0) | F_MMU_EN) >>> 0;
     larb.regs[off] = val;
-    m.emit('reg', { block, op: 'write', reg: `SMI_LARB_NONSEC_CON(${i})`, off: hex32(off), val: hex32(val) });
+    m.emit('reg', { block, op: 'write', reg: `SMI_LARB_NONSEC_CON(${i})`, off, val });
   }
 }
 

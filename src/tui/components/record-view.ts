@@ -59,7 +59,7 @@ export function recordLines(r: TraceRecord, width: number, theme: Theme): string
   const nameW = Math.min(16, Math.max(4, ...entries.map(([k]) => k.length)));
   const indent = Math.min(Math.floor(width / 3), nameW + 3);
   for (const [name, value] of entries) {
-    const note = fieldNote(r.kind, name, r[name]);
+    const note = fieldNote(r, name);
     const pieces: Piece[] = [{ text: value }];
     if (note.alt) pieces.push({ text: `  (${note.alt})`, style: { fg: theme.c('muted') } });
     if (note.meaning) pieces.push({ text: `  ${note.meaning}`, style: { fg: theme.c('info') } });

@@ -3,7 +3,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseScenarioText } from '../../../src/scenario/load.ts';
 import { buildMachine } from '../../../src/scenario/build/index.ts';
-import { traceGet } from '../../../src/sim/core/trace.ts';
 
 type Rec = Record<string, unknown>;
 
@@ -27,7 +26,7 @@ function run(ops: unknown[], pool?: string): Rec[] {
   const m = buildMachine(r.scenario).machine;
   while (m.step());
   const recs: Rec[] = [];
-  for (let i = 0; i < m.trace.count; i++) recs.push(traceGet(m.trace, i) as Rec);
+  for (let i = 0; i < m.trace.count; i++) recs.push(JSON.parse(m.trace.line(i)) as Rec);
   return recs;
 }
 

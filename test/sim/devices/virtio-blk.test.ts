@@ -4,8 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseScenarioText } from '../../../src/scenario/load.ts';
 import { buildMachine } from '../../../src/scenario/build/index.ts';
-import { traceGet } from '../../../src/sim/core/trace.ts';
 import { checksum } from '../../../src/sim/mem/phys.ts';
+import { fnv32Text } from '../../../src/sim/trace/field.ts';
 
 type Rec = Record<string, unknown>;
 
@@ -28,7 +28,7 @@ function run(opts: { kernel?: string; force?: boolean; dramSize?: string; dev?: 
   const m = b.machine;
   while (m.step());
   const recs: Rec[] = [];
-  for (let i = 0; i < m.trace.count; i++) recs.push(traceGet(m.trace, i) as Rec);
+  for (let i = 0; i < m.trace.count; i++) recs.push(JSON.parse(m.trace.line(i)) as Rec);
   return { recs, bio: b.buffers.get('bio')!.pa, mem: m.state.mem };
 }
 
@@ -63,7 +63,7 @@ describe('requests', () => {
     const { recs, bio, mem } = run({ force: true, requests: [{ op: 'write', sector: 0, buf: 'bio', len: '512K' }] });
     const host = recs.filter((r) => r.kind === 'dma' && r.dir === 'read' && r.len === 4096);
     expect(host.length).toBe(128); // 512 KiB of data read page by page from the bounce pool
-    expect(done(recs)[0]).toMatchObject({ status: 'BLK_STS_OK', sum: checksum(mem, bio, 524288) });
+    expect(done(recs)[0]).toMatchObject({ status: 'BLK_STS_OK', sum: fnv32Text(checksum(mem, bio, 524288)) });
   });
 
   it('v5.0: after the failed dispatch the hardware queue stays stopped; the next request stalls', () => {

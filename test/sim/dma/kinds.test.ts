@@ -10,7 +10,7 @@ const SCENARIOS = ['swiotlb-virtio-blk-bug', 'swiotlb-virtio-blk-fixed', 'swiotl
 
 describe('trace kinds of the DMA models', () => {
   it('every record kind and field is documented', () => {
-    const docs = new Map(TRACE_KINDS.map((k) => [k.kind, k]));
+    const docs = new Map<string, (typeof TRACE_KINDS)[number]>(TRACE_KINDS.map((k) => [k.kind, k]));
     const seen = new Set<string>();
     for (const name of SCENARIOS) {
       for (const kernel of ['v5.0', 'v5.4'] as const) {

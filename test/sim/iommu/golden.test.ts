@@ -8,7 +8,6 @@ import { describe, expect, it } from 'vitest';
 import { buildMachine } from '../../../src/scenario/build/index.ts';
 import { expectGolden, loadScenario } from '../../helpers/scenario.ts';
 import type { KernelVersion } from '../../../src/sim/kernel.ts';
-import { traceLine } from '../../../src/sim/core/trace.ts';
 
 function lines(name: string, opts: { kernel?: KernelVersion; overrides?: Record<string, string> } = {}): string[] {
   const s = loadScenario(name);
@@ -16,7 +15,7 @@ function lines(name: string, opts: { kernel?: KernelVersion; overrides?: Record<
   while (m.state.events < 100_000 && m.step()) {
     /* run */
   }
-  return Array.from({ length: m.trace.count }, (_, i) => traceLine(m.trace, i));
+  return Array.from({ length: m.trace.count }, (_, i) => m.trace.line(i));
 }
 const recs = (ls: string[]) => ls.map((l) => JSON.parse(l) as Record<string, unknown>);
 

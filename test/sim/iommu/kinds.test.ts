@@ -11,7 +11,7 @@ const SCENARIOS = ['mt8183-bus-sel', 'mtk-missing-flush', 'mtk-tf-protect', 'mt2
 
 describe('mtk trace kinds are documented', () => {
   it.each(SCENARIOS)('%s', (name) => {
-    const docs = new Map(TRACE_KINDS.map((k) => [k.kind, k]));
+    const docs = new Map<string, (typeof TRACE_KINDS)[number]>(TRACE_KINDS.map((k) => [k.kind, k]));
     const undocumented = new Set<string>();
     for (const r of runRecords(name)) {
       const doc = docs.get(r.kind as string);

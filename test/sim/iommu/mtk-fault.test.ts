@@ -12,7 +12,6 @@ import { build, kinds, mtkScenario, runAll } from './mtk-helpers.ts';
 import { mtkIommuIsr } from '../../../src/sim/iommu/mtk/isr.ts';
 import { mtkState } from '../../../src/sim/iommu/mtk/state.ts';
 import { F_INT_TRANSLATION_FAULT, REG_MMU0_FAULT_VA, REG_MMU0_INT_ID, REG_MMU_FAULT_ST1 } from '../../../src/sim/iommu/mtk/regs.ts';
-import { traceLine } from '../../../src/sim/core/trace.ts';
 import { inspector } from '../../../src/debugger/inspect/index.ts';
 
 const faultOps = [{ op: 'access', iova: '0x10000000', len: 16, dir: 'write' }, { op: 'delay', ns: 1000 }];
@@ -81,7 +80,7 @@ describe('larbid_remap beyond the SoC table (v5.4)', () => {
     inst.regs[REG_MMU0_INT_ID >>> 2] = (hwLarb << 7) | (3 << 2);
     const before = m.trace.count;
     mtkIommuIsr(m, 0);
-    const f = JSON.parse(traceLine(m.trace, before)) as Record<string, unknown>;
+    const f = JSON.parse(m.trace.line(before)) as Record<string, unknown>;
     expect(f).toMatchObject({ kind: 'fault', larbRaw: hwLarb, larb: 0, port: 3 });
   });
 

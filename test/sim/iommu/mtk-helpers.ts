@@ -47,8 +47,7 @@ export function runAll(m: Machine, max = 100_000): Record<string, unknown>[] {
   return out;
 }
 
-import { traceLine } from '../../../src/sim/core/trace.ts';
-const traceLineOf = (m: Machine, i: number): string => traceLine(m.trace, i);
+const traceLineOf = (m: Machine, i: number): string => m.trace.line(i);
 
 export function build(s: ScenarioOut, kernel?: KernelVersion): Machine {
   return buildMachine(s, { kernel }).machine;

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { build } from '../../helpers/scenario.ts';
+import type { RecordOf } from '../../../src/sim/trace-kinds.ts';
 import { mtkIommuStatus, mtkIotlbEntries, smiStatus } from '../../../src/sim/iommu/mtk/status.ts';
 import { inspector } from '../../../src/debugger/inspect/index.ts';
 
@@ -16,12 +17,12 @@ describe('mtk status', () => {
     while (m.step()) {
       if (m.stepRecords.some((r) => r.kind === 'stale-tlb')) break;
     }
-    const stale = m.stepRecords.find((r) => r.kind === 'stale-tlb')!;
+    const stale = m.stepRecords.find((r) => r.kind === 'stale-tlb') as RecordOf<'stale-tlb'>;
     const tlb = mtkIotlbEntries(m, 0, 1);
     expect(tlb.filter((e) => e.stale)).toHaveLength(1);
     // The entry still maps what the stale-tlb record says the device was served from.
     const e = tlb.find((x) => x.stale)!;
-    expect(e.pa + (parseInt(stale.iova as string, 16) - e.iova)).toBe(parseInt(stale.cachedPa as string, 16));
+    expect(e.pa + (stale.iova - e.iova)).toBe(stale.cachedPa);
     const v = mtkIommuStatus(m);
     expect(v.m4u[0].cells[1]).toMatchObject({ mmu: 'mmu1', hits: 1, misses: 2, walks: 2 });
     expect(typeof v.m4u[0].ptBase).toBe('number');

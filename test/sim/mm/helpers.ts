@@ -4,7 +4,6 @@
  */
 import { parseScenarioText } from '../../../src/scenario/load.ts';
 import { type BuildOptions, buildMachine } from '../../../src/scenario/build/index.ts';
-import { traceLine } from '../../../src/sim/core/trace.ts';
 import type { Machine } from '../../../src/sim/machine.ts';
 
 export type Rec = Record<string, unknown> & { seq: number; t: number; kind: string };
@@ -19,7 +18,7 @@ export function runObj(obj: Record<string, unknown>, opts: BuildOptions = {}): {
   const { machine: m } = buildMachine(scenarioOf(obj), opts);
   while (m.state.events < 1_000_000 && m.step());
   const recs: Rec[] = [];
-  for (let i = 0; i < m.trace.count; i++) recs.push(JSON.parse(traceLine(m.trace, i)) as Rec);
+  for (let i = 0; i < m.trace.count; i++) recs.push(JSON.parse(m.trace.line(i)) as Rec);
   return { m, recs };
 }
 

@@ -2,7 +2,6 @@
 // with the same workload and seed, and their traces stay byte-identical (goldens).
 import { describe, expect, it } from 'vitest';
 import { build, expectGolden, linesAfterRestore, runLines, runRecords } from '../../helpers/scenario.ts';
-import { traceLine } from '../../../src/sim/core/trace.ts';
 
 type R = Record<string, unknown>;
 const HOT = '0x7f0000001000';
@@ -40,7 +39,7 @@ describe('amd-v2-young-bit', () => {
     while (m.step());
     const dmas = [];
     for (let i = 0; i < m.trace.count; i++) {
-      const r = JSON.parse(traceLine(m.trace, i)) as R;
+      const r = JSON.parse(m.trace.line(i)) as R;
       if (r.kind === 'dma') dmas.push(r);
     }
     expect(dmas.every((r) => r.result === 'ok')).toBe(true);
@@ -102,7 +101,7 @@ describe('kernel behaviour overrides', () => {
       const { machine: m } = buildMachine({ ...base, overrides: { 'amd-v2-clear-flush-young': choice } }, { kernel });
       while (m.step());
       const out: R[] = [];
-      for (let i = 0; i < m.trace.count; i++) out.push(JSON.parse(traceLine(m.trace, i)) as R);
+      for (let i = 0; i < m.trace.count; i++) out.push(JSON.parse(m.trace.line(i)) as R);
       return out.filter((r) => r.kind === 'page-request').length;
     };
     expect(run('v5.0', 'absent')).toBeGreaterThan(0);

@@ -6,7 +6,6 @@
  * ATC, so the ATC cannot refill from a stale IOTLB.
  */
 import type { Machine } from '../../machine.ts';
-import { hex } from '../../core/hex.ts';
 import { atcInvalidate, atcInvalidatePasid } from '../ats/atc.ts';
 import type { SubscriberOps } from '../../mm/notifier.ts';
 import { subscriberOpsKey } from '../../mm/notifier.ts';
@@ -26,8 +25,8 @@ function flushPasid(m: Machine, sub: Subscriber, page: number | 'all', by: strin
     ? atcInvalidatePasid(dev.atc, sub.pasid)
     : atcInvalidate(dev.atc, sub.pasid, page / PAGE_SIZE, page / PAGE_SIZE + 1);
   m.emit('atc-inval', {
-    dev: dev.name, pasid: sub.pasid, start: s ? 'all' : hex(page), end: s ? 'all' : hex(page + PAGE_SIZE), by,
-    iommu: 'amd-v2', iotlbCmd: `INVALIDATE_IOMMU_PAGES ${iommuCmd}`, atcCmd: `INVALIDATE_IOTLB_PAGES ${atcCmd}`, dropped,
+    dev: dev.name, pasid: sub.pasid, start: s ? 'all' : page, end: s ? 'all' : page + PAGE_SIZE, by,
+    iommu: 'amd-v2', iotlbCmd: { name: 'INVALIDATE_IOMMU_PAGES', dw: iommuCmd }, atcCmd: { name: 'INVALIDATE_IOTLB_PAGES', dw: atcCmd }, dropped,
   });
 }
 

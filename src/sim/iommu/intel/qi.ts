@@ -50,5 +50,3 @@ export function qiDevEiotlb(a: { pasid: number; sid: number; qdep: number; addre
   return { qw0, qw1: (((address & ~mask) | (mask - 1n)) & VTD_PAGE_MASK) | QI_DEV_EIOTLB_SIZE };
 }
 
-const hex64 = (x: bigint): string => '0x' + x.toString(16).padStart(16, '0');
-export const qiHex = (d: QiDesc): string => `qw0=${hex64(d.qw0)} qw1=${hex64(d.qw1)}`;

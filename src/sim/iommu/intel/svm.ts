@@ -6,20 +6,19 @@
  * IOTLB descriptor, then the device-IOTLB one, each synchronously.
  */
 import type { Machine } from '../../machine.ts';
-import { hex } from '../../core/hex.ts';
 import { atcInvalidate, atcInvalidatePasid, atsDecodeRange } from '../ats/atc.ts';
 import type { SubscriberOps } from '../../mm/notifier.ts';
 import { subscriberOpsKey } from '../../mm/notifier.ts';
 import type { Subscriber } from '../../mm/types.ts';
 import { PAGE_SIZE } from '../../mm/types.ts';
 import { svaDevice, svaUnbound } from '../../mm/sva.ts';
-import { qiDevEiotlb, qiEiotlb, qiHex, QI_DEV_EIOTLB_SIZE } from './qi.ts';
+import { qiDevEiotlb, qiEiotlb, QI_DEV_EIOTLB_SIZE } from './qi.ts';
 
 function flushSvmRangeDev(m: Machine, sub: Subscriber, address: number, pages: number, ih: number, by: string): void {
   const dev = svaDevice(m, sub.dev);
   const piotlb = qiEiotlb({ pasid: sub.pasid, did: dev.domainId, address, pages, ih, gl: 0 });
   const devtlb = qiDevEiotlb({ pasid: sub.pasid, sid: dev.devid, qdep: dev.qdep, address, pages });
-  let dropped: number, start: string, end: string;
+  let dropped: number, start: number | 'all', end: number | 'all';
   if (pages === -1) {
     dropped = atcInvalidatePasid(dev.atc, sub.pasid);
     start = end = 'all';
@@ -28,12 +27,12 @@ function flushSvmRangeDev(m: Machine, sub: Subscriber, address: number, pages: n
     const r = atsDecodeRange(devtlb.qw1 & ~0xfffn, (devtlb.qw1 & QI_DEV_EIOTLB_SIZE) !== 0n);
     const s = Number(r.start), e = Number(r.start + r.size);
     dropped = atcInvalidate(dev.atc, sub.pasid, s / PAGE_SIZE, e / PAGE_SIZE);
-    start = hex(s);
-    end = hex(e);
+    start = s;
+    end = e;
   }
   m.emit('atc-inval', {
     dev: dev.name, pasid: sub.pasid, start, end, by, iommu: 'intel-svm',
-    iotlbCmd: `QI_EIOTLB(0x6) ${qiHex(piotlb)}`, atcCmd: `QI_DEIOTLB(0x8) ${qiHex(devtlb)}`, dropped,
+    iotlbCmd: { name: 'QI_EIOTLB(0x6)', qw: [piotlb.qw0, piotlb.qw1] }, atcCmd: { name: 'QI_DEIOTLB(0x8)', qw: [devtlb.qw0, devtlb.qw1] }, dropped,
   });
 }
 

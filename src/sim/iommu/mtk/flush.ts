@@ -53,9 +53,11 @@ export function mtkIommuTlbSync(m: Machine): void {
       block: inst.name,
       op: 'poll',
       reg: 'CPE_DONE',
-      off: '0x0000012c',
-      val: done ? '0x00000001' : '0x00000000',
-      ...(done ? {} : { result: 'timeout', waitedUs: CPE_DONE_TIMEOUT_US, warn: 'Partial TLB flush timed out, falling back to full flush' }),
+      off: REG_MMU_CPE_DONE,
+      val: done ? 1 : 0,
+      result: done ? undefined : 'timeout',
+      waitedUs: done ? undefined : CPE_DONE_TIMEOUT_US,
+      warn: done ? undefined : 'Partial TLB flush timed out, falling back to full flush',
     });
     if (!done) mtkIommuTlbFlushAll(m);
     m4uWrite(m, inst, REG_MMU_CPE_DONE, 0, false);

@@ -5,7 +5,6 @@
  */
 import type { Machine } from '../../machine.ts';
 import { PRIO } from '../../machine.ts';
-import { hex } from '../../core/hex.ts';
 import { iotlbInvalAll, iotlbInvalRange } from '../iotlb.ts';
 import { MTK_IOMMU_PLATS, hwLarbId } from './plat.ts';
 import {
@@ -75,11 +74,11 @@ function m4uInvalidate(m: Machine, inst: MtkM4uState, val: number): void {
     m.emit('tlb-inval', {
       iommu: inst.name,
       scope: 'range',
-      start: hex(start),
-      end: hex(last + 1),
+      start,
+      end: last + 1,
       cells: cells.map(cellName).join(','),
       dropped,
-      ...(stuck ? { injected: 'never completes (CPE_DONE stays 0)' } : {}),
+      injected: stuck ? 'never completes (CPE_DONE stays 0)' : undefined,
     });
   }
 }

@@ -6,8 +6,8 @@
  * flush_all. v5.0: one register set (0x13C/0x140/0x150) and no remap.
  */
 import type { Machine } from '../../machine.ts';
-import { hex, hex32 } from '../../core/hex.ts';
-import { reportIommuFault } from '../core.ts';
+import { kfunc } from '../../core/kstack.ts';
+import { F_REPORT_IOMMU_FAULT, reportIommuFault } from '../core.ts';
 import { iommuCore } from '../types.ts';
 import { MTK_IOMMU_PLATS } from './plat.ts';
 import {
@@ -30,7 +30,10 @@ import { m4uRead, m4uWrite } from './hw.ts';
 import { mtkIommuTlbFlushAll } from './flush.ts';
 import { cellName, mtkState } from './state.ts';
 
+const F_MTK_IOMMU_ISR = kfunc('mtk_iommu_isr', 'drivers/iommu/mtk_iommu.c');
+
 export function mtkIommuIsr(m: Machine, index: number): void {
+  const k = m.kstack.enter(F_MTK_IOMMU_ISR);
   const s = mtkState(m);
   const inst = s.m4u[index];
   const v54 = s.driver === 'mt8183-series';
@@ -45,19 +48,21 @@ export function mtkIommuIsr(m: Machine, index: number): void {
   const port = F_MMU_INT_ID_PORT_ID(intId);
   const write = (faultVa & F_MMU_FAULT_VA_WRITE_BIT) !== 0;
   const dom = iommuCore(m).domains[s.domainId];
+  const kr = m.kstack.enter(F_REPORT_IOMMU_FAULT, faultVa, write ? 1 : 0);
   const reported = reportIommuFault(dom);
+  m.kstack.leave(kr);
   const c = inst.cells[cell];
   c.faults++;
   m.emit('fault', {
     iommu: inst.name,
     mmu: cellName(cell),
     type: 'translation',
-    st1: hex32(st),
-    iova: hex(faultVa),
+    st1: st,
+    iova: faultVa,
     write,
     layer: faultVa & F_MMU_FAULT_VA_LAYER_BIT,
-    pa: hex(faultPa),
-    intId: hex32(intId),
+    pa: faultPa,
+    intId,
     larbRaw: rawLarb,
     larb,
     port,
@@ -67,4 +72,5 @@ export function mtkIommuIsr(m: Machine, index: number): void {
   m4uWrite(m, inst, REG_MMU_INT_CONTROL0, m4uRead(inst, REG_MMU_INT_CONTROL0) | F_INT_CLR_BIT);
   inst.irqPending = false;
   mtkIommuTlbFlushAll(m);
+  m.kstack.leave(k);
 }

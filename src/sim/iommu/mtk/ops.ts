@@ -6,7 +6,8 @@
  */
 import type { Machine } from '../../machine.ts';
 import { assert } from '../../core/assert.ts';
-import { hex32, lower32, upper32 } from '../../core/hex.ts';
+import { lower32, upper32 } from '../../core/hex.ts';
+import { kfunc } from '../../core/kstack.ts';
 import { armV7sIovaToPhys, armV7sMap, armV7sUnmap } from '../../pgtable/arm-v7s/index.ts';
 import type { ArmV7sPgtable } from '../../pgtable/arm-v7s/types.ts';
 import { smiState } from '../../smi/state.ts';
@@ -16,6 +17,10 @@ import { REG_MMU_PT_BASE_ADDR } from './regs.ts';
 import { m4uWrite } from './hw.ts';
 import { mtkIommuTlbSync, mtkTlbOps } from './flush.ts';
 import { MTK_DRIVER, type MtkState, mtkState } from './state.ts';
+
+const MTK_IOMMU_C = 'drivers/iommu/mtk_iommu.c';
+const F_MTK_IOMMU_MAP = kfunc('mtk_iommu_map', MTK_IOMMU_C, ['iova', 'paddr', 'size', 'prot']);
+const F_MTK_IOMMU_UNMAP = kfunc('mtk_iommu_unmap', MTK_IOMMU_C, ['iova', 'size']);
 
 /** A device behind the M4U: which larb and port its traffic enters through. */
 export interface MtkMaster {
@@ -52,7 +57,7 @@ export const mtkIommuOps: IommuOps = {
     }
     const larb = smiState(m).larbs[master.larb];
     larb.mmu |= 1 << master.port; // mtk_iommu_config(enable): MTK_SMI_MMU_EN(port)
-    m.emit('attach', { iommu: inst.name, dev, larb: master.larb, port: master.port, larbMmu: hex32(larb.mmu) });
+    m.emit('attach', { iommu: inst.name, dev, larb: master.larb, port: master.port, larbMmu: larb.mmu });
     return 0;
   },
   detachDev(m, _dom, dev): void {
@@ -61,6 +66,7 @@ export const mtkIommuOps: IommuOps = {
     larb.mmu &= ~(1 << master.port);
   },
   map(m, _dom, iova, pa, size, prot): number {
+    const k = m.kstack.enter(F_MTK_IOMMU_MAP, iova, pa, size, prot);
     const s = mtkState(m);
     let out = pa;
     if (s.driver === 'mt8183-series') {
@@ -68,11 +74,16 @@ export const mtkIommuOps: IommuOps = {
     } else {
       out = lower32(pa); // v5.0 hands io-pgtable the low 32 bits; MTK_4GB adds bit 9
     }
-    return armV7sMap(m, pgtableOf(s), mtkTlbOps(m), { iova, pa: out, size, prot });
+    const ret = armV7sMap(m, pgtableOf(s), mtkTlbOps(m), { iova, pa: out, size, prot });
+    m.kstack.leave(k);
+    return ret;
   },
   unmap(m, _dom, iova, size, gather): number {
+    const k = m.kstack.enter(F_MTK_IOMMU_UNMAP, iova, size);
     const s = mtkState(m);
-    return armV7sUnmap(m, pgtableOf(s), mtkTlbOps(m), { iova, size, gather });
+    const ret = armV7sUnmap(m, pgtableOf(s), mtkTlbOps(m), { iova, size, gather });
+    m.kstack.leave(k);
+    return ret;
   },
   iotlbSync(m): void {
     mtkIommuTlbSync(m);

@@ -7,8 +7,7 @@
 import type { Machine } from '../../machine.ts';
 import { MTK_DRIVER_GEN, V7S_SPLIT_BLK, kernelRelease } from '../../kernel.ts';
 import { PRIO } from '../../machine.ts';
-import { hex32 } from '../../core/hex.ts';
-import { translatorKey } from '../../devices/port.ts';
+import { translatorKey, type Translator } from '../../devices/port.ts';
 import { armV7sAllocPgtable } from '../../pgtable/arm-v7s/index.ts';
 import type { ArmV7sCfgIn } from '../../pgtable/arm-v7s/types.ts';
 import { type MtkSoc, SMI_PLATS } from '../../smi/plat.ts';
@@ -138,7 +137,7 @@ export function mtkIommuProbe(m: Machine): void {
   s.pgtable = r.pt;
   const dom = iommuDomainAlloc(m, { driver: MTK_DRIVER, name: 'mtk-dom0', pgsizeBitmap: MTK_PGSIZE_BITMAP, start: 0x1000, limit: 2 ** 32 });
   s.domainId = dom.id;
-  m.emit('domain', { iommu: 'mtk', domain: dom.name, fmt: 'arm-v7s', pgd: hex32(r.pt.pgd), ttbr0: hex32(r.pt.cfg.ttbr0), kernel: m.config.kernel, driver: s.driver, enable4GB: s.enable4GB });
+  m.emit('domain', { iommu: 'mtk', domain: dom.name, fmt: 'arm-v7s', pgd: r.pt.pgd, ttbr0: r.pt.cfg.ttbr0, kernel: m.config.kernel, driver: s.driver, enable4GB: s.enable4GB });
   for (const dev of s.clients) iommuAttachDevice(m, dom, dev);
 }
 

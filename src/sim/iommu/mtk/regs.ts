@@ -75,5 +75,5 @@ export const regName = (off: number): string => REG_NAMES[off] ?? `REG_${hex32(o
 
 /** Emit a `reg` record for a register access worth showing. */
 export function regTrace(m: Machine, block: string, op: 'write' | 'read', off: number, val: number): void {
-  m.emit('reg', { block, op, reg: regName(off), off: hex32(off), val: hex32(val) });
+  m.emit('reg', { block, op, reg: regName(off), off, val });
 }

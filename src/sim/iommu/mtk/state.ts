@@ -69,4 +69,4 @@ export function mtkState(m: Machine): MtkState {
   return m.model(MTK_MODEL);
 }
 
-export const cellName = (cell: number): string => (cell === 0 ? 'mmu0' : 'mmu1');
+export const cellName = (cell: number): 'mmu0' | 'mmu1' => (cell === 0 ? 'mmu0' : 'mmu1');

@@ -3,10 +3,9 @@
  * SMI_BUS_SEL picks the mmu cell -> the cell's IOTLB (hit: the stale-translation checker
  * looks; miss: the hardware walks the v7s table) -> EMI. A translation fault latches in
  * the cell's fault group and the access goes to the protect buffer (IVRP) instead.
- * Provided as translatorKey('mtk'); `extra` puts mmu and hit on the `dma` record.
+ * Provided as translatorKey('mtk'); it fills the `dma` record's mmu, hit (and m4uPa, protect).
  */
 import type { Machine } from '../../machine.ts';
-import { hex } from '../../core/hex.ts';
 import type { DeviceBase } from '../../devices/device.ts';
 import type { Translation, Translator } from '../../devices/port.ts';
 import { busSelCell } from '../../smi/plat.ts';
@@ -30,33 +29,38 @@ function emiPa(enable4GB: boolean, pa: number): number {
   return enable4GB && pa >= MTK_IOMMU_4GB_MODE_REMAP_BASE && pa < 2 * SZ_4G ? pa - SZ_4G : pa;
 }
 
-/** The common `extra` objects, shared (port.ts copies them into the record). */
-const EXTRA_HIT = [{ mmu: 'mmu0', hit: 'hit' }, { mmu: 'mmu1', hit: 'hit' }] as const;
-const EXTRA_MISS = [{ mmu: 'mmu0', hit: 'miss' }, { mmu: 'mmu1', hit: 'miss' }] as const;
-const BYPASS = { mmu: 'bypass', hit: '-' };
-
 /** An access that reached EMI; `m4uPa` shows the 4GB-mode alias when it differs from the CPU PA. */
-function served(enable4GB: boolean, m4uPa: number, cell: number, hit: boolean): Translation {
+function served(out: Translation, enable4GB: boolean, m4uPa: number, cell: number, hit: boolean): boolean {
   const pa = emiPa(enable4GB, m4uPa);
-  const extra = (hit ? EXTRA_HIT : EXTRA_MISS)[cell];
-  return { ok: true, pa, extra: pa === m4uPa ? extra : { ...extra, m4uPa: hex(m4uPa) } };
+  out.pa = pa;
+  out.mmu = cellName(cell);
+  out.hit = hit ? 'hit' : 'miss';
+  if (pa !== m4uPa) out.m4uPa = m4uPa;
+  return true;
 }
 
-function blocked(m: Machine, dev: DeviceBase & MtkMaster, addr: number, write: boolean): Translation {
+function blocked(m: Machine, dev: DeviceBase & MtkMaster, addr: number, write: boolean, out: Translation): boolean {
   const larb = smiState(m).larbs[dev.larb];
   larb.blocked++;
-  m.emit('larb-off-dma', { dev: dev.name, larb: dev.larb, port: dev.port, iova: hex(addr), dir: write ? 'write' : 'read', refcount: larb.refcount, clocks: larb.clocks.join(',') || '-' });
-  return { ok: false, extra: { mmu: '-', hit: 'blocked' } };
+  m.emit('larb-off-dma', { dev: dev.name, larb: dev.larb, port: dev.port, iova: addr, dir: write ? 'write' : 'read', refcount: larb.refcount, clocks: larb.clocks.join(',') || '-' });
+  out.mmu = '-';
+  out.hit = 'blocked';
+  return false;
 }
 
-export const mtkTranslate: Translator = (m, d, addr, write) => {
+export const mtkTranslate: Translator = (m, d, addr, write, out) => {
   const dev = d as DeviceBase & MtkMaster;
   const smi = smiState(m);
   const larb = smi.larbs[dev.larb];
-  if (!smiLarbPowered(m, larb)) return blocked(m, dev, addr, write);
+  if (!smiLarbPowered(m, larb)) return blocked(m, dev, addr, write, out);
   if (write) larb.portWrites[dev.port]++;
   else larb.portReads[dev.port]++;
-  if (!smiPortMmuEnabled(m, larb, dev.port)) return { ok: true, pa: addr, extra: BYPASS };
+  if (!smiPortMmuEnabled(m, larb, dev.port)) {
+    out.pa = addr;
+    out.mmu = 'bypass';
+    out.hit = '-';
+    return true;
+  }
 
   const s = mtkState(m);
   const inst = s.m4u[s.larbM4u[dev.larb]];
@@ -64,12 +68,11 @@ export const mtkTranslate: Translator = (m, d, addr, write) => {
   const c = inst.cells[cell];
   if (write) c.writes++;
   else c.reads++;
-  const mmu = cellName(cell);
   const i = iotlbLookup(c.iotlb, addr);
   if (i >= 0) {
     const e = c.iotlb.entries[i];
-    if (!iotlbEntryCurrent(m, e)) staleCheck(m, { iommu: inst.name, mmu, dev: dev.name }, e, addr);
-    return served(s.enable4GB, e.pa + (addr - e.iova), cell, true);
+    if (!iotlbEntryCurrent(m, e)) staleCheck(m, { iommu: inst.name, mmu: cellName(cell), dev: dev.name }, e, addr);
+    return served(out, s.enable4GB, e.pa + (addr - e.iova), cell, true);
   }
   c.walks++;
   const pgd = (m4uRead(inst, REG_MMU_PT_BASE_ADDR) & 0xffffff80) >>> 0;
@@ -79,8 +82,11 @@ export const mtkTranslate: Translator = (m, d, addr, write) => {
     const key = `${dev.larb}.${dev.port}`;
     c.faultsByPort[key] = (c.faultsByPort[key] ?? 0) + 1;
     larb.portFaults[dev.port]++;
-    const protectPa = m4uProtectPa(m, inst, m4uRead(inst, REG_MMU_IVRP_PADDR));
-    return { ok: false, protectPa, extra: { mmu, hit: 'miss', fault: 'translation', protect: hex(protectPa) } };
+    out.protect = m4uProtectPa(m, inst, m4uRead(inst, REG_MMU_IVRP_PADDR));
+    out.mmu = cellName(cell);
+    out.hit = 'miss';
+    out.fault = 'translation';
+    return false;
   }
   iotlbFill(c.iotlb, {
     iova: w.iovaBase,
@@ -93,5 +99,5 @@ export const mtkTranslate: Translator = (m, d, addr, write) => {
     pteSeq: lastPteSeq(m, w.ptePa),
     gen: iommuCore(m).pteGen,
   });
-  return served(s.enable4GB, w.pa + (addr - w.iovaBase), cell, false);
+  return served(out, s.enable4GB, w.pa + (addr - w.iovaBase), cell, false);
 };

@@ -115,7 +115,7 @@ function mapStep(m: Machine, st: SelftestState, step: Extract<SelftestStep, { op
   const ret = armV7sMap(m, st.pt!, tracingTlbOps(st.domain, SELFTEST_PGSIZES), step);
   const prot = protString(step.prot);
   m.emit('map', {
-    api: 'io_pgtable_ops->map', domain: st.domain, iova: hex(step.iova), pa: hex(step.pa), size: step.size, prot,
+    api: 'io_pgtable_ops->map', domain: st.domain, iova: step.iova, pa: step.pa, size: step.size, prot,
     result: ret === 0 ? 'ok' : 'error', ...(ret ? { reason: errnoName(ret) } : {}),
   });
   const what = `map(${hex(step.iova)}, ${hex(step.pa)}, ${hex(step.size)}, ${prot})`;
@@ -144,8 +144,7 @@ export function armV7sSelftestStep(m: Machine, st: SelftestState): boolean {
       break;
     case 'unmap': {
       const n = armV7sUnmap(m, st.pt!, tlb, { iova: step.iova, size: step.size });
-      const iova = hex(step.iova);
-      m.emit('unmap', { api: 'io_pgtable_ops->unmap', domain: st.domain, iova, size: step.size });
+      m.emit('unmap', { api: 'io_pgtable_ops->unmap', domain: st.domain, iova: step.iova, size: step.size });
       check(m, st, `unmap(${hex(step.iova)}, ${hex(step.size)})`, n === step.size, hex(step.size), hex(n));
       break;
     }

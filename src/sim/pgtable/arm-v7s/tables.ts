@@ -6,7 +6,7 @@
  * `pte` trace record.
  */
 import type { Machine } from '../../machine.ts';
-import { SZ_4G, hex, hex32 } from '../../core/hex.ts';
+import { SZ_4G } from '../../core/hex.ts';
 import { fill, read32, write32 } from '../../mem/phys.ts';
 import { physAlloc, physFree } from '../../mem/alloc.ts';
 import { armV7sTableSize } from './bits.ts';
@@ -18,14 +18,14 @@ export function armV7sAllocTable(m: Machine, domain: string, lvl: Lvl): number {
   const pa = physAlloc(m.state.alloc, size, { align: size, limit: SZ_4G });
   if (pa < 0) return -1;
   fill(m.state.mem, pa, size, 0);
-  m.emit('pgtable-table', { domain, op: 'alloc', level: lvl, addr: hex(pa) });
+  m.emit('pgtable-table', { domain, op: 'alloc', level: lvl, addr: pa });
   return pa;
 }
 
 /** __arm_v7s_free_table: contents stay in memory, as kmem_cache_free leaves them. */
 export function armV7sFreeTable(m: Machine, domain: string, lvl: Lvl, pa: number): void {
   physFree(m.state.alloc, pa, armV7sTableSize(lvl));
-  m.emit('pgtable-table', { domain, op: 'free', level: lvl, addr: hex(pa) });
+  m.emit('pgtable-table', { domain, op: 'free', level: lvl, addr: pa });
 }
 
 /**
@@ -56,5 +56,5 @@ export function armV7sSetPte(
   const addr = table + 4 * index;
   const old = read32(m.state.mem, addr);
   write32(m.state.mem, addr, pte);
-  m.emit('pte', { domain: pt.domain, level: lvl, index, old: hex32(old), new: hex32(pte), addr: hex(addr), iova: hex(iova >>> 0) });
+  m.emit('pte', { domain: pt.domain, level: lvl, index, old, new: pte, addr, iova: iova >>> 0 });
 }

@@ -4,7 +4,7 @@
  * calls the kernel's selftest dummy ops would WARN about (size not in pgsize_bitmap).
  */
 import type { Machine } from '../../machine.ts';
-import { hex } from '../../core/hex.ts';
+import type { FieldsFor } from '../../trace-kinds.ts';
 import type { ArmV7sTlbOps, IommuIotlbGather } from './types.ts';
 
 export type TlbCall =
@@ -33,11 +33,12 @@ export function recordingTlbOps(calls: TlbCall[]): ArmV7sTlbOps {
  * would WARN_ON(!(size & pgsize_bitmap)).
  */
 export function tracingTlbOps(domain: string, pgsizeBitmap: number): ArmV7sTlbOps {
-  const rec = (m: Machine, op: string, f: Record<string, unknown>, size?: number): void => {
+  type Op = FieldsFor<'pgtable-tlb'>['op'];
+  const rec = (m: Machine, op: Op, f: { iova?: number; size?: number; granule?: number; leaf?: boolean }, size?: number): void => {
     const warn = size !== undefined && (size & pgsizeBitmap) === 0;
-    m.emit('pgtable-tlb', { domain, op, ...f, ...(warn ? { warn: true } : {}) });
+    m.emit('pgtable-tlb', { domain, op, ...f, warn: warn ? true : undefined });
   };
-  const range = (iova: number, size: number, granule: number) => ({ iova: hex(iova), size, granule });
+  const range = (iova: number, size: number, granule: number) => ({ iova, size, granule });
   return {
     tlbFlushAll: (m) => rec(m, 'tlb_flush_all', {}),
     tlbAddFlush: (m, iova, size, granule, leaf) =>
@@ -45,7 +46,7 @@ export function tracingTlbOps(domain: string, pgsizeBitmap: number): ArmV7sTlbOp
     tlbSync: (m) => rec(m, 'tlb_sync', {}),
     tlbFlushWalk: (m, iova, size, granule) => rec(m, 'tlb_flush_walk', range(iova, size, granule), size),
     tlbFlushLeaf: (m, iova, size, granule) => rec(m, 'tlb_flush_leaf', range(iova, size, granule), size),
-    tlbAddPage: (m, _g, iova, granule) => rec(m, 'tlb_add_page', { iova: hex(iova), granule }, granule),
+    tlbAddPage: (m, _g, iova, granule) => rec(m, 'tlb_add_page', { iova, granule }, granule),
   };
 }
 

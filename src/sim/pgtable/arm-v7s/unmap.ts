@@ -4,6 +4,7 @@
  * minus the unmapped part (arm_v7s_split_blk_unmap).
  */
 import type { Machine } from '../../machine.ts';
+import { kfunc } from '../../core/kstack.ts';
 import { assert } from '../../core/assert.ts';
 import {
   ARM_V7S_CONT_PAGES, ARM_V7S_PTE_TYPE_TABLE, ARM_V7S_ATTR_NS_TABLE, SZ_1M, SZ_4K,
@@ -18,15 +19,24 @@ import type { ArmV7sPgtable, ArmV7sTlbOps, ArmV7sUnmapArgs, IommuIotlbGather, Lv
 
 export const PGSIZES = [SZ_4K, 0x10000, SZ_1M, 0x1000000] as const;
 
+const V7S_C = 'drivers/iommu/io-pgtable-arm-v7s.c';
+const F_ARM_V7S_UNMAP = kfunc('arm_v7s_unmap', V7S_C, ['iova', 'size']);
+const F_ARM_V7S_UNMAP_LVL = kfunc('__arm_v7s_unmap', V7S_C, ['iova', 'size', 'lvl']);
+
 /** arm_v7s_unmap: returns the bytes unmapped, 0 on failure (where the kernel WARNs). */
 export function armV7sUnmap(m: Machine, pt: ArmV7sPgtable, tlb: ArmV7sTlbOps, a: ArmV7sUnmapArgs): number {
-  assert((PGSIZES as readonly number[]).includes(a.size), `unmap size ${a.size} is not a v7s page size`);
-  if (a.iova >= 2 ** 32) {
-    armV7sWarn(m, pt, 'arm_v7s_unmap', 'upper_32_bits(iova)');
-    return 0;
+  const k = m.kstack.enter(F_ARM_V7S_UNMAP, a.iova, a.size);
+  try {
+    assert((PGSIZES as readonly number[]).includes(a.size), `unmap size ${a.size} is not a v7s page size`);
+    if (a.iova >= 2 ** 32) {
+      armV7sWarn(m, pt, 'arm_v7s_unmap', 'upper_32_bits(iova)');
+      return 0;
+    }
+    const gather = a.gather ?? iommuIotlbGatherInit();
+    return armV7sUnmapLvl(m, pt, tlb, gather, a.iova, a.size, 1, pt.pgd);
+  } finally {
+    m.kstack.leave(k);
   }
-  const gather = a.gather ?? iommuIotlbGatherInit();
-  return armV7sUnmapLvl(m, pt, tlb, gather, a.iova, a.size, 1, pt.pgd);
 }
 
 /** arm_v7s_install_table: cmpxchg of the L1 slot from `curr` to the table descriptor. */
@@ -48,40 +58,45 @@ export function armV7sUnmapLvl(
   m: Machine, pt: ArmV7sPgtable, tlb: ArmV7sTlbOps, gather: IommuIotlbGather,
   iova: number, size: number, lvl: Lvl, table: number,
 ): number {
-  const numEntries = Math.floor(size / 2 ** armV7sLvlShift(lvl));
-  assert(numEntries <= ARM_V7S_CONT_PAGES, 'unmap covers more than one contiguous group');
-  const idx = armV7sLvlIdx(iova, lvl);
-  const pte: number[] = [];
-  for (let i = 0; i < Math.max(numEntries, 1); i++) {
-    pte.push(armV7sReadPte(m, table, idx + i));
-    if (!armV7sPteIsValid(pte[i])) {
-      armV7sWarn(m, pt, '__arm_v7s_unmap', '!ARM_V7S_PTE_IS_VALID(pte[i])'); // nothing mapped here
-      return 0;
+  const k = m.kstack.enter(F_ARM_V7S_UNMAP_LVL, iova, size, lvl);
+  try {
+    const numEntries = Math.floor(size / 2 ** armV7sLvlShift(lvl));
+    assert(numEntries <= ARM_V7S_CONT_PAGES, 'unmap covers more than one contiguous group');
+    const idx = armV7sLvlIdx(iova, lvl);
+    const pte: number[] = [];
+    for (let i = 0; i < Math.max(numEntries, 1); i++) {
+      pte.push(armV7sReadPte(m, table, idx + i));
+      if (!armV7sPteIsValid(pte[i])) {
+        armV7sWarn(m, pt, '__arm_v7s_unmap', '!ARM_V7S_PTE_IS_VALID(pte[i])'); // nothing mapped here
+        return 0;
+      }
     }
-  }
-  // A contiguous entry needs splitting first, unless the whole lot goes.
-  if (numEntries <= 1 && armV7sPteIsCont(pte[0], lvl)) {
-    pte[0] = armV7sSplitCont(m, pt, tlb, iova, idx, lvl, table);
-  }
-  if (numEntries > 0) {
-    const blkSize = armV7sBlockSize(lvl);
-    for (let i = 0; i < numEntries; i++) armV7sSetPte(m, pt, lvl, table, idx + i, 0, iova + i * blkSize);
-    for (let i = 0; i < numEntries; i++, iova += blkSize) {
-      if (armV7sPteIsTable(pte[i], lvl)) {
-        // Also flush any partial walks, before the table goes back to the allocator.
-        armV7sTlbFlushWalk(m, pt, tlb, iova, blkSize, armV7sBlockSize(2));
-        armV7sFreeTable(m, pt.domain, 2, armV7sIopteToPaddr(pte[i], lvl, pt.cfg));
-        pt.l2Count--;
-      } else if (!pt.cfg.quirks.nonStrict) {
-        armV7sTlbAddPage(m, pt, tlb, gather, iova, blkSize);
-      } // NON_STRICT: only smp_wmb; the flush queue's flush_all covers it.
+    // A contiguous entry needs splitting first, unless the whole lot goes.
+    if (numEntries <= 1 && armV7sPteIsCont(pte[0], lvl)) {
+      pte[0] = armV7sSplitCont(m, pt, tlb, iova, idx, lvl, table);
     }
-    return size;
+    if (numEntries > 0) {
+      const blkSize = armV7sBlockSize(lvl);
+      for (let i = 0; i < numEntries; i++) armV7sSetPte(m, pt, lvl, table, idx + i, 0, iova + i * blkSize);
+      for (let i = 0; i < numEntries; i++, iova += blkSize) {
+        if (armV7sPteIsTable(pte[i], lvl)) {
+          // Also flush any partial walks, before the table goes back to the allocator.
+          armV7sTlbFlushWalk(m, pt, tlb, iova, blkSize, armV7sBlockSize(2));
+          armV7sFreeTable(m, pt.domain, 2, armV7sIopteToPaddr(pte[i], lvl, pt.cfg));
+          pt.l2Count--;
+        } else if (!pt.cfg.quirks.nonStrict) {
+          armV7sTlbAddPage(m, pt, tlb, gather, iova, blkSize);
+        } // NON_STRICT: only smp_wmb; the flush queue's flush_all covers it.
+      }
+      return size;
+    }
+    if (lvl === 1 && !armV7sPteIsTable(pte[0], lvl)) {
+      return armV7sSplitBlkUnmap(m, pt, tlb, gather, iova, size, pte[0], idx);
+    }
+    return armV7sUnmapLvl(m, pt, tlb, gather, iova, size, 2, armV7sIopteToPaddr(pte[0], 1, pt.cfg));
+  } finally {
+    m.kstack.leave(k);
   }
-  if (lvl === 1 && !armV7sPteIsTable(pte[0], lvl)) {
-    return armV7sSplitBlkUnmap(m, pt, tlb, gather, iova, size, pte[0], idx);
-  }
-  return armV7sUnmapLvl(m, pt, tlb, gather, iova, size, 2, armV7sIopteToPaddr(pte[0], 1, pt.cfg));
 }
 
 /**

@@ -4,6 +4,7 @@
  * place that turns record values into text (typed records will change only this file).
  */
 import type { TraceRecord } from '../../session-port.ts';
+import { formatFieldEntries, formatFields } from '../../../debugger/format.ts';
 
 export function formatTime(ns: number): string {
   if (ns < 10_000) return `${ns}ns`;
@@ -11,28 +12,14 @@ export function formatTime(ns: number): string {
   return `${(ns / 1_000_000).toFixed(3)}ms`;
 }
 
-/** One field's value as the trace prints it. */
-export function fieldText(v: unknown): string {
-  return typeof v === 'string' ? v : JSON.stringify(v);
-}
-
-/** The record's fields after seq, t and kind, in order, as [name, text]. */
+/** The record's fields after seq, t and kind, in trace order, as [name, text]. */
 export function recordEntries(r: TraceRecord): [string, string][] {
-  const out: [string, string][] = [];
-  for (const k in r) {
-    if (k === 'seq' || k === 't' || k === 'kind') continue;
-    out.push([k, fieldText(r[k])]);
-  }
-  return out;
+  return formatFieldEntries(r);
 }
 
+/** `dev=blit0 addr=0x1000 …`: the fields in trace order, as the debugger prints them. */
 export function recordFields(r: TraceRecord): string {
-  let s = '';
-  for (const k in r) {
-    if (k === 'seq' || k === 't' || k === 'kind') continue;
-    s += `${s ? ' ' : ''}${k}=${fieldText(r[k])}`;
-  }
-  return s;
+  return formatFields(r);
 }
 
 /** The whole record on one line, as the timeline's detail rows show it. */

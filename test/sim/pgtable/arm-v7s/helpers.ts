@@ -3,7 +3,6 @@ import { Machine } from '../../../../src/sim/machine.ts';
 import type { KernelRelease, KernelVersion } from '../../../../src/sim/kernel.ts';
 import { armV7sAllocPgtable } from '../../../../src/sim/pgtable/arm-v7s/index.ts';
 import type { ArmV7sCfgIn, ArmV7sPgtable } from '../../../../src/sim/pgtable/arm-v7s/index.ts';
-import { traceLine } from '../../../../src/sim/core/trace.ts';
 
 export function machine(kernel: KernelVersion = 'v5.4', dram = [{ base: 0x4000_0000, size: 0x4000_0000 }]): Machine {
   return new Machine({ scenario: 'pgtable-test', seed: 1, kernel, overrides: {}, dram });
@@ -30,7 +29,7 @@ export function alloc(m: Machine, cfg: ArmV7sCfgIn): ArmV7sPgtable {
 export function records(m: Machine, kind?: string): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
   for (let i = 0; i < m.trace.count; i++) {
-    const r = JSON.parse(traceLine(m.trace, i)) as Record<string, unknown>;
+    const r = JSON.parse(m.trace.line(i)) as Record<string, unknown>;
     if (!kind || r.kind === kind) out.push(r);
   }
   return out;

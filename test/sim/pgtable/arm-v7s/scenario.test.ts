@@ -4,7 +4,6 @@
 import { describe, expect, it } from 'vitest';
 import { expectGolden, linesAfterRestore, loadScenario, runLines, runRecords } from '../../../helpers/scenario.ts';
 import { buildMachine } from '../../../../src/scenario/build/index.ts';
-import { traceLine } from '../../../../src/sim/core/trace.ts';
 import { SELFTEST_SCRIPT } from '../../../../src/sim/pgtable/arm-v7s/selftest.ts';
 
 describe('scenario v7s-selftest', () => {
@@ -45,7 +44,7 @@ describe('scenario v7s-selftest', () => {
     const s = loadScenario('v7s-selftest');
     const { machine: m } = buildMachine({ ...s, overrides: { 'v7s-split-blk': 'corrected' } });
     while (m.step());
-    const recs = Array.from({ length: m.trace.count }, (_, i) => JSON.parse(traceLine(m.trace, i)) as Record<string, unknown>);
+    const recs = Array.from({ length: m.trace.count }, (_, i) => JSON.parse(m.trace.line(i)) as Record<string, unknown>);
     expect(recs.filter((r) => r.kind === 'selftest' && r.result !== 'pass')).toEqual([]);
     // The split section's neighbours now keep the section PA (0x2000000 + i*4K) instead of i*4K.
     const l2 = recs.filter((r) => r.kind === 'pte' && r.level === 2 && r.iova === '0x2002000');

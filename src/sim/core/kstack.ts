@@ -1,0 +1,133 @@
+/**
+ * The kernel call chain the models are inside, for `bt`. A model marks the kernel function
+ * it emulates with enter/leave around its body:
+ *
+ *   const F_ARM_V7S_MAP = kfunc('arm_v7s_map', 'drivers/iommu/io-pgtable-arm-v7s.c', ['iova', 'paddr', 'size']);
+ *   const k = m.kstack.enter(F_ARM_V7S_MAP, iova, pa, size);
+ *   ...
+ *   m.kstack.leave(k);
+ *
+ * Chains are interned: a chain is a node in a tree of (caller chain, function), numbered from
+ * 1 in the order first seen, so a record carries one integer (`stack`) and entering costs a
+ * one-entry cache check. Frame arguments cost nothing unless `keepArgs` is set (what `bt`
+ * turns on while it replays up to a record): then enter keeps up to four numbers per frame
+ * and each record gets a copy (`frameArgs`), innermost frame first.
+ *
+ * Not machine state: every event starts with no kernel function entered (the scheduler is
+ * the bottom of every chain), so a snapshot between events needs nothing from here.
+ */
+
+/** A kernel function a model emulates. Declared once, at module level, with kfunc(). */
+export interface KFunc {
+  readonly id: number;
+  readonly name: string;
+  /** Source file in the kernel tree, e.g. "drivers/iommu/io-pgtable-arm-v7s.c". */
+  readonly file: string;
+  /** Names of the arguments enter() is given, in order (at most four). */
+  readonly args: readonly string[];
+}
+
+const FUNCS: KFunc[] = [{ id: 0, name: '', file: '', args: [] }];
+
+export function kfunc(name: string, file: string, args: readonly string[] = []): KFunc {
+  if (args.length > 4) throw new Error(`kfunc ${name}: at most four arguments are kept`);
+  const f: KFunc = { id: FUNCS.length, name, file, args };
+  FUNCS.push(f);
+  return f;
+}
+
+/** One frame of a chain, innermost first; `args` when they were kept. */
+export interface KFrame {
+  readonly func: KFunc;
+  readonly args?: readonly number[];
+}
+
+const ARGS = 4;
+
+export class KStack {
+  /** The current chain (0: no kernel function entered). */
+  cur = 0;
+  /** Keep frame arguments (off: enter ignores them). */
+  keepArgs = false;
+  /** Per node: its caller chain, its function and its depth (node 0 is the empty chain). */
+  private readonly parent: number[] = [0];
+  private readonly func: number[] = [0];
+  private readonly depth: number[] = [0];
+  private readonly kids = new Map<number, number>();
+  /** Per function: the caller chain it was last entered from, and the node that gave. */
+  private lastFrom = new Int32Array(64).fill(-1);
+  private lastNode = new Int32Array(64);
+  /** Arguments of the frames entered, by depth (only while keepArgs). */
+  private args = new Float64Array(ARGS * 32);
+
+  /** Enter kernel function f; returns the chain to hand back to leave(). */
+  enter(f: KFunc, a0 = 0, a1 = 0, a2 = 0, a3 = 0): number {
+    const from = this.cur;
+    const id = f.id;
+    if (id >= this.lastFrom.length) this.growCache(id);
+    this.cur = this.lastFrom[id] === from ? this.lastNode[id] : this.intern(from, id);
+    if (this.keepArgs) this.keep(a0, a1, a2, a3);
+    return from;
+  }
+
+  leave(from: number): void {
+    this.cur = from;
+  }
+
+  private intern(from: number, id: number): number {
+    const key = from * 4096 + id;
+    let node = this.kids.get(key);
+    if (node === undefined) {
+      node = this.parent.length;
+      this.parent.push(from);
+      this.func.push(id);
+      this.depth.push(this.depth[from] + 1);
+      this.kids.set(key, node);
+    }
+    this.lastFrom[id] = from;
+    this.lastNode[id] = node;
+    return node;
+  }
+
+  private growCache(id: number): void {
+    const n = Math.max(2 * this.lastFrom.length, id + 1);
+    const from = new Int32Array(n).fill(-1);
+    from.set(this.lastFrom);
+    const node = new Int32Array(n);
+    node.set(this.lastNode);
+    this.lastFrom = from;
+    this.lastNode = node;
+  }
+
+  private keep(a0: number, a1: number, a2: number, a3: number): void {
+    const at = (this.depth[this.cur] - 1) * ARGS;
+    if (at + ARGS > this.args.length) {
+      const more = new Float64Array(this.args.length * 2);
+      more.set(this.args);
+      this.args = more;
+    }
+    this.args[at] = a0;
+    this.args[at + 1] = a1;
+    this.args[at + 2] = a2;
+    this.args[at + 3] = a3;
+  }
+
+  /** The current frames' arguments, innermost first (what a record keeps while keepArgs). */
+  argsNow(): number[][] {
+    const out: number[][] = [];
+    for (let node = this.cur; node !== 0; node = this.parent[node]) {
+      const at = (this.depth[node] - 1) * ARGS;
+      out.push(Array.from(this.args.subarray(at, at + FUNCS[this.func[node]].args.length)));
+    }
+    return out;
+  }
+
+  /** The frames of an interned chain, innermost first. */
+  frames(chain: number, args?: readonly (readonly number[])[]): KFrame[] {
+    const out: KFrame[] = [];
+    for (let node = chain, i = 0; node > 0 && node < this.parent.length; node = this.parent[node], i++) {
+      out.push(args?.[i] ? { func: FUNCS[this.func[node]], args: args[i] } : { func: FUNCS[this.func[node]] });
+    }
+    return out;
+  }
+}
