@@ -94,6 +94,8 @@ async function setColourLevel(level: 0 | 1 | 2 | 3): Promise<void> {
 interface ChannelActivity {
   opened(): void;
   closed(): void;
+  /** Run `fn` when the connection closes (however it ends). */
+  onGone(fn: () => void): void;
 }
 
 interface LiveSession {
@@ -171,15 +173,18 @@ export async function startSshServer(opts: ServeOptions): Promise<RunningServer>
         client.end();
       });
     };
+    const onGone = new Set<() => void>();
     const activity: ChannelActivity = {
       opened: () => {
         open++;
         idleConn?.stop();
       },
       closed: () => {
-        if (--open === 0 && !closing) armIdle();
+        if (--open === 0 && !closing && !gone) armIdle();
       },
+      onGone: (fn) => void onGone.add(fn),
     };
+    let gone = false;
 
     client.on('ready', () => {
       clearTimeout(authTimer);
@@ -207,7 +212,9 @@ export async function startSshServer(opts: ServeOptions): Promise<RunningServer>
     });
     client.on('error', (e) => log('connection-error', { remote, error: e.message }));
     client.on('close', () => {
+      gone = true;
       clearTimeout(authTimer);
+      for (const fn of onGone) fn();
       idleConn?.stop();
       connections.delete(client);
       perAddress.give(info.ip);
@@ -257,9 +264,23 @@ export async function startSshServer(opts: ServeOptions): Promise<RunningServer>
       };
       if (closing) return refuse('the server is shutting down', EXEC_EXIT.error);
       if (!sessionSlots.take()) return refuse(`the server is full (${limits.maxSessions} sessions); try again later`, EXEC_EXIT.error);
-      channel.once('close', () => sessionSlots.give());
       activity.opened();
-      channel.once('close', () => activity.closed());
+      // ssh2 emits a server channel's 'close' only after its stdin has been read to the end,
+      // which an exec that never reads stdin never does: release on whichever sign comes first.
+      let released = false;
+      const endHooks: (() => void)[] = [];
+      const release = () => {
+        if (released) return;
+        released = true;
+        sessionSlots.give();
+        activity.closed();
+        for (const fn of endHooks) fn();
+      };
+      const onEnd = (fn: () => void) => void endHooks.push(fn);
+      channel.once('close', release);
+      channel.once('finish', release);
+      session.once('close', release);
+      activity.onGone(release);
       let parsed;
       try {
         parsed = command === undefined ? { command: 'tui' as const, args: [], scenario: undefined } : parseExec(command, scenariosDir);
@@ -271,9 +292,9 @@ export async function startSshServer(opts: ServeOptions): Promise<RunningServer>
       try {
         if (parsed.command === 'tui') {
           if (!pty) return refuse('the debugger needs a terminal: connect with ssh -t (headless: ssh HOST run SCENARIO --json)', EXEC_EXIT.error);
-          return startTui(channel, pty, parsed.scenario ?? defaultScenario, remote, user, (s) => (streams = s), unsent);
+          return startTui(channel, pty, parsed.scenario ?? defaultScenario, remote, user, (s) => (streams = s), unsent, onEnd);
         }
-        runExec(channel, parsed, command ?? '', remote, user, pty !== undefined);
+        runExec(channel, parsed, command ?? '', remote, user, pty !== undefined, onEnd);
       } catch (e) {
         log('session-error', { remote, user, in: parsed.command, error: (e as Error)?.message });
         refuse(`internal error (a dmadbg bug, please report it): ${(e as Error)?.message}`, EXEC_EXIT.internal);
@@ -283,7 +304,7 @@ export async function startSshServer(opts: ServeOptions): Promise<RunningServer>
     session.on('exec', guard('exec', (accept, reject, i) => begin(accept, reject, i.command)));
   }
 
-  function startTui(channel: ServerChannel, pty: PtyInfo, file: string, remote: string, user: string, setStreams: (s: TtyStreams) => void, unsent: () => number): void {
+  function startTui(channel: ServerChannel, pty: PtyInfo, file: string, remote: string, user: string, setStreams: (s: TtyStreams) => void, unsent: () => number, onEnd: (fn: () => void) => void): void {
     const t0 = Date.now();
     let member: Member<Port> | undefined;
     let mounted: Mounted | undefined;
@@ -329,6 +350,7 @@ export async function startSshServer(opts: ServeOptions): Promise<RunningServer>
     }
 
     channel.on('close', () => finish(0));
+    onEnd(() => finish(0));
     shared.join(file, user).then(
       (m) => {
         member = m;
@@ -361,7 +383,7 @@ export async function startSshServer(opts: ServeOptions): Promise<RunningServer>
     );
   }
 
-  function runExec(channel: ServerChannel, parsed: ReturnType<typeof parseExec>, command: string, remote: string, user: string, withPty: boolean): void {
+  function runExec(channel: ServerChannel, parsed: ReturnType<typeof parseExec>, command: string, remote: string, user: string, withPty: boolean, onEnd: (fn: () => void) => void): void {
     const t0 = Date.now();
     let handle: ExecHandle | undefined;
     let done = false;
@@ -385,9 +407,11 @@ export async function startSshServer(opts: ServeOptions): Promise<RunningServer>
     };
     live.add(self);
     log('session', { remote, user, kind: 'exec', command });
-    channel.on('close', () => {
+    const stop = () => {
       if (!done) handle?.kill();
-    });
+    };
+    channel.on('close', stop);
+    onEnd(stop);
     handle.done.then((code) => {
       done = true;
       live.delete(self);
