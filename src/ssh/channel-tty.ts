@@ -9,6 +9,7 @@
  */
 import { PassThrough, Writable } from 'node:stream';
 import type { Readable } from 'node:stream';
+import { LIMITS } from '../sim/limits.ts';
 
 export interface PtyInfo {
   cols: number;
@@ -24,6 +25,16 @@ export interface TtyChannel extends Readable {
 }
 
 const crlf = (s: string) => s.replace(/\r?\n/g, '\r\n');
+
+/**
+ * The size a session draws at: what the client asked for, within the limits table (a
+ * 10000x10000 window-change would otherwise build a frame of 10^8 cells and take the
+ * server, with every session, down). 0 or nonsense keeps the fallback.
+ */
+export function clampSize(cols: unknown, rows: unknown, fallback = { cols: 80, rows: 24 }): { cols: number; rows: number } {
+  const one = (v: unknown, max: number, dflt: number) => (typeof v === 'number' && Number.isFinite(v) && v >= 1 ? Math.min(Math.floor(v), max) : dflt);
+  return { cols: one(cols, LIMITS.terminalCols, fallback.cols), rows: one(rows, LIMITS.terminalRows, fallback.rows) };
+}
 
 /** A Writable that looks like a terminal of a given size. */
 export class TtyOut extends Writable {
@@ -52,7 +63,9 @@ export class TtyOut extends Writable {
   }
 
   resize(cols: number, rows: number): void {
-    if (cols <= 0 || rows <= 0 || (cols === this.columns && rows === this.rows)) return;
+    if (!(cols > 0 && rows > 0)) return;
+    ({ cols, rows } = clampSize(cols, rows));
+    if (cols === this.columns && rows === this.rows) return;
     this.columns = cols;
     this.rows = rows;
     this.emit('resize');
@@ -130,7 +143,7 @@ export function createTtyStreams(
   pty: PtyInfo,
   opts: { onInput?: () => void; onInputError: (e: unknown) => void; clearOnResize?: boolean; onResize?: (cols: number, rows: number) => void },
 ): TtyStreams {
-  const size = { cols: pty.cols > 0 ? pty.cols : 80, rows: pty.rows > 0 ? pty.rows : 24 };
+  const size = clampSize(pty.cols, pty.rows);
   const stdin = new TtyIn(opts.onInputError);
   const guard = (target: { write(b: string, cb?: (err?: Error | null) => void): boolean; once(ev: 'drain', cb: () => void): unknown }) => ({
     write: (b: string, cb?: (err?: Error | null) => void) => (channel.destroyed || !channel.writable ? true : target.write(b, cb)),

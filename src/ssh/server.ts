@@ -12,7 +12,7 @@ import ssh2 from 'ssh2';
 import type { Connection, ServerChannel, Session, PseudoTtyInfo, AuthContext } from 'ssh2';
 import { AuthorizedKeys, createAuthHandler } from './auth.ts';
 import { loadOrCreateHostKey, type HostKey } from './host-key.ts';
-import { createTtyStreams, type TtyStreams, type PtyInfo } from './channel-tty.ts';
+import { clampSize, createTtyStreams, type TtyStreams, type PtyInfo } from './channel-tty.ts';
 import { SharedSessions, type Member } from './shared-session.ts';
 import { EXEC_EXIT, ExecRefused, parseExec, startExec, type ExecHandle } from './exec.ts';
 import { DEFAULT_LIMITS, IdleTimer, KeyedSlots, Slots, type Limits } from './limits.ts';
@@ -234,13 +234,14 @@ export async function startSshServer(opts: ServeOptions): Promise<RunningServer>
       }
     };
     session.on('pty', guard('pty', (accept, _reject, i: PseudoTtyInfo) => {
-      pty = { cols: i.cols, rows: i.rows, term: i.term };
+      pty = { ...clampSize(i.cols, i.rows), term: String(i.term ?? '').slice(0, 64) };
       accept?.();
     }));
     session.on('window-change', guard('window-change', (accept, _reject, i) => {
       // It can come before the shell: keep the size and apply it when the streams exist.
-      if (pty) pty = { ...pty, cols: i.cols, rows: i.rows };
-      streams?.resize(i.cols, i.rows);
+      const size = clampSize(i.cols, i.rows, pty);
+      if (pty) pty = { ...pty, ...size };
+      streams?.resize(size.cols, size.rows);
       accept?.();
     }));
     session.on('env', (accept) => accept?.()); // ignored: nothing here reads the client's environment

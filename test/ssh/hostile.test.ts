@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/ssh/server.ts';
-import { connect, eventCount, makeKeys, openTui, startTestServer, type Keys } from './helpers.ts';
+import { LIMITS } from '../../src/sim/limits.ts';
+import { connect, eventCount, execCollect, makeKeys, openTui, startTestServer, type Keys } from './helpers.ts';
 
 describe('hostile input over ssh', () => {
   let keys: Keys;
@@ -49,5 +50,39 @@ describe('hostile input over ssh', () => {
     watcher.send('\x1b');
     driver.send('q');
     watcher.send('q');
+  });
+
+  it('a 10000x10000 window-change leaves the server responsive', { timeout: 40_000 }, async () => {
+    const big = await openTui(await client(), 100, 30, 'tui mt8183-bus-sel');
+    await big.waitFor(/event 0/);
+    big.stream.setWindow(10_000, 10_000, 0, 0);
+    const other = await openTui(await client(), 90, 24, 'tui demo-dma-engine');
+    await other.waitFor(/event 0/, 15_000);
+    other.send('s');
+    await other.waitFor(/event 1 /, 15_000);
+    expect((await execCollect(await client(), 'list')).code).toBe(0);
+    // The big session draws at the clamped size and still takes keys.
+    big.send('s');
+    await big.waitFor(/event 1 /, 15_000);
+    expect(server.sessions()).toBe(3 - 1); // two TUIs; the list exec has ended
+    big.send('q');
+    other.send('q');
+  });
+
+  it('a pty request of 0x0 or 2^31 columns is drawn at a sane size', { timeout: 20_000 }, async () => {
+    const c = await client();
+    const s = await new Promise<import('ssh2').ClientChannel>((res, rej) =>
+      c.exec('tui demo-dma-engine', { pty: { term: 'x'.repeat(5000), cols: 2 ** 31 - 1, rows: 0 } }, (e, st) => (e ? rej(e) : res(st))),
+    );
+    let bytes = 0;
+    let text = '';
+    s.on('data', (d: Buffer) => {
+      bytes += d.length;
+      if (text.length < 1e6) text += d.toString();
+    });
+    await expect.poll(() => /event 0/.test(text), { timeout: 10_000 }).toBe(true);
+    // A full first frame at the clamp (500 columns x 24 rows) is far below 10 MB.
+    expect(bytes).toBeLessThan(LIMITS.terminalCols * LIMITS.terminalRows * 40);
+    s.write('q');
   });
 });
