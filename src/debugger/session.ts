@@ -23,6 +23,7 @@ import { type ForwardOptions, forward, gotoEvent, scanBack } from './engine.ts';
 import { describeStop } from './stops.ts';
 import type { CommandInfo, CommandResult, ContinueProgress, SessionEvent, SessionView, Stop } from './types.ts';
 import { closest } from '../scenario/suggest.ts';
+import { LIMITS } from '../sim/limits.ts';
 
 /** What the workspace keeps per scenario: re-created by re-parsing the specs. */
 export interface SavedPoint {
@@ -214,6 +215,7 @@ export class Session {
 
   /** Completion for the `:` line: the word being typed starts at `start`. */
   complete(line: string): { start: number; candidates: string[] } {
+    if (line.length > LIMITS.commandChars) return { start: line.length, candidates: [] };
     return completeLine(this, line);
   }
 
@@ -274,6 +276,9 @@ export class Session {
 
   private *lineGen(line: string): CommandGen {
     if (this.running) return { lines: [], error: { message: 'the machine is running; interrupt it first (Esc)' } };
+    if (line.length > LIMITS.commandChars) {
+      return { lines: [], error: { message: `the command is ${line.length} characters long; the limit is ${LIMITS.commandChars}`, hint: '`dmadbg info limits` lists every limit' } };
+    }
     const trimmed = line.trim();
     if (this.collecting) return this.collect(trimmed);
     if (trimmed && !trimmed.startsWith('#') && !this.restoring) {

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { Session } from '../../src/debugger/session.ts';
 import { tokenize, splitCommands } from '../../src/debugger/parser.ts';
 import { syntheticMachine } from './synthetic.ts';
+import { LIMITS } from '../../src/sim/limits.ts';
 
 function err(line: string) {
   const s = new Session(syntheticMachine([]));
@@ -91,6 +92,13 @@ describe('lexer', () => {
     expect(s.complete('info\u3000io').candidates).toEqual(['iommu', 'iotlb']);
     expect(s.complete('step\u00a0').candidates).toEqual([]);
     expect(s.exec('\u3000\ufeff').error).toBeUndefined();
+  });
+  it('a line over the command length limit is refused in one line, and completes to nothing', () => {
+    const s = new Session(syntheticMachine([]));
+    const long = `step ${'1'.repeat(LIMITS.commandChars)}`;
+    expect(s.exec(long).error?.message).toBe(`the command is ${long.length} characters long; the limit is ${LIMITS.commandChars}`);
+    expect(s.complete(`info ${' '.repeat(LIMITS.commandChars)}io`).candidates).toEqual([]);
+    expect(s.view().events).toBe(0);
   });
   it('splits on ; outside quotes', () => {
     expect(splitCommands('step; log kind=dma "a;b"; c').map((p) => p.text)).toEqual(['step', ' log kind=dma "a;b"', ' c']);
