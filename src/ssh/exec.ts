@@ -11,6 +11,7 @@ import { existsSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { listScenarios } from '../scenario/catalog.ts';
+import { LIMITS } from '../sim/limits.ts';
 
 export const EXEC_EXIT = { ok: 0, error: 1, usage: 2, internal: 70 } as const;
 
@@ -107,6 +108,9 @@ export interface ParsedExec {
 
 /** Check a remote command line against the allowlist. Throws ExecRefused with a one-line reason. */
 export function parseExec(line: string, scenariosDir: string): ParsedExec {
+  // A NUL cannot reach a child's argv (spawn throws): refuse it as the mistake it is.
+  if (line.includes('\0')) throw new ExecRefused('the command contains a NUL byte');
+  if (line.length > LIMITS.commandChars) throw new ExecRefused(`the command is ${line.length} characters long; the limit is ${LIMITS.commandChars}`);
   let words = splitCommandLine(line);
   if (words[0] === 'dmadbg') words = words.slice(1); // the same command line works with plain sshd
   const [cmd, ...rest] = words;

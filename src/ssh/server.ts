@@ -6,6 +6,7 @@
  * Every handler is guarded: one session's error ends that session, never the server.
  */
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { createServer as createTcpServer, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import ssh2 from 'ssh2';
@@ -15,7 +16,7 @@ import { loadOrCreateHostKey, type HostKey } from './host-key.ts';
 import { clampSize, createTtyStreams, type TtyStreams, type PtyInfo } from './channel-tty.ts';
 import { SharedSessions, type Member } from './shared-session.ts';
 import { EXEC_EXIT, ExecRefused, parseExec, startExec, type ExecHandle } from './exec.ts';
-import { DEFAULT_LIMITS, IdleTimer, KeyedSlots, Slots, type Limits } from './limits.ts';
+import { AuthThrottle, DEFAULT_LIMITS, IdleTimer, KeyedSlots, Slots, type Limits } from './limits.ts';
 import { createLogger, type Logger } from './log.ts';
 import type { Port, Mounted } from './tui-root.ts';
 
@@ -114,7 +115,7 @@ export async function startSshServer(opts: ServeOptions): Promise<RunningServer>
   // Check what can be wrong with the options before creating anything on disk.
   const defaultScenario = parseExec(`tui ${opts.scenario ?? 'demo-dma-engine'}`, scenariosDir).scenario!;
   const keys = new AuthorizedKeys(opts.authorizedKeysPath, log);
-  keys.load(); // fail at start, not at the first login, when the file is missing
+  keys.loadUsable(); // fail at start, not at the first login, when the file is missing or has no public key
   const hostKey = loadOrCreateHostKey(opts.hostKeyPath);
   if (hostKey.created) log('host-key-created', { file: hostKey.path, fingerprint: hostKey.fingerprint });
   const ink = await loadInk();
@@ -124,6 +125,11 @@ export async function startSshServer(opts: ServeOptions): Promise<RunningServer>
   const shared = new SharedSessions<Port>((file) => createPort(file));
   const sessionSlots = new Slots(limits.maxSessions);
   const perAddress = new KeyedSlots(limits.maxConnectionsPerAddress);
+  const execsPerUser = new KeyedSlots(limits.maxExecsPerUser);
+  const throttle = new AuthThrottle(limits.authFailuresPerMinute);
+  /** Timers of accepted sockets, until ssh2 has read their banner / they have logged in. */
+  const pending = new WeakMap<Socket, { banner: NodeJS.Timeout; login: NodeJS.Timeout }>();
+  const sockets = new Set<Socket>();
   const live = new Set<LiveSession>();
   const connections = new Set<Connection>();
   let closing = false;
@@ -132,8 +138,12 @@ export async function startSshServer(opts: ServeOptions): Promise<RunningServer>
     const remote = `${info.ip}:${info.port}`;
     const started = Date.now();
     let user: string | undefined;
-    if (closing || !perAddress.take(info.ip)) {
-      log('refused', { remote, why: closing ? 'shutting down' : `more than ${limits.maxConnectionsPerAddress} connections from ${info.ip}` });
+    let userKey: string | undefined;
+    const sock = (client as unknown as { _sock?: Socket })._sock;
+    const timers = sock ? pending.get(sock) : undefined;
+    if (timers) clearTimeout(timers.banner);
+    if (closing) {
+      log('refused', { remote, why: 'shutting down' });
       client.on('error', () => {});
       client.end();
       return;
@@ -145,12 +155,6 @@ export async function startSshServer(opts: ServeOptions): Promise<RunningServer>
     } catch {
       /* not a TCP socket */
     }
-    const authTimer = setTimeout(() => {
-      log('auth-timeout', { remote });
-      client.end();
-    }, limits.authTimeoutMs);
-    authTimer.unref();
-
     client.on('authentication', createAuthHandler({
       keys,
       maxAttempts: limits.maxAuthAttempts,
@@ -158,9 +162,11 @@ export async function startSshServer(opts: ServeOptions): Promise<RunningServer>
       remote,
       onSuccess: (o) => {
         user = o.user;
+        userKey = o.key;
         log('auth-ok', { remote, user: o.user, key: o.key });
       },
       onTooMany: () => setImmediate(() => client.end()),
+      onFailure: () => throttle.fail(info.ip),
     }) as (ctx: AuthContext) => void);
 
     // A connection with no open session for the idle time is closed too.
@@ -187,7 +193,7 @@ export async function startSshServer(opts: ServeOptions): Promise<RunningServer>
     let gone = false;
 
     client.on('ready', () => {
-      clearTimeout(authTimer);
+      if (timers) clearTimeout(timers.login);
       armIdle();
       client.on('session', (accept) => {
         let session: Session;
@@ -197,7 +203,7 @@ export async function startSshServer(opts: ServeOptions): Promise<RunningServer>
           log('session-error', { remote, error: (e as Error).message });
           return;
         }
-        handleSession(session, remote, user ?? '?', () => (client as unknown as { _sock?: { writableLength?: number } })._sock?.writableLength ?? 0, activity);
+        handleSession(session, remote, user ?? '?', userKey ?? user ?? '?', () => (client as unknown as { _sock?: { writableLength?: number } })._sock?.writableLength ?? 0, activity);
       });
       // No port forwarding of any kind.
       client.on('tcpip', (_a, reject, i) => {
@@ -213,16 +219,14 @@ export async function startSshServer(opts: ServeOptions): Promise<RunningServer>
     client.on('error', (e) => log('connection-error', { remote, error: e.message }));
     client.on('close', () => {
       gone = true;
-      clearTimeout(authTimer);
       for (const fn of onGone) fn();
       idleConn?.stop();
       connections.delete(client);
-      perAddress.give(info.ip);
       log('disconnect', { remote, user, seconds: ((Date.now() - started) / 1000).toFixed(1) });
     });
   });
 
-  function handleSession(session: Session, remote: string, user: string, unsent: () => number, activity: ChannelActivity): void {
+  function handleSession(session: Session, remote: string, user: string, userKey: string, unsent: () => number, activity: ChannelActivity): void {
     let pty: PtyInfo | undefined;
     let streams: TtyStreams | undefined;
     let started = false;
@@ -294,6 +298,11 @@ export async function startSshServer(opts: ServeOptions): Promise<RunningServer>
         if (parsed.command === 'tui') {
           if (!pty) return refuse('the debugger needs a terminal: connect with ssh -t (headless: ssh HOST run SCENARIO --json)', EXEC_EXIT.error);
           return startTui(channel, pty, parsed.scenario ?? defaultScenario, remote, user, (s) => (streams = s), unsent, onEnd);
+        }
+        if (parsed.command !== 'list') {
+          // Each run/validate is a child process (~100 MB): one user cannot start dozens.
+          if (!execsPerUser.take(userKey)) return refuse(`you already run ${limits.maxExecsPerUser} commands on this server; wait for one to end`, EXEC_EXIT.error);
+          onEnd(() => execsPerUser.give(userKey));
         }
         runExec(channel, parsed, command ?? '', remote, user, pty !== undefined, onEnd);
       } catch (e) {
@@ -429,14 +438,55 @@ export async function startSshServer(opts: ServeOptions): Promise<RunningServer>
   }
 
   server.on('error', (e: Error) => log('server-error', { error: e.message }));
+  // Our own listener counts and times connections from accept, before ssh2 sees a banner:
+  // a socket that never speaks must not hold a slot for ever.
+  const tcp = createTcpServer((socket) => {
+    const ip = socket.remoteAddress ?? '?';
+    const remote = `${ip}:${socket.remotePort}`;
+    socket.on('error', () => {});
+    const why = closing
+      ? 'shutting down'
+      : sockets.size >= limits.maxConnections
+        ? `${limits.maxConnections} connections open (the server's limit)`
+        : throttle.blocked(ip)
+          ? `too many failed logins from ${ip}; retry in ${throttle.waitSeconds(ip)} s`
+          : !perAddress.take(ip)
+            ? `more than ${limits.maxConnectionsPerAddress} connections from ${ip}`
+            : undefined;
+    if (why) {
+      log('refused', { remote, why });
+      socket.destroy();
+      return;
+    }
+    sockets.add(socket);
+    const banner = setTimeout(() => {
+      log('banner-timeout', { remote });
+      socket.destroy();
+    }, limits.bannerTimeoutMs);
+    const login = setTimeout(() => {
+      log('auth-timeout', { remote });
+      socket.destroy();
+    }, limits.authTimeoutMs);
+    banner.unref();
+    login.unref();
+    pending.set(socket, { banner, login });
+    socket.once('close', () => {
+      clearTimeout(banner);
+      clearTimeout(login);
+      sockets.delete(socket);
+      perAddress.give(ip);
+    });
+    server.injectSocket(socket);
+  });
+  tcp.on('error', (e: Error) => log('server-error', { error: e.message }));
   await new Promise<void>((res, rej) => {
-    server.once('error', rej);
-    server.listen(opts.port ?? 2222, host, () => {
-      server.off('error', rej);
+    tcp.once('error', rej);
+    tcp.listen(opts.port ?? 2222, host, () => {
+      tcp.off('error', rej);
       res();
     });
   });
-  const addr = server.address() as { port: number; address: string };
+  const addr = tcp.address() as { port: number; address: string };
   log('listening', { host: addr.address, port: addr.port, fingerprint: hostKey.fingerprint, scenarios: scenariosDir });
 
   let closed: Promise<void> | undefined;
@@ -451,7 +501,7 @@ export async function startSshServer(opts: ServeOptions): Promise<RunningServer>
       closing = true;
       const ending = [...live];
       const listening = new Promise<void>((res) => {
-        server.close(() => res());
+        tcp.close(() => res());
         for (const s of ending) {
           try {
             s.end('the server is shutting down');
@@ -468,9 +518,13 @@ export async function startSshServer(opts: ServeOptions): Promise<RunningServer>
               /* gone */
             }
           }
+          // Sockets still before their banner or login have nobody to say goodbye to.
+          const live = new Set([...connections].map((c) => (c as unknown as { _sock?: Socket })._sock));
+          for (const sk of sockets) if (!live.has(sk)) sk.destroy();
         }, 50).unref();
         setTimeout(() => {
           for (const c of connections) (c as unknown as { _sock?: { destroy(): void } })._sock?.destroy();
+          for (const sk of sockets) sk.destroy();
           res();
         }, 3000).unref();
       });

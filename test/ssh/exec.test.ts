@@ -81,6 +81,20 @@ describe('exec parsing and confinement', () => {
     expect(() => parseExec('list extra', SCENARIOS)).toThrow(/usage: list/);
   });
 
+  it('a NUL byte or an over-long line is a usage error, not an internal one', () => {
+    const nul = (() => {
+      try {
+        parseExec('run demo-dma-engine --seed=1\0', SCENARIOS);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(nul).toBeInstanceOf(ExecRefused);
+    expect((nul as ExecRefused).exitCode).toBe(2);
+    expect((nul as Error).message).toBe('the command contains a NUL byte');
+    expect(() => parseExec(`list ${'x'.repeat(5000)}`, SCENARIOS)).toThrow(/5005 characters long; the limit is 4096/);
+  });
+
   it('does not follow a symlink out of the scenarios dir', () => {
     const keys = makeKeys();
     try {

@@ -37,7 +37,7 @@ export const serveCommand = {
     const port = intOption('port', argv.port, { max: 65535 })!;
     const maxSessions = intOption('max-sessions', argv.maxSessions, { min: 1, max: 10_000 });
     const idleMin = intOption('idle-timeout', argv.idleTimeout, { max: 7 * 24 * 60 });
-    const { defaultAuthorizedKeysPath } = await import('../../ssh/auth.ts');
+    const { defaultAuthorizedKeysPath, AuthorizedKeysError } = await import('../../ssh/auth.ts');
     const { defaultHostKeyPath, HostKeyError } = await import('../../ssh/host-key.ts');
     const authorizedKeysPath = argv.authorizedKeys ?? defaultAuthorizedKeysPath();
     if (!existsSync(authorizedKeysPath)) {
@@ -75,7 +75,7 @@ export const serveCommand = {
         log,
       });
     } catch (e) {
-      if (e instanceof HostKeyError || e instanceof ExecRefused) throw new UsageError(`serve: ${e.message}`, EXIT.error);
+      if (e instanceof HostKeyError || e instanceof ExecRefused || e instanceof AuthorizedKeysError) throw new UsageError(`serve: ${e.message}`, EXIT.error);
       const err = e as NodeJS.ErrnoException;
       if (err.code === 'EADDRINUSE') throw new UsageError(`serve: ${argv.host}:${port} is in use (pick another --port)`, EXIT.error);
       if (err.code === 'EACCES' || err.code === 'EADDRNOTAVAIL') throw new UsageError(`serve: cannot listen on ${argv.host}:${port} (${err.code})`, EXIT.error);
