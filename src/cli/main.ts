@@ -70,6 +70,13 @@ export async function main(argv: string[]): Promise<void> {
   }
 }
 
+// A reader that goes away (`dmadbg --help | head -1`) ends our output, quietly: commands
+// print through Out, which stops on EPIPE; this covers what yargs prints itself.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? EXIT.ok);
+  throw e;
+});
+
 const COMMAND_NAMES = ['tui', 'run', 'validate', 'list', 'info', 'serve', 'completion'];
 const implicit = withImplicitTui(hideBin(process.argv), COMMAND_NAMES, SCENARIOS_DIR);
 if ('error' in implicit) {

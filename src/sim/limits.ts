@@ -39,7 +39,7 @@ export interface LimitRow {
   readonly whenReached: string;
 }
 
-const bytes = (n: number) => (n % MiB === 0 ? `${n / MiB} MiB` : `${n} B`);
+const bytes = (n: number) => (n % (1024 * MiB) === 0 ? `${n / (1024 * MiB)} GiB` : n % MiB === 0 ? `${n / MiB} MiB` : `${n} B`);
 const count = (n: number) => n.toLocaleString('en-US');
 
 /** The table as `dmadbg info limits` prints it (docs/limits.md has the same rows). */

@@ -3,8 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { dmadbg } from '../helpers/cli.ts';
-import { runLines } from '../helpers/scenario.ts';
+import { ROOT, runLines } from '../helpers/scenario.ts';
 import { DEVICE_KINDS } from '../../src/scenario/schema/devices.ts';
 
 describe('dmadbg run', () => {
@@ -106,6 +107,23 @@ describe('dmadbg list, info and --help', () => {
   it('prints the kernel behaviour table', () => {
     const r = dmadbg(['info', 'kernels']);
     expect(r.stdout).toMatch(/^amd-v2-clear-flush-young\s+present\s+absent/m);
+  });
+
+  it('list, info, validate and --help end quietly when the reader goes away (| head)', () => {
+    const bin = JSON.stringify(join(ROOT, 'bin', 'dmadbg.js'));
+    for (const args of ['list', 'info kinds', 'info kernels', 'info limits', 'validate scenarios/demo-dma-engine.json scenarios/mt8183-bus-sel.json', '--help']) {
+      const r = spawnSync('sh', ['-c', `${JSON.stringify(process.execPath)} ${bin} ${args} | head -n 1 >/dev/null`], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+      expect(r.stderr, args).not.toMatch(/EPIPE|Error|\n\s+at /);
+    }
+  });
+
+  it('info limits prints the limits table in 80 columns', () => {
+    const r = dmadbg(['info', 'limits']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^transfer size: 64 MiB$/m);
+    expect(r.stdout).toMatch(/^terminal size: 500x200$/m);
+    expect(r.stdout).toMatch(/failed logins per minute per address/);
+    for (const l of r.stdout.split('\n')) expect(l.length, l).toBeLessThanOrEqual(80);
   });
 
   it('refuses the TUI without a terminal, in one line', () => {

@@ -28,6 +28,8 @@ export const runHandler = async (argv: ArgumentsCamelCase<RunArgs>) => {
     const maxEvents = maxEventsArg ?? built.scenario.limits.maxEvents;
     process.stderr.write(`dmadbg: scenario=${built.scenario.name} seed=${m.config.seed} kernel=${m.config.kernel}\n`);
 
+    // Streamed: each record goes from emit to the output buffer and out (synchronously, so a
+    // slow reader slows the run); nothing keeps the trace.
     const out = new Out();
     if (!argv.json) out.line(TABLE_HEADER);
     let stopped: string | undefined;
@@ -50,5 +52,7 @@ export const runHandler = async (argv: ArgumentsCamelCase<RunArgs>) => {
     const s = m.state;
     const why = stopped ? `stopped at ${stopped}` : ended ? 'ended' : out.closed ? 'output closed' : `stopped at --max-events ${maxEvents}`;
     process.stderr.write(`dmadbg: ${why} after ${s.events} events, ${s.traceCount} records, t=${formatTime(s.now)}\n`);
+    // For the streaming test: how many lines the output buffer ever held at once.
+    if (process.env.DMADBG_OUTPUT_STATS) process.stderr.write(`dmadbg: output buffer peak ${out.peakLines} lines\n`);
     return EXIT.ok;
 };

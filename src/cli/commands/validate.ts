@@ -1,5 +1,5 @@
 import type { Argv, ArgumentsCamelCase } from 'yargs';
-import { EXIT } from '../output.ts';
+import { EXIT, Out } from '../output.ts';
 
 export const validateCommand = {
   command: 'validate <files..>',
@@ -14,6 +14,7 @@ export const validateCommand = {
     const { buildMachine } = await import('../../scenario/build/index.ts');
     const { ScenarioError, formatProblem } = await import('../../scenario/problems.ts');
     let bad = 0;
+    const out = new Out();
     for (const file of argv.files) {
       const res = loadScenarioFile(file);
       let problems = res.ok ? [] : res.problems;
@@ -28,11 +29,12 @@ export const validateCommand = {
       }
       if (problems.length) {
         bad++;
-        for (const p of problems) process.stdout.write(formatProblem(p) + '\n');
+        for (const p of problems) out.line(formatProblem(p));
       } else {
-        process.stdout.write(`${file}: ok\n`);
+        out.line(`${file}: ok`);
       }
     }
+    out.flush();
     if (argv.files.length > 1) process.stderr.write(`${argv.files.length - bad} of ${argv.files.length} valid\n`);
     return bad ? EXIT.error : EXIT.ok;
   },
