@@ -14,7 +14,7 @@ import { infoCommand } from './commands/info.ts';
 import { tuiCommand } from './commands/tui.ts';
 import { serveCommand } from './commands/serve.ts';
 import { EXIT, UsageError } from './output.ts';
-import { SimAssertionError } from '../sim/core/assert.ts';
+import { reportInternalError } from './crash.ts';
 
 type Handler = (argv: never) => number | void | Promise<number | void>;
 
@@ -46,7 +46,7 @@ export async function main(argv: string[]): Promise<void> {
     .alias('h', 'help')
     .version()
     .wrap(Math.min(100, process.stdout.columns || 80))
-    .epilogue('Exit codes: 0 ok, 1 invalid scenario or failed run, 2 usage error, 3 stopped at a breakpoint.')
+    .epilogue('Exit codes: 0 ok, 1 invalid scenario or failed run, 2 usage error, 3 stopped at a breakpoint, 70 internal error (a dmadbg bug: one line here, the details in a crash log).')
     .showHelpOnFail(false)
     .fail((msg, err) => {
       if (err) throw err;
@@ -61,14 +61,23 @@ export async function main(argv: string[]): Promise<void> {
     if (e instanceof UsageError) {
       process.stderr.write(e.message.split('\n').map((l) => `dmadbg: ${l}`).join('\n') + '\n');
       process.exitCode = e.exitCode;
-    } else if (e instanceof SimAssertionError) {
-      process.stderr.write(`dmadbg: internal error (a dmadbg bug, please report it): ${e.message}\n${e.stack ?? ''}\n`);
-      process.exitCode = EXIT.internal;
     } else {
-      throw e;
+      // A simulator assertion or anything unexpected: a dmadbg bug. One line, the stack in a log.
+      reportInternalError(e);
     }
   }
 }
+
+// Errors outside the command's own await (a stream callback): the same one line and exit 70.
+// `serve` replaces these with its own handlers (one session's bug must not end the server).
+process.on('uncaughtException', (e) => {
+  reportInternalError(e);
+  process.exit(EXIT.internal);
+});
+process.on('unhandledRejection', (e) => {
+  reportInternalError(e);
+  process.exit(EXIT.internal);
+});
 
 // A reader that goes away (`dmadbg --help | head -1`) ends our output, quietly: commands
 // print through Out, which stops on EPIPE; this covers what yargs prints itself.

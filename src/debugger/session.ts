@@ -88,6 +88,8 @@ export class Session {
    * seed and kernel reproduces the stops (`dmadbg run --replay`).
    */
   readonly journal: { readonly line: string; readonly stop?: Stop; readonly error?: string }[] = [];
+  /** The last internal error a command met (a dmadbg bug): the CLI writes its stack to a crash log. */
+  internalError: unknown;
 
   constructor(built: Built, options: SessionOptions = {}) {
     this.built = built;
@@ -363,6 +365,7 @@ export class Session {
       const err = { message: e.message, column: e.column + offset, hint: e.hint };
       return { lines: caretLines(line, err), error: err };
     }
+    this.internalError = e;
     if (e instanceof SimAssertionError) {
       const stop = this.stopHere('error', { message: e.message });
       this.lastStop = stop;

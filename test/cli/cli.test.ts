@@ -1,6 +1,6 @@
 // The CLI contract users script against: exit codes, one-line errors, and run's options.
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -131,4 +131,34 @@ describe('dmadbg list, info and --help', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/the TUI needs a terminal/);
   });
+});
+
+describe('an internal error (a dmadbg bug)', () => {
+  const bug = join(ROOT, 'test', 'cli', 'fixtures', 'inject-bug.ts');
+  const run = (args: string[], ws: string) =>
+    spawnSync(process.execPath, ['--import', 'tsx', '--import', bug, join(ROOT, 'src', 'cli', 'main.ts'), ...args], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, DMADBG_WORKSPACE: ws },
+      timeout: 60_000,
+    });
+
+  for (const [what, args] of [
+    ['run', ['run', 'demo-dma-engine', '--json']],
+    ['run --commands', ['run', 'demo-dma-engine', '--commands', join(ROOT, 'test', 'debugger', 'fixtures', 'demo.cmds'), '--no-record']],
+  ] as const) {
+    it(`${what}: exit 70, one line naming a crash log that holds the stack`, () => {
+      const ws = mkdtempSync(join(tmpdir(), 'dmadbg-crash-'));
+      const r = run([...args], ws);
+      expect(r.status).toBe(70);
+      const lines = r.stderr.trim().split('\n').filter((l) => !/^dmadbg: scenario=/.test(l));
+      expect(lines).toHaveLength(1);
+      const m = /^dmadbg: internal error \(a dmadbg bug, please report it\): injected: queue order broken; details in (\S+\.log)$/.exec(lines[0]);
+      expect(m, lines[0]).not.toBeNull();
+      expect(m![1].startsWith(join(ws, 'crash'))).toBe(true);
+      const log = readFileSync(m![1], 'utf8');
+      expect(log).toMatch(/SimAssertionError: injected: queue order broken\n\s+at /);
+      expect(log).toMatch(/^command: dmadbg run demo-dma-engine/m);
+    });
+  }
 });

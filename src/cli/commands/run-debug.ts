@@ -16,6 +16,7 @@ import { wireSession } from '../../store/session-store.ts';
 import { openWorkspace } from '../../store/workspace.ts';
 import { loadAndBuild, type Loaded } from '../load.ts';
 import { EXIT, Out, UsageError } from '../output.ts';
+import { reportInternalError } from '../crash.ts';
 
 export interface DebugRunArgs {
   scenario?: string;
@@ -67,6 +68,7 @@ export async function runCommandsFile(a: DebugRunArgs): Promise<number> {
   for (const l of res.out) out.line(l);
   await out.end();
   const exit = exitOf(res.code);
+  if (exit === EXIT.internal) reportInternalError(session.internalError ?? new Error('internal error'), a.workspace ? workspaceDir(a.workspace) : undefined);
   if (a.record !== false) {
     const ws = openWorkspace(workspaceDir(a.workspace), { warn });
     const id = newRunId();
@@ -104,6 +106,7 @@ export async function replayRun(a: DebugRunArgs): Promise<number> {
   const out = new Out();
   for (const l of res.out) out.line(l);
   await out.end();
+  if (res.code === 70) reportInternalError(session.internalError ?? new Error('internal error'), a.workspace ? workspaceDir(a.workspace) : undefined);
   for (let i = 0; i < run.steps.length; i++) {
     const want = JSON.stringify(run.steps[i].stop ?? null);
     const got = JSON.stringify(res.stopOf[i] ? stopJson(res.stopOf[i]!) : null);

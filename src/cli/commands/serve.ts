@@ -56,7 +56,10 @@ export const serveCommand = {
     // logging fails again: a busy loop.
     process.stderr.on('error', () => {});
     const log = createLogger();
-    // Last line of defence: a bug in one session must not take the others down.
+    // Last line of defence: a bug in one session must not take the others down (these
+    // replace the CLI's exit-70 handlers).
+    process.removeAllListeners('uncaughtException');
+    process.removeAllListeners('unhandledRejection');
     process.on('uncaughtException', (e) => log('internal-error', { error: e?.stack?.split('\n').slice(0, 3).join(' | ') ?? String(e) }));
     process.on('unhandledRejection', (e) => log('internal-error', { error: (e as Error)?.message ?? String(e) }));
     let server;
