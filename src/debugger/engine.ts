@@ -51,6 +51,7 @@ export function forward(s: Session, o: ForwardOptions): Motion {
         if (o.targetEvents !== undefined && m.state.events >= o.targetEvents) return s.stopHere('step');
         if (o.untilTime !== undefined && m.pending && queuePeekTime(m.state.queue) >= o.untilTime) return s.stopHere('step');
         if (m.state.events >= s.maxEvents) return s.stopHere('limit', { message: `event limit ${s.maxEvents} reached` });
+        if (s.halt && m.state.events + 1 >= s.halt.events) return s.stopHere('limit', { message: `event ${s.halt.events} cannot run: ${s.halt.message}` });
         if (m.state.traceCount >= LIMITS.sessionRecords && m.state.events >= s.recording.frontier) {
           return s.stopHere('limit', { message: `record limit reached: a debugger session keeps at most ${LIMITS.sessionRecords} records (\`dmadbg run\` without --commands streams any number)` });
         }

@@ -23,7 +23,7 @@ import { type ForwardOptions, forward, gotoEvent, scanBack } from './engine.ts';
 import { describeStop } from './stops.ts';
 import type { CommandInfo, CommandResult, ContinueProgress, SessionEvent, SessionView, Stop } from './types.ts';
 import { closest } from '../scenario/suggest.ts';
-import { LIMITS } from '../sim/limits.ts';
+import { LIMITS, SimLimitError } from '../sim/limits.ts';
 
 /** What the workspace keeps per scenario: re-created by re-parsing the specs. */
 export interface SavedPoint {
@@ -90,6 +90,8 @@ export class Session {
   readonly journal: { readonly line: string; readonly stop?: Stop; readonly error?: string }[] = [];
   /** The last internal error a command met (a dmadbg bug): the CLI writes its stack to a crash log. */
   internalError: unknown;
+  /** Set when event `events` met a limit: forward motion stops before it. */
+  halt: { readonly events: number; readonly message: string } | undefined;
 
   constructor(built: Built, options: SessionOptions = {}) {
     this.built = built;
@@ -360,11 +362,27 @@ export class Session {
     return this.collecting !== undefined;
   }
 
+  /**
+   * The machine reached a limit of the table inside an event (virtual time, backed memory,
+   * DRAM for user pages): that event cannot complete. Go back to just before it and stop
+   * there; forward motion stops at the same place from now on (engine.ts reads `halt`).
+   */
+  private limitReached(e: SimLimitError): CommandResult {
+    const failed = this.machine.state.events;
+    this.halt = { events: failed, message: e.message };
+    const back = this.gotoEvent(failed - 1);
+    while (!back.run(Number.MAX_SAFE_INTEGER));
+    const stop = this.stopHere('limit', { message: `event ${failed} cannot run: ${e.message}` });
+    this.lastStop = stop;
+    return { lines: describeStop(this, stop), stop };
+  }
+
   private errorResult(e: unknown, line = '', offset = 0): CommandResult {
     if (e instanceof ParseError) {
       const err = { message: e.message, column: e.column + offset, hint: e.hint };
       return { lines: caretLines(line, err), error: err };
     }
+    if (e instanceof SimLimitError) return this.limitReached(e);
     this.internalError = e;
     if (e instanceof SimAssertionError) {
       const stop = this.stopHere('error', { message: e.message });

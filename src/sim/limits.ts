@@ -55,3 +55,11 @@ export const LIMIT_ROWS: readonly LimitRow[] = [
   { name: 'JSON nesting', value: `${LIMITS.jsonDepth} levels`, what: 'arrays and objects inside each other in a scenario file', whenReached: 'refused, with the line and column' },
   { name: 'terminal size', value: `${LIMITS.terminalCols}x${LIMITS.terminalRows}`, what: 'columns x rows the TUI draws over SSH', whenReached: 'a larger window is drawn at this size' },
 ];
+
+/**
+ * A run reached a limit of the table (not a bug, not a mistake the validator could see):
+ * the run stops and says which limit, where.
+ */
+export class SimLimitError extends Error {
+  override name = 'SimLimitError';
+}

@@ -126,6 +126,7 @@ function pointsArg(s: Session, args: readonly Token[]): Point[] {
 
 function onePoint(s: Session, t: Token | undefined, after: number): Point {
   if (!t) throw new ParseError('which breakpoint?', after, 'a number from `info breakpoints`');
+  if (!/^\d+$/.test(t.text)) throw new ParseError(`expected one breakpoint number, got "${t.text}"`, t.col, 'a number from `info breakpoints`');
   return pointsArg(s, [t])[0];
 }
 
