@@ -15,6 +15,7 @@ import { tuiCommand } from './commands/tui.ts';
 import { serveCommand } from './commands/serve.ts';
 import { EXIT, UsageError } from './output.ts';
 import { reportInternalError } from './crash.ts';
+import { workspaceDir } from '../store/paths.ts';
 
 type Handler = (argv: never) => number | void | Promise<number | void>;
 
@@ -46,7 +47,10 @@ export async function main(argv: string[]): Promise<void> {
     .alias('h', 'help')
     .version()
     .wrap(Math.min(100, process.stdout.columns || 80))
-    .epilogue('Exit codes: 0 ok, 1 invalid scenario or failed run, 2 usage error, 3 stopped at a breakpoint, 70 internal error (a dmadbg bug: one line here, the details in a crash log).')
+    .epilogue(
+      `Workspace: ${workspaceDir()} (breakpoints, bookmarks, history and recorded runs of this user; --workspace DIR or DMADBG_WORKSPACE picks another).\n` +
+        'Exit codes: 0 ok, 1 invalid scenario or failed run, 2 usage error, 3 stopped at a breakpoint, 70 internal error (a dmadbg bug: one line here, the details in a crash log).',
+    )
     .showHelpOnFail(false)
     .fail((msg, err) => {
       if (err) throw err;

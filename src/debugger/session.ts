@@ -58,6 +58,8 @@ export interface SessionOptions {
   restore?: SavedSession;
   /** Command history from earlier sessions (oldest first). */
   history?: readonly string[];
+  /** Where breakpoints and history are kept (shown by `help`): the workspace directory. */
+  workspace?: string;
 }
 
 const CONSOLE_MAX = 1000;

@@ -101,7 +101,11 @@ describe('dmadbg list, info and --help', () => {
       expect(r.code, cmd).toBe(0);
       expect(r.stdout, cmd).toMatch(new RegExp(`dmadbg ${cmd}`));
     }
-    expect(dmadbg(['--help']).stdout).toMatch(/Exit codes/);
+    const top = dmadbg(['--help']).stdout;
+    expect(top).toMatch(/Exit codes/);
+    expect(top).toMatch(/70 internal error/);
+    // Issue 20 item 15: the workspace is per user; --help says where it is.
+    expect(top.replace(/\n/g, ' ')).toContain(`Workspace: ${process.env.DMADBG_WORKSPACE} (breakpoints, bookmarks, history and recorded runs of this user;`);
   });
 
   it('prints the kernel behaviour table', () => {

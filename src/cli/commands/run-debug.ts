@@ -51,6 +51,7 @@ function makeSession(loaded: Loaded, a: DebugRunArgs): { session: Session; flush
   const ws = openWorkspace(workspaceDir(a.workspace), { warn });
   const wired = wireSession(ws, { name: loaded.scenario.name, file: loaded.file, hash: loaded.hash }, { history: false });
   if (wired.notice) warn(`dmadbg: ${wired.notice}`);
+  for (const r of wired.restored) warn(`dmadbg:   ${r}`);
   return { session: new Session(loaded, { ...wired.options, ...base }), flush: wired.flush };
 }
 
@@ -74,12 +75,12 @@ export async function runCommandsFile(a: DebugRunArgs): Promise<number> {
     const id = newRunId();
     // The journal: the script's lines, preceded by any restored breakpoints as commands.
     const steps = session.journal.map((j) => ({ type: 'command' as const, line: j.line, ...(j.stop ? { stop: stopJson(j.stop) } : {}) }));
-    saveRun(ws, {
+    const saved = saveRun(ws, {
       header: { type: 'run', id, scenario: loaded.scenario.name, file: resolve(loaded.file), hash: loaded.hash, seed: m.config.seed, kernel: m.config.kernel, startedAt },
       steps,
       exit,
     });
-    process.stderr.write(`dmadbg: recorded run ${id} (replay: dmadbg run --replay ${id})\n`);
+    if (saved) process.stderr.write(`dmadbg: recorded run ${id} (replay: dmadbg run --replay ${id})\n`);
   }
   return exit;
 }
