@@ -1,6 +1,6 @@
 // The CLI contract users script against: exit codes, one-line errors, and run's options.
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -78,6 +78,21 @@ describe('dmadbg validate', () => {
       `${join(dir, 'missing.json')}: no such file (check the path; \`dmadbg list\` shows the built-in scenarios)`,
       `${dir}: is a directory, not a scenario file (name a .json file inside it)`,
     ]);
+  });
+
+  it("the README's `validate scenarios/*.json` passes: the JSON Schema there is skipped with a note (issue 20 item 12)", () => {
+    const files = readdirSync(join(ROOT, 'scenarios')).filter((f) => f.endsWith('.json')).map((f) => `scenarios/${f}`);
+    expect(files).toContain('scenarios/schema.json');
+    const r = dmadbg(['validate', ...files]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('scenarios/schema.json: skipped: a JSON Schema (the scenario format editors read), not a scenario\n');
+    expect(r.stderr).toBe(`${files.length - 1} of ${files.length - 1} valid (1 JSON Schema file skipped)\n`);
+  });
+
+  it('a missing "version" is a missing required field, like any other', () => {
+    const f = join(dir, 'nover.json');
+    writeFileSync(f, JSON.stringify({ name: 'x', description: 'd', memory: { dram: [{ base: 0, size: 4096 }] } }));
+    expect(dmadbg(['validate', f]).stdout).toBe(`${f}:version: missing required field (expected 1)\n`);
   });
 
   it('run on an invalid file exits 1 with the problems, no stack trace', () => {
