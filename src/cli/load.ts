@@ -1,6 +1,9 @@
 /** Load + build for the CLI: user mistakes become UsageError-style exits, never stacks. */
 import { loadScenarioFile } from '../scenario/load.ts';
-import { resolveScenario } from '../scenario/catalog.ts';
+import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
+import { listScenarios, resolveScenario } from '../scenario/catalog.ts';
+import { closest } from '../scenario/suggest.ts';
 import { type Built, buildMachine } from '../scenario/build/index.ts';
 import { ScenarioError, formatProblem } from '../scenario/problems.ts';
 import type { KernelVersion } from '../sim/kernel.ts';
@@ -14,6 +17,11 @@ export interface Loaded extends Built {
 
 export function loadAndBuild(arg: string, opts: { seed?: number; kernel?: KernelVersion } = {}): Loaded {
   const file = resolveScenario(arg, SCENARIOS_DIR);
+  if (!existsSync(file)) {
+    // A mistyped name is a usage mistake (exit 2), with the did-you-mean `dmadbg NAME` gives.
+    const near = closest(basename(arg).replace(/\.json$/, ''), listScenarios(SCENARIOS_DIR).map((e) => e.name));
+    throw new UsageError(`no scenario "${arg}": no such file, and no built-in scenario of that name${near ? ` (did you mean ${near}?)` : ''}; \`dmadbg list\` shows the built-in ones`, EXIT.usage);
+  }
   const res = loadScenarioFile(file);
   if (!res.ok) throw new UsageError(res.problems.map(formatProblem).join('\n'), EXIT.error);
   try {

@@ -16,6 +16,12 @@ import { serveCommand } from './commands/serve.ts';
 import { EXIT, UsageError } from './output.ts';
 import { reportInternalError } from './crash.ts';
 import { workspaceDir } from '../store/paths.ts';
+import { houseStyle } from './usage-messages.ts';
+
+/** What each command's positional arguments are, for "name FILE..." messages. */
+const POSITIONAL_USAGE: Record<string, string> = { validate: 'FILE...', info: 'kernels|kinds|limits', run: 'SCENARIO', tui: '[SCENARIO]', list: '', serve: '' };
+/** Positional names across the commands (yargs lists them among the options). */
+const POSITIONALS = ['scenario', 'files', 'topic'];
 
 type Handler = (argv: never) => number | void | Promise<number | void>;
 
@@ -54,9 +60,11 @@ export async function main(argv: string[]): Promise<void> {
     .showHelpOnFail(false)
     .fail((msg, err) => {
       if (err) throw err;
-      let line = msg.replace(/\s*\n\s*/g, ' ');
-      if (/^Did you mean/.test(line)) line = `unknown command. ${line}`;
-      process.stderr.write(`dmadbg: ${line} (see \`dmadbg --help\`)\n`);
+      // getOptions() is yargs' (untyped in @types/yargs 17): the failing command's options and choices.
+      const opts = (cli as unknown as { getOptions(): { key: Record<string, unknown>; choices: Record<string, string[]> } }).getOptions();
+      const command = COMMAND_NAMES.includes(argv[0]) ? argv[0] : undefined;
+      const line = houseStyle(msg, { command, options: Object.keys(opts.key), choices: opts.choices, usage: POSITIONAL_USAGE, positionals: POSITIONALS, argv });
+      process.stderr.write(`dmadbg: ${line}; see \`dmadbg ${command ? `${command} ` : ''}--help\`\n`);
       process.exit(EXIT.usage);
     });
   try {
