@@ -104,5 +104,7 @@ if ('error' in implicit) {
   process.stderr.write(`dmadbg: ${implicit.error}\n`);
   process.exitCode = EXIT.usage;
 } else {
-  await main(implicit.argv);
+  // yargs takes a lone "-" for a positional: `--commands -` (stdin) means `--commands=-`.
+  const words = implicit.argv.flatMap((w, i, all) => (w === '-' && all[i - 1] === '--commands' ? [] : w === '--commands' && all[i + 1] === '-' ? ['--commands=-'] : [w]));
+  await main(words);
 }

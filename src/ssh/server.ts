@@ -404,8 +404,9 @@ export async function startSshServer(opts: ServeOptions): Promise<RunningServer>
           write: (d: string | Buffer) => channel.write(crlf(d)),
           once: (ev: 'drain', cb: () => void) => channel.once(ev, cb),
           stderr: { write: (d: string | Buffer) => channel.stderr.write(crlf(d)) },
+          input: channel,
         }
-      : channel;
+      : { write: (d: string | Buffer) => channel.write(d), once: (ev: 'drain', cb: () => void) => channel.once(ev, cb), stderr: channel.stderr, input: channel };
     handle = startExec(parsed, io, { scenariosDir, timeoutMs: limits.execTimeoutMs });
     const self: LiveSession = {
       kind: 'exec',

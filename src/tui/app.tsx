@@ -194,7 +194,7 @@ function Debugger(props: AppProps & { port: SessionPort; onQuit: () => void }) {
         </Box>
       )}
       <Box height={1} width={l.width}>
-        <HintBar state={s} running={live.state === 'running'} width={l.width} />
+        <HintBar state={s} running={live.state === 'running'} width={l.width} watching={props.role?.startsWith('watching')} />
       </Box>
     </Box>
   );

@@ -17,6 +17,7 @@ import { openWorkspace } from '../../store/workspace.ts';
 import { loadAndBuild, type Loaded } from '../load.ts';
 import { EXIT, Out, UsageError } from '../output.ts';
 import { reportInternalError } from '../crash.ts';
+import { LIMITS } from '../../sim/limits.ts';
 
 export interface DebugRunArgs {
   scenario?: string;
@@ -33,12 +34,17 @@ export interface DebugRunArgs {
 
 const warn = (l: string) => process.stderr.write(l + '\n');
 
+/** The command file, or standard input for "-" (`ssh host run X --commands - < fault.cmds`). */
 function readCommands(file: string): string[] {
+  const name = file === '-' ? 'standard input' : file;
+  let text: string;
   try {
-    return scriptLines(readFileSync(file, 'utf8'));
+    text = readFileSync(file === '-' ? 0 : file, 'utf8');
   } catch (e) {
-    throw new UsageError(`--commands: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, EXIT.error);
+    throw new UsageError(`--commands: cannot read ${name}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, EXIT.error);
   }
+  if (text.length > LIMITS.fileBytes) throw new UsageError(`--commands: ${name} has ${text.length} bytes; a command file may have at most ${LIMITS.fileBytes}`, EXIT.error);
+  return scriptLines(text);
 }
 
 function exitOf(code: 0 | 1 | 3 | 70): number {

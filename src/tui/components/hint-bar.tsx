@@ -6,16 +6,22 @@ import { keyLabel } from '../keymap/keys.ts';
 import { useTheme } from '../theme.tsx';
 import { type Prompt, type UiState, promptLabel } from '../controller.ts';
 
-export function hintText(focus: string, running: boolean): string {
-  const scoped = KEYMAP.filter((b) => b.hint && b.scope === focus);
+/**
+ * The hint keys for the focused panel. A watcher of a shared SSH session (`watching`)
+ * cannot move the machine: its hints leave out the keys that would (step, cont, rev,
+ * break) and say how to take over instead.
+ */
+export function hintText(focus: string, running: boolean, watching = false): string {
+  const usable = (b: { mutates?: boolean }) => !(watching && b.mutates);
+  const scoped = KEYMAP.filter((b) => b.hint && b.scope === focus && usable(b));
   // Help and quit early, so a narrow terminal still shows them.
   const rank = (b: { command: string }) => (b.command === 'ui.help' || b.command === 'ui.quit' ? 0 : 1);
-  const global = KEYMAP.filter((b) => b.hint && b.scope === 'global' && !(running && b.exec))
+  const global = KEYMAP.filter((b) => b.hint && b.scope === 'global' && !(running && b.exec) && usable(b))
     .map((b, i) => ({ b, i }))
     .sort((x, y) => (x.b.exec ? 0 : rank(x.b)) - (y.b.exec ? 0 : rank(y.b)) || x.i - y.i)
     .map((x) => x.b);
   const parts = [...scoped, ...global].map((b) => `${keyLabel(b.keys[0])} ${b.hint}`);
-  return (running ? 'Esc stop  ' : '') + parts.join('  ');
+  return (running && !watching ? 'Esc stop  ' : '') + (watching ? ':driver take over  ' : '') + parts.join('  ');
 }
 
 export const PromptLine = memo(function PromptLine({ prompt, width }: { prompt: Prompt; width: number }) {
@@ -34,14 +40,14 @@ export const PromptLine = memo(function PromptLine({ prompt, width }: { prompt: 
   );
 });
 
-export const HintBar = memo(function HintBar({ state, running, width }: { state: UiState; running: boolean; width: number }) {
+export const HintBar = memo(function HintBar({ state, running, width, watching = false }: { state: UiState; running: boolean; width: number; watching?: boolean }) {
   const th = useTheme();
   if (state.prompt) return <PromptLine prompt={state.prompt} width={width} />;
   if (state.overlay === 'quit') return <Text color={th.c('warn')} bold>A run is going. Quit anyway? (y/n)</Text>;
   if (state.message) return <Text wrap="truncate" color={th.c(state.message.tone)} bold={state.message.tone === 'bad'}>{state.message.text}</Text>;
   return (
     <Text wrap="truncate" dimColor>
-      {hintText(state.focus, running)}
+      {hintText(state.focus, running, watching)}
     </Text>
   );
 });
