@@ -82,11 +82,15 @@ export async function main(argv: string[]): Promise<void> {
 
 // Errors outside the command's own await (a stream callback): the same one line and exit 70.
 // `serve` replaces these with its own handlers (one session's bug must not end the server).
+// The TUI adds its own (it restores the screen first): then this one leaves it the job.
+const othersHandle = (ev: 'uncaughtException' | 'unhandledRejection') => process.listenerCount(ev) > 1;
 process.on('uncaughtException', (e) => {
+  if (othersHandle('uncaughtException')) return;
   reportInternalError(e);
   process.exit(EXIT.internal);
 });
 process.on('unhandledRejection', (e) => {
+  if (othersHandle('unhandledRejection')) return;
   reportInternalError(e);
   process.exit(EXIT.internal);
 });

@@ -99,6 +99,45 @@ export class TtyOut extends Writable {
   }
 }
 
+/**
+ * Ink 6.8 throws on a CSI key with modifiers and an unknown final byte (Esc then "[6j"
+ * typed quickly, or a terminal's unusual key): parse-keypress gives ctrl with no name and
+ * useInput calls `undefined.startsWith`. That key means nothing to us: drop it, keep going.
+ */
+export function isInkUnknownKeyError(e: unknown): boolean {
+  return e instanceof TypeError && /reading 'startsWith'/.test(e.message) && /use-input/.test(e.stack ?? '');
+}
+
+/**
+ * Wrap a stdin's emit so an exception thrown by a key handler (they run inside
+ * emit('readable')) goes to `onError` instead of out of the stream, and Ink's unknown-key
+ * error is dropped. Returns the undo function.
+ */
+export function guardKeyHandlers(stdin: NodeJS.ReadableStream, onError: (e: unknown) => void): () => void {
+  const target = stdin as unknown as { emit: (event: string | symbol, ...args: unknown[]) => boolean };
+  const emit = target.emit;
+  target.emit = function (this: unknown, event: string | symbol, ...args: unknown[]): boolean {
+    try {
+      return emit.call(this, event, ...args);
+    } catch (e) {
+      if (!isInkUnknownKeyError(e)) onError(e);
+      // The throw cut the stream's 'readable' handling short; without a new read request
+      // the stream stops reading, nothing keeps the process alive and it exits quietly.
+      setImmediate(() => {
+        try {
+          (stdin as unknown as { read(n: number): unknown }).read(0);
+        } catch {
+          /* destroyed */
+        }
+      });
+      return false;
+    }
+  };
+  return () => {
+    target.emit = emit;
+  };
+}
+
 /** stdin for Ink: a PassThrough with the TTY methods Ink calls. */
 export class TtyIn extends PassThrough {
   isTTY = true as const;
@@ -122,7 +161,10 @@ export class TtyIn extends PassThrough {
     try {
       return super.emit(event, ...args);
     } catch (e) {
-      this.onError(e);
+      if (!isInkUnknownKeyError(e)) return (this.onError(e), false);
+      setImmediate(() => {
+        if (!this.destroyed) this.read(0); // go on reading after the dropped key (see guardKeyHandlers)
+      });
       return false;
     }
   }

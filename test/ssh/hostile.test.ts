@@ -53,6 +53,17 @@ describe('hostile input over ssh', () => {
     await Promise.all([driver, watcher].map((x) => new Promise<void>((r) => (x.closed ? r() : x.stream.on('close', () => r())))));
   });
 
+  it('a key Ink cannot name (Esc [ 6 j) is dropped, the session goes on', { timeout: 30_000 }, async () => {
+    const s = await openTui(await client(), 100, 30, 'tui mtk-larb-off');
+    await s.waitFor(/event 0 /);
+    s.send('\x1b');
+    s.send('[6j');
+    s.send('s');
+    await s.waitFor(/event 1 /);
+    expect(s.closed).toBe(false);
+    s.send('q');
+  });
+
   it('a 10000x10000 window-change leaves the server responsive', { timeout: 40_000 }, async () => {
     const big = await openTui(await client(), 100, 30, 'tui mt8183-bus-sel');
     await big.waitFor(/event 0/);

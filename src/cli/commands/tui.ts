@@ -5,6 +5,7 @@ import { intOption } from '../args.ts';
 import { SCENARIOS_DIR } from '../paths.ts';
 import type { Loaded } from '../load.ts';
 import { EXIT, UsageError } from '../output.ts';
+import { internalErrorLine, writeCrashLog } from '../crash.ts';
 import { listScenarios } from '../../scenario/catalog.ts';
 import type { Workspace } from '../../store/workspace.ts';
 
@@ -83,11 +84,16 @@ export const tuiCommand = {
     };
     const port = first ? portOf(first) : undefined;
     drawing = true;
+    // A key handler's exception is a dmadbg bug (exit 70 with a crash log, after the screen
+    // is restored); Ink's own unknown-key exception just drops that key.
+    const { guardKeyHandlers } = await import('../../ssh/channel-tty.ts');
+    const unguard = guardKeyHandlers(process.stdin, (e) => process.emit('uncaughtException', e as Error));
     try {
       await startTui({
         readOnly: argv.readOnly,
         port,
         notice,
+        crashLine: (e: unknown) => internalErrorLine(e, writeCrashLog(e)),
         picker: {
           entries: pickerEntries(ws),
           open: async (e) => {
@@ -100,6 +106,7 @@ export const tuiCommand = {
         },
       });
     } finally {
+      unguard();
       for (const f of flushes) f();
       drawing = false;
       for (const l of later) process.stderr.write(l + '\n');
