@@ -25,7 +25,7 @@ export function scenarioCases(n: number, seed: number): CaseSet<ScenarioCase> {
   const mutants: Mutant[] = [];
   for (let i = 0; i < n; i++) mutants.push(mutant(seed * 1_000_003 + i, BASES));
   return {
-    cases: mutants.map((m, id) => ({ id, kind: 'scenario', text: m.text, maxEvents: MAX_EVENTS })),
+    cases: mutants.map((m, id) => ({ id, kind: 'scenario', text: m.text, maxEvents: MAX_EVENTS, session: id % 4 === 0 })),
     describe: (id) => {
       const m = mutants[id];
       return `mutant seed ${m.seed} of ${m.base}: ${m.steps.join('; ')}\n  input: ${m.text.length > 3000 ? m.text.slice(0, 3000) + '…' : m.text}`;

@@ -20,6 +20,8 @@ export interface ScenarioCase {
   readonly kind: 'scenario';
   readonly text: string;
   readonly maxEvents: number;
+  /** Also drive a debugger session over it (continue, reverse motion, inspectors). */
+  readonly session?: boolean;
 }
 export interface CommandsCase {
   readonly id: number;
@@ -59,6 +61,19 @@ function scenarioCase(c: ScenarioCase): Outcome {
     const bad = problems.filter((p) => !located(p, doc));
     if (bad.length) return { id: c.id, outcome: 'unlocated', detail: bad.map((p) => `${p.path || '(no path)'}: ${p.message}`).join(' | ') };
     return { id: c.id, outcome: 'refused' };
+  }
+  if (c.session) {
+    // The debugger's path on the same scenario: checkpoints, reverse motion, inspectors.
+    const res2 = parseScenarioText(c.text, 'fuzz.json');
+    if (res2.ok) {
+      const session = new Session(buildMachine(res2.scenario, { file: 'fuzz.json' }), { maxEvents: c.maxEvents });
+      for (const line of ['step 3', 'continue', 'reverse-step', 'reverse-continue', 'goto @2', 'info devices', 'info swiotlb', 'why']) {
+        const r = session.exec(line);
+        if (r.stop?.reason === 'error' || (r.error && /internal error/.test(r.lines.join('\n')))) {
+          return { id: c.id, outcome: 'crash', detail: `session ${JSON.stringify(line)}: ${r.lines.join(' / ')}` };
+        }
+      }
+    }
   }
   const m = built!.machine;
   let records = 0;
