@@ -4,10 +4,11 @@
  * for the bug report. Crash logs live in the workspace's `crash/` directory (the newest
  * 20 are kept), or in the system temp directory when the workspace cannot be written.
  */
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { workspaceDir } from '../store/paths.ts';
+import { makeDirs } from '../store/atomic.ts';
 import { EXIT } from './output.ts';
 
 const KEEP = 20;
@@ -31,7 +32,7 @@ export function writeCrashLog(e: unknown, where = workspaceDir()): string | unde
   ].join('\n');
   for (const dir of [join(where, 'crash'), join(tmpdir(), 'dmadbg-crash')]) {
     try {
-      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      makeDirs(dir, 0o700); // not mkdirSync's recursive mode: it never returns under /proc
       const file = join(dir, `${stamp}-${process.pid}.log`);
       writeFileSync(file, text, { mode: 0o600 });
       prune(dir);

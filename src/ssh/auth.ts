@@ -84,7 +84,8 @@ export class AuthorizedKeys {
     const st = statSync(this.path);
     if (this.cache && this.cache.mtimeMs === st.mtimeMs && this.cache.size === st.size) return this.cache.result;
     const result = parseAuthorizedKeys(readFileSync(this.path, 'utf8'));
-    for (const s of result.skipped) this.log?.('authorized-keys', { file: this.path, warning: s });
+    // A file with no key at all is refused with the reasons in one line (loadUsable); no flood of warnings.
+    if (result.keys.length) for (const s of result.skipped) this.log?.('authorized-keys', { file: this.path, warning: s });
     this.cache = { mtimeMs: st.mtimeMs, size: st.size, result };
     return result;
   }

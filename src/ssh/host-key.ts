@@ -2,7 +2,8 @@
  * The server's host key: generated once (ed25519), kept with mode 0600, so clients see the
  * same key on the next start and `known_hosts` keeps working.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { makeDirs } from '../store/atomic.ts';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -64,7 +65,11 @@ export function usableKey(pem: string): ParsedKey | string {
 export function loadOrCreateHostKey(path: string, generate: Generate = generateEd25519): HostKey {
   let created = false;
   if (!existsSync(path)) {
-    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    try {
+      makeDirs(dirname(path), 0o700); // not mkdirSync's recursive mode: it never returns under /proc
+    } catch (e) {
+      throw new HostKeyError(`cannot create ${dirname(path)} for the host key: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
     let pair: ReturnType<Generate> | undefined;
     for (let tries = 0; tries < 5 && !pair; tries++) {
       const p = generate();
