@@ -72,6 +72,7 @@ describe('hostile input over ssh', () => {
     await s.waitFor(/event 1 /);
     expect(s.closed).toBe(false);
     s.send('q');
+    await new Promise<void>((r) => (s.closed ? r() : s.stream.on('close', () => r())));
   });
 
   it('a 10000x10000 window-change leaves the server responsive', { timeout: 40_000 }, async () => {
