@@ -14,7 +14,14 @@ import { infoCommand } from './commands/info.ts';
 import { tuiCommand } from './commands/tui.ts';
 import { serveCommand } from './commands/serve.ts';
 import { EXIT, UsageError } from './output.ts';
-import { SimAssertionError } from '../sim/core/assert.ts';
+import { reportInternalError } from './crash.ts';
+import { workspaceDir } from '../store/paths.ts';
+import { houseStyle } from './usage-messages.ts';
+
+/** What each command's positional arguments are, for "name FILE..." messages. */
+const POSITIONAL_USAGE: Record<string, string> = { validate: 'FILE...', info: 'kernels|kinds|limits', run: 'SCENARIO', tui: '[SCENARIO]', list: '', serve: '' };
+/** Positional names across the commands (yargs lists them among the options). */
+const POSITIONALS = ['scenario', 'files', 'topic'];
 
 type Handler = (argv: never) => number | void | Promise<number | void>;
 
@@ -46,13 +53,18 @@ export async function main(argv: string[]): Promise<void> {
     .alias('h', 'help')
     .version()
     .wrap(Math.min(100, process.stdout.columns || 80))
-    .epilogue('Exit codes: 0 ok, 1 invalid scenario or failed run, 2 usage error, 3 stopped at a breakpoint.')
+    .epilogue(
+      `Workspace: ${workspaceDir()} (breakpoints, bookmarks, history and recorded runs of this user; --workspace DIR or DMADBG_WORKSPACE picks another).\n` +
+        'Exit codes: 0 ok, 1 invalid scenario or failed run, 2 usage error, 3 stopped at a breakpoint, 70 internal error (a dmadbg bug: one line here, the details in a crash log).',
+    )
     .showHelpOnFail(false)
     .fail((msg, err) => {
       if (err) throw err;
-      let line = msg.replace(/\s*\n\s*/g, ' ');
-      if (/^Did you mean/.test(line)) line = `unknown command. ${line}`;
-      process.stderr.write(`dmadbg: ${line} (see \`dmadbg --help\`)\n`);
+      // getOptions() is yargs' (untyped in @types/yargs 17): the failing command's options and choices.
+      const opts = (cli as unknown as { getOptions(): { key: Record<string, unknown>; choices: Record<string, string[]> } }).getOptions();
+      const command = COMMAND_NAMES.includes(argv[0]) ? argv[0] : undefined;
+      const line = houseStyle(msg, { command, options: Object.keys(opts.key), choices: opts.choices, usage: POSITIONAL_USAGE, positionals: POSITIONALS, argv });
+      process.stderr.write(`dmadbg: ${line}; see \`dmadbg ${command ? `${command} ` : ''}--help\`\n`);
       process.exit(EXIT.usage);
     });
   try {
@@ -61,14 +73,34 @@ export async function main(argv: string[]): Promise<void> {
     if (e instanceof UsageError) {
       process.stderr.write(e.message.split('\n').map((l) => `dmadbg: ${l}`).join('\n') + '\n');
       process.exitCode = e.exitCode;
-    } else if (e instanceof SimAssertionError) {
-      process.stderr.write(`dmadbg: internal error (a dmadbg bug, please report it): ${e.message}\n${e.stack ?? ''}\n`);
-      process.exitCode = EXIT.internal;
     } else {
-      throw e;
+      // A simulator assertion or anything unexpected: a dmadbg bug. One line, the stack in a log.
+      reportInternalError(e);
     }
   }
 }
+
+// Errors outside the command's own await (a stream callback): the same one line and exit 70.
+// `serve` replaces these with its own handlers (one session's bug must not end the server).
+// The TUI adds its own (it restores the screen first): then this one leaves it the job.
+const othersHandle = (ev: 'uncaughtException' | 'unhandledRejection') => process.listenerCount(ev) > 1;
+process.on('uncaughtException', (e) => {
+  if (othersHandle('uncaughtException')) return;
+  reportInternalError(e);
+  process.exit(EXIT.internal);
+});
+process.on('unhandledRejection', (e) => {
+  if (othersHandle('unhandledRejection')) return;
+  reportInternalError(e);
+  process.exit(EXIT.internal);
+});
+
+// A reader that goes away (`dmadbg --help | head -1`) ends our output, quietly: commands
+// print through Out, which stops on EPIPE; this covers what yargs prints itself.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? EXIT.ok);
+  throw e;
+});
 
 const COMMAND_NAMES = ['tui', 'run', 'validate', 'list', 'info', 'serve', 'completion'];
 const implicit = withImplicitTui(hideBin(process.argv), COMMAND_NAMES, SCENARIOS_DIR);
@@ -76,5 +108,7 @@ if ('error' in implicit) {
   process.stderr.write(`dmadbg: ${implicit.error}\n`);
   process.exitCode = EXIT.usage;
 } else {
-  await main(implicit.argv);
+  // yargs takes a lone "-" for a positional: `--commands -` (stdin) means `--commands=-`.
+  const words = implicit.argv.flatMap((w, i, all) => (w === '-' && all[i - 1] === '--commands' ? [] : w === '--commands' && all[i + 1] === '-' ? ['--commands=-'] : [w]));
+  await main(words);
 }

@@ -1,88 +1,91 @@
 /**
- * Buffered stdout for long outputs (a trace of a million lines), that stops quietly when
- * the reader goes away (`dmadbg run x --json | head`) and tells a producer to wait while
- * the reader is behind (`full`, `drained()`), so a slow pipe slows the run, not memory.
+ * The CLI's stdout. Lines are gathered into a small buffer and written to the file
+ * descriptor synchronously, so a reader slower than the run slows the run instead of
+ * piling output up in memory (Node's process.stdout queues every write on a pipe without
+ * bound). A reader that goes away (`dmadbg run x --json | head`) ends the output quietly.
  */
-const STAGE_BYTES = 1 << 16;
+import { writeSync } from 'node:fs';
+
+/** Bytes, and lines, gathered before a write: at most a few hundred records are ever held. */
+const HIGH_WATER = 64 * 1024;
+export const MAX_BUFFERED_LINES = 1024;
+/** Longest pause between tries while a non-blocking pipe is full. */
+const MAX_PAUSE_MS = 16;
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+/** Block this thread for `ms` (the run cannot go on until the reader has taken output). */
+function pause(ms: number): void {
+  Atomics.wait(sleeper, 0, 0, ms);
+}
 
 export class Out {
   private buf: string[] = [];
   private bytes = 0;
-  /** Bytes handed over by raw(), copied here (the caller reuses its buffer). */
-  private stage = Buffer.allocUnsafe(STAGE_BYTES);
-  private staged = 0;
   closed = false;
-  /** The stream's buffer is over its high-water mark: wait for drained() before writing more. */
-  full = false;
+  /** Most lines held at once (the buffer is bounded; tests check it stays so). */
+  peakLines = 0;
 
-  constructor(private readonly stream: NodeJS.WritableStream = process.stdout) {
-    stream.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EPIPE') this.closed = true;
-      else throw e;
-    });
-  }
+  constructor(private readonly fd = 1) {}
 
   line(s: string): void {
     if (this.closed) return;
-    if (this.staged) this.flushStage();
     this.buf.push(s);
     this.bytes += s.length + 1;
-    if (this.bytes > 1 << 16) this.flush();
+    if (this.buf.length > this.peakLines) this.peakLines = this.buf.length;
+    if (this.bytes >= HIGH_WATER || this.buf.length >= MAX_BUFFERED_LINES) this.flush();
   }
 
-  /** Raw bytes (whole lines, newline-terminated), copied before this returns. */
+  /** Raw bytes (whole lines, newline-terminated), written before this returns. */
   raw(b: Uint8Array): void {
     if (this.closed) return;
-    if (this.buf.length) this.flush();
-    if (this.staged + b.length > STAGE_BYTES) this.flushStage();
-    if (b.length > STAGE_BYTES) {
-      this.write(Buffer.from(b));
-      return;
-    }
-    this.stage.set(b, this.staged);
-    this.staged += b.length;
+    this.flush();
+    this.writeAll(b);
   }
 
-  private flushStage(): void {
-    if (!this.staged || this.closed) return;
-    this.write(this.stage.subarray(0, this.staged));
-    this.stage = Buffer.allocUnsafe(STAGE_BYTES); // the stream may still hold the old one
-    this.staged = 0;
-  }
-
+  /** Write what is buffered, waiting for the reader as long as it takes. */
   flush(): void {
-    this.flushStage();
     if (!this.buf.length || this.closed) return;
-    this.write(this.buf.join('\n') + '\n');
+    const data = Buffer.from(this.buf.join('\n') + '\n', 'utf8');
     this.buf = [];
     this.bytes = 0;
+    this.writeAll(data);
   }
 
-  private write(chunk: string | Uint8Array): void {
-    if (!this.stream.write(chunk)) this.full = true;
+  private writeAll(data: Uint8Array): void {
+    let off = 0;
+    let wait = 1;
+    while (off < data.length) {
+      try {
+        off += writeSync(this.fd, data, off, data.length - off);
+        wait = 1;
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'EAGAIN' || code === 'EWOULDBLOCK') {
+          // A non-blocking pipe is full: the reader is slower than we are.
+          pause(wait);
+          wait = Math.min(wait * 2, MAX_PAUSE_MS);
+          continue;
+        }
+        if (code === 'EPIPE' || code === 'EBADF' || code === 'ECONNRESET') {
+          this.closed = true;
+          return;
+        }
+        throw e;
+      }
+    }
   }
 
-  /** Resolves once the stream has taken what it holds (at once when it is not full). */
-  async drained(): Promise<void> {
-    if (!this.full || this.closed) return;
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        this.stream.off('drain', done);
-        this.stream.off('close', done);
-        resolve();
-      };
-      this.stream.on('drain', done);
-      this.stream.on('close', done);
-    });
-    this.full = false;
-  }
-
-  /** Flush and wait until the OS took it, so process.exit does not cut the output. */
+  /** Flush what is left. */
   async end(): Promise<void> {
     this.flush();
-    if (this.closed) return;
-    await new Promise<void>((resolve) => this.stream.write('', () => resolve()));
   }
+}
+
+/** Print lines to stdout through an Out (list, info, validate: `| head` ends them quietly). */
+export function printLines(lines: Iterable<string>): void {
+  const out = new Out();
+  for (const l of lines) out.line(l);
+  out.flush();
 }
 
 /** A user mistake: printed as one line, no stack trace. */

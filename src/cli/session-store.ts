@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 import type { Session, SessionOptions } from '../debugger/session.ts';
 import { stopJson } from '../debugger/script.ts';
 import { newRunId, saveRun } from '../store/runs.ts';
-import type { Workspace } from '../store/workspace.ts';
+import type { SavedPoints, Workspace } from '../store/workspace.ts';
 
 export interface ScenarioIdentity {
   readonly name: string;
@@ -20,8 +20,10 @@ export interface ScenarioIdentity {
 
 export interface Wired {
   readonly options: SessionOptions;
-  /** A line to show the user (e.g. the scenario changed since the breakpoints were saved). */
+  /** A line to show the user: what was restored, and whether the scenario changed since. */
   readonly notice?: string;
+  /** What was restored, one line per breakpoint and bookmark (the CLI prints them). */
+  readonly restored: readonly string[];
   /** Write buffered history; call on exit. */
   flush(): void;
 }
@@ -30,9 +32,19 @@ export function wireSession(ws: Workspace, sc: ScenarioIdentity, opts: { restore
   const entry = ws.opened(sc.name, sc.file);
   const restore = opts.restore !== false && (entry.points.length || Object.keys(entry.bookmarks).length) ? { points: entry.points, bookmarks: entry.bookmarks } : undefined;
   let notice: string | undefined;
-  if (restore && entry.hash && sc.hash && entry.hash !== sc.hash) {
-    notice = `scenario ${sc.name} changed since its breakpoints were saved; restored ${entry.points.length} of them anyway (check \`info breakpoints\`)`;
+  const restored: string[] = [];
+  if (restore) {
+    restore.points.forEach((p, i) => restored.push(`${i + 1} ${p.type}${p.enabled ? '' : ' (disabled)'}: ${p.what}`));
+    for (const [name, events] of Object.entries(restore.bookmarks)) restored.push(`bookmark ${name}: event ${events}`);
+    const n = restore.points.length;
+    const m = Object.keys(restore.bookmarks).length;
+    const what = [n ? `${n} breakpoint${n > 1 ? 's' : ''}` : '', m ? `${m} bookmark${m > 1 ? 's' : ''}` : ''].filter(Boolean).join(' and ');
+    notice = `restored ${what} of ${sc.name} from ${ws.dir} (\`info breakpoints\` lists them)`;
+    if (entry.hash && sc.hash && entry.hash !== sc.hash) {
+      notice = `scenario ${sc.name} changed since its breakpoints were saved; restored ${entry.points.length} of them anyway (check \`info breakpoints\`)`;
+    }
   }
+  let base: SavedPoints = { points: restore?.points ?? [], bookmarks: { ...(restore?.bookmarks ?? {}) } };
   const pending: string[] = [];
   const flush = () => {
     if (!pending.length) return;
@@ -44,8 +56,15 @@ export function wireSession(ws: Workspace, sc: ScenarioIdentity, opts: { restore
       file: sc.file,
       hash: sc.hash,
       restore,
+      workspace: ws.offline ? `${ws.dir} (not saved: ${ws.offline})` : ws.dir,
       history: keepHistory ? ws.read().history : undefined,
-      persist: (saved) => ws.savePoints(sc.name, { points: saved.points.map((p) => ({ ...p, commands: [...p.commands] })), bookmarks: { ...saved.bookmarks } }, sc.hash),
+      // Saved as changes against what this session loaded or last saved, so another
+      // session's breakpoints on the same scenario stay.
+      persist: (saved) => {
+        const next = { points: saved.points.map((p) => ({ ...p, commands: [...p.commands] })), bookmarks: { ...saved.bookmarks } };
+        ws.mergePoints(sc.name, base, next, sc.hash);
+        base = next;
+      },
       onHistory: keepHistory
         ? (line) => {
             pending.push(line);
@@ -54,6 +73,7 @@ export function wireSession(ws: Workspace, sc: ScenarioIdentity, opts: { restore
         : undefined,
     },
     notice,
+    restored,
     flush,
   };
 }
@@ -67,10 +87,10 @@ export function saveSessionRun(ws: Workspace, session: Session, sc: { name: stri
   if (!session.journal.some((j) => j.stop)) return undefined;
   const m = session.machine;
   const id = newRunId();
-  saveRun(ws, {
+  const saved = saveRun(ws, {
     header: { type: 'run', id, scenario: sc.name, file: resolve(sc.file), hash: sc.hash, seed: m.config.seed, kernel: m.config.kernel, startedAt },
     steps: session.journal.map((j) => ({ type: 'command' as const, line: j.line, ...(j.stop ? { stop: stopJson(j.stop) } : {}), ...(j.error ? { error: j.error } : {}) })),
     exit: 0,
   });
-  return id;
+  return saved ? id : undefined;
 }

@@ -4,7 +4,7 @@
  * or in slices for `execAsync`) and gets each motion's Stop back.
  */
 import type { Session } from './session.ts';
-import type { Token } from './parser.ts';
+import { normalizeBlanks, type Token } from './parser.ts';
 import type { CommandInfo, CommandResult, Stop } from './types.ts';
 
 /** A piece of machine motion that can run in slices: `run(budget)` handles up to budget events. */
@@ -41,7 +41,7 @@ export function ok(...lines: string[]): CommandResult {
   return { lines };
 }
 
-/** The raw text of the command from token `t` on (a spec as the user typed it). */
+/** The text of the command from token `t` on (a spec as the user typed it, blanks outside quotes made one space). */
 export function restFrom(call: CommandCall, t: Token | undefined): string {
-  return t ? call.text.slice(t.col).trim() : '';
+  return t ? normalizeBlanks(call.text.slice(t.col)) : '';
 }

@@ -6,6 +6,7 @@
  * run it whole (`exec`) or in slices (`execAsync`).
  */
 import { queuePeekTime } from '../sim/core/queue.ts';
+import { LIMITS } from '../sim/limits.ts';
 import type { TraceRecord } from '../sim/core/trace.ts';
 import { decodeLine } from '../sim/trace/codec.ts';
 import type { Motion } from './command.ts';
@@ -51,6 +52,10 @@ export function forward(s: Session, o: ForwardOptions): Motion {
         if (o.targetEvents !== undefined && m.state.events >= o.targetEvents) return s.stopHere('step');
         if (o.untilTime !== undefined && m.pending && queuePeekTime(m.state.queue) >= o.untilTime) return s.stopHere('step');
         if (m.state.events >= s.maxEvents) return s.stopHere('limit', { message: `event limit ${s.maxEvents} reached` });
+        if (s.halt && m.state.events + 1 >= s.halt.events) return s.stopHere('limit', { message: `event ${s.halt.events} cannot run: ${s.halt.message}` });
+        if (m.state.traceCount >= LIMITS.sessionRecords && m.state.events >= s.recording.frontier) {
+          return s.stopHere('limit', { message: `record limit reached: a debugger session keeps at most ${LIMITS.sessionRecords} records (\`dmadbg run\` without --commands streams any number)` });
+        }
         if (!stepOne(s)) return s.stopHere('end');
         if (o.check && s.points.activeCount) {
           // Every record of the event is checked (hits and log points count even after

@@ -16,16 +16,23 @@ export class ParseError extends Error {
   }
 }
 
+/**
+ * Blanks between words: every character JavaScript's `\s` matches (U+00A0, U+3000, U+2028,
+ * U+FEFF, \f, \v, ...), so the skip below and the end of a word agree on every input.
+ */
+const BLANK = /\s/;
+export const isBlank = (c: string): boolean => BLANK.test(c);
+
 export function tokenize(line: string): Token[] {
   const out: Token[] = [];
   let i = 0;
   while (i < line.length) {
     const c = line[i];
-    if (c === ' ' || c === '\t') {
+    if (isBlank(c)) {
       i++;
       continue;
     }
-    if (c === '#' && (i === 0 || /\s/.test(line[i - 1]))) break;
+    if (c === '#' && (i === 0 || isBlank(line[i - 1]))) break;
     if (c === '"') {
       const col = i++;
       let s = '';
@@ -38,9 +45,34 @@ export function tokenize(line: string): Token[] {
       out.push({ text: s, col, quoted: true });
       continue;
     }
-    const col = i;
-    while (i < line.length && !/\s/.test(line[i]) && line[i] !== '"') i++;
+    // c is neither a blank nor a quote, so the word has at least one character: i always advances.
+    const col = i++;
+    while (i < line.length && !isBlank(line[i]) && line[i] !== '"') i++;
     out.push({ text: line.slice(col, i), col, quoted: false });
+  }
+  return out;
+}
+
+/**
+ * The line with every run of blanks outside double quotes made one space, trimmed: what
+ * a breakpoint list shows and the workspace saves (a \v or U+2028 typed there would
+ * otherwise reach the terminal). Quoted text is kept as typed.
+ */
+export function normalizeBlanks(line: string): string {
+  let out = '';
+  let inQ = false;
+  let gap = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (!inQ && isBlank(c)) {
+      gap = out !== '';
+      continue;
+    }
+    if (gap) out += ' ';
+    gap = false;
+    out += c;
+    if (c === '\\' && inQ && i + 1 < line.length) out += line[++i];
+    else if (c === '"') inQ = !inQ;
   }
   return out;
 }

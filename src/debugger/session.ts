@@ -23,6 +23,7 @@ import { type ForwardOptions, forward, gotoEvent, scanBack } from './engine.ts';
 import { describeStop } from './stops.ts';
 import type { CommandInfo, CommandResult, ContinueProgress, SessionEvent, SessionView, Stop } from './types.ts';
 import { closest } from '../scenario/suggest.ts';
+import { LIMITS, SimLimitError } from '../sim/limits.ts';
 
 /** What the workspace keeps per scenario: re-created by re-parsing the specs. */
 export interface SavedPoint {
@@ -57,6 +58,8 @@ export interface SessionOptions {
   restore?: SavedSession;
   /** Command history from earlier sessions (oldest first). */
   history?: readonly string[];
+  /** Where breakpoints and history are kept (shown by `help`): the workspace directory. */
+  workspace?: string;
 }
 
 const CONSOLE_MAX = 1000;
@@ -87,6 +90,10 @@ export class Session {
    * seed and kernel reproduces the stops (`dmadbg run --replay`).
    */
   readonly journal: { readonly line: string; readonly stop?: Stop; readonly error?: string }[] = [];
+  /** The last internal error a command met (a dmadbg bug): the CLI writes its stack to a crash log. */
+  internalError: unknown;
+  /** Set when event `events` met a limit: forward motion stops before it. */
+  halt: { readonly events: number; readonly message: string } | undefined;
 
   constructor(built: Built, options: SessionOptions = {}) {
     this.built = built;
@@ -214,6 +221,7 @@ export class Session {
 
   /** Completion for the `:` line: the word being typed starts at `start`. */
   complete(line: string): { start: number; candidates: string[] } {
+    if (line.length > LIMITS.commandChars) return { start: line.length, candidates: [] };
     return completeLine(this, line);
   }
 
@@ -271,6 +279,9 @@ export class Session {
 
   private *lineGen(line: string): CommandGen {
     if (this.running) return { lines: [], error: { message: 'the machine is running; interrupt it first (Esc)' } };
+    if (line.length > LIMITS.commandChars) {
+      return { lines: [], error: { message: `the command is ${line.length} characters long; the limit is ${LIMITS.commandChars}`, hint: '`dmadbg info limits` lists every limit' } };
+    }
     const trimmed = line.trim();
     if (this.collecting) return this.collect(trimmed);
     if (trimmed && !trimmed.startsWith('#') && !this.restoring) {
@@ -350,11 +361,28 @@ export class Session {
     return this.collecting !== undefined;
   }
 
+  /**
+   * The machine reached a limit of the table inside an event (virtual time, backed memory,
+   * DRAM for user pages): that event cannot complete. Go back to just before it and stop
+   * there; forward motion stops at the same place from now on (engine.ts reads `halt`).
+   */
+  private limitReached(e: SimLimitError): CommandResult {
+    const failed = this.machine.state.events;
+    this.halt = { events: failed, message: e.message };
+    const back = this.gotoEvent(failed - 1);
+    while (!back.run(Number.MAX_SAFE_INTEGER));
+    const stop = this.stopHere('limit', { message: `event ${failed} cannot run: ${e.message}` });
+    this.lastStop = stop;
+    return { lines: describeStop(this, stop), stop };
+  }
+
   private errorResult(e: unknown, line = '', offset = 0): CommandResult {
     if (e instanceof ParseError) {
       const err = { message: e.message, column: e.column + offset, hint: e.hint };
       return { lines: caretLines(line, err), error: err };
     }
+    if (e instanceof SimLimitError) return this.limitReached(e);
+    this.internalError = e;
     if (e instanceof SimAssertionError) {
       const stop = this.stopHere('error', { message: e.message });
       this.lastStop = stop;

@@ -101,3 +101,24 @@ export function offsetToLineCol(text: string, offset: number): { line: number; c
   }
   return { line, col };
 }
+
+/**
+ * The first place where arrays and objects nest deeper than `max`, or undefined. A scan
+ * of brackets outside strings, with no recursion, so it works on any text (JSON.parse
+ * and the checks after it recurse per level).
+ */
+export function findDeepNesting(text: string, max: number): number | undefined {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return i;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return undefined;
+}

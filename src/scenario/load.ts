@@ -8,13 +8,22 @@ import { Scenario, type ScenarioOut } from './schema/index.ts';
 import type { ScenarioProblem } from './problems.ts';
 import { zodIssuesToProblems } from './zod-issues.ts';
 import { checkScenario } from './check.ts';
-import { findJsonError, offsetToLineCol } from './json-position.ts';
+import { findDeepNesting, findJsonError, offsetToLineCol } from './json-position.ts';
+import { LIMITS } from '../sim/limits.ts';
 
 export type LoadResult =
   | { ok: true; scenario: ScenarioOut; file: string; hash: string; raw: unknown }
   | { ok: false; problems: ScenarioProblem[] };
 
 export function parseScenarioText(text: string, file: string): LoadResult {
+  if (text.length > LIMITS.fileBytes) {
+    return { ok: false, problems: [{ file, path: '', message: `the file has ${text.length} bytes; a scenario may have at most ${LIMITS.fileBytes} bytes`, hint: '`dmadbg info limits` lists every limit' }] };
+  }
+  const deep = findDeepNesting(text, LIMITS.jsonDepth);
+  if (deep !== undefined) {
+    const { line, col } = offsetToLineCol(text, deep);
+    return { ok: false, problems: [{ file, path: '', message: `arrays and objects nested more than ${LIMITS.jsonDepth} deep at line ${line} column ${col}`, hint: 'a scenario needs a few levels; check for a runaway bracket' }] };
+  }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -49,6 +58,9 @@ export function loadScenarioFile(file: string): LoadResult {
   }
   if (st.isDirectory()) {
     return { ok: false, problems: [{ file, path: '', message: 'is a directory, not a scenario file', hint: 'name a .json file inside it' }] };
+  }
+  if (st.size > LIMITS.fileBytes) {
+    return { ok: false, problems: [{ file, path: '', message: `the file has ${st.size} bytes; a scenario may have at most ${LIMITS.fileBytes} bytes`, hint: '`dmadbg info limits` lists every limit' }] };
   }
   let text: string;
   try {

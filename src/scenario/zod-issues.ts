@@ -136,6 +136,11 @@ export function zodIssuesToProblems(
       }
       case 'invalid_value': {
         const opts = iss.values.map((v) => JSON.stringify(v));
+        if (got === undefined) {
+          // A missing literal (e.g. "version") reads like every other missing field.
+          out.push({ file, path, message: 'missing required field', hint: `expected ${opts.join(' or ')}` });
+          break;
+        }
         const near = typeof got === 'string' ? closest(got, iss.values.map(String)) : undefined;
         out.push({
           file,

@@ -7,7 +7,7 @@
  */
 import { assert } from './core/assert.ts';
 import { type Prng, prngFromSeed, prngFork } from './core/prng.ts';
-import { type EventQueue, queueCreate, queuePop, queuePush } from './core/queue.ts';
+import { type EventQueue, T_MAX, queueCreate, queuePop, queuePush } from './core/queue.ts';
 import { TraceStore } from './core/trace.ts';
 import { KStack } from './core/kstack.ts';
 import { type Encoder, encoderOf } from './trace/codec.ts';
@@ -16,6 +16,7 @@ import { type PhysMem, physCreate } from './mem/phys.ts';
 import { type PhysAllocator, allocatorCreate } from './mem/alloc.ts';
 import { type Behaviour, type KernelVersion, resolveBehaviours } from './kernel.ts';
 import type { EventKey, ModelKey, ServiceKey } from './core/keys.ts';
+import { SimLimitError } from './limits.ts';
 
 export interface MachineConfig {
   readonly scenario: string;
@@ -184,6 +185,7 @@ export class Machine {
   schedule(delayNs: number, type: number, a = 0, b = 0, prio: number = PRIO.device): void {
     if (!(Number.isSafeInteger(delayNs) && delayNs >= 0)) assert(false, `bad delay ${delayNs}`);
     if (!(type >= 0 && type < this.handlers.length)) assert(false, `unknown event type ${type}`);
+    if (this.state.now + delayNs > T_MAX) throw new SimLimitError(`${this.handlerNames[type]} would run at t=${this.state.now + delayNs} ns, past the virtual time limit (${T_MAX} ns)`);
     queuePush(this.state.queue, this.state.now + delayNs, prio, type, a, b);
   }
 

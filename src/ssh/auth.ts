@@ -37,8 +37,20 @@ const KEY_TYPE = /^(ssh-(rsa|dss|ed25519)|ecdsa-sha2-nistp(256|384|521)|sk-(ssh-
 export function parseAuthorizedKeys(text: string): ParseResult {
   const keys: AuthorizedKey[] = [];
   const skipped: string[] = [];
+  let pem: string | undefined;
   text.split(/\r?\n/).forEach((raw, i) => {
     const line = raw.trim();
+    // A PEM block (a private key passed by mistake) is one complaint, not one per line.
+    if (pem !== undefined) {
+      if (/^-----END /.test(line)) pem = undefined;
+      return;
+    }
+    const begin = /^-----BEGIN (.*)-----$/.exec(line);
+    if (begin) {
+      pem = begin[1];
+      skipped.push(`line ${i + 1}: ${/PRIVATE KEY/.test(begin[1]) ? 'a private key, not a public one (the .pub file is the one to give)' : `a ${begin[1]} block, not an authorized_keys line`}`);
+      return;
+    }
     if (!line || line.startsWith('#')) return;
     const first = line.split(/\s+/, 1)[0];
     if (!KEY_TYPE.test(first)) {
@@ -59,6 +71,8 @@ export function parseAuthorizedKeys(text: string): ParseResult {
   return { keys, skipped };
 }
 
+export class AuthorizedKeysError extends Error {}
+
 /** The authorized keys, re-read when the file's mtime or size changes. */
 export class AuthorizedKeys {
   private cache?: { mtimeMs: number; size: number; result: ParseResult };
@@ -70,9 +84,24 @@ export class AuthorizedKeys {
     const st = statSync(this.path);
     if (this.cache && this.cache.mtimeMs === st.mtimeMs && this.cache.size === st.size) return this.cache.result;
     const result = parseAuthorizedKeys(readFileSync(this.path, 'utf8'));
-    for (const s of result.skipped) this.log?.('authorized-keys', { file: this.path, warning: s });
+    // A file with no key at all is refused with the reasons in one line (loadUsable); no flood of warnings.
+    if (result.keys.length) for (const s of result.skipped) this.log?.('authorized-keys', { file: this.path, warning: s });
     this.cache = { mtimeMs: st.mtimeMs, size: st.size, result };
     return result;
+  }
+
+  /**
+   * load() at start: a file with no usable public key (empty, only comments, a private key
+   * passed by mistake) would leave a server nobody can log in to, so it is refused in one
+   * line naming why each line was skipped.
+   */
+  loadUsable(): ParseResult {
+    const r = this.load();
+    if (r.keys.length === 0) {
+      const why = r.skipped.length ? ` (${r.skipped.slice(0, 3).join('; ')}${r.skipped.length > 3 ? '; ...' : ''})` : ' (the file has no key lines)';
+      throw new AuthorizedKeysError(`${this.path}: no usable public key${why}; pass the public keys that may log in, e.g. ~/.ssh/id_ed25519.pub`);
+    }
+    return r;
   }
 
   /** Like load(), but an unreadable file means "no keys" (logged) instead of a throw. */
@@ -112,6 +141,8 @@ export function createAuthHandler(opts: {
   remote: string;
   onSuccess: (o: AuthOutcome) => void;
   onTooMany: () => void;
+  /** Called with every counted failure; true means the address is throttled: stop here. */
+  onFailure?: () => boolean;
 }): (ctx: AuthContext) => void {
   let failures = 0;
   let cutOff = false;
@@ -119,9 +150,10 @@ export function createAuthHandler(opts: {
     if (cutOff) return void ctx.reject([]);
     failures++;
     if (why) opts.log('auth-failed', { remote: opts.remote, user: ctx.username, method: ctx.method, why, attempt: failures });
-    if (failures >= opts.maxAttempts) {
+    const throttled = opts.onFailure?.() ?? false;
+    if (failures >= opts.maxAttempts || throttled) {
       cutOff = true;
-      opts.log('auth-limit', { remote: opts.remote, user: ctx.username, attempts: failures });
+      opts.log(throttled ? 'auth-throttled' : 'auth-limit', { remote: opts.remote, user: ctx.username, attempts: failures });
       ctx.reject([]);
       opts.onTooMany();
       return;

@@ -9,6 +9,7 @@
  */
 import { PassThrough, Writable } from 'node:stream';
 import type { Readable } from 'node:stream';
+import { LIMITS } from '../sim/limits.ts';
 
 export interface PtyInfo {
   cols: number;
@@ -24,6 +25,16 @@ export interface TtyChannel extends Readable {
 }
 
 const crlf = (s: string) => s.replace(/\r?\n/g, '\r\n');
+
+/**
+ * The size a session draws at: what the client asked for, within the limits table (a
+ * 10000x10000 window-change would otherwise build a frame of 10^8 cells and take the
+ * server, with every session, down). 0 or nonsense keeps the fallback.
+ */
+export function clampSize(cols: unknown, rows: unknown, fallback = { cols: 80, rows: 24 }): { cols: number; rows: number } {
+  const one = (v: unknown, max: number, dflt: number) => (typeof v === 'number' && Number.isFinite(v) && v >= 1 ? Math.min(Math.floor(v), max) : dflt);
+  return { cols: one(cols, LIMITS.terminalCols, fallback.cols), rows: one(rows, LIMITS.terminalRows, fallback.rows) };
+}
 
 /** A Writable that looks like a terminal of a given size. */
 export class TtyOut extends Writable {
@@ -52,7 +63,9 @@ export class TtyOut extends Writable {
   }
 
   resize(cols: number, rows: number): void {
-    if (cols <= 0 || rows <= 0 || (cols === this.columns && rows === this.rows)) return;
+    if (!(cols > 0 && rows > 0)) return;
+    ({ cols, rows } = clampSize(cols, rows));
+    if (cols === this.columns && rows === this.rows) return;
     this.columns = cols;
     this.rows = rows;
     this.emit('resize');
@@ -86,6 +99,45 @@ export class TtyOut extends Writable {
   }
 }
 
+/**
+ * Ink 6.8 throws on a CSI key with modifiers and an unknown final byte (Esc then "[6j"
+ * typed quickly, or a terminal's unusual key): parse-keypress gives ctrl with no name and
+ * useInput calls `undefined.startsWith`. That key means nothing to us: drop it, keep going.
+ */
+export function isInkUnknownKeyError(e: unknown): boolean {
+  return e instanceof TypeError && /reading 'startsWith'/.test(e.message) && /use-input/.test(e.stack ?? '');
+}
+
+/**
+ * Wrap a stdin's emit so an exception thrown by a key handler (they run inside
+ * emit('readable')) goes to `onError` instead of out of the stream, and Ink's unknown-key
+ * error is dropped. Returns the undo function.
+ */
+export function guardKeyHandlers(stdin: NodeJS.ReadableStream, onError: (e: unknown) => void): () => void {
+  const target = stdin as unknown as { emit: (event: string | symbol, ...args: unknown[]) => boolean };
+  const emit = target.emit;
+  target.emit = function (this: unknown, event: string | symbol, ...args: unknown[]): boolean {
+    try {
+      return emit.call(this, event, ...args);
+    } catch (e) {
+      if (!isInkUnknownKeyError(e)) onError(e);
+      // The throw cut the stream's 'readable' handling short; without a new read request
+      // the stream stops reading, nothing keeps the process alive and it exits quietly.
+      setImmediate(() => {
+        try {
+          (stdin as unknown as { read(n: number): unknown }).read(0);
+        } catch {
+          /* destroyed */
+        }
+      });
+      return false;
+    }
+  };
+  return () => {
+    target.emit = emit;
+  };
+}
+
 /** stdin for Ink: a PassThrough with the TTY methods Ink calls. */
 export class TtyIn extends PassThrough {
   isTTY = true as const;
@@ -109,7 +161,10 @@ export class TtyIn extends PassThrough {
     try {
       return super.emit(event, ...args);
     } catch (e) {
-      this.onError(e);
+      if (!isInkUnknownKeyError(e)) return (this.onError(e), false);
+      setImmediate(() => {
+        if (!this.destroyed) this.read(0); // go on reading after the dropped key (see guardKeyHandlers)
+      });
       return false;
     }
   }
@@ -130,7 +185,7 @@ export function createTtyStreams(
   pty: PtyInfo,
   opts: { onInput?: () => void; onInputError: (e: unknown) => void; clearOnResize?: boolean; onResize?: (cols: number, rows: number) => void },
 ): TtyStreams {
-  const size = { cols: pty.cols > 0 ? pty.cols : 80, rows: pty.rows > 0 ? pty.rows : 24 };
+  const size = clampSize(pty.cols, pty.rows);
   const stdin = new TtyIn(opts.onInputError);
   const guard = (target: { write(b: string, cb?: (err?: Error | null) => void): boolean; once(ev: 'drain', cb: () => void): unknown }) => ({
     write: (b: string, cb?: (err?: Error | null) => void) => (channel.destroyed || !channel.writable ? true : target.write(b, cb)),

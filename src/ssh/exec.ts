@@ -11,6 +11,7 @@ import { existsSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { listScenarios } from '../store/catalog.ts';
 import { PACKAGE_ROOT } from '../store/package-root.ts';
+import { LIMITS } from '../sim/limits.ts';
 
 export const EXEC_EXIT = { ok: 0, error: 1, usage: 2, internal: 70 } as const;
 
@@ -49,7 +50,8 @@ export class ExecRefused extends Error {
   }
 }
 
-type OptSpec = Record<string, 'flag' | 'value'>;
+/** 'stdin': a value option whose only allowed value is "-" (read from the channel's stdin). */
+type OptSpec = Record<string, 'flag' | 'value' | 'stdin'>;
 
 interface CommandSpec {
   readonly options: OptSpec;
@@ -62,14 +64,14 @@ const HELP: OptSpec = { help: 'flag', h: 'flag' };
 /** What each remote command may be given. Keep in step with src/cli/commands/*. */
 export const EXEC_COMMANDS: Record<string, CommandSpec> = {
   run: {
-    options: { ...HELP, json: 'flag', until: 'value', 'until-kind': 'value', seed: 'value', kernel: 'value', 'max-events': 'value' },
+    options: { ...HELP, json: 'flag', until: 'value', 'until-kind': 'value', seed: 'value', kernel: 'value', 'max-events': 'value', commands: 'stdin' },
     positionals: { min: 1, max: 1, what: 'SCENARIO' },
   },
   validate: { options: { ...HELP }, positionals: { min: 1, max: 64, what: 'FILE...' } },
   list: { options: { ...HELP, json: 'flag' }, positionals: { min: 0, max: 0, what: '' } },
 };
 
-export const USAGE_LINE = 'available: run SCENARIO [--json] [--until N] [--until-kind KIND] [--seed N] [--kernel V] [--max-events N], list [--json], validate FILE..., tui [SCENARIO] or just SCENARIO (needs ssh -t)';
+export const USAGE_LINE = 'available: run SCENARIO [--json] [--until N] [--until-kind KIND] [--seed N] [--kernel V] [--max-events N] [--commands - < FILE], list [--json], validate FILE..., tui [SCENARIO] or just SCENARIO (needs ssh -t)';
 
 /** Resolve a scenario name or relative path inside `dir`; anything that leaves it is refused. */
 export function confineScenario(dir: string, ref: string): string {
@@ -103,10 +105,15 @@ export interface ParsedExec {
   readonly args: string[];
   /** For tui: the confined scenario file (undefined = the server's default). */
   readonly scenario?: string;
+  /** The command reads the channel's stdin (`run X --commands -`). */
+  readonly stdin?: boolean;
 }
 
 /** Check a remote command line against the allowlist. Throws ExecRefused with a one-line reason. */
 export function parseExec(line: string, scenariosDir: string): ParsedExec {
+  // A NUL cannot reach a child's argv (spawn throws): refuse it as the mistake it is.
+  if (line.includes('\0')) throw new ExecRefused('the command contains a NUL byte');
+  if (line.length > LIMITS.commandChars) throw new ExecRefused(`the command is ${line.length} characters long; the limit is ${LIMITS.commandChars}`);
   let words = splitCommandLine(line);
   if (words[0] === 'dmadbg') words = words.slice(1); // the same command line works with plain sshd
   const [cmd, ...rest] = words;
@@ -129,6 +136,7 @@ export function parseExec(line: string, scenariosDir: string): ParsedExec {
   }
   const args: string[] = [cmd];
   const positionals: string[] = [];
+  let stdin = false;
   for (let i = 0; i < rest.length; i++) {
     const w = rest[i];
     if (w === '--') {
@@ -143,6 +151,12 @@ export function parseExec(line: string, scenariosDir: string): ParsedExec {
       if (kind === 'flag') {
         if (m?.[2] !== undefined) throw new ExecRefused(`${cmd}: --${name} takes no value`);
         args.push(`--${name}`);
+      } else if (kind === 'stdin') {
+        // Files on the server are not for clients to name: the command file comes over the connection.
+        const v = m?.[2] ?? rest[++i];
+        if (v !== '-') throw new ExecRefused(`${cmd}: over ssh, --${name} reads standard input: ssh HOST ${cmd} SCENARIO --${name} - < FILE`);
+        args.push(`--${name}=-`, '--no-record');
+        stdin = true;
       } else {
         const v = m?.[2] ?? rest[++i];
         if (v === undefined) throw new ExecRefused(`${cmd}: --${name} needs a value`);
@@ -159,7 +173,7 @@ export function parseExec(line: string, scenariosDir: string): ParsedExec {
   // Relative to the served directory (the child's cwd): messages then never show server paths.
   const root = realpathSync(scenariosDir);
   for (const p of positionals) args.push(`./${relative(root, confineScenario(scenariosDir, p))}`);
-  return { command: cmd as ParsedExec['command'], args };
+  return { command: cmd as ParsedExec['command'], args, ...(stdin ? { stdin } : {}) };
 }
 
 const BIN = join(PACKAGE_ROOT, 'bin', 'dmadbg.js');
@@ -168,6 +182,8 @@ export interface ExecIo {
   write(s: string | Buffer): boolean;
   once(ev: 'drain', cb: () => void): unknown;
   readonly stderr: { write(s: string | Buffer): boolean };
+  /** The client's stdin, for commands that read it. */
+  readonly input?: NodeJS.ReadableStream;
 }
 
 export interface ExecHandle {
@@ -193,8 +209,14 @@ export function startExec(parsed: ParsedExec, io: ExecIo, opts: { scenariosDir: 
   const child = spawn(process.execPath, [BIN, ...parsed.args], {
     cwd: opts.scenariosDir,
     env,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [parsed.stdin && io.input ? 'pipe' : 'ignore', 'pipe', 'pipe'],
   });
+  const stdout = child.stdout!;
+  const stderr = child.stderr!;
+  if (parsed.stdin && io.input && child.stdin) {
+    child.stdin.on('error', () => {}); // the child may exit before reading all of it
+    io.input.pipe(child.stdin);
+  }
   let killed = false;
   const kill = () => {
     if (killed || child.exitCode !== null || child.signalCode !== null) return;
@@ -205,13 +227,13 @@ export function startExec(parsed: ParsedExec, io: ExecIo, opts: { scenariosDir: 
     }, 2000).unref();
   };
   // Stream stdout with backpressure: a slow link pauses the child instead of filling memory.
-  child.stdout.on('data', (d: Buffer) => {
+  stdout.on('data', (d: Buffer) => {
     if (!io.write(d)) {
-      child.stdout.pause();
-      io.once('drain', () => child.stdout.resume());
+      stdout.pause();
+      io.once('drain', () => stdout.resume());
     }
   });
-  child.stderr.on('data', (d: Buffer) => io.stderr.write(d));
+  stderr.on('data', (d: Buffer) => io.stderr.write(d));
   const timer = opts.timeoutMs > 0 ? setTimeout(() => {
     io.stderr.write(`dmadbg: the command ran longer than ${Math.round(opts.timeoutMs / 1000)} s and was stopped\n`);
     kill();
@@ -227,8 +249,8 @@ export function startExec(parsed: ParsedExec, io: ExecIo, opts: { scenariosDir: 
         res(code);
       }
     };
-    child.stdout.on('end', () => ((out = true), finish()));
-    child.stderr.on('end', () => ((err = true), finish()));
+    stdout.on('end', () => ((out = true), finish()));
+    stderr.on('end', () => ((err = true), finish()));
     child.on('error', (e) => {
       io.stderr.write(`dmadbg: cannot start the command: ${e.message}\n`);
       out = err = true;

@@ -1,12 +1,20 @@
-/** Limits on what one server hands out: concurrent sessions, auth attempts, idle time. */
+/** Limits on what one server hands out: connections, sessions, auth attempts, idle time. */
 export interface Limits {
   /** Open SSH sessions (TUI or exec) across all connections. */
   readonly maxSessions: number;
-  /** Open connections from one remote address. */
+  /** Open TCP connections in all, counted from accept (before the SSH banner). */
+  readonly maxConnections: number;
+  /** Open connections from one remote address, counted from accept. */
   readonly maxConnectionsPerAddress: number;
+  /** A connection that has not sent its SSH banner within this time is dropped. */
+  readonly bannerTimeoutMs: number;
+  /** Failed authentications one address may make per minute (a burst of as many, then refilled evenly). */
+  readonly authFailuresPerMinute: number;
+  /** Headless commands (run, validate: one child process each) one user may run at once. */
+  readonly maxExecsPerUser: number;
   /** Failed authentication attempts per connection before it is closed (the first "none" probe is free). */
   readonly maxAuthAttempts: number;
-  /** A connection that has not authenticated within this time is closed. */
+  /** A connection that has not authenticated within this time of its accept is closed. */
   readonly authTimeoutMs: number;
   /** A session with no input for this long is closed (0 = never). */
   readonly idleTimeoutMs: number;
@@ -16,7 +24,11 @@ export interface Limits {
 
 export const DEFAULT_LIMITS: Limits = {
   maxSessions: 32,
+  maxConnections: 128,
   maxConnectionsPerAddress: 16,
+  bannerTimeoutMs: 10_000,
+  authFailuresPerMinute: 20,
+  maxExecsPerUser: 4,
   maxAuthAttempts: 6,
   authTimeoutMs: 30_000,
   idleTimeoutMs: 30 * 60_000,
@@ -54,6 +66,50 @@ export class KeyedSlots {
     const n = (this.used.get(key) ?? 0) - 1;
     if (n > 0) this.used.set(key, n);
     else this.used.delete(key);
+  }
+}
+
+/**
+ * Failed logins per remote address, as a token bucket (as wish's rate-limiter middleware
+ * keeps one per address): `perMinute` failures in a burst, then one more every
+ * 60/perMinute seconds. An address with an empty bucket is refused at accept until it
+ * refills. Full buckets are forgotten, so the map holds only addresses failing lately.
+ */
+export class AuthThrottle {
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  private static readonly MAX_ADDRESSES = 10_000;
+  constructor(private readonly perMinute: number, private readonly now: () => number = Date.now) {}
+
+  private level(key: string): number {
+    const b = this.buckets.get(key);
+    if (!b) return this.perMinute;
+    const tokens = Math.min(this.perMinute, b.tokens + ((this.now() - b.at) * this.perMinute) / 60_000);
+    if (tokens >= this.perMinute) this.buckets.delete(key);
+    return tokens;
+  }
+
+  /** True when the address may not try (again) now. */
+  blocked(key: string): boolean {
+    return this.perMinute > 0 && this.level(key) < 1;
+  }
+
+  /** Count one failure; true when the address is now blocked. */
+  fail(key: string): boolean {
+    if (this.perMinute <= 0) return false;
+    const tokens = Math.max(0, this.level(key) - 1);
+    if (!this.buckets.has(key) && this.buckets.size >= AuthThrottle.MAX_ADDRESSES) {
+      // Under a flood from many addresses, forget the oldest entry rather than grow.
+      const oldest = this.buckets.keys().next().value;
+      if (oldest !== undefined) this.buckets.delete(oldest);
+    }
+    this.buckets.set(key, { tokens, at: this.now() });
+    return tokens < 1;
+  }
+
+  /** Seconds until the address may try again (0 when it may). */
+  waitSeconds(key: string): number {
+    const t = this.level(key);
+    return t >= 1 ? 0 : Math.ceil(((1 - t) * 60) / this.perMinute);
   }
 }
 

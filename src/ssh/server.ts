@@ -6,16 +6,17 @@
  * Every handler is guarded: one session's error ends that session, never the server.
  */
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { createServer as createTcpServer, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import ssh2 from 'ssh2';
 import type { Connection, ServerChannel, Session, PseudoTtyInfo, AuthContext } from 'ssh2';
 import { AuthorizedKeys, createAuthHandler } from './auth.ts';
 import { loadOrCreateHostKey, type HostKey } from './host-key.ts';
-import { createTtyStreams, type TtyStreams, type PtyInfo } from './channel-tty.ts';
+import { clampSize, createTtyStreams, type TtyStreams, type PtyInfo } from './channel-tty.ts';
 import { SharedSessions, type Member } from './shared-session.ts';
 import { EXEC_EXIT, ExecRefused, parseExec, startExec, type ExecHandle } from './exec.ts';
-import { DEFAULT_LIMITS, IdleTimer, KeyedSlots, Slots, type Limits } from './limits.ts';
+import { AuthThrottle, DEFAULT_LIMITS, IdleTimer, KeyedSlots, Slots, type Limits } from './limits.ts';
 import { createLogger, type Logger } from './log.ts';
 import type { Port, Mounted } from './tui-root.ts';
 
@@ -94,6 +95,8 @@ async function setColourLevel(level: 0 | 1 | 2 | 3): Promise<void> {
 interface ChannelActivity {
   opened(): void;
   closed(): void;
+  /** Run `fn` when the connection closes (however it ends). */
+  onGone(fn: () => void): void;
 }
 
 interface LiveSession {
@@ -112,7 +115,7 @@ export async function startSshServer(opts: ServeOptions): Promise<RunningServer>
   // Check what can be wrong with the options before creating anything on disk.
   const defaultScenario = parseExec(`tui ${opts.scenario ?? 'demo-dma-engine'}`, scenariosDir).scenario!;
   const keys = new AuthorizedKeys(opts.authorizedKeysPath, log);
-  keys.load(); // fail at start, not at the first login, when the file is missing
+  keys.loadUsable(); // fail at start, not at the first login, when the file is missing or has no public key
   const hostKey = loadOrCreateHostKey(opts.hostKeyPath);
   if (hostKey.created) log('host-key-created', { file: hostKey.path, fingerprint: hostKey.fingerprint });
   const ink = await loadInk();
@@ -122,6 +125,11 @@ export async function startSshServer(opts: ServeOptions): Promise<RunningServer>
   const shared = new SharedSessions<Port>((file) => createPort(file));
   const sessionSlots = new Slots(limits.maxSessions);
   const perAddress = new KeyedSlots(limits.maxConnectionsPerAddress);
+  const execsPerUser = new KeyedSlots(limits.maxExecsPerUser);
+  const throttle = new AuthThrottle(limits.authFailuresPerMinute);
+  /** Timers of accepted sockets, until ssh2 has read their banner / they have logged in. */
+  const pending = new WeakMap<Socket, { banner: NodeJS.Timeout; login: NodeJS.Timeout }>();
+  const sockets = new Set<Socket>();
   const live = new Set<LiveSession>();
   const connections = new Set<Connection>();
   let closing = false;
@@ -130,8 +138,12 @@ export async function startSshServer(opts: ServeOptions): Promise<RunningServer>
     const remote = `${info.ip}:${info.port}`;
     const started = Date.now();
     let user: string | undefined;
-    if (closing || !perAddress.take(info.ip)) {
-      log('refused', { remote, why: closing ? 'shutting down' : `more than ${limits.maxConnectionsPerAddress} connections from ${info.ip}` });
+    let userKey: string | undefined;
+    const sock = (client as unknown as { _sock?: Socket })._sock;
+    const timers = sock ? pending.get(sock) : undefined;
+    if (timers) clearTimeout(timers.banner);
+    if (closing) {
+      log('refused', { remote, why: 'shutting down' });
       client.on('error', () => {});
       client.end();
       return;
@@ -143,12 +155,6 @@ export async function startSshServer(opts: ServeOptions): Promise<RunningServer>
     } catch {
       /* not a TCP socket */
     }
-    const authTimer = setTimeout(() => {
-      log('auth-timeout', { remote });
-      client.end();
-    }, limits.authTimeoutMs);
-    authTimer.unref();
-
     client.on('authentication', createAuthHandler({
       keys,
       maxAttempts: limits.maxAuthAttempts,
@@ -156,9 +162,11 @@ export async function startSshServer(opts: ServeOptions): Promise<RunningServer>
       remote,
       onSuccess: (o) => {
         user = o.user;
+        userKey = o.key;
         log('auth-ok', { remote, user: o.user, key: o.key });
       },
       onTooMany: () => setImmediate(() => client.end()),
+      onFailure: () => throttle.fail(info.ip),
     }) as (ctx: AuthContext) => void);
 
     // A connection with no open session for the idle time is closed too.
@@ -171,18 +179,21 @@ export async function startSshServer(opts: ServeOptions): Promise<RunningServer>
         client.end();
       });
     };
+    const onGone = new Set<() => void>();
     const activity: ChannelActivity = {
       opened: () => {
         open++;
         idleConn?.stop();
       },
       closed: () => {
-        if (--open === 0 && !closing) armIdle();
+        if (--open === 0 && !closing && !gone) armIdle();
       },
+      onGone: (fn) => void onGone.add(fn),
     };
+    let gone = false;
 
     client.on('ready', () => {
-      clearTimeout(authTimer);
+      if (timers) clearTimeout(timers.login);
       armIdle();
       client.on('session', (accept) => {
         let session: Session;
@@ -192,7 +203,7 @@ export async function startSshServer(opts: ServeOptions): Promise<RunningServer>
           log('session-error', { remote, error: (e as Error).message });
           return;
         }
-        handleSession(session, remote, user ?? '?', () => (client as unknown as { _sock?: { writableLength?: number } })._sock?.writableLength ?? 0, activity);
+        handleSession(session, remote, user ?? '?', userKey ?? user ?? '?', () => (client as unknown as { _sock?: { writableLength?: number } })._sock?.writableLength ?? 0, activity);
       });
       // No port forwarding of any kind.
       client.on('tcpip', (_a, reject, i) => {
@@ -207,15 +218,15 @@ export async function startSshServer(opts: ServeOptions): Promise<RunningServer>
     });
     client.on('error', (e) => log('connection-error', { remote, error: e.message }));
     client.on('close', () => {
-      clearTimeout(authTimer);
+      gone = true;
+      for (const fn of onGone) fn();
       idleConn?.stop();
       connections.delete(client);
-      perAddress.give(info.ip);
       log('disconnect', { remote, user, seconds: ((Date.now() - started) / 1000).toFixed(1) });
     });
   });
 
-  function handleSession(session: Session, remote: string, user: string, unsent: () => number, activity: ChannelActivity): void {
+  function handleSession(session: Session, remote: string, user: string, userKey: string, unsent: () => number, activity: ChannelActivity): void {
     let pty: PtyInfo | undefined;
     let streams: TtyStreams | undefined;
     let started = false;
@@ -227,13 +238,14 @@ export async function startSshServer(opts: ServeOptions): Promise<RunningServer>
       }
     };
     session.on('pty', guard('pty', (accept, _reject, i: PseudoTtyInfo) => {
-      pty = { cols: i.cols, rows: i.rows, term: i.term };
+      pty = { ...clampSize(i.cols, i.rows), term: String(i.term ?? '').slice(0, 64) };
       accept?.();
     }));
     session.on('window-change', guard('window-change', (accept, _reject, i) => {
       // It can come before the shell: keep the size and apply it when the streams exist.
-      if (pty) pty = { ...pty, cols: i.cols, rows: i.rows };
-      streams?.resize(i.cols, i.rows);
+      const size = clampSize(i.cols, i.rows, pty);
+      if (pty) pty = { ...pty, ...size };
+      streams?.resize(size.cols, size.rows);
       accept?.();
     }));
     session.on('env', (accept) => accept?.()); // ignored: nothing here reads the client's environment
@@ -257,9 +269,23 @@ export async function startSshServer(opts: ServeOptions): Promise<RunningServer>
       };
       if (closing) return refuse('the server is shutting down', EXEC_EXIT.error);
       if (!sessionSlots.take()) return refuse(`the server is full (${limits.maxSessions} sessions); try again later`, EXEC_EXIT.error);
-      channel.once('close', () => sessionSlots.give());
       activity.opened();
-      channel.once('close', () => activity.closed());
+      // ssh2 emits a server channel's 'close' only after its stdin has been read to the end,
+      // which an exec that never reads stdin never does: release on whichever sign comes first.
+      let released = false;
+      const endHooks: (() => void)[] = [];
+      const release = () => {
+        if (released) return;
+        released = true;
+        sessionSlots.give();
+        activity.closed();
+        for (const fn of endHooks) fn();
+      };
+      const onEnd = (fn: () => void) => void endHooks.push(fn);
+      channel.once('close', release);
+      channel.once('finish', release);
+      session.once('close', release);
+      activity.onGone(release);
       let parsed;
       try {
         parsed = command === undefined ? { command: 'tui' as const, args: [], scenario: undefined } : parseExec(command, scenariosDir);
@@ -271,9 +297,14 @@ export async function startSshServer(opts: ServeOptions): Promise<RunningServer>
       try {
         if (parsed.command === 'tui') {
           if (!pty) return refuse('the debugger needs a terminal: connect with ssh -t (headless: ssh HOST run SCENARIO --json)', EXEC_EXIT.error);
-          return startTui(channel, pty, parsed.scenario ?? defaultScenario, remote, user, (s) => (streams = s), unsent);
+          return startTui(channel, pty, parsed.scenario ?? defaultScenario, remote, user, (s) => (streams = s), unsent, onEnd);
         }
-        runExec(channel, parsed, command ?? '', remote, user, pty !== undefined);
+        if (parsed.command !== 'list') {
+          // Each run/validate is a child process (~100 MB): one user cannot start dozens.
+          if (!execsPerUser.take(userKey)) return refuse(`you already run ${limits.maxExecsPerUser} commands on this server; wait for one to end`, EXEC_EXIT.error);
+          onEnd(() => execsPerUser.give(userKey));
+        }
+        runExec(channel, parsed, command ?? '', remote, user, pty !== undefined, onEnd);
       } catch (e) {
         log('session-error', { remote, user, in: parsed.command, error: (e as Error)?.message });
         refuse(`internal error (a dmadbg bug, please report it): ${(e as Error)?.message}`, EXEC_EXIT.internal);
@@ -283,7 +314,7 @@ export async function startSshServer(opts: ServeOptions): Promise<RunningServer>
     session.on('exec', guard('exec', (accept, reject, i) => begin(accept, reject, i.command)));
   }
 
-  function startTui(channel: ServerChannel, pty: PtyInfo, file: string, remote: string, user: string, setStreams: (s: TtyStreams) => void, unsent: () => number): void {
+  function startTui(channel: ServerChannel, pty: PtyInfo, file: string, remote: string, user: string, setStreams: (s: TtyStreams) => void, unsent: () => number, onEnd: (fn: () => void) => void): void {
     const t0 = Date.now();
     let member: Member<Port> | undefined;
     let mounted: Mounted | undefined;
@@ -329,6 +360,7 @@ export async function startSshServer(opts: ServeOptions): Promise<RunningServer>
     }
 
     channel.on('close', () => finish(0));
+    onEnd(() => finish(0));
     shared.join(file, user).then(
       (m) => {
         member = m;
@@ -361,7 +393,7 @@ export async function startSshServer(opts: ServeOptions): Promise<RunningServer>
     );
   }
 
-  function runExec(channel: ServerChannel, parsed: ReturnType<typeof parseExec>, command: string, remote: string, user: string, withPty: boolean): void {
+  function runExec(channel: ServerChannel, parsed: ReturnType<typeof parseExec>, command: string, remote: string, user: string, withPty: boolean, onEnd: (fn: () => void) => void): void {
     const t0 = Date.now();
     let handle: ExecHandle | undefined;
     let done = false;
@@ -372,8 +404,9 @@ export async function startSshServer(opts: ServeOptions): Promise<RunningServer>
           write: (d: string | Buffer) => channel.write(crlf(d)),
           once: (ev: 'drain', cb: () => void) => channel.once(ev, cb),
           stderr: { write: (d: string | Buffer) => channel.stderr.write(crlf(d)) },
+          input: channel,
         }
-      : channel;
+      : { write: (d: string | Buffer) => channel.write(d), once: (ev: 'drain', cb: () => void) => channel.once(ev, cb), stderr: channel.stderr, input: channel };
     handle = startExec(parsed, io, { scenariosDir, timeoutMs: limits.execTimeoutMs });
     const self: LiveSession = {
       kind: 'exec',
@@ -385,9 +418,11 @@ export async function startSshServer(opts: ServeOptions): Promise<RunningServer>
     };
     live.add(self);
     log('session', { remote, user, kind: 'exec', command });
-    channel.on('close', () => {
+    const stop = () => {
       if (!done) handle?.kill();
-    });
+    };
+    channel.on('close', stop);
+    onEnd(stop);
     handle.done.then((code) => {
       done = true;
       live.delete(self);
@@ -404,14 +439,55 @@ export async function startSshServer(opts: ServeOptions): Promise<RunningServer>
   }
 
   server.on('error', (e: Error) => log('server-error', { error: e.message }));
+  // Our own listener counts and times connections from accept, before ssh2 sees a banner:
+  // a socket that never speaks must not hold a slot for ever.
+  const tcp = createTcpServer((socket) => {
+    const ip = socket.remoteAddress ?? '?';
+    const remote = `${ip}:${socket.remotePort}`;
+    socket.on('error', () => {});
+    const why = closing
+      ? 'shutting down'
+      : sockets.size >= limits.maxConnections
+        ? `${limits.maxConnections} connections open (the server's limit)`
+        : throttle.blocked(ip)
+          ? `too many failed logins from ${ip}; retry in ${throttle.waitSeconds(ip)} s`
+          : !perAddress.take(ip)
+            ? `more than ${limits.maxConnectionsPerAddress} connections from ${ip}`
+            : undefined;
+    if (why) {
+      log('refused', { remote, why });
+      socket.destroy();
+      return;
+    }
+    sockets.add(socket);
+    const banner = setTimeout(() => {
+      log('banner-timeout', { remote });
+      socket.destroy();
+    }, limits.bannerTimeoutMs);
+    const login = setTimeout(() => {
+      log('auth-timeout', { remote });
+      socket.destroy();
+    }, limits.authTimeoutMs);
+    banner.unref();
+    login.unref();
+    pending.set(socket, { banner, login });
+    socket.once('close', () => {
+      clearTimeout(banner);
+      clearTimeout(login);
+      sockets.delete(socket);
+      perAddress.give(ip);
+    });
+    server.injectSocket(socket);
+  });
+  tcp.on('error', (e: Error) => log('server-error', { error: e.message }));
   await new Promise<void>((res, rej) => {
-    server.once('error', rej);
-    server.listen(opts.port ?? 2222, host, () => {
-      server.off('error', rej);
+    tcp.once('error', rej);
+    tcp.listen(opts.port ?? 2222, host, () => {
+      tcp.off('error', rej);
       res();
     });
   });
-  const addr = server.address() as { port: number; address: string };
+  const addr = tcp.address() as { port: number; address: string };
   log('listening', { host: addr.address, port: addr.port, fingerprint: hostKey.fingerprint, scenarios: scenariosDir });
 
   let closed: Promise<void> | undefined;
@@ -426,7 +502,7 @@ export async function startSshServer(opts: ServeOptions): Promise<RunningServer>
       closing = true;
       const ending = [...live];
       const listening = new Promise<void>((res) => {
-        server.close(() => res());
+        tcp.close(() => res());
         for (const s of ending) {
           try {
             s.end('the server is shutting down');
@@ -443,9 +519,13 @@ export async function startSshServer(opts: ServeOptions): Promise<RunningServer>
               /* gone */
             }
           }
+          // Sockets still before their banner or login have nobody to say goodbye to.
+          const live = new Set([...connections].map((c) => (c as unknown as { _sock?: Socket })._sock));
+          for (const sk of sockets) if (!live.has(sk)) sk.destroy();
         }, 50).unref();
         setTimeout(() => {
           for (const c of connections) (c as unknown as { _sock?: { destroy(): void } })._sock?.destroy();
+          for (const sk of sockets) sk.destroy();
           res();
         }, 3000).unref();
       });

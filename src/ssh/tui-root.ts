@@ -27,11 +27,11 @@ export function createPort(file: string): { port: Port; dispose?: () => void } {
   return { port, dispose: () => port.dispose() };
 }
 
-/** The status-bar tag: "driver", "driver · 2 watching", "watching alice · :driver". */
+/** The status-bar tag: "driver", "driver · 2 watching", "watching · alice drives" (the hint bar says :driver). */
 export function roleText(member: Member<Port>): string {
   const others = member.session.size - 1;
   if (member.role === 'driver') return others > 0 ? `driver · ${others} watching` : 'driver';
-  return `watching ${member.session.driver?.user ?? 'nobody'} · :driver`;
+  return `watching · ${member.session.driver?.user ?? 'nobody'} drives`;
 }
 
 /**

@@ -3,9 +3,9 @@
  * random, unlike steno's fixed `.name.tmp` that two processes share), fsync it, rename it
  * over the target, fsync the directory. A reader sees the old file or the new one.
  */
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 
 export function tempNameFor(file: string): string {
   return join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
@@ -43,5 +43,36 @@ function fsyncDir(dir: string): void {
     /* not supported here */
   } finally {
     if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/**
+ * mkdir -p, one component at a time. Node's recursive mkdirSync never returns on some
+ * paths (under /proc it gets ENOENT, creates the parent, gets ENOENT again, ...): this
+ * walks up to the first existing ancestor, then creates each missing directory once, so
+ * every failure is an error with a code (ENOENT, ENOTDIR, EACCES, EROFS, ENAMETOOLONG).
+ */
+export function makeDirs(dir: string, mode = 0o755): void {
+  const missing: string[] = [];
+  let cur = resolve(dir);
+  for (;;) {
+    try {
+      const st = statSync(cur);
+      if (!st.isDirectory()) throw Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${cur}'`), { code: 'ENOTDIR', path: cur });
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+    missing.push(cur);
+    const up = dirname(cur);
+    if (up === cur) break;
+    cur = up;
+  }
+  for (const d of missing.reverse()) {
+    try {
+      mkdirSync(d, { mode });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
   }
 }

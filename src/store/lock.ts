@@ -3,11 +3,20 @@
  * `<file>.lock` with O_EXCL holding {pid, host, at, token}. A lock whose process is gone
  * (same host) or that is older than `staleMs` is broken. Breaking renames the lock aside
  * first and checks it moved the lock it judged stale, so two breakers cannot both win.
+ *
+ * Fair: a waiter first takes a numbered ticket (a file in `<file>.lock.q/`, named by the
+ * time it arrived) and tries the lock only when its ticket is the oldest live one, so
+ * waiters go in arrival order and a writer that comes straight back queues behind the
+ * others (before, random sleeps let one writer of four starve until its timeout).
+ * Bounded: the wait ends after `timeoutMs` with a LockTimeoutError the workspace turns
+ * into a warning. Tickets of dead processes are swept by whoever sees them.
  * Synchronous on purpose: the critical section is a few milliseconds of file I/O.
  */
-import { closeSync, linkSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, linkSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { makeDirs } from './atomic.ts';
 
 export interface LockOptions {
   /** Give up after this long (default 10 s). */
@@ -88,38 +97,99 @@ function breakStale(path: string, judged: string): void {
   }
 }
 
+/** The queue directory beside the lock. */
+export const queueDirOf = (file: string) => `${file}.lock.q`;
+
+let ticketSeq = 0;
+
+/** A ticket name sorts by arrival time, then by pid and a per-process counter. */
+function ticketName(): string {
+  return `${String(Date.now()).padStart(15, '0')}-${String(process.pid).padStart(10, '0')}-${String(ticketSeq++).padStart(8, '0')}-${hostname().replace(/[^A-Za-z0-9.]/g, '_')}`;
+}
+
+/** A ticket left by a process that is gone (same host), or far older than any wait. */
+function deadTicket(name: string, staleMs: number, timeoutMs: number): boolean {
+  const [at, pid, , host] = name.split('-');
+  if (host === hostname().replace(/[^A-Za-z0-9.]/g, '_') && !alive(Number(pid))) return true;
+  return Date.now() - Number(at) > staleMs + timeoutMs;
+}
+
+function tryLock(path: string, text: string): boolean {
+  try {
+    const fd = openSync(path, 'wx', 0o644);
+    try {
+      writeSync(fd, text);
+    } finally {
+      closeSync(fd);
+    }
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    return false;
+  }
+}
+
 /** Take the lock for `file`; returns the release function. */
 export function acquireLock(file: string, opts: LockOptions = {}): () => void {
   const path = `${file}.lock`;
-  const deadline = Date.now() + (opts.timeoutMs ?? 10_000);
+  const timeoutMs = opts.timeoutMs ?? 10_000;
+  const deadline = Date.now() + timeoutMs;
   const staleMs = opts.staleMs ?? 30_000;
   const info: LockInfo = { pid: process.pid, host: hostname(), at: Date.now(), token: randomBytes(8).toString('hex') };
   const text = JSON.stringify(info);
-  for (let attempt = 0; ; attempt++) {
+  const qdir = queueDirOf(file);
+  makeDirs(qdir);
+  const mine = ticketName();
+  const ticket = join(qdir, mine);
+  closeSync(openSync(ticket, 'wx', 0o644));
+  const drop = () => {
     try {
-      const fd = openSync(path, 'wx', 0o644);
-      try {
-        writeSync(fd, text);
-      } finally {
-        closeSync(fd);
+      unlinkSync(ticket);
+    } catch {
+      /* swept */
+    }
+  };
+  try {
+    for (let attempt = 0; ; attempt++) {
+      let first = true;
+      for (const t of readdirSync(qdir).sort()) {
+        if (t >= mine) break;
+        if (deadTicket(t, staleMs, timeoutMs)) {
+          try {
+            unlinkSync(join(qdir, t));
+          } catch {
+            /* someone else swept it */
+          }
+          continue;
+        }
+        first = false;
+        break;
       }
-      return () => {
+      if (first) {
+        if (tryLock(path, text)) {
+          drop();
+          return () => {
+            const cur = readLock(path);
+            if (cur?.raw === text) unlinkSync(path);
+          };
+        }
         const cur = readLock(path);
-        if (cur?.raw === text) unlinkSync(path);
-      };
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+        if (cur && isStale(cur, staleMs)) {
+          breakStale(path, cur.raw);
+          continue;
+        }
+      }
+      if (Date.now() > deadline) {
+        const cur = readLock(path);
+        const who = cur?.info ? `pid ${cur.info.pid} on ${cur.info.host}` : 'another process';
+        throw new LockTimeoutError(`workspace is locked by ${who} (${path}); remove the lock file if that process is gone`);
+      }
+      // Short and steady: the head of the queue should notice a release within a millisecond or two.
+      sleepMs(Math.min(5, 1 + (attempt >> 4)));
     }
-    const cur = readLock(path);
-    if (cur && isStale(cur, staleMs)) {
-      breakStale(path, cur.raw);
-      continue;
-    }
-    if (Date.now() > deadline) {
-      const who = cur?.info ? `pid ${cur.info.pid} on ${cur.info.host}` : 'another process';
-      throw new LockTimeoutError(`workspace is locked by ${who} (${path}); remove the lock file if that process is gone`);
-    }
-    sleepMs(Math.min(50, 2 + Math.floor(Math.random() * (4 + attempt))));
+  } catch (e) {
+    drop();
+    throw e;
   }
 }
 

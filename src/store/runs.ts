@@ -4,10 +4,9 @@
  * command with the stop it produced; the last line the exit code. Written once, at the
  * end of the run, atomically.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { writeFileAtomic } from './atomic.ts';
 import type { RunIndex } from './schema.ts';
 import type { Workspace } from './workspace.ts';
 
@@ -40,11 +39,11 @@ export function newRunId(now = new Date()): string {
   return `${t}-${randomBytes(2).toString('hex')}`;
 }
 
-export function saveRun(ws: Workspace, run: RecordedRun): RunIndex {
-  mkdirSync(ws.runsDir, { recursive: true });
+/** Write the run file, then index it; undefined when the workspace cannot be written (it has warned). */
+export function saveRun(ws: Workspace, run: RecordedRun): RunIndex | undefined {
   const path = join(ws.runsDir, `${run.header.id}.ndjson`);
   const lines = [run.header, ...run.steps, { type: 'end', exit: run.exit }].map((x) => JSON.stringify(x));
-  writeFileAtomic(path, lines.join('\n') + '\n');
+  if (!ws.writeRunFile(path, lines.join('\n') + '\n')) return undefined;
   const h = run.header;
   const idx: RunIndex = {
     id: h.id,

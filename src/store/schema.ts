@@ -47,6 +47,7 @@ export const WorkspaceZ = z.object({
 
 export type WorkspaceData = z.infer<typeof WorkspaceZ>;
 export type ScenarioEntry = z.infer<typeof ScenarioEntryZ>;
+export type SavedPoint = z.infer<typeof SavedPointZ>;
 export type RunIndex = z.infer<typeof RunIndexZ>;
 
 export function emptyWorkspace(): WorkspaceData {

@@ -185,7 +185,7 @@ function Debugger(props: AppProps & { port: SessionPort; onQuit: () => void; key
     overlay = recordViewRows(rec, l.width, bodyH, s.record?.top ?? 0, theme);
   }
   const status = statusRow(live, l.width, theme, props.role);
-  const hint = hintRow(s, live.state === 'running', l.width, theme, s.overlay === 'record' ? 'record' : focus);
+  const hint = hintRow(s, live.state === 'running', l.width, theme, s.overlay === 'record' ? 'record' : focus, props.role?.startsWith('watching'));
   const frame = composeFrame(l, status, slotLines, overlay, hint);
 
   // On the project's frame writer the screen goes straight to it (Ink renders nothing, so

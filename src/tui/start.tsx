@@ -16,6 +16,8 @@ export const LEAVE_SCREEN = '\x1b[?2026l\x1b[0m\x1b[?7h\x1b[?25h\x1b[?1049l';
 export interface StartOptions extends AppOptions {
   readonly port?: SessionPort;
   readonly picker?: PickerSource;
+  /** The one line to print for an internal error once the screen is restored (the CLI writes the stack to a crash log). */
+  readonly crashLine?: (e: unknown) => string;
 }
 
 /** NO_COLOR (any non-empty value) turns colour off: https://no-color.org */
@@ -56,7 +58,7 @@ export async function startTui(opts: StartOptions): Promise<void> {
   };
   const onCrash = (e: unknown) => {
     restore();
-    process.stderr.write(`dmadbg: internal error (a dmadbg bug, please report it): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.stderr.write(`${opts.crashLine ? opts.crashLine(e) : `dmadbg: internal error (a dmadbg bug, please report it): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`}\n`);
     process.exit(70);
   };
   out.on('resize', onResize);

@@ -1,10 +1,11 @@
 // The CLI contract users script against: exit codes, one-line errors, and run's options.
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { dmadbg } from '../helpers/cli.ts';
-import { runLines } from '../helpers/scenario.ts';
+import { ROOT, runLines } from '../helpers/scenario.ts';
 import { DEVICE_KINDS } from '../../src/scenario/schema/devices.ts';
 
 describe('dmadbg run', () => {
@@ -61,6 +62,23 @@ describe('dmadbg run', () => {
     }
     expect(dmadbg(['run', 'demo-dma-engine', '--until-kind', 'dev-of']).stderr).toMatch(/did you mean "dev-op"/);
   });
+
+  it("usage mistakes read in the house style, with did-you-mean (issue 20 item 14)", () => {
+    const cases: [string[], string][] = [
+      [['run', 'mt8183-bus-se'], 'dmadbg: no scenario "mt8183-bus-se": no such file, and no built-in scenario of that name (did you mean mt8183-bus-sel?); `dmadbg list` shows the built-in ones'],
+      [['run', 'demo-dma-engine', '--sed', '3'], 'dmadbg: run: unknown option --sed (did you mean --seed?); see `dmadbg run --help`'],
+      [['run', 'demo-dma-engine', '--kernel', 'v5.5'], 'dmadbg: --kernel: "v5.5" is not a choice (did you mean "v5.0"? one of: v5.0, v5.4); see `dmadbg run --help`'],
+      [['validate'], 'dmadbg: validate: missing FILE...; see `dmadbg validate --help`'],
+      [['info', 'kernals'], 'dmadbg: info: "kernals" is not a topic (did you mean "kernels"? one of: kernels, kinds, limits); see `dmadbg info --help`'],
+      [['list', 'extra'], 'dmadbg: list: unexpected argument "extra" (usage: dmadbg list); see `dmadbg list --help`'],
+      [['rnu'], 'dmadbg: unknown command "rnu" (did you mean "run"?); see `dmadbg --help`'],
+    ];
+    for (const [args, line] of cases) {
+      const r = dmadbg(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toBe(line + '\n');
+    }
+  });
 });
 
 describe('dmadbg validate', () => {
@@ -101,6 +119,21 @@ describe('dmadbg validate', () => {
     ]);
   });
 
+  it("the README's `validate scenarios/*.json` passes: the JSON Schema there is skipped with a note (issue 20 item 12)", () => {
+    const files = readdirSync(join(ROOT, 'scenarios')).filter((f) => f.endsWith('.json')).map((f) => `scenarios/${f}`);
+    expect(files).toContain('scenarios/schema.json');
+    const r = dmadbg(['validate', ...files]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('scenarios/schema.json: skipped: a JSON Schema (the scenario format editors read), not a scenario\n');
+    expect(r.stderr).toBe(`${files.length - 1} of ${files.length - 1} valid (1 JSON Schema file skipped)\n`);
+  });
+
+  it('a missing "version" is a missing required field, like any other', () => {
+    const f = join(dir, 'nover.json');
+    writeFileSync(f, JSON.stringify({ name: 'x', description: 'd', memory: { dram: [{ base: 0, size: 4096 }] } }));
+    expect(dmadbg(['validate', f]).stdout).toBe(`${f}:version: missing required field (expected 1)\n`);
+  });
+
   it('run on an invalid file exits 1 with the problems, no stack trace', () => {
     const r = dmadbg(['run', bad]);
     expect(r.code).toBe(1);
@@ -122,7 +155,11 @@ describe('dmadbg list, info and --help', () => {
       expect(r.code, cmd).toBe(0);
       expect(r.stdout, cmd).toMatch(new RegExp(`dmadbg ${cmd}`));
     }
-    expect(dmadbg(['--help']).stdout).toMatch(/Exit codes/);
+    const top = dmadbg(['--help']).stdout;
+    expect(top).toMatch(/Exit codes/);
+    expect(top).toMatch(/70 internal error/);
+    // Issue 20 item 15: the workspace is per user; --help says where it is.
+    expect(top.replace(/\n/g, ' ')).toContain(`Workspace: ${process.env.DMADBG_WORKSPACE} (breakpoints, bookmarks, history and recorded runs of this user;`);
   });
 
   it('prints the kernel behaviour table, one column per kernel', () => {
@@ -134,9 +171,56 @@ describe('dmadbg list, info and --help', () => {
     expect(r.stdout).not.toMatch(/intel-map-resource|p2pdma-whitelist/);
   });
 
+  it('list, info, validate and --help end quietly when the reader goes away (| head)', () => {
+    const bin = JSON.stringify(join(ROOT, 'bin', 'dmadbg.js'));
+    for (const args of ['list', 'info kinds', 'info kernels', 'info limits', 'validate scenarios/demo-dma-engine.json scenarios/mt8183-bus-sel.json', '--help']) {
+      const r = spawnSync('sh', ['-c', `${JSON.stringify(process.execPath)} ${bin} ${args} | head -n 1 >/dev/null`], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+      expect(r.stderr, args).not.toMatch(/EPIPE|Error|\n\s+at /);
+    }
+  });
+
+  it('info limits prints the limits table in 80 columns', () => {
+    const r = dmadbg(['info', 'limits']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^transfer size: 64 MiB$/m);
+    expect(r.stdout).toMatch(/^terminal size: 500x200$/m);
+    expect(r.stdout).toMatch(/failed logins per minute per address/);
+    for (const l of r.stdout.split('\n')) expect(l.length, l).toBeLessThanOrEqual(80);
+  });
+
   it('refuses the TUI without a terminal, in one line', () => {
     const r = dmadbg(['tui']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/the TUI needs a terminal/);
   });
+});
+
+describe('an internal error (a dmadbg bug)', () => {
+  const bug = join(ROOT, 'test', 'cli', 'fixtures', 'inject-bug.ts');
+  const run = (args: string[], ws: string) =>
+    spawnSync(process.execPath, ['--import', 'tsx', '--import', bug, join(ROOT, 'src', 'cli', 'main.ts'), ...args], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, DMADBG_WORKSPACE: ws },
+      timeout: 60_000,
+    });
+
+  for (const [what, args] of [
+    ['run', ['run', 'demo-dma-engine', '--json']],
+    ['run --commands', ['run', 'demo-dma-engine', '--commands', join(ROOT, 'test', 'debugger', 'fixtures', 'demo.cmds'), '--no-record']],
+  ] as const) {
+    it(`${what}: exit 70, one line naming a crash log that holds the stack`, () => {
+      const ws = mkdtempSync(join(tmpdir(), 'dmadbg-crash-'));
+      const r = run([...args], ws);
+      expect(r.status).toBe(70);
+      const lines = r.stderr.trim().split('\n').filter((l) => !/^dmadbg: scenario=/.test(l));
+      expect(lines).toHaveLength(1);
+      const m = /^dmadbg: internal error \(a dmadbg bug, please report it\): injected: queue order broken; details in (\S+\.log)$/.exec(lines[0]);
+      expect(m, lines[0]).not.toBeNull();
+      expect(m![1].startsWith(join(ws, 'crash'))).toBe(true);
+      const log = readFileSync(m![1], 'utf8');
+      expect(log).toMatch(/SimAssertionError: injected: queue order broken\n\s+at /);
+      expect(log).toMatch(/^command: dmadbg run demo-dma-engine/m);
+    });
+  }
 });

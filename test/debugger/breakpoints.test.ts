@@ -149,6 +149,19 @@ describe('hit counts, ignore, tbreak, enable/disable/delete, log points, command
     expect(s.exec('delete 9').error?.message).toBe('no breakpoint 9');
   });
 
+  it('ranges take the points inside them, however wide (delete 1-99999999999 used to count to it)', () => {
+    const s = new Session(syntheticMachine(EVENTS));
+    s.exec('break fault');
+    s.exec('break notifier');
+    s.exec('break inval');
+    expect(s.exec('disable 2-99999999999').error).toBeUndefined();
+    expect(s.view().points.map((p) => p.enabled)).toEqual([true, false, false]);
+    expect(s.exec('enable 1-9007199254740991').error).toBeUndefined();
+    expect(s.exec('delete 3-2').error?.message).toMatch(/bad range "3-2"/);
+    expect(s.exec('delete 1-99999999999').error).toBeUndefined();
+    expect(s.view().points).toEqual([]);
+  });
+
   it('log points print with fields and do not stop', () => {
     const s = new Session(syntheticMachine(EVENTS));
     s.exec('log kind=fault where mmu=1 "fault {type} at {iova} by {dev}"');

@@ -14,8 +14,9 @@ const dir = mkdtempSync(join(tmpdir(), 'dmadbg-cli-'));
 function run(cmds: string, ...extra: string[]) {
   const f = join(dir, `c${Math.random().toString(16).slice(2)}.cmds`);
   writeFileSync(f, cmds);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'run', 'demo-dma-engine', '--commands', f, '--no-record', ...extra], { cwd: ROOT, encoding: 'utf8' });
-  return { code: r.status, out: r.stdout, err: r.stderr };
+  // A bound on time and memory: a command file that loops must fail this test, not the machine.
+  const r = spawnSync(process.execPath, ['--max-old-space-size=256', '--import', 'tsx', 'src/cli/main.ts', 'run', 'demo-dma-engine', '--commands', f, '--no-record', ...extra], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr, signal: r.signal };
 }
 
 describe('dmadbg run --commands', () => {
@@ -38,6 +39,14 @@ describe('dmadbg run --commands', () => {
     expect(r.code).toBe(1);
     expect(r.out.trim().split('\n').slice(-5)).toEqual(['(dmadbg) stpe 2', 'stpe 2', '^', 'error: unknown command "stpe"', 'hint: did you mean "step"? (`help` lists commands)']);
   }, 20_000);
+
+  it('a command file with Unicode blanks ends (U+00A0, U+3000, U+2028, U+FEFF, \\f, \\v)', () => {
+    const r = run('step\u00a01\nstep\u30001\n\ufeffstep\u20281\nbreak\ffault\vmmu=1\ninfo\u00a0\u00a0breakpoints\n');
+    expect(r.signal).toBeNull();
+    expect(r.code).toBe(0);
+    // The breakpoint list shows the spec with plain spaces (a \v would reach the terminal).
+    expect(r.out).toMatch(/\(dmadbg\) info\u00a0\u00a0breakpoints\n.*\n1 +breakpoint +y +0 +fault mmu=1\n/);
+  }, 40_000);
 
   it('a missing command file is one line, exit 1', () => {
     const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'run', 'demo-dma-engine', '--commands', join(dir, 'nope')], { cwd: ROOT, encoding: 'utf8' });

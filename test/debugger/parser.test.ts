@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { Session } from '../../src/debugger/session.ts';
 import { tokenize, splitCommands } from '../../src/debugger/parser.ts';
 import { syntheticMachine } from './synthetic.ts';
+import { LIMITS } from '../../src/sim/limits.ts';
 
 function err(line: string) {
   const s = new Session(syntheticMachine([]));
@@ -68,6 +69,36 @@ describe('lexer', () => {
       { text: 'fault', col: 7, quoted: false },
       { text: 'a b', col: 13, quoted: true },
     ]);
+  });
+  // Every character JavaScript's \s matches separates words: before, the skip knew only ' ' and
+  // '\t' while a word ended at any \s, so `step<U+00A0>1` produced empty tokens forever.
+  const BLANKS: [string, string][] = [
+    ['U+00A0', '\u00a0'], ['U+3000', '\u3000'], ['U+2028', '\u2028'], ['U+2029', '\u2029'], ['U+FEFF', '\ufeff'],
+    ['U+1680', '\u1680'], ['U+2003', '\u2003'], ['U+202F', '\u202f'], ['U+205F', '\u205f'], ['\\f', '\f'], ['\\v', '\v'], ['\\r', '\r'],
+  ];
+  for (const [name, c] of BLANKS) {
+    it(`${name} separates words like a space`, () => {
+      expect(tokenize(`step${c}1`)).toEqual([
+        { text: 'step', col: 0, quoted: false },
+        { text: '1', col: 5, quoted: false },
+      ]);
+      expect(tokenize(`${c}${c}break${c}fault${c}`).map((t) => t.text)).toEqual(['break', 'fault']);
+      expect(tokenize(`step${c}# note`).map((t) => t.text)).toEqual(['step']);
+    });
+  }
+  it('a session runs and completes lines with Unicode blanks', () => {
+    const s = new Session(syntheticMachine([]));
+    expect(s.exec('step\u00a01').error).toBeUndefined();
+    expect(s.complete('info\u3000io').candidates).toEqual(['iommu', 'iotlb']);
+    expect(s.complete('step\u00a0').candidates).toEqual([]);
+    expect(s.exec('\u3000\ufeff').error).toBeUndefined();
+  });
+  it('a line over the command length limit is refused in one line, and completes to nothing', () => {
+    const s = new Session(syntheticMachine([]));
+    const long = `step ${'1'.repeat(LIMITS.commandChars)}`;
+    expect(s.exec(long).error?.message).toBe(`the command is ${long.length} characters long; the limit is ${LIMITS.commandChars}`);
+    expect(s.complete(`info ${' '.repeat(LIMITS.commandChars)}io`).candidates).toEqual([]);
+    expect(s.view().events).toBe(0);
   });
   it('splits on ; outside quotes', () => {
     expect(splitCommands('step; log kind=dma "a;b"; c').map((p) => p.text)).toEqual(['step', ' log kind=dma "a;b"', ' c']);

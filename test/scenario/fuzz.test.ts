@@ -1,64 +1,56 @@
-// Bad input must never crash dmadbg: mutate every built-in scenario many ways and check
-// that each mutant is either valid (and builds and runs a little) or rejected with messages.
+/**
+ * Bad input must never crash, hang or exhaust dmadbg. Seeded and bounded: scenario mutants
+ * (test/fuzz/mutate.ts) are each refused with problems at JSON paths that exist, or built
+ * and run to a bounded end; random command files (Unicode blanks included) each run to
+ * their end. Cases run in worker processes with a time limit per case and a heap limit, so
+ * a hang or an out-of-memory is a reported failure, not a stuck suite. Every failure
+ * prints its seed and input.
+ *
+ * More cases: DMADBG_FUZZ_SCENARIOS=10000 DMADBG_FUZZ_COMMANDS=2000 npx vitest run test/scenario/fuzz.test.ts
+ * (or `npx tsx test/fuzz/run.ts`); another seed: DMADBG_FUZZ_SEED=N.
+ */
 import { describe, expect, it } from 'vitest';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parseScenarioText } from '../../src/scenario/load.ts';
-import { buildMachine } from '../../src/scenario/build/index.ts';
-import { ScenarioError } from '../../src/scenario/problems.ts';
-import { type Prng, intBelow, prngFromSeed } from '../../src/sim/core/prng.ts';
-import { SCENARIOS } from '../helpers/scenario.ts';
+import { commandCases, failures, scenarioCases, summarize } from '../fuzz/cases.ts';
+import { runPool } from '../fuzz/pool.ts';
+import { located, parsePath } from '../fuzz/paths.ts';
 
-const WEIRD: unknown[] = [null, -1, 0, 1.5, 2 ** 60, '', 'abc', '0x', '64Q', true, [], {}, 'dma-engine', '0xffffffffffffffff'];
+const SEED = Number(process.env.DMADBG_FUZZ_SEED ?? 2024);
+const SCENARIOS = Number(process.env.DMADBG_FUZZ_SCENARIOS ?? 2500);
+const COMMANDS = Number(process.env.DMADBG_FUZZ_COMMANDS ?? 300);
 
-type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+describe('fuzzed input', () => {
+  it(`${SCENARIOS} scenario mutations (seed ${SEED}): refused at a real JSON path, or run to a bounded end`, { timeout: 600_000 }, async () => {
+    const set = scenarioCases(SCENARIOS, SEED);
+    const results = await runPool(set.cases, { workers: 2 });
+    const report = summarize('scenario mutations', set, results);
+    expect(failures(results), report).toEqual([]);
+    // The mutants reach both sides: refusals and runs.
+    expect(results.filter((r) => r.outcome === 'refused').length).toBeGreaterThan(SCENARIOS / 4);
+    expect(results.filter((r) => r.outcome === 'ran').length).toBeGreaterThan(SCENARIOS / 50);
+  });
 
-/** Every (parent, key) pair in the document, so a mutation can hit any depth. */
-function slots(doc: Json, out: [Record<string, Json> | Json[], string | number][] = []) {
-  if (Array.isArray(doc)) doc.forEach((v, i) => (out.push([doc, i]), slots(v, out)));
-  else if (doc && typeof doc === 'object') for (const k of Object.keys(doc)) out.push([doc, k]), slots(doc[k], out);
-  return out;
-}
+  it(`${COMMANDS} random command files (seed ${SEED}): each runs to its end`, { timeout: 600_000 }, async () => {
+    const set = commandCases(COMMANDS, SEED);
+    const results = await runPool(set.cases, { workers: 2 });
+    expect(failures(results), summarize('command files', set, results)).toEqual([]);
+  });
+});
 
-function mutate(doc: Json, p: Prng): void {
-  const all = slots(doc);
-  if (!all.length) return;
-  const [parent, key] = all[intBelow(p, all.length)];
-  const r = intBelow(p, 5);
-  if (r === 0 && !Array.isArray(parent)) delete (parent as Record<string, Json>)[key as string];
-  else if (r === 1 && !Array.isArray(parent)) (parent as Record<string, Json>)[`${String(key)}x`] = 1;
-  else if (r === 2 && Array.isArray(parent)) parent.splice(key as number, 1);
-  else (parent as Record<string | number, Json>)[key] = WEIRD[intBelow(p, WEIRD.length)] as Json;
-}
-
-describe('fuzzed scenarios', () => {
-  const files = readdirSync(SCENARIOS).filter((f) => f.endsWith('.json') && f !== 'schema.json');
-  it('are valid or rejected with messages; never an uncaught exception', () => {
-    const p = prngFromSeed(2024);
-    let rejected = 0, accepted = 0;
-    for (const f of files) {
-      const text = readFileSync(join(SCENARIOS, f), 'utf8');
-      for (let i = 0; i < 150; i++) {
-        const doc = JSON.parse(text) as Json;
-        const n = 1 + intBelow(p, 3);
-        for (let j = 0; j < n; j++) mutate(doc, p);
-        const r = parseScenarioText(JSON.stringify(doc), f);
-        if (!r.ok) {
-          rejected++;
-          expect(r.problems.length).toBeGreaterThan(0);
-          for (const pr of r.problems) expect(pr.message.length).toBeGreaterThan(0);
-          continue;
-        }
-        accepted++;
-        try {
-          const { machine: m } = buildMachine(r.scenario, { file: f });
-          for (let k = 0; k < 200 && m.step(); k++);
-        } catch (e) {
-          if (!(e instanceof ScenarioError)) throw new Error(`${f} mutant ${i}: ${(e as Error).stack}\n${JSON.stringify(doc)}`);
-        }
-      }
-    }
-    expect(rejected).toBeGreaterThan(0);
-    expect(accepted).toBeGreaterThan(0);
+describe('the fuzz oracle', () => {
+  const doc = { memory: { dram: [{ base: 1 }], '': 1 }, devices: [{ ops: [] }] };
+  const p = (path: string, message = 'm') => ({ file: 'f', path, message });
+  it('reads paths with indexes and quoted keys', () => {
+    expect(parsePath('devices[0].ops[1].len')).toEqual(['devices', 0, 'ops', 1, 'len']);
+    expect(parsePath('memory[""]')).toEqual(['memory', '']);
+    expect(parsePath('memory["a.b"].x')).toEqual(['memory', 'a.b', 'x']);
+  });
+  it('accepts paths to values or to a missing field of an existing object; refuses the rest', () => {
+    expect(located(p('memory.dram[0].base'), doc)).toBe(true);
+    expect(located(p('memory.dram[0].size'), doc)).toBe(true); // missing field
+    expect(located(p('memory[""]'), doc)).toBe(true);
+    expect(located(p('memory.dram[1]'), doc)).toBe(false); // no such element
+    expect(located(p('memory.nope.x'), doc)).toBe(false);
+    expect(located(p(''), doc)).toBe(false);
+    expect(located(p('', 'not valid JSON at line 1 column 3: ...'), doc)).toBe(true);
   });
 });

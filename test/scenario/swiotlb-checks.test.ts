@@ -91,8 +91,10 @@ describe('swiotlb section', () => {
 
   it('unknown fields and a pool that cannot fit low are reported with their path', () => {
     expect(problems(base({ swiotlb: { byts: '1M' } }, []))[0]).toMatch(/^swiotlb/);
-    const r = parseScenarioText(JSON.stringify(base({ swiotlb: { bytes: '4G' } }, [])), 'x.json');
+    const r = parseScenarioText(JSON.stringify(base({ swiotlb: { bytes: '1G', below: '0x60000000' } }, [])), 'x.json');
     expect(r.ok).toBe(true);
-    if (r.ok) expect(() => buildMachine(r.scenario)).toThrow(/no free DRAM below 0x100000000/);
+    if (r.ok) expect(() => buildMachine(r.scenario)).toThrow(/no free DRAM below 0x60000000/);
+    // A pool over the limits table's 1 GiB is refused before any build.
+    expect(problems(base({ swiotlb: { bytes: '4G' } }, []))).toEqual(['swiotlb: a 4096 MiB pool is more than the 1024 MiB a scenario may have']);
   });
 });

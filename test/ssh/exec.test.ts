@@ -38,6 +38,28 @@ describe('ssh exec', () => {
     expect(r.stderr).toMatch(/--seed expects a whole number/);
   });
 
+  it('run SCENARIO --commands - reads the command file from stdin (issue 20 item 16)', async () => {
+    const r = await new Promise<{ out: string; err: string; code?: number }>((resolve, reject) => {
+      client.exec('run mt8183-bus-sel --commands -', (err, stream) => {
+        if (err) return reject(err);
+        let out = '';
+        let e = '';
+        let code: number | undefined;
+        stream.on('data', (d: Buffer) => (out += d));
+        stream.stderr.on('data', (d: Buffer) => (e += d));
+        stream.on('exit', (c: number) => (code = c));
+        stream.on('close', () => resolve({ out, err: e, code }));
+        stream.end('break fault\ncontinue\ninfo breakpoints\n');
+      });
+    });
+    expect(r.code).toBe(3);
+    expect(r.out).toMatch(/^\(dmadbg\) break fault\nBreakpoint 1: fault\n\(dmadbg\) continue\nBreakpoint 1 \(fault\), event \d+/);
+    expect(r.out).toMatch(/1 +breakpoint +y +1 +fault/);
+    // Not recorded in the server's workspace: it is not the client's.
+    expect(r.err).not.toMatch(/recorded run/);
+    await expect.poll(() => server.sessions()).toBe(0);
+  });
+
   it('list and validate work; validate shows no server paths', async () => {
     const l = await execCollect(client, 'list --json');
     expect(l.code).toBe(0);
@@ -52,7 +74,7 @@ describe('ssh exec', () => {
       ['ls -la', /"ls" is not available over ssh/],
       ['sh -c id', /"sh" is not available/],
       ['tui', /needs a terminal/],
-      ['run demo-dma-engine --commands /etc/passwd', /option --commands is not available/],
+      ['run demo-dma-engine --commands /etc/passwd', /run: over ssh, --commands reads standard input: ssh HOST run SCENARIO --commands - < FILE/],
       ['run /etc/passwd', /no scenario "\/etc\/passwd"/],
       ['run ../package.json', /no scenario/],
       ['validate ../../../etc/hostname', /no scenario/],
@@ -79,6 +101,20 @@ describe('exec parsing and confinement', () => {
     expect(() => parseExec('nope', SCENARIOS)).toThrow(/"nope" is not available over ssh/);
     expect(() => parseExec('run', SCENARIOS)).toThrow(/usage: run SCENARIO/);
     expect(() => parseExec('list extra', SCENARIOS)).toThrow(/usage: list/);
+  });
+
+  it('a NUL byte or an over-long line is a usage error, not an internal one', () => {
+    const nul = (() => {
+      try {
+        parseExec('run demo-dma-engine --seed=1\0', SCENARIOS);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(nul).toBeInstanceOf(ExecRefused);
+    expect((nul as ExecRefused).exitCode).toBe(2);
+    expect((nul as Error).message).toBe('the command contains a NUL byte');
+    expect(() => parseExec(`list ${'x'.repeat(5000)}`, SCENARIOS)).toThrow(/5005 characters long; the limit is 4096/);
   });
 
   it('does not follow a symlink out of the scenarios dir', () => {

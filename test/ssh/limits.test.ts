@@ -40,6 +40,47 @@ describe('ssh limits', () => {
   });
 });
 
+describe('session slots', () => {
+  let keys: Keys;
+  let server: RunningServer;
+  const clients: { end(): void }[] = [];
+  beforeAll(async () => {
+    keys = makeKeys();
+    ({ server } = await startTestServer(keys, { limits: { maxSessions: 2 } }));
+  });
+  afterAll(async () => {
+    for (const c of clients) c.end();
+    await server?.close();
+    keys?.cleanup();
+  });
+
+  it('every exec session gives its slot back: 3x --max-sessions sequential execs all run', { timeout: 60_000 }, async () => {
+    // Exec channels never read stdin, so ssh2 never emitted their 'close': each one kept its slot.
+    const commands = ['run demo-dma-engine --json --max-events 3', 'list', 'validate demo-dma-engine', 'rm -rf /', 'list --json', 'run demo-dma-engine --max-events 1'];
+    const results: { command: string; code: number | undefined; stderr: string }[] = [];
+    for (const [i, command] of commands.entries()) {
+      // Half on one long-lived connection, half on fresh ones.
+      const c = i % 2 === 0 || clients.length === 0 ? await connect(server.port, { privateKey: keys.good }) : (clients.at(-1) as Awaited<ReturnType<typeof connect>>);
+      if (!clients.includes(c)) clients.push(c);
+      const r = await execCollect(c, command);
+      results.push({ command, code: r.code, stderr: r.stderr });
+    }
+    expect(results.filter((r) => /server is full/.test(r.stderr))).toEqual([]);
+    expect(results.map((r) => r.code)).toEqual([0, 0, 0, 2, 0, 0]);
+    await expect.poll(() => server.sessions()).toBe(0);
+  });
+
+  it('a client that drops its connection mid-exec gives the slot back', { timeout: 30_000 }, async () => {
+    for (let i = 0; i < 3; i++) {
+      const c = await connect(server.port, { privateKey: keys.good });
+      await new Promise<void>((res, rej) => c.exec('run demo-dma-engine --json', (err) => (err ? rej(err) : res())));
+      await expect.poll(() => server.sessions()).toBeGreaterThan(0);
+      c.end();
+      await expect.poll(() => server.sessions(), { timeout: 10_000 }).toBe(0);
+    }
+  });
+});
+
 describe('one session failing', () => {
   let keys: Keys;
   let server: RunningServer;

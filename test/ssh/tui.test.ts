@@ -41,8 +41,13 @@ describe('ssh TUI sessions', () => {
     const a = await openTui(await client(), 100, 24, 'tui demo-dma-engine');
     await a.waitFor(/event 0 .*\[driver\]/);
     const b = await openTui(await client(), 120, 24, 'dmadbg tui demo-dma-engine');
-    await b.waitFor(/\[watching tester · :driver\]/);
+    const watching = await b.waitFor(/\[watching · tester drives\]/);
     await a.waitFor(/\[driver · 1 watching\]/);
+    // Issue 20 item 16: a watcher's hint bar offers taking over, not keys it cannot use.
+    const hints = watching.split('\n').find((l) => /\? help/.test(l))!;
+    expect(hints).toMatch(/^:driver take over {2}/);
+    expect(hints).not.toMatch(/s step|c cont|r rev|b break/);
+    expect(a.text()).toMatch(/s step/);
     expect(server.sharedSessions()).toBe(1);
 
     a.send('s');
@@ -62,7 +67,7 @@ describe('ssh TUI sessions', () => {
     // :driver takes over; now the old driver is the one refused.
     b.send(':driver\r');
     await b.waitFor(/\[driver · 1 watching\]/);
-    await a.waitFor(/\[watching tester · :driver\]/);
+    await a.waitFor(/\[watching · tester drives\]/);
     b.send('s');
     await b.waitFor(/event 3 /);
     await a.waitFor(/event 3 /);

@@ -59,11 +59,20 @@ describe('breakpoints survive a restart', () => {
     // A new process would build a new Workspace on the same directory.
     const w2 = wireSession(new Workspace(dir), { name: 'demo-dma-engine', file: 'demo.json', hash: 'h1' });
     const s2 = new Session(build('demo-dma-engine'), w2.options);
-    expect(w2.notice).toBeUndefined();
+    // Issue 20 item 15: say what was restored, and from where (the workspace is per user).
+    expect(w2.notice).toBe(`restored 4 breakpoints and 1 bookmark of demo-dma-engine from ${dir} (\`info breakpoints\` lists them)`);
+    expect(w2.restored).toEqual([
+      '1 breakpoint: kind=dma where dev=dma32 if len>=64',
+      '2 watchpoint: pa 0x40008000+64',
+      '3 logpoint (disabled): kind=unmap "unmap {iova}"',
+      '4 breakpoint: fault mmu=1',
+      'bookmark three: event 2',
+    ]);
     expect(s2.exec('info breakpoints').lines).toEqual(before.map((l) => l.replace(/^(\d+\s+\S+\s+\S\s+)\d+/, '$10'))); // hit counts start again
     expect(s2.exec('info bookmarks').lines).toEqual(['three            event 2']); // step 3 stopped at the watchpoint
     expect(s2.history.slice(7, 9)).toEqual(['step 3', 'bookmark three']);
     expect(s2.exec('continue').stop?.id).toBe(2);
+    expect(s2.exec('help').lines.at(-1)).toBe(`workspace: ${dir} (breakpoints, bookmarks, history and runs of this user; --workspace DIR or DMADBG_WORKSPACE picks another)`);
 
     // An edited scenario (new hash) still finds them, and says so.
     const w3 = wireSession(new Workspace(dir), { name: 'demo-dma-engine', file: 'demo.json', hash: 'h2' });
@@ -179,7 +188,7 @@ describe('recorded runs', () => {
     expect(idx).toMatchObject({ id: 'r1', commands: 2, stops: 1, path: join(dir, 'runs', 'r1.ndjson') });
     expect(ws.run('r1')).toEqual(idx);
     expect(ws.run('last')).toEqual(idx);
-    expect(readRun(idx.path).steps.map((s) => s.line)).toEqual(['continue', 'info devices']);
+    expect(readRun(idx!.path).steps.map((s) => s.line)).toEqual(['continue', 'info devices']);
     expect(JSON.stringify(ws.read())).not.toContain('info devices');
   });
 

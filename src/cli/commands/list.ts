@@ -1,7 +1,7 @@
 import type { Argv } from 'yargs';
 import { listScenarios } from '../../store/catalog.ts';
 import { SCENARIOS_DIR } from '../paths.ts';
-import { EXIT } from '../output.ts';
+import { EXIT, Out } from '../output.ts';
 
 export const listCommand = {
   command: 'list',
@@ -9,8 +9,10 @@ export const listCommand = {
   builder: (y: Argv) => y.option('json', { type: 'boolean', describe: 'print JSON' }),
   handler: (argv: { json?: boolean }) => {
     const all = listScenarios(SCENARIOS_DIR);
+    const out = new Out();
     if (argv.json) {
-      process.stdout.write(JSON.stringify(all.map(({ name, description, kernel }) => ({ name, description, kernel }))) + '\n');
+      out.line(JSON.stringify(all.map(({ name, description, kernel }) => ({ name, description, kernel }))));
+      out.flush();
       return EXIT.ok;
     }
     const w = Math.max(...all.map((e) => e.name.length), 4);
@@ -19,8 +21,9 @@ export const listCommand = {
     const cols = process.stdout.isTTY ? process.stdout.columns || 80 : Infinity;
     for (const e of all) {
       const line = `${e.name.padEnd(w)}  ${e.kernel.padEnd(kw)}  ${e.description}`;
-      process.stdout.write((line.length > cols ? line.slice(0, cols - 1) + '…' : line) + '\n');
+      out.line(line.length > cols ? line.slice(0, cols - 1) + '…' : line);
     }
+    out.flush();
     return EXIT.ok;
   },
 };

@@ -16,6 +16,8 @@ import { wireSession } from '../session-store.ts';
 import { openWorkspace } from '../../store/workspace.ts';
 import { loadAndBuild, type Loaded } from '../load.ts';
 import { EXIT, Out, UsageError } from '../output.ts';
+import { reportInternalError } from '../crash.ts';
+import { LIMITS } from '../../sim/limits.ts';
 
 export interface DebugRunArgs {
   scenario?: string;
@@ -32,12 +34,17 @@ export interface DebugRunArgs {
 
 const warn = (l: string) => process.stderr.write(l + '\n');
 
+/** The command file, or standard input for "-" (`ssh host run X --commands - < fault.cmds`). */
 function readCommands(file: string): string[] {
+  const name = file === '-' ? 'standard input' : file;
+  let text: string;
   try {
-    return scriptLines(readFileSync(file, 'utf8'));
+    text = readFileSync(file === '-' ? 0 : file, 'utf8');
   } catch (e) {
-    throw new UsageError(`--commands: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, EXIT.error);
+    throw new UsageError(`--commands: cannot read ${name}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, EXIT.error);
   }
+  if (text.length > LIMITS.fileBytes) throw new UsageError(`--commands: ${name} has ${text.length} bytes; a command file may have at most ${LIMITS.fileBytes}`, EXIT.error);
+  return scriptLines(text);
 }
 
 function exitOf(code: 0 | 1 | 3 | 70): number {
@@ -50,6 +57,7 @@ function makeSession(loaded: Loaded, a: DebugRunArgs): { session: Session; flush
   const ws = openWorkspace(workspaceDir(a.workspace), { warn });
   const wired = wireSession(ws, { name: loaded.scenario.name, file: loaded.file, hash: loaded.hash }, { history: false });
   if (wired.notice) warn(`dmadbg: ${wired.notice}`);
+  for (const r of wired.restored) warn(`dmadbg:   ${r}`);
   return { session: new Session(loaded, { ...wired.options, ...base }), flush: wired.flush };
 }
 
@@ -67,17 +75,18 @@ export async function runCommandsFile(a: DebugRunArgs): Promise<number> {
   for (const l of res.out) out.line(l);
   await out.end();
   const exit = exitOf(res.code);
+  if (exit === EXIT.internal) reportInternalError(session.internalError ?? new Error('internal error'), a.workspace ? workspaceDir(a.workspace) : undefined);
   if (a.record !== false) {
     const ws = openWorkspace(workspaceDir(a.workspace), { warn });
     const id = newRunId();
     // The journal: the script's lines, preceded by any restored breakpoints as commands.
     const steps = session.journal.map((j) => ({ type: 'command' as const, line: j.line, ...(j.stop ? { stop: stopJson(j.stop) } : {}) }));
-    saveRun(ws, {
+    const saved = saveRun(ws, {
       header: { type: 'run', id, scenario: loaded.scenario.name, file: resolve(loaded.file), hash: loaded.hash, seed: m.config.seed, kernel: m.config.kernel, startedAt },
       steps,
       exit,
     });
-    process.stderr.write(`dmadbg: recorded run ${id} (replay: dmadbg run --replay ${id})\n`);
+    if (saved) process.stderr.write(`dmadbg: recorded run ${id} (replay: dmadbg run --replay ${id})\n`);
   }
   return exit;
 }
@@ -107,6 +116,7 @@ export async function replayRun(a: DebugRunArgs): Promise<number> {
   const out = new Out();
   for (const l of res.out) out.line(l);
   await out.end();
+  if (res.code === 70) reportInternalError(session.internalError ?? new Error('internal error'), a.workspace ? workspaceDir(a.workspace) : undefined);
   for (let i = 0; i < run.steps.length; i++) {
     const want = JSON.stringify(run.steps[i].stop ?? null);
     const got = JSON.stringify(res.stopOf[i] ? stopJson(res.stopOf[i]!) : null);

@@ -1,6 +1,7 @@
 /** `dmadbg run`'s work, loaded only when the command runs (startup of list and --help stays small). */
 import type { ArgumentsCamelCase } from 'yargs';
 import { TRACE_KIND_NAMES, isKindName } from '../../sim/trace-kinds.ts';
+import { LIMITS, SimLimitError } from '../../sim/limits.ts';
 import { closest } from '../../scenario/suggest.ts';
 import { intOption } from '../args.ts';
 import { loadAndBuild } from '../load.ts';
@@ -12,7 +13,7 @@ import type { RunArgs } from './run.ts';
 export const runHandler = async (argv: ArgumentsCamelCase<RunArgs>) => {
     const seed = intOption('seed', argv.seed, { max: 0xffff_ffff });
     const until = intOption('until', argv.until);
-    const maxEventsArg = intOption('max-events', argv.maxEvents, { min: 1 });
+    const maxEventsArg = intOption('max-events', argv.maxEvents, { min: 1, max: LIMITS.events });
     if (argv.replay !== undefined || argv.commands !== undefined) {
       if (argv.replay !== undefined && argv.commands !== undefined) throw new UsageError('--replay and --commands do not mix: a replay runs the recorded commands');
       const a = { ...argv, seed, maxEvents: maxEventsArg };
@@ -35,28 +36,41 @@ export const runHandler = async (argv: ArgumentsCamelCase<RunArgs>) => {
     // store lets them go (constant memory). The table is formatted from the records.
     m.keepTrace = !!argv.json;
     let ended = false;
-    while (!stopped && !out.closed) {
-      if (m.state.events >= maxEvents) break;
-      if (!m.step()) {
-        ended = true;
-        break;
-      }
-      let last = m.state.traceCount; // print records below this seq
-      for (const r of m.stepRecords) {
-        if (until !== undefined && r.seq >= until) stopped = `record ${r.seq}`;
-        else if (argv.untilKind !== undefined && r.kind === argv.untilKind) stopped = `first ${r.kind} record (seq ${r.seq})`;
-        if (!argv.json) out.line(formatRecordRow(r));
-        if (stopped) {
-          last = r.seq + 1;
+    let limit: string | undefined;
+    try {
+      while (!stopped && !out.closed) {
+        if (m.state.events >= maxEvents) break;
+        if (!m.step()) {
+          ended = true;
           break;
         }
+        let last = m.state.traceCount; // print records below this seq
+        for (const r of m.stepRecords) {
+          if (until !== undefined && r.seq >= until) stopped = `record ${r.seq}`;
+          else if (argv.untilKind !== undefined && r.kind === argv.untilKind) stopped = `first ${r.kind} record (seq ${r.seq})`;
+          if (!argv.json) out.line(formatRecordRow(r));
+          if (stopped) {
+            last = r.seq + 1;
+            break;
+          }
+        }
+        // Written synchronously: a slow reader slows the run, memory stays flat.
+        if (argv.json) m.trace.drain((bytes) => out.raw(bytes), last);
       }
-      if (argv.json) m.trace.drain((bytes) => out.raw(bytes), last);
-      if (out.full) await out.drained();
+    } catch (e) {
+      // A limit reached inside an event (virtual time, backed memory, DRAM for user pages).
+      if (!(e instanceof SimLimitError)) throw e;
+      limit = e.message;
     }
     await out.end();
     const s = m.state;
+    if (limit !== undefined) {
+      process.stderr.write(`dmadbg: stopped: event ${s.events} cannot run: ${limit} (after ${s.traceCount} records, t=${formatTime(s.now)})\n`);
+      return EXIT.error;
+    }
     const why = stopped ? `stopped at ${stopped}` : ended ? 'ended' : out.closed ? 'output closed' : `stopped at --max-events ${maxEvents}`;
     process.stderr.write(`dmadbg: ${why} after ${s.events} events, ${s.traceCount} records, t=${formatTime(s.now)}\n`);
+    // For the streaming test: how many lines the output buffer ever held at once.
+    if (process.env.DMADBG_OUTPUT_STATS) process.stderr.write(`dmadbg: output buffer peak ${out.peakLines} lines\n`);
     return EXIT.ok;
 };

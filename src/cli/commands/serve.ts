@@ -37,7 +37,7 @@ export const serveCommand = {
     const port = intOption('port', argv.port, { max: 65535 })!;
     const maxSessions = intOption('max-sessions', argv.maxSessions, { min: 1, max: 10_000 });
     const idleMin = intOption('idle-timeout', argv.idleTimeout, { max: 7 * 24 * 60 });
-    const { defaultAuthorizedKeysPath } = await import('../../ssh/auth.ts');
+    const { defaultAuthorizedKeysPath, AuthorizedKeysError } = await import('../../ssh/auth.ts');
     const { defaultHostKeyPath, HostKeyError } = await import('../../ssh/host-key.ts');
     const authorizedKeysPath = argv.authorizedKeys ?? defaultAuthorizedKeysPath();
     if (!existsSync(authorizedKeysPath)) {
@@ -56,7 +56,10 @@ export const serveCommand = {
     // logging fails again: a busy loop.
     process.stderr.on('error', () => {});
     const log = createLogger();
-    // Last line of defence: a bug in one session must not take the others down.
+    // Last line of defence: a bug in one session must not take the others down (these
+    // replace the CLI's exit-70 handlers).
+    process.removeAllListeners('uncaughtException');
+    process.removeAllListeners('unhandledRejection');
     process.on('uncaughtException', (e) => log('internal-error', { error: e?.stack?.split('\n').slice(0, 3).join(' | ') ?? String(e) }));
     process.on('unhandledRejection', (e) => log('internal-error', { error: (e as Error)?.message ?? String(e) }));
     let server;
@@ -75,7 +78,7 @@ export const serveCommand = {
         log,
       });
     } catch (e) {
-      if (e instanceof HostKeyError || e instanceof ExecRefused) throw new UsageError(`serve: ${e.message}`, EXIT.error);
+      if (e instanceof HostKeyError || e instanceof ExecRefused || e instanceof AuthorizedKeysError) throw new UsageError(`serve: ${e.message}`, EXIT.error);
       const err = e as NodeJS.ErrnoException;
       if (err.code === 'EADDRINUSE') throw new UsageError(`serve: ${argv.host}:${port} is in use (pick another --port)`, EXIT.error);
       if (err.code === 'EACCES' || err.code === 'EADDRNOTAVAIL') throw new UsageError(`serve: cannot listen on ${argv.host}:${port} (${err.code})`, EXIT.error);

@@ -5,6 +5,7 @@ import { intOption } from '../args.ts';
 import { SCENARIOS_DIR } from '../paths.ts';
 import type { Loaded } from '../load.ts';
 import { EXIT, UsageError } from '../output.ts';
+import { internalErrorLine, writeCrashLog } from '../crash.ts';
 import { listScenarios } from '../../store/catalog.ts';
 import type { Workspace } from '../../store/workspace.ts';
 
@@ -20,11 +21,11 @@ interface Entry {
 }
 
 /** The workspace's recent scenarios (newest first) that still exist, then the built-in ones. */
-function pickerEntries(ws: Workspace | undefined): Entry[] {
+function pickerEntries(ws: Workspace): Entry[] {
   const builtIn: Entry[] = listScenarios(SCENARIOS_DIR).map((e) => ({ ...e, source: 'built-in' }));
   const recent: Entry[] = [];
-  for (const name of ws?.read().recent ?? []) {
-    const file = ws!.scenario(name)?.file ?? builtIn.find((b) => b.name === name)?.file;
+  for (const name of ws.read().recent) {
+    const file = ws.scenario(name)?.file ?? builtIn.find((b) => b.name === name)?.file;
     if (!file) continue;
     try {
       const j = JSON.parse(readFileSync(file, 'utf8')) as { description?: string; kernel?: string };
@@ -60,12 +61,11 @@ export const tuiCommand = {
     const { workspaceDir } = await import('../../store/paths.ts');
     const { openWorkspace } = await import('../../store/workspace.ts');
     const { wireSession } = await import('../session-store.ts');
-    let ws: Workspace | undefined;
-    try {
-      ws = openWorkspace(workspaceDir(argv.workspace));
-    } catch (e) {
-      process.stderr.write(`dmadbg: workspace not available (${(e as Error).message}); breakpoints and history are not saved\n`);
-    }
+    // Workspace warnings print before the TUI takes the screen, and after it leaves.
+    let drawing = false;
+    const later: string[] = [];
+    const warn = (l: string) => (drawing ? later.push(l) : process.stderr.write(l + '\n'));
+    const ws: Workspace = openWorkspace(workspaceDir(argv.workspace), { warn });
     const flushes: (() => void)[] = [];
     // React's development build is ~3x slower and keeps memory per render: set before
     // anything imports React (the TUI modules are loaded only below).
@@ -75,19 +75,25 @@ export const tuiCommand = {
     const { startTui } = await import('../../tui/start.tsx');
     let notice: string | undefined;
     const portOf = (b: Loaded) => {
-      const wired = ws ? wireSession(ws, { name: b.scenario.name, file: b.file, hash: b.hash }) : undefined;
-      if (wired) flushes.push(() => wired.flush());
-      notice = wired?.notice;
+      const wired = wireSession(ws, { name: b.scenario.name, file: b.file, hash: b.hash });
+      flushes.push(() => wired.flush());
+      notice = wired.notice;
       // Small slices: at ~40k events/s (a loaded 2-core VM) the session's default of 20,000
       // events is half a second between key reads; 1,000 keeps Esc and keys under ~30 ms.
-      return portFor(new Session(b, { ...(wired?.options ?? { file: b.file, hash: b.hash }), sliceEvents: TUI_SLICE_EVENTS }));
+      return portFor(new Session(b, { ...wired.options, sliceEvents: TUI_SLICE_EVENTS }));
     };
     const port = first ? portOf(first) : undefined;
+    drawing = true;
+    // A key handler's exception is a dmadbg bug (exit 70 with a crash log, after the screen
+    // is restored); Ink's own unknown-key exception just drops that key.
+    const { guardKeyHandlers } = await import('../../ssh/channel-tty.ts');
+    const unguard = guardKeyHandlers(process.stdin, (e) => process.emit('uncaughtException', e as Error));
     try {
       await startTui({
         readOnly: argv.readOnly,
         port,
         notice,
+        crashLine: (e: unknown) => internalErrorLine(e, writeCrashLog(e)),
         picker: {
           entries: pickerEntries(ws),
           open: async (e) => {
@@ -100,7 +106,10 @@ export const tuiCommand = {
         },
       });
     } finally {
+      unguard();
       for (const f of flushes) f();
+      drawing = false;
+      for (const l of later) process.stderr.write(l + '\n');
     }
     return EXIT.ok;
   },

@@ -1,5 +1,17 @@
 import type { Argv, ArgumentsCamelCase } from 'yargs';
-import { EXIT } from '../output.ts';
+import { readFileSync, statSync } from 'node:fs';
+import { EXIT, Out } from '../output.ts';
+
+/** A JSON Schema document (its "$schema" names a json-schema.org dialect), not a scenario. */
+function isJsonSchema(file: string): boolean {
+  try {
+    if (statSync(file).size > 4 * 1024 * 1024) return false;
+    const j = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    return typeof j === 'object' && j !== null && typeof j.$schema === 'string' && /json-schema\.org/.test(j.$schema) && !('version' in j);
+  } catch {
+    return false;
+  }
+}
 
 export const validateCommand = {
   command: 'validate <files..>',
@@ -14,7 +26,15 @@ export const validateCommand = {
     const { buildMachine } = await import('../../scenario/build/index.ts');
     const { ScenarioError, formatProblem } = await import('../../scenario/problems.ts');
     let bad = 0;
+    let skipped = 0;
+    const out = new Out();
     for (const file of argv.files) {
+      // `validate scenarios/*.json` also names the scenario format's JSON Schema: say so, not 9 errors.
+      if (isJsonSchema(file)) {
+        skipped++;
+        out.line(`${file}: skipped: a JSON Schema (the scenario format editors read), not a scenario`);
+        continue;
+      }
       const res = loadScenarioFile(file);
       let problems = res.ok ? [] : res.problems;
       if (res.ok) {
@@ -28,12 +48,14 @@ export const validateCommand = {
       }
       if (problems.length) {
         bad++;
-        for (const p of problems) process.stdout.write(formatProblem(p) + '\n');
+        for (const p of problems) out.line(formatProblem(p));
       } else {
-        process.stdout.write(`${file}: ok\n`);
+        out.line(`${file}: ok`);
       }
     }
-    if (argv.files.length > 1) process.stderr.write(`${argv.files.length - bad} of ${argv.files.length} valid\n`);
+    out.flush();
+    const checked = argv.files.length - skipped;
+    if (argv.files.length > 1) process.stderr.write(`${checked - bad} of ${checked} valid${skipped ? ` (${skipped} JSON Schema file${skipped > 1 ? 's' : ''} skipped)` : ''}\n`);
     return bad ? EXIT.error : EXIT.ok;
   },
 };

@@ -33,9 +33,13 @@ export function completeLine(s: Session, line: string): { start: number; candida
     return { start: line.length, candidates: [] };
   }
   const endsInSpace = part.length === 0 || /\s$/.test(part);
+  const last = toks.at(-1);
+  // The word being typed is the last token only if it reaches the end of the line (not a
+  // comment, not a quoted string): otherwise there is nothing to complete.
+  if (!endsInSpace && (!last || last.quoted || last.col + last.text.length !== part.length)) return { start: line.length, candidates: [] };
   const words = toks.map((t) => t.text);
   const typing = endsInSpace ? '' : (words.pop() ?? '');
-  const start = endsInSpace ? line.length : base + toks[toks.length - 1].col;
+  const start = endsInSpace ? line.length : base + last!.col;
   let cands: readonly string[];
   if (!words.length) cands = COMMANDS.map((c) => c.name);
   else {

@@ -115,17 +115,18 @@ function pointsArg(s: Session, args: readonly Token[]): Point[] {
     if (!m) throw new ParseError(`bad breakpoint number "${t.text}"`, t.col, 'numbers as listed by `info breakpoints`');
     const lo = Number(m[1]);
     const hi = m[2] ? Number(m[2]) : lo;
-    for (let id = lo; id <= hi; id++) {
-      const p = s.points.get(id);
-      if (!p && lo === hi) throw new ParseError(`no breakpoint ${id}`, t.col, '`info breakpoints` lists them');
-      if (p) out.push(p);
-    }
+    if (hi < lo) throw new ParseError(`bad range "${t.text}": ${hi} is below ${lo}`, t.col, 'N-M with N <= M');
+    // Walk the points, not the numbers: `delete 1-99999999999` is one pass over a short list.
+    const inRange = s.points.all().filter((p) => p.id >= lo && p.id <= hi);
+    if (!inRange.length && lo === hi) throw new ParseError(`no breakpoint ${lo}`, t.col, '`info breakpoints` lists them');
+    for (const p of inRange) if (!out.includes(p)) out.push(p);
   }
   return out;
 }
 
 function onePoint(s: Session, t: Token | undefined, after: number): Point {
   if (!t) throw new ParseError('which breakpoint?', after, 'a number from `info breakpoints`');
+  if (!/^\d+$/.test(t.text)) throw new ParseError(`expected one breakpoint number, got "${t.text}"`, t.col, 'a number from `info breakpoints`');
   return pointsArg(s, [t])[0];
 }
 

@@ -53,11 +53,17 @@ const help = defineCommand({
   usage: 'help [COMMAND]',
   summary: 'List commands, or show one command\'s help',
   help: 'help [COMMAND]\n  Without a command: every command with a one-line summary. With one: its usage and help.',
-  run: ({ args }) => {
+  run: ({ args, session }) => {
     const a = args[0];
     if (!a) {
       const w = Math.max(...COMMANDS.map((c) => c.usage.length));
-      return ok(...COMMANDS.map((c) => `${c.usage.padEnd(w)}  ${c.summary}`), '', 'help COMMAND for details; several commands on one line separate with ;');
+      const ws = session.options.workspace;
+      return ok(
+        ...COMMANDS.map((c) => `${c.usage.padEnd(w)}  ${c.summary}`),
+        '',
+        'help COMMAND for details; several commands on one line separate with ;',
+        ...(ws ? [`workspace: ${ws} (breakpoints, bookmarks, history and runs of this user; --workspace DIR or DMADBG_WORKSPACE picks another)`] : []),
+      );
     }
     const c = findCommand(a.text);
     if (!c) {

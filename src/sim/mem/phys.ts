@@ -4,6 +4,7 @@
  * the ARM and x86 machines modelled here.
  */
 import { assert } from '../core/assert.ts';
+import { LIMITS, SimLimitError } from '../limits.ts';
 
 export const PAGE_SHIFT = 12;
 export const PAGE_SIZE = 1 << PAGE_SHIFT;
@@ -25,9 +26,13 @@ function checkRange(pa: number, len: number): void {
   assert(pa + len <= PA_LIMIT, `physical access beyond 2^48 at 0x${pa.toString(16)}`);
 }
 
+/** Pages a run may back (the limits table's backed memory); the checks keep scenarios below it. */
+const MAX_PAGES = LIMITS.backedBytes / PAGE_SIZE;
+
 function pageFor(mem: PhysMem, pfn: number): Uint8Array {
   let p = mem.pages.get(pfn);
   if (!p) {
+    if (mem.pages.size >= MAX_PAGES) throw new SimLimitError(`the run backs ${LIMITS.backedBytes / 2 ** 20} MiB of simulated memory with real pages, the limit (writing 0x${(pfn * PAGE_SIZE).toString(16)})`);
     p = new Uint8Array(PAGE_SIZE);
     mem.pages.set(pfn, p);
   }

@@ -8,6 +8,7 @@ import { assert } from '../core/assert.ts';
 import { hex } from '../core/hex.ts';
 import { physAlloc, physFree } from '../mem/alloc.ts';
 import { fill } from '../mem/phys.ts';
+import { SimLimitError } from '../limits.ts';
 import {
   type MmModel, type MmStruct, PAGE_SHIFT, PAGE_SIZE, type PageMeta, type Pte, type Vma,
 } from './types.ts';
@@ -86,7 +87,8 @@ export function presentPte(pfn: number, write: boolean, special = false): Pte {
 /** alloc_page(GFP_HIGHUSER_MOVABLE), zeroed like do_anonymous_page's page. */
 export function allocPage(m: Machine, meta: Partial<PageMeta>): number {
   const pa = physAlloc(m.state.alloc, PAGE_SIZE);
-  assert(pa >= 0, 'out of simulated DRAM for user pages');
+  // The kernel would OOM here; the scenario asked for more user pages than its DRAM holds.
+  if (pa < 0) throw new SimLimitError(`out of simulated DRAM for user pages (${m.state.alloc.allocated} bytes allocated); add memory.dram or map less`);
   fill(m.state.mem, pa, PAGE_SIZE, 0);
   const pfn = pa / PAGE_SIZE;
   mmModel(m).pages.set(pfn, { mapcount: 0, anon: false, ksm: false, cache: '', ...meta });
