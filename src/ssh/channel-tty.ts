@@ -9,7 +9,7 @@
  */
 import { PassThrough, Writable } from 'node:stream';
 import type { Readable } from 'node:stream';
-import { LIMITS } from '../sim/limits.ts';
+import { LIMITS } from '../debugger/limits.ts';
 
 export interface PtyInfo {
   cols: number;
@@ -105,7 +105,8 @@ export class TtyOut extends Writable {
  * useInput calls `undefined.startsWith`. That key means nothing to us: drop it, keep going.
  */
 export function isInkUnknownKeyError(e: unknown): boolean {
-  return e instanceof TypeError && /reading 'startsWith'/.test(e.message) && /use-input/.test(e.stack ?? '');
+  // The message alone: in the bundled build (dist/) the stack names no Ink file.
+  return e instanceof TypeError && /^Cannot read properties of undefined \(reading 'startsWith'\)$/.test(e.message);
 }
 
 /**

@@ -11,7 +11,7 @@ import { existsSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { listScenarios } from '../store/catalog.ts';
 import { PACKAGE_ROOT } from '../store/package-root.ts';
-import { LIMITS } from '../sim/limits.ts';
+import { LIMITS } from '../debugger/limits.ts';
 
 export const EXEC_EXIT = { ok: 0, error: 1, usage: 2, internal: 70 } as const;
 

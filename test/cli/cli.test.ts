@@ -67,7 +67,7 @@ describe('dmadbg run', () => {
     const cases: [string[], string][] = [
       [['run', 'mt8183-bus-se'], 'dmadbg: no scenario "mt8183-bus-se": no such file, and no built-in scenario of that name (did you mean mt8183-bus-sel?); `dmadbg list` shows the built-in ones'],
       [['run', 'demo-dma-engine', '--sed', '3'], 'dmadbg: run: unknown option --sed (did you mean --seed?); see `dmadbg run --help`'],
-      [['run', 'demo-dma-engine', '--kernel', 'v5.5'], 'dmadbg: --kernel: "v5.5" is not a choice (did you mean "v5.0"? one of: v5.0, v5.4); see `dmadbg run --help`'],
+      [['run', 'demo-dma-engine', '--kernel', 'v5.5'], 'dmadbg: --kernel: "v5.5" is not a choice (did you mean "v5.0"? one of: v5.0-rc3, v5.0, v5.4); see `dmadbg run --help`'],
       [['validate'], 'dmadbg: validate: missing FILE...; see `dmadbg validate --help`'],
       [['info', 'kernals'], 'dmadbg: info: "kernals" is not a topic (did you mean "kernels"? one of: kernels, kinds, limits); see `dmadbg info --help`'],
       [['list', 'extra'], 'dmadbg: list: unexpected argument "extra" (usage: dmadbg list); see `dmadbg list --help`'],

@@ -93,10 +93,10 @@ describe('values past a limit are refused at their path', () => {
   it('limits.maxEvents, a SWIOTLB pool, nesting, file size', () => {
     const d = base();
     d.limits = { maxEvents: 1e15 };
-    d.swiotlb = { size: '8T' };
+    d.swiotlb = { bytes: '8T' };
     expect(problems(d)).toEqual([
       'f.json:limits.maxEvents: 1000000000000000 is more than the 1000000000 events a run may take (`dmadbg info limits` lists every limit)',
-      'f.json:swiotlb.size: a 8388608 MiB pool is more than the 1024 MiB a scenario may have (`dmadbg info limits` lists every limit)',
+      'f.json:swiotlb: a 8388608 MiB pool is more than the 1024 MiB a scenario may have (`dmadbg info limits` lists every limit)',
     ]);
     // Deep nesting used to come back as "line 1 column 1: expected undefined". Here `{` is level 1
     // and the 64th `[` (offset 11 + 63) is level 65: column 75.
