@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Session } from '../../debugger/session.ts';
-import { runScript, scriptLines, stopJson } from '../../debugger/script.ts';
+import { type ScriptLine, runScript, scriptSource, stopJson } from '../../debugger/script.ts';
 import { KERNEL_VERSIONS, type KernelVersion, isKernelVersion } from '../../sim/kernel.ts';
 import { workspaceDir } from '../../store/paths.ts';
 import { newRunId, readRun, saveRun } from '../../store/runs.ts';
@@ -32,9 +32,9 @@ export interface DebugRunArgs {
 
 const warn = (l: string) => process.stderr.write(l + '\n');
 
-function readCommands(file: string): string[] {
+function readCommands(file: string): ScriptLine[] {
   try {
-    return scriptLines(readFileSync(file, 'utf8'));
+    return scriptSource(readFileSync(file, 'utf8'));
   } catch (e) {
     throw new UsageError(`--commands: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, EXIT.error);
   }
@@ -61,11 +61,12 @@ export async function runCommandsFile(a: DebugRunArgs): Promise<number> {
   process.stderr.write(`dmadbg: scenario=${loaded.scenario.name} seed=${m.config.seed} kernel=${m.config.kernel}\n`);
   const { session, flush } = makeSession(loaded, a);
   const startedAt = new Date().toISOString();
-  const res = runScript(session, lines, { json: a.json });
+  const res = runScript(session, lines, { json: a.json, file: a.commands });
   flush();
   const out = new Out();
   for (const l of res.out) out.line(l);
   await out.end();
+  if (res.error) warn(res.error);
   const exit = exitOf(res.code);
   if (a.record !== false) {
     const ws = openWorkspace(workspaceDir(a.workspace), { warn });
