@@ -190,6 +190,7 @@ export class Session {
       kernel: m.config.kernel,
       state: this.running ? 'running' : this.atEnd ? 'ended' : 'stopped',
       events: m.state.events,
+      ...(this.at !== undefined ? { at: this.at } : {}),
       t: m.state.now,
       tText: formatTime(m.state.now),
       records: end,

@@ -79,6 +79,8 @@ export interface SessionView {
   readonly state: 'stopped' | 'running' | 'ended';
   /** Events handled so far (the position: `goto @N`), virtual time, records emitted. */
   readonly events: number;
+  /** The record the machine stands right after, inside event `events` (undefined between events). */
+  readonly at?: number;
   readonly t: number;
   readonly tText: string;
   readonly records: number;

@@ -218,6 +218,34 @@ describe('hit counts, ignore, tbreak, enable/disable/delete, log points, command
     expect(r2.stop?.reason).toBe('end');
   });
 
+  it('says in the console which breakpoints came back from the workspace, and which no longer parse', () => {
+    const s = new Session(syntheticMachine(EVENTS), {
+      restore: {
+        points: [
+          { type: 'breakpoint', what: 'fault-irq mmu=1', temporary: false, enabled: true, ignore: 0, commands: [] },
+          { type: 'watchpoint', what: 'bus-sel', temporary: false, enabled: false, ignore: 0, commands: [] },
+          // Saved before `break fault` meant the access: the access has no larb.
+          { type: 'breakpoint', what: 'fault larb=1', temporary: false, enabled: true, ignore: 0, commands: [] },
+        ],
+        bookmarks: { start: 0 },
+      },
+    });
+    expect(s.view().console).toEqual([
+      'Restored from the workspace: 2 breakpoints and 1 bookmark (start).',
+      '  1 breakpoint fault-irq mmu=1',
+      '  2 watchpoint (disabled) bus-sel',
+      'Not restored (1; dropped when breakpoints are next saved): the saved spec no longer parses:',
+      '  break fault larb=1: a fault record (dma) has no field "larb" (the driver\'s report has it: break fault-irq larb=1)',
+    ]);
+  });
+
+  it('a breakpoint identical to an existing one gets gdb\'s note', () => {
+    const s = new Session(syntheticMachine(EVENTS));
+    s.exec('break fault');
+    expect(s.exec('break fault').lines).toEqual(['Note: breakpoint 1 also set at fault.', 'Breakpoint 2: fault']);
+    expect(s.exec('break fault mmu=1').lines).toEqual(['Breakpoint 3: fault mmu=1']);
+  });
+
   it('condition N sets and clears a condition', () => {
     const s = new Session(syntheticMachine(EVENTS));
     s.exec('break fault-irq');
