@@ -132,7 +132,7 @@ const until = defineCommand({
     'until SEQ|TIME\n  until SEQ    run until record SEQ has been emitted and stop right after it\n' +
     '  until TIME   run until the next event is at or after TIME (10us; units ns, us, ms, s)\n' +
     '  Breakpoints still stop on the way.',
-  examples: ['until 300', 'until 1us'],
+  examples: ['until 300', 'until 2us'],
   run: ({ session: s, args, word }) => {
     const a = args[0];
     if (!a) throw new ParseError('until what?', word.col + word.text.length + 1, 'until SEQ (a record number) or until TIME (10us)');
