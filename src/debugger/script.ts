@@ -42,9 +42,18 @@ export function scriptLines(text: string): string[] {
   return scriptSource(text).map((l) => l.text);
 }
 
-/** A stop as machine-readable JSON (record kept whole). */
+/** A stop as machine-readable JSON (record kept whole; `at` when it is at a record). */
 export function stopJson(s: Stop): Record<string, unknown> {
-  return { reason: s.reason, events: s.events, t: s.t, ...(s.id !== undefined ? { id: s.id } : {}), ...(s.record ? { record: recordWire(s.record) } : {}), ...(s.message ? { message: s.message } : {}) };
+  return {
+    reason: s.reason,
+    events: s.events,
+    ...(s.at !== undefined ? { at: s.at } : {}),
+    t: s.t,
+    ...(s.motion ? { motion: s.motion } : {}),
+    ...(s.id !== undefined ? { id: s.id } : {}),
+    ...(s.record ? { record: recordWire(s.record) } : {}),
+    ...(s.message ? { message: s.message } : {}),
+  };
 }
 
 /**

@@ -30,7 +30,9 @@ export interface ModelViews {
 }
 
 interface Memo {
+  /** The position the words were read at: events and records (a record stop moves only the latter). */
   events: number;
+  records: number;
   words: PteWords | undefined;
   prevWords: PteWords | undefined;
 }
@@ -71,11 +73,12 @@ export function modelViews(s: Session): ModelViews {
   const m = s.machine;
   const events = m.state.events;
   let memo = memos.get(s);
-  if (!memo) memos.set(s, (memo = { events: -1, words: undefined, prevWords: undefined }));
+  if (!memo) memos.set(s, (memo = { events: -1, records: -1, words: undefined, prevWords: undefined }));
   // "Changed since the last stop": compare with the words seen at the previous position.
-  if (memo.events !== events) {
+  if (memo.events !== events || memo.records !== m.state.traceCount) {
     memo.prevWords = memo.words;
     memo.events = events;
+    memo.records = m.state.traceCount;
   }
   const stopRecord = s.lastStop.record;
   const walkIova = num(stopRecord, 'iova') ?? num(stopRecord, 'addr');
