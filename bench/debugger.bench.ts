@@ -1,8 +1,10 @@
 /**
  * The debugger at a million events: the demo scenario with a huge repeat, run to event
  * 1,000,000 in a Session (trace recorded, checkpoints kept); then `reverse-step 1` there,
- * `goto` to random events, and the memory it all takes. Targets from the issue: < 100 ms
- * per motion, < 300 MB for the session.
+ * `goto` to random events, record-level motion inside an event there (`goto SEQ` to a
+ * mid-event record, `reverse-stepi` from one: restore, replay, halt), and the memory it all
+ * takes. Targets from the issues: < 100 ms per event motion, < 50 ms per record motion,
+ * < 300 MB for the session.
  */
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -109,5 +111,65 @@ export const benches: Bench[] = [
     },
   },
 ];
+
+/** A record in the middle of event `e` (its records are [recordsAt(e-1), recordsAt(e))). */
+function midRecord(s: Session, e: number): number {
+  const from = s.recording.recordsAt(e - 1);
+  const to = s.recording.recordsAt(e);
+  if (to - from < 3) throw new Error(`event ${e} has ${to - from} records: no middle`);
+  return from + ((to - from) >> 1);
+}
+
+benches.push(
+  {
+    name: 'debugger: goto a mid-event record of event 1,000,000',
+    unit: 'ms',
+    samples: 9,
+    target: '< 50',
+    sample: () => {
+      const s = getSession();
+      // The last event with a middle record, from just after the whole run.
+      let e = EVENTS;
+      while (s.recording.recordsAt(e) - s.recording.recordsAt(e - 1) < 3) e--;
+      const seq = midRecord(s, e);
+      s.exec(`goto @${EVENTS}`);
+      return timeMs(() => {
+        const r = s.exec(`goto ${seq}`);
+        if (r.stop?.at !== seq || r.stop.events !== e) throw new Error(r.lines.join('\n'));
+      });
+    },
+  },
+  {
+    name: 'debugger: reverse-stepi from a mid-event record there',
+    unit: 'ms',
+    samples: 9,
+    target: '< 50',
+    sample: () => {
+      const s = getSession();
+      let e = EVENTS;
+      while (s.recording.recordsAt(e) - s.recording.recordsAt(e - 1) < 3) e--;
+      const seq = midRecord(s, e);
+      s.exec(`goto ${seq}`);
+      return timeMs(() => {
+        const r = s.exec('reverse-stepi');
+        if (r.stop?.at !== seq - 1) throw new Error(r.lines.join('\n'));
+      });
+    },
+  },
+  {
+    name: 'debugger: goto a random record (of 5.7 M, mid-event mostly)',
+    unit: 'ms',
+    samples: 15,
+    target: '< 50',
+    sample: () => {
+      const s = getSession();
+      const seq = intBelow(prng, s.recording.count);
+      return timeMs(() => {
+        const r = s.exec(`goto ${seq}`);
+        if (r.stop?.at !== seq) throw new Error(r.lines.join('\n'));
+      });
+    },
+  },
+);
 
 export { median };

@@ -89,7 +89,7 @@ if (mode === 'memory') {
   const b0 = frames.bytes;
   for (let rep = 0; rep < 4; rep++) {
     for (let i = 1; i <= 50; i++) lat.push(await press('s', i));
-    for (let i = 49; i >= 0; i--) lat.push(await press('r', i));
+    for (let i = 49; i >= 0; i--) lat.push(await press('S', i));
   }
   const sorted = [...lat].sort((a, b) => a - b);
   result = { firstFrameMs, keys: lat.length, p50: sorted[sorted.length >> 1], p95: sorted[Math.ceil(0.95 * sorted.length) - 1], bytesPerStep: (frames.bytes - b0) / lat.length };

@@ -83,7 +83,7 @@ async function measure(cols = 120, rows = 40): Promise<Figures> {
       f.bytes.push(bytes - b0);
     };
     for (let i = 1; i <= STEPS; i++) await key('s', i);
-    for (let i = STEPS - 1; i >= 0; i--) await key('r', i);
+    for (let i = STEPS - 1; i >= 0; i--) await key('S', i);
     p.write('q');
     return f;
   } finally {

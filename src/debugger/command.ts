@@ -30,10 +30,23 @@ export interface Command extends CommandInfo {
   complete?(session: Session, argIndex: number, prev: readonly string[]): readonly string[];
 }
 
-export function defineCommand(c: Omit<Command, 'aliases' | 'subcommands'> & Partial<Pick<Command, 'aliases' | 'subcommands'>>): Command {
+type CommandDef = Omit<Command, 'aliases' | 'subcommands' | 'examples'> & Partial<Pick<Command, 'aliases' | 'subcommands' | 'examples'>>;
+
+/** The help text with its examples under it, one per line. */
+export function withExamples(help: string, examples: readonly string[]): string {
+  return examples.length ? `${help}\n  Examples:\n${examples.map((e) => `    ${e}`).join('\n')}` : help;
+}
+
+export function defineCommand(c: CommandDef): Command {
   // Copy descriptors, not values, so getters (help listing registered inspectors) stay live.
-  const d = { aliases: [] as readonly string[], subcommands: [] as readonly string[] };
-  Object.defineProperties(d, Object.getOwnPropertyDescriptors(c));
+  const d = { aliases: [] as readonly string[], subcommands: [] as readonly string[], examples: [] as readonly string[] };
+  const { help, ...own }: PropertyDescriptorMap = Object.getOwnPropertyDescriptors(c);
+  Object.defineProperties(d, own);
+  // The examples follow the help (a getter, so a live help such as info's stays live).
+  Object.defineProperty(d, 'help', {
+    enumerable: true,
+    get: () => withExamples(help.get ? (help.get.call(c) as string) : (help.value as string), (d as Command).examples),
+  });
   return d as Command;
 }
 

@@ -4,7 +4,7 @@
  */
 import { COMMANDS } from './commands/index.ts';
 import { inspectors } from './inspect/index.ts';
-import { BREAK_SUGAR, knownKinds } from './kinds.ts';
+import { SHORTHANDS, knownKinds } from './kinds.ts';
 
 export function debuggerDoc(): string {
   const out: string[] = [
@@ -20,19 +20,36 @@ export function debuggerDoc(): string {
     '',
     '## Position',
     '',
-    'The session stands between events. `when` shows the event number (how many events have',
-    'been handled: `goto @N`) and the records emitted so far; the trace\'s `seq` column numbers',
-    'records (`goto SEQ`, `until SEQ`). Reverse motion restores the nearest checkpoint and',
-    'replays; every replayed record is compared with the recorded one, and a difference is an',
-    'internal error (exit 70 headless), never a silent divergence.',
+    'The machine stands either between events or at a record. `step` moves by scheduler event',
+    '(`goto @N` goes to just after event N). Breakpoints, watchpoints, `stepi`, `goto SEQ`,',
+    '`until SEQ`, `reverse-stepi`, `reverse-continue` and `why` stop AT a record: the machine',
+    'halted right after that record was emitted, inside its event, so every panel, `info`, `x/`',
+    'and `print` show the state at that record (the IOTLB as the faulting access found it, not',
+    'after the ISR flushed it). The event\'s remaining records come when you move on: any',
+    'motion from there replays the event from its start. `when` shows the position; the',
+    'trace\'s `seq` column numbers records. Hit counts count stops: one per record passed.',
+    '',
+    'Reverse motion restores the nearest checkpoint and replays; every replayed record is',
+    'compared with the recorded one, and a difference is an internal error (exit 70 headless),',
+    'never a silent divergence.',
+    '',
+    '| motion | forward | backward |',
+    '|---|---|---|',
+    '| by event | `step` `s` (key `s`) | `reverse-step` `rs` (key `S`) |',
+    '| by record | `stepi` `si` (key `i`) | `reverse-stepi` `rsi` (key `I`) |',
+    '| to a breakpoint | `continue` `c` (key `c`) | `reverse-continue` `rc` (key `C`) |',
+    '| from the start | `run` `r` (key `r`): event 0, then continue | |',
+    '',
+    'A command may be shortened to any unambiguous prefix (`dis 1`, `en`, `i b`); a mistyped one',
+    'is an error with a did-you-mean, never run as the command it resembles.',
     '',
     '## Headless exit codes',
     '',
     '| code | meaning |',
     '|---|---|',
-    '| 0 | the commands ran out, or the scenario ended |',
+    '| 0 | the commands ran out (or `quit`), or the scenario ended |',
     '| 3 | the last motion stopped at a breakpoint or watchpoint |',
-    '| 1 | a command failed (the script stops there), or `--replay` saw different stops |',
+    '| 1 | a command failed (the script stops there; stderr names it `FILE:LINE: message`), or `--replay` saw different stops |',
     '| 70 | a simulator assertion (a replay diverged): a dmadbg bug |',
     '',
     '## Commands',
@@ -42,9 +59,27 @@ export function debuggerDoc(): string {
     out.push(`### ${c.name}`, '', '```', ...c.help.split('\n'), '```', '');
     if (c.aliases.length) out.push(`Aliases: ${c.aliases.map((a) => `\`${a}\``).join(', ')}`, '');
   }
-  out.push('## Breakpoint kinds', '', '| shorthand | record kind |', '|---|---|');
-  for (const [k, v] of Object.entries(BREAK_SUGAR)) out.push(`| \`break ${k}\` | \`${v}\` |`);
-  out.push('', `Any record kind works with \`break kind=KIND\`: ${knownKinds().map((k) => `\`${k}\``).join(', ')}.`, '');
+  out.push(
+    '## Filters',
+    '',
+    'One grammar selects records everywhere: `break`, `tbreak`, `log`, `trace`, the TUI\'s `f`',
+    'filter and `dmadbg run --filter`:',
+    '',
+    '```',
+    '[KIND | kind=KIND | SHORTHAND] [FIELD OP VALUE ...] [where FIELD OP VALUE [and ...]]',
+    '```',
+    '',
+    'OP is `=` `!=` `<` `<=` `>` `>=` or `~` (contains); numbers compare as numbers whatever base',
+    'they are written in; `LO..HI` is a half-open range. Every field, operator and value is',
+    'checked against the record kinds (docs/trace.md), and names (`dev=`, `domain=`, `iommu=`,',
+    '`larb=`, `mmu=`) against the loaded scenario: a filter that could never match is an error',
+    'with a caret and a did-you-mean, not a breakpoint that silently never stops.',
+    '',
+    '| shorthand | records |',
+    '|---|---|',
+  );
+  for (const [k, v] of Object.entries(SHORTHANDS)) out.push(`| \`${k}\` | ${v.summary} |`);
+  out.push('', `Record kinds: ${knownKinds().map((k) => `\`${k}\``).join(', ')}.`, '');
   out.push('## info topics from models', '', '| usage | what | needs model state |', '|---|---|---|');
   for (const i of inspectors()) out.push(`| \`${i.usage}\` | ${i.summary} | ${i.models?.map((m) => `\`${m.name}\``).join(' or ') ?? '-'} |`);
   out.push('', 'A model registers its own inspector in `src/debugger/inspect/<model>.ts` (imported by', '`inspect/index.ts`); until then its topic prints the model\'s raw state, or "no such model in', 'this scenario" when the scenario has none.', '');

@@ -1,9 +1,18 @@
 /**
- * The motion engine: how a Session moves its machine. Forward motion handles events and
- * runs fresh records past the breakpoints; `gotoEvent` restores the nearest checkpoint
- * when it must go back and replays (the recording checks every replayed record);
- * `scanBack` searches the recording backwards. Each returns a Motion, so the session can
- * run it whole (`exec`) or in slices (`execAsync`).
+ * The motion engine: how a Session moves its machine. There are two kinds of position:
+ *
+ * - between events: event N has been handled whole (`goto @N`, `step`);
+ * - at a record: the machine halted right after record SEQ was emitted, inside its event
+ *   (`stepi`, `goto SEQ`, `until SEQ`, breakpoints, watchpoints). The event's handler was
+ *   abandoned there (Machine.haltTest), so every panel shows the state at that record. A
+ *   halted machine is read-only: any motion from it first restores to before its event and
+ *   replays (the recording checks every replayed record), then runs on.
+ *
+ * Forward motion runs each fresh record past the breakpoints as it is emitted and halts at
+ * the first that stops; `gotoEvent` restores the nearest checkpoint when it must go back;
+ * `gotoRecord` replays to just before a record's event and runs that event up to the
+ * record; `scanBack` searches the recording backwards. Each returns a Motion, so the session
+ * can run it whole (`exec`) or in slices (`execAsync`).
  */
 import { queuePeekTime } from '../sim/core/queue.ts';
 import { LIMITS } from '../sim/limits.ts';
@@ -15,81 +24,163 @@ import { kindOfLine } from './recording.ts';
 import type { Session } from './session.ts';
 
 export interface ForwardOptions {
-  /** Stop once this many events have been handled (reason 'step'). */
+  /** The command that moves (the stop names it: the status bar shows it). */
+  readonly motion: string;
+  /** Stop once this many events have been handled whole (reason 'step'). */
   readonly targetEvents?: number;
-  /** Stop after the event that emits record `untilSeq`. */
-  readonly untilSeq?: number;
+  /** Stop right after record `haltSeq` is emitted. */
+  readonly haltSeq?: number;
   /** Stop before the first event at or after this time (ns). */
   readonly untilTime?: number;
-  /** Breakpoints, watchpoints and log points apply. */
+  /** Breakpoints, watchpoints and log points apply (to records after the start position). */
   readonly check: boolean;
   /** Log point output goes here. */
   readonly logs?: string[];
 }
 
-/** Handle one event; false at the end of the scenario. */
+/** Handle one event; false at the end of the scenario. A halt leaves the event unrecorded. */
 function stepOne(s: Session): boolean {
   const m = s.machine;
   if (!m.step()) {
     s.recording.endEvents = m.state.events;
     return false;
   }
+  if (m.halted) return true;
   s.recording.onEvent(m.state.events, m.state.traceCount);
   s.checkpoints.after(m);
   return true;
 }
 
-/**
- * Forward motion: stops at `targetEvents`, after record `untilSeq`, before `untilTime`, at
- * a breakpoint (when `check`), at the end, or at the event limit.
- */
-export function forward(s: Session, o: ForwardOptions): Motion {
-  const m = s.machine;
-  const logs = o.logs ?? [];
+/** Run `first`, then the motion `next()` makes once `first` ends at a plain step stop. */
+export function chain(first: Motion, next: () => Motion): Motion {
+  let cur = first;
+  let last = false;
   return {
     run: (budget) => {
-      for (let n = 0; n < budget; n++) {
-        if (o.targetEvents !== undefined && m.state.events >= o.targetEvents) return s.stopHere('step');
-        if (o.untilTime !== undefined && m.pending && queuePeekTime(m.state.queue) >= o.untilTime) return s.stopHere('step');
-        if (m.state.events >= s.maxEvents) return s.stopHere('limit', { message: `event limit ${s.maxEvents} reached` });
-        if (s.halt && m.state.events + 1 >= s.halt.events) return s.stopHere('limit', { message: `event ${s.halt.events} cannot run: ${s.halt.message}` });
-        if (m.state.traceCount >= LIMITS.sessionRecords && m.state.events >= s.recording.frontier) {
-          return s.stopHere('limit', { message: `record limit reached: a debugger session keeps at most ${LIMITS.sessionRecords} records (\`dmadbg run\` without --commands streams any number)` });
-        }
-        if (!stepOne(s)) return s.stopHere('end');
-        if (o.check && s.points.activeCount) {
-          // Every record of the event is checked (hits and log points count even after
-          // an earlier record stopped); the first stopping record is the one reported.
-          let hit: { p: Point; r: TraceRecord } | undefined;
-          for (const r of m.stepRecords) {
-            const p = s.points.check(r, logs);
-            if (p && !hit) hit = { p, r };
-          }
-          if (hit) return s.stopHere(hit.p.type === 'watchpoint' ? 'watchpoint' : 'breakpoint', { id: hit.p.id, record: hit.r });
-        }
-        if (o.untilSeq !== undefined && m.state.traceCount > o.untilSeq) return s.stopHere('step', { record: s.recording.get(o.untilSeq) });
-      }
+      const stop = cur.run(budget);
+      if (!stop || last || stop.reason !== 'step') return stop;
+      last = true;
+      cur = next();
       return undefined;
     },
   };
 }
 
-/** Go to just after event `target`: restore when behind (or a checkpoint is closer), replay. */
-export function gotoEvent(s: Session, target: number): Motion {
+/**
+ * Forward motion from the current position: stops at `targetEvents`, right after record
+ * `haltSeq`, before `untilTime`, at the first record a breakpoint or watchpoint stops at
+ * (when `check`), at the end, or at the event limit. Only records after the start position
+ * are checked, so a continue from a stop does not stop at the same record again, and hit
+ * counts count the records passed, one per stop.
+ */
+export function forward(s: Session, o: ForwardOptions): Motion {
   const m = s.machine;
-  const at = s.checkpoints.nearestEvents(target);
-  if (target < m.state.events || at > m.state.events) m.restore(s.checkpoints.nearest(target));
-  return forward(s, { targetEvents: target, check: false });
+  const logs = o.logs ?? [];
+  let began = false;
+  let prep: Motion | undefined;
+  let fromSeq = -1;
+  let hit: { p?: Point; r: TraceRecord } | undefined;
+  const test = (r: TraceRecord): boolean => {
+    if (r.seq <= fromSeq) return false; // replaying the part of the event already seen
+    if (o.check) {
+      const p = s.points.check(r, logs);
+      if (p) {
+        hit = { p, r };
+        return true;
+      }
+    }
+    if (r.seq === o.haltSeq) {
+      hit = { r };
+      return true;
+    }
+    return false;
+  };
+  return {
+    run: (budget) => {
+      if (!began) {
+        began = true;
+        fromSeq = m.state.traceCount - 1;
+        // Halted inside an event: back to before it, then that event runs again whole.
+        if (m.halted) prep = gotoEvent(s, m.state.events - 1, o.motion);
+      }
+      if (prep) {
+        const st = prep.run(budget);
+        if (!st) return undefined;
+        prep = undefined;
+        if (st.reason !== 'step') return st;
+      }
+      const hook = o.haltSeq !== undefined || (o.check && s.points.activeCount > 0);
+      m.haltTest = hook ? test : undefined;
+      try {
+        for (let n = 0; n < budget; n++) {
+          if (o.targetEvents !== undefined && m.state.events >= o.targetEvents) return s.stopHere('step', { motion: o.motion });
+          if (o.untilTime !== undefined && m.pending && queuePeekTime(m.state.queue) >= o.untilTime) return s.stopHere('step', { motion: o.motion });
+          if (m.state.events >= s.maxEvents) return s.stopHere('limit', { motion: o.motion, message: `event limit ${s.maxEvents} reached` });
+          // An event that met a limit (SimLimitError): stop before it, every time.
+          if (s.halt && m.state.events + 1 >= s.halt.events) return s.stopHere('limit', { motion: o.motion, message: `event ${s.halt.events} cannot run: ${s.halt.message}` });
+          if (m.state.traceCount >= LIMITS.sessionRecords && m.state.events >= s.recording.frontier) {
+            return s.stopHere('limit', { motion: o.motion, message: `record limit reached: a debugger session keeps at most ${LIMITS.sessionRecords} records (\`dmadbg run\` without --commands streams any number)` });
+          }
+          if (!stepOne(s)) return s.stopHere('end', { motion: o.motion });
+          if (m.halted) {
+            const h = hit!;
+            if (!h.p) return s.stopHere('step', { motion: o.motion, record: h.r });
+            return s.stopHere(h.p.type === 'watchpoint' ? 'watchpoint' : 'breakpoint', { motion: o.motion, id: h.p.id, record: h.r });
+          }
+        }
+        return undefined;
+      } finally {
+        m.haltTest = undefined;
+      }
+    },
+  };
+}
+
+/** Go to just after event `target`: restore when behind (or a checkpoint is closer), replay. */
+export function gotoEvent(s: Session, target: number, motion = 'goto'): Motion {
+  let inner: Motion | undefined;
+  return {
+    run: (budget) => {
+      if (!inner) {
+        const m = s.machine;
+        const nearest = s.checkpoints.nearestEvents(target);
+        if (m.halted || target < m.state.events || nearest > m.state.events) m.restore(s.checkpoints.nearest(target));
+        inner = forward(s, { targetEvents: target, check: false, motion });
+      }
+      return inner.run(budget);
+    },
+  };
 }
 
 /**
- * Scan the recording backwards from just before the current event for a record an
+ * Go to record `seq`: the machine halted right after it was emitted. A recorded record is
+ * reached by replaying to just before its event and running that event up to it
+ * (breakpoints ignored); one not recorded yet by running forward until it is emitted (with
+ * breakpoints when `check`: `until SEQ`).
+ */
+export function gotoRecord(s: Session, seq: number, motion: string, check = false): Motion {
+  let inner: Motion | undefined;
+  return {
+    run: (budget) => {
+      if (!inner) {
+        if (s.at === seq) return s.stopHere('step', { motion, record: s.recording.get(seq) });
+        if (!check && seq < s.recording.count) {
+          const e = s.recording.eventOf(seq);
+          inner = chain(gotoEvent(s, e - 1, motion), () => forward(s, { haltSeq: seq, check: false, motion }));
+        } else inner = forward(s, { haltSeq: seq, check, motion });
+      }
+      return inner.run(budget);
+    },
+  };
+}
+
+/**
+ * Scan the recording backwards from just before the current position for a record an
  * enabled breakpoint or watchpoint stops at. Its Stop carries the point and the record,
  * or reason 'start' when there is none. Kinds no point can match are skipped unparsed.
  */
 export function scanBack(s: Session): Motion {
-  const e = s.machine.state.events;
-  let seq = e === 0 ? -1 : s.recording.recordsAt(e - 1) - 1;
+  let seq = s.position - 1;
   const kinds = s.points.stopKinds();
   const quoted = kinds && new Set([...kinds].map((k) => `"${k}"`));
   return {

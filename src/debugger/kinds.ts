@@ -15,12 +15,4 @@ export function knownKinds(): string[] {
   return [...TRACE_KIND_NAMES].sort();
 }
 
-/** `break` shorthands: word -> record kind (and the fields its filters may name). */
-export const BREAK_SUGAR: Readonly<Record<string, string>> = {
-  fault: 'fault',
-  inval: 'tlb-inval',
-  notifier: 'notifier',
-  'swiotlb-full': 'swiotlb-full',
-  coherency: 'coherency-violation',
-  'stale-tlb': 'stale-tlb',
-};
+export { SHORTHANDS } from './filter.ts';

@@ -24,6 +24,8 @@ export interface Point {
   readonly template?: string;
   /** Record kinds the test can match (lets backward scans skip the rest unparsed). */
   readonly kinds?: ReadonlySet<string>;
+  /** Checks a new condition (`condition N`) against the kinds, as the spec's own were. */
+  readonly checkCondition?: (ps: readonly Pred[]) => Pred[];
 }
 
 /** What one record did to the points: log lines printed, and the point that stops, if any. */

@@ -67,8 +67,13 @@ export class Recording {
     return this.evEnd[Math.min(events, this.frontier)];
   }
 
-  /** The event that emitted record `seq` (1-based event count): first e with evEnd[e] > seq. */
+  /**
+   * The event that emitted record `seq` (1-based event count): first e with evEnd[e] > seq;
+   * a record past the last whole event recorded belongs to the next one (a halt left that
+   * event partly recorded).
+   */
   eventOf(seq: number): number {
+    if (seq >= this.evEnd[this.frontier]) return this.frontier + 1;
     let lo = 1;
     let hi = this.frontier;
     while (lo < hi) {

@@ -14,16 +14,18 @@ import { SimAssertionError } from '../sim/core/assert.ts';
 import type { TraceRecord } from '../sim/core/trace.ts';
 import { Checkpoints, type CheckpointOptions } from './checkpoints.ts';
 import type { CommandGen, Motion } from './command.ts';
-import { findCommand, COMMANDS, completeLine } from './commands/index.ts';
+import { resolveCommand, COMMANDS, completeLine } from './commands/index.ts';
 import { formatRecordRow, formatTime } from './format.ts';
 import { ParseError, caretLines, splitCommands, tokenize } from './parser.ts';
 import { type Point, PointTable } from './points.ts';
 import { Recording } from './recording.ts';
-import { type ForwardOptions, forward, gotoEvent, scanBack } from './engine.ts';
+import { type ForwardOptions, forward, gotoEvent, gotoRecord, scanBack } from './engine.ts';
 import { describeStop } from './stops.ts';
 import type { CommandInfo, CommandResult, ContinueProgress, SessionEvent, SessionView, Stop } from './types.ts';
 import { closest } from '../scenario/suggest.ts';
 import { LIMITS, SimLimitError } from '../sim/limits.ts';
+import { type ScenarioNames, scenarioNames } from './names.ts';
+import { type Filter, compileFilter } from './filter.ts';
 
 /** What the workspace keeps per scenario: re-created by re-parsing the specs. */
 export interface SavedPoint {
@@ -195,6 +197,7 @@ export class Session {
       kernel: m.config.kernel,
       state: this.running ? 'running' : this.atEnd ? 'ended' : 'stopped',
       events: m.state.events,
+      ...(this.at !== undefined ? { at: this.at } : {}),
       t: m.state.now,
       tText: formatTime(m.state.now),
       records: end,
@@ -217,6 +220,25 @@ export class Session {
     const end = Math.min(this.recording.count, from + count);
     for (let i = Math.max(0, from); i < end; i++) out.push(this.recording.get(i));
     return out;
+  }
+
+  /** The scenario's devices, domains, larbs, ... as filters check them (at this position). */
+  names(): ScenarioNames {
+    return scenarioNames(this.machine);
+  }
+
+  /**
+   * A filter (the TUI's `f`): its record test, or the mistake as one line pointing at a
+   * column. The same grammar and checks as `break` and `trace`.
+   */
+  compileFilter(text: string): { test: (r: TraceRecord) => boolean; kinds?: ReadonlySet<string> } | { error: string; column: number; hint?: string } {
+    try {
+      const f: Filter = compileFilter(text, this.names());
+      return { test: f.test, kinds: f.kinds };
+    } catch (e) {
+      if (e instanceof ParseError) return { error: e.message, column: e.column, hint: e.hint };
+      throw e;
+    }
   }
 
   /** Completion for the `:` line: the word being typed starts at `start`. */
@@ -248,8 +270,24 @@ export class Session {
 
   // ---- position and motion (used by the command modules) ------------------------------
 
+  /** Events handled so far, counting the one the machine is halted in. */
   get events(): number {
     return this.machine.state.events;
+  }
+
+  /** Events handled whole (one less than `events` while halted inside one). */
+  get eventsDone(): number {
+    return this.machine.halted ? this.machine.state.events - 1 : this.machine.state.events;
+  }
+
+  /** The record the machine is halted right after, or undefined between events. */
+  get at(): number | undefined {
+    return this.machine.halted ? this.machine.state.traceCount - 1 : undefined;
+  }
+
+  /** Records strictly before the position (the record at, if any, is not before it). */
+  get position(): number {
+    return this.machine.halted ? this.machine.state.traceCount - 1 : this.machine.state.traceCount;
   }
 
   get atEnd(): boolean {
@@ -258,7 +296,8 @@ export class Session {
 
   /** A Stop at the current position. */
   stopHere(reason: Stop['reason'], extra: Partial<Stop> = {}): Stop {
-    return { reason, events: this.machine.state.events, t: this.machine.state.now, ...extra };
+    const at = this.at;
+    return { reason, events: this.machine.state.events, t: this.machine.state.now, ...(at !== undefined ? { at } : {}), ...extra };
   }
 
   forward(o: ForwardOptions): Motion {
@@ -266,8 +305,13 @@ export class Session {
   }
 
   /** Go to just after event `target` (restore + replay when behind); breakpoints ignored. */
-  gotoEvent(target: number): Motion {
-    return gotoEvent(this, target);
+  gotoEvent(target: number, motion = 'goto'): Motion {
+    return gotoEvent(this, target, motion);
+  }
+
+  /** Go to right after record `seq` (halted inside its event); breakpoints apply when `check`. */
+  gotoRecord(seq: number, motion = 'goto', check = false): Motion {
+    return gotoRecord(this, seq, motion, check);
   }
 
   /** Search the recording backwards for the previous breakpoint/watchpoint hit (sliced). */
@@ -303,6 +347,7 @@ export class Session {
       lines.push(...r.lines);
       if (r.stop) stop = r.stop;
       if (r.error) return { lines, error: r.error, stop };
+      if (r.quit) return { lines, stop, quit: true };
     }
     return { lines, stop };
   }
@@ -313,10 +358,11 @@ export class Session {
     if (!toks.length) return { lines: [] };
     const word = toks[0];
     const name = word.text.includes('/') ? word.text.slice(0, word.text.indexOf('/')) : word.text;
-    const cmd = findCommand(name);
+    const { cmd, ambiguous } = resolveCommand(name);
+    if (ambiguous) throw new ParseError(`ambiguous command "${name}": ${ambiguous.join(', ')}`, word.col, 'type more of it');
     if (!cmd) {
       const near = closest(name, COMMANDS.flatMap((c) => [c.name, ...c.aliases]));
-      throw new ParseError(`unknown command "${name}"`, word.col, near ? `did you mean "${near}"? (\`help\` lists commands)` : '`help` lists commands');
+      throw new ParseError(`unknown command "${name}"`, word.col, near ? `did you mean "${near}"?` : '`help` lists commands');
     }
     const out = cmd.run({ session: this, args: toks.slice(1), word, text });
     const r = isGen(out) ? yield* out : out;
@@ -396,7 +442,7 @@ export class Session {
   private publish(line: string, r: CommandResult): CommandResult {
     if (r.stop?.reason === 'interrupt') {
       // An interrupt lands wherever the slices were; a replay reaches the same place by event.
-      this.journal.push({ line: `goto @${r.stop.events}`, stop: { reason: 'step', events: r.stop.events, t: r.stop.t } });
+      this.journal.push({ line: `goto @${r.stop.events}`, stop: { reason: 'step', events: r.stop.events, t: r.stop.t, motion: 'goto' } });
     } else if (line.trim() && !line.trim().startsWith('#')) {
       this.journal.push({ line: line.trim(), stop: r.stop, error: r.error?.message });
     }
@@ -436,17 +482,34 @@ export class Session {
    */
   private restoreSaved(s: SavedSession): void {
     this.restoring = true;
+    const restored: Point[] = [];
+    const failed: string[] = [];
     for (const [k, v] of Object.entries(s.bookmarks)) this.exec(`bookmark ${k} @${v}`);
     for (const p of s.points) {
       const word = p.type === 'watchpoint' ? 'watch' : p.type === 'logpoint' ? 'log' : p.temporary ? 'tbreak' : 'break';
-      if (this.exec(`${word} ${p.what}`).error) continue;
+      const r = this.exec(`${word} ${p.what}`);
+      if (r.error) {
+        failed.push(`  ${word} ${p.what}: ${r.error.message}${r.error.hint ? ` (${r.error.hint})` : ''}`);
+        continue;
+      }
       const id = this.points.all()[this.points.all().length - 1].id;
       if (!p.enabled) this.exec(`disable ${id}`);
       if (p.ignore) this.exec(`ignore ${id} ${p.ignore}`);
       if (p.condition) this.exec(`condition ${id} ${p.condition}`);
       if (p.commands.length) this.exec(`commands ${id} ${p.commands.join('; ')}`);
+      restored.push(this.points.get(id)!);
     }
     this.restoring = false;
+    // Say what came back (the TUI shows it in its console), and what no longer parses.
+    const marks = Object.keys(s.bookmarks);
+    if (restored.length || marks.length) {
+      const what = [restored.length ? `${restored.length} breakpoint${restored.length > 1 ? 's' : ''}` : '', marks.length ? `${marks.length} bookmark${marks.length > 1 ? 's' : ''} (${marks.join(', ')})` : '']
+        .filter(Boolean)
+        .join(' and ');
+      this.consoleLines.push(`Restored from the workspace: ${what}.`);
+      for (const p of restored) this.consoleLines.push(`  ${p.id} ${p.temporary ? 'tbreak' : p.type}${p.enabled ? '' : ' (disabled)'} ${p.what}`);
+    }
+    if (failed.length) this.consoleLines.push(`Not restored (${failed.length}; dropped when breakpoints are next saved): the saved spec no longer parses:`, ...failed);
   }
 
 }

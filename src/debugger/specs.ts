@@ -1,15 +1,16 @@
 /**
  * Spec parsers: the text after `break`, `watch` and `log` becomes a record test.
- *   break fault mmu=1 iova=0x1000..0x2000      (shorthand: fault inval notifier ...)
- *   break kind=dma where dev=vdec len>=4096    (any kind, any field)
+ *   break fault mmu=1 iova=0x1000..0x2000      (a shorthand: fault fault-irq inval notifier ...)
+ *   break kind=dma where dev=vdec len>=4096    (any kind, any field: the filter grammar, filter.ts)
  *   watch iova 0x40000000..0x40004000 domain=2 (map/unmap/pte/access/invalidation touching it)
  */
 import type { TraceRecord } from '../sim/core/trace.ts';
 import { closest } from '../scenario/suggest.ts';
 import { parseNum, parseRange } from './format.ts';
 import { fieldText } from '../sim/trace/codec.ts';
-import { BREAK_SUGAR, kindFields, knownKinds } from './kinds.ts';
-import { type Pred, type RecordTest, checkField, parsePreds, testAll } from './match.ts';
+import { type Filter, parseFilter } from './filter.ts';
+import { type Pred, type RecordTest, parsePreds } from './match.ts';
+import { NAME_FIELDS, type ScenarioNames } from './names.ts';
 import { ParseError, type Token } from './parser.ts';
 
 export interface ParsedSpec {
@@ -19,61 +20,31 @@ export interface ParsedSpec {
   readonly condition: Pred[];
   /** Index of the first token not consumed (a log point's text, say). */
   readonly next: number;
+  /** The filter (break and log), to check a later `condition N` or a log text against. */
+  readonly filter?: Filter;
 }
 
-function kindError(word: Token): ParseError {
-  const cands = [...Object.keys(BREAK_SUGAR), ...knownKinds()];
-  const near = closest(word.text.replace(/^kind=/, ''), cands);
-  return new ParseError(`unknown breakpoint kind "${word.text}"`, word.col, near ? `did you mean "${near}"?` : `kinds: ${cands.join(', ')}`);
+export interface SpecOptions {
+  /** A quoted token ends the spec (a log point's text). */
+  readonly stopAtQuoted?: boolean;
+  /** The scenario's names, to check dev=, domain=, larb= ... against. */
+  readonly names?: ScenarioNames;
 }
 
 /** `break`/`tbreak`/`log` spec starting at toks[i]; `if ...` at the end is the condition. */
-export function parseBreakSpec(toks: readonly Token[], i: number, stopAtQuoted = false): ParsedSpec {
-  const first = toks[i];
-  if (!first) throw new ParseError('break on what?', toks.length ? toks[toks.length - 1].col + toks[toks.length - 1].text.length + 1 : 0, 'e.g. break fault, break inval scope=all, break kind=dma where dev=blit0');
-  let kind: string;
-  let sugar = false;
-  if (first.text.startsWith('kind=')) kind = first.text.slice(5);
-  else if (BREAK_SUGAR[first.text]) {
-    kind = BREAK_SUGAR[first.text];
-    sugar = true;
-  } else kind = first.text;
-  const fields = kindFields(kind);
-  if (!fields) throw kindError(first);
-  i++;
-  const isEnd = (t: Token) => t.text === 'if' || (stopAtQuoted && t.quoted);
-  // key=value filters (checked against the kind's fields), then a free `where` clause.
-  let j = i;
-  while (j < toks.length && toks[j].text !== 'where' && !isEnd(toks[j])) j++;
-  // Every field named must exist on the kind (seq, t and kind too): a misspelled one would
-  // silently never match.
-  const names: readonly string[] = [...fields, 'seq', 't', 'kind'];
-  const check = (ps: readonly Pred[], allowed = names) => {
-    for (const p of ps) checkField(p.field, allowed, p.col ?? 0, `a ${kind} record`);
-  };
-  const filters = parsePreds(toks.slice(0, j), i, []).preds;
-  check(filters, sugar ? fields : names);
-  i = j;
-  if (toks[i]?.text === 'where') {
-    j = i + 1;
-    while (j < toks.length && !isEnd(toks[j])) j++;
-    const where = parsePreds(toks.slice(0, j), i + 1, []).preds;
-    if (!where.length) throw new ParseError('`where` needs a condition', toks[i].col, 'e.g. where dev=vdec');
-    check(where);
-    filters.push(...where);
-    i = j;
-  }
+export function parseBreakSpec(toks: readonly Token[], i: number, opts: SpecOptions = {}): ParsedSpec {
+  const quoted = (t: Token) => !!opts.stopAtQuoted && t.quoted;
+  const f = parseFilter(toks, i, { needKind: true, endsAt: (t) => (t.text === 'if' && !t.quoted) || quoted(t), names: opts.names });
+  let next = f.next;
   let condition: Pred[] = [];
-  if (toks[i]?.text === 'if') {
-    let j = i + 1;
-    while (j < toks.length && !(stopAtQuoted && toks[j].quoted)) j++;
-    condition = parsePreds(toks.slice(0, j), i + 1, []).preds;
-    if (!condition.length) throw new ParseError('`if` needs a condition', toks[i].col, 'e.g. if iova>=0x1000');
-    check(condition);
-    i = j;
+  if (toks[next]?.text === 'if') {
+    let j = next + 1;
+    while (j < toks.length && !quoted(toks[j])) j++;
+    condition = f.check(parsePreds(toks.slice(0, j), next + 1, []).preds);
+    if (!condition.length) throw new ParseError('`if` needs a condition', toks[next].col, 'e.g. if iova>=0x1000');
+    next = j;
   }
-  const test: RecordTest = (r) => r.kind === kind && testAll(filters, r);
-  return { test, condition, next: i, kinds: new Set([kind]) };
+  return { test: f.test, condition, next, kinds: f.kinds, filter: f };
 }
 
 /** The kinds touchesIova / touchesPa can say yes to. */
@@ -139,8 +110,17 @@ function need(toks: readonly Token[], i: number, what: string, hint: string): To
 
 const WATCH_KINDS = ['iova', 'pa', 'pte', 'bus-sel', 'slot'];
 
+/** A domain the scenario does not have is an error (a watchpoint on it would never stop). */
+function checkDomain(t: Token, name: string, names: ScenarioNames | undefined): void {
+  const known = names?.known('domain');
+  if (!known || known.includes(name)) return;
+  const near = closest(name, known);
+  const list = known.length ? `${NAME_FIELDS.domain}s here: ${known.join(', ')}` : `this scenario has no ${NAME_FIELDS.domain}s`;
+  throw new ParseError(`no ${NAME_FIELDS.domain} "${name}" in this scenario`, t.col, near ? `did you mean "${near}"? (${list})` : list);
+}
+
 /** `watch iova LO..HI [domain=D]`, `watch pa LO..HI`, `watch pte DOMAIN IOVA`, `watch bus-sel`, `watch slot N`. */
-export function parseWatchSpec(toks: readonly Token[], i: number): ParsedSpec {
+export function parseWatchSpec(toks: readonly Token[], i: number, names?: ScenarioNames): ParsedSpec {
   const w = need(toks, i, 'what to watch', `watch ${WATCH_KINDS.join('|')} ...`);
   let test: RecordTest;
   let kinds: ReadonlySet<string>;
@@ -153,7 +133,11 @@ export function parseWatchSpec(toks: readonly Token[], i: number): ParsedSpec {
       if (!range) throw new ParseError(`bad address range "${rt.text}"`, rt.col, 'write LO..HI (HI excluded), LO+SIZE or one address');
       next++;
       let domain: string | undefined;
-      if (toks[next]?.text.startsWith('domain=')) domain = toks[next++].text.slice(7);
+      if (toks[next]?.text.startsWith('domain=')) {
+        domain = toks[next].text.slice(7);
+        checkDomain({ ...toks[next], col: toks[next].col + 7 }, domain, names);
+        next++;
+      }
       const { lo, hi } = range;
       kinds = new Set(w.text === 'iova' ? IOVA_KINDS : PA_KINDS);
       if (w.text === 'iova') {
@@ -170,6 +154,7 @@ export function parseWatchSpec(toks: readonly Token[], i: number): ParsedSpec {
       const it = need(toks, next + 1, 'an IOVA', 'watch pte DOMAIN IOVA');
       const iova = parseNum(it.text);
       if (iova === undefined) throw new ParseError(`bad IOVA "${it.text}"`, it.col, 'e.g. 0x40001000');
+      checkDomain(dt, dt.text, names);
       next += 2;
       kinds = new Set(['pte', 'map', 'unmap']);
       const d = dt.text;

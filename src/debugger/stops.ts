@@ -18,8 +18,17 @@ export function currentRows(s: Session): string[] {
   return out;
 }
 
+/** "record 102 in event 21, t=1008ns" at a record; "event 21, t=1008ns" between events. */
 export function where(stop: Stop): string {
-  return `event ${stop.events}, t=${formatTime(stop.t)}`;
+  const at = stop.at !== undefined ? `record ${stop.at} in event ${stop.events}` : `event ${stop.events}`;
+  return `${at}, t=${formatTime(stop.t)}`;
+}
+
+/** The stop's record row: the one that matched, or the record the machine stands at. */
+function recordRow(s: Session, stop: Stop): string[] {
+  if (stop.record) return [formatRecordRow(stop.record)];
+  if (stop.at !== undefined && stop.at < s.recording.count) return [formatRecordRow(s.recording.get(stop.at))];
+  return [];
 }
 
 export function describeStop(s: Session, stop: Stop): string[] {
@@ -27,9 +36,9 @@ export function describeStop(s: Session, stop: Stop): string[] {
     case 'breakpoint':
     case 'watchpoint': {
       const p = stop.id !== undefined ? s.points.get(stop.id) : undefined;
-      const name = stop.reason === 'breakpoint' ? 'Breakpoint' : 'Watchpoint';
+      const name = stop.reason === 'watchpoint' ? 'Watchpoint' : p?.temporary ? 'Temporary breakpoint' : 'Breakpoint';
       const head = `${stop.message ? stop.message + ': ' : ''}${name} ${stop.id}${p ? ` (${p.what})` : ''}, ${where(stop)}`;
-      return stop.record ? [head, formatRecordRow(stop.record)] : [head];
+      return [head, ...recordRow(s, stop)];
     }
     case 'end':
       return [`The scenario ended: ${where(stop)}, ${s.machine.state.traceCount} records.`];
@@ -43,7 +52,7 @@ export function describeStop(s: Session, stop: Stop): string[] {
       return [`At the start: ${where(stop)}.`];
     case 'step': {
       const head = stop.message ? `${stop.message}; ${where(stop)}` : where(stop);
-      return [head, ...currentRows(s)];
+      return [head, ...(stop.at !== undefined ? recordRow(s, stop) : currentRows(s))];
     }
   }
 }

@@ -9,7 +9,7 @@ export type { TraceRecord };
 
 export type StopReason =
   | 'start' // just loaded, nothing run yet
-  | 'step' // a step/reverse-step/goto/until finished
+  | 'step' // a motion (step, stepi, goto, until, why, ...) got where it was going
   | 'breakpoint'
   | 'watchpoint'
   | 'end' // the scenario has no more events
@@ -22,7 +22,14 @@ export interface Stop {
   /** Events handled so far (the "event number") and the virtual time. */
   readonly events: number;
   readonly t: number;
-  /** Breakpoint/watchpoint number, and the record that matched. */
+  /**
+   * The record the machine stopped right after, inside event `events`, when the stop is at
+   * a record (breakpoints, stepi, goto SEQ, ...); absent when it stands between events.
+   */
+  readonly at?: number;
+  /** The command that moved: "continue", "stepi", "goto", "reverse-step", "why", ... */
+  readonly motion?: string;
+  /** Breakpoint/watchpoint number, and the record that matched (or the record at). */
   readonly id?: number;
   readonly record?: TraceRecord;
   readonly message?: string;
@@ -34,6 +41,8 @@ export interface CommandResult {
   readonly error?: { readonly message: string; readonly column?: number; readonly hint?: string };
   /** Set when the command moved the machine (step, continue, goto, ...). */
   readonly stop?: Stop;
+  /** `quit`: the front end ends (a command file stops here; the TUI closes). */
+  readonly quit?: boolean;
 }
 
 export interface ContinueProgress {
@@ -70,6 +79,8 @@ export interface SessionView {
   readonly state: 'stopped' | 'running' | 'ended';
   /** Events handled so far (the position: `goto @N`), virtual time, records emitted. */
   readonly events: number;
+  /** The record the machine stands right after, inside event `events` (undefined between events). */
+  readonly at?: number;
   readonly t: number;
   readonly tText: string;
   readonly records: number;
@@ -104,8 +115,10 @@ export interface CommandInfo {
   readonly usage: string;
   /** One line for the help list. */
   readonly summary: string;
-  /** Full help: usage, description, examples. */
+  /** Full help: usage, description, then the examples, one per line. */
   readonly help: string;
+  /** Example command lines, as the help lists them (a test runs every one). */
+  readonly examples: readonly string[];
   /** Subcommands / first words that follow the name (for completion), if any. */
   readonly subcommands: readonly string[];
 }

@@ -51,6 +51,13 @@ interface KindHooks {
   watchers: Watcher[] | undefined;
 }
 
+/**
+ * Thrown by emit() when the debugger's halt test says "stop right after this record", and
+ * caught by step(): the event's handler is abandoned there, leaving the machine exactly as
+ * it was when the record was emitted. Models never catch it (they catch nothing at all).
+ */
+const HALT: unique symbol = Symbol('halt');
+
 export interface Snapshot {
   readonly state: MachineState;
   readonly events: number;
@@ -73,6 +80,16 @@ export class Machine {
   readonly stepRecords: TraceRecord[] = [];
   /** When false, records are built and matched but never encoded nor kept (benchmarks). */
   keepTrace = true;
+  /**
+   * The debugger's halt test, called with every record once it is kept: true halts the
+   * machine right after that record (see `halted`). Code, not state: a snapshot never holds it.
+   */
+  haltTest: ((r: TraceRecord) => boolean) | undefined = undefined;
+  /**
+   * The last step() stopped inside its event, right after the record the halt test chose.
+   * The machine is then read-only: step() refuses until restore() puts a snapshot back.
+   */
+  halted = false;
   /** The kernel call chain the models are inside (`bt`); every record carries its id. */
   readonly kstack = new KStack();
   /** Services (translators, DMA ops, IOMMU ops) by key: code, not state. */
@@ -199,6 +216,7 @@ export class Machine {
    * record: seq, t and kind are set on it in place rather than copied into a new object.
    */
   emit<K extends KindName>(kind: K, fields: FieldsFor<K>): RecordOf<K> {
+    if (this.halted) assert(false, `emit ${kind} after a halt: a handler caught the debugger's halt`);
     const r = fields as { seq: number; t: number; kind: string; stack: number; frameArgs?: number[][] };
     r.seq = this.state.traceCount++;
     r.t = this.state.now;
@@ -215,6 +233,10 @@ export class Machine {
     const h = this.kinds.get(kind) ?? this.hooks(kind);
     if (h.watchers) for (const fn of h.watchers) fn(this, rec);
     if (this.keepTrace) this.trace.put(rec, h.encode);
+    if (this.haltTest !== undefined && this.haltTest(rec)) {
+      this.halted = true;
+      throw HALT;
+    }
     return rec as unknown as RecordOf<K>;
   }
 
@@ -224,8 +246,13 @@ export class Machine {
     return h;
   }
 
-  /** Handle the next event. Returns false when nothing is left to do. */
+  /**
+   * Handle the next event. Returns false when nothing is left to do. When the halt test
+   * stops it inside the event, returns true with `halted` set (state.events counts the
+   * event being handled).
+   */
   step(): boolean {
+    if (this.halted) assert(false, 'step() on a halted machine: restore a snapshot first');
     this.stepRecords.length = 0;
     const q = this.state.queue;
     const slot = queuePop(q);
@@ -235,7 +262,11 @@ export class Machine {
     this.state.now = t;
     this.state.events++;
     this.kstack.cur = 0; // every event starts at the scheduler, in no kernel function
-    this.handlers[q.type[slot]](this, q.a[slot], q.b[slot]);
+    try {
+      this.handlers[q.type[slot]](this, q.a[slot], q.b[slot]);
+    } catch (e) {
+      if (e !== HALT) throw e;
+    }
     return true;
   }
 
@@ -248,5 +279,6 @@ export class Machine {
    */
   restore(s: Snapshot): void {
     this.state = s.state;
+    this.halted = false;
   }
 }

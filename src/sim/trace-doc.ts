@@ -69,7 +69,8 @@ function fieldTypeText(f: Field<unknown, boolean>): string {
 }
 
 function kindSection(k: KindSpec): string {
-  const rows = [`\n## \`${k.kind}\`\n\n${k.summary}\n\n| field | type | meaning |\n|---|---|---|`];
+  const stage = k.stage === 'report' ? '\n\nA fault report, after the faulting access (the `dma` record with result "fault"): `break fault-irq` stops here, `break fault` at the access.' : '';
+  const rows = [`\n## \`${k.kind}\`\n\n${k.summary}${stage}\n\n| field | type | meaning |\n|---|---|---|`];
   for (const [name, f] of Object.entries(k.fields)) rows.push(`| \`${name}\` | ${cell(fieldTypeText(f))} | ${cell(f.doc)} |`);
   return rows.join('\n');
 }

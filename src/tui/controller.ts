@@ -9,7 +9,7 @@ import { PANELS, panelById } from './panels/index.ts';
 import { type PanelDef, type PanelEnv, type PanelUi, stickyStart } from './panels/panel.ts';
 import { layout, type Layout } from './layout.ts';
 import type { SessionPort, TraceRecord, TuiView } from './session-port.ts';
-import { timelineLength, timelineRecordAt, timelineSplit } from './panels/timeline/index.ts';
+import { timelineFilter, timelineLength, timelineRecordAt, timelineSplit } from './panels/timeline/index.ts';
 import { searchPattern } from './panels/timeline/rows.ts';
 
 export type PromptMode = 'command' | 'search' | 'filter';
@@ -32,7 +32,7 @@ export interface RecordOverlay {
 export interface UiState {
   readonly focus: string;
   readonly zoom: boolean;
-  readonly overlay: 'help' | 'quit' | 'record' | null;
+  readonly overlay: 'help' | 'quit' | 'restart' | 'record' | null;
   readonly helpTop: number;
   readonly record: RecordOverlay | null;
   /** The first key of a two-key binding ("g" of "gg"), waiting for the second. */
@@ -246,6 +246,11 @@ export class Controller {
       }
       return this.set({ overlay: null });
     }
+    if (s.overlay === 'restart') {
+      this.set({ overlay: null });
+      if (k === 'y' || k === 'enter' || k === 'r') void this.run('run');
+      return;
+    }
     if (s.overlay === 'help') {
       if (k === 'esc' || k === '?' || k === 'q' || k === 'ctrl+c') return this.set({ overlay: null });
       const b = lookup(k, 'help');
@@ -349,6 +354,7 @@ export class Controller {
     }
     return this.port.exec(line).then((r) => {
       if (r.error) this.msg(`error: ${r.error.message}${r.error.hint ? ` (${r.error.hint})` : ''}`, 'bad');
+      if (r.quit) return this.dispatch(KEYMAP.find((b) => b.command === 'ui.quit')!, 'q', this.state.focus);
       this.sessionChanged();
       // `goto SEQ` lands just after the event that emitted SEQ: select SEQ itself.
       const g = /^goto\s+(\d+)\s*$/.exec(line.trim());
@@ -383,6 +389,9 @@ export class Controller {
       case 'ui.quit':
         if (this.running()) return this.set({ overlay: 'quit' });
         return this.opts.onQuit();
+      case 'ui.run':
+        if (this.running()) return this.msg('running: Esc or Ctrl-C stops it first', 'bad');
+        return this.set({ overlay: 'restart' });
       case 'ui.help':
         return this.set({ overlay: 'help', helpTop: 0 });
       case 'ui.command-line':
@@ -486,8 +495,17 @@ export class Controller {
     void this.run(`break kind=${r.kind}`);
   }
 
+  /**
+   * A filter is the grammar of `break` (KIND [FIELD OP VALUE ...] [where ...]), checked the
+   * same way: a mistake keeps the filter in force and says where, as the `:` line does.
+   */
   private applyFilter(f: string | null): void {
-    this.set({ filter: f && f.trim() ? f.trim() : null });
+    const text = f && f.trim() ? f.trim() : null;
+    if (text) {
+      const c = timelineFilter(this.port, text);
+      if ('error' in c) return this.msg(`filter: ${c.error}${c.column ? ` (at column ${c.column + 1})` : ''}${c.hint ? `; ${c.hint}` : ''}`, 'bad');
+    }
+    this.set({ filter: text });
     this.follow(this.port.view());
   }
 

@@ -9,7 +9,7 @@
  * The TUI never sees the machine, only these view models.
  */
 import type { CommandInfo, CommandResult, ContinueProgress, SessionEvent, SessionView } from '../debugger/types.ts';
-import type { DeviceView, SessionPort, TraceRecord, TuiView } from './session-port.ts';
+import type { DeviceView, FilterResult, SessionPort, TraceRecord, TuiView } from './session-port.ts';
 
 /** The part of the debugger's Session the TUI uses (structural, so tests can fake it). */
 export interface SessionLike {
@@ -19,6 +19,7 @@ export interface SessionLike {
   interrupt(): void;
   subscribe(listener: (e: SessionEvent) => void): () => void;
   complete(line: string): { start: number; candidates: string[] };
+  compileFilter?(text: string): FilterResult;
   readonly isRunning?: boolean;
 }
 
@@ -62,6 +63,7 @@ export function toPort(s: SessionLike, opts: PortOptions): SessionPort & { dispo
     interrupt: () => s.interrupt(),
     subscribe: (fn) => s.subscribe(() => fn()),
     complete: (line) => s.complete(line),
+    ...(s.compileFilter ? { compileFilter: (text: string) => s.compileFilter!(text) } : {}),
     commands: opts.commands,
     dispose: off,
   };

@@ -28,6 +28,9 @@ export interface TuiView extends SessionView {
   readonly notifiers?: NotifiersView;
 }
 
+/** A compiled timeline filter, or the mistake in it (message, 0-based column, hint). */
+export type FilterResult = { readonly test: (r: TraceRecord) => boolean } | { readonly error: string; readonly column: number; readonly hint?: string };
+
 export interface SessionPort {
   /** The current view; the same object until the session changes (panels memoise on it). */
   view(): TuiView;
@@ -41,6 +44,8 @@ export interface SessionPort {
   interrupt(): void;
   /** Called after every change (output, progress, a stop). Returns unsubscribe. */
   subscribe(fn: () => void): () => void;
+  /** The filter grammar of `break`, checked against the session's scenario (the `f` filter). */
+  compileFilter?(text: string): FilterResult;
   /** Completion of the `:` line: the word being typed starts at `start`. */
   complete(line: string): { start: number; candidates: readonly string[] };
   readonly commands: readonly CommandInfo[];

@@ -37,7 +37,8 @@ describe('dmadbg run --commands', () => {
   it('exit 1 at a bad command, with the caret', () => {
     const r = run('step\nstpe 2\nstep\n');
     expect(r.code).toBe(1);
-    expect(r.out.trim().split('\n').slice(-5)).toEqual(['(dmadbg) stpe 2', 'stpe 2', '^', 'error: unknown command "stpe"', 'hint: did you mean "step"? (`help` lists commands)']);
+    expect(r.out.trim().split('\n').slice(-5)).toEqual(['(dmadbg) stpe 2', 'stpe 2', '^', 'error: unknown command "stpe"', 'hint: did you mean "step"?']);
+    expect(r.err).toMatch(/\.cmds:2: unknown command "stpe" \(did you mean "step"\?\)\n/);
   }, 20_000);
 
   it('a command file with Unicode blanks ends (U+00A0, U+3000, U+2028, U+FEFF, \\f, \\v)', () => {
@@ -53,4 +54,18 @@ describe('dmadbg run --commands', () => {
     expect(r.status).toBe(1);
     expect(r.stderr.trim()).toMatch(/^dmadbg: --commands: cannot read .*nope: ENOENT$/);
   });
+
+  it('run --filter prints what the break grammar selects, and names a mistake in one line', () => {
+    const cli = (...a: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'run', 'mt8183-bus-sel', ...a], { cwd: ROOT, encoding: 'utf8' });
+    const r = cli('--filter', 'dma dev=vdec0 dir=read');
+    expect(r.status).toBe(0);
+    const rows = r.stdout.trim().split('\n').slice(1);
+    expect(rows.length).toBeGreaterThan(0);
+    for (const l of rows) expect(l).toMatch(/\bdma\s+dev=vdec0 .*dir=read/);
+    const j = cli('--filter', 'fault', '--json');
+    expect(j.stdout.trim().split('\n').map((l) => JSON.parse(l) as { kind: string; result: string })).toEqual([expect.objectContaining({ kind: 'dma', result: 'fault', addr: '0x7f000000' })]);
+    const bad = cli('--filter', 'fault-irq larb=42');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr.trim()).toBe('dmadbg: --filter: no larb "42" in this scenario (at column 11 of "fault-irq larb=42"); larbs here: 0, 1, 2, 3, 4, 5, 6, 7');
+  }, 30_000);
 });

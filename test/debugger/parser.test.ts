@@ -23,8 +23,16 @@ function caretCol(lines: readonly string[], line: string): number {
 describe('parse errors', () => {
   const cases: [string, string, RegExp, RegExp?][] = [
     ['stpe 3', 'stpe', /unknown command "stpe"/, /did you mean "step"/],
-    ['break faul', 'faul', /unknown breakpoint kind "faul"/, /did you mean "fault"/],
-    ['break fault mmu=1 tpye=translation', 'tpye', /a fault record has no field "tpye"/, /did you mean "type"/],
+    ['break faul', 'faul', /unknown record kind "faul"/, /did you mean "fault"/],
+    ['break fault mmu=1 tpye=translation', 'tpye', /a fault record \(dma\) has no field "tpye"/, /did you mean "type"/],
+    ['break fault-irq mmu=1 tpye=translation', 'tpye', /a fault-irq record \(fault, page-request\) has no field "tpye"/, /did you mean "type"/],
+    ['break fault larb=1', 'larb', /a fault record \(dma\) has no field "larb"/, /the driver's report has it: break fault-irq larb=1/],
+    ['break kind=dma where len>=abc', 'len', /"abc" is not a number, and len holds one/],
+    ['break kind=dma where dir<read', 'dir', /dir is text: it cannot be compared with </],
+    ['break inval scope=some', 'scope', /scope is never "some"/, /one of: all, range/],
+    ['log kind=dma "{nosuch}"', 'nosuch', /a dma record has no field "nosuch" to print/],
+    ['trace kind=map where size>=big', 'size', /"big" is not a number/],
+    ['co', 'co', /ambiguous command "co": commands, condition, continue/],
     ['break inval scope=all  sope=x', 'sope', /no field "sope"/, /did you mean "scope"/],
     ['watch iova 0x2000..0x1000', '0x2000', /bad address range/],
     ['watch iovaa 0x1000', 'iovaa', /cannot watch "iovaa"/, /did you mean "iova"/],
@@ -108,13 +116,25 @@ describe('lexer', () => {
 describe('completion', () => {
   it('completes command names, subcommands, fields and bookmarks', () => {
     const s = new Session(syntheticMachine([]));
-    expect(s.complete('rev')).toEqual({ start: 0, candidates: ['reverse-continue', 'reverse-step'] });
+    expect(s.complete('rev')).toEqual({ start: 0, candidates: ['reverse-continue', 'reverse-step', 'reverse-stepi'] });
     expect(s.complete('info io').candidates).toEqual(['iommu', 'iotlb']);
-    expect(s.complete('break fault m')).toEqual({ start: 12, candidates: ['mmu='] });
+    expect(s.complete('break fault m')).toEqual({ start: 12, candidates: ['m4uPa=', 'mmu='] });
+    expect(s.complete('break fault-irq l')).toEqual({ start: 16, candidates: ['larb=', 'larbRaw=', 'layer='] });
     expect(s.complete('watch ').candidates).toEqual(['bus-sel', 'iova', 'pa', 'pte', 'slot']);
     s.exec('bookmark here');
     expect(s.complete('step; goto h')).toEqual({ start: 11, candidates: ['here'] });
   });
+  it('a unique prefix names a command (gdb): dis, en, si, i b', () => {
+    const s = new Session(syntheticMachine([]));
+    s.exec('break inval');
+    expect(s.exec('dis 1').lines).toEqual(['Disabled 1.']);
+    expect(s.exec('en').lines).toEqual(['Enabled 1.']);
+    expect(s.exec('i b').lines[1]).toMatch(/^1\s+breakpoint\s+y/);
+    expect(s.exec('si').stop?.reason).toBe('end');
+    // A typo is never corrected into a motion: it is an error, and nothing moved.
+    expect(s.exec('contnue').error?.message).toBe('unknown command "contnue"');
+  });
+
   it('every command has usage, a summary and help', () => {
     for (const c of Session.commands()) {
       expect(c.usage.length, c.name).toBeGreaterThan(0);

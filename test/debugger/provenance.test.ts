@@ -24,11 +24,13 @@ const EVENTS: Rec[][] = [
 describe('why', () => {
   it('from a fault goes back to the unmap of its IOVA', () => {
     const s = new Session(syntheticMachine(EVENTS));
-    s.exec('break fault');
+    s.exec('break fault-irq');
     expect(s.exec('continue').stop?.record?.seq).toBe(4);
     const r = s.exec('why');
     expect(r.lines[0]).toBe('why: record 2 caused record 4 (last unmap touching 0x11000)');
-    expect(r.stop).toMatchObject({ events: 3, record: { seq: 2, kind: 'unmap' } });
+    // It stops at the cause itself, and names the way back.
+    expect(r.stop).toMatchObject({ events: 3, at: 2, motion: 'why', record: { seq: 2, kind: 'unmap' } });
+    expect(r.lines[r.lines.length - 1]).toBe('(goto 4 returns to the fault record)');
     expect(s.exec('print api').lines).toEqual(['api = iommu_unmap']);
   });
 
@@ -54,9 +56,12 @@ describe('why', () => {
         [{ kind: 'fault', iommu: 'm4u', mmu: 'mmu0', type: 'translation', iova: 0x60000, write: false, larb: 4, larbRaw: 4, layer: 0, pa: 0, st1: 0x80, intId: 0x200, port: 2, dev: 'vdec', reported: 'unhandled' }],
       ]),
     );
-    twice.exec('break fault');
+    twice.exec('break fault-irq');
     twice.exec('continue');
     expect(twice.exec('why').lines).toEqual(['nothing before record 1 mapped, unmapped or invalidated 0x60000: it was never mapped']);
+    // The same from the faulting access itself (break fault).
+    twice.exec('delete; break fault; run');
+    expect(twice.exec('why').lines).toEqual(['nothing before record 0 mapped, unmapped or invalidated 0x60000: it was never mapped']);
     const t = new Session(syntheticMachine(EVENTS));
     t.exec('step');
     expect(t.exec('why').lines[0]).toMatch(/^why needs a stop/);
@@ -73,7 +78,7 @@ describe('the records the models emit (mtk M4U, mm/SVA)', () => {
   ];
   it('mmu=1 matches the M4U cell name "mmu1"', () => {
     const s = new Session(syntheticMachine(MODEL));
-    s.exec('break fault mmu=1');
+    s.exec('break fault-irq mmu=1');
     expect(s.exec('continue').stop?.record?.seq).toBe(1);
     s.exec('delete');
     s.exec('break stale-tlb mmu=0');

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Session } from '../../src/debugger/session.ts';
-import { runScript, scriptLines } from '../../src/debugger/script.ts';
+import { runScript, scriptLines, scriptSource } from '../../src/debugger/script.ts';
 import { build, expectGolden, ROOT } from '../helpers/scenario.ts';
 
 const FIX = join(ROOT, 'test', 'debugger', 'fixtures');
@@ -32,8 +32,23 @@ describe('command files', () => {
     const r = runScript(new Session(build('demo-dma-engine')), cmds('error.cmds'));
     expect(r.code).toBe(1);
     expect(r.commands).toHaveLength(3);
-    expect(r.out.slice(-4, -1)).toEqual(['break fault tpye=translation', '            ^', 'error: a fault record has no field "tpye"']);
-    expect(r.out[r.out.length - 1]).toMatch(/^hint: did you mean "type"\? \(fields: iommu, mmu, type, st1, iova, /);
+    expect(r.out.slice(-4, -1)).toEqual(['break fault tpye=translation', '            ^', 'error: a fault record (dma) has no field "tpye"']);
+    expect(r.out[r.out.length - 1]).toMatch(/^hint: did you mean "type"\? \(fields: iova, type, dev, addr, /);
+  });
+
+  it('names the file and line of the failed command, as a compiler does', () => {
+    const text = '# fault.cmds\nbreak fault\n\ncontnue\nstep\n';
+    const r = runScript(new Session(build('demo-dma-engine')), scriptSource(text), { file: 'fault.cmds' });
+    expect(r.code).toBe(1);
+    expect(r.error).toBe('fault.cmds:4: unknown command "contnue" (did you mean "continue"?)');
+    expect(r.commands).toEqual(['break fault', 'contnue']);
+  });
+
+  it('quit ends a command file there; the exit code follows the last stop', () => {
+    const r = runScript(new Session(build('demo-dma-engine')), scriptSource('break kind=map where result=error\ncontinue\nquit\nstep\n'));
+    expect(r.commands).toEqual(['break kind=map where result=error', 'continue', 'quit']);
+    expect(r.code).toBe(3);
+    expect(r.error).toBeUndefined();
   });
 
   it('ends with 0 when the scenario ended', () => {

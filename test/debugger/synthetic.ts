@@ -6,6 +6,7 @@
  */
 import { Machine, PRIO } from '../../src/sim/machine.ts';
 import { eventKey, modelKey } from '../../src/sim/core/keys.ts';
+import { IOMMU_MODEL } from '../../src/sim/iommu/types.ts';
 import type { Built } from '../../src/scenario/build/index.ts';
 import type { ScenarioOut } from '../../src/scenario/schema/index.ts';
 import type { FieldsFor, KindName } from '../../src/sim/trace-kinds.ts';
@@ -32,10 +33,14 @@ function scriptEvent(m: Machine): void {
   if (st.next < st.events.length) m.schedule(100, m.typeOf(SCRIPT_EVENT), 0, 0, PRIO.device);
 }
 
-/** One event per entry of `events`, 100 ns apart; each emits its records in order. */
-export function syntheticMachine(events: Rec[][], name = 'synthetic'): Built {
+/**
+ * One event per entry of `events`, 100 ns apart; each emits its records in order. `domains`
+ * names the IOMMU domains breakpoints may name (an IOMMU core with just those).
+ */
+export function syntheticMachine(events: Rec[][], name = 'synthetic', domains?: readonly string[]): Built {
   const m = new Machine({ scenario: name, seed: 1, kernel: 'v5.4', overrides: {}, dram: [{ base: 0x4000_0000, size: 0x1000_0000 }] });
   m.addModel(SCRIPT, { events, next: 0 });
+  if (domains) m.addModel(IOMMU_MODEL, { domains: domains.map((d, id) => ({ id, name: d })), devDomain: {}, pteSeq: new Map(), pteGen: 0, stale: 0 } as never);
   const type = m.on(SCRIPT_EVENT, scriptEvent);
   if (events.length) m.schedule(0, type, 0, 0, PRIO.device);
   const scenario = { name, limits: { maxEvents: 10_000_000 } } as unknown as ScenarioOut;

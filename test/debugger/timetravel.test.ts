@@ -114,11 +114,15 @@ describe('reverse-continue, goto, bookmarks', () => {
     expect(s.events).toBe(at);
   });
 
-  it('goto SEQ lands after the event that emitted SEQ; goto @N after event N; bookmarks', () => {
+  it('goto SEQ stops right after record SEQ, inside its event; goto @N after event N; bookmarks', () => {
     const s = new Session(longDemo(4));
-    const e = s.exec('goto 40').stop!.events;
-    expect(s.recording.recordsAt(e - 1)).toBeLessThanOrEqual(40);
-    expect(s.recording.recordsAt(e)).toBeGreaterThan(40);
+    const stop = s.exec('goto 40').stop!;
+    expect(stop).toMatchObject({ reason: 'step', at: 40, motion: 'goto' });
+    expect(s.machine.state.traceCount).toBe(41);
+    expect(s.recording.recordsAt(stop.events - 1)).toBeLessThanOrEqual(40);
+    expect(s.recording.eventOf(40)).toBe(stop.events);
+    // Halted: the machine is read-only until a motion restores it.
+    expect(() => s.machine.step()).toThrow(/halted/);
     expect(s.exec('goto @2').stop?.events).toBe(2);
     s.exec('bookmark two');
     s.exec('goto 70');
@@ -129,8 +133,8 @@ describe('reverse-continue, goto, bookmarks', () => {
 
   it('until SEQ and until TIME', () => {
     const s = new Session(longDemo(4));
-    s.exec('until 30');
-    expect(s.machine.state.traceCount).toBeGreaterThan(30);
+    expect(s.exec('until 30').stop).toMatchObject({ at: 30, motion: 'until' });
+    expect(s.machine.state.traceCount).toBe(31);
     s.exec('until 5us');
     expect(s.machine.state.now).toBeLessThan(5000);
     expect(s.exec('step').stop!.t).toBeGreaterThanOrEqual(5000);
@@ -155,7 +159,7 @@ describe('running in slices', () => {
     expect(seen.slice(-3)).toEqual(['output', 'stop', 'changed']);
     expect(s.view().state).toBe('stopped');
     // The journal keeps the interrupted position as a goto, so a replay lands there too.
-    expect(s.journal[s.journal.length - 1]).toEqual({ line: `goto @${r.stop!.events}`, stop: { reason: 'step', events: r.stop!.events, t: r.stop!.t } });
+    expect(s.journal[s.journal.length - 1]).toEqual({ line: `goto @${r.stop!.events}`, stop: { reason: 'step', events: r.stop!.events, t: r.stop!.t, motion: 'goto' } });
     const again = new Session(longDemo(100_000));
     expect(again.exec(`goto @${r.stop!.events}`).stop).toEqual(s.journal[s.journal.length - 1].stop);
   });

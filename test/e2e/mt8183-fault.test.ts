@@ -1,7 +1,8 @@
 /**
  * The tutorial's first story in a real pseudo-terminal: open the mt8183 scenario, step,
- * break on faults through `:`, continue to the vdec fault on mmu1, open the page-table
- * walk of the faulting IOVA, reverse-step, resize to 80x24 and quit.
+ * break on faults through `:`, continue to the vdec access that faults on mmu1 (the
+ * hardware's moment, before the ISR), open the page-table walk of the faulting IOVA, go on
+ * to the ISR's report, reverse-step, resize to 80x24 and quit.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Pty, spawnCli } from './pty.ts';
@@ -20,10 +21,12 @@ describe('the mt8183 fault in a pty', () => {
     p.send('break fault\r');
     await p.waitFor(/1 on\s+break\s+fault/);
     p.send('c');
-    const atFault = await p.waitFor(/stopped: breakpoint 1[^]*\n>\s+\d+\s+\S+\s+fault/);
+    const atFault = await p.waitFor(/stopped: breakpoint 1[^]*\n>\s+\d+\s+\S+\s+dma\s+dev=vdec0/);
     const ev = Number(/event (\d+)/.exec(atFault)![1]);
-    // The larb-bus panel highlights the larb the ISR remapped (raw 7 -> larb1 on mmu1).
+    // The larb-bus panel highlights the faulting device's larb (vdec0 on larb1, on mmu1).
     expect(atFault).toMatch(/Larb bus\s+stop at larb1/);
+    // At the access, before the ISR: mmu1's IOTLB still holds its entries.
+    expect(atFault).toMatch(/m4u0\.mmu1 IOTLB \(iotlb\)\s+[1-9]\d*\/64/);
     // Zoom the page-table panel: the walk of the faulting IOVA ends in an invalid L1 entry.
     p.send('2');
     await new Promise((r) => setTimeout(r, 50));
@@ -33,8 +36,15 @@ describe('the mt8183 fault in a pty', () => {
     expect(walk).toMatch(/walk 0x7f000000[^]*L1\[0x7f0\][^\n]*invalid/);
     p.send('z');
     await p.waitFor(/1 Timeline/);
-    p.send('r');
-    await p.waitFor(new RegExp(`event ${ev - 1}\\b.*stopped: step`));
+    // On to the driver's report: the ISR's fault record, with what it read from FAULT_ST1.
+    p.send(':');
+    await p.waitFor(/^:/m);
+    p.send('break fault-irq\r');
+    await p.waitFor(/Breakpoint 2: fault-irq/);
+    p.send('c');
+    await p.waitFor(/stopped: breakpoint 2[^]*\n>\s+\d+\s+\S+\s+fault\s+iommu=m4u0/);
+    p.send('S');
+    await p.waitFor(/stopped: reverse-step/);
     p.resize(80, 24);
     await p.waitFor((ls) => /mt8183-bus-sel/.test(ls[0]) && /step/.test(ls[22]));
     p.send('q');
@@ -52,13 +62,21 @@ describe('the mt8183 fault in a pty', () => {
     await p.waitFor(/Breakpoint 1: fault/);
     p.send('c');
     // The selected record in full under the timeline: the value on one row, every digit.
-    const stop = await p.waitFor(/stopped: breakpoint 1[^]*\biova=0x7f000000\b/);
-    expect(stop.split('\n').some((l) => /(^|\s)iova=0x7f000000(\s|$)/.test(l))).toBe(true);
+    const stop = await p.waitFor(/stopped: breakpoint 1[^]*\baddr=0x7f000000\b/);
+    expect(stop.split('\n').some((l) => /(^|\s)addr=0x7f000000(\s|$)/.test(l))).toBe(true);
     p.send('\r');
-    const rec = await p.waitFor(/Record #\d+ \(fault\)/);
-    expect(rec).toMatch(/^\s+iova\s+0x7f000000\s/m);
+    const rec = await p.waitFor(/Record #\d+ \(dma\)/);
+    expect(rec).toMatch(/^\s+addr\s+0x7f000000\s/m);
     p.send('\x1b');
     await p.waitFor(/1 Timeline/);
+    // And the ISR's report of it: iova=0x7f000000 as FAULT_VA read it, whole.
+    p.send(':');
+    await p.waitFor(/^:/m);
+    p.send('break fault-irq\r');
+    await p.waitFor(/Breakpoint 2: fault-irq/);
+    p.send('c');
+    const report = await p.waitFor(/stopped: breakpoint 2[^]*\biova=0x7f000000\b/);
+    expect(report.split('\n').some((l) => /(^|\s)iova=0x7f000000(\s|$)/.test(l))).toBe(true);
     p.send('q');
     expect((await p.exited).exitCode).toBe(0);
   }, 120_000);

@@ -24,8 +24,10 @@ describe('dmadbg tui in a pty', () => {
     const atBp = await p.waitFor(/stopped: breakpoint 1[^]*\n>\s+\d+\s+\S+\s+map/);
     const ev = Number(/event (\d+)/.exec(atBp)![1]);
     expect(atBp).toMatch(/^>\s+\d+\s+\S+\s+map/m);
-    p.send('r');
-    await p.waitFor(new RegExp(`event ${ev - 1}\\b`));
+    // Stopped at the record, inside event ev: S goes back to the event's start.
+    expect(atBp).toMatch(new RegExp(`event ${ev}\\s+rec \\d+`));
+    p.send('S');
+    await p.waitFor(new RegExp(`event ${ev - 1}\\b.*stopped: reverse-step`));
     // Focus the devices panel and zoom it.
     p.send('\t');
     await new Promise((r) => setTimeout(r, 50));

@@ -40,18 +40,25 @@ describe('TUI on the demo scenario', () => {
     expect((await t.lines())[0]).toMatch(/mtk-4gb-mode\s+seed 1\s+v5\.0-rc3\s+event 0\s+t 0ns.*stopped: start/);
   });
 
-  it('steps with s and S, shows the new records, and moves the event number', async () => {
+  it('steps with s, back with S, by record with i and I, and moves the event number', async () => {
     const t = await demo();
     await t.press('s');
-    await t.waitFor(/event 1\b/);
+    await t.waitFor(/event 1\b.*stopped: step/);
     await t.press('S');
-    const s = await t.waitFor(/event 11\b/);
+    await t.waitFor(/event 0\b.*stopped: reverse-step/);
+    await t.press('i');
+    // A record stop names the record: the machine is inside event 1, right after record 0.
+    await t.waitFor(/event 1\s+rec 0\b.*stopped: stepi/);
+    await t.press('i', 'I');
+    await t.waitFor(/event 1\s+rec 0\b.*stopped: reverse-stepi/);
+    await t.press(':', 'step 10', KEY.enter);
+    const s = await t.waitFor(/event 10\b/);
     expect(s).toMatch(/>\s+\d+\s+\S+\s+\w/);
     // The selected record in full under the list (rows are cut to the column).
     expect(s).toMatch(/#\d+ t=\d+ns \S+ .*dev=\w+ .*=/);
     // Several keys in one read ("ss") are each handled.
     await t.press('ss');
-    await t.waitFor(/event 13\b/);
+    await t.waitFor(/event 12\b/);
   });
 
   it('sets a breakpoint through :, continues to it, reverse-steps', async () => {
@@ -62,8 +69,14 @@ describe('TUI on the demo scenario', () => {
     const s = await t.waitFor(/stopped: breakpoint 1/);
     const ev = Number(/event (\d+)/.exec(s)![1]);
     expect(s).toMatch(/^>\s+19\s+501ns map/m);
+    // Stopped inside event ev: S goes back to its start (just after event ev-1).
+    await t.press('S');
+    await t.waitFor(new RegExp(`event ${ev - 1}\\b.*stopped: reverse-step`));
+    // r runs from the start to the first breakpoint, after asking.
     await t.press('r');
-    await t.waitFor(new RegExp(`event ${ev - 1}\\b`));
+    await t.waitFor(/Run from the start \(event 0\) to the first breakpoint\? \(y\/n\)/);
+    await t.press('y');
+    await t.waitFor(new RegExp(`event ${ev}\\s+rec 19\\b.*stopped: breakpoint 1`));
   });
 
   it('completes commands with Tab and recalls history with Up', async () => {
@@ -125,18 +138,29 @@ describe('TUI on the demo scenario', () => {
 
   it('filters the timeline with f', async () => {
     const t = await demo();
-    await t.press('S');
+    await t.press(':', 'step 10', KEY.enter);
     await t.press('f', 'kind=unmap', KEY.enter);
     const s = await t.waitFor(/filter "kind=unmap"/);
     const timeline = s.split('Console')[0];
     const rows = timeline.split('\n').filter((l) => /^[>+ ]\s+\d+\s+\d/.test(l));
     expect(rows.length).toBeGreaterThan(0);
     for (const r of rows) expect(r).toContain('unmap');
+    // The grammar of break: fields and values are checked, the filter in force stays.
+    await t.press('f', 'map where size>=16384', KEY.enter, 'z');
+    const big = await t.waitFor(/filter "map where size>=16384"[^]*size=/);
+    await t.press('z');
+    const maps = big.split('\n').filter((l) => /^[>+ ]\s+\d+\s+\d/.test(l));
+    // The demo maps 16 KiB buffers and 64-byte ones: only the first kind is left.
+    expect(maps.length).toBeGreaterThan(0);
+    for (const l of maps) expect(l).toMatch(/\bmap\b.*size=16384/);
+    await t.press('f', 'dma dve=blit0', KEY.enter);
+    await t.waitFor(/filter: a dma record has no field "dve" \(at column 5\); did you mean "dev"\?/);
+    expect(await t.screen()).toMatch(/filter "map where size>=16384"/);
   });
 
   it('b breaks on the selected record kind; Enter opens the record, g goes to it', async () => {
     const t = await demo();
-    await t.press('S');
+    await t.press(':', 'step 10', KEY.enter);
     await t.waitFor(/event 10\b/);
     await t.press('b');
     await t.waitFor(/1 on\s+break\s+kind=\w/);
@@ -208,14 +232,14 @@ describe('sizes, resize and colour', () => {
     // chalk decides its level from the test process's stdout (not a TTY here); a terminal has colour.
     chalk.level = 3;
     const t = await demo(100, 30);
-    await t.press('S');
+    await t.press(':', 'step 10', KEY.enter);
     await t.waitFor(/event 10/);
     const colours = (raw: string) => [...raw.matchAll(/\x1b\[([\d;]*)m/g)].flatMap((m) => m[1].split(';')).filter((p) => /^(3|4|9|10)\d$/.test(p));
     expect(colours(t.raw())).toEqual([]);
     t.unmount();
     const { port } = demoPort();
     const c = (vt = await mount((cc, r) => <DmadbgApp port={port} cols={cc} rows={r} onQuit={() => {}} />, 100, 30));
-    await c.press('S');
+    await c.press(':', 'step 10', KEY.enter);
     await c.waitFor(/event 10/);
     expect(colours(c.raw()).some((p) => /^3\d$/.test(p))).toBe(true);
     expect(c.raw()).not.toMatch(/[[;]38;[25];/);

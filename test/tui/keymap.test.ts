@@ -41,6 +41,30 @@ describe('keymap', () => {
     for (const c of ['break', 'goto', 'delete', 'enable', 'disable']) expect(names.has(c), c).toBe(true);
   });
 
+  it('gives each letter one direction everywhere: a key and the command of the same letter agree', () => {
+    // Direction of what a command or a key does: forward, backward, or none (not a motion).
+    const BACK = new Set(['reverse-step', 'reverse-stepi', 'reverse-continue', 'ui.search-prev']);
+    const FWD = new Set(['step', 'stepi', 'continue', 'run', 'until', 'ui.run', 'ui.search-next']);
+    const dir = (what: string) => (BACK.has(what) ? 'back' : FWD.has(what) ? 'forward' : 'none');
+    const byWord = new Map<string, string>();
+    for (const c of Session.commands()) for (const w of [c.name, ...c.aliases]) byWord.set(w, c.name);
+    for (const b of KEYMAP.filter((x) => x.scope === 'global')) {
+      for (const k of b.keys.filter((x) => /^[a-zA-Z]$/.test(x))) {
+        const cmd = byWord.get(k);
+        const keyDir = dir(b.exec ? b.exec.split(' ')[0] : b.command);
+        // (`:i` is info, as in gdb, where the key i is stepi: no motion, no conflict.)
+        if (cmd && keyDir !== 'none' && dir(cmd) !== 'none') expect(dir(cmd), `key ${k} goes ${keyDir}, :${k} is ${cmd}`).toBe(keyDir);
+      }
+    }
+    // gdb's habits: r runs from the start, s steps, c continues; upper case goes back.
+    expect(lookup('r', 'timeline')?.command).toBe('ui.run');
+    expect(byWord.get('r')).toBe('run');
+    expect(lookup('S', 'timeline')?.exec).toBe('reverse-step');
+    expect(lookup('C', 'timeline')?.exec).toBe('reverse-continue');
+    expect(lookup('I', 'timeline')?.exec).toBe('reverse-stepi');
+    expect(lookup('i', 'timeline')?.exec).toBe('stepi');
+  });
+
   it('looks in the focused panel first, then global, then movement', () => {
     expect(lookup('enter', 'pgtable')?.command).toBe('pgtable.open');
     expect(lookup('enter', 'timeline')?.command).toBe('timeline.record');

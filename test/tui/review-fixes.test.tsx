@@ -25,7 +25,7 @@ const selected = (s: string) => Number(/^>\s*(\d+)/m.exec(s)?.[1]);
 describe('the f filter prompt', () => {
   it('starts empty, shows the filter in force, and a new filter replaces it', async () => {
     const { t } = await open();
-    await t.press('S');
+    await t.press(':', 'step 10', KEY.enter);
     await t.press('f', 'kind=unmap', KEY.enter);
     await t.waitFor(/filter "kind=unmap"/);
     await t.press('f');
@@ -58,7 +58,7 @@ describe('/ search', () => {
 
   it('searches text that is not a valid regex literally, and says so', async () => {
     const { t } = await open();
-    await t.press('S');
+    await t.press(':', 'step 10', KEY.enter);
     await t.press('/', 'dir=(to', KEY.enter);
     await t.waitFor(/not a regex/);
   });
@@ -67,7 +67,7 @@ describe('/ search', () => {
 describe('gg and G', () => {
   it('go to the first and the last row of the focused list', async () => {
     const { t } = await open();
-    await t.press('S');
+    await t.press(':', 'step 10', KEY.enter);
     await t.waitFor(/event 10\b/);
     await t.press('g', 'g');
     expect(selected(await t.waitFor(/^>\s*0\s/m))).toBe(0);
@@ -120,7 +120,7 @@ describe('panel numbers', () => {
     s = await t.waitFor(/event 4\b/);
     expect(s).toMatch(/2 Page tables\s+mtk-dom0/);
     expect(s).toMatch(/3 Larb bus/);
-    await t.press('r', 'r', 'r', 'r');
+    await t.press('S', 'S', 'S', 'S');
     s = await t.waitFor(/event 0\b/);
     expect(s).toMatch(/2 Page tables/);
   });

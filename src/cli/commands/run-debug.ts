@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Session } from '../../debugger/session.ts';
-import { runScript, scriptLines, stopJson } from '../../debugger/script.ts';
+import { type ScriptLine, runScript, scriptSource, stopJson } from '../../debugger/script.ts';
 import { KERNEL_VERSIONS, type KernelVersion, isKernelVersion } from '../../sim/kernel.ts';
 import { workspaceDir } from '../../store/paths.ts';
 import { newRunId, readRun, saveRun } from '../../store/runs.ts';
@@ -35,7 +35,7 @@ export interface DebugRunArgs {
 const warn = (l: string) => process.stderr.write(l + '\n');
 
 /** The command file, or standard input for "-" (`ssh host run X --commands - < fault.cmds`). */
-function readCommands(file: string): string[] {
+function readCommands(file: string): ScriptLine[] {
   const name = file === '-' ? 'standard input' : file;
   let text: string;
   try {
@@ -44,7 +44,7 @@ function readCommands(file: string): string[] {
     throw new UsageError(`--commands: cannot read ${name}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, EXIT.error);
   }
   if (text.length > LIMITS.fileBytes) throw new UsageError(`--commands: ${name} has ${text.length} bytes; a command file may have at most ${LIMITS.fileBytes}`, EXIT.error);
-  return scriptLines(text);
+  return scriptSource(text);
 }
 
 function exitOf(code: 0 | 1 | 3 | 70): number {
@@ -69,11 +69,12 @@ export async function runCommandsFile(a: DebugRunArgs): Promise<number> {
   process.stderr.write(`dmadbg: scenario=${loaded.scenario.name} seed=${m.config.seed} kernel=${m.config.kernel}\n`);
   const { session, flush } = makeSession(loaded, a);
   const startedAt = new Date().toISOString();
-  const res = runScript(session, lines, { json: a.json });
+  const res = runScript(session, lines, { json: a.json, file: a.commands });
   flush();
   const out = new Out();
   for (const l of res.out) out.line(l);
   await out.end();
+  if (res.error) warn(res.error);
   const exit = exitOf(res.code);
   if (exit === EXIT.internal) reportInternalError(session.internalError ?? new Error('internal error'), a.workspace ? workspaceDir(a.workspace) : undefined);
   if (a.record !== false) {

@@ -9,6 +9,21 @@ import { EXIT, Out, UsageError } from '../output.ts';
 import { TABLE_HEADER, formatRecordRow, formatTime } from '../format.ts';
 import { replayRun, runCommandsFile } from './run-debug.ts';
 import type { RunArgs } from './run.ts';
+import { compileFilter } from '../../debugger/filter.ts';
+import { scenarioNames } from '../../debugger/names.ts';
+import { ParseError } from '../../debugger/parser.ts';
+import { recordLine } from '../../sim/trace/codec.ts';
+import type { Machine } from '../../sim/machine.ts';
+
+/** `--filter`: the debugger's filter grammar, checked against the scenario; a mistake is one line. */
+function runFilter(text: string, m: Machine) {
+  try {
+    return compileFilter(text, scenarioNames(m));
+  } catch (e) {
+    if (!(e instanceof ParseError)) throw e;
+    throw new UsageError(`--filter: ${e.message} (at column ${e.column + 1} of "${text}")${e.hint ? `; ${e.hint}` : ''}`);
+  }
+}
 
 export const runHandler = async (argv: ArgumentsCamelCase<RunArgs>) => {
     const seed = intOption('seed', argv.seed, { max: 0xffff_ffff });
@@ -26,6 +41,7 @@ export const runHandler = async (argv: ArgumentsCamelCase<RunArgs>) => {
     }
     const built = loadAndBuild(argv.scenario, { seed, kernel: argv.kernel });
     const m = built.machine;
+    const filter = argv.filter !== undefined ? runFilter(argv.filter, m) : undefined;
     const maxEvents = maxEventsArg ?? built.scenario.limits.maxEvents;
     process.stderr.write(`dmadbg: scenario=${built.scenario.name} seed=${m.config.seed} kernel=${m.config.kernel}\n`);
 
@@ -34,7 +50,7 @@ export const runHandler = async (argv: ArgumentsCamelCase<RunArgs>) => {
     let stopped: string | undefined;
     // JSON: the encoded lines go from the trace store to stdout after each event, and the
     // store lets them go (constant memory). The table is formatted from the records.
-    m.keepTrace = !!argv.json;
+    m.keepTrace = !!argv.json && !filter;
     let ended = false;
     let held = 0;
     let drained = 0;
@@ -50,14 +66,17 @@ export const runHandler = async (argv: ArgumentsCamelCase<RunArgs>) => {
         for (const r of m.stepRecords) {
           if (until !== undefined && r.seq >= until) stopped = `record ${r.seq}`;
           else if (argv.untilKind !== undefined && r.kind === argv.untilKind) stopped = `first ${r.kind} record (seq ${r.seq})`;
-          if (!argv.json) out.line(formatRecordRow(r));
+          if (filter && !filter.test(r)) {
+            /* not selected */
+          } else if (!argv.json) out.line(formatRecordRow(r));
+          else if (filter) out.line(recordLine(r));
           if (stopped) {
             last = r.seq + 1;
             break;
           }
         }
         // Written synchronously: a slow reader slows the run, memory stays flat.
-        if (argv.json) {
+        if (argv.json && !filter) {
           // The store held this event's records until now: that is all the run ever holds.
           held = Math.max(held, last - drained);
           m.trace.drain((bytes) => out.raw(bytes), last);

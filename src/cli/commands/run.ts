@@ -11,6 +11,7 @@ export interface RunArgs {
   json?: boolean;
   until?: string;
   untilKind?: string;
+  filter?: string;
   seed?: string;
   kernel?: KernelVersion;
   maxEvents?: string;
@@ -25,6 +26,7 @@ export const runCommand = {
       .option('json', { type: 'boolean', describe: 'print JSON Lines instead of a table (one record per line; with --commands one object per command, with its stop)' })
       .option('until', { type: 'string', describe: 'stop after the record with this seq' })
       .option('until-kind', { type: 'string', describe: 'stop after the first record of this kind' })
+      .option('filter', { type: 'string', describe: 'print only the records this filter selects, the grammar of break and trace: KIND [FIELD OP VALUE ...] [where ...] (docs/debugger.md)' })
       .option('seed', { type: 'string', describe: "override the scenario's seed (u32)" })
       .option('kernel', { type: 'string', choices: [...KERNEL_VERSIONS], describe: "override the scenario's kernel" })
       .option('max-events', { type: 'string', describe: 'stop after this many events' })
@@ -37,6 +39,7 @@ export const runCommand = {
       .example('$0 run mt8183-bus-sel --commands - < fault.cmds', 'the command file on standard input (as over ssh)')
       .example('$0 run --replay last', 'reproduce the last recorded run')
       .example('$0 run demo-dma-engine --json', 'the demo trace as JSON Lines')
-      .example('$0 run scenarios/mt8183-bus-sel.json --until-kind fault', 'run to the first fault'),
+      .example('$0 run scenarios/mt8183-bus-sel.json --until-kind fault', 'run to the first fault')
+      .example("$0 run mt8183-bus-sel --filter 'dma dev=vdec0'", "only vdec0's accesses"),
   handler: async (argv: ArgumentsCamelCase<RunArgs>) => (await import('./run-impl.ts')).runHandler(argv),
 };

@@ -17,8 +17,25 @@ export const COMMANDS: readonly Command[] = [...MOTION_COMMANDS, ...POINT_COMMAN
 const BY_NAME = new Map<string, Command>();
 for (const c of COMMANDS) for (const n of [c.name, ...c.aliases]) BY_NAME.set(n, c);
 
+/** The command a word names exactly (its name or an alias). */
 export function findCommand(name: string): Command | undefined {
   return BY_NAME.get(name);
+}
+
+/**
+ * The command a word names, gdb style: exactly, or as an unambiguous prefix of one command's
+ * name or aliases (`dis` disable, `en` enable). Several candidates: `ambiguous` lists them.
+ * A misspelt word resolves to nothing: it is never corrected into a command that runs.
+ */
+export function resolveCommand(word: string): { cmd?: Command; ambiguous?: string[] } {
+  const exact = BY_NAME.get(word);
+  if (exact) return { cmd: exact };
+  if (!word) return {};
+  const found = new Map<Command, string>();
+  for (const [n, c] of BY_NAME) if (n.startsWith(word) && !found.has(c)) found.set(c, c.name);
+  if (found.size === 1) return { cmd: [...found.keys()][0] };
+  if (found.size > 1) return { ambiguous: [...found.values()].sort() };
+  return {};
 }
 
 /** Candidates for the word being typed at the end of `line`, and where that word starts. */
@@ -43,7 +60,7 @@ export function completeLine(s: Session, line: string): { start: number; candida
   let cands: readonly string[];
   if (!words.length) cands = COMMANDS.map((c) => c.name);
   else {
-    const c = findCommand(words[0].split('/')[0]);
+    const c = resolveCommand(words[0].split('/')[0]).cmd;
     cands = c?.complete ? c.complete(s, words.length - 1, words.slice(1)) : words.length === 1 ? (c?.subcommands ?? []) : [];
   }
   return { start, candidates: [...new Set(cands)].filter((x) => x.startsWith(typing)).sort() };

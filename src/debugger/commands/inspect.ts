@@ -9,8 +9,9 @@ import { closest } from '../../scenario/suggest.ts';
 import { type Command, defineCommand, ok } from '../command.ts';
 import { formatRecordRow, formatTime, hexOf, parseNum } from '../format.ts';
 import { available, inspector, inspectors } from '../inspect/index.ts';
-import { knownKinds } from '../kinds.ts';
-import { type Pred, parsePreds, testAll } from '../match.ts';
+import { SHORTHANDS, knownKinds } from '../kinds.ts';
+import { type Filter, parseFilter } from '../filter.ts';
+import { kindOfLine } from '../recording.ts';
 import { ParseError, type Token } from '../parser.ts';
 import type { Session } from '../session.ts';
 
@@ -73,7 +74,13 @@ const info = defineCommand({
   run: ({ session: s, args }) => {
     const t = args[0];
     if (!t) return ok(...info.help.split('\n').slice(1).map((l) => l.trimStart()));
-    const name = TOPIC_ALIASES[t.text] ?? t.text;
+    // gdb style: exact, an alias (`i b`), or an unambiguous prefix (`i check`).
+    let name = TOPIC_ALIASES[t.text] ?? t.text;
+    if (!SESSION_TOPICS[name] && !inspector(name)) {
+      const pre = topics().filter((x) => x.startsWith(t.text));
+      if (pre.length === 1) name = pre[0];
+      else if (pre.length > 1) throw new ParseError(`ambiguous info topic "${t.text}": ${pre.join(', ')}`, t.col, 'type more of it');
+    }
     const st = SESSION_TOPICS[name];
     if (st) return ok(...st.run(s));
     const insp = inspector(name);
@@ -84,6 +91,7 @@ const info = defineCommand({
     if (!available(insp, s.machine)) return ok(`no such model in this scenario (${insp.usage} needs ${insp.models?.map((k) => k.name).join(' or ')})`);
     return ok(...insp.run({ machine: s.machine, built: s.built }, args.slice(1).map((a) => a.text)));
   },
+  examples: ['info breakpoints', 'i b', 'info iommu', 'info iotlb', 'info smi', 'info pt mtk-dom0 0x7f000000', 'info devices', 'info checkpoints', 'info recording'],
   complete: (_s, i) => (i === 0 ? topics() : []),
 });
 
@@ -105,7 +113,8 @@ const examine = defineCommand({
   name: 'x',
   usage: 'x[/N[bhwg][xdu]] PA',
   summary: 'Examine physical memory: N units of b(yte) h(alf) w(ord) g(iant), in hex/decimal',
-  help: 'x/N[bhwg][xdu] PA\n  Dump N units of physical memory from PA (little-endian), gdb style. Default x/16xb.\n  e.g. x/8xw 0x40000000, x/64xb 0x40008000',
+  help: 'x/N[bhwg][xdu] PA\n  Dump N units of physical memory from PA (little-endian), gdb style. Default x/16xb.\n  It reads memory as it is at the current position (at a record: right after it).',
+  examples: ['x/8xw 0x40000000', 'x/64xb 0x40010000', 'x 0x40002000'],
   run: ({ session: s, args, word }) => {
     const f = parseFmt(word);
     const a = args[0];
@@ -130,9 +139,8 @@ const examine = defineCommand({
   },
 });
 
-/** The record `print` looks at: the stop's, else the last one emitted. */
+/** The record `print` looks at: the one the machine stands at, else the last one emitted. */
 function currentRecord(s: Session): TraceRecord | undefined {
-  if (s.lastStop.record && s.lastStop.events === s.events) return s.lastStop.record;
   const n = s.machine.state.traceCount;
   return n ? s.recording.get(n - 1) : undefined;
 }
@@ -142,7 +150,8 @@ const print = defineCommand({
   aliases: ['p'],
   usage: 'print [FIELD|$events|$t|$seq]',
   summary: 'Print a field of the stop record (or the whole record)',
-  help: 'print [FIELD]\n  A field of the record the last stop matched (else the last record emitted); the whole\n  record without FIELD. $events, $t and $seq give the position.\n  e.g. print iova, print $events',
+  help: 'print [FIELD]\n  A field of the record the machine stands at (after a breakpoint, stepi or goto SEQ; else\n  the last record emitted); the whole record without FIELD. $events, $t and $seq give the\n  position.',
+  examples: ['print', 'print addr', 'print $events', 'print $t'],
   run: ({ session: s, args }) => {
     const a = args[0];
     const st = s.machine.state;
@@ -165,53 +174,43 @@ const print = defineCommand({
   },
 });
 
-/** `trace [KIND] [FIELD OP VALUE ...] [last N]`: filter for records. */
-function traceFilter(args: readonly Token[]): { kind?: string; preds: Pred[]; last: number } {
+/** `trace [FILTER] [last N]`: the filter grammar (filter.ts), then how many. */
+function traceFilter(s: Session, args: readonly Token[]): { filter: Filter; last: number } {
   let end = args.length;
   let last = 20;
   if (end >= 2 && args[end - 2].text === 'last') {
     const n = parseNum(args[end - 1].text);
-    if (n === undefined || n < 1) throw new ParseError(`bad count "${args[end - 1].text}"`, args[end - 1].col);
+    if (n === undefined || n < 1) throw new ParseError(`bad count "${args[end - 1].text}"`, args[end - 1].col, 'last N, e.g. last 5');
     last = n;
     end -= 2;
   }
-  let i = 0;
-  let kind: string | undefined;
-  const first = args[0];
-  if (first && i < end && !/[=<>!~]/.test(first.text) && first.text !== 'where') {
-    if (!knownKinds().includes(first.text)) {
-      const near = closest(first.text, knownKinds());
-      throw new ParseError(`unknown record kind "${first.text}"`, first.col, near ? `did you mean "${near}"?` : `kinds: ${knownKinds().join(', ')}`);
-    }
-    kind = first.text;
-    i = 1;
-  }
-  if (args[i]?.text === 'where') i++;
-  const preds = parsePreds(args.slice(0, end), i, []).preds;
-  const k = preds.findIndex((p) => p.field === 'kind' && p.op === '=');
-  if (k >= 0) kind = preds.splice(k, 1)[0].value;
-  return { kind, preds, last };
+  const filter = parseFilter(args.slice(0, end), 0, { names: s.names() });
+  return { filter, last };
 }
 
 const trace = defineCommand({
   name: 'trace',
   aliases: ['t', 'tr'],
-  usage: 'trace [KIND] [FIELD OP VALUE ...] [last N]',
+  usage: 'trace [FILTER] [last N]',
   summary: 'Show recorded records up to the current position, filtered (last 20 by default)',
-  help: 'trace [KIND] [where] [FIELD OP VALUE ...] [last N]\n  The last N records (default 20) up to the current position that match.\n  e.g. trace, trace dma dev=blit0 last 5, trace kind=map where size>=16384',
+  help:
+    'trace [FILTER] [last N]\n  The last N records (default 20) up to the current position that match FILTER (the\n' +
+    '  grammar of break: [KIND|SHORTHAND] [FIELD OP VALUE ...] [where ...]; see Filters).',
+  examples: ['trace', 'trace dma dev=vdec0 last 5', 'trace kind=map where size>=16384', 'trace fault', 'trace last 3'],
   run: ({ session: s, args }) => {
-    const f = traceFilter(args);
+    const { filter: f, last } = traceFilter(s, args);
+    const quoted = f.kinds && new Set([...f.kinds].map((k) => `"${k}"`));
     const out: string[] = [];
-    for (let seq = s.machine.state.traceCount - 1; seq >= 0 && out.length < f.last; seq--) {
+    for (let seq = s.machine.state.traceCount - 1; seq >= 0 && out.length < last; seq--) {
       const line = s.recording.line(seq);
-      if (f.kind && !line.includes(`"kind":"${f.kind}"`)) continue;
+      if (quoted && !quoted.has(kindOfLine(line))) continue;
       const r = decodeLine(line);
-      if (testAll(f.preds, r)) out.push(formatRecordRow(r));
+      if (f.test(r)) out.push(formatRecordRow(r));
     }
     if (!out.length) return ok('No matching records.');
     return ok(...out.reverse());
   },
-  complete: (_s, i) => (i === 0 ? knownKinds() : ['last']),
+  complete: (_s, i) => (i === 0 ? [...Object.keys(SHORTHANDS), ...knownKinds()] : ['last', 'where']),
 });
 
 export const INSPECT_COMMANDS: Command[] = [info, examine, print, trace];

@@ -4,46 +4,64 @@
  * them as text and re-parses them when the scenario is loaded again.
  */
 import { type Command, type CommandCall, defineCommand, ok, restFrom } from '../command.ts';
-import { knownKinds, BREAK_SUGAR, kindFields } from '../kinds.ts';
-import { parsePreds } from '../match.ts';
+import { knownKinds, SHORTHANDS, kindFields } from '../kinds.ts';
+import { REPORT_KINDS } from '../filter.ts';
+import { parsePreds, predText } from '../match.ts';
 import { ParseError, type Token } from '../parser.ts';
 import type { Point } from '../points.ts';
 import { parseBreakSpec, parseWatchSpec } from '../specs.ts';
 import type { Session } from '../session.ts';
+import { closest } from '../../scenario/suggest.ts';
+
+/** gdb's note when a new point has the same spec as existing ones. */
+function sameAs(s: Session, p: Point): string[] {
+  const same = s.points.all().filter((q) => q !== p && q.type === p.type && q.what === p.what);
+  if (!same.length) return [];
+  const kind = p.type === 'watchpoint' ? 'watchpoint' : p.type === 'logpoint' ? 'log point' : 'breakpoint';
+  return [`Note: ${kind}${same.length > 1 ? 's' : ''} ${same.map((q) => q.id).join(', ')} also set at ${p.what}.`];
+}
 
 function addBreak(call: CommandCall, temporary: boolean) {
   const { session: s, args } = call;
-  const spec = parseBreakSpec(args, 0);
+  const spec = parseBreakSpec(args, 0, { names: s.names() });
   if (spec.next < args.length) throw new ParseError(`unexpected "${args[spec.next].text}"`, args[spec.next].col, 'conditions go after `if`');
-  const p = s.points.add({ type: 'breakpoint', what: restFrom(call, args[0]), test: spec.test, kinds: spec.kinds, temporary, condition: spec.condition });
+  const p = s.points.add({ type: 'breakpoint', what: restFrom(call, args[0]), test: spec.test, kinds: spec.kinds, temporary, condition: spec.condition, checkCondition: spec.filter?.check });
   s.persist();
-  return ok(`${temporary ? 'Temporary breakpoint' : 'Breakpoint'} ${p.id}: ${p.what}`);
+  return ok(...sameAs(s, p), `${temporary ? 'Temporary breakpoint' : 'Breakpoint'} ${p.id}: ${p.what}`);
 }
 
 function completeBreak(_s: Session, i: number, prev: readonly string[]): readonly string[] {
-  if (i === 0) return [...Object.keys(BREAK_SUGAR), ...knownKinds().map((k) => `kind=${k}`)];
+  if (i === 0) return [...Object.keys(SHORTHANDS), ...knownKinds().map((k) => `kind=${k}`)];
   const first = prev[0] ?? '';
-  const kind = BREAK_SUGAR[first] ?? (first.startsWith('kind=') ? first.slice(5) : first);
-  return [...(kindFields(kind) ?? []).map((f) => `${f}=`), 'where', 'if'];
+  const sh = SHORTHANDS[first];
+  const kinds = sh ? sh.kinds : [first.startsWith('kind=') ? first.slice(5) : first];
+  return [...Object.keys(sh?.aliases ?? {}), ...kinds.flatMap((k) => kindFields(k) ?? [])].map((f) => `${f}=`).concat(['where', 'if']);
 }
 
 const BREAK_HELP =
-  '  break fault [type=T] [iommu=I] [mmu=0|1] [dev=D] [larb=N] [port=N] [iova=LO..HI]\n' +
+  '  break fault [dev=D] [iova=LO..HI] [mmu=0|1] [type=T] [dir=read|write]\n' +
+  '        the faulting device access: the moment the hardware faults, before any driver\n' +
+  '        runs (a dma record with result=fault; iova and type name its addr and fault)\n' +
+  `  break fault-irq [larb=N] [port=N] [mmu=0|1] [iommu=I] [dev=D] ...\n` +
+  `        the driver's report of it, later (${REPORT_KINDS.join(', ')})\n` +
   '  break inval [scope=all|range|domain|pasid|addr] [iommu=I] [pasid=N]\n' +
   '  break notifier [op=OP] [mm=MM]\n' +
   '  break swiotlb-full | break coherency | break stale-tlb\n' +
-  '  break kind=KIND [where FIELD OP VALUE [and ...]]     (any record kind, any field)\n' +
-  '  ... [if FIELD OP VALUE [and ...]]                     (a condition)\n' +
-  '  OP is = != < <= > >= ~ (contains); numbers compare numerically (hex too);\n' +
-  '  LO..HI is a half-open range. Stops after the event that emitted the first match.';
+  '  break KIND [FIELD OP VALUE ...] [where FIELD OP VALUE [and ...]]   (any record kind)\n' +
+  '  ... [if FIELD OP VALUE [and ...]]                                  (a condition)\n' +
+  '  OP is = != < <= > >= ~ (contains); numbers compare numerically (hex too); LO..HI is a\n' +
+  '  half-open range. Fields, values and names (devices, domains, larbs, ...) are checked\n' +
+  '  against the record kinds and the scenario. It stops AT the matching record: the\n' +
+  '  machine as it was right after the record was emitted, inside its event.';
 
 const breakCmd = defineCommand({
   name: 'break',
   aliases: ['b', 'br'],
   usage: 'break KIND [FIELD=VALUE ...] [where ...] [if ...]',
   summary: 'Stop at trace records: faults, invalidations, notifiers, any kind',
-  subcommands: [...Object.keys(BREAK_SUGAR), 'kind='],
-  help: 'break SPEC\n' + BREAK_HELP + '\n  e.g. break fault mmu=1, break kind=dma where dev=blit0 and len>=4096',
+  subcommands: [...Object.keys(SHORTHANDS), 'kind='],
+  help: 'break SPEC\n' + BREAK_HELP,
+  examples: ['break fault', 'break fault mmu=1', 'break fault-irq larb=1', 'break kind=dma where dev=vdec0 and len>=64', 'break kind=map where size>=16384', 'break inval scope=all', 'break fault if dir=read'],
   run: (call) => addBreak(call, false),
   complete: completeBreak,
 });
@@ -53,8 +71,9 @@ const tbreak = defineCommand({
   aliases: ['tb'],
   usage: 'tbreak SPEC',
   summary: 'A one-shot breakpoint: deleted when it stops',
-  subcommands: [...Object.keys(BREAK_SUGAR), 'kind='],
-  help: 'tbreak SPEC\n  As `break`, but the breakpoint is deleted the first time it stops.\n' + BREAK_HELP,
+  subcommands: [...Object.keys(SHORTHANDS), 'kind='],
+  help: 'tbreak SPEC\n  As `break`, but the breakpoint is deleted the first time it stops ("Temporary\n  breakpoint N, ...").',
+  examples: ['tbreak fault', 'tbreak kind=unmap where dev=vdec0'],
   run: (call) => addBreak(call, true),
   complete: completeBreak,
 });
@@ -72,13 +91,15 @@ const watch = defineCommand({
     'watch pte DOMAIN IOVA         PTE writes (v7s L1/L2 index of IOVA) and map/unmap in DOMAIN\n' +
     'watch bus-sel                 writes of the SMI bus selection\n' +
     'watch slot N                  SWIOTLB records covering slot N\n' +
-    '  Ranges are LO..HI (HI excluded), LO+SIZE or one address. `if FIELD OP VALUE` adds a condition.',
+    '  Ranges are LO..HI (HI excluded), LO+SIZE or one address. `if FIELD OP VALUE` adds a\n' +
+    '  condition. It stops AT the record that touched it, as a breakpoint does.',
+  examples: ['watch iova 0x7f000000..0x7f001000', 'watch pa 0x40002000+4096', 'watch pte mtk-dom0 0xffffc000', 'watch bus-sel'],
   run: (call) => {
     const { session: s, args } = call;
-    const spec = parseWatchSpec(args, 0);
+    const spec = parseWatchSpec(args, 0, s.names());
     const p = s.points.add({ type: 'watchpoint', what: restFrom(call, args[0]), test: spec.test, kinds: spec.kinds, temporary: false, condition: spec.condition });
     s.persist();
-    return ok(`Watchpoint ${p.id}: ${p.what}`);
+    return ok(...sameAs(s, p), `Watchpoint ${p.id}: ${p.what}`);
   },
   complete: (_s, i) => (i === 0 ? ['iova', 'pa', 'pte', 'bus-sel', 'slot'] : []),
 });
@@ -88,20 +109,27 @@ const log = defineCommand({
   aliases: ['dprintf'],
   usage: 'log SPEC "TEXT {field}"',
   summary: 'A log point: print TEXT (with record fields) at each match and keep going',
-  subcommands: [...Object.keys(BREAK_SUGAR), 'kind='],
-  help: 'log SPEC "TEXT"\n  Like break, but prints TEXT with {field} replaced from the matching record and does\n  not stop (gdb\'s dprintf).\n  e.g. log kind=dma where dev=vdec "vdec {dir} {addr} -> {pa}"',
+  subcommands: [...Object.keys(SHORTHANDS), 'kind='],
+  help: 'log SPEC "TEXT"\n  Like break, but prints TEXT with {field} replaced from the matching record and does\n  not stop (gdb\'s dprintf). Every {field} must be a field of the records it matches.',
+  examples: ['log kind=dma where dev=vdec0 "vdec0 {dir} {addr} -> {pa}"', 'log fault "{dev} faulted at {addr}"'],
   run: (call) => {
     const { session: s, args } = call;
-    const spec = parseBreakSpec(args, 0, true);
+    const spec = parseBreakSpec(args, 0, { stopAtQuoted: true, names: s.names() });
     const text = args[spec.next];
     if (!text || !text.quoted) {
       const last = args[args.length - 1];
       throw new ParseError('a log point needs its text in double quotes', last ? last.col + last.text.length + 1 : 4, 'e.g. log kind=dma "{dev} {addr}"');
     }
     if (spec.next + 1 < args.length) throw new ParseError(`unexpected "${args[spec.next + 1].text}"`, args[spec.next + 1].col);
+    const fields = spec.filter?.fields ?? [];
+    for (const m of text.text.matchAll(/\{([\w-]+)\}/g)) {
+      if (fields.includes(m[1])) continue;
+      const near = closest(m[1], fields);
+      throw new ParseError(`${spec.filter?.what ?? 'the record'} has no field "${m[1]}" to print`, text.col + 2 + m.index, near ? `did you mean "{${near}}"?` : `fields: ${fields.join(', ')}`);
+    }
     const p = s.points.add({ type: 'logpoint', what: restFrom(call, args[0]), test: spec.test, kinds: spec.kinds, temporary: false, condition: spec.condition, template: text.text });
     s.persist();
-    return ok(`Log point ${p.id}: ${p.what}`);
+    return ok(...sameAs(s, p), `Log point ${p.id}: ${p.what}`);
   },
   complete: completeBreak,
 });
@@ -136,6 +164,7 @@ const del = defineCommand({
   usage: 'delete [N ...]',
   summary: 'Delete breakpoints (all when no number is given)',
   help: 'delete [N|N-M ...]\n  Delete the numbered breakpoints, watchpoints or log points; all of them without arguments.',
+  examples: ['delete 1', 'delete 2-3', 'delete'],
   run: ({ session: s, args }) => {
     const ps = pointsArg(s, args);
     for (const p of ps) s.points.delete(p.id);
@@ -152,6 +181,7 @@ function toggle(name: string, on: boolean): Command {
     usage: `${name} [N ...]`,
     summary: `${on ? 'Enable' : 'Disable'} breakpoints (all when no number is given)`,
     help: `${name} [N|N-M ...]\n  ${on ? 'Enable' : 'Disable'} the numbered breakpoints, watchpoints or log points; all without arguments.`,
+    examples: on ? ['enable 1', 'en'] : ['disable 1', 'dis 1'],
     run: ({ session: s, args }) => {
       const ps = pointsArg(s, args);
       for (const p of ps) p.enabled = on;
@@ -167,6 +197,7 @@ const ignore = defineCommand({
   usage: 'ignore N COUNT',
   summary: 'Let breakpoint N pass its next COUNT hits',
   help: 'ignore N COUNT\n  The next COUNT hits of breakpoint N are counted but do not stop.',
+  examples: ['ignore 1 2'],
   run: ({ session: s, args, word }) => {
     const p = onePoint(s, args[0], word.col + word.text.length + 1);
     const c = args[1];
@@ -182,10 +213,12 @@ const condition = defineCommand({
   aliases: ['cond'],
   usage: 'condition N [FIELD OP VALUE [and ...]]',
   summary: 'Set (or clear) the condition of breakpoint N',
-  help: 'condition N [FIELD OP VALUE [and ...]]\n  Breakpoint N stops only when the matching record also passes the condition; without one,\n  the condition is removed. e.g. condition 2 iova>=0x40000000 and dir=write',
+  help: 'condition N [FIELD OP VALUE [and ...]]\n  Breakpoint N stops only when the matching record also passes the condition (checked\n  against its record kinds); without one, the condition is removed.',
+  examples: ['condition 1 dir=read and len>=64', 'condition 1'],
   run: ({ session: s, args, word }) => {
     const p = onePoint(s, args[0], word.col + word.text.length + 1);
-    p.condition = parsePreds(args, 1).preds;
+    const preds = parsePreds(args, 1).preds;
+    p.condition = p.checkCondition ? p.checkCondition(preds) : preds;
     s.persist();
     return ok(p.condition.length ? `Breakpoint ${p.id} now has a condition.` : `Breakpoint ${p.id} is now unconditional.`);
   },
@@ -198,7 +231,8 @@ const commands = defineCommand({
   summary: 'Commands to run when breakpoint N stops (lines up to `end`)',
   help:
     'commands N\n  CMD\n  ...\n  end\n  Run the commands each time breakpoint N stops (gdb style). On one line:\n' +
-    '  commands N print iova; info devices\n  `commands N` followed directly by `end` clears them.',
+    '  commands N print addr; info iotlb\n  `commands N` followed directly by `end` clears them.',
+  examples: ['commands 1 print addr; info iotlb'],
   run: (call) => {
     const { session: s, args, word } = call;
     const p = onePoint(s, args[0], word.col + word.text.length + 1);

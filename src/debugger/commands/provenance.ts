@@ -42,6 +42,7 @@ const provenance = defineCommand({
     '                                that touched IOVA ADDR, newest first (default last 50)\n' +
     'provenance pa ADDR [last N]     mappings, accesses, copies and bounces that touched PA ADDR\n' +
     '  Only records up to the current position are searched.',
+  examples: ['provenance iova 0xffffc000', 'provenance pa 0x40002000 last 5'],
   run: ({ session: s, args, word }) => {
     const sp = args[0];
     if (!sp || (sp.text !== 'iova' && sp.text !== 'pa')) {
@@ -112,14 +113,15 @@ function touchesRange(lo: number | undefined, hi: number | undefined, a: number)
 }
 
 function* whyGen(s: Session): CommandGen {
-  const r = s.lastStop.record;
-  if (!r || s.lastStop.events !== s.events) return ok('why needs a stop at a record (a breakpoint on a fault or a checker finding).');
+  const at = s.at;
+  if (at === undefined) return ok('why needs a stop at a record: a breakpoint on a fault or a checker finding, or goto SEQ.');
+  const r = s.recording.get(at);
   const c = causeOf(s, r);
   if (typeof c === 'string') return ok(c);
-  const moved: Stop = yield s.gotoEvent(s.recording.eventOf(c.seq));
+  const moved: Stop = yield s.gotoRecord(c.seq, 'why');
   const cause = s.recording.get(c.seq);
   const stop: Stop = { ...moved, record: cause, message: `why: record ${c.seq} caused record ${r.seq} (${c.how})` };
-  return { lines: [stop.message!, formatRecordRow(cause), ...s.describe({ ...stop, message: undefined })], stop };
+  return { lines: [stop.message!, ...s.describe({ ...stop, message: undefined }), `(goto ${r.seq} returns to the ${r.kind} record)`], stop };
 }
 
 const why = defineCommand({
@@ -129,8 +131,9 @@ const why = defineCommand({
   help:
     'why\n  At a stop on a fault (or a faulting dma access), go back to the last unmap, PTE write,\n' +
     '  map or invalidation that touched its IOVA; at a stale-tlb or coherency-violation record,\n' +
-    '  go to the record it names as the cause. `print` then shows the cause; `goto` back with\n' +
-    '  the seq it printed.',
+    '  go to the record it names as the cause, stopping right after it. `print` then shows the\n' +
+    '  cause; `goto SEQ` with the seq it printed goes back.',
+  examples: ['why'],
   run: ({ session: s }) => whyGen(s),
 });
 

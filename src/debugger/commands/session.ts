@@ -2,14 +2,15 @@
 import { closest } from '../../scenario/suggest.ts';
 import { type Command, defineCommand, ok } from '../command.ts';
 import { ParseError } from '../parser.ts';
-import { COMMANDS, findCommand } from './index.ts';
+import { COMMANDS, resolveCommand } from './index.ts';
 
 const bookmark = defineCommand({
   name: 'bookmark',
   aliases: ['bm', 'checkpoint'],
   usage: 'bookmark NAME [@EVENT] | bookmark -d NAME',
   summary: 'Name the current position (goto NAME returns to it)',
-  help: 'bookmark NAME [@EVENT]\n  Name the current event (or event EVENT); `goto NAME` returns to it and `info bookmarks`\n  lists them. bookmark -d NAME deletes one. Bookmarks are saved with the scenario.',
+  help: 'bookmark NAME [@EVENT]\n  Name the current event (or event EVENT); `goto NAME` returns to just after it and `info\n  bookmarks` lists them. bookmark -d NAME deletes one. Bookmarks are saved with the\n  scenario. (Stopped at a record, `goto SEQ` returns to the record itself.)',
+  examples: ['bookmark before-fault', 'bookmark probe @1', 'bookmark -d probe'],
   run: ({ session: s, args, word }) => {
     const a = args[0];
     if (!a) throw new ParseError('bookmark needs a name', word.col + word.text.length + 1, 'e.g. bookmark before-unmap');
@@ -38,6 +39,7 @@ const history = defineCommand({
   usage: 'history [N]',
   summary: 'The last N commands (default 20), kept across sessions',
   help: 'history [N]\n  The last N command lines (default 20), numbered; the workspace keeps them across runs.',
+  examples: ['history', 'history 5'],
   run: ({ session: s, args }) => {
     const n = args[0] ? Number(args[0].text) : 20;
     if (!Number.isInteger(n) || n < 1) throw new ParseError(`bad count "${args[0].text}"`, args[0].col);
@@ -53,6 +55,7 @@ const help = defineCommand({
   usage: 'help [COMMAND]',
   summary: 'List commands, or show one command\'s help',
   help: 'help [COMMAND]\n  Without a command: every command with a one-line summary. With one: its usage and help.',
+  examples: ['help', 'help break', 'help si'],
   run: ({ args, session }) => {
     const a = args[0];
     if (!a) {
@@ -65,7 +68,8 @@ const help = defineCommand({
         ...(ws ? [`workspace: ${ws} (breakpoints, bookmarks, history and runs of this user; --workspace DIR or DMADBG_WORKSPACE picks another)`] : []),
       );
     }
-    const c = findCommand(a.text);
+    const { cmd: c, ambiguous } = resolveCommand(a.text);
+    if (ambiguous) throw new ParseError(`ambiguous command "${a.text}": ${ambiguous.join(', ')}`, a.col, 'type more of it');
     if (!c) {
       const near = closest(a.text, COMMANDS.flatMap((x) => [x.name, ...x.aliases]));
       throw new ParseError(`no command "${a.text}"`, a.col, near ? `did you mean "${near}"?` : undefined);
@@ -75,4 +79,18 @@ const help = defineCommand({
   complete: (_s, i) => (i === 0 ? COMMANDS.map((c) => c.name) : []),
 });
 
-export const SESSION_COMMANDS: Command[] = [bookmark, history, help];
+const quit = defineCommand({
+  name: 'quit',
+  aliases: ['q', 'exit'],
+  usage: 'quit',
+  summary: 'End the session (a command file stops here; the TUI closes)',
+  help: 'quit\n  In a command file, stop running it (the exit code follows the last stop, as if the file\n  ended here); in the TUI, quit (asking first while a run is going).',
+  examples: ['quit'],
+  run: ({ args }) => {
+    const t = args[0];
+    if (t) throw new ParseError(`unexpected "${t.text}"`, t.col);
+    return { lines: [], quit: true };
+  },
+});
+
+export const SESSION_COMMANDS: Command[] = [bookmark, history, help, quit];

@@ -5,6 +5,7 @@
  */
 import type { TraceRecord } from '../../sim/core/trace.ts';
 import { MM_MODEL } from '../../sim/mm/state.ts';
+import { DEVICES } from '../../sim/devices/device.ts';
 import type { RecordOf } from '../../sim/trace-kinds.ts';
 import { fieldValue } from '../../sim/trace/codec.ts';
 import type { Session } from '../session.ts';
@@ -29,7 +30,9 @@ export interface ModelViews {
 }
 
 interface Memo {
+  /** The position the words were read at: events and records (a record stop moves only the latter). */
   events: number;
+  records: number;
   words: PteWords | undefined;
   prevWords: PteWords | undefined;
 }
@@ -40,6 +43,15 @@ const num = (r: TraceRecord | undefined, field: string): number | undefined => {
   const v = r && fieldValue(r, field);
   return typeof v === 'number' ? v : undefined;
 };
+
+/** The larb of the stop's record: its own field, else its device's (a dma access names no larb). */
+function larbOf(m: Session['machine'], r: TraceRecord | undefined): number | undefined {
+  const own = num(r, 'larb');
+  if (own !== undefined || !r) return own;
+  const dev = fieldValue(r, 'dev');
+  const d = dev === undefined ? undefined : (m.findModel(DEVICES)?.list.find((x) => x.name === dev) as { larb?: number } | undefined);
+  return typeof d?.larb === 'number' ? d.larb : undefined;
+}
 
 /** The newest `notifier` record at or before the current position (looking back a little). */
 function lastNotifier(s: Session, records: number): RecordOf<'notifier'> | undefined {
@@ -61,17 +73,18 @@ export function modelViews(s: Session): ModelViews {
   const m = s.machine;
   const events = m.state.events;
   let memo = memos.get(s);
-  if (!memo) memos.set(s, (memo = { events: -1, words: undefined, prevWords: undefined }));
+  if (!memo) memos.set(s, (memo = { events: -1, records: -1, words: undefined, prevWords: undefined }));
   // "Changed since the last stop": compare with the words seen at the previous position.
-  if (memo.events !== events) {
+  if (memo.events !== events || memo.records !== m.state.traceCount) {
     memo.prevWords = memo.words;
     memo.events = events;
+    memo.records = m.state.traceCount;
   }
   const stopRecord = s.lastStop.record;
   const walkIova = num(stopRecord, 'iova') ?? num(stopRecord, 'addr');
   const pg = pgtableView(m, memo.prevWords, walkIova);
   if (pg) memo.words = pg.words;
-  const larb = larbView(m, num(stopRecord, 'larb'));
+  const larb = larbView(m, larbOf(m, stopRecord));
   const swiotlb = swiotlbView(m);
   const iotlb = iotlbView(m);
   const notifiers = notifiersView(m, m.hasModel(MM_MODEL) ? lastNotifier(s, m.state.traceCount) : undefined);

@@ -60,5 +60,5 @@ export const IOMMU_KINDS = [
     port: int('port from INT_ID bits [6:2]'),
     dev: str('device whose access faulted (the simulator knows it; the kernel reports the M4U device)'),
     reported: oneOf(['handled', 'unhandled'], 'what report_iommu_fault returned: "handled" or "unhandled" (no handler: the driver prints its error)'),
-  }),
+  }, { stage: 'report' }),
 ] as const;

@@ -135,7 +135,7 @@ export const MM_KINDS = [
     fault: str('what handle_mm_fault did (do_anonymous_page, do_swap_page, wp_page_copy, ...) or why it failed (no vma, access_error)'),
     response: oneOf(['success', 'invalid'], '"success" or "invalid" (the device then reports a fault)'),
     code: hex('response code: 0x0 PPR_SUCCESS / QI_RESP_SUCCESS, 0x1 PPR_INVALID / QI_RESP_INVALID'),
-  }),
+  }, { stage: 'report' }),
   kind('coherency-violation', 'Checker: a device used an ATC translation the CPU page table no longer has.', {
     dev: str('device name'),
     pasid: int('PASID'),

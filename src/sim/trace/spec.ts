@@ -8,14 +8,23 @@ import type { Field } from './field.ts';
 
 export type FieldSpecs = { readonly [name: string]: Field<unknown, boolean> };
 
+/**
+ * Where a kind sits in a fault's life. Hardware faults at the access (the device's `dma`
+ * record with result "fault"); the driver reports it later ('report': mtk's ISR `fault`,
+ * VT-d's fault recording, AMD's event log, a PRI page request). `break fault` stops at the
+ * access, `break fault-irq` at any kind marked 'report'.
+ */
+export type KindStage = 'report';
+
 export interface KindSpec<K extends string = string, S extends FieldSpecs = FieldSpecs> {
   readonly kind: K;
   readonly summary: string;
   readonly fields: S;
+  readonly stage?: KindStage;
 }
 
-export function kind<const K extends string, const S extends FieldSpecs>(name: K, summary: string, fields: S): KindSpec<K, S> {
-  return { kind: name, summary, fields };
+export function kind<const K extends string, const S extends FieldSpecs>(name: K, summary: string, fields: S, opts: { stage?: KindStage } = {}): KindSpec<K, S> {
+  return { kind: name, summary, fields, ...(opts.stage ? { stage: opts.stage } : {}) };
 }
 
 type ValueOf<F> = F extends Field<infer T, boolean> ? T : never;

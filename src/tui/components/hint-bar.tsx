@@ -51,6 +51,7 @@ export function hintRow(state: UiState, running: boolean, width: number, theme: 
     return promptRow(state.prompt, width, theme, placeholder);
   }
   if (state.overlay === 'quit') return new Line(width).addFit('A run is going. Quit anyway? (y/n)', { fg: theme.c('warn'), bold: true }).toString();
+  if (state.overlay === 'restart') return new Line(width).addFit('Run from the start (event 0) to the first breakpoint? (y/n)', { fg: theme.c('warn'), bold: true }).toString();
   if (state.pending) {
     // The second keys that complete a two-key binding ("g" of "gg": first row).
     const next = KEYMAP.filter((b) => b.keys.some((k) => k.startsWith(`${state.pending} `))).map((b) => `${keyLabel(b.keys.find((k) => k.startsWith(`${state.pending} `))!)} ${b.description.toLowerCase()}`);

@@ -27,6 +27,11 @@ export function keysMarkdown(): string {
     'table. Keys that run the machine go through the session\'s command language, so `s` and `:step`',
     'are the same command. A read-only (spectator) session refuses the keys that change the machine.',
     '',
+    'Each letter means one direction everywhere: lower case goes forward and upper case back',
+    '(`s`/`S` by event, `i`/`I` by record, `c`/`C` to a breakpoint, `n`/`N` to a search match),',
+    'and a key agrees with the command of its letter (`r` and `:r` both run from the start, as',
+    'gdb\'s `run` does).',
+    '',
   ];
   const section = (title: string, bs: readonly Binding[]) => {
     if (!bs.length) return;

@@ -1,12 +1,19 @@
-/** Bindings that work everywhere (unless the focused panel shadows them) and panel movement. */
+/**
+ * Bindings that work everywhere (unless the focused panel shadows them) and panel movement.
+ * One direction per letter, everywhere: a lower-case motion key goes forward as the command
+ * of the same letter does (`s` and `:s` step, `c` and `:c` continue, `r` and `:r` run from
+ * the start, as in gdb); its upper case goes back (`S`, `C`, `I`), as `n`/`N` search.
+ */
 import type { Binding } from './binding.ts';
 
 export const GLOBAL_BINDINGS: readonly Binding[] = [
-  { keys: ['s'], scope: 'global', command: 'step', exec: 'step', description: 'Step one event', tag: 'run', hint: 'step', mutates: true },
-  { keys: ['S'], scope: 'global', command: 'step', exec: 'step 10', description: 'Step 10 events', tag: 'run', mutates: true },
+  { keys: ['s'], scope: 'global', command: 'step', exec: 'step', description: 'Step one event (finish the current one when stopped inside it)', tag: 'run', hint: 'step', mutates: true },
+  { keys: ['S'], scope: 'global', command: 'reverse-step', exec: 'reverse-step', description: 'Reverse-step one event', tag: 'run', hint: 'back', mutates: true },
+  { keys: ['i'], scope: 'global', command: 'stepi', exec: 'stepi', description: 'Step one trace record: stop right after the next record is emitted', tag: 'run', hint: 'stepi', mutates: true },
+  { keys: ['I'], scope: 'global', command: 'reverse-stepi', exec: 'reverse-stepi', description: 'Reverse-step one trace record', tag: 'run', mutates: true },
   { keys: ['c'], scope: 'global', command: 'continue', exec: 'continue', description: 'Continue to the next breakpoint or the end (Esc / Ctrl-C stops)', tag: 'run', hint: 'cont', mutates: true },
-  { keys: ['r'], scope: 'global', command: 'reverse-step', exec: 'reverse-step', description: 'Reverse-step one event', tag: 'run', hint: 'rev', mutates: true },
-  { keys: ['R'], scope: 'global', command: 'reverse-continue', exec: 'reverse-continue', description: 'Reverse-continue to the previous breakpoint hit or the start', tag: 'run', mutates: true },
+  { keys: ['C'], scope: 'global', command: 'reverse-continue', exec: 'reverse-continue', description: 'Reverse-continue to the previous breakpoint hit or the start', tag: 'run', mutates: true },
+  { keys: ['r'], scope: 'global', command: 'ui.run', description: 'Run from the start (event 0) to the first breakpoint, as :run; asks first', tag: 'run', mutates: true },
   { keys: ['b'], scope: 'global', command: 'ui.break-kind', description: "Break on the selected record's kind", tag: 'run', hint: 'break', mutates: true },
   { keys: ['esc', 'ctrl+c'], scope: 'global', command: 'ui.interrupt', description: 'Stop a running continue at the next event boundary; close a prompt or overlay', tag: 'run' },
   { keys: [':'], scope: 'global', command: 'ui.command-line', description: 'Command line (Tab completes, Up/Down history)', tag: 'view', hint: 'cmd' },

@@ -11,7 +11,36 @@ import type { SessionPort, TraceRecord, TuiView } from '../../session-port.ts';
 import { ELLIPSIS, Line, type Style, plainRow } from '../../term/style.ts';
 import { wrapShown } from '../../term/wrap.ts';
 import { kindTone } from '../../theme.tsx';
-import { matches, recordCells, recordText, searchPattern, timelineCols } from './rows.ts';
+import { recordCells, recordText, searchPattern, timelineCols } from './rows.ts';
+import { compileFilter } from '../../../debugger/filter.ts';
+import { ParseError } from '../../../debugger/parser.ts';
+import type { FilterResult } from '../../session-port.ts';
+
+const compiled = new WeakMap<SessionPort, Map<string, FilterResult>>();
+
+/**
+ * The timeline filter `text` as a record test: the grammar of `break` (the session checks
+ * names against its scenario; a port without one checks kinds and fields only).
+ */
+export function timelineFilter(port: SessionPort, text: string): FilterResult {
+  let cache = compiled.get(port);
+  if (!cache) compiled.set(port, (cache = new Map()));
+  let c = cache.get(text);
+  if (!c) {
+    if (port.compileFilter) c = port.compileFilter(text);
+    else {
+      try {
+        c = { test: compileFilter(text).test };
+      } catch (e) {
+        if (!(e instanceof ParseError)) throw e;
+        c = { error: e.message, column: e.column, hint: e.hint };
+      }
+    }
+    if (cache.size > 32) cache.clear();
+    cache.set(text, c);
+  }
+  return c;
+}
 
 export interface TimelineData {
   /** Visible rows: position in the (filtered) list and the record. */
@@ -66,9 +95,11 @@ export function filterIndex(port: SessionPort, filter: string, traceCount: numbe
     fi.scanned = traceCount;
   }
   const stop = fi.scanned + SCAN_BUDGET;
+  const f = timelineFilter(port, filter);
+  const test = 'test' in f ? f.test : () => false;
   while (fi.scanned < traceCount && fi.scanned < stop) {
     const recs = port.records(fi.scanned, Math.min(traceCount, fi.scanned + SCAN_CHUNK));
-    for (const r of recs) if (matches(r, filter)) fi.hits.push(r.seq);
+    for (const r of recs) if (test(r)) fi.hits.push(r.seq);
     fi.scanned += recs.length;
     if (recs.length === 0) break;
   }
@@ -154,7 +185,7 @@ export const timelinePanel = definePanel<TimelineData>({
     `${d.total === 0 ? 0 : d.cursor + 1}/${d.total}${d.filter ? ` filter "${d.filter}" of ${d.traceCount}` : ''}${d.scanning !== undefined ? ` (scanning ${Math.floor(d.scanning * 100)}%)` : ''}`,
   keys: [
     { keys: ['enter'], scope: 'timeline', command: 'timeline.record', description: 'Open the selected record: every field, one per line, with hex and meaning', tag: 'panel', shadows: true, hint: 'record' },
-    { keys: ['f'], scope: 'timeline', command: 'timeline.filter', description: 'Filter the timeline (text or kind=KIND); the prompt starts empty, Up recalls the current filter, an empty filter clears it', tag: 'panel', hint: 'filter' },
+    { keys: ['f'], scope: 'timeline', command: 'timeline.filter', description: 'Filter the timeline as break selects records: KIND [FIELD OP VALUE ...] (fault, dma dev=vdec0, kind=map where size>=16384); Up recalls the current filter, an empty one clears it', tag: 'panel', hint: 'filter' },
     { keys: ['F'], scope: 'timeline', command: 'timeline.clear-filter', description: 'Clear the filter', tag: 'panel' },
   ],
   rows: timelineRows,

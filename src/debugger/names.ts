@@ -1,0 +1,73 @@
+/**
+ * The names a scenario gives things records refer to: devices, IOMMU domains, IOMMU
+ * instances, larbs, mmu cells. Breakpoints, watchpoints and filters check `dev=`, `domain=`,
+ * `iommu=`, `larb=`, `mmu=` against them, so `break fault dev=nosuch` is an error instead of
+ * a breakpoint that never stops. Each model adds a source; a field no source knows (or
+ * whose names are not known yet, e.g. domains a driver allocates at probe) is not checked.
+ */
+import type { Machine } from '../sim/machine.ts';
+import { DEVICES } from '../sim/devices/device.ts';
+import { IOMMU_MODEL } from '../sim/iommu/types.ts';
+import { MTK_DRIVER, MTK_MODEL } from '../sim/iommu/mtk/state.ts';
+import { mtkPgtableCfg } from '../sim/iommu/mtk/probe.ts';
+import { SMI_MODEL } from '../sim/smi/state.ts';
+
+/** The record fields whose values are names of scenario things. */
+export const NAME_FIELDS = { dev: 'device', domain: 'IOMMU domain', iommu: 'IOMMU', larb: 'larb', mmu: 'mmu cell' } as const;
+export type NameField = keyof typeof NAME_FIELDS;
+
+type Names = Partial<Record<NameField, readonly string[]>>;
+type NameSource = (m: Machine) => Names;
+
+const SOURCES: NameSource[] = [];
+
+/** Add a model's names (at module load, like the inspectors). */
+export function registerNames(source: NameSource): void {
+  SOURCES.push(source);
+}
+
+/** What `FIELD=VALUE` may name in this machine: undefined when it cannot be told. */
+export interface ScenarioNames {
+  known(field: string): readonly string[] | undefined;
+}
+
+/** The names in a machine now (sources merged; a field none of them lists is unknown). */
+export function scenarioNames(m: Machine): ScenarioNames {
+  const merged = new Map<string, Set<string>>();
+  for (const src of SOURCES) {
+    for (const [f, list] of Object.entries(src(m))) {
+      if (!list) continue;
+      let set = merged.get(f);
+      if (!set) merged.set(f, (set = new Set()));
+      for (const n of list) set.add(n);
+    }
+  }
+  return { known: (field) => (merged.has(field) ? [...merged.get(field)!] : undefined) };
+}
+
+// Devices: every built scenario has the list (maybe empty).
+registerNames((m) => {
+  const d = m.findModel(DEVICES);
+  return d ? { dev: d.list.map((x) => x.name) } : {};
+});
+
+// IOMMU domains: the core's, once allocated. A scenario without an IOMMU has none; one with
+// an IOMMU whose driver has not allocated any yet is not checked (unless a driver says).
+registerNames((m) => {
+  const core = m.findModel(IOMMU_MODEL);
+  if (!core) return { domain: [] };
+  return core.domains.length ? { domain: core.domains.map((d) => d.name) } : {};
+});
+
+// MediaTek: the one domain the probe allocates, the M4U instances, the larbs, mmu0/mmu1.
+registerNames((m) => {
+  const s = m.findModel(MTK_MODEL);
+  if (!s) return {};
+  const smi = m.findModel(SMI_MODEL);
+  return {
+    domain: [mtkPgtableCfg(m, s.enable4GB).domain],
+    iommu: [MTK_DRIVER, ...s.m4u.map((i) => i.name)], // domain records name the driver
+    mmu: ['mmu0', 'mmu1'],
+    ...(smi ? { larb: smi.larbs.map((l) => String(l.id)) } : {}),
+  };
+});
