@@ -53,7 +53,7 @@ describe('ssh exec', () => {
       });
     });
     expect(r.code).toBe(3);
-    expect(r.out).toMatch(/^\(dmadbg\) break fault\nBreakpoint 1: fault\n\(dmadbg\) continue\nBreakpoint 1 \(fault\), event \d+/);
+    expect(r.out).toMatch(/^\(dmadbg\) break fault\nBreakpoint 1: fault\n\(dmadbg\) continue\nBreakpoint 1 \(fault\), (record \d+ in )?event \d+/);
     expect(r.out).toMatch(/1 +breakpoint +y +1 +fault/);
     // Not recorded in the server's workspace: it is not the client's.
     expect(r.err).not.toMatch(/recorded run/);

@@ -74,8 +74,9 @@ export async function runCommandsFile(a: DebugRunArgs): Promise<number> {
   const out = new Out();
   for (const l of res.out) out.line(l);
   await out.end();
-  if (res.error) warn(res.error);
   const exit = exitOf(res.code);
+  // An internal error is reported once, below, with its crash log.
+  if (res.error && exit !== EXIT.internal) warn(res.error);
   if (exit === EXIT.internal) reportInternalError(session.internalError ?? new Error('internal error'), a.workspace ? workspaceDir(a.workspace) : undefined);
   if (a.record !== false) {
     const ws = openWorkspace(workspaceDir(a.workspace), { warn });
