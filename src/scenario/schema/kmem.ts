@@ -15,7 +15,7 @@ export const KmemSection = z.strictObject({
   pageOffset: Addr.default(0xc000_0000)
     .refine((v) => (PAGE_OFFSETS as readonly number[]).includes(v), { message: 'PAGE_OFFSET is one of 0xc0000000 (VMSPLIT_3G), 0xb0000000, 0x80000000, 0x40000000' })
     .describe('PAGE_OFFSET: where the linear map of lowmem starts'),
-  vmalloc: Size.optional().describe('the vmalloc= boot parameter (16M..); default 240M, which ends lowmem 760 MiB above the first DRAM byte with the 3G split'),
+  vmalloc: Size.optional().describe('the vmalloc= boot parameter (16M..); default 240M (+ VMALLOC_OFFSET): lowmem then ends 768 MiB above the first DRAM byte with the 3G split'),
   kmemleak: z.boolean().default(false).describe('CONFIG_DEBUG_KMEMLEAK: slab objects are tracked and kmemleak_ignore() of anything else warns'),
 });
 export type KmemSectionOut = z.output<typeof KmemSection>;

@@ -8,7 +8,6 @@
 import type { Machine } from '../machine.ts';
 import { PRIO } from '../machine.ts';
 import { kfunc } from '../core/kstack.ts';
-import { assert } from '../core/assert.ts';
 import { eventKey } from '../core/keys.ts';
 import { S3CMCI_HIGHMEM } from '../kernel.ts';
 import { PAGE_SIZE, readBytes, writeBytes } from '../mem/phys.ts';
@@ -102,19 +101,27 @@ function copyPage(m: Machine, from: number, to: number, len: number): void {
 
 /**
  * __blk_queue_bounce: each bvec page above bounce_pfn gets a pool page (for a write the
- * data is copied in through kmap_atomic of the original).
+ * data is copied in through kmap_atomic of the original). undefined when the pool has no
+ * page to give: mempool_alloc(GFP_NOIO) would wait for ever.
  */
-function blkQueueBounce(m: Machine, dev: S3cmciState, rq: S3cmciRequest): Bvec[] {
+function blkQueueBounce(m: Machine, dev: S3cmciState, rq: S3cmciRequest): Bvec[] | undefined {
   const { bounce } = dev.queue!;
   const pfn = pfnLimits(m);
   if (blkQueueBounceSkips(bounce, pfn)) return rq.bvecs;
   const k = m.kstack.enter(F_BLK_QUEUE_BOUNCE);
   const limit = bounce.gfpDma ? (bounce.bouncePfn + 1) * PAGE_SIZE : kmemState(m).layout.lowmemLimit;
-  const out = rq.bvecs.map((b) => {
-    if (!pageNeedsBounce(bounce, Math.floor(b.pa / PAGE_SIZE))) return b;
+  const out: Bvec[] = [];
+  for (const b of rq.bvecs) {
+    if (!pageNeedsBounce(bounce, Math.floor(b.pa / PAGE_SIZE))) {
+      out.push(b);
+      continue;
+    }
     const off = b.pa % PAGE_SIZE;
     const page = physAlloc(m.state.alloc, PAGE_SIZE, { limit });
-    assert(page >= 0, `${dev.name}: no page below ${limit} for a bounce buffer (mempool_alloc would wait)`);
+    if (page < 0) {
+      m.kstack.leave(k);
+      return undefined;
+    }
     const to = { pa: page + off, len: b.len };
     if (rq.op === 'write') {
       const va = kmapAtomic(m, b.pa - off);
@@ -123,8 +130,8 @@ function blkQueueBounce(m: Machine, dev: S3cmciState, rq: S3cmciRequest): Bvec[]
     }
     dev.bounced.push({ orig: b.pa, bounce: to.pa, len: b.len });
     m.emit('blk-bounce', { dev: dev.name, req: dev.next, op: 'bounce', orig: b.pa, bounce: to.pa, len: b.len });
-    return to;
-  });
+    out.push(to);
+  }
   m.kstack.leave(k);
   return out;
 }
@@ -133,6 +140,12 @@ function submit(m: Machine, index: number): void {
   const dev = devOf(m, index);
   const rq = dev.requests[dev.next];
   const bvecs = blkQueueBounce(m, dev, rq);
+  const bytes = rq.bvecs.reduce((n, b) => n + b.len, 0);
+  if (!bvecs) {
+    const status = `mempool_alloc(GFP_NOIO) waits: no page below the bounce limit ${dev.queue!.bounce.gfpDma ? '(isa_page_pool, GFP_DMA)' : '(page_pool)'}`;
+    m.emit('blk-req', { dev: dev.name, req: dev.next, phase: 'stalled', op: rq.op, sector: rq.sector, bytes, segments: 0, status });
+    return;
+  }
   const k = m.kstack.enter(F_BLK_RQ_MAP_SG);
   const sg: SgEntry[] = blkMapBvecs(dev.queue!.limits, bvecs);
   const st = kmemState(m);
@@ -141,7 +154,6 @@ function submit(m: Machine, index: number): void {
     m.emit('mmc-sg', { dev: dev.name, req: dev.next, index: i, pa: e.pa, len: e.length, highmem });
   });
   m.kstack.leave(k);
-  const bytes = bvecs.reduce((n, b) => n + b.len, 0);
   m.emit('blk-req', { dev: dev.name, req: dev.next, phase: 'submit', op: rq.op, sector: rq.sector, bytes, segments: sg.length });
   // s3cmci_prepare_pio: pio_sgptr = 0, pio_bytes = 0; the FIFO interrupts do the rest.
   dev.pio = pioStart(m.behaviour(S3CMCI_HIGHMEM), sg);
