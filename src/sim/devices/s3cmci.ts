@@ -91,7 +91,11 @@ function probe(m: Machine, index: number): void {
 
 /** What the card sends for a sector it never stored. */
 function cardSector(dev: S3cmciState, sector: number): Uint8Array {
-  return dev.card.get(sector) ?? Uint8Array.from({ length: SECTOR_SIZE }, (_, i) => (sector * 13 + i) & 0xff);
+  const stored = dev.card.get(sector);
+  if (stored) return stored;
+  const d = new Uint8Array(SECTOR_SIZE);
+  for (let i = 0; i < SECTOR_SIZE; i++) d[i] = (sector * 13 + i) & 0xff;
+  return d;
 }
 
 /** memcpy between two kernel addresses of whole pages' worth (both already mapped). */

@@ -115,10 +115,13 @@ function copyChunk(m: Machine, p: PioState, x: Xfer, n: number, func: string): b
   while (n > 0) {
     const { va, room } = nextAddress(m, p, x);
     const len = Math.min(n, room);
-    const why = p.mode === 'sg_virt' ? sgVirtWhy(m, p.sg[p.sgptr - 1]) : 'kmap_atomic(page) + offset';
-    if (kernelVaToPa(kmemState(m), va) < 0) flushRun(m, p, x); // the bytes that made it come first
-    const pa = kernelAccess(m, { va, write: x.dir === 'read', func, why, inInterrupt: true });
-    if (pa < 0) return false;
+    let pa = kernelVaToPa(kmemState(m), va);
+    if (pa < 0) {
+      flushRun(m, p, x); // the bytes that made it come first
+      const why = p.mode === 'sg_virt' ? sgVirtWhy(m, p.sg[p.sgptr - 1]) : 'kmap_atomic(page) + offset';
+      pa = kernelAccess(m, { va, write: x.dir === 'read', func, why, inInterrupt: true });
+      if (pa < 0) return false;
+    }
     if (x.dir === 'read') writeBytes(m.state.mem, pa, x.data.subarray(x.done, x.done + len));
     else x.data.set(readBytes(m.state.mem, pa, len), x.done);
     const sg = p.sgptr - 1;
