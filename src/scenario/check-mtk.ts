@@ -43,6 +43,7 @@ export function checkMtk(s: ScenarioOut, file: string): ScenarioProblem[] {
       out.push({ file, path: `devices[${i}].port`, message: `larb ${d.larb} of ${s.mtk.soc} has ports 0..${plat.larbPorts[d.larb] - 1}, not ${d.port}` });
     }
     const handles = new Map<string, number>();
+    const allocs = new Set<string>();
     d.ops.forEach((op, j) => {
       const at = `devices[${i}].ops[${j}]`;
       const needBuf = (name: string, field: string, off: number, len: number) => {
@@ -57,12 +58,20 @@ export function checkMtk(s: ScenarioOut, file: string): ScenarioProblem[] {
         handles.set(op.as, op.len);
         return;
       }
+      if (op.op === 'alloc') {
+        handles.set(op.as, op.len);
+        allocs.add(op.as);
+        return;
+      }
       if (op.op === 'remap') needBuf(op.buf, 'buf', op.bufOffset, op.len);
+      if ((op.op === 'unmap' || op.op === 'remap' || op.op === 'iommu-unmap') && allocs.has(op.map)) {
+        out.push({ file, path: `${at}.map`, message: `"${op.map}" came from dma_alloc_attrs ("alloc"); ${op.op} works on dma_map_single mappings`, hint: 'read or write it, or mmap it from a process' });
+      }
       if ('map' in op) {
         const size = handles.get(op.map);
         if (size === undefined) {
           const near = closest(op.map, [...handles.keys()]);
-          out.push({ file, path: `${at}.map`, message: `no earlier "map" op names "${op.map}"`, hint: near ? `did you mean "${near}"?` : 'map a buffer first with {"op": "map", "as": ...}' });
+          out.push({ file, path: `${at}.map`, message: `no earlier "map" op names "${op.map}"`, hint: near ? `did you mean "${near}"?` : 'map a buffer first with {"op": "map", "as": ...} or allocate one with "alloc"' });
         } else if ('len' in op && (op.offset ?? 0) + op.len > size) {
           out.push({ file, path: `${at}.len`, message: `${op.len} bytes from offset ${op.offset ?? 0} overrun mapping "${op.map}" (${size} bytes)` });
         }

@@ -9,6 +9,7 @@ import { closest } from './suggest.ts';
 import { checkProcesses, checkSva } from './check-mm.ts';
 import { checkMtk } from './check-mtk.ts';
 import { checkLimits } from './check-limits.ts';
+import { checkCpuMaps } from './check-cpu-maps.ts';
 
 type Check = (s: ScenarioOut, file: string) => ScenarioProblem[];
 
@@ -156,7 +157,7 @@ const checkKernelRows: Check = (s, file) => {
   return [];
 };
 
-export const CHECKS: Check[] = [checkOverrides, checkBuffers, checkDevices, checkKernelRows, checkProcesses, checkSva, checkMtk, checkLimits];
+export const CHECKS: Check[] = [checkOverrides, checkBuffers, checkDevices, checkKernelRows, checkProcesses, checkSva, checkMtk, checkCpuMaps, checkLimits];
 
 export function checkScenario(s: ScenarioOut, file: string): ScenarioProblem[] {
   return CHECKS.flatMap((c) => c(s, file));

@@ -128,6 +128,45 @@ export const INTEL_SVM_CHANGE_PTE = behaviour({
   source: 'drivers/iommu/intel-svm.c: intel_change_pte',
 });
 
+export const V7S_KMEMLEAK_IGNORE = behaviour({
+  id: 'v7s-kmemleak-ignore',
+  area: 'pgtable/arm-v7s',
+  summary: '__arm_v7s_alloc_table calls kmemleak_ignore on every table, so kmemleak warns about the L1 table (page allocator memory it never tracked); fixed: only on L2 tables (slab objects)',
+  choices: ['every-table', 'l2-only'],
+  // v5.0.1 still ignores every table; v5.4.1 only lvl 2 (kernel-facts.md §1.10, §14).
+  kernels: changedIn('v5.4', 'every-table', 'l2-only'),
+  source: 'drivers/iommu/io-pgtable-arm-v7s.c: __arm_v7s_alloc_table',
+});
+
+export const DMA_IOMMU_MMAP = behaviour({
+  id: 'dma-iommu-mmap',
+  area: 'dma/iommu + mm',
+  summary: 'Mapping a page array into a VMA: v5.0 open-codes a vm_insert_page loop (a VMA longer than the rest of the buffer is silently short); the Jan-2019 series calls vm_insert_range (-ENXIO checks); v5.4 checks in iommu_dma_mmap and calls vm_map_pages (drivers that ignore vm_pgoff: vm_map_pages_zero)',
+  choices: ['insert-page-loop', 'vm_insert_range', 'vm_map_pages'],
+  // The Jan-2019 vm_insert_range series was renamed before merging in v5.2 (kernel-facts-2 §14).
+  kernels: changedIn('v5.4', 'insert-page-loop', 'vm_map_pages'),
+  source: 'drivers/iommu/dma-iommu.c: iommu_dma_mmap; mm/memory.c: vm_map_pages',
+});
+
+export const MMC_QUEUE_BOUNCE = behaviour({
+  id: 'mmc-queue-bounce',
+  area: 'mmc/core',
+  summary: 'mmc_setup_queue\'s bounce limit: v5.0 BLK_BOUNCE_HIGH without a DMA mask, else dma_max_pfn << PAGE_SHIFT; v5.4 BLK_BOUNCE_HIGH only without a DMA mask (else nothing is bounced)',
+  choices: ['dma-max-pfn', 'high-without-mask'],
+  kernels: changedIn('v5.4', 'dma-max-pfn', 'high-without-mask'),
+  source: 'drivers/mmc/core/queue.c: mmc_setup_queue',
+});
+
+export const S3CMCI_HIGHMEM = behaviour({
+  id: 's3cmci-highmem',
+  area: 'mmc/s3cmci',
+  summary: 's3cmci PIO: through sg_virt() (NULL + offset for a highmem page nobody kmapped), or with the Jan-2019 patch: kmap_atomic per page and segments of at most one page',
+  choices: ['sg_virt', 'kmap_atomic'],
+  // The patch was posted in January 2019 and is not in v5.4.1 (kernel-facts-2 §15).
+  kernels: sameOnAll('sg_virt'),
+  source: 'drivers/mmc/host/s3cmci.c: get_data_buffer, do_pio_read, do_pio_write',
+});
+
 /** Every row, in `info kernels` order. */
 export const BEHAVIOURS: readonly Behaviour[] = [
   MTK_DRIVER_GEN,
@@ -136,6 +175,10 @@ export const BEHAVIOURS: readonly Behaviour[] = [
   VIRTIO_BLK_MAX_SEGMENT,
   AMD_V2_CLEAR_FLUSH_YOUNG,
   INTEL_SVM_CHANGE_PTE,
+  V7S_KMEMLEAK_IGNORE,
+  DMA_IOMMU_MMAP,
+  MMC_QUEUE_BOUNCE,
+  S3CMCI_HIGHMEM,
 ];
 if (BEHAVIOURS.length !== rows || new Set(BEHAVIOURS.map((b) => b.index)).size !== rows) {
   throw new Error('kernel.ts: every behaviour row must be listed in BEHAVIOURS exactly once');

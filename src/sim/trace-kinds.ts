@@ -10,6 +10,9 @@ import { IOMMU_KINDS } from './iommu/kinds.ts';
 import { MTK_KINDS } from './iommu/mtk/kinds.ts';
 import { PGTABLE_KINDS } from './pgtable/kinds.ts';
 import { DMA_DIRECTIONS, DMA_KINDS } from './dma/kinds.ts';
+import { KMEM_KINDS } from './kmem/kinds.ts';
+import { MMC_KINDS } from './mmc/kinds.ts';
+import { DEV_MMAP_KINDS } from './mm/dev-mmap-kinds.ts';
 import { fnv32, hex, int, oneOf, str } from './trace/field.ts';
 import { type KindSpec, type RecordFrom, kind } from './trace/spec.ts';
 import type { FieldsOf } from './trace/spec.ts';
@@ -73,7 +76,7 @@ export const CORE_KINDS = [
   }),
 ] as const;
 
-export const TRACE_KINDS = [...CORE_KINDS, ...PGTABLE_KINDS, ...IOMMU_KINDS, ...MTK_KINDS, ...MM_KINDS, ...DMA_KINDS] as const;
+export const TRACE_KINDS = [...CORE_KINDS, ...PGTABLE_KINDS, ...IOMMU_KINDS, ...MTK_KINDS, ...MM_KINDS, ...DMA_KINDS, ...KMEM_KINDS, ...MMC_KINDS, ...DEV_MMAP_KINDS] as const;
 
 type Spec = (typeof TRACE_KINDS)[number];
 /** Every record kind's name. */

@@ -82,6 +82,23 @@ const SHOWN: Record<string, Record<string, { scenario: string; kernel?: KernelVe
     present: { scenario: 'intel-svm-change-pte', kernel: 'v5.0' },
     absent: { scenario: 'intel-svm-change-pte', kernel: 'v5.4' },
   },
+  'v7s-kmemleak-ignore': {
+    'every-table': { scenario: 'v7s-kmemleak' },
+    'l2-only': { scenario: 'v7s-kmemleak', kernel: 'v5.4' },
+  },
+  'dma-iommu-mmap': {
+    'insert-page-loop': { scenario: 'dma-mmap-pgoff' },
+    vm_insert_range: { scenario: 'dma-mmap-pgoff', overrides: { 'dma-iommu-mmap': 'vm_insert_range' } },
+    vm_map_pages: { scenario: 'dma-mmap-pgoff', kernel: 'v5.4' },
+  },
+  'mmc-queue-bounce': {
+    'dma-max-pfn': { scenario: 's3cmci-highmem', kernel: 'v5.0' },
+    'high-without-mask': { scenario: 's3cmci-highmem' },
+  },
+  's3cmci-highmem': {
+    sg_virt: { scenario: 's3cmci-highmem' },
+    kmap_atomic: { scenario: 's3cmci-highmem', overrides: { 's3cmci-highmem': 'kmap_atomic' } },
+  },
 };
 
 describe('every choice of every row is shown by a scenario', () => {

@@ -8,7 +8,7 @@ import { MTK_MODEL, type MtkState } from '../../sim/iommu/mtk/state.ts';
 import { mtkIommuStatus, mtkIotlbEntries, smiStatus } from '../../sim/iommu/mtk/status.ts';
 import { armV7sTableEntries, armV7sWalk } from '../../sim/pgtable/arm-v7s/index.ts';
 import type { ArmV7sDecodedPte } from '../../sim/pgtable/arm-v7s/index.ts';
-import { notifierChains, pasidStatus, svaDevicesStatus } from '../../sim/mm/status.ts';
+import { mmStatus, notifierChains, pasidStatus, svaDevicesStatus } from '../../sim/mm/status.ts';
 import { SWIOTLB_MODEL } from '../../sim/dma/swiotlb-state.ts';
 import { SMI_MODEL } from '../../sim/smi/state.ts';
 import { MM_MODEL } from '../../sim/mm/state.ts';
@@ -159,14 +159,23 @@ registerInspector({
 registerInspector({
   name: 'notifiers',
   usage: 'info notifiers',
-  summary: 'Processes, their mmu notifier subscribers in call order, and PASIDs',
+  summary: 'Processes: notifier subscribers in call order, VMAs and their pages, PASIDs',
   models: [MM_MODEL],
   run: ({ machine: m }) => {
     const lines: string[] = [];
-    for (const c of notifierChains(m)) {
+    const mms = mmStatus(m);
+    notifierChains(m).forEach((c, i) => {
       lines.push(`mm ${c.mm}: ${c.subscribers.length} subscriber(s), called newest first`);
       for (const s of c.subscribers) lines.push(`  ${s.name} (${s.kind}${s.pasid >= 0 ? `, pasid ${s.pasid}` : ''}) ops ${s.ops.join(', ')}  calls ${s.calls}`);
-    }
+      for (const v of mms[i].vmas) {
+        const present = mms[i].ptes.filter((p) => p.present && p.va >= v.start && p.va < v.end);
+        const pages = (v.end - v.start) / 4096;
+        const what = v.kind === 'driver' ? `driver (${v.file}) pgoff ${v.pgoff}` : v.kind === 'file' ? `file ${v.file} pgoff ${v.pgoff}` : v.kind;
+        lines.push(`  vma ${hex(v.start)}-${hex(v.end)} ${v.write ? 'rw' : 'r'} ${v.shared ? 'shared' : 'private'} ${what}: ${present.length}/${pages} pages present`);
+        for (const p of present.slice(0, 16)) lines.push(`    ${hex(p.va)} -> ${hex(p.pa)}${p.write ? ' rw' : ' ro'}`);
+        if (present.length > 16) lines.push(`    … ${present.length - 16} more present pages`);
+      }
+    });
     const p = pasidStatus(m);
     if (p) lines.push(`PASIDs: allocator ${p.allocator} range [${p.min}, ${p.max}] in use [${p.used.join(',')}]`);
     return lines.length ? lines : ['no processes'];

@@ -7,6 +7,8 @@ import { atcCreate } from '../../sim/iommu/ats/atc.ts';
 import type { BuildContext, BuildStep } from './context.ts';
 import { buildMtkEngine } from './mtk.ts';
 import { buildV7sSelftest } from './v7s-selftest.ts';
+import { buildS3cmci } from './s3cmci.ts';
+import { s3cmciRegister } from '../../sim/devices/s3cmci.ts';
 import { busMasterRegister, busMasterStart } from '../../sim/devices/bus-master.ts';
 import { virtioBlkRegister, virtioBlkStart } from '../../sim/devices/virtio-blk.ts';
 import { mtkEngineRegister } from '../../sim/devices/mtk-engine.ts';
@@ -28,6 +30,7 @@ const REGISTER: Readonly<Record<DeviceIn['kind'], (m: Machine) => void>> = {
   'v7s-selftest': v7sSelftestRegister,
   'bus-master': busMasterRegister,
   'virtio-blk': virtioBlkRegister,
+  s3cmci: s3cmciRegister,
 };
 
 /** Devices in scenario order: the index in `devices.list` is what their events carry. */
@@ -100,6 +103,9 @@ export const buildDevices: BuildStep = (ctx) => {
       case 'virtio-blk':
         state.list.push(virtioBlkState(ctx, m, d, index));
         virtioBlkStart(m, index, d.start);
+        break;
+      case 's3cmci':
+        state.list.push(buildS3cmci(ctx, d, index));
         break;
       default:
         assertNever(d, 'device kind');

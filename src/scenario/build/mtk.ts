@@ -63,6 +63,7 @@ export function buildMtkEngine(ctx: BuildContext, d: MtkEngineIn, index: number)
       case 'remap':
         return { op: 'remap', map: op.map, offset: op.offset, len: op.len, pa: bufPa(ctx, op.buf, op.bufOffset), flush: op.flush };
       case 'unmap':
+      case 'alloc':
       case 'read':
       case 'write':
       case 'access':

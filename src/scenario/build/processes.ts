@@ -38,6 +38,11 @@ function planOp(owner: string, o: MmOpOut, dev: (name: string) => number): MmPla
     case 'ksm': return { op: 'ksm', mm, va: o.va, withMm: o.with.process ?? mm, withVa: o.with.va };
     case 'exit': case 'oom-reap': return { op: o.op, mm };
     case 'unbind': return { op: 'unbind', mm, dev: dev(o.device) };
+    case 'dev-mmap':
+      return {
+        op: 'dev-mmap', mm, dev: o.device, buffer: o.buffer, start: o.start, size: o.size, pgoff: o.pgoff,
+        write: o.prot === 'rw', shared: o.shared, via: o.via,
+      };
     default: return assertNever(o, 'mm op');
   }
 }

@@ -10,6 +10,7 @@ import { Device } from './devices.ts';
 import { Process, Sva } from './mm.ts';
 import { MtkSection } from './mtk.ts';
 import { Swiotlb } from './swiotlb.ts';
+import { KmemSection } from './kmem.ts';
 
 export const SCENARIO_VERSION = 1;
 
@@ -33,6 +34,7 @@ export const Scenario = z.strictObject({
     })
     .default({ maxEvents: 10_000_000 }),
   memory: Memory,
+  kmem: KmemSection.optional().describe('kernel memory layout (32-bit ARM, highmem) and kmemleak; s3cmci devices get the defaults without it'),
   processes: z.array(Process).default([]).describe('processes: address spaces, notifier subscribers, scheduled mm operations'),
   mtk: MtkSection.optional().describe('MediaTek M4U + SMI (mt2712, mt8173, mt8183)'),
   swiotlb: Swiotlb.optional().describe('SWIOTLB bounce pool; absent = no pool (swiotlb inactive)'),

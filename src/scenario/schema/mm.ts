@@ -42,6 +42,18 @@ export const MmOpIn = z.discriminatedUnion('op', [
   op('exit', {}),
   op('oom-reap', {}),
   op('unbind', { device: Name }),
+  op('dev-mmap', {
+    device: Name.describe('the device whose driver mmap()s its buffer'),
+    buffer: Name.describe('a buffer the device allocated (an mtk-engine "alloc" op)'),
+    ...Range,
+    pgoff: z.number().int().min(0).default(0).describe('vm_pgoff in pages: where in the buffer the mapping starts'),
+    prot: Prot.default('rw'),
+    shared: z.boolean().default(true).describe('MAP_SHARED (default) or MAP_PRIVATE'),
+    via: z
+      .enum(['dma_mmap_attrs', 'fw_iso_buffer_map_vma'])
+      .default('dma_mmap_attrs')
+      .describe('driver path: dma_mmap_attrs (honours vm_pgoff) or a driver that ignores vm_pgoff (firewire\'s fw_iso_buffer_map_vma)'),
+  }).describe('mmap() of the device file: the driver inserts the buffer\'s pages (kernel row dma-iommu-mmap)'),
 ]);
 export type MmOpOut = z.output<typeof MmOpIn>;
 

@@ -40,6 +40,9 @@ const Dir = z.enum(['to-device', 'from-device', 'bidirectional']);
 export const MtkEngineOp = z.discriminatedUnion('op', [
   z.strictObject({ op: z.literal('map'), as: Name.describe('handle later ops use'), buf: Name, offset: Offset.default(0), len: Size, dir: Dir }),
   z.strictObject({ op: z.literal('unmap'), map: Name }),
+  z
+    .strictObject({ op: z.literal('alloc'), as: Name.describe('handle later ops (and a process\'s dev-mmap) use'), len: Size })
+    .describe('dma_alloc_attrs: pages from the page allocator mapped through the M4U (iommu_dma_alloc)'),
   z.strictObject({ op: z.literal('read'), map: Name, offset: Offset.default(0), len: Size }),
   z.strictObject({ op: z.literal('write'), map: Name, offset: Offset.default(0), len: Size, pattern: ByteValue.default(0xa5) }),
   z.strictObject({ op: z.literal('access'), iova: Addr.describe('raw IOVA, mapped or not'), len: Size, dir: z.enum(['read', 'write']), pattern: ByteValue.default(0x5a) }),

@@ -10,6 +10,7 @@ import { PRIO } from '../machine.ts';
 import { DMA_MAPPING_ERROR, type DmaDirection, dmaMapSingle, dmaUnmapSingle } from '../dma/api.ts';
 import { iommuDomainOf, iommuMap, iommuUnmap } from '../iommu/core.ts';
 import { dmaInfoToProt } from '../iommu/dma-iommu.ts';
+import { iommuDmaAllocPages } from '../iommu/dma-iommu-alloc.ts';
 import { mtkState } from '../iommu/mtk/state.ts';
 import { mtkSmiLarbGet, mtkSmiLarbPut } from '../smi/power.ts';
 import { workloadNext } from './workload.ts';
@@ -20,6 +21,7 @@ import { eventKey } from '../core/keys.ts';
 export type MtkEngineOp =
   | { op: 'map'; as: string; pa: number; len: number; dir: DmaDirection }
   | { op: 'unmap'; map: string }
+  | { op: 'alloc'; as: string; len: number }
   | { op: 'read'; map: string; offset: number; len: number }
   | { op: 'write'; map: string; offset: number; len: number; pattern: number }
   | { op: 'access'; iova: number; len: number; dir: 'read' | 'write'; pattern: number }
@@ -84,6 +86,11 @@ function runOp(m: Machine, dev: MtkEngineState, op: MtkEngineOp): number {
     case 'map': {
       const iova = dmaMapSingle(m, dev, op.pa, op.len, op.dir);
       if (iova !== DMA_MAPPING_ERROR) dev.mappings[op.as] = { iova, pa: op.pa, size: op.len, dir: op.dir };
+      return 1;
+    }
+    case 'alloc': {
+      const buf = iommuDmaAllocPages(m, dev, op.as, op.len);
+      if (buf) dev.mappings[op.as] = { iova: buf.dma, pa: buf.pages[0].pfn * 4096, size: op.len, dir: 'bidirectional' };
       return 1;
     }
     case 'unmap': {

@@ -21,7 +21,7 @@ const SHIFT = 12;
  * rounded up to a power of two, the limit is the device's DMA mask clipped to the domain's
  * aperture, and PCI devices try below 4 GiB first (a SAC address). Returns 0 on failure.
  */
-function iommuDmaAllocIova(dom: IommuDomain, dev: DeviceBase, size: number): number {
+export function iommuDmaAllocIova(dom: IommuDomain, dev: DeviceBase, size: number): number {
   let len = size / PAGE;
   if (len < 1 << (IOVA_RANGE_CACHE_MAX_SIZE - 1)) len = roundupPowOfTwo(len);
   const limit = Math.min(dmaMaskOf(dev), dom.apertureEnd);
@@ -32,7 +32,7 @@ function iommuDmaAllocIova(dom: IommuDomain, dev: DeviceBase, size: number): num
 }
 
 /** iommu_dma_free_iova(): strict domains free into the range cache at once. */
-function iommuDmaFreeIova(dom: IommuDomain, iova: number, size: number): void {
+export function iommuDmaFreeIova(dom: IommuDomain, iova: number, size: number): void {
   freeIovaFast(dom.iovad, Math.floor(iova / PAGE), size >> SHIFT);
 }
 

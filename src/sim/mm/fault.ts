@@ -62,6 +62,8 @@ function mapPage(m: Machine, mm: MmStruct, vpn: number, pfn: number, write: bool
 function doFaultNone(m: Machine, mm: MmStruct, vma: Vma, vpn: number, write: boolean): FaultResult {
   const old = mm.ptes.get(vpn);
   if (old && old.swap >= 0) return doSwapPage(m, mm, vma, vpn, old, write);
+  // do_fault: no ->fault and a none PTE, "the VMA was not fully populated on mmap()".
+  if (vma.kind === 'driver') return { ok: false, how: 'VM_FAULT_SIGBUS' };
   if (vma.kind === 'device') {
     setPte(m, mm, vpn, presentPte(pgoffOf(vma, vpn), vma.write, true), 'vmf_insert_pfn');
     return { ok: true, how: 'vmf_insert_pfn' };
@@ -167,12 +169,14 @@ export function cpuWrite(m: Machine, mm: MmStruct, va: number, data: Uint8Array)
   return r;
 }
 
-/** A CPU load: fault as needed; returns the bytes or undefined on SIGSEGV. */
-export function cpuRead(m: Machine, mm: MmStruct, va: number, len: number): Uint8Array | undefined {
+/** A CPU load: fault as needed; the bytes, or the failed fault (SIGSEGV or SIGBUS). */
+export function cpuRead(m: Machine, mm: MmStruct, va: number, len: number): FaultResult & { data?: Uint8Array } {
   const vpn = vpnOf(va);
   const p0 = mm.ptes.get(vpn);
-  if (!p0 || !p0.present) if (!handleMmFault(m, mm, va, false).ok) return undefined;
+  let r: FaultResult = { ok: true, how: 'present' };
+  if (!p0 || !p0.present) r = handleMmFault(m, mm, va, false);
+  if (!r.ok) return r;
   const p = mm.ptes.get(vpn)!;
   setPteBits(m, mm, vpn, { young: true }, 'cpu-load');
-  return readBytes(m.state.mem, paOf(p.pfn) + (va % PAGE_SIZE), Math.min(len, PAGE_SIZE - (va % PAGE_SIZE)));
+  return { ...r, data: readBytes(m.state.mem, paOf(p.pfn) + (va % PAGE_SIZE), Math.min(len, PAGE_SIZE - (va % PAGE_SIZE))) };
 }

@@ -33,9 +33,9 @@ function copyOnePte(m: Machine, parent: MmStruct, child: MmStruct, v: Vma, vpn: 
   setPte(m, child, vpn, q, 'copy_one_pte');
 }
 
-/** copy_page_range: skipped for VMAs a fault can refill (no anon_vma, not a PFN map). */
+/** copy_page_range: skipped for VMAs a fault can refill (no anon_vma, not VM_PFNMAP / VM_MIXEDMAP). */
 function copyPageRange(m: Machine, parent: MmStruct, child: MmStruct, v: Vma): void {
-  if (v.kind !== 'device' && !v.anonVma) return;
+  if (v.kind !== 'device' && v.kind !== 'driver' && !v.anonVma) return;
   const cow = !v.shared && v.kind !== 'device'; // is_cow_mapping: private and may write
   const range = { mm: parent, start: v.start, end: v.end, blockable: true, event: 'MMU_NOTIFY_PROTECTION_PAGE' as const };
   if (cow) mmuNotifierInvalidateRangeStart(m, range);

@@ -84,7 +84,7 @@ export const MM_KINDS = [
     start: hexU64('first virtual address of the range').opt(),
     end: hexU64('end of the range (exclusive; exit_mmap: ULONG_MAX)').opt(),
     prot: oneOf(['r', 'rw'], '"r" or "rw" (mmap, mprotect)').opt(),
-    vma: str('mapping kind: "anon", "file" or "device" (mmap)').opt(),
+    vma: str('mapping kind: "anon", "file", "device" or "driver" (a device file whose driver inserts pages: dev-mmap) (mmap)').opt(),
     shared: bool('MAP_SHARED (mmap)').opt(),
     newStart: hex('mremap: new start').opt(),
     newEnd: hex('mremap: new end').opt(),
@@ -95,7 +95,7 @@ export const MM_KINDS = [
     error: int('notifier-failed: the error a start callback returned').opt(),
     blockable: bool('notifier-failed: whether the context was blockable').opt(),
     result: str('outcome where the operation can fail or branch (e.g. "move", "ENOMEM", "unstable-merge", "differ", "ESRCH")').opt(),
-    reason: str('sigsegv: why the fault failed').opt(),
+    reason: str('sigsegv / sigbus: why the fault failed').opt(),
   }),
   kind('cpu-pte', 'A CPU page-table entry changed (x86-64 PTE words: P=0x1, RW=0x2, U=0x4, A=0x20, D=0x40; a swap entry keeps its slot in the frame bits).', {
     mm: str('process name'),

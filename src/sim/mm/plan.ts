@@ -18,6 +18,7 @@ import { svaBind, svaUnbind } from './sva.ts';
 import { mmuNotifierRegister } from './notifier.ts';
 import { NOTIFIER_OPS, type NotifierOp } from './types.ts';
 import { eventKey } from '../core/keys.ts';
+import { type DevMmapArgs, devMmap } from './dev-mmap.ts';
 
 export type MmPlanOp =
   | { op: 'mm_init'; mm: string; notifiers: { name: string; ops: NotifierOp[]; failNonblock: boolean }[] }
@@ -34,9 +35,13 @@ export type MmPlanOp =
   | { op: 'ksm'; mm: string; va: number; withMm: string; withVa: number }
   | { op: 'exit' | 'oom-reap'; mm: string }
   | { op: 'bind'; mm: string; dev: number; omitInvalidateRange: boolean }
-  | { op: 'unbind'; mm: string; dev: number };
+  | { op: 'unbind'; mm: string; dev: number }
+  | ({ op: 'dev-mmap'; mm: string } & DevMmapArgs);
 
 const MM_OP = eventKey('mm.op');
+
+/** do_fault on a VMA without ->fault (mm/memory.c). */
+const SIGBUS_WHY = 'VM_FAULT_SIGBUS: do_fault, no vm_ops->fault and the PTE is none (the VMA was not fully populated on mmap)';
 
 export function mmPlanRegister(m: Machine): void {
   m.on(MM_OP, runPlanOp);
@@ -69,12 +74,17 @@ function runPlanOp(m: Machine, index: number): void {
     case 'write': {
       m.emit('mm', { op: 'cpu-write', mm: mm.name, start: op.va, end: op.va + op.len });
       const r = cpuWrite(m, mm, op.va, new Uint8Array(op.len).fill(op.pattern));
-      if (!r.ok) m.emit('mm', { op: 'sigsegv', mm: mm.name, start: op.va, reason: r.how });
+      if (r.how === 'VM_FAULT_SIGBUS') m.emit('mm', { op: 'sigbus', mm: mm.name, start: op.va, reason: SIGBUS_WHY });
+      else if (!r.ok) m.emit('mm', { op: 'sigsegv', mm: mm.name, start: op.va, reason: r.how });
       return;
     }
-    case 'read':
-      if (!cpuRead(m, mm, op.va, op.len)) m.emit('mm', { op: 'sigsegv', mm: mm.name, start: op.va });
+    case 'read': {
+      const r = cpuRead(m, mm, op.va, op.len);
+      if (r.how === 'VM_FAULT_SIGBUS') m.emit('mm', { op: 'sigbus', mm: mm.name, start: op.va, reason: SIGBUS_WHY });
+      else if (!r.ok) m.emit('mm', { op: 'sigsegv', mm: mm.name, start: op.va });
       return;
+    }
+    case 'dev-mmap': return devMmap(m, mm, op);
     case 'ksm': {
       const other = mmByName(m, op.withMm);
       if (!other) return void m.emit('mm', { op: 'ksm', mm: mm.name, result: 'ESRCH' });

@@ -14,7 +14,8 @@ export const PUD_SIZE = 2 ** 30;
 /** ULONG_MAX stands for the end of exit_mmap's unmap_vmas(0, -1). */
 export const ULONG_MAX = 2 ** 64 - 1;
 
-export type VmaKind = 'anon' | 'file' | 'device';
+/** 'driver': a device file whose mmap inserted pages (VM_MIXEDMAP) and that has no ->fault. */
+export type VmaKind = 'anon' | 'file' | 'device' | 'driver';
 
 export interface Vma {
   start: number;

@@ -4,6 +4,7 @@
  */
 import type { Machine } from '../../machine.ts';
 import { assert } from '../../core/assert.ts';
+import { kfunc } from '../../core/kstack.ts';
 import {
   ARM_V7S_ADDR_BITS, SZ_16M, SZ_1M, SZ_4K, SZ_64K, armV7sContMask, armV7sIopteToPaddr,
   armV7sLvlIdx, armV7sLvlMask, armV7sPteIsCont, armV7sPteIsTable, armV7sPteIsValid, armV7sPtesPerLvl,
@@ -49,8 +50,19 @@ function oasMax(cfg: ArmV7sCfgIn): number {
   return cfg.kernel === 'v5.4' && cfg.quirks.mtkExt ? 34 : ARM_V7S_ADDR_BITS;
 }
 
+const F_ARM_V7S_ALLOC_PGTABLE = kfunc('arm_v7s_alloc_pgtable', 'drivers/iommu/io-pgtable-arm-v7s.c');
+
 /** arm_v7s_alloc_pgtable: validate, allocate the L1 (pgd), compute the registers. */
 export function armV7sAllocPgtable(m: Machine, cfgIn: ArmV7sCfgIn): ArmV7sAllocResult {
+  const k = m.kstack.enter(F_ARM_V7S_ALLOC_PGTABLE);
+  try {
+    return allocPgtable(m, cfgIn);
+  } finally {
+    m.kstack.leave(k);
+  }
+}
+
+function allocPgtable(m: Machine, cfgIn: ArmV7sCfgIn): ArmV7sAllocResult {
   // The kernel returns NULL for all of these; the driver sees no ops.
   const fail = (error: number, reason: string): ArmV7sAllocResult => ({ ok: false, error, reason });
   if (cfgIn.ias > ARM_V7S_ADDR_BITS) return fail(-EINVAL, `ias ${cfgIn.ias} > 32`);

@@ -8,6 +8,7 @@
 import type { Machine } from '../../machine.ts';
 import { assertNever } from '../../core/assert.ts';
 import { hex } from '../../core/hex.ts';
+import { kfunc } from '../../core/kstack.ts';
 import type { KernelRelease } from '../../kernel.ts';
 import { IOMMU_CACHE, IOMMU_NOEXEC, IOMMU_READ, IOMMU_WRITE, protString } from '../prot.ts';
 import { SZ_16M, SZ_4K, SZ_64K, SZ_1M } from './bits.ts';
@@ -123,8 +124,19 @@ function mapStep(m: Machine, st: SelftestState, step: Extract<SelftestStep, { op
   else check(m, st, what, ret === 0, '0', errnoName(ret));
 }
 
+const F_ARM_V7S_DO_SELFTESTS = kfunc('arm_v7s_do_selftests', 'drivers/iommu/io-pgtable-arm-v7s.c');
+
 /** Run the step at st.pc; returns false when the selftest has finished (ok or failed). */
 export function armV7sSelftestStep(m: Machine, st: SelftestState): boolean {
+  const k = m.kstack.enter(F_ARM_V7S_DO_SELFTESTS);
+  try {
+    return selftestStep(m, st);
+  } finally {
+    m.kstack.leave(k);
+  }
+}
+
+function selftestStep(m: Machine, st: SelftestState): boolean {
   const step = SELFTEST_SCRIPT[st.pc];
   const tlb = tracingTlbOps(st.domain, SELFTEST_PGSIZES);
   switch (step.op) {
@@ -153,6 +165,8 @@ export function armV7sSelftestStep(m: Machine, st: SelftestState): boolean {
       st.pt = null;
       st.status = 'ok';
       record(m, st, 'self test ok', true, `${st.checks} checks`, `${st.checks} passed`);
+      // pr_info("self test ok\n") under pr_fmt "arm-v7s io-pgtable: " (v5.0.1 and v5.4.1).
+      m.emit('klog', { level: 'info', text: 'arm-v7s io-pgtable: self test ok' });
       break;
     default:
       assertNever(step, 'selftest step');

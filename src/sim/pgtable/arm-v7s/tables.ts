@@ -7,24 +7,45 @@
  */
 import type { Machine } from '../../machine.ts';
 import { SZ_4G } from '../../core/hex.ts';
+import { kfunc } from '../../core/kstack.ts';
+import { V7S_KMEMLEAK_IGNORE } from '../../kernel.ts';
+import { KMEM_MODEL, lowmemVa } from '../../kmem/state.ts';
+import { kmemleakAlloc, kmemleakFree, kmemleakIgnore } from '../../kmem/kmemleak.ts';
 import { fill, read32, write32 } from '../../mem/phys.ts';
 import { physAlloc, physFree } from '../../mem/alloc.ts';
 import { armV7sTableSize } from './bits.ts';
 import type { ArmV7sPgtable, Lvl } from './types.ts';
 
-/** __arm_v7s_alloc_table: zeroed (kmem_cache_zalloc / __GFP_ZERO); -1 when no memory fits. */
+const F_ARM_V7S_ALLOC_TABLE = kfunc('__arm_v7s_alloc_table', 'drivers/iommu/io-pgtable-arm-v7s.c', ['lvl']);
+const L2_CACHE = 'kmem_cache_zalloc(io-pgtable_armv7s_l2)';
+
+/**
+ * __arm_v7s_alloc_table: zeroed (kmem_cache_zalloc / __GFP_ZERO); -1 when no memory fits.
+ * L1 comes from the page allocator (__get_dma_pages), L2 from a slab cache, which kmemleak
+ * tracks; then kmemleak_ignore on every table (v5.0) or on L2 only (v5.4), on the table's
+ * kernel virtual address. With a kernel memory model the tables sit in lowmem.
+ */
 export function armV7sAllocTable(m: Machine, domain: string, lvl: Lvl): number {
+  const k = m.kstack.enter(F_ARM_V7S_ALLOC_TABLE, lvl);
   const size = armV7sTableSize(lvl);
-  const pa = physAlloc(m.state.alloc, size, { align: size, limit: SZ_4G });
-  if (pa < 0) return -1;
-  fill(m.state.mem, pa, size, 0);
-  m.emit('pgtable-table', { domain, op: 'alloc', level: lvl, addr: pa });
+  const kmem = m.findModel(KMEM_MODEL);
+  const limit = kmem ? Math.min(SZ_4G, kmem.layout.lowmemLimit) : SZ_4G;
+  const pa = physAlloc(m.state.alloc, size, { align: size, limit });
+  if (pa >= 0) {
+    fill(m.state.mem, pa, size, 0);
+    if (kmem && lvl === 2) kmemleakAlloc(m, lowmemVa(kmem, pa), size, L2_CACHE);
+    m.emit('pgtable-table', { domain, op: 'alloc', level: lvl, addr: pa });
+    if (kmem && (lvl === 2 || m.behaviour(V7S_KMEMLEAK_IGNORE) === 'every-table')) kmemleakIgnore(m, lowmemVa(kmem, pa));
+  }
+  m.kstack.leave(k);
   return pa;
 }
 
 /** __arm_v7s_free_table: contents stay in memory, as kmem_cache_free leaves them. */
 export function armV7sFreeTable(m: Machine, domain: string, lvl: Lvl, pa: number): void {
   physFree(m.state.alloc, pa, armV7sTableSize(lvl));
+  const kmem = m.findModel(KMEM_MODEL);
+  if (kmem && lvl === 2) kmemleakFree(m, lowmemVa(kmem, pa));
   m.emit('pgtable-table', { domain, op: 'free', level: lvl, addr: pa });
 }
 
