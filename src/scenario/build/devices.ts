@@ -14,6 +14,8 @@ import { v7sSelftestRegister } from '../../sim/devices/v7s-selftest.ts';
 import type { DeviceIn } from '../schema/devices.ts';
 import { busMasterState } from './bus-master.ts';
 import { virtioBlkState } from './virtio-blk.ts';
+import { buildPciEndpoint } from './pci.ts';
+import { pciEndpointRegister } from '../../sim/devices/pci-endpoint-step.ts';
 
 function placeOf(ctx: BuildContext, p: { buf?: string; offset?: number; addr?: number }): number {
   if (p.addr !== undefined) return p.addr;
@@ -28,6 +30,7 @@ const REGISTER: Readonly<Record<DeviceIn['kind'], (m: Machine) => void>> = {
   'v7s-selftest': v7sSelftestRegister,
   'bus-master': busMasterRegister,
   'virtio-blk': virtioBlkRegister,
+  'pci-endpoint': pciEndpointRegister,
 };
 
 /** Devices in scenario order: the index in `devices.list` is what their events carry. */
@@ -100,6 +103,9 @@ export const buildDevices: BuildStep = (ctx) => {
       case 'virtio-blk':
         state.list.push(virtioBlkState(ctx, m, d, index));
         virtioBlkStart(m, index, d.start);
+        break;
+      case 'pci-endpoint':
+        state.list.push(buildPciEndpoint(ctx, d, index));
         break;
       default:
         assertNever(d, 'device kind');

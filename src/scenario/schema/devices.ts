@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { Addr, ByteValue, Count, DmaMaskBits, Duration, Name, Offset, Size } from './common.ts';
 import { MtkEngine } from './mtk.ts';
 import { V7sSelftest } from './v7s-selftest.ts';
+import { PciEndpoint } from './pci.ts';
 
 const bufOrAddr = {
   buf: Name.optional().describe('name of a buffer in memory.buffers'),
@@ -118,6 +119,6 @@ export const VirtioBlk = z.strictObject({
   requests: z.array(BlkRequest).min(1),
 });
 
-export const Device = z.discriminatedUnion('kind', [DmaEngine, BusMaster, VirtioBlk, SvaDevice, MtkEngine, V7sSelftest]);
+export const Device = z.discriminatedUnion('kind', [DmaEngine, BusMaster, VirtioBlk, SvaDevice, MtkEngine, V7sSelftest, PciEndpoint]);
 export type DeviceIn = z.output<typeof Device>;
 export const DEVICE_KINDS = Device.options.map((o) => o.shape.kind.value);
