@@ -111,7 +111,7 @@ function opOf(ctx: BuildContext, st: PciState | undefined, o: PciEndpointOut['op
     case 'hmm-unmirror': return { op: o.op };
     case 'hmm-access': return { op: o.op, va: o.va, len: o.len, write: o.dir === 'write', pattern: o.pattern };
     case 'hmm-fault': return { op: o.op, va: o.va, len: o.len, write: o.write };
-    case 'delay': return { op: o.op, ns: o.ns };
+    case 'delay': return { op: o.op, ns: o.ns, jitter: o.jitter };
     default: return assertNever(o, 'pci-endpoint op');
   }
 }

@@ -161,7 +161,7 @@ export const PciEpOpIn = z.discriminatedUnion('op', [
     .strictObject({ op: z.literal('hmm-access'), va: Addr, len: Size, dir: z.enum(['read', 'write']), pattern: ByteValue.default(0xa5) })
     .describe('the device reads or writes process memory through its page table (faults are serviced with HMM)'),
   z.strictObject({ op: z.literal('hmm-fault'), va: Addr, len: Size, write: z.boolean().default(false) }).describe('the driver prefaults a range into the device page table'),
-  z.strictObject({ op: z.literal('delay'), ns: Duration }),
+  z.strictObject({ op: z.literal('delay'), ns: Duration, jitter: Duration.default(0).describe('plus a random 0..jitter from the seed') }),
 ]);
 export type PciEpOpOut = z.output<typeof PciEpOpIn>;
 

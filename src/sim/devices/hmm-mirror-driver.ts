@@ -17,7 +17,7 @@ import { kfunc } from '../core/kstack.ts';
 import { eventKey } from '../core/keys.ts';
 import { intBetween } from '../core/prng.ts';
 import { kernelRelease, P2PDMA_WHITELIST } from '../kernel.ts';
-import { PAGE_SIZE } from '../mem/phys.ts';
+import { PAGE_SIZE, fnv1a } from '../mem/phys.ts';
 import { DMA_MAPPING_ERROR, dmaMapPage } from '../dma/api.ts';
 import type { Translation } from './port.ts';
 import { deviceRead, deviceWrite } from './port.ts';
@@ -26,7 +26,7 @@ import { mmById, mmByName, mmModel, pteValue } from '../mm/state.ts';
 import type { Vma } from '../mm/types.ts';
 import { HMM_MODEL, type DevPte, type HmmMirror, type HmmRange } from '../mm/hmm-state.ts';
 import { type DevPteText } from '../mm/hmm-kinds.ts';
-import { HMM_MIRROR_OPS, hmmMirrorRegister, hmmMirrorUnregister, hmmModel } from '../mm/hmm.ts';
+import { HMM_MIRROR_OPS, hmmMirrorRegister, hmmMirrorUnregister, hmmModel, mmapSemHolder } from '../mm/hmm.ts';
 import {
   encodingOf, findVmaAbove, hmmEntryToPfn, hmmRangeCreate, hmmRangeFault, hmmRangeRegister, hmmRangeUnregister, hmmRangeValid,
   hmmVmaFault, hmmVmaRangeDone,
@@ -218,7 +218,16 @@ export function opHmmAccess(m: Machine, d: PciEndpointState, index: number, op: 
   for (let va = from; va < op.va + op.len; ) {
     const n = Math.min(op.va + op.len - va, PAGE_SIZE - (va % PAGE_SIZE));
     const page = va - (va % PAGE_SIZE);
-    const ok = op.write ? deviceWrite(m, d, va, new Uint8Array(n).fill(op.pattern)) : deviceRead(m, d, va, n).ok;
+    let ok: boolean;
+    if (op.write) {
+      const data = new Uint8Array(n).fill(op.pattern);
+      ok = deviceWrite(m, d, va, data);
+      if (ok) m.emit('dev-access', { dev: d.name, handle: 'hmm', op: 'write', iova: va, len: n, sum: fnv1a(data) });
+    } else {
+      const r = deviceRead(m, d, va, n);
+      ok = r.ok;
+      if (ok) m.emit('dev-access', { dev: d.name, handle: 'hmm', op: 'read', iova: va, len: n, sum: fnv1a(r.data) });
+    }
     if (!ok && page !== d.cancelled && mirrorOf(m, d)?.registered) {
       d.resume = va;
       startFault(m, d, index, page, page + PAGE_SIZE, op.write, true);
@@ -261,6 +270,13 @@ function faultA(m: Machine, index: number): void {
   const k = m.kstack.enter(F_SVM_FAULT);
   try {
     if (++f.tries > MAX_TRIES || !mirror.registered) return finishFault(m, d, index, false);
+    const holder = mmapSemHolder(m, mirror.mm);
+    if (holder) {
+      // down_read(&mm->mmap_sem) never returns: the fault handler blocks, the device stays stalled.
+      d.stuck = true;
+      m.emit('hmm', { op: 'down_read(mmap_sem)', mirror: mirror.name, mm: mmById(m, mirror.mm).name, result: `blocked: held for write by ${holder}` });
+      return;
+    }
     const enc = encodingOf(mirror);
     const range = hmmRangeCreate(m, mirror, f.start, f.end, enc.valid | (f.write ? enc.write : 0n));
     f.range = range.id;
@@ -305,7 +321,9 @@ function faultB(m: Machine, index: number): void {
   }
   commit(m, mirror, range);
   m.kstack.leave(k);
-  finishFault(m, d, index, true);
+  // nouveau_svm_fault: a faulting page whose entry did not keep VALID (or WRITE for a write) is cancelled.
+  const e = mirror.devpt.get(f.start / PAGE_SIZE);
+  finishFault(m, d, index, !!e && (!f.write || e.write));
 }
 
 /** Write the snapshot's valid entries into the device page table. */

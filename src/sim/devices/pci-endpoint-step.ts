@@ -1,6 +1,7 @@
 /** One op of a PCI endpoint's script per event, and the kind's registration (handlers, translator, services). */
 import type { Machine } from '../machine.ts';
 import { assertNever } from '../core/assert.ts';
+import { intBetween } from '../core/prng.ts';
 import { type Translation, translatorKey } from './port.ts';
 import { PCI_MODEL } from '../pci/types.ts';
 import { pciTranslate } from '../pci/route.ts';
@@ -35,7 +36,7 @@ function step(m: Machine, index: number): void {
       break;
     case 'hmm-fault':
       return opHmmFault(m, d, index, op); // the fault service moves on when done
-    case 'delay': return pciEndpointNext(m, index, op.ns);
+    case 'delay': return pciEndpointNext(m, index, op.ns + (op.jitter ? intBetween(d.prng, 0, op.jitter) : 0));
     default: assertNever(op, 'pci-endpoint op');
   }
   pciEndpointNext(m, index, 0);

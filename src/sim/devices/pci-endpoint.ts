@@ -33,7 +33,7 @@ export type PciEpOp =
   | { op: 'hmm-unmirror' }
   | { op: 'hmm-access'; va: number; len: number; write: boolean; pattern: number }
   | { op: 'hmm-fault'; va: number; len: number; write: boolean }
-  | { op: 'delay'; ns: number };
+  | { op: 'delay'; ns: number; jitter: number };
 
 /** A named piece of P2P memory or a DMA mapping the driver holds. */
 export interface PciHandle {

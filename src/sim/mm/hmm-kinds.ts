@@ -45,7 +45,7 @@ export const HMM_KINDS = [
     end: hex('end (exclusive)'),
     blockable: bool('the notifier range is blockable'),
     ranges: int('ranges it marked invalid (start, and v5.0 end) or set valid again (v5.4 end)'),
-    notifiers: int('invalidations still in flight afterwards (v5.4 hmm->notifiers)'),
+    notifiers: int('v5.4: invalidations still in flight afterwards (hmm->notifiers)').opt(),
     ret: int('start: 0 or -EAGAIN').opt(),
   }),
   kind('hmm-sync', "A mirror's sync_cpu_device_pagetables: the driver clears its device page table for the range and returns only when the device can no longer use it.", {

@@ -112,6 +112,8 @@ export interface HmmModel {
   hmms: HmmMm[];
   mirrors: HmmMirror[];
   ranges: HmmRange[];
+  /** mm id -> the mirror whose hmm_mirror_register never returned with mmap_sem held for write. */
+  mmapSemHeld: Record<number, string>;
 }
 
 export const HMM_MODEL = modelKey<HmmModel>('hmm');

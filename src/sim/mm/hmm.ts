@@ -37,12 +37,21 @@ export function hmmModel(m: Machine): HmmModel {
 
 export function hmmModelCreate(m: Machine): HmmModel {
   m.provide(subscriberOpsKey('hmm'), hmmNotifierOps);
-  return m.addModel(HMM_MODEL, { hmms: [], mirrors: [], ranges: [] });
+  return m.addModel(HMM_MODEL, { hmms: [], mirrors: [], ranges: [], mmapSemHeld: {} });
 }
 
 /** mm->hmm (v5.0) / the notifier mmu_notifier_get_locked would find (v5.4): the live struct hmm of an mm. */
 export function hmmOfMm(m: Machine, mm: number): HmmMm | undefined {
   return m.findModel(HMM_MODEL)?.hmms.find((h) => h.mm === mm && h.live);
+}
+
+const v54 = (m: Machine): boolean => kernelRelease(m.config.kernel) === 'v5.4';
+/**
+ * Who holds the mm's mmap_sem for write forever (a v5.0 hmm_mirror_register spinning in
+ * `goto again`): every later mmap, munmap, fault or get_user_pages on it blocks.
+ */
+export function mmapSemHolder(m: Machine, mm: number): string | undefined {
+  return m.findModel(HMM_MODEL)?.mmapSemHeld[mm];
 }
 
 const refcounted = (m: Machine): boolean => m.behaviour(HMM_MIRROR_UNREGISTER) === 'refcounted';
@@ -86,6 +95,7 @@ export function hmmMirrorRegister(m: Machine, mirror: HmmMirror, mm: MmStruct): 
     mirror.hmm = hmmModel(m).hmms.indexOf(h);
     if (!refcounted(m) && h.mmCleared) {
       mirror.stuck = true;
+      hmmModel(m).mmapSemHeld[mm.id] = mirror.name;
       m.emit('hmm', { op: 'hmm_mirror_register', mirror: mirror.name, mm: mm.name, result: 'livelock: mm->hmm has hmm->mm == NULL, so it takes the "racing unregister" path and goes to again: forever, with mmap_sem held for write' });
       return false;
     }
@@ -186,7 +196,7 @@ function invalidateRangeStart(m: Machine, _sub: Subscriber, range: MmuNotifierRa
   const k = m.kstack.enter(F_INV_START, range.start, range.end);
   h.notifiers++;
   const marked = markRanges(m, h, range.start, range.end);
-  m.emit('hmm-invalidate', { mm: range.mm.name, phase: 'start', start: range.start, end: range.end, blockable: range.blockable, ranges: marked, notifiers: h.notifiers });
+  m.emit('hmm-invalidate', { mm: range.mm.name, phase: 'start', start: range.start, end: range.end, blockable: range.blockable, ranges: marked, notifiers: v54(m) ? h.notifiers : undefined });
   const ops = m.service(HMM_MIRROR_OPS);
   let ret = 0;
   for (const id of h.mirrors.slice()) {
@@ -208,7 +218,7 @@ function invalidateRangeEnd(m: Machine, _sub: Subscriber, range: MmuNotifierRang
   const k = m.kstack.enter(F_INV_END, range.start, range.end);
   const marked = kernelRelease(m.config.kernel) === 'v5.0' ? markRanges(m, h, range.start, range.end) : 0;
   const revalidated = notifiersDecrement(m, h);
-  m.emit('hmm-invalidate', { mm: range.mm.name, phase: 'end', start: range.start, end: range.end, blockable: range.blockable, ranges: marked + revalidated, notifiers: h.notifiers });
+  m.emit('hmm-invalidate', { mm: range.mm.name, phase: 'end', start: range.start, end: range.end, blockable: range.blockable, ranges: marked + revalidated, notifiers: v54(m) ? h.notifiers : undefined });
   m.kstack.leave(k);
 }
 

@@ -9,6 +9,7 @@ import type { Machine } from '../machine.ts';
 import { modelKey } from '../core/keys.ts';
 import { provideIommuDmaOps } from '../iommu/dma-iommu.ts';
 import { iommuAttachDevice, iommuDomainAlloc } from '../iommu/core.ts';
+import { reserveIova } from '../iommu/iova.ts';
 import { iommuCore, iommuOpsKey, type IommuDomain, type IommuOps } from '../iommu/types.ts';
 import { IOMMU_READ, IOMMU_WRITE } from '../pgtable/prot.ts';
 import { PAGE_SIZE } from '../mem/phys.ts';
@@ -59,9 +60,15 @@ export function hostIommuInit(m: Machine): void {
   provideIommuDmaOps(m, HOST_IOMMU_DRIVER);
 }
 
-/** The host bridge's DMA domain: a 48-bit aperture, 4 KiB pages. */
-export function hostIommuDomain(m: Machine, name: string): IommuDomain {
-  return iommuDomainAlloc(m, { driver: HOST_IOMMU_DRIVER, name, pgsizeBitmap: PAGE_SIZE, start: PAGE_SIZE, limit: 2 ** 48 });
+/**
+ * The host bridge's DMA domain: a 48-bit aperture, 4 KiB pages, with the bridge's memory
+ * window kept out of the IOVA space (iova_reserve_pci_windows, drivers/iommu/dma-iommu.c):
+ * an IOVA there would be decoded as a peer's BAR before it ever reached the IOMMU.
+ */
+export function hostIommuDomain(m: Machine, name: string, window: { bus: number; size: number }): IommuDomain {
+  const dom = iommuDomainAlloc(m, { driver: HOST_IOMMU_DRIVER, name, pgsizeBitmap: PAGE_SIZE, start: PAGE_SIZE, limit: 2 ** 48 });
+  reserveIova(dom.iovad, window.bus / PAGE_SIZE, (window.bus + window.size) / PAGE_SIZE - 1);
+  return dom;
 }
 
 export function hostIommuAttach(m: Machine, domain: number, dev: string): void {

@@ -44,7 +44,7 @@ export function pciSetup(m: Machine, en: Enumerated, opts: { disableAcsRedir?: s
   m.addModel(PCI_MODEL, st);
   if (st.hosts.some((h) => h.iommu)) {
     hostIommuInit(m);
-    for (const h of st.hosts) if (h.iommu) h.domain = hostIommuDomain(m, `${h.name}-dma`).id;
+    for (const h of st.hosts) if (h.iommu) h.domain = hostIommuDomain(m, `${h.name}-dma`, h.window).id;
   }
   m.on(PCI_BOOT, pciBoot);
   m.schedule(0, m.typeOf(PCI_BOOT), 0, 0, PRIO.kernel);
