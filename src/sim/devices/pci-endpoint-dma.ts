@@ -17,6 +17,7 @@ import {
   p2pChunkOf, pciAllocP2pmem, pciFreeP2pmem, pciP2pdmaDistanceMany, pciP2pdmaMapSg, pciP2pdmaUnmapSg, pciP2pmemFindMany, pciState,
 } from '../pci/p2pdma.ts';
 import { deviceRead, deviceWrite } from './port.ts';
+import { barAtCpu } from '../pci/route.ts';
 import type { PciEndpointState, PciEpOp, PciHandle } from './pci-endpoint.ts';
 
 const F_DIO = kfunc('nvme_queue_rq', 'drivers/nvme/host/pci.c');
@@ -192,7 +193,8 @@ export function opBarMove(m: Machine, d: PciEndpointState, op: Op<'bar-move'>): 
   if (!mm || d.fn < 0) return;
   const vma = findVma(mm, op.va);
   if (!vma?.devmap) return;
+  const bar = barAtCpu(pciState(m), vma.pgoff * PAGE_SIZE)?.bar;
+  if (!bar) return;
   zapVmaPtes(m, mm, op.va, op.len);
-  const bar = pciState(m).fns[d.fn].bars[0];
   vma.pgoff = (bar.start + op.offset) / PAGE_SIZE - (op.va - vma.start) / PAGE_SIZE;
 }

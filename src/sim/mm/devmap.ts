@@ -58,6 +58,7 @@ export function mmapDeviceMemory(m: Machine, mm: MmStruct, a: { start: number; s
  */
 export function zapVmaPtes(m: Machine, mm: MmStruct, start: number, size: number): void {
   const k = m.kstack.enter(F_ZAP_VMA_PTES, start, size);
+  m.emit('mm', { op: 'zap_vma_ptes', mm: mm.name, start, end: start + size });
   const tlb = tlbGatherMmu(mm);
   const range = { mm, start, end: start + size, blockable: true, event: 'MMU_NOTIFY_CLEAR' as const };
   mmuNotifierInvalidateRangeStart(m, range);
