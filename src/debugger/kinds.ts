@@ -23,4 +23,7 @@ export const BREAK_SUGAR: Readonly<Record<string, string>> = {
   'swiotlb-full': 'swiotlb-full',
   coherency: 'coherency-violation',
   'stale-tlb': 'stale-tlb',
+  'p2p-map': 'p2p-map',
+  'hmm-fault': 'hmm-fault',
+  'hmm-invalidate': 'hmm-invalidate',
 };

@@ -14,7 +14,6 @@ describe('the behaviour table', () => {
       for (const k of KERNEL_VERSIONS) expect(b.choices, `${b.id} on ${k}`).toContain(b.kernels[k]);
     }
     expect(BEHAVIOURS.map((b) => b.id)).not.toContain('intel-map-resource');
-    expect(BEHAVIOURS.map((b) => b.id)).not.toContain('p2pdma-whitelist');
   });
 
   it('no row changed between v5.0-rc3 and v5.0.1 yet (kernel-facts §0, §10 timelines)', () => {
@@ -81,6 +80,23 @@ const SHOWN: Record<string, Record<string, { scenario: string; kernel?: KernelVe
   'intel-svm-change-pte': {
     present: { scenario: 'intel-svm-change-pte', kernel: 'v5.0' },
     absent: { scenario: 'intel-svm-change-pte', kernel: 'v5.4' },
+  },
+  'p2pdma-whitelist': {
+    absent: { scenario: 'p2p-acs-redirect', kernel: 'v5.0' },
+    present: { scenario: 'p2p-acs-redirect', kernel: 'v5.4' },
+  },
+  'hmm-range-valid': {
+    'range-flag': { scenario: 'hmm-revalidate-race', kernel: 'v5.0' },
+    'notifier-count': { scenario: 'hmm-revalidate-race', kernel: 'v5.4' },
+    'interval-seq': { scenario: 'hmm-revalidate-race', overrides: { 'hmm-range-valid': 'interval-seq' } },
+  },
+  'hmm-mirror-unregister': {
+    'clears-mm': { scenario: 'hmm-unregister-livelock', kernel: 'v5.0' },
+    refcounted: { scenario: 'hmm-unregister-livelock', kernel: 'v5.4' },
+  },
+  'p2p-vma-rfc': {
+    absent: { scenario: 'p2p-vma-vs-struct-page' },
+    present: { scenario: 'p2p-vma-vs-struct-page', overrides: { 'p2p-vma-rfc': 'present' } },
   },
 };
 
