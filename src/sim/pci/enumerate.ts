@@ -118,6 +118,9 @@ export function enumeratePci(hostsIn: readonly PciHostIn[]): Enumerated {
   const paths: string[] = [];
   let nextBus = 0;
 
+  /** The vendor of the host bridge being scanned: its root ports default to it. */
+  let hostVendor = 0x8086;
+
   /** The slots of one bus, with default devfns: `first` is the default device number of the first child. */
   function slotsOf(children: readonly (PciNodeIn | PciSwitchPortIn)[], switchPorts: boolean, first: number): Slot[] {
     const out: Slot[] = [];
@@ -131,7 +134,7 @@ export function enumeratePci(hostsIn: readonly PciHostIn[]): Enumerated {
       const dev = c.dev ?? (onePerDev ? first + i : 0);
       const fn = c.fn ?? (onePerDev ? 0 : fnNext++);
       if (dev > 31 || fn > 7) problems.push({ path: c.path, message: `device ${dev} function ${fn} is not a PCI slot (device 0..31, function 0..7)` });
-      const [v, d] = DEFAULT_IDS[type];
+      const [v, d] = type === 'root-port' ? [hostVendor, 0] : DEFAULT_IDS[type];
       const node = c as PciNodeIn;
       out.push({
         node: c,
@@ -214,6 +217,7 @@ export function enumeratePci(hostsIn: readonly PciHostIn[]): Enumerated {
       domain: -1,
     };
     hosts.push(host);
+    hostVendor = h.vendor;
     // The host bridge's own function at 00.0 (what the v5.4 whitelist reads), then the children.
     const rootSlot: Slot = {
       node: null, type: 'host', devfn: 0, vendor: h.vendor, device: h.device, driver: 'pci', path: h.path, bars: [], below: [], belowType: 'bus',
