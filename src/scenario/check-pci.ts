@@ -21,6 +21,8 @@ function checkTopology(s: ScenarioOut, file: string, out: Problems): Enumerated 
   if (!s.pci) return undefined;
   s.pci.hostBridges.forEach((h, i) => {
     if ((h.window.cpu % PAGE) || (h.window.size % PAGE)) out.push({ file, path: `pci.hostBridges[${i}].window`, message: 'the window must be page aligned and a whole number of pages' });
+    const d = s.memory.dram.find((r) => h.window.cpu < r.base + r.size && r.base < h.window.cpu + h.window.size);
+    if (d) out.push({ file, path: `pci.hostBridges[${i}].window`, message: `the window overlaps DRAM at 0x${d.base.toString(16)}`, hint: 'BARs live in MMIO space: move the window outside memory.dram' });
   });
   for (const { path, node } of pciEndpointNodes(s.pci)) {
     node.bars.forEach((b, j) => {

@@ -15,7 +15,7 @@ export function pciView(m: Machine, stop: TraceRecord | undefined): PciView | un
     for (const b of eps) pairs[a][b] = p2pPairStatus(m, a, b);
   }
   let current: number | undefined;
-  for (const field of ['client', 'provider', 'dev']) {
+  for (const field of ['dev', 'client', 'provider']) {
     const v = stop && fieldText(stop, field);
     const id = v ? pciFnByName(m, v) : -1;
     if (id >= 0) {
