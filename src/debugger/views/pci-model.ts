@@ -6,6 +6,8 @@
  */
 import type { P2pPairStatus, PciFnStatus, PciHostStatus } from '../../sim/pci/status.ts';
 
+export type { P2pPairStatus, PciFnStatus, PciHostStatus };
+
 export interface PciView {
   /** 'absent': v5.0 distances; 'present': v5.4 map types and the whitelist. */
   readonly kernel: 'absent' | 'present';

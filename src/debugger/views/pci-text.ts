@@ -1,6 +1,8 @@
 /** Text of the PCI tree, shared by `info pci` and the PCI panel. */
 import { hex } from '../../sim/core/hex.ts';
 import { acsText } from '../../sim/pci/regs.ts';
+
+export { acsText };
 import type { PciFnStatus, PciHostStatus } from '../../sim/pci/status.ts';
 
 const id16 = (n: number) => n.toString(16).padStart(4, '0');

@@ -3,11 +3,10 @@
  * marked provider (`m`) and the selected endpoint, as this kernel computes it.
  */
 import { definePanel } from '../panel.ts';
-import type { PciView } from './model.ts';
+import type { P2pPairStatus, PciView } from './model.ts';
 import { type PciRow, pairLines, pairProvider, pciRows } from './rows.ts';
 import { listRows } from '../list-rows.ts';
 import { Line } from '../../term/style.ts';
-import type { P2pPairStatus } from '../../../sim/pci/status.ts';
 
 export interface PciData {
   readonly rows: readonly PciRow[];

@@ -1,8 +1,5 @@
-import type { PciView } from './model.ts';
-import { size, treeRows } from '../../../debugger/views/pci-text.ts';
-import { acsText } from '../../../sim/pci/regs.ts';
-import type { PciFnStatus, PciHostStatus } from '../../../sim/pci/status.ts';
-import type { P2pPairStatus } from '../../../sim/pci/status.ts';
+import type { P2pPairStatus, PciFnStatus, PciHostStatus, PciView } from './model.ts';
+import { acsText, size, treeRows } from '../../../debugger/views/pci-text.ts';
 
 export interface PciRow {
   readonly text: string;
