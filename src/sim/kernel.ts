@@ -138,6 +138,16 @@ export const P2PDMA_WHITELIST = behaviour({
   source: 'drivers/pci/p2pdma.c: upstream_bridge_distance, host_bridge_whitelist, pci_p2pdma_map_sg_attrs',
 });
 
+export const P2PDMA_BUS_OFFSET = behaviour({
+  id: 'p2pdma-bus-offset',
+  area: 'pci/p2pdma',
+  summary: 'pci_p2pdma_map_sg gives phys - bus_offset where bus_offset = bus - CPU address: wrong under a host bridge that translates (a non-zero offset); "corrected" gives phys + bus_offset, the fix posted in 2021',
+  choices: ['kernel', 'corrected'],
+  // The same sign in v5.0.1 and v5.4.1 (pci_p2pdma_add_resource, pci_p2pdma_map_sg / __pci_p2pdma_map_sg).
+  kernels: sameOnAll('kernel'),
+  source: 'drivers/pci/p2pdma.c: pci_p2pdma_add_resource, __pci_p2pdma_map_sg',
+});
+
 export const HMM_RANGE_VALID = behaviour({
   id: 'hmm-range-valid',
   area: 'mm/hmm',
@@ -176,6 +186,7 @@ export const BEHAVIOURS: readonly Behaviour[] = [
   AMD_V2_CLEAR_FLUSH_YOUNG,
   INTEL_SVM_CHANGE_PTE,
   P2PDMA_WHITELIST,
+  P2PDMA_BUS_OFFSET,
   HMM_RANGE_VALID,
   HMM_MIRROR_UNREGISTER,
   P2P_VMA_RFC,

@@ -85,6 +85,10 @@ const SHOWN: Record<string, Record<string, { scenario: string; kernel?: KernelVe
     absent: { scenario: 'p2p-acs-redirect', kernel: 'v5.0' },
     present: { scenario: 'p2p-acs-redirect', kernel: 'v5.4' },
   },
+  'p2pdma-bus-offset': {
+    kernel: { scenario: 'p2p-bus-offset' },
+    corrected: { scenario: 'p2p-bus-offset', overrides: { 'p2pdma-bus-offset': 'corrected' } },
+  },
   'hmm-range-valid': {
     'range-flag': { scenario: 'hmm-revalidate-race', kernel: 'v5.0' },
     'notifier-count': { scenario: 'hmm-revalidate-race', kernel: 'v5.4' },

@@ -93,11 +93,10 @@ export function opAccess(m: Machine, d: PciEndpointState, op: Op<'write'> | Op<'
   const dma = h.sgl[0].dmaAddress + op.offset;
   if (op.op === 'write') {
     const data = new Uint8Array(op.len).fill(op.pattern);
-    deviceWrite(m, d, dma, data);
-    m.emit('dev-access', { dev: d.name, handle: h.name, op: 'write', iova: dma, len: op.len, sum: fnv1a(data) });
+    if (deviceWrite(m, d, dma, data)) m.emit('dev-access', { dev: d.name, handle: h.name, op: 'write', iova: dma, len: op.len, sum: fnv1a(data) });
   } else {
-    const { data } = deviceRead(m, d, dma, op.len);
-    m.emit('dev-access', { dev: d.name, handle: h.name, op: 'read', iova: dma, len: op.len, sum: fnv1a(data) });
+    const { data, ok } = deviceRead(m, d, dma, op.len);
+    if (ok) m.emit('dev-access', { dev: d.name, handle: h.name, op: 'read', iova: dma, len: op.len, sum: fnv1a(data) });
   }
 }
 

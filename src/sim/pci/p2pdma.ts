@@ -7,7 +7,7 @@
 import type { Machine } from '../machine.ts';
 import { kfunc } from '../core/kstack.ts';
 import { nextU32 } from '../core/prng.ts';
-import { P2PDMA_WHITELIST } from '../kernel.ts';
+import { P2PDMA_BUS_OFFSET, P2PDMA_WHITELIST } from '../kernel.ts';
 import { DEVICES, type DeviceBase } from '../devices/device.ts';
 import { type DmaDirection, type Scatterlist, dmaMapSg, dmaUnmapSg } from '../dma/api.ts';
 import { PAGE_SIZE } from '../mem/phys.ts';
@@ -159,6 +159,11 @@ function upstreamBridgeDistance(m: Machine, provider: number, client: number, ve
   return out;
 }
 
+/** The dma address map_sg gives a page of a chunk: the kernel's phys - bus_offset, or the corrected phys + bus_offset. */
+function p2pBusAddr(m: Machine, chunk: P2pChunk, pa: number): number {
+  return m.behaviour(P2PDMA_BUS_OFFSET) === 'corrected' ? pa + chunk.busOffset : pa - chunk.busOffset;
+}
+
 /** A client: a PCI function (its id), or the name of a device that is not on PCI. */
 export type P2pClient = number | string;
 
@@ -301,7 +306,7 @@ export function pciP2pdmaMapSg(m: Machine, dev: DeviceBase, sgl: Scatterlist[], 
     const k = m.kstack.enter(F_MAP_SG_V50, sgl.length);
     for (const s of sgl) {
       const c = p2pChunkOf(m, s.pa); // sg_page(s)->pgmap, per entry
-      s.dmaAddress = s.pa - (c?.chunk.busOffset ?? 0);
+      s.dmaAddress = c ? p2pBusAddr(m, c.chunk, s.pa) : s.pa;
       s.dmaLength = s.length;
     }
     rec(true, undefined);
@@ -324,7 +329,7 @@ export function pciP2pdmaMapSg(m: Machine, dev: DeviceBase, sgl: Scatterlist[], 
     }
     if (type === PCI_P2PDMA_MAP_BUS_ADDR) {
       for (const s of sgl) {
-        s.dmaAddress = s.pa - first.chunk.busOffset; // __pci_p2pdma_map_sg: one pgmap for the list
+        s.dmaAddress = p2pBusAddr(m, first.chunk, s.pa); // __pci_p2pdma_map_sg: one pgmap for the list
         s.dmaLength = s.length;
       }
       rec(true, type);

@@ -76,6 +76,13 @@ export function pciTranslate(m: Machine, st: PciState, requester: number, bus: n
     if (bus >= w.bus && bus < w.bus + w.size) pa = bus - w.bus + w.cpu;
     out.via = `root complex${redirected}`;
   }
+  // What reaches the root complex must be decoded by memory or a BAR, else the completion is
+  // an Unsupported Request and the device sees an error.
+  if (!barAtCpu(st, pa) && !m.config.dram.some((r) => pa >= r.base && pa < r.base + r.size)) {
+    out.fault = 'unsupported request';
+    out.reason = `nothing decodes ${'0x' + pa.toString(16)} (no DRAM, no BAR)`;
+    return false;
+  }
   out.pa = pa;
   return true;
 }

@@ -28,10 +28,11 @@ const sw = (acs: Record<string, unknown> | undefined) => ({
   ],
 });
 
-function p2pRun(o: { iommu: boolean; acs?: Record<string, unknown>; param?: string; kernel?: 'v5.0' | 'v5.4'; ops: unknown[]; window?: Record<string, unknown> }): Rec[] {
+function p2pRun(o: { iommu: boolean; acs?: Record<string, unknown>; param?: string; kernel?: 'v5.0' | 'v5.4'; ops: unknown[]; window?: Record<string, unknown>; overrides?: Record<string, string> }): Rec[] {
   return runObj(
     {
       kernel: o.kernel ?? 'v5.4',
+      overrides: o.overrides ?? {},
       pci: {
         hostBridges: [{ vendor: '0x1022', device: '0x1450', window: o.window ?? { cpu: '0xe0000000', size: '64M' }, iommu: o.iommu, children: [{ type: 'root-port', children: [sw(o.acs)] }] }],
         ...(o.param ? { disableAcsRedir: o.param } : {}),
@@ -83,16 +84,25 @@ describe('pci_p2pdma_map_sg_attrs with nothing cached (v5.4)', () => {
 });
 
 describe('bus offset (pci_p2pdma_add_resource / __pci_p2pdma_map_sg)', () => {
-  it('CPU 0xe0000000 decoding bus 0x20000000: the kernel hands out phys - (bus - CPU), not the bus address', () => {
-    const rs = p2pRun({
-      iommu: false, window: { cpu: '0xe0000000', bus: '0x20000000', size: '64M' },
+  const run = (overrides?: Record<string, string>) =>
+    p2pRun({
+      iommu: false, window: { cpu: '0xe0000000', bus: '0x20000000', size: '64M' }, overrides,
       ops: [{ op: 'p2p-distance', provider: 'nvme0' }, { op: 'p2p-alloc', as: 'a', len: '4K', provider: 'nvme0' }, { op: 'p2p-map', handle: 'a', as: 'm' }, { op: 'write', handle: 'm', len: 64 }],
     });
+
+  it('CPU 0xe0000000 decoding bus 0x20000000: the kernel hands out phys - (bus - CPU), which nothing decodes', () => {
+    const rs = run();
     const add = rs.find((r) => r.kind === 'p2pmem' && r.op === 'add_resource')!;
     expect([add.pa, add.bus]).toEqual(['0xe0000000', '0x20000000']); // BAR 2 placed first in the window
     // bus_offset = 0x20000000 - 0xe0000000 = -0xc0000000; dma = 0xe0000000 + 0xc0000000.
     expect(rs.find((r) => r.kind === 'p2p-map')!.dma).toBe('0x1a0000000');
-    // That address is not the peer's BAR: the write goes up to the root complex, into RAM.
-    expect(rs.find((r) => r.kind === 'dma')).toMatchObject({ addr: '0x1a0000000', pa: '0x1a0000000', via: 'root complex' });
+    // Not the peer's BAR: up to the root complex, where no DRAM or BAR decodes it.
+    expect(rs.find((r) => r.kind === 'dma')).toMatchObject({ addr: '0x1a0000000', result: 'fault', fault: 'unsupported request' });
+  });
+
+  it('p2pdma-bus-offset=corrected gives the bus address (phys + bus_offset): the switch routes it to the CMB', () => {
+    const rs = run({ 'p2pdma-bus-offset': 'corrected' });
+    expect(rs.find((r) => r.kind === 'p2p-map')!.dma).toBe('0x20000000');
+    expect(rs.find((r) => r.kind === 'dma')).toMatchObject({ addr: '0x20000000', pa: '0xe0000000', result: 'ok', via: 'peer via 0000:01:00.0' });
   });
 });

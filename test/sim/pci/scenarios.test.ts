@@ -116,3 +116,16 @@ describe('p2p-vma-vs-struct-page', () => {
     expect(kinds(rs, 'dev-access').map((r) => r.iova)).toEqual(['0x7f0000200000', '0x7f0000201000', '0x7f0000200000', '0x7f0000201000']);
   });
 });
+
+describe('p2p-bus-offset', () => {
+  it('the kernel\'s phys - bus_offset is an Unsupported Request; corrected, the switch routes the bus address to the CMB', () => {
+    const k = run('p2p-bus-offset', 'v5.4', 'p2p-bus-offset.kernel.v5.4.seed-1.jsonl');
+    const c = run('p2p-bus-offset', 'v5.4', 'p2p-bus-offset.corrected.v5.4.seed-1.jsonl', { 'p2pdma-bus-offset': 'corrected' });
+    // BAR 2 at CPU 0x4000000000 = bus 0x40000000: bus_offset = 0x40000000 - 0x4000000000.
+    expect(kinds(k, 'p2p-map')[0].dma).toBe('0x7fc0000000');
+    expect(kinds(k, 'dma')[0]).toMatchObject({ result: 'fault', fault: 'unsupported request' });
+    expect(kinds(k, 'dev-access')).toEqual([]);
+    expect(kinds(c, 'p2p-map')[0].dma).toBe('0x40000000');
+    expect(kinds(c, 'dma')[0]).toMatchObject({ result: 'ok', pa: '0x4000000000', via: 'peer via 0000:01:00.0' });
+  });
+});
