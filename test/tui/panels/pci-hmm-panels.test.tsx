@@ -64,7 +64,7 @@ describe('HMM panel', () => {
     expect(data.stale).toBe(1);
     expect(hmmPanel.summary!(data)).toBe('1 stale device PTE(s)');
     expect(text).toContain('gpu0 mirror  syncs 1  ptes 1  1 STALE');
-    expect(text).toContain('0x7f0000003000 dev pa 0x80003000 rw | cpu none STALE');
+    expect(text).toContain('0x7f0000003000 -> 0x80003000 rw  cpu none STALE');
   });
 
   it('hmm-unregister-livelock v5.0: the stuck register, mmap_sem, and hmm->mm NULL', () => {

@@ -19,8 +19,10 @@ export function hmmRows(v: HmmView): HmmRow[] {
       const stale = x.devpt.filter((e) => e.stale).length;
       rows.push({ text: `  ${x.name} ${x.stuck ? 'STUCK in register' : x.registered ? 'mirror' : 'unregistered'}  syncs ${x.syncs}  ptes ${x.devpt.length}${stale ? `  ${stale} STALE` : ''}`, head: false, bad: x.stuck || stale > 0 });
       for (const e of x.devpt) {
+        // The CPU side only when it differs: a matching entry is the common case.
         const cpu = e.cpuPa >= 0 ? `${h(e.cpuPa)} ${e.cpuWrite ? 'rw' : 'ro'}` : 'none';
-        rows.push({ text: `    ${h(e.va)} dev ${e.p2p ? 'bus' : 'pa'} ${h(e.addr)} ${e.write ? 'rw' : 'ro'} | cpu ${cpu}${e.stale ? ' STALE' : ''}`, head: false, bad: e.stale });
+        const dev = `${e.p2p ? 'bus ' : ''}${h(e.addr)} ${e.write ? 'rw' : 'ro'}`;
+        rows.push({ text: `    ${h(e.va)} -> ${dev}${e.stale ? `  cpu ${cpu} STALE` : e.p2p ? '  p2p_map' : ''}`, head: false, bad: e.stale });
       }
     }
     for (const r of mm.ranges) rows.push({ text: `  range ${h(r.start)}-${h(r.end)} ${r.mirror} ${r.valid ? 'valid' : 'invalid'}`, head: false, bad: false });
