@@ -16,9 +16,9 @@ import { buildSva } from './sva.ts';
 import { buildIommu } from './iommu.ts';
 import { buildMtk } from './mtk.ts';
 import { buildSwiotlb } from './swiotlb.ts';
-import { buildPci } from './pci.ts';
+import { buildPci, buildPciLinks } from './pci.ts';
 
-export const BUILD_STEPS: BuildStep[] = [buildMemory, buildSwiotlb, buildIommu, buildMtk, buildPci, buildProcesses, buildDevices, buildSva];
+export const BUILD_STEPS: BuildStep[] = [buildMemory, buildSwiotlb, buildIommu, buildMtk, buildPci, buildProcesses, buildDevices, buildPciLinks, buildSva];
 
 export interface BuildOptions {
   file?: string;

@@ -77,6 +77,21 @@ export const buildPci: BuildStep = ({ m, s, file }) => {
   pciSetup(m, en, { disableAcsRedir: s.pci.disableAcsRedir, p2pmem: probes });
 };
 
+/**
+ * Devices of other kinds that name a PCI function (`bdf`: VT-d, AMD) are linked to it after
+ * the devices are built, so p2pdma sees them as PCI clients (pci_p2pdma_map_sg, distances).
+ */
+export const buildPciLinks: BuildStep = ({ m, s }) => {
+  const st = m.findModel(PCI_MODEL);
+  if (!st) return;
+  s.devices.forEach((d, index) => {
+    const bdf = (d as unknown as { bdf?: unknown }).bdf;
+    if (d.kind === 'pci-endpoint' || typeof bdf !== 'string') return;
+    const fn = pciFnOf(st, { name: d.name, bdf });
+    if (fn >= 0) st.fns[fn].dev = index;
+  });
+};
+
 /** The topology function of a device: its bdf, else the endpoint of its name; -1 off PCI. */
 export function pciFnOf(st: PciState | undefined, d: { name: string; bdf?: string }): number {
   if (!st) return -1;
