@@ -10,6 +10,7 @@ import { checkProcesses, checkSva } from './check-mm.ts';
 import { checkMtk } from './check-mtk.ts';
 import { checkLimits } from './check-limits.ts';
 import { checkCpuMaps } from './check-cpu-maps.ts';
+import { checkPci } from './check-pci.ts';
 
 type Check = (s: ScenarioOut, file: string) => ScenarioProblem[];
 
@@ -157,7 +158,7 @@ const checkKernelRows: Check = (s, file) => {
   return [];
 };
 
-export const CHECKS: Check[] = [checkOverrides, checkBuffers, checkDevices, checkKernelRows, checkProcesses, checkSva, checkMtk, checkCpuMaps, checkLimits];
+export const CHECKS: Check[] = [checkOverrides, checkBuffers, checkDevices, checkKernelRows, checkProcesses, checkSva, checkMtk, checkCpuMaps, checkPci, checkLimits];
 
 export function checkScenario(s: ScenarioOut, file: string): ScenarioProblem[] {
   return CHECKS.flatMap((c) => c(s, file));

@@ -167,6 +167,55 @@ export const S3CMCI_HIGHMEM = behaviour({
   source: 'drivers/mmc/host/s3cmci.c: get_data_buffer, do_pio_read, do_pio_write',
 });
 
+export const P2PDMA_WHITELIST = behaviour({
+  id: 'p2pdma-whitelist',
+  area: 'pci/p2pdma',
+  summary: 'v5.0: upstream_bridge_distance is -1 with no common upstream bridge and -2 with ACS redirect on the path, and pci_p2pdma_map_sg always hands out bus addresses; v5.4: map types cached per provider (BUS_ADDR, THRU_HOST_BRIDGE through the normal DMA path, NOT_SUPPORTED), through the host bridge only when its 00.0 function is on the whitelist',
+  choices: ['absent', 'present'],
+  // Absent in v5.0.1, present in v5.4.1 (kernel-facts.md §0, §8).
+  kernels: changedIn('v5.4', 'absent', 'present'),
+  source: 'drivers/pci/p2pdma.c: upstream_bridge_distance, host_bridge_whitelist, pci_p2pdma_map_sg_attrs',
+});
+
+export const P2PDMA_BUS_OFFSET = behaviour({
+  id: 'p2pdma-bus-offset',
+  area: 'pci/p2pdma',
+  summary: 'pci_p2pdma_map_sg gives phys - bus_offset where bus_offset = bus - CPU address: wrong under a host bridge that translates (a non-zero offset); "corrected" gives phys + bus_offset, the fix posted in 2021',
+  choices: ['kernel', 'corrected'],
+  // The same sign in v5.0.1 and v5.4.1 (pci_p2pdma_add_resource, pci_p2pdma_map_sg / __pci_p2pdma_map_sg).
+  kernels: sameOnAll('kernel'),
+  source: 'drivers/pci/p2pdma.c: pci_p2pdma_add_resource, __pci_p2pdma_map_sg',
+});
+
+export const HMM_RANGE_VALID = behaviour({
+  id: 'hmm-range-valid',
+  area: 'mm/hmm',
+  summary: 'When a snapshot still counts as valid: v5.0 range->valid stays false after an overlapping invalidation until hmm_vma_range_done; v5.4 sets every range valid again when the last concurrent invalidation ends, so one that starts and ends between hmm_range_fault and hmm_range_valid is missed; "interval-seq" compares a per-range invalidation count (the later mmu_interval_notifier fix)',
+  choices: ['range-flag', 'notifier-count', 'interval-seq'],
+  // kernel-facts-2.md §13.2, §13.3: v5.0 hmm_invalidate_range, v5.4 notifiers_decrement.
+  kernels: changedIn('v5.4', 'range-flag', 'notifier-count'),
+  source: 'mm/hmm.c: hmm_invalidate_range (v5.0), notifiers_decrement (v5.4)',
+});
+
+export const HMM_MIRROR_UNREGISTER = behaviour({
+  id: 'hmm-mirror-unregister',
+  area: 'mm/hmm',
+  summary: 'v5.0 hmm_mirror_unregister sets hmm->mm = NULL even when other mirrors remain: the next hmm_mirror_register on that mm loops forever and unregistering the last mirror leaks the mmu notifier and struct hmm; v5.4 refcounts struct hmm (mmu_notifier_get_locked / mmu_notifier_put)',
+  choices: ['clears-mm', 'refcounted'],
+  kernels: changedIn('v5.4', 'clears-mm', 'refcounted'),
+  source: 'mm/hmm.c: hmm_mirror_unregister, hmm_mirror_register',
+});
+
+export const P2P_VMA_RFC = behaviour({
+  id: 'p2p-vma-rfc',
+  area: 'mm/hmm',
+  summary: 'What-if: the Jan-2019 RFC "mm/vma: add support for peer to peer to device vma" (never merged): vm_operations_struct gains p2p_map / p2p_unmap and hmm_range_fault on a VM_PFNMAP device-file VMA asks its exporter for bus addresses (HMM_PFN_P2P) instead of failing',
+  choices: ['absent', 'present'],
+  // Never merged: absent from every kernel modelled (kernel-facts-2.md §13.5).
+  kernels: sameOnAll('absent'),
+  source: 'RFC patches 3/5 (include/linux/mm.h) and 5/5 (mm/hmm.c), Jérôme Glisse, 2019-01-29',
+});
+
 /** Every row, in `info kernels` order. */
 export const BEHAVIOURS: readonly Behaviour[] = [
   MTK_DRIVER_GEN,
@@ -179,6 +228,11 @@ export const BEHAVIOURS: readonly Behaviour[] = [
   DMA_IOMMU_MMAP,
   MMC_QUEUE_BOUNCE,
   S3CMCI_HIGHMEM,
+  P2PDMA_WHITELIST,
+  P2PDMA_BUS_OFFSET,
+  HMM_RANGE_VALID,
+  HMM_MIRROR_UNREGISTER,
+  P2P_VMA_RFC,
 ];
 if (BEHAVIOURS.length !== rows || new Set(BEHAVIOURS.map((b) => b.index)).size !== rows) {
   throw new Error('kernel.ts: every behaviour row must be listed in BEHAVIOURS exactly once');

@@ -13,6 +13,8 @@ import { DMA_DIRECTIONS, DMA_KINDS } from './dma/kinds.ts';
 import { KMEM_KINDS } from './kmem/kinds.ts';
 import { MMC_KINDS } from './mmc/kinds.ts';
 import { DEV_MMAP_KINDS } from './mm/dev-mmap-kinds.ts';
+import { PCI_KINDS } from './pci/kinds.ts';
+import { HMM_KINDS } from './mm/hmm-kinds.ts';
 import { fnv32, hex, int, oneOf, str } from './trace/field.ts';
 import { type KindSpec, type RecordFrom, kind } from './trace/spec.ts';
 import type { FieldsOf } from './trace/spec.ts';
@@ -36,6 +38,7 @@ export const CORE_KINDS = [
     fault: str('IOMMU translators: fault type when result is "fault"').opt(),
     protect: hex('mtk: PA of the protect buffer the faulting access went to instead').opt(),
     m4uPa: hex('mtk 4GB mode: the address the M4U put on the bus (the 5G..8G alias of pa)').opt(),
+    via: str('PCI devices: where the request went: "peer via BDF" (the switch or port BDF turned it to the peer), "root complex", "iommu" (translated by the host bridge IOMMU), "device page table" (an HMM mirror)').opt(),
   }),
   kind('map', 'A driver mapped a buffer for DMA.', {
     api: str('kernel function, e.g. "dma_map_single", "iommu_map"'),
@@ -76,7 +79,7 @@ export const CORE_KINDS = [
   }),
 ] as const;
 
-export const TRACE_KINDS = [...CORE_KINDS, ...PGTABLE_KINDS, ...IOMMU_KINDS, ...MTK_KINDS, ...MM_KINDS, ...DMA_KINDS, ...KMEM_KINDS, ...MMC_KINDS, ...DEV_MMAP_KINDS] as const;
+export const TRACE_KINDS = [...CORE_KINDS, ...PGTABLE_KINDS, ...IOMMU_KINDS, ...MTK_KINDS, ...MM_KINDS, ...DMA_KINDS, ...KMEM_KINDS, ...MMC_KINDS, ...DEV_MMAP_KINDS, ...PCI_KINDS, ...HMM_KINDS] as const;
 
 type Spec = (typeof TRACE_KINDS)[number];
 /** Every record kind's name. */

@@ -14,7 +14,6 @@ describe('the behaviour table', () => {
       for (const k of KERNEL_VERSIONS) expect(b.choices, `${b.id} on ${k}`).toContain(b.kernels[k]);
     }
     expect(BEHAVIOURS.map((b) => b.id)).not.toContain('intel-map-resource');
-    expect(BEHAVIOURS.map((b) => b.id)).not.toContain('p2pdma-whitelist');
   });
 
   it('no row changed between v5.0-rc3 and v5.0.1 yet (kernel-facts §0, §10 timelines)', () => {
@@ -98,6 +97,27 @@ const SHOWN: Record<string, Record<string, { scenario: string; kernel?: KernelVe
   's3cmci-highmem': {
     sg_virt: { scenario: 's3cmci-highmem' },
     kmap_atomic: { scenario: 's3cmci-highmem', overrides: { 's3cmci-highmem': 'kmap_atomic' } },
+  },
+  'p2pdma-whitelist': {
+    absent: { scenario: 'p2p-acs-redirect', kernel: 'v5.0' },
+    present: { scenario: 'p2p-acs-redirect', kernel: 'v5.4' },
+  },
+  'p2pdma-bus-offset': {
+    kernel: { scenario: 'p2p-bus-offset' },
+    corrected: { scenario: 'p2p-bus-offset', overrides: { 'p2pdma-bus-offset': 'corrected' } },
+  },
+  'hmm-range-valid': {
+    'range-flag': { scenario: 'hmm-revalidate-race', kernel: 'v5.0' },
+    'notifier-count': { scenario: 'hmm-revalidate-race', kernel: 'v5.4' },
+    'interval-seq': { scenario: 'hmm-revalidate-race', overrides: { 'hmm-range-valid': 'interval-seq' } },
+  },
+  'hmm-mirror-unregister': {
+    'clears-mm': { scenario: 'hmm-unregister-livelock', kernel: 'v5.0' },
+    refcounted: { scenario: 'hmm-unregister-livelock', kernel: 'v5.4' },
+  },
+  'p2p-vma-rfc': {
+    absent: { scenario: 'p2p-vma-vs-struct-page' },
+    present: { scenario: 'p2p-vma-vs-struct-page', overrides: { 'p2p-vma-rfc': 'present' } },
   },
 };
 

@@ -20,6 +20,10 @@ import type { LarbView } from './larb-model.ts';
 import type { SwiotlbView } from './swiotlb-model.ts';
 import type { IotlbView } from './iotlb-model.ts';
 import type { NotifiersView } from './notifiers-model.ts';
+import { pciView } from './pci.ts';
+import { hmmView } from './hmm.ts';
+import type { PciView } from './pci-model.ts';
+import type { HmmView } from './hmm-model.ts';
 
 export interface ModelViews {
   readonly pgtable?: PgtableView;
@@ -27,6 +31,8 @@ export interface ModelViews {
   readonly swiotlb?: SwiotlbView;
   readonly iotlb?: IotlbView;
   readonly notifiers?: NotifiersView;
+  readonly pci?: PciView;
+  readonly hmm?: HmmView;
 }
 
 interface Memo {
@@ -88,11 +94,15 @@ export function modelViews(s: Session): ModelViews {
   const swiotlb = swiotlbView(m);
   const iotlb = iotlbView(m);
   const notifiers = notifiersView(m, m.hasModel(MM_MODEL) ? lastNotifier(s, m.state.traceCount) : undefined);
+  const pci = pciView(m, stopRecord);
+  const hmm = hmmView(m);
   return {
     ...(pg ? { pgtable: pg.view } : {}),
     ...(larb ? { larb } : {}),
     ...(swiotlb ? { swiotlb } : {}),
     ...(iotlb ? { iotlb } : {}),
     ...(notifiers ? { notifiers } : {}),
+    ...(pci ? { pci } : {}),
+    ...(hmm ? { hmm } : {}),
   };
 }

@@ -17,8 +17,9 @@ import { buildIommu } from './iommu.ts';
 import { buildMtk } from './mtk.ts';
 import { buildSwiotlb } from './swiotlb.ts';
 import { buildKmem } from './kmem.ts';
+import { buildPci, buildPciLinks } from './pci.ts';
 
-export const BUILD_STEPS: BuildStep[] = [buildMemory, buildKmem, buildSwiotlb, buildIommu, buildMtk, buildProcesses, buildDevices, buildSva];
+export const BUILD_STEPS: BuildStep[] = [buildMemory, buildKmem, buildSwiotlb, buildIommu, buildMtk, buildPci, buildProcesses, buildDevices, buildPciLinks, buildSva];
 
 export interface BuildOptions {
   file?: string;

@@ -7,6 +7,7 @@ import { Addr, ByteValue, Count, DmaMaskBits, Duration, Name, Offset, Size } fro
 import { MtkEngine } from './mtk.ts';
 import { V7sSelftest } from './v7s-selftest.ts';
 import { S3cmci } from './s3cmci.ts';
+import { PciEndpoint } from './pci.ts';
 
 const bufOrAddr = {
   buf: Name.optional().describe('name of a buffer in memory.buffers'),
@@ -119,6 +120,6 @@ export const VirtioBlk = z.strictObject({
   requests: z.array(BlkRequest).min(1),
 });
 
-export const Device = z.discriminatedUnion('kind', [DmaEngine, BusMaster, VirtioBlk, SvaDevice, MtkEngine, V7sSelftest, S3cmci]);
+export const Device = z.discriminatedUnion('kind', [DmaEngine, BusMaster, VirtioBlk, SvaDevice, MtkEngine, V7sSelftest, S3cmci, PciEndpoint]);
 export type DeviceIn = z.output<typeof Device>;
 export const DEVICE_KINDS = Device.options.map((o) => o.shape.kind.value);

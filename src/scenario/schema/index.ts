@@ -11,6 +11,7 @@ import { Process, Sva } from './mm.ts';
 import { MtkSection } from './mtk.ts';
 import { Swiotlb } from './swiotlb.ts';
 import { KmemSection } from './kmem.ts';
+import { PciSection } from './pci.ts';
 
 export const SCENARIO_VERSION = 1;
 
@@ -40,6 +41,7 @@ export const Scenario = z.strictObject({
   swiotlb: Swiotlb.optional().describe('SWIOTLB bounce pool; absent = no pool (swiotlb inactive)'),
   devices: z.array(Device).default([]),
   sva: Sva.optional().describe('shared virtual addressing: device <-> process bindings and the PASID allocator'),
+  pci: PciSection.optional().describe('PCI topology: host bridges, root ports, switches, endpoints with BARs, ACS and p2pmem'),
 });
 
 export type ScenarioIn = z.input<typeof Scenario>;

@@ -12,6 +12,8 @@ import { devicesPanel } from './devices/index.ts';
 import { notifiersPanel } from './notifiers/index.ts';
 import { breakpointsPanel } from './breakpoints/index.ts';
 import { consolePanel } from './console/index.ts';
+import { pciPanel } from './pci/index.ts';
+import { hmmPanel } from './hmm/index.ts';
 
 export const PANELS: readonly PanelDef[] = [
   timelinePanel,
@@ -19,8 +21,10 @@ export const PANELS: readonly PanelDef[] = [
   larbPanel,
   swiotlbPanel,
   iotlbPanel,
+  pciPanel,
   devicesPanel,
   notifiersPanel,
+  hmmPanel,
   breakpointsPanel,
   consolePanel,
 ];
