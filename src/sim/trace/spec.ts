@@ -8,14 +8,27 @@ import type { Field } from './field.ts';
 
 export type FieldSpecs = { readonly [name: string]: Field<unknown, boolean> };
 
+/**
+ * When a fault happens in two stages, which one a kind records: the hardware's faulting
+ * access is the device's `dma` record; a `report` kind is the driver's later report of it
+ * (an interrupt handler reading fault registers). `break fault-irq` stops at report kinds.
+ */
+export type KindStage = 'report';
+
 export interface KindSpec<K extends string = string, S extends FieldSpecs = FieldSpecs> {
   readonly kind: K;
   readonly summary: string;
   readonly fields: S;
+  readonly stage?: KindStage;
 }
 
-export function kind<const K extends string, const S extends FieldSpecs>(name: K, summary: string, fields: S): KindSpec<K, S> {
-  return { kind: name, summary, fields };
+export function kind<const K extends string, const S extends FieldSpecs>(
+  name: K,
+  summary: string,
+  fields: S,
+  opts: { readonly stage?: KindStage } = {},
+): KindSpec<K, S> {
+  return opts.stage ? { kind: name, summary, fields, stage: opts.stage } : { kind: name, summary, fields };
 }
 
 type ValueOf<F> = F extends Field<infer T, boolean> ? T : never;
