@@ -16,8 +16,9 @@ import { buildSva } from './sva.ts';
 import { buildIommu } from './iommu.ts';
 import { buildMtk } from './mtk.ts';
 import { buildSwiotlb } from './swiotlb.ts';
+import { buildVtd } from './vtd.ts';
 
-export const BUILD_STEPS: BuildStep[] = [buildMemory, buildSwiotlb, buildIommu, buildMtk, buildProcesses, buildDevices, buildSva];
+export const BUILD_STEPS: BuildStep[] = [buildMemory, buildSwiotlb, buildIommu, buildMtk, buildVtd, buildProcesses, buildDevices, buildSva];
 
 export interface BuildOptions {
   file?: string;
