@@ -19,6 +19,8 @@ import type { LarbView } from './larb-model.ts';
 import type { SwiotlbView } from './swiotlb-model.ts';
 import type { IotlbView } from './iotlb-model.ts';
 import type { NotifiersView } from './notifiers-model.ts';
+import { vtdView } from './vtd.ts';
+import type { VtdView } from './vtd-model.ts';
 
 export interface ModelViews {
   readonly pgtable?: PgtableView;
@@ -26,6 +28,7 @@ export interface ModelViews {
   readonly swiotlb?: SwiotlbView;
   readonly iotlb?: IotlbView;
   readonly notifiers?: NotifiersView;
+  readonly vtd?: VtdView;
 }
 
 interface Memo {
@@ -75,11 +78,14 @@ export function modelViews(s: Session): ModelViews {
   const swiotlb = swiotlbView(m);
   const iotlb = iotlbView(m);
   const notifiers = notifiersView(m, m.hasModel(MM_MODEL) ? lastNotifier(s, m.state.traceCount) : undefined);
+  const dev = stopRecord && fieldValue(stopRecord, 'dev');
+  const vtd = vtdView(m, typeof dev === 'string' ? dev : undefined, walkIova);
   return {
     ...(pg ? { pgtable: pg.view } : {}),
     ...(larb ? { larb } : {}),
     ...(swiotlb ? { swiotlb } : {}),
     ...(iotlb ? { iotlb } : {}),
     ...(notifiers ? { notifiers } : {}),
+    ...(vtd ? { vtd } : {}),
   };
 }
