@@ -109,7 +109,7 @@ export function vtdPtInfo(m: Machine, args: readonly string[]): string[] {
     for (const s of w.steps) lines.push(`  L${s.level}[${hex(s.index)}] @${hex(s.pa)} = ${hex64Text(BigInt(s.pte))}  ${describeVtdPte(s.decoded)}`);
     const last = w.steps[w.steps.length - 1];
     if (last?.decoded.type === 'page') lines.push(`  -> PA ${hex(last.decoded.addr + (iova % last.decoded.size))}`);
-    else lines.push(`  -> fault: PTE ${last ? 'Read/Write' : ''} access is not set (reason 5 for a write, 6 for a read)`);
+    else lines.push('  -> no leaf: a read faults with reason 6, a write with reason 5');
     return lines;
   }
   const leaves = vtdDomainLeaves(m, dom.name)!;

@@ -20,9 +20,18 @@ export function pteGeneration(m: Machine): number {
   return iommuCore(m).pteGen;
 }
 
-/** A little-endian 64-bit page-table word as a number (exact: such words stay below 2^53). */
+/**
+ * A little-endian 64-bit page-table word as a number (exact: such words stay below 2^53).
+ * Table walks read many: one page lookup for both halves.
+ */
 export function read64Word(mem: Machine['state']['mem'], pa: number): number {
-  return read32(mem, pa) + read32(mem, pa + 4) * 0x1_0000_0000;
+  const off = pa % 4096;
+  if (off > 4088 || !Number.isSafeInteger(pa) || pa < 0) return read32(mem, pa) + read32(mem, pa + 4) * 0x1_0000_0000;
+  const p = mem.pages.get((pa - off) / 4096);
+  if (!p) return 0;
+  const lo = (p[off] | (p[off + 1] << 8) | (p[off + 2] << 16) | (p[off + 3] << 24)) >>> 0;
+  const hi = (p[off + 4] | (p[off + 5] << 8) | (p[off + 6] << 16) | (p[off + 7] << 24)) >>> 0;
+  return lo + hi * 0x1_0000_0000;
 }
 
 /**

@@ -93,6 +93,14 @@ export interface VtdIotlbFill {
 }
 
 export function vtdIotlbFill(t: VtdIotlb, f: VtdIotlbFill): number {
+  return vtdIotlbFillAt(t, f.did, f.pasid, f.pfn, f.pages, f.pa, f.perm, f.walkPa, f.walkWord, f.pteSeq, f.gen);
+}
+
+/** vtdIotlbFill with the fields as arguments (the miss path allocates nothing). */
+export function vtdIotlbFillAt(
+  t: VtdIotlb, did: number, pasid: number, pfn: number, pages: number, pa: number, perm: number,
+  walkPa: readonly number[], walkWord: readonly number[], pteSeq: number, gen: number,
+): number {
   let v = -1;
   for (let i = 0; i < t.size; i++) {
     if (t.did[i] < 0) {
@@ -102,21 +110,21 @@ export function vtdIotlbFill(t: VtdIotlb, f: VtdIotlbFill): number {
     if (v < 0 || t.lru[i] < t.lru[v]) v = i;
   }
   if (t.did[v] >= 0) t.evictions++;
-  t.did[v] = f.did;
-  t.pasid[v] = f.pasid;
-  t.pfn[v] = f.pfn;
-  t.pages[v] = f.pages;
-  t.pa[v] = f.pa;
-  t.perm[v] = f.perm;
+  t.did[v] = did;
+  t.pasid[v] = pasid;
+  t.pfn[v] = pfn;
+  t.pages[v] = pages;
+  t.pa[v] = pa;
+  t.perm[v] = perm;
   t.lru[v] = ++t.clock;
   const at = v * VTD_WALK_MAX;
-  t.walkN[v] = f.walkPa.length;
-  for (let k = 0; k < f.walkPa.length; k++) {
-    t.walkPa[at + k] = f.walkPa[k];
-    t.walkWord[at + k] = f.walkWord[k];
+  t.walkN[v] = walkPa.length;
+  for (let k = 0; k < walkPa.length; k++) {
+    t.walkPa[at + k] = walkPa[k];
+    t.walkWord[at + k] = walkWord[k];
   }
-  t.pteSeq[v] = f.pteSeq;
-  t.gen[v] = f.gen;
+  t.pteSeq[v] = pteSeq;
+  t.gen[v] = gen;
   t.staleReported[v] = 0;
   t.fills++;
   return v;

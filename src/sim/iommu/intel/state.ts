@@ -46,6 +46,8 @@ export interface VtdCtxCacheEntry {
   levels: number;
   /** Input addresses must stay below 2^width: min(MGAW, the entry's address width). */
   width: number;
+  /** 2^width. */
+  limit: number;
   pass: boolean;
   /** Fault processing disabled: faults are not recorded. */
   fpd: boolean;

@@ -17,8 +17,8 @@ import { read32 } from '../../mem/phys.ts';
 import { DMA_PTE_READ, DMA_PTE_WRITE, agawToWidth } from '../../pgtable/vtd/bits.ts';
 import { lastPteSeq, pteGeneration, read64Word, staleReport, walkChanged } from '../stale.ts';
 import { DMAR_GSTS_REG, DMA_GSTS_TES, cap } from './regs.ts';
-import { dmarRecordFault, r32 } from './hw.ts';
-import { VTD_WALK_MAX, vtdIotlbFill, vtdIotlbLookup } from './iotlb.ts';
+import { dmarRecordFault } from './hw.ts';
+import { VTD_WALK_MAX, vtdIotlbFillAt, vtdIotlbLookup } from './iotlb.ts';
 import { type VtdCtxCacheEntry, type VtdUnitState, vtdState } from './state.ts';
 
 export const DMA_REMAP_FAULT_REASONS = [
@@ -66,7 +66,11 @@ export const FR_PASID_ENTRY_P = 0x59;
 export const FR_PASID_ENTRY_INV = 0x5b;
 
 const readLo = (m: Machine, pa: number): number => read32(m.state.mem, pa);
-const read64 = (m: Machine, pa: number): number => read64Word(m.state.mem, pa);
+const read64 = (m: Machine, pa: number): number => read64Num(m.state.mem, pa);
+
+function ctxEntry(did: number, pasid: number, root: number, levels: number, width: number, pass: boolean, fpd: boolean): VtdCtxCacheEntry {
+  return { did, pasid, root, levels, width, limit: 2 ** width, pass, fpd };
+}
 
 /** What resolving the requester id gave: a cache entry, or a fault reason (FPD when known). */
 type CtxResult = VtdCtxCacheEntry | { fault: number; fpd: boolean };
@@ -95,8 +99,8 @@ function resolveContext(m: Machine, u: VtdUnitState, rid: number): CtxResult {
     const aw = hiLo & 7;
     if (tt === 3 || (tt !== 2 && !((sagaw >> aw) & 1))) return { fault: FR_CONTEXT_ENTRY_INV, fpd };
     const did = (hiLo >>> 8) & 0xffff;
-    if (tt === 2) return { did, pasid: -1, root: 0, levels: 0, width: mgaw, pass: true, fpd };
-    return { did, pasid: -1, root: lo - (lo % 4096), levels: aw + 2, width: Math.min(mgaw, agawToWidth(aw)), pass: false, fpd };
+    if (tt === 2) return ctxEntry(did, -1, 0, 0, mgaw, true, fpd);
+    return ctxEntry(did, -1, lo - (lo % 4096), aw + 2, Math.min(mgaw, agawToWidth(aw)), false, fpd);
   }
   // Scalable mode: requests without PASID use the entry's RID_PASID.
   const pasid = hiLo & 0xfffff;
@@ -110,14 +114,28 @@ function resolveContext(m: Machine, u: VtdUnitState, rid: number): CtxResult {
   const did = readLo(m, pePa + 8) & 0xffff;
   const aw = Math.floor(v0 / 4) % 8;
   const pgtt = Math.floor(v0 / 64) % 8;
-  if (pgtt === 4) return { did, pasid, root: 0, levels: 0, width: mgaw, pass: true, fpd: pfpd };
+  if (pgtt === 4) return ctxEntry(did, pasid, 0, 0, mgaw, true, pfpd);
   if (pgtt !== 2 || !((sagaw >> aw) & 1)) return { fault: FR_PASID_ENTRY_INV, fpd: pfpd };
-  return { did, pasid, root: v0 - (v0 % 4096), levels: aw + 2, width: Math.min(mgaw, agawToWidth(aw)), pass: false, fpd: pfpd };
+  return ctxEntry(did, pasid, v0 - (v0 % 4096), aw + 2, Math.min(mgaw, agawToWidth(aw)), false, pfpd);
 }
 
 // Scratch for one walk (never part of the machine state).
 const walkPa: number[] = [];
 const walkWord: number[] = [];
+
+// The hot path reads these through local bindings: module-level copies cost nothing per
+// call, where an imported binding may be a getter under some loaders (tsx's).
+const lookup = vtdIotlbLookup;
+const fill = vtdIotlbFillAt;
+const lastSeq = lastPteSeq;
+/** 512^(level - 1): the pfn divisor of each level. */
+const LEVEL_DIV = [0, 1, 512, 512 ** 2, 512 ** 3, 512 ** 4];
+const generation = pteGeneration;
+const stateOf = vtdState;
+const read64Num = read64Word;
+/** GSTS_REG (0x1c) as a word index, and its TES bit. */
+const GSTS_WORD = DMAR_GSTS_REG >>> 2;
+const TES = DMA_GSTS_TES;
 
 /** A translation fault: recorded unless fault processing is disabled; the access is dropped. */
 function fault(m: Machine, u: VtdUnitState, rid: number, addr: number, write: boolean, reason: number, fpd: boolean, dev: string, out: Parameters<Translator>[4]): false {
@@ -129,12 +147,12 @@ function fault(m: Machine, u: VtdUnitState, rid: number, addr: number, write: bo
 }
 
 export const vtdTranslate: Translator = (m, dev, addr, write, out) => {
-  const s = vtdState(m);
+  const s = stateOf(m);
   const info = s.devs[dev.name];
   const u = s.units[info.unit];
   if (write) u.writes++;
   else u.reads++;
-  if (!(r32(u, DMAR_GSTS_REG) & DMA_GSTS_TES)) {
+  if (!(u.regs[GSTS_WORD] & TES)) {
     out.pa = addr; // translation disabled: the request goes through untranslated
     out.hit = '-';
     return true;
@@ -155,17 +173,17 @@ export const vtdTranslate: Translator = (m, dev, addr, write, out) => {
     out.hit = '-';
     return true;
   }
-  if (addr >= 2 ** cc.width) {
+  if (addr >= cc.limit) {
     out.hit = 'miss';
     return fault(m, u, rid, addr, write, FR_ADDR_BEYOND_MGAW, cc.fpd, dev.name, out);
   }
   const pfn = Math.floor(addr / 4096);
   const t = u.iotlb;
   const need = write ? DMA_PTE_WRITE : DMA_PTE_READ;
-  let i = vtdIotlbLookup(t, cc.did, cc.pasid, pfn);
+  let i = lookup(t, cc.did, cc.pasid, pfn);
   if (i >= 0) {
     out.hit = 'hit';
-    if (t.gen[i] !== pteGeneration(m)) checkStale(m, u, i, dev.name, addr);
+    if (t.gen[i] !== generation(m)) checkStale(m, u, i, dev.name, addr);
   } else {
     out.hit = 'miss';
     u.walks++;
@@ -176,7 +194,7 @@ export const vtdTranslate: Translator = (m, dev, addr, write, out) => {
     let level = cc.levels;
     let v = 0;
     for (;;) {
-      const pa = table + 8 * (Math.floor(pfn / 2 ** (9 * (level - 1))) % 512);
+      const pa = table + 8 * (Math.floor(pfn / LEVEL_DIV[level]) % 512);
       v = read64(m, pa);
       walkPa.push(pa);
       walkWord.push(v);
@@ -187,12 +205,8 @@ export const vtdTranslate: Translator = (m, dev, addr, write, out) => {
       table = v - f;
       level--;
     }
-    const pages = 2 ** (9 * (level - 1));
-    const base = pfn - (pfn % pages);
-    i = vtdIotlbFill(t, {
-      did: cc.did, pasid: cc.pasid, pfn: base, pages, pa: v - (v % 4096), perm,
-      walkPa, walkWord, pteSeq: lastPteSeq(m, walkPa[walkPa.length - 1]), gen: pteGeneration(m),
-    });
+    const pages = LEVEL_DIV[level];
+    i = fill(t, cc.did, cc.pasid, pfn - (pfn % pages), pages, v - (v % 4096), perm, walkPa, walkWord, lastSeq(m, walkPa[walkPa.length - 1]), generation(m));
   }
   if ((t.perm[i] & need) === 0) return fault(m, u, rid, addr, write, write ? FR_WRITE : FR_READ, cc.fpd, dev.name, out);
   out.pa = t.pa[i] + (addr - t.pfn[i] * 4096);
