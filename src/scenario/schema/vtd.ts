@@ -44,7 +44,7 @@ export const DmarUnit = z.strictObject({
 export const VtdSection = z.strictObject({
   cmdline: z
     .string()
-    .regex(/^[a-z0-9_,]*$/, { message: 'write the options after intel_iommu=, comma-separated, e.g. "on,sm_on,strict"' })
+    .regex(/^[A-Za-z0-9_,]*$/, { message: 'write the options after intel_iommu=, comma-separated, e.g. "on,sm_on,strict"' })
     .default('')
     .describe('the options after intel_iommu= on the kernel command line (strict, sm_on, sm_off on v5.0-rc3, forcedac, sp_off, off, …)'),
   haw: z.number().int().min(32).max(64).default(46).describe("the ACPI DMAR table's host address width (printed at boot)"),
