@@ -8,6 +8,7 @@ import type { ScenarioOut } from '../schema/index.ts';
 import type { DeviceIn } from '../schema/devices.ts';
 import { parseBdf, pciDevfn, pciDevid } from '../../sim/pci/bdf.ts';
 import { vtdSetup } from '../../sim/iommu/intel/probe.ts';
+import { parseIntelIommu } from '../../sim/iommu/intel/cmdline.ts';
 import type { DmarHw } from '../../sim/iommu/intel/regs.ts';
 import type { VtdSectionOut } from '../schema/vtd.ts';
 import type { BuildStep } from './context.ts';
@@ -19,7 +20,8 @@ const IOAPIC_PFNS: [number, number] = [0xfee00, 0xfeeff];
 
 /** Does a VT-d unit translate this device's DMA (a bdf behind a `vtd` section, not intel_iommu=off)? */
 export function vtdTranslates(s: ScenarioOut, d: BusMasterIn): boolean {
-  return s.vtd !== undefined && d.bdf !== undefined && !/(^|,)off/.test(s.vtd.cmdline);
+  // The last of on/off wins, as intel_iommu_setup parses left to right; the rest is irrelevant here.
+  return s.vtd !== undefined && d.bdf !== undefined && !parseIntelIommu(s.vtd.cmdline, false, 'v5.4').disabled;
 }
 
 function unitHw(u: VtdSectionOut['units'][number]): DmarHw {
