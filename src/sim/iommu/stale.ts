@@ -26,7 +26,7 @@ export function pteGeneration(m: Machine): number {
  */
 export function read64Word(mem: Machine['state']['mem'], pa: number): number {
   const off = pa % 4096;
-  if (off > 4088 || !Number.isSafeInteger(pa) || pa < 0) return read32(mem, pa) + read32(mem, pa + 4) * 0x1_0000_0000;
+  if (off > 4088 || off < 0) return read32(mem, pa) + read32(mem, pa + 4) * 0x1_0000_0000;
   const p = mem.pages.get((pa - off) / 4096);
   if (!p) return 0;
   const lo = (p[off] | (p[off + 1] << 8) | (p[off + 2] << 16) | (p[off + 3] << 24)) >>> 0;

@@ -93,13 +93,13 @@ export interface VtdIotlbFill {
 }
 
 export function vtdIotlbFill(t: VtdIotlb, f: VtdIotlbFill): number {
-  return vtdIotlbFillAt(t, f.did, f.pasid, f.pfn, f.pages, f.pa, f.perm, f.walkPa, f.walkWord, f.pteSeq, f.gen);
+  return vtdIotlbFillAt(t, f.did, f.pasid, f.pfn, f.pages, f.pa, f.perm, f.walkPa, f.walkWord, f.walkPa.length, f.pteSeq, f.gen);
 }
 
 /** vtdIotlbFill with the fields as arguments (the miss path allocates nothing). */
 export function vtdIotlbFillAt(
   t: VtdIotlb, did: number, pasid: number, pfn: number, pages: number, pa: number, perm: number,
-  walkPa: readonly number[], walkWord: readonly number[], pteSeq: number, gen: number,
+  walkPa: ArrayLike<number>, walkWord: ArrayLike<number>, n: number, pteSeq: number, gen: number,
 ): number {
   let v = -1;
   for (let i = 0; i < t.size; i++) {
@@ -118,8 +118,8 @@ export function vtdIotlbFillAt(
   t.perm[v] = perm;
   t.lru[v] = ++t.clock;
   const at = v * VTD_WALK_MAX;
-  t.walkN[v] = walkPa.length;
-  for (let k = 0; k < walkPa.length; k++) {
+  t.walkN[v] = n;
+  for (let k = 0; k < n; k++) {
     t.walkPa[at + k] = walkPa[k];
     t.walkWord[at + k] = walkWord[k];
   }

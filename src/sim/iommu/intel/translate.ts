@@ -120,8 +120,8 @@ function resolveContext(m: Machine, u: VtdUnitState, rid: number): CtxResult {
 }
 
 // Scratch for one walk (never part of the machine state).
-const walkPa: number[] = [];
-const walkWord: number[] = [];
+const walkPa = new Float64Array(VTD_WALK_MAX);
+const walkWord = new Float64Array(VTD_WALK_MAX);
 
 // The hot path reads these through local bindings: module-level copies cost nothing per
 // call, where an imported binding may be a getter under some loaders (tsx's).
@@ -187,17 +187,20 @@ export const vtdTranslate: Translator = (m, dev, addr, write, out) => {
   } else {
     out.hit = 'miss';
     u.walks++;
-    walkPa.length = 0;
-    walkWord.length = 0;
+    const pagesOf = m.state.mem.pages;
+    let n = 0;
     let table = cc.root;
     let perm = DMA_PTE_READ | DMA_PTE_WRITE;
     let level = cc.levels;
     let v = 0;
     for (;;) {
+      // One 8-byte entry of a 4 KiB-aligned table: never across a page (read64Word inlined).
       const pa = table + 8 * (Math.floor(pfn / LEVEL_DIV[level]) % 512);
-      v = read64(m, pa);
-      walkPa.push(pa);
-      walkWord.push(v);
+      const off = pa % 4096;
+      const pg = pagesOf.get((pa - off) / 4096);
+      v = pg === undefined ? 0 : ((pg[off] | (pg[off + 1] << 8) | (pg[off + 2] << 16) | (pg[off + 3] << 24)) >>> 0) + ((pg[off + 4] | (pg[off + 5] << 8) | (pg[off + 6] << 16) | (pg[off + 7] << 24)) >>> 0) * 0x1_0000_0000;
+      walkPa[n] = pa;
+      walkWord[n++] = v;
       const f = v % 4096;
       if ((f & 3) === 0) return fault(m, u, rid, addr, write, write ? FR_WRITE : FR_READ, cc.fpd, dev.name, out);
       perm &= f & 3;
@@ -206,7 +209,7 @@ export const vtdTranslate: Translator = (m, dev, addr, write, out) => {
       level--;
     }
     const pages = LEVEL_DIV[level];
-    i = fill(t, cc.did, cc.pasid, pfn - (pfn % pages), pages, v - (v % 4096), perm, walkPa, walkWord, lastSeq(m, walkPa[walkPa.length - 1]), generation(m));
+    i = fill(t, cc.did, cc.pasid, pfn - (pfn % pages), pages, v - (v % 4096), perm, walkPa, walkWord, n, lastSeq(m, walkPa[n - 1]), generation(m));
   }
   if ((t.perm[i] & need) === 0) return fault(m, u, rid, addr, write, write ? FR_WRITE : FR_READ, cc.fpd, dev.name, out);
   out.pa = t.pa[i] + (addr - t.pfn[i] * 4096);
