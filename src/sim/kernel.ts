@@ -216,6 +216,45 @@ export const P2P_VMA_RFC = behaviour({
   source: 'RFC patches 3/5 (include/linux/mm.h) and 5/5 (mm/hmm.c), Jérôme Glisse, 2019-01-29',
 });
 
+export const INTEL_MAP_RESOURCE = behaviour({
+  id: 'intel-map-resource',
+  area: 'iommu/intel',
+  summary: 'intel_dma_ops has no .map_resource in v5.0, so dma_map_resource returns the physical address and the device faults; v5.4 allocates an IOVA and installs PTEs (intel_map_resource)',
+  choices: ['absent', 'iova'],
+  // Commit 21d5d27c042d "iommu/vt-d: Implement dma_[un]map_resource()", after v5.0 (kernel-facts.md §0, §6).
+  kernels: changedIn('v5.4', 'absent', 'iova'),
+  source: 'drivers/iommu/intel-iommu.c: intel_map_resource',
+});
+
+export const INTEL_SM_DEFAULT = behaviour({
+  id: 'intel-sm-default',
+  area: 'iommu/intel',
+  summary: 'Scalable mode: on by default where ECAP.SMTS, off with intel_iommu=sm_off (v5.0-rc3); off by default, on with intel_iommu=sm_on (v5.0.1, v5.4.1)',
+  choices: ['on', 'off'],
+  // "iommu/vt-d: Leave scalable mode default off", applied to iommu/fixes for v5.0-rc5 (kernel-facts-2.md §17).
+  kernels: changedIn('v5.0', 'on', 'off'),
+  source: 'drivers/iommu/intel-iommu.c: intel_iommu_sm, intel_iommu_setup',
+});
+
+export const INTEL_PASID_SNOOP_DID = behaviour({
+  id: 'intel-pasid-snoop-did',
+  area: 'iommu/intel',
+  summary: 'pasid_set_page_snoop stores its 0/1 value into bit 0 of the PASID entry\'s DID on v5.0 (an even DID d becomes d|1 on SMPWC hardware); v5.4 stores it in bit 87 (PWSNP)',
+  choices: ['into-did', 'pwsnp'],
+  // The `value << 23` fix is in v5.4.1, not in v5.0.1 (kernel-facts-2.md §12.1).
+  kernels: changedIn('v5.4', 'into-did', 'pwsnp'),
+  source: 'drivers/iommu/intel-pasid.c: pasid_set_page_snoop',
+});
+
+export const INTEL_PASID_TEARDOWN_DID = behaviour({
+  id: 'intel-pasid-teardown-did',
+  area: 'iommu/intel',
+  summary: 'intel_pasid_tear_down_entry clears the entry before reading its DID, so the PASID-cache and PASID-IOTLB invalidations carry DID 0 (v5.0); v5.4 reads the DID first',
+  choices: ['clear-first', 'read-first'],
+  kernels: changedIn('v5.4', 'clear-first', 'read-first'),
+  source: 'drivers/iommu/intel-pasid.c: intel_pasid_tear_down_entry',
+});
+
 /** Every row, in `info kernels` order. */
 export const BEHAVIOURS: readonly Behaviour[] = [
   MTK_DRIVER_GEN,
@@ -233,6 +272,10 @@ export const BEHAVIOURS: readonly Behaviour[] = [
   HMM_RANGE_VALID,
   HMM_MIRROR_UNREGISTER,
   P2P_VMA_RFC,
+  INTEL_MAP_RESOURCE,
+  INTEL_SM_DEFAULT,
+  INTEL_PASID_SNOOP_DID,
+  INTEL_PASID_TEARDOWN_DID,
 ];
 if (BEHAVIOURS.length !== rows || new Set(BEHAVIOURS.map((b) => b.index)).size !== rows) {
   throw new Error('kernel.ts: every behaviour row must be listed in BEHAVIOURS exactly once');

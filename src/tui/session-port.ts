@@ -11,6 +11,7 @@ import type { IotlbView } from './panels/iotlb/model.ts';
 import type { NotifiersView } from './panels/notifiers/model.ts';
 import type { PciView } from './panels/pci/model.ts';
 import type { HmmView } from './panels/hmm/model.ts';
+import type { VtdView } from './panels/vtd/model.ts';
 
 export type { CommandInfo, CommandResult, ContinueProgress, PointView, SessionView, Stop, TraceRecord };
 
@@ -30,6 +31,7 @@ export interface TuiView extends SessionView {
   readonly notifiers?: NotifiersView;
   readonly pci?: PciView;
   readonly hmm?: HmmView;
+  readonly vtd?: VtdView;
 }
 
 /** A compiled timeline filter, or the mistake in it (message, 0-based column, hint). */

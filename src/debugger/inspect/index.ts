@@ -3,5 +3,6 @@ import './builtin.ts';
 import './models.ts';
 import './kmem.ts';
 import './pci.ts';
+import './vtd.ts';
 
 export { available, inspector, inspectors, registerInspector, type InspectContext, type Inspector } from './registry.ts';

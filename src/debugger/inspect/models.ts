@@ -15,6 +15,8 @@ import { MM_MODEL } from '../../sim/mm/state.ts';
 import { SVA_MODEL } from '../../sim/mm/pasid.ts';
 import type { Machine } from '../../sim/machine.ts';
 import { swiotlbInfo } from './swiotlb-info.ts';
+import { VTD_MODEL } from '../../sim/iommu/intel/state.ts';
+import { vtdPtInfo } from './vtd.ts';
 import { registerInspector } from './registry.ts';
 
 function describePte(d: ArmV7sDecodedPte): string {
@@ -71,9 +73,10 @@ registerInspector({
 registerInspector({
   name: 'pt',
   usage: 'info pt [DOMAIN] [IOVA]',
-  summary: 'Page table of the M4U domain: populated L1 entries, or the walk of IOVA level by level',
-  models: [MTK_MODEL],
+  summary: 'Page table of a domain (M4U or VT-d): populated entries, or the walk of IOVA level by level',
+  models: [MTK_MODEL, VTD_MODEL],
   run: ({ machine: m }, args) => {
+    if (m.hasModel(VTD_MODEL) && (!m.hasModel(MTK_MODEL) || args[0]?.startsWith('vtd-'))) return vtdPtInfo(m, args);
     const pt = mtk(m).pgtable;
     if (!pt) return ['no domain attached yet (the first attach allocates the page table)'];
     const rest = args.filter((a) => a !== pt.domain);

@@ -24,6 +24,8 @@ import { pciView } from './pci.ts';
 import { hmmView } from './hmm.ts';
 import type { PciView } from './pci-model.ts';
 import type { HmmView } from './hmm-model.ts';
+import { vtdView } from './vtd.ts';
+import type { VtdView } from './vtd-model.ts';
 
 export interface ModelViews {
   readonly pgtable?: PgtableView;
@@ -33,6 +35,7 @@ export interface ModelViews {
   readonly notifiers?: NotifiersView;
   readonly pci?: PciView;
   readonly hmm?: HmmView;
+  readonly vtd?: VtdView;
 }
 
 interface Memo {
@@ -96,6 +99,8 @@ export function modelViews(s: Session): ModelViews {
   const notifiers = notifiersView(m, m.hasModel(MM_MODEL) ? lastNotifier(s, m.state.traceCount) : undefined);
   const pci = pciView(m, stopRecord);
   const hmm = hmmView(m);
+  const dev = stopRecord && fieldValue(stopRecord, 'dev');
+  const vtd = vtdView(m, typeof dev === 'string' ? dev : undefined, walkIova);
   return {
     ...(pg ? { pgtable: pg.view } : {}),
     ...(larb ? { larb } : {}),
@@ -104,5 +109,6 @@ export function modelViews(s: Session): ModelViews {
     ...(notifiers ? { notifiers } : {}),
     ...(pci ? { pci } : {}),
     ...(hmm ? { hmm } : {}),
+    ...(vtd ? { vtd } : {}),
   };
 }

@@ -18,8 +18,9 @@ import { buildMtk } from './mtk.ts';
 import { buildSwiotlb } from './swiotlb.ts';
 import { buildKmem } from './kmem.ts';
 import { buildPci, buildPciLinks } from './pci.ts';
+import { buildVtd } from './vtd.ts';
 
-export const BUILD_STEPS: BuildStep[] = [buildMemory, buildKmem, buildSwiotlb, buildIommu, buildMtk, buildPci, buildProcesses, buildDevices, buildPciLinks, buildSva];
+export const BUILD_STEPS: BuildStep[] = [buildMemory, buildKmem, buildSwiotlb, buildIommu, buildMtk, buildVtd, buildPci, buildProcesses, buildDevices, buildPciLinks, buildSva];
 
 export interface BuildOptions {
   file?: string;

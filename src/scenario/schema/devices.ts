@@ -3,7 +3,7 @@
  * a model issue adds its kinds here.
  */
 import { z } from 'zod';
-import { Addr, ByteValue, Count, DmaMaskBits, Duration, Name, Offset, Size } from './common.ts';
+import { Addr, BdfText, ByteValue, Count, DmaMaskBits, Duration, Name, Offset, Size } from './common.ts';
 import { MtkEngine } from './mtk.ts';
 import { V7sSelftest } from './v7s-selftest.ts';
 import { S3cmci } from './s3cmci.ts';
@@ -76,12 +76,35 @@ export const BusOp = z.discriminatedUnion('op', [
       .default('single')
       .describe('dma_map_single or dma_map_page per mapping, or one dma_map_sg over all of them'),
   }),
+  z
+    .strictObject({
+      op: z.literal('map-resource'),
+      handle: Name.describe('name for this mapping'),
+      peer: Name.optional().describe("a device whose MMIO BAR (its `bar`) the range lies in"),
+      addr: Addr.optional().describe('raw physical (MMIO) address instead of a peer'),
+      offset: Offset.default(0).describe('byte offset into the peer BAR'),
+      len: Size,
+      dir: Direction,
+    })
+    .describe('dma_map_resource of an MMIO range, e.g. another device\'s doorbell (peer-to-peer)'),
   z.strictObject({
     op: z.literal('unmap'),
     handle: Handle,
     every: z.number().int().min(1).default(1).describe('unmap entries i with i % every == phase'),
     phase: z.number().int().min(0).default(0),
+    flush: z.boolean().default(true).describe('false: the driver bug of unmapping with no IOTLB invalidation (VT-d)'),
   }),
+  z
+    .strictObject({
+      op: z.literal('access'),
+      addr: Addr.describe('bus address the device puts on the wire, mapped or not'),
+      len: Size,
+      dir: z.enum(['read', 'write']),
+      pattern: ByteValue.default(0x5a).describe('byte a write carries'),
+    })
+    .describe('a raw device access (a buggy or stale address; faults show the IOMMU\'s view)'),
+  z.strictObject({ op: z.literal('pci-remove') }).describe('PCI hot-remove of the function (echo 1 > .../remove): the IOMMU driver detaches it'),
+  z.strictObject({ op: z.literal('pci-rescan') }).describe('the function comes back (echo 1 > /sys/bus/pci/rescan)'),
   z.strictObject({ op: z.literal('dev-write'), handle: Handle, index: Count.default(0), offset: Offset.default(0), len: Size, pattern: ByteValue }),
   z.strictObject({ op: z.literal('dev-read'), handle: Handle, index: Count.default(0), offset: Offset.default(0), len: Size }),
   z.strictObject({ op: z.literal('sync-for-cpu'), handle: Handle, index: Count.default(0) }),
@@ -94,6 +117,13 @@ export const BusMaster = z.strictObject({
   name: Name,
   dmaMask: DmaMaskBits.default(32).describe('DMA addressing limit in bits'),
   segBoundaryMask: Addr.optional().describe('dma_get_seg_boundary (default 0xFFFFFFFF); mask+1 must be a power of two'),
+  bdf: BdfText.optional().describe('PCI function ("0000:00:03.0"): behind a VT-d unit when the scenario has a `vtd` section'),
+  requester: BdfText.optional().describe('requester id its DMA carries when it differs from bdf (e.g. a function-1 DMA quirk the kernel does not know)'),
+  driver: z.string().min(1).optional().describe('driver name dev_err lines print (dev_driver_string); default "pci"'),
+  bar: z
+    .strictObject({ addr: Addr.describe('bus address of BAR0 (MMIO, outside DRAM)'), size: Size })
+    .optional()
+    .describe('an MMIO BAR other devices may target with map-resource; VT-d reserves it in every IOVA space'),
   start: Duration.default(0),
   ops: z.array(BusOp).min(1),
 });

@@ -12,6 +12,7 @@ import { MtkSection } from './mtk.ts';
 import { Swiotlb } from './swiotlb.ts';
 import { KmemSection } from './kmem.ts';
 import { PciSection } from './pci.ts';
+import { VtdSection } from './vtd.ts';
 
 export const SCENARIO_VERSION = 1;
 
@@ -38,6 +39,7 @@ export const Scenario = z.strictObject({
   kmem: KmemSection.optional().describe('kernel memory layout (32-bit ARM, highmem) and kmemleak; s3cmci devices get the defaults without it'),
   processes: z.array(Process).default([]).describe('processes: address spaces, notifier subscribers, scheduled mm operations'),
   mtk: MtkSection.optional().describe('MediaTek M4U + SMI (mt2712, mt8173, mt8183)'),
+  vtd: VtdSection.optional().describe('Intel VT-d DMA remapping: intel_iommu= options and DMAR units; devices join with a `bdf`'),
   swiotlb: Swiotlb.optional().describe('SWIOTLB bounce pool; absent = no pool (swiotlb inactive)'),
   devices: z.array(Device).default([]),
   sva: Sva.optional().describe('shared virtual addressing: device <-> process bindings and the PASID allocator'),

@@ -1,5 +1,5 @@
 /** Trace kinds of the generic IOMMU core and its checkers (collected in src/sim/trace-kinds.ts). */
-import { bool, hex, hex32, int, oneOf, str } from '../trace/field.ts';
+import { bool, hex, hex32, int, oneOf, str, word } from '../trace/field.ts';
 import { kind } from '../trace/spec.ts';
 
 export const IOMMU_KINDS = [
@@ -34,15 +34,17 @@ export const IOMMU_KINDS = [
     'Checker: a device access was served from an IOTLB entry the page table no longer backs (a PTE changed or vanished with no invalidation covering the entry). Reported once per IOTLB fill.',
     {
       iommu: str('IOMMU instance'),
-      mmu: str('mmu cell whose IOTLB served the access'),
+      mmu: str('mtk: mmu cell whose IOTLB served the access; VT-d: "iotlb"'),
       dev: str('device that made the access'),
       iova: hex('IOVA accessed'),
       cachedPa: hex('PA the stale entry sent the access to'),
       pteAddr: hex('PA of the page-table word that changed'),
-      cachedPte: hex32('the word when the entry was filled'),
-      pte: hex32('the word now'),
+      cachedPte: word('the word when the entry was filled'),
+      pte: word('the word now'),
       changedBy: int('seq of the last `pte` record that wrote that word (-1: none seen)'),
       filledAfter: int('seq of the `pte` record the entry was filled from (-1: none)'),
+      did: int('VT-d: the domain id the IOTLB entry is tagged with').opt(),
+      pasid: int('VT-d: the PASID the IOTLB entry is tagged with (0: RID2PASID in scalable mode)').opt(),
     },
   ),
   kind('fault', 'The IOMMU driver handled a fault interrupt (mtk: mtk_iommu_isr), with what it read from the fault registers.', {

@@ -8,6 +8,7 @@ import { pgtablePanel } from './pgtable/index.ts';
 import { larbPanel } from './larb/index.ts';
 import { swiotlbPanel } from './swiotlb/index.ts';
 import { iotlbPanel } from './iotlb/index.ts';
+import { vtdPanel } from './vtd/index.ts';
 import { devicesPanel } from './devices/index.ts';
 import { notifiersPanel } from './notifiers/index.ts';
 import { breakpointsPanel } from './breakpoints/index.ts';
@@ -22,6 +23,7 @@ export const PANELS: readonly PanelDef[] = [
   swiotlbPanel,
   iotlbPanel,
   pciPanel,
+  vtdPanel,
   devicesPanel,
   notifiersPanel,
   hmmPanel,
