@@ -28,6 +28,8 @@ export interface TextCodec<T> {
   readonly shape: string;
   /** A regular expression the text always matches (JSON Schema `pattern`). */
   readonly pattern?: string;
+  /** The value is a number (or bigint) shown in a text form: filters may compare it (`new>=0x1000`). */
+  readonly numeric?: boolean;
 }
 
 export class Field<T, Opt extends boolean = false> {
@@ -134,6 +136,7 @@ const WORD: TextCodec<number | bigint> = {
   parse: (s) => (s.length > 10 ? BigInt(s) : parseInt(s.slice(2), 16)),
   shape: '32-bit word "0x%08x" or 64-bit word "0x%016x"',
   pattern: '^0x([0-9a-f]{8}|[0-9a-f]{16})$',
+  numeric: true,
 };
 
 /** "0x…" -> number, or a bigint when it does not fit a double exactly. */
