@@ -8,6 +8,7 @@ import type { ScenarioProblem } from './problems.ts';
 import { closest } from './suggest.ts';
 import { checkProcesses, checkSva } from './check-mm.ts';
 import { checkMtk } from './check-mtk.ts';
+import { checkAmd } from './check-amd.ts';
 
 type Check = (s: ScenarioOut, file: string) => ScenarioProblem[];
 
@@ -155,7 +156,7 @@ const checkKernelRows: Check = (s, file) => {
   return [];
 };
 
-export const CHECKS: Check[] = [checkOverrides, checkBuffers, checkDevices, checkKernelRows, checkProcesses, checkSva, checkMtk];
+export const CHECKS: Check[] = [checkOverrides, checkBuffers, checkDevices, checkKernelRows, checkProcesses, checkSva, checkMtk, checkAmd];
 
 export function checkScenario(s: ScenarioOut, file: string): ScenarioProblem[] {
   return CHECKS.flatMap((c) => c(s, file));

@@ -8,6 +8,7 @@
 import { MM_KINDS } from './mm/kinds.ts';
 import { IOMMU_KINDS } from './iommu/kinds.ts';
 import { MTK_KINDS } from './iommu/mtk/kinds.ts';
+import { AMD_KINDS } from './iommu/amd/kinds.ts';
 import { PGTABLE_KINDS } from './pgtable/kinds.ts';
 import { DMA_DIRECTIONS, DMA_KINDS } from './dma/kinds.ts';
 import { fnv32, hex, int, oneOf, str } from './trace/field.ts';
@@ -73,7 +74,7 @@ export const CORE_KINDS = [
   }),
 ] as const;
 
-export const TRACE_KINDS = [...CORE_KINDS, ...PGTABLE_KINDS, ...IOMMU_KINDS, ...MTK_KINDS, ...MM_KINDS, ...DMA_KINDS] as const;
+export const TRACE_KINDS = [...CORE_KINDS, ...PGTABLE_KINDS, ...IOMMU_KINDS, ...MTK_KINDS, ...MM_KINDS, ...DMA_KINDS, ...AMD_KINDS] as const;
 
 type Spec = (typeof TRACE_KINDS)[number];
 /** Every record kind's name. */

@@ -16,8 +16,9 @@ import { buildSva } from './sva.ts';
 import { buildIommu } from './iommu.ts';
 import { buildMtk } from './mtk.ts';
 import { buildSwiotlb } from './swiotlb.ts';
+import { buildAmd } from './amd.ts';
 
-export const BUILD_STEPS: BuildStep[] = [buildMemory, buildSwiotlb, buildIommu, buildMtk, buildProcesses, buildDevices, buildSva];
+export const BUILD_STEPS: BuildStep[] = [buildMemory, buildSwiotlb, buildIommu, buildMtk, buildProcesses, buildDevices, buildSva, buildAmd];
 
 export interface BuildOptions {
   file?: string;

@@ -1,5 +1,5 @@
 /** Trace kinds of the generic IOMMU core and its checkers (collected in src/sim/trace-kinds.ts). */
-import { bool, hex, hex32, int, oneOf, str } from '../trace/field.ts';
+import { bool, hex, hex32, hex64, int, oneOf, str } from '../trace/field.ts';
 import { kind } from '../trace/spec.ts';
 
 export const IOMMU_KINDS = [
@@ -34,15 +34,20 @@ export const IOMMU_KINDS = [
     'Checker: a device access was served from an IOTLB entry the page table no longer backs (a PTE changed or vanished with no invalidation covering the entry). Reported once per IOTLB fill.',
     {
       iommu: str('IOMMU instance'),
-      mmu: str('mmu cell whose IOTLB served the access'),
-      dev: str('device that made the access'),
+      mmu: str('mtk: mmu cell whose IOTLB served the access').opt(),
+      dev: str('device that made the access ("-" for an entry found at a flush, used by nobody yet)'),
       iova: hex('IOVA accessed'),
       cachedPa: hex('PA the stale entry sent the access to'),
       pteAddr: hex('PA of the page-table word that changed'),
-      cachedPte: hex32('the word when the entry was filled'),
-      pte: hex32('the word now'),
+      cachedPte: hex32('32-bit formats: the word when the entry was filled').opt(),
+      pte: hex32('32-bit formats: the word now').opt(),
       changedBy: int('seq of the last `pte` record that wrote that word (-1: none seen)'),
       filledAfter: int('seq of the `pte` record the entry was filled from (-1: none)'),
+      domid: int('AMD: the domain ID the entry is tagged with').opt(),
+      cachedPte64: hex64('64-bit formats (AMD): the word when the entry was filled').opt(),
+      pte64: hex64('64-bit formats (AMD): the word now').opt(),
+      found: oneOf(['access', 'flush'], '"access": a device used the entry; "flush": a completed flush left it behind (absent: access)').opt(),
+      cause: int('seq of the record that explains why no invalidation reached the entry (AMD: the detach that dropped the refcount first)').opt(),
     },
   ),
   kind('fault', 'The IOMMU driver handled a fault interrupt (mtk: mtk_iommu_isr), with what it read from the fault registers.', {

@@ -7,17 +7,35 @@
  * that changed it. It only reads machine state and writes its own bookkeeping.
  */
 import type { Machine } from '../machine.ts';
+import type { FieldsFor } from '../trace-kinds.ts';
 import { read32 } from '../mem/phys.ts';
 import type { IotlbEntry } from './iotlb.ts';
 import { iommuCore } from './types.ts';
 
 /** Start remembering `pte` records (iommuCoreInit calls it once per machine, at build). */
 export function staleCheckerInstall(m: Machine): void {
-  m.watch('pte', (mm, r) => {
-    const core = iommuCore(mm);
-    core.pteSeq.set(r.addr, r.seq);
-    core.pteGen++;
-  });
+  m.watch('pte', (mm, r) => stalePteWritten(mm, r.addr, r.seq));
+}
+
+/**
+ * A page-table word at `addr` was written by record `seq`. Formats whose entries do not
+ * fit a `pte` record (64-bit AMD PTEs are `amd-pte`) call this at their store.
+ */
+export function stalePteWritten(m: Machine, addr: number, seq: number): void {
+  const core = iommuCore(m);
+  core.pteSeq.set(addr, seq);
+  core.pteGen++;
+}
+
+/** Has any page-table word been written since generation `gen`? (the IOTLB-hit fast path) */
+export function stalePteGen(m: Machine): number {
+  return iommuCore(m).pteGen;
+}
+
+/** Emit a finding of any IOMMU model (the fields of a 64-bit format included) and count it. */
+export function staleReport(m: Machine, f: FieldsFor<'stale-tlb'>): void {
+  iommuCore(m).stale++;
+  m.emit('stale-tlb', f);
 }
 
 /** Seq of the last `pte` record that wrote the word at ptePa, or -1. */

@@ -8,14 +8,22 @@ import type { Field } from './field.ts';
 
 export type FieldSpecs = { readonly [name: string]: Field<unknown, boolean> };
 
+/**
+ * When a record happens relative to the hardware event it is about: "report" marks the
+ * driver's later report of a fault (an event-log entry read, an ISR), so `break fault` can
+ * stop at the faulting access and `break fault-irq` at its report.
+ */
+export type KindStage = 'report';
+
 export interface KindSpec<K extends string = string, S extends FieldSpecs = FieldSpecs> {
   readonly kind: K;
   readonly summary: string;
   readonly fields: S;
+  readonly stage?: KindStage;
 }
 
-export function kind<const K extends string, const S extends FieldSpecs>(name: K, summary: string, fields: S): KindSpec<K, S> {
-  return { kind: name, summary, fields };
+export function kind<const K extends string, const S extends FieldSpecs>(name: K, summary: string, fields: S, opts: { stage?: KindStage } = {}): KindSpec<K, S> {
+  return opts.stage ? { kind: name, summary, fields, stage: opts.stage } : { kind: name, summary, fields };
 }
 
 type ValueOf<F> = F extends Field<infer T, boolean> ? T : never;
