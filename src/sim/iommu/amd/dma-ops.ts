@@ -58,7 +58,6 @@ const PAGE = 4096;
 /** IOVAs stay below 2^53 (numbers here are doubles): a wider DMA mask allocates as a 53-bit one. */
 const MAX_IOVA_PFN = 2 ** 41 - 1;
 
-const DIR_NAMES: Readonly<Record<DmaDirection, string>> = { 'to-device': 'DMA_TO_DEVICE', 'from-device': 'DMA_FROM_DEVICE', bidirectional: 'DMA_BIDIRECTIONAL' };
 const DIR_NUM: Readonly<Record<DmaDirection, number>> = { bidirectional: 0, 'to-device': 1, 'from-device': 2 };
 
 /** dir2prot(direction). */
@@ -262,15 +261,17 @@ export function sgNumPages(dev: DeviceBase, sgl: Scatterlist[], nelems: number):
 
 const sgOffset = (s: Scatterlist): number => s.offset ?? s.pa % PAGE;
 
-/** map_sg(dev, sglist, nelems, direction, attrs): nelems, or 0 when it failed. */
-function mapSg(m: Machine, dev: DeviceBase, sgl: Scatterlist[], dir: DmaDirection): number {
+/** map_sg(dev, sglist, nelems, direction, attrs): nelems, or 0 when it failed ('none' is DMA_NONE). */
+export function amdMapSg(m: Machine, dev: DeviceBase, sgl: Scatterlist[], dir: DmaDirection | 'none'): number {
   const s = amdState(m);
   const dd = amdDevOf(s, dev.name);
-  const k = m.kstack.enter(F_MAP_SG, sgl.length, DIR_NUM[dir]);
+  const k = m.kstack.enter(F_MAP_SG, sgl.length, dir === 'none' ? 3 : DIR_NUM[dir]);
+  // The map record's direction (DMA_NONE has none to show).
+  const rdir = dir === 'none' ? undefined : dir;
   try {
     const got = getDomain(m, dd);
     if (typeof got === 'number') {
-      m.emit('map', { api: 'dma_map_sg', dev: dev.name, size: sgl.reduce((a, x) => a + x.length, 0), dir, result: 'error', reason: `get_domain: errno ${-got}` });
+      m.emit('map', { api: 'dma_map_sg', dev: dev.name, size: sgl.reduce((a, x) => a + x.length, 0), dir: rdir, result: 'error', reason: `get_domain: errno ${-got}` });
       return 0;
     }
     const dom = got;
@@ -279,7 +280,7 @@ function mapSg(m: Machine, dev: DeviceBase, sgl: Scatterlist[], dir: DmaDirectio
     const address = dmaOpsAllocIova(m, dom, npages, dmaMaskOf(dev));
     // v5.0 tests `address == DMA_MAPPING_ERROR`, which a failed allocation (0) never is.
     if (!address && m.behaviour(AMD_IOVA_FAIL_RETURNS_ZERO) !== 'map_page+map_sg') {
-      m.emit('map', { api: 'dma_map_sg', dev: dev.name, domain: dom.name, size: npages * PAGE, dir, result: 'error', reason: 'dma_ops_alloc_iova failed' });
+      m.emit('map', { api: 'dma_map_sg', dev: dev.name, domain: dom.name, size: npages * PAGE, dir: rdir, result: 'error', reason: 'dma_ops_alloc_iova failed' });
       return 0;
     }
     const prot = dir2prot(dir);
@@ -303,7 +304,7 @@ function mapSg(m: Machine, dev: DeviceBase, sgl: Scatterlist[], dir: DmaDirectio
       }
       // v5.4's `if (s) domain_flush_np_cache(...)`: s is NULL after for_each_sg over the whole list.
       for (const sg of sgl) {
-        const r = m.emit('map', { api: 'dma_map_sg', dev: dev.name, domain: dom.name, iova: sg.dmaAddress, pa: sg.pa, size: sg.length, dir, prot: protString(prot), result: 'ok' });
+        const r = m.emit('map', { api: 'dma_map_sg', dev: dev.name, domain: dom.name, iova: sg.dmaAddress, pa: sg.pa, size: sg.length, dir: rdir, prot: protString(prot), result: 'ok' });
         liveAdd(m, dd!, sg.dmaAddress, sg.length, sg.pa, r.seq, 'dma_map_sg');
       }
       return nelems;
@@ -328,7 +329,7 @@ function mapSg(m: Machine, dev: DeviceBase, sgl: Scatterlist[], dir: DmaDirectio
     const pfn = m.behaviour(AMD_MAP_SG_FREE_IOVA) === 'pfn' ? Math.floor(address / PAGE) : address;
     freeIovaFast(dom.iovad!, pfn, npages);
     m.emit('amd-iova', { op: 'free', domain: dom.name, pfn, pages: npages });
-    m.emit('map', { api: 'dma_map_sg', dev: dev.name, domain: dom.name, size: npages * PAGE, dir, result: 'error', reason: `iommu_map_page: errno ${-ret}` });
+    m.emit('map', { api: 'dma_map_sg', dev: dev.name, domain: dom.name, size: npages * PAGE, dir: rdir, result: 'error', reason: `iommu_map_page: errno ${-ret}` });
     return 0;
   } finally {
     m.kstack.leave(k);
@@ -387,7 +388,7 @@ export const amdDmaOps: DmaOps = {
     m.emit('unmap', { api, dev: dev.name, domain: got.name, iova: dma, size, dir });
     m.kstack.leave(k);
   },
-  mapSg: (m, dev, sgl, dir) => mapSg(m, dev, sgl, dir),
+  mapSg: (m, dev, sgl, dir) => amdMapSg(m, dev, sgl, dir),
   unmapSg: (m, dev, sgl, nents, dir) => unmapSg(m, dev, sgl, nents, dir),
   syncForCpu() {},
   syncForDevice() {},
@@ -398,4 +399,3 @@ export function provideAmdDmaOps(m: Machine): void {
   m.provide(dmaOpsKey('amd-iommu'), amdDmaOps);
 }
 
-export { DIR_NAMES };

@@ -211,9 +211,13 @@ function domainFreeOp(m: Machine, name: string): void {
 }
 
 function runOp(m: Machine, index: number): void {
+  amdState(m).opsDone++;
+  amdRunOp(m, plan(m).ops[index]);
+}
+
+/** One kernel-side operation (the scenario's `amd.ops` run through here at their times). */
+export function amdRunOp(m: Machine, op: AmdOp): void {
   const s = amdState(m);
-  const op = plan(m).ops[index];
-  s.opsDone++;
   switch (op.op) {
     case 'domain-alloc':
       amdDomainAlloc(m, op.domain, op.type);
