@@ -9,6 +9,7 @@ import type { LarbView } from './panels/larb/model.ts';
 import type { SwiotlbView } from './panels/swiotlb/model.ts';
 import type { IotlbView } from './panels/iotlb/model.ts';
 import type { NotifiersView } from './panels/notifiers/model.ts';
+import type { AmdView } from './panels/amd/model.ts';
 
 export type { CommandInfo, CommandResult, ContinueProgress, PointView, SessionView, Stop, TraceRecord };
 
@@ -26,6 +27,7 @@ export interface TuiView extends SessionView {
   readonly swiotlb?: SwiotlbView;
   readonly iotlb?: IotlbView;
   readonly notifiers?: NotifiersView;
+  readonly amd?: AmdView;
 }
 
 export interface SessionPort {

@@ -19,6 +19,8 @@ import type { LarbView } from './larb-model.ts';
 import type { SwiotlbView } from './swiotlb-model.ts';
 import type { IotlbView } from './iotlb-model.ts';
 import type { NotifiersView } from './notifiers-model.ts';
+import { amdView } from './amd.ts';
+import type { AmdView } from './amd-model.ts';
 
 export interface ModelViews {
   readonly pgtable?: PgtableView;
@@ -26,6 +28,7 @@ export interface ModelViews {
   readonly swiotlb?: SwiotlbView;
   readonly iotlb?: IotlbView;
   readonly notifiers?: NotifiersView;
+  readonly amd?: AmdView;
 }
 
 interface Memo {
@@ -75,11 +78,14 @@ export function modelViews(s: Session): ModelViews {
   const swiotlb = swiotlbView(m);
   const iotlb = iotlbView(m);
   const notifiers = notifiersView(m, m.hasModel(MM_MODEL) ? lastNotifier(s, m.state.traceCount) : undefined);
+  const stopDev = stopRecord && fieldValue(stopRecord, 'dev');
+  const amd = amdView(m, typeof stopDev === 'string' ? stopDev : undefined, walkIova ?? num(stopRecord, 'address'));
   return {
     ...(pg ? { pgtable: pg.view } : {}),
     ...(larb ? { larb } : {}),
     ...(swiotlb ? { swiotlb } : {}),
     ...(iotlb ? { iotlb } : {}),
     ...(notifiers ? { notifiers } : {}),
+    ...(amd ? { amd } : {}),
   };
 }

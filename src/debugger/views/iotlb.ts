@@ -1,9 +1,10 @@
-/** The IOTLB panel's view: each M4U cell's IOTLB and each SVA device's ATC. */
+/** The IOTLB panel's view: each M4U cell's IOTLB, each AMD IOMMU's IOTLB and each SVA device's ATC. */
 import type { Machine } from '../../sim/machine.ts';
 import { PAGE_SIZE } from '../../sim/mem/phys.ts';
 import { MTK_MODEL } from '../../sim/iommu/mtk/state.ts';
 import { mtkIotlbEntries } from '../../sim/iommu/mtk/status.ts';
 import { svaDevicesStatus } from '../../sim/mm/status.ts';
+import { amdIotlbEntries, amdStatus } from '../../sim/iommu/amd/status.ts';
 import type { IotlbView, TlbView } from './iotlb-model.ts';
 
 export function iotlbView(m: Machine): IotlbView | undefined {
@@ -18,6 +19,15 @@ export function iotlbView(m: Machine): IotlbView | undefined {
       });
     }),
   );
+  amdStatus(m)?.iommus.forEach((io, i) => {
+    tlbs.push({
+      name: `${io.name} IOTLB`,
+      kind: 'iotlb',
+      capacity: io.iotlbSize,
+      // Tagged by domain ID: INVALIDATE_IOMMU_PAGES names one.
+      entries: amdIotlbEntries(m, i).map((e) => ({ iova: e.iova, pa: e.pa, size: e.size, read: e.ir, write: e.iw, domain: e.domid, ...(e.stale ? { stale: true } : {}) })),
+    });
+  });
   for (const d of svaDevicesStatus(m)) {
     tlbs.push({
       name: `${d.dev} ATC`,

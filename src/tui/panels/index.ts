@@ -8,6 +8,7 @@ import { pgtablePanel } from './pgtable/index.ts';
 import { larbPanel } from './larb/index.ts';
 import { swiotlbPanel } from './swiotlb/index.ts';
 import { iotlbPanel } from './iotlb/index.ts';
+import { amdPanel } from './amd/index.ts';
 import { devicesPanel } from './devices/index.ts';
 import { notifiersPanel } from './notifiers/index.ts';
 import { breakpointsPanel } from './breakpoints/index.ts';
@@ -19,6 +20,7 @@ export const PANELS: readonly PanelDef[] = [
   larbPanel,
   swiotlbPanel,
   iotlbPanel,
+  amdPanel,
   devicesPanel,
   notifiersPanel,
   breakpointsPanel,

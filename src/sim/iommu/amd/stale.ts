@@ -14,15 +14,21 @@ import type { AmdDomain, AmdIommu, AmdIotlbEntry } from './state.ts';
 import { amdState } from './state.ts';
 import { w64 } from './words.ts';
 
-/** Does the table still hold every word the entry was filled from? (no read when no PTE changed) */
-export function amdEntryCurrent(m: Machine, e: AmdIotlbEntry): boolean {
-  const gen = stalePteGen(m);
-  if (e.gen === gen) return true;
+/** Does the table still hold every word the entry was filled from? Reads only (views use it). */
+export function amdEntryMatches(m: Machine, e: AmdIotlbEntry): boolean {
   const mem = m.state.mem;
   const p = e.path;
   for (let i = 0; i < p.length; i += 3) {
     if (read32(mem, p[i]) !== p[i + 1] || read32(mem, p[i] + 4) !== p[i + 2]) return false;
   }
+  return true;
+}
+
+/** amdEntryMatches, skipped when no PTE was written since the entry last matched (the hit path). */
+export function amdEntryCurrent(m: Machine, e: AmdIotlbEntry): boolean {
+  const gen = stalePteGen(m);
+  if (e.gen === gen) return true;
+  if (!amdEntryMatches(m, e)) return false;
   e.gen = gen;
   return true;
 }
