@@ -46,7 +46,19 @@ export function amdIotlbFill(t: AmdIotlb, f: AmdIotlbFill): number {
   }
   const e = t.entries[slot];
   if (e.valid) t.evictions++;
-  Object.assign(e, f);
+  e.domid = f.domid;
+  e.iova = f.iova;
+  e.pa = f.pa;
+  e.size = f.size;
+  e.ir = f.ir;
+  e.iw = f.iw;
+  // The walk's words are copied into the entry's own array (no allocation per fill).
+  const p = e.path;
+  p.length = f.path.length;
+  for (let i = 0; i < f.path.length; i++) p[i] = f.path[i];
+  e.pteSeq = f.pteSeq;
+  e.gen = f.gen;
+  e.filledBy = f.filledBy;
   e.valid = true;
   e.staleReported = false;
   e.lru = ++t.clock;

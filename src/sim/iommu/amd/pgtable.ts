@@ -49,11 +49,14 @@ export function pmLevelSize(mode: number): number {
   return mode < 6 ? 2 ** (12 + 9 * mode) - 1 : Infinity;
 }
 
+/** 1 << PM_LEVEL_SHIFT(level) for levels 0..6 (a table: the walk computes indices on every miss). */
+const LEVEL_SIZE = [0, 1, 2, 3, 4, 5, 6].map((l) => 2 ** (12 + 9 * l));
+
 /** PM_LEVEL_INDEX(level, address). */
-export const pmLevelIndex = (level: number, a: number): number => Math.floor(a / 2 ** (12 + 9 * level)) % 512;
+export const pmLevelIndex = (level: number, a: number): number => Math.floor(a / LEVEL_SIZE[level]) % 512;
 
 /** PTE_LEVEL_PAGE_SIZE(level). */
-export const pteLevelPageSize = (level: number): number => 2 ** (12 + 9 * level);
+export const pteLevelPageSize = (level: number): number => LEVEL_SIZE[level];
 
 /** PAGE_SIZE_LEVEL(page_size) = (__ffs(ps) - 12) / 9. */
 export const pageSizeLevel = (ps: number): number => Math.floor((ffs0(ps) - 12) / 9);

@@ -50,6 +50,8 @@ function fault(m: Machine, iommu: AmdIommu, dd: AmdDevData, domid: number, addr:
 }
 
 const W = [0, 0];
+/** The walk's words, scratch only (the fill copies them into the entry). */
+const PATH: number[] = [];
 
 export const amdTranslate: Translator = (m, dev, addr, write, out) => {
   const dd = devData(m, dev);
@@ -112,7 +114,8 @@ function translate(m: Machine, dd: AmdDevData, dev: DeviceBase, addr: number, wr
   out.hit = 'miss';
   iommu.walks++;
   const mem = m.state.mem;
-  const path: number[] = [];
+  const path = PATH;
+  path.length = 0;
   let level = mode - 1;
   let table = addrOf(d[0], d[1]);
   let size = 0;
