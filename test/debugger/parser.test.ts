@@ -78,7 +78,7 @@ describe('completion', () => {
   it('completes command names, subcommands, fields and bookmarks', () => {
     const s = new Session(syntheticMachine([]));
     expect(s.complete('rev')).toEqual({ start: 0, candidates: ['reverse-continue', 'reverse-step'] });
-    expect(s.complete('info io').candidates).toEqual(['iommu', 'iotlb']);
+    expect(s.complete('info io').candidates).toEqual(['iommu', 'iotlb', 'iova']);
     expect(s.complete('break fault m')).toEqual({ start: 12, candidates: ['mmu='] });
     expect(s.complete('watch ').candidates).toEqual(['bus-sel', 'iova', 'pa', 'pte', 'slot']);
     s.exec('bookmark here');

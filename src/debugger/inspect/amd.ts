@@ -132,7 +132,7 @@ function deviceLines(m: Machine, v: AmdStatus, dev: string, iovaText: string | u
 
 registerInspector({
   name: 'amd',
-  usage: 'info amd [DEV [IOVA] | cmds [IOMMU] [N] | events [IOMMU] [N] | iotlb]',
+  usage: 'info amd [DEV [IOVA]|cmds|events|iotlb]',
   summary: 'AMD IOMMUs: command buffer and event log, IOTLB, domains (IDs, dev_iommu counts), devices and their DTEs, a walk',
   models: [AMD_MODEL],
   run: ({ machine: m }, args) => {
