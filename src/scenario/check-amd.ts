@@ -28,8 +28,10 @@ export function checkAmd(s: ScenarioOut, file: string): ScenarioProblem[] {
     if (!dev) {
       const near = closest(d.dev, [...devices.keys()]);
       out.push({ file, path: `${at}.dev`, message: `no device named "${d.dev}"`, hint: near ? `did you mean "${near}"?` : 'declare it in devices[]' });
-    } else if (dev.kind !== 'bus-master' && dev.kind !== 'virtio-blk') {
-      out.push({ file, path: `${at}.dev`, message: `"${d.dev}" is a ${dev.kind}; only bus-master and virtio-blk devices map through the AMD DMA ops` });
+    } else if (dev.kind !== 'bus-master' && dev.kind !== 'virtio-blk' && dev.kind !== 'sva-device') {
+      out.push({ file, path: `${at}.dev`, message: `"${d.dev}" is a ${dev.kind}; only bus-master and virtio-blk devices (the DMA ops) and sva-device (IOMMUv2) sit behind an AMD IOMMU` });
+    } else if (dev.kind === 'sva-device' && !s.sva?.bindings.some((b) => b.device === d.dev && b.iommu === 'amd-v2')) {
+      out.push({ file, path: `${at}.dev`, message: `sva-device "${d.dev}" is behind an AMD IOMMU but not bound with iommu "amd-v2"`, hint: 'add it to sva.bindings with "iommu": "amd-v2"' });
     }
     if (seenDev.has(d.dev)) out.push({ file, path: `${at}.dev`, message: `"${d.dev}" is listed twice` });
     seenDev.add(d.dev);

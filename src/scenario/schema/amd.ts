@@ -47,7 +47,7 @@ export const AmdOp = z.discriminatedUnion('op', [
 export type AmdOpIn = z.output<typeof AmdOp>;
 
 export const AmdDevice = z.strictObject({
-  dev: Name.describe('a bus-master or virtio-blk device in devices[]'),
+  dev: Name.describe('a bus-master or virtio-blk device in devices[] (DMA ops), or an sva-device bound to amd-v2 (its PASID flushes go through the command buffer)'),
   bdf: BdfText.describe('its PCI function, "0000:01:00.0" (the requester id the IOMMU sees is bus:dev.fn)'),
   iommu: Name.optional().describe('the IOMMU it sits behind (default: the first)'),
   driver: z.string().min(1).optional().describe('the driver name dev_err prints before the PCI name (default: the device name)'),

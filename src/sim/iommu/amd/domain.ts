@@ -6,7 +6,7 @@
  */
 import type { Machine } from '../../machine.ts';
 import { copyReservedIova, initIovaDomain, initIovaFlushQueue, iovaQuirksFor } from '../iova.ts';
-import { IOVA_START_PFN, MAX_DOMAIN_ID, PAGE_MODE_3_LEVEL } from './defs.ts';
+import { IOVA_START_PFN, MAX_DOMAIN_ID, PAGE_MODE_3_LEVEL, PAGE_MODE_NONE } from './defs.ts';
 import { amdAllocTable, freePagetable } from './pgtable.ts';
 import { type AmdDomain, type AmdDomainType, type AmdState, amdState } from './state.ts';
 
@@ -68,6 +68,14 @@ export function amdDomainFree(m: Machine, index: number): void {
   domainIdFree(s, dom.id);
   dom.freed = true;
   m.emit('amd-domain', { op: 'free', domain: dom.name, id: dom.id, type: dom.type, mode: dom.mode, root: dom.root });
+}
+
+/** amd_iommu_domain_direct_map: drop the page table, mode PAGE_MODE_NONE (DMA passes untranslated). */
+export function amdDomainDirectMap(m: Machine, index: number): void {
+  const dom = amdState(m).domains[index];
+  freePagetable(m, dom);
+  dom.mode = PAGE_MODE_NONE;
+  dom.root = 0;
 }
 
 export function amdDomainByName(s: AmdState, name: string): number {

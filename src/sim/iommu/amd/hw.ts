@@ -25,6 +25,7 @@ import {
   CMD_INV_ALL,
   CMD_INV_DEV_ENTRY,
   CMD_INV_IOMMU_PAGES,
+  CMD_INV_IOMMU_PAGES_GN_MASK,
   CMD_INV_IOMMU_PAGES_PDE_MASK,
   CMD_INV_IOMMU_PAGES_SIZE_MASK,
   CMD_INV_IOTLB_PAGES,
@@ -34,6 +35,9 @@ import {
 } from './defs.ts';
 import type { CmdWords } from './cmd.ts';
 import { amdIotlbInvalidate, amdIotlbInvalidateAll } from './iotlb.ts';
+import { DEVICES } from '../../devices/device.ts';
+import type { SvaDeviceState } from '../../devices/sva-device.ts';
+import { atcInvalidate, atcInvalidatePasid } from '../ats/atc.ts';
 import { type AmdIommu, amdState } from './state.ts';
 import { SZ_4G, ffz64 } from './words.ts';
 
@@ -96,6 +100,8 @@ function amdExecute(m: Machine, iommu: AmdIommu, w: CmdWords): void {
       }
       return;
     case CMD_INV_IOMMU_PAGES: {
+      // GN: a guest (PASID) invalidation; this IOTLB holds no PASID translations.
+      if (w[2] & CMD_INV_IOMMU_PAGES_GN_MASK) return;
       const domid = w[1] & 0xffff;
       const pde = (w[2] & CMD_INV_IOMMU_PAGES_PDE_MASK) !== 0;
       const s = (w[2] & CMD_INV_IOMMU_PAGES_SIZE_MASK) !== 0;
@@ -116,12 +122,37 @@ function amdExecute(m: Machine, iommu: AmdIommu, w: CmdWords): void {
     case CMD_INV_ALL:
       amdIotlbInvalidateAll(iommu.iotlb);
       return;
+    case CMD_INV_IOTLB_PAGES:
+      atcDropped = invalidateDeviceIotlb(m, w);
+      return;
     default:
       // INVALIDATE_DEVTAB_ENTRY: the model reads the device table on every walk (no DTE
-      // cache), so there is nothing cached to drop. INVALIDATE_IOTLB_PAGES goes on to the
-      // device's own IOTLB; DMA-path devices here have none.
+      // cache), so there is nothing cached to drop.
       return;
   }
+}
+
+/** ATC entries the last INVALIDATE_IOTLB_PAGES dropped (read right after queueing it). */
+let atcDropped = 0;
+export const amdLastAtcDropped = (): number => atcDropped;
+
+/**
+ * INVALIDATE_IOTLB_PAGES passed on to the device as an ATS invalidation: only IOMMUv2
+ * devices here have an ATC (DMA-path devices with `ats` have none modelled). With GN the
+ * PASID is data[0] bits 23:16 (high byte) and data[1] bits 23:16 (low byte).
+ */
+function invalidateDeviceIotlb(m: Machine, w: CmdWords): number {
+  const devid = w[0] & 0xffff;
+  const dd = amdState(m).devs.find((d) => d.v2 && d.devid === devid);
+  if (!dd) return 0;
+  const atc = (m.model(DEVICES).list[dd.devIndex] as SvaDeviceState).atc;
+  const pasid = (((w[0] >>> 16) & 0xff) << 8) | ((w[1] >>> 16) & 0xff);
+  const s = (w[2] & CMD_INV_IOMMU_PAGES_SIZE_MASK) !== 0;
+  const lo = (w[2] & 0xffff_f000) >>> 0;
+  if (s && lo === ALL_PAGES_LO && w[3] === ALL_PAGES_HI) return atcInvalidatePasid(atc, pasid);
+  const size = s ? 2 ** (ffz64(lo | 0xfff, w[3]) + 1) : 4096;
+  const start = Math.floor((lo + w[3] * SZ_4G) / size) * size;
+  return atcInvalidate(atc, pasid, start / 4096, (start + size) / 4096);
 }
 
 /** The 64-bit semaphore at semPa as the driver polls it (wait_on_sem). */

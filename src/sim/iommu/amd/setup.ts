@@ -17,6 +17,7 @@ import { kfunc } from '../../core/kstack.ts';
 import { physAlloc } from '../../mem/alloc.ts';
 import { checksum, fill, fnv1a } from '../../mem/phys.ts';
 import { DEVICES } from '../../devices/device.ts';
+import type { SvaDeviceState } from '../../devices/sva-device.ts';
 import { translatorKey, deviceRead, deviceWrite } from '../../devices/port.ts';
 import { iommuPgsize } from '../core.ts';
 import { initIovaDomain, iovaQuirksFor, reserveIova } from '../iova.ts';
@@ -24,7 +25,7 @@ import { protString } from '../../pgtable/prot.ts';
 import { kernelRelease } from '../../kernel.ts';
 import { amdIommuAttachDevice, detachDevice, iommuDetachDevice } from './attach.ts';
 import { HT_RANGE_END, HT_RANGE_START, IOMMU_PROT_IR, IOMMU_PROT_IW, IOVA_START_PFN, MSI_RANGE_END, MSI_RANGE_START } from './defs.ts';
-import { amdDomainAlloc, amdDomainByName, amdDomainFree } from './domain.ts';
+import { amdDomainAlloc, amdDomainByName, amdDomainDirectMap, amdDomainFree } from './domain.ts';
 import { AMD_FQ_TIMER, amdFqTimer, provideAmdDmaOps } from './dma-ops.ts';
 import { amdEvtIrq } from './evtlog.ts';
 import { domainFlushComplete, domainFlushTlbPde, iommuCompletionWait } from './flush.ts';
@@ -89,12 +90,22 @@ export function amdSetup(m: Machine, a: AmdSetup): AmdState {
   reserveIova(reserved, HT_RANGE_START / 4096, Math.floor(HT_RANGE_END / 4096));
   for (const b of a.barWindows) reserveIova(reserved, Math.floor(b.start / 4096), Math.floor((b.start + b.size - 1) / 4096));
   const list = m.model(DEVICES).list;
-  const devs: AmdDevData[] = a.devices.map((d) => ({
-    name: d.dev, devIndex: list.findIndex((x) => x.name === d.dev), devid: d.devid, alias: d.alias, bdf: d.bdf, segment: d.segment,
-    iommu: d.iommu, driver: d.driver, ats: d.ats, qdep: d.qdep, domain: -1, defaultDomain: -1, rs: ratelimitCreate(),
-  }));
+  const devs: AmdDevData[] = a.devices.map((d) => {
+    const devIndex = list.findIndex((x) => x.name === d.dev);
+    const v2 = list[devIndex].kind === 'sva-device';
+    return {
+      name: d.dev, devIndex, devid: d.devid, alias: d.alias, bdf: d.bdf, segment: d.segment,
+      iommu: d.iommu, driver: d.driver, ats: d.ats || v2, qdep: v2 ? (list[devIndex] as SvaDeviceState).qdep : d.qdep, v2,
+      domain: -1, defaultDomain: -1, rs: ratelimitCreate(),
+    };
+  });
   for (const d of devs) {
     const dev = list[d.devIndex];
+    if (d.v2) {
+      // amd_iommu_v2 drives it through PASIDs: its requester id is its PCI function.
+      (dev as SvaDeviceState).devid = d.devid;
+      continue;
+    }
     dev.dmaOps = 'amd-iommu';
     dev.translator = 'amd';
     dev.pci = true;
@@ -103,6 +114,7 @@ export function amdSetup(m: Machine, a: AmdSetup): AmdState {
   // PCI enumeration order: segment, bus, devfn.
   const order = devs.map((_, i) => i).sort((x, y) => devs[x].segment - devs[y].segment || devs[x].devid - devs[y].devid);
   for (const i of order) {
+    if (devs[i].v2) continue;
     const g = a.devices[i].group;
     let grp = groups.find((x) => x.group === g);
     if (!grp) groups.push((grp = { group: g, devs: [] }));
@@ -141,6 +153,16 @@ function probe(m: Machine): void {
       iommuCompletionWait(m, s.iommus[dd.iommu]);
       m.kstack.leave(k);
     }
+  }
+  // amd_iommu_init_device (amd_iommu_v2.c): an unmanaged domain, direct-mapped (mode 0: no
+  // page table for DMA without a PASID), v2 enabled, attached to the device's group.
+  for (const dd of s.devs) {
+    if (!dd.v2) continue;
+    const di = amdDomainAlloc(m, `v2-${dd.name}`, 'unmanaged');
+    if (di < 0) continue;
+    amdDomainDirectMap(m, di);
+    amdIommuAttachDevice(m, dd, di);
+    (m.model(DEVICES).list[dd.devIndex] as SvaDeviceState).domainId = s.domains[di].id;
   }
 }
 

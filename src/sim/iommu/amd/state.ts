@@ -122,6 +122,8 @@ export interface AmdDevData {
   driver: string;
   ats: boolean;
   qdep: number;
+  /** An IOMMUv2 (SVA) device: its DMA goes through PASIDs and its ATC, not the DMA ops. */
+  v2: boolean;
   /** dev_data->domain: the attached protection domain's index in `domains`, -1 none. */
   domain: number;
   /** The group's default (DMA) domain. */
