@@ -32,13 +32,13 @@ import { amdLogEvent } from './hw.ts';
 import { amdIotlbFill, amdIotlbLookup } from './iotlb.ts';
 import { pmLevelIndex, ptePageSize, pteLevel, pteLevelPageSize, ptePresent } from './pgtable.ts';
 import { amdStaleOnHit } from './stale.ts';
-import { type AmdDevData, type AmdIommu, amdState } from './state.ts';
+import { type AmdDevData, type AmdIommu, type AmdState, amdState } from './state.ts';
 import { addrOf, hi32, lo32 } from './words.ts';
 
 /** The device's iommu_dev_data by its device name (a scan of a handful of entries). */
-function devData(m: Machine, dev: DeviceBase): AmdDevData {
-  const s = amdState(m);
-  for (const d of s.devs) if (d.name === dev.name) return d;
+function devIndex(s: AmdState, dev: DeviceBase): number {
+  const devs = s.devs;
+  for (let i = 0; i < devs.length; i++) if (devs[i].name === dev.name) return i;
   throw new Error(`device ${dev.name} is not behind an AMD IOMMU`);
 }
 
@@ -54,9 +54,10 @@ const W = [0, 0];
 const PATH: number[] = [];
 
 export const amdTranslate: Translator = (m, dev, addr, write, out) => {
-  const dd = devData(m, dev);
-  const ok = translate(m, dd, dev, addr, write, out);
-  checkAccess(m, dd, addr, write, ok ? out.pa : null);
+  const s = amdState(m);
+  const i = devIndex(s, dev);
+  const ok = translate(m, s, s.devs[i], dev.name, addr, write, out);
+  if (s.live[i].length) checkAccess(m, s, i, addr, write, ok ? out.pa : null);
   return ok;
 };
 
@@ -65,9 +66,9 @@ export const amdTranslate: Translator = (m, dev, addr, write, out) => {
  * must reach the buffer mapped there. Two live mappings can claim one address (after map_sg
  * mapped over IOVA 0): each that does not see its buffer is reported, once.
  */
-function checkAccess(m: Machine, dd: AmdDevData, addr: number, write: boolean, reached: number | null): void {
-  const s = amdState(m);
-  const list = s.live[s.devs.indexOf(dd)];
+function checkAccess(m: Machine, s: AmdState, di: number, addr: number, write: boolean, reached: number | null): void {
+  const dd = s.devs[di];
+  const list = s.live[di];
   for (let i = 0; i < list.length; i++) {
     const l = list[i];
     if (addr < l.dma || addr >= l.dma + Math.max(l.size, 1)) continue;
@@ -79,8 +80,7 @@ function checkAccess(m: Machine, dd: AmdDevData, addr: number, write: boolean, r
   }
 }
 
-function translate(m: Machine, dd: AmdDevData, dev: DeviceBase, addr: number, write: boolean, out: Translation): boolean {
-  const s = amdState(m);
+function translate(m: Machine, s: AmdState, dd: AmdDevData, devName: string, addr: number, write: boolean, out: Translation): boolean {
   const iommu = s.iommus[dd.iommu];
   if (write) iommu.writes++;
   else iommu.reads++;
@@ -107,7 +107,7 @@ function translate(m: Machine, dd: AmdDevData, dev: DeviceBase, addr: number, wr
     const e = iommu.iotlb.entries[i];
     out.hit = 'hit';
     if (!dteOk || !(write ? e.iw : e.ir)) return fault(m, iommu, dd, domid, addr, rw | EVENT_FLAG_PR | EVENT_FLAG_PE, out);
-    amdStaleOnHit(m, iommu, e, dev.name, addr);
+    amdStaleOnHit(m, iommu, e, devName, addr);
     out.pa = e.pa + (addr - e.iova);
     return true;
   }
