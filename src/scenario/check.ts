@@ -12,6 +12,7 @@ import { checkLimits } from './check-limits.ts';
 import { checkCpuMaps } from './check-cpu-maps.ts';
 import { checkPci } from './check-pci.ts';
 import { checkVtd } from './check-vtd.ts';
+import { checkAmd } from './check-amd.ts';
 
 type Check = (s: ScenarioOut, file: string) => ScenarioProblem[];
 
@@ -181,7 +182,7 @@ const checkKernelRows: Check = (s, file) => {
   return [];
 };
 
-export const CHECKS: Check[] = [checkOverrides, checkBuffers, checkDevices, checkKernelRows, checkProcesses, checkSva, checkMtk, checkCpuMaps, checkPci, checkVtd, checkLimits];
+export const CHECKS: Check[] = [checkOverrides, checkBuffers, checkDevices, checkKernelRows, checkProcesses, checkSva, checkMtk, checkCpuMaps, checkPci, checkVtd, checkAmd, checkLimits];
 
 export function checkScenario(s: ScenarioOut, file: string): ScenarioProblem[] {
   return CHECKS.flatMap((c) => c(s, file));

@@ -255,6 +255,64 @@ export const INTEL_PASID_TEARDOWN_DID = behaviour({
   source: 'drivers/iommu/intel-pasid.c: intel_pasid_tear_down_entry',
 });
 
+export const AMD_MAP_SG_UNMAP_ON_ERROR = behaviour({
+  id: 'amd-map-sg-unmap-on-error',
+  area: 'iommu/amd',
+  summary: 'AMD map_sg error path: rc3 tests `if (--mapped_pages)` and stops after unmapping page 0 (with k >= 2 pages mapped, pages 1..k-1 stay mapped); the rc4 fix tests `== 0` and unmaps exactly the k mapped pages',
+  choices: ['first-page', 'all-mapped'],
+  // "Unmap all mapped pages in error path of map_sg", v5.0-rc4 fixes pull (kernel-facts-2 §11.7b).
+  kernels: changedIn('v5.0', 'first-page', 'all-mapped'),
+  source: 'drivers/iommu/amd_iommu.c: map_sg',
+});
+
+export const AMD_MAP_SG_FREE_IOVA = behaviour({
+  id: 'amd-map-sg-free-iova',
+  area: 'iommu/amd',
+  summary: 'AMD map_sg error path frees the IOVA with free_iova_fast(address) on rc3 (the byte address as a pfn: the range leaks, a bogus pfn enters the range cache) and free_iova_fast(address >> PAGE_SHIFT) after the rc4 fix',
+  choices: ['byte-address', 'pfn'],
+  // "Call free_iova_fast with pfn in map_sg" (kernel-facts-2 §11.7a).
+  kernels: changedIn('v5.0', 'byte-address', 'pfn'),
+  source: 'drivers/iommu/amd_iommu.c: map_sg',
+});
+
+export const AMD_DETACH_FLUSH = behaviour({
+  id: 'amd-detach-flush',
+  area: 'iommu/amd',
+  summary: 'AMD do_detach: rc3 drops dev_iommu[]/dev_cnt first and flushes only the DTE, so IOTLB entries stay on an IOMMU no later domain flush reaches; the rc4 fix flushes the domain (PDE) and waits before dropping the counts',
+  choices: ['refcount-first', 'flush-first'],
+  // "Fix IOMMU page flush when detach device from a domain" (kernel-facts-2 §11.7c).
+  kernels: changedIn('v5.0', 'refcount-first', 'flush-first'),
+  source: 'drivers/iommu/amd_iommu.c: do_detach',
+});
+
+export const AMD_MAP_SG_ERROR_REASON = behaviour({
+  id: 'amd-map-sg-error-reason',
+  area: 'iommu/amd',
+  summary: 'AMD map_sg error message: v5.0 pr_err "%s: IOMMU mapping error in map_sg (io-pages: %d)"; v5.4 dev_err "... (io-pages: %d reason: %d)"',
+  choices: ['no-reason', 'reason'],
+  // Applied 2019-01-30 for v5.1 (kernel-facts-2 §10, §11.6).
+  kernels: changedIn('v5.4', 'no-reason', 'reason'),
+  source: 'drivers/iommu/amd_iommu.c: map_sg',
+});
+
+export const AMD_IOVA_FAIL_RETURNS_ZERO = behaviour({
+  id: 'amd-iova-fail-returns-zero',
+  area: 'iommu/amd',
+  summary: 'AMD dma_ops_alloc_iova returns 0 on failure: map_page returns that 0 as the dma address on every kernel; v5.0 map_sg tests `== DMA_MAPPING_ERROR` and maps at IOVA 0 (v5.4 tests `!address`); "none" is the corrected what-if',
+  choices: ['map_page+map_sg', 'map_page', 'none'],
+  kernels: { 'v5.0-rc3': 'map_page+map_sg', 'v5.0': 'map_page+map_sg', 'v5.4': 'map_page' },
+  source: 'drivers/iommu/amd_iommu.c: __map_single, map_sg',
+});
+
+export const AMD_MAP_SG_OFFSET = behaviour({
+  id: 'amd-map-sg-offset',
+  area: 'iommu/amd',
+  summary: 'AMD map_sg sets dma_address += address + s->offset (v5.0: an entry with offset >= 4096 gets an address past its mapped page) or + (s->offset & ~PAGE_MASK) (v5.4)',
+  choices: ['full-offset', 'offset-in-page'],
+  kernels: changedIn('v5.4', 'full-offset', 'offset-in-page'),
+  source: 'drivers/iommu/amd_iommu.c: map_sg',
+});
+
 /** Every row, in `info kernels` order. */
 export const BEHAVIOURS: readonly Behaviour[] = [
   MTK_DRIVER_GEN,
@@ -276,6 +334,12 @@ export const BEHAVIOURS: readonly Behaviour[] = [
   INTEL_SM_DEFAULT,
   INTEL_PASID_SNOOP_DID,
   INTEL_PASID_TEARDOWN_DID,
+  AMD_MAP_SG_UNMAP_ON_ERROR,
+  AMD_MAP_SG_FREE_IOVA,
+  AMD_DETACH_FLUSH,
+  AMD_MAP_SG_ERROR_REASON,
+  AMD_IOVA_FAIL_RETURNS_ZERO,
+  AMD_MAP_SG_OFFSET,
 ];
 if (BEHAVIOURS.length !== rows || new Set(BEHAVIOURS.map((b) => b.index)).size !== rows) {
   throw new Error('kernel.ts: every behaviour row must be listed in BEHAVIOURS exactly once');

@@ -9,6 +9,7 @@ import { MM_KINDS } from './mm/kinds.ts';
 import { IOMMU_KINDS } from './iommu/kinds.ts';
 import { MTK_KINDS } from './iommu/mtk/kinds.ts';
 import { VTD_KINDS } from './iommu/intel/kinds.ts';
+import { AMD_KINDS } from './iommu/amd/kinds.ts';
 import { PGTABLE_KINDS } from './pgtable/kinds.ts';
 import { DMA_DIRECTIONS, DMA_KINDS } from './dma/kinds.ts';
 import { KMEM_KINDS } from './kmem/kinds.ts';
@@ -81,7 +82,7 @@ export const CORE_KINDS = [
   }),
 ] as const;
 
-export const TRACE_KINDS = [...CORE_KINDS, ...PGTABLE_KINDS, ...IOMMU_KINDS, ...MTK_KINDS, ...VTD_KINDS, ...MM_KINDS, ...DMA_KINDS, ...KMEM_KINDS, ...MMC_KINDS, ...DEV_MMAP_KINDS, ...PCI_KINDS, ...HMM_KINDS] as const;
+export const TRACE_KINDS = [...CORE_KINDS, ...PGTABLE_KINDS, ...IOMMU_KINDS, ...MTK_KINDS, ...VTD_KINDS, ...AMD_KINDS, ...MM_KINDS, ...DMA_KINDS, ...KMEM_KINDS, ...MMC_KINDS, ...DEV_MMAP_KINDS, ...PCI_KINDS, ...HMM_KINDS] as const;
 
 type Spec = (typeof TRACE_KINDS)[number];
 /** Every record kind's name. */

@@ -12,6 +12,7 @@ import type { NotifiersView } from './panels/notifiers/model.ts';
 import type { PciView } from './panels/pci/model.ts';
 import type { HmmView } from './panels/hmm/model.ts';
 import type { VtdView } from './panels/vtd/model.ts';
+import type { AmdView } from './panels/amd/model.ts';
 
 export type { CommandInfo, CommandResult, ContinueProgress, PointView, SessionView, Stop, TraceRecord };
 
@@ -32,6 +33,7 @@ export interface TuiView extends SessionView {
   readonly pci?: PciView;
   readonly hmm?: HmmView;
   readonly vtd?: VtdView;
+  readonly amd?: AmdView;
 }
 
 /** A compiled timeline filter, or the mistake in it (message, 0-based column, hint). */

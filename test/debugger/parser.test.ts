@@ -117,7 +117,7 @@ describe('completion', () => {
   it('completes command names, subcommands, fields and bookmarks', () => {
     const s = new Session(syntheticMachine([]));
     expect(s.complete('rev')).toEqual({ start: 0, candidates: ['reverse-continue', 'reverse-step', 'reverse-stepi'] });
-    expect(s.complete('info io').candidates).toEqual(['iommu', 'iotlb']);
+    expect(s.complete('info io').candidates).toEqual(['iommu', 'iotlb', 'iova']);
     expect(s.complete('break fault m')).toEqual({ start: 12, candidates: ['m4uPa=', 'mmu='] });
     expect(s.complete('break fault-irq l')).toEqual({ start: 16, candidates: ['larb=', 'larbRaw=', 'layer='] });
     expect(s.complete('watch ').candidates).toEqual(['bus-sel', 'iova', 'pa', 'pte', 'slot']);

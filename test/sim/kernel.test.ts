@@ -16,9 +16,9 @@ describe('the behaviour table', () => {
     for (const id of ['intel-map-resource', 'p2pdma-whitelist']) expect(BEHAVIOURS.map((b) => b.id)).toContain(id);
   });
 
-  it('only the VT-d scalable-mode default changed between v5.0-rc3 and v5.0.1 (kernel-facts-2 §17)', () => {
+  it('only the VT-d scalable-mode default and the v5.0-rc4 fixes changed between v5.0-rc3 and v5.0.1 (kernel-facts-2 §10, §17)', () => {
     const changed = BEHAVIOURS.filter((b) => b.kernels['v5.0-rc3'] !== b.kernels['v5.0']).map((b) => b.id);
-    expect(changed).toEqual(['intel-sm-default']);
+    expect(changed.sort()).toEqual(['amd-detach-flush', 'amd-map-sg-free-iova', 'amd-map-sg-unmap-on-error', 'intel-sm-default']);
   });
 
   it('changedIn and sameOnAll fill every kernel', () => {
@@ -39,7 +39,7 @@ describe('--kernel v5.0-rc3 on every built-in scenario', () => {
       const s = loadScenario(e.file);
       let v50: string[] | Error;
       try {
-        v50 = runLines(e.file, { kernel: 'v5.0', maxEvents: 20_000 });
+        v50 = runLines(e.file, { kernel: 'v5.0', maxEvents: 20_000, overrides: s.overrides });
       } catch (err) {
         v50 = err as Error;
       }
@@ -48,7 +48,7 @@ describe('--kernel v5.0-rc3 on every built-in scenario', () => {
         expect(() => buildMachine({ ...s, overrides: { ...s.overrides, ...asV50 } }, { kernel: 'v5.0-rc3' })).toThrow(v50.message);
         return;
       }
-      expect(norm(runLines(e.file, { kernel: 'v5.0-rc3', maxEvents: 20_000, overrides: asV50 }))).toEqual(v50);
+      expect(norm(runLines(e.file, { kernel: 'v5.0-rc3', maxEvents: 20_000, overrides: { ...s.overrides, ...asV50 } }))).toEqual(v50);
     });
   }
 });
@@ -137,6 +137,31 @@ const SHOWN: Record<string, Record<string, { scenario: string; kernel?: KernelVe
   'intel-pasid-teardown-did': {
     'clear-first': { scenario: 'vtd-pasid-did', kernel: 'v5.0' },
     'read-first': { scenario: 'vtd-pasid-did', kernel: 'v5.4' },
+  },
+  'amd-map-sg-unmap-on-error': {
+    'first-page': { scenario: 'amd-map-sg-error', kernel: 'v5.0-rc3' },
+    'all-mapped': { scenario: 'amd-map-sg-error', kernel: 'v5.0' },
+  },
+  'amd-map-sg-free-iova': {
+    'byte-address': { scenario: 'amd-map-sg-error', kernel: 'v5.0-rc3' },
+    pfn: { scenario: 'amd-map-sg-error', kernel: 'v5.0' },
+  },
+  'amd-detach-flush': {
+    'refcount-first': { scenario: 'amd-detach-stale-iotlb', kernel: 'v5.0-rc3' },
+    'flush-first': { scenario: 'amd-detach-stale-iotlb', kernel: 'v5.0' },
+  },
+  'amd-map-sg-error-reason': {
+    'no-reason': { scenario: 'amd-map-sg-error', kernel: 'v5.0' },
+    reason: { scenario: 'amd-map-sg-error', kernel: 'v5.4' },
+  },
+  'amd-iova-fail-returns-zero': {
+    'map_page+map_sg': { scenario: 'amd-iova-exhausted', kernel: 'v5.0' },
+    map_page: { scenario: 'amd-iova-exhausted', kernel: 'v5.4' },
+    none: { scenario: 'amd-iova-exhausted', overrides: { 'amd-iova-fail-returns-zero': 'none' } },
+  },
+  'amd-map-sg-offset': {
+    'full-offset': { scenario: 'amd-map-sg-offset', kernel: 'v5.0' },
+    'offset-in-page': { scenario: 'amd-map-sg-offset', kernel: 'v5.4' },
   },
 };
 

@@ -26,6 +26,8 @@ import type { PciView } from './pci-model.ts';
 import type { HmmView } from './hmm-model.ts';
 import { vtdView } from './vtd.ts';
 import type { VtdView } from './vtd-model.ts';
+import { amdView } from './amd.ts';
+import type { AmdView } from './amd-model.ts';
 
 export interface ModelViews {
   readonly pgtable?: PgtableView;
@@ -36,6 +38,7 @@ export interface ModelViews {
   readonly pci?: PciView;
   readonly hmm?: HmmView;
   readonly vtd?: VtdView;
+  readonly amd?: AmdView;
 }
 
 interface Memo {
@@ -101,6 +104,7 @@ export function modelViews(s: Session): ModelViews {
   const hmm = hmmView(m);
   const dev = stopRecord && fieldValue(stopRecord, 'dev');
   const vtd = vtdView(m, typeof dev === 'string' ? dev : undefined, walkIova);
+  const amd = amdView(m, typeof dev === 'string' ? dev : undefined, walkIova ?? num(stopRecord, 'address'));
   return {
     ...(pg ? { pgtable: pg.view } : {}),
     ...(larb ? { larb } : {}),
@@ -110,5 +114,6 @@ export function modelViews(s: Session): ModelViews {
     ...(pci ? { pci } : {}),
     ...(hmm ? { hmm } : {}),
     ...(vtd ? { vtd } : {}),
+    ...(amd ? { amd } : {}),
   };
 }

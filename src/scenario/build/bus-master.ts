@@ -28,7 +28,8 @@ export function busMasterState(ctx: BuildContext, m: Machine, d: BusMasterIn): B
         let h = handleOf(op.handle);
         if (h < 0) h = handles.push({ name: op.handle, pa: [], dma: [], len: op.len, dir: op.dir, api: op.api }) - 1;
         handles[h].dma = new Array<number>(op.count).fill(DMA_MAPPING_ERROR);
-        return { op: 'map', handle: h, pa: at(op.buf, op.offset), len: op.len, dir: op.dir, count: op.count, stride: op.stride ?? op.len, api: op.api };
+        const sgPage = op.api === 'sg' && op.sgPage === 'buffer' ? at(op.buf) - (at(op.buf) % 4096) : undefined;
+        return { op: 'map', handle: h, pa: at(op.buf, op.offset), len: op.len, dir: op.dir, count: op.count, stride: op.stride ?? op.len, api: op.api, ...(sgPage !== undefined ? { sgPage } : {}) };
       }
       case 'map-resource': {
         let h = handleOf(op.handle);

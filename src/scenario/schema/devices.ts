@@ -75,6 +75,10 @@ export const BusOp = z.discriminatedUnion('op', [
       .enum(['single', 'page', 'sg'])
       .default('single')
       .describe('dma_map_single or dma_map_page per mapping, or one dma_map_sg over all of them'),
+    sgPage: z
+      .enum(['own', 'buffer'])
+      .default('own')
+      .describe('sg: "own" sets each entry with sg_set_buf (its own page, offset < 4 KiB); "buffer" gives every entry the buffer\'s first page (a compound page) and s->offset from it, as skb frags of compound pages have'),
   }),
   z
     .strictObject({

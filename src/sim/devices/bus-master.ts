@@ -40,6 +40,8 @@ export type BusOp =
       count: number;
       stride: number;
       api: 'single' | 'page' | 'sg';
+      /** sg: s->offset measured from this page (a compound page) instead of each entry's own. */
+      sgPage?: number;
     }
   | { op: 'map-resource'; handle: number; pa: number; len: number; dir: DmaDirection }
   | { op: 'unmap'; handle: number; every: number; phase: number; flush: boolean }
@@ -59,6 +61,8 @@ export interface BusHandle {
   dir: DmaDirection;
   /** dma_map_single / dma_map_page per entry, one dma_map_sg over all, or dma_map_resource of an MMIO range. */
   api: 'single' | 'page' | 'sg' | 'resource';
+  /** sg: the page every entry's s->offset is measured from (absent: each entry's own page). */
+  sgPage?: number;
 }
 
 export interface BusMasterState extends DeviceBase {
@@ -84,7 +88,10 @@ function mapOne(m: Machine, dev: BusMasterState, h: BusHandle, i: number): void 
 }
 
 function sglOf(h: BusHandle): Scatterlist[] {
-  return h.pa.map((pa, i) => ({ pa, length: h.len, dmaAddress: h.dma[i], dmaLength: h.len }));
+  const base = h.sgPage;
+  return h.pa.map((pa, i) =>
+    base === undefined ? { pa, length: h.len, dmaAddress: h.dma[i], dmaLength: h.len } : { pa, length: h.len, dmaAddress: h.dma[i], dmaLength: h.len, offset: pa - base },
+  );
 }
 
 /** dma_map_sg over every entry: all mapped, or none (dma_direct_map_sg unwinds). */
@@ -129,6 +136,7 @@ function run(m: Machine, dev: BusMasterState, op: BusOp): number {
     case 'map': {
       const h = dev.handles[op.handle];
       for (let i = 0; i < op.count; i++) h.pa[i] = op.pa + i * op.stride;
+      if (op.sgPage !== undefined) h.sgPage = op.sgPage;
       if (h.api === 'sg') mapSg(m, dev, h);
       else for (let i = 0; i < op.count; i++) mapOne(m, dev, h, i);
       return 1;

@@ -23,6 +23,8 @@ export interface Scatterlist {
   length: number;
   dmaAddress: number;
   dmaLength: number;
+  /** s->offset as the driver set it (pa = page_to_phys(page) + offset); absent: pa % 4096 (sg_set_buf). */
+  offset?: number;
 }
 
 export interface DmaOps {

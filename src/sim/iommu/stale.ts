@@ -47,7 +47,7 @@ export function walkChanged(m: Machine, pa: ArrayLike<number>, word: ArrayLike<n
 /** What a stale use is reported with (the `stale-tlb` fields the model knows). */
 export interface StaleUse {
   iommu: string;
-  mmu: string;
+  mmu?: string;
   dev: string;
   iova: number;
   cachedPa: number;
@@ -58,6 +58,12 @@ export interface StaleUse {
   filledAfter: number;
   did?: number;
   pasid?: number;
+  /** AMD: the domain ID the entry is tagged with. */
+  domid?: number;
+  /** Where it was found: a device's access (default) or a completed flush that missed it. */
+  found?: 'access' | 'flush';
+  /** The record that explains why no invalidation reached the entry. */
+  cause?: number;
 }
 
 /** Emit the `stale-tlb` finding, naming the `pte` record that last wrote the changed word. */
@@ -76,16 +82,25 @@ export function staleReport(m: Machine, u: StaleUse): void {
     filledAfter: u.filledAfter,
     did: u.did,
     pasid: u.pasid,
+    domid: u.domid,
+    found: u.found,
+    cause: u.cause,
   });
 }
 
 /** Start remembering `pte` records (iommuCoreInit calls it once per machine, at build). */
 export function staleCheckerInstall(m: Machine): void {
-  m.watch('pte', (mm, r) => {
-    const core = iommuCore(mm);
-    core.pteSeq.set(r.addr, r.seq);
-    core.pteGen++;
-  });
+  m.watch('pte', (mm, r) => stalePteWritten(mm, r.addr, r.seq));
+}
+
+/**
+ * A page-table word at `addr` was written by record `seq`. Formats whose entries do not
+ * fit a `pte` record (64-bit AMD PTEs are `amd-pte`) call this at their store.
+ */
+export function stalePteWritten(m: Machine, addr: number, seq: number): void {
+  const core = iommuCore(m);
+  core.pteSeq.set(addr, seq);
+  core.pteGen++;
 }
 
 /** Seq of the last `pte` record that wrote the word at ptePa, or -1. */

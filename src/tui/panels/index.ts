@@ -9,6 +9,7 @@ import { larbPanel } from './larb/index.ts';
 import { swiotlbPanel } from './swiotlb/index.ts';
 import { iotlbPanel } from './iotlb/index.ts';
 import { vtdPanel } from './vtd/index.ts';
+import { amdPanel } from './amd/index.ts';
 import { devicesPanel } from './devices/index.ts';
 import { notifiersPanel } from './notifiers/index.ts';
 import { breakpointsPanel } from './breakpoints/index.ts';
@@ -24,6 +25,7 @@ export const PANELS: readonly PanelDef[] = [
   iotlbPanel,
   pciPanel,
   vtdPanel,
+  amdPanel,
   devicesPanel,
   notifiersPanel,
   hmmPanel,

@@ -58,18 +58,6 @@ export const VTD_KINDS = [
     pasid: int('PASID it names').opt(),
     by: str('kernel function that built it'),
   }),
-  kind('iotlb-inval', 'The DMAR hardware invalidated IOTLB entries (a queued descriptor or a write of IOTLB_REG).', {
-    iommu: str('DMAR unit'),
-    gran: oneOf(['global', 'domain', 'page', 'pasid', 'pasid-page'], '"global", "domain" (DSI), "page" (PSI), "pasid" (PASID-based, whole PASID) or "pasid-page"'),
-    did: int('domain id (absent for a global one)').opt(),
-    pasid: int('PASID (PASID-based granularities)').opt(),
-    start: hex('first IOVA of a page-selective one').opt(),
-    end: hex('IOVA just past it: start + 4 KiB << am (exclusive)').opt(),
-    am: int('address mask: 2^am pages').opt(),
-    ih: int('invalidation hint (1: leaves only; the queued form always carries 0)').opt(),
-    dropped: int('valid IOTLB entries removed'),
-    via: oneOf(['qi', 'register'], '"qi" (invalidation queue) or "register" (IOTLB_REG)'),
-  }),
   kind(
     'dmar-fault',
     "The fault interrupt handler (dmar_fault -> dmar_fault_do_one) read and cleared one fault record: the driver's report of a fault the device's `dma` record already showed.",
