@@ -256,6 +256,9 @@ function checkTimes(s: ScenarioOut, c: Ctx): void {
   (s.sva?.bindings ?? []).forEach((b, i) => {
     if (b.at > WORKLOAD_END_NS) problem(c, `sva.bindings[${i}].at`, `t=${b.at} ns is past the virtual time limit (${WORKLOAD_END_NS.toExponential(2)} ns)`);
   });
+  (s.amd?.ops ?? []).forEach((o, i) => {
+    if (o.at > WORKLOAD_END_NS) problem(c, `amd.ops[${i}].at`, `t=${o.at} ns is past the virtual time limit (${WORKLOAD_END_NS.toExponential(2)} ns)`);
+  });
   if (s.mtk && s.mtk.irqLatency > TIME_SLACK_NS) problem(c, 'mtk.irqLatency', `${s.mtk.irqLatency} ns is above ${TIME_SLACK_NS} ns (about 18 min)`);
   if (s.limits.maxEvents > LIMITS.events) problem(c, 'limits.maxEvents', `${s.limits.maxEvents} is more than the ${LIMITS.events} events a run may take`, LIMITS_HINT);
   // io_tlb_nslabs slabs of 2 KiB (IO_TLB_SHIFT 11), whichever form the section was written in.
