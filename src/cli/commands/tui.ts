@@ -71,6 +71,7 @@ export const tuiCommand = {
     // anything imports React (the TUI modules are loaded only below).
     process.env.NODE_ENV = 'production';
     const { Session } = await import('../../debugger/session.ts');
+    const { writeExportFile } = await import('../export-file.ts');
     const { portFor } = await import('../../tui/session-app.tsx');
     const { startTui } = await import('../../tui/start.tsx');
     let notice: string | undefined;
@@ -80,7 +81,7 @@ export const tuiCommand = {
       notice = wired.notice;
       // Small slices: at ~40k events/s (a loaded 2-core VM) the session's default of 20,000
       // events is half a second between key reads; 1,000 keeps Esc and keys under ~30 ms.
-      return portFor(new Session(b, { ...wired.options, sliceEvents: TUI_SLICE_EVENTS }));
+      return portFor(new Session(b, { ...wired.options, sliceEvents: TUI_SLICE_EVENTS, writeExport: writeExportFile }));
     };
     const port = first ? portOf(first) : undefined;
     drawing = true;
