@@ -10,6 +10,7 @@ import { Device } from './devices.ts';
 import { Process, Sva } from './mm.ts';
 import { MtkSection } from './mtk.ts';
 import { Swiotlb } from './swiotlb.ts';
+import { SwarmSection } from './swarm.ts';
 
 export const SCENARIO_VERSION = 1;
 
@@ -38,6 +39,7 @@ export const Scenario = z.strictObject({
   swiotlb: Swiotlb.optional().describe('SWIOTLB bounce pool; absent = no pool (swiotlb inactive)'),
   devices: z.array(Device).default([]),
   sva: Sva.optional().describe('shared virtual addressing: device <-> process bindings and the PASID allocator'),
+  swarm: SwarmSection.optional().describe('`dmadbg swarm`: what a seed may vary (device subset, values, kernel behaviours); a plain run ignores it'),
 });
 
 export type ScenarioIn = z.input<typeof Scenario>;
