@@ -36,7 +36,7 @@ export interface DebugRunArgs {
 const warn = (l: string) => process.stderr.write(l + '\n');
 
 /** The command file, or standard input for "-" (`ssh host run X --commands - < fault.cmds`). */
-function readCommands(file: string): ScriptLine[] {
+export function readCommands(file: string): ScriptLine[] {
   const name = file === '-' ? 'standard input' : file;
   let text: string;
   try {
