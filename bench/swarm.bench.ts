@@ -1,5 +1,5 @@
 /**
- * Swarm throughput: `dmadbg swarm mtk-swarm-flush` over 1,000 seeds as a user runs it (the
+ * Swarm throughput: `dmadbg swarm mtk-swarm-flush` over 4,000 seeds as a user runs it (the
  * bundle, worker threads started from dist/swarm-worker.js), in seeds per second as the
  * command reports them (from the pool's start to its last result, worker start-up
  * included), with 1 and with 2 workers, and the speedup of 2 over 1 sample by sample.
@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { Bench } from './harness.ts';
 
 const ROOT = join(import.meta.dirname, '..');
-const SEEDS = '1..1000';
+const SEEDS = '1..4000';
 const rates: Record<number, number[]> = { 1: [], 2: [] };
 
 function seedsPerSecond(workers: number): number {
@@ -30,8 +30,8 @@ function seedsPerSecond(workers: number): number {
 const load = loadavg().map((x) => x.toFixed(1)).join(' ');
 
 export const benches: Bench[] = [
-  { name: 'swarm mtk-swarm-flush 1000 seeds, 1 worker', unit: 'seeds/s', samples: 3, sample: () => seedsPerSecond(1) },
-  { name: 'swarm mtk-swarm-flush 1000 seeds, 2 workers', unit: 'seeds/s', samples: 3, sample: () => seedsPerSecond(2) },
+  { name: 'swarm mtk-swarm-flush 4000 seeds, 1 worker', unit: 'seeds/s', samples: 3, sample: () => seedsPerSecond(1) },
+  { name: 'swarm mtk-swarm-flush 4000 seeds, 2 workers', unit: 'seeds/s', samples: 3, sample: () => seedsPerSecond(2) },
   {
     name: `swarm speedup 2 workers / 1 (load avg ${load})`,
     unit: 'x',

@@ -57,7 +57,7 @@ export async function swarmHandler(argv: ArgumentsCamelCase<SwarmArgs>): Promise
   process.stderr.write(
     `dmadbg: swarm ${fam.name} seeds ${mine ? `${mine.from}..${mine.to}` : '(none)'}${shard.count > 1 ? ` (shard ${shard.index}/${shard.count} of ${all.from}..${all.to})` : ''}, fail on ${failOn.join(',')}, ${Math.min(workers, Math.max(1, seeds.length))} workers\n`,
   );
-  const progress = progressReporter(process.stderr, workers);
+  const progress = progressReporter(process.stderr);
   const t0 = Date.now();
   const results = await runPool({ raw: fam.raw, file: fam.file, settings: { failOn, kernel: argv.kernel, overrides, maxEvents } }, seeds, workers, (p) => progress.update(p));
   progress.done();

@@ -14,7 +14,7 @@ function clock(s: number): string {
   return m < 60 ? `${m}m${String(Math.ceil(s % 60)).padStart(2, '0')}s` : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 }
 
-export function progressReporter(stream: NodeJS.WriteStream, workers: number): { update(p: PoolProgress): void; done(): void } {
+export function progressReporter(stream: NodeJS.WriteStream): { update(p: PoolProgress): void; done(): void } {
   const t0 = Date.now();
   const tty = !!stream.isTTY;
   let lastDraw = 0;
@@ -30,7 +30,7 @@ export function progressReporter(stream: NodeJS.WriteStream, workers: number): {
         lastDraw = now;
         const fill = Math.round((BAR * p.done) / p.total);
         const eta = rate > 0 ? clock((p.total - p.done) / rate) : '?';
-        const text = `${p.done}/${p.total} seeds, ${p.failing} failing, ${Math.round(rate)}/s on ${workers} workers, ETA ${eta}`;
+        const text = `${p.done}/${p.total} seeds, ${p.failing} failing, ${Math.round(rate)}/s, ETA ${eta}`;
         const bar = `[${'#'.repeat(fill)}${'.'.repeat(BAR - fill)}] `;
         // A narrow terminal loses the bar, never a number.
         stream.write(`\r${bar.length + text.length < (stream.columns || 80) ? bar : ''}${text}\x1b[K`);
