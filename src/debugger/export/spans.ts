@@ -8,7 +8,10 @@
  * - a block request: blk-req submit -> complete;
  * - a fault until the driver reports it: the faulting access -> the device's next record
  *   of a kind marked as a fault report (the IRQ latency; mtk's ISR, a page request);
- * - a larb powered on: larb-power resume -> suspend.
+ * - a larb powered on: larb-power resume -> suspend;
+ * - an M4U range TLB flush: the write of INVALIDATE -> the CPE_DONE poll that waits for it
+ *   (mtk_iommu_tlb_add_flush_nosync / mtk_iommu_tlb_sync; zero length where the model
+ *   completes it at once, the poll's args say how long it waited when it timed out).
  */
 import type { TraceRecord } from '../../sim/core/trace.ts';
 import { kindSpec } from '../../sim/trace-kinds.ts';
@@ -56,6 +59,10 @@ function begins(r: TraceRecord): Begin | undefined {
       return r.result === 'fault' ? { key: `fault ${r.dev}`, group: 'devices', lanes: `${r.dev} faults`, name: 'fault until reported', category: 'fault' } : undefined;
     case 'larb-power':
       return r.op === 'resume' ? { key: `power ${r.block}`, group: 'SMI', lanes: `${r.block} power`, name: 'powered on', category: 'power' } : undefined;
+    case 'reg':
+      // Only a range invalidation (F_MMU_INV_RANGE, 0x1) is waited for; a flush-all
+      // (F_ALL_INVLD, 0x2) is not polled (drivers/iommu/mtk_iommu.c).
+      return r.op === 'write' && r.reg === 'INVALIDATE' && r.val === 0x1 ? { key: `flush ${r.block}`, group: 'IOMMUs', lanes: `${r.block} TLB flush`, name: 'TLB flush until CPE_DONE', category: 'tlb' } : undefined;
     default:
       return undefined;
   }
@@ -72,6 +79,8 @@ function ends(r: TraceRecord): string | undefined {
       return r.phase === 'complete' ? `blk ${r.dev} ${r.req}` : undefined;
     case 'larb-power':
       return r.op === 'suspend' ? `power ${r.block}` : undefined;
+    case 'reg':
+      return r.op === 'poll' && r.reg === 'CPE_DONE' ? `flush ${r.block}` : undefined;
     default: {
       const dev = rec(r).dev;
       return kindSpec(r.kind)?.stage === 'report' && dev !== undefined ? `fault ${String(dev)}` : undefined;
