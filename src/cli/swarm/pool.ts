@@ -44,18 +44,24 @@ export async function runPool(job: SwarmJob, seeds: readonly number[], workers: 
   const lane = (): Promise<void> =>
     new Promise((resolve, reject) => {
       const w = new Worker(url, { workerData: job });
+      // Two batches in flight: a worker never waits for the main thread to hand it the next.
+      let inFlight = 0;
       let finished = false;
       const feed = () => {
         if (next >= seeds.length) {
-          finished = true;
-          void w.terminate().then(() => resolve());
+          if (inFlight === 0 && !finished) {
+            finished = true;
+            void w.terminate().then(() => resolve());
+          }
           return;
         }
         const part = seeds.slice(next, next + batch);
         next += part.length;
+        inFlight++;
         w.postMessage(part);
       };
       w.on('message', (rs: SeedResult[]) => {
+        inFlight--;
         for (const r of rs) {
           results.set(r.seed, r);
           if (r.outcome === 'fail') failing++;
@@ -67,6 +73,7 @@ export async function runPool(job: SwarmJob, seeds: readonly number[], workers: 
       w.on('exit', (code) => {
         if (!finished) reject(new Error(`swarm worker exited with code ${code} before its seeds were done`));
       });
+      feed();
       feed();
     });
   await Promise.all(Array.from({ length: n }, lane));
