@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Pty, spawnCli } from './pty.ts';
 import { summarisePerfetto } from '../helpers/perfetto-summary.ts';
+import { dmadbg } from '../helpers/cli.ts';
 
 let p: Pty | undefined;
 afterEach(() => p?.kill());
@@ -34,6 +35,17 @@ describe('export from the TUI', () => {
     // The recording ends at the faulting access: its slice is still waiting for the ISR.
     expect(s.slices.some((x) => x.startsWith('devices/vdec0 faults: fault until reported'))).toBe(true);
     expect(s.tracks).toContain('devices/vdec0');
+    p.send('q');
+    const { exitCode } = await p.exited;
+    expect(exitCode).toBe(0);
+  }, 120_000);
+
+  it('tui --commands opens a shrunk scenario stopped at its failure', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dmadbg-e2e-shrink-'));
+    const r = dmadbg(['shrink', 'mtk-swarm-flush', '--seed', '4', '--fail-on', 'stale-tlb', '-o', dir]);
+    expect(r.code, r.stderr).toBe(0);
+    p = spawnCli(['tui', join(dir, 'mtk-swarm-flush-seed4.min.json'), '--commands', join(dir, 'mtk-swarm-flush-seed4.min.cmds')]);
+    await p.waitFor(/stopped: breakpoint 1[^]*\n>\s+\d+\s+\S+\s+stale-tlb\s+iommu=m4u0/);
     p.send('q');
     const { exitCode } = await p.exited;
     expect(exitCode).toBe(0);
