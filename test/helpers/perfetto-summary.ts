@@ -5,7 +5,7 @@
  * every flow as the chain of events it links, and each counter's values.
  */
 import { fromBinary } from '@bufbuild/protobuf';
-import { TraceSchema, TrackEvent_Type } from '../../src/debugger/export/gen/perfetto/trace_subset_pb.ts';
+import { TracePacket_SequenceFlags, TraceSchema, TrackEvent_Type } from '../../src/debugger/export/gen/perfetto/trace_subset_pb.ts';
 
 export interface PerfettoSummary {
   tracks: string[];
@@ -19,6 +19,8 @@ export interface PerfettoSummary {
 
 export function summarisePerfetto(bytes: Uint8Array): PerfettoSummary {
   const trace = fromBinary(TraceSchema, bytes);
+  // A sequence starts with cleared incremental state (what Perfetto's own writers do).
+  if (trace.packet[0]?.sequenceFlags !== TracePacket_SequenceFlags.SEQ_INCREMENTAL_STATE_CLEARED) throw new Error('the first packet does not clear the sequence state');
   const name = new Map<bigint, string>();
   const tracks: string[] = [];
   const events: Record<string, { instants: number; slices: number; counterValues: number }> = {};

@@ -13,9 +13,9 @@
  *   ATC invalidation -> the device's next page request;
  * - counters (./counters.ts): SWIOTLB slots used, IOTLB occupancy, outstanding mappings.
  *
- * Timestamps are the records' virtual nanoseconds. Packets are written one at a time as
- * `Trace.packet` entries (field 1, length-delimited), so any number of records streams
- * through in constant memory; the concatenation is one Trace message.
+ * Timestamps are the records' virtual nanoseconds. Packets are encoded in batches, each a
+ * Trace message whose bytes are its `packet` entries (field 1, length-delimited), so any
+ * number of records streams through in constant memory and the concatenation is one Trace.
  */
 import { create, toBinary, type MessageInitShape } from '@bufbuild/protobuf';
 import type { TraceRecord } from '../../sim/core/trace.ts';
@@ -25,7 +25,7 @@ import { Counters } from './counters.ts';
 import { Flows } from './flows.ts';
 import { Spans } from './spans.ts';
 import { GROUPS, type Group, placeRecord } from './tracks.ts';
-import { CounterDescriptor_Unit, TracePacketSchema, TrackEvent_Type, type TrackEventSchema } from './gen/perfetto/trace_subset_pb.ts';
+import { CounterDescriptor_Unit, TraceSchema, TracePacket_SequenceFlags, type TracePacketSchema, TrackEvent_Type, type TrackEventSchema } from './gen/perfetto/trace_subset_pb.ts';
 
 export interface PerfettoOptions {
   /** IOTLB entries per mmu cell (mtk.iotlbEntries): the occupancy counter never passes it. */
@@ -45,21 +45,8 @@ export interface ExportStats {
 type TrackEventInit = MessageInitShape<typeof TrackEventSchema>;
 const SEQUENCE_ID = 1;
 
-/** `Trace.packet` (field 1, wire type 2) tag and length around one encoded packet. */
-function framed(bytes: Uint8Array): Uint8Array {
-  const head: number[] = [0x0a];
-  for (let n = bytes.length; ; n >>>= 7) {
-    if (n < 0x80) {
-      head.push(n);
-      break;
-    }
-    head.push((n & 0x7f) | 0x80);
-  }
-  const out = new Uint8Array(head.length + bytes.length);
-  out.set(head);
-  out.set(bytes, head.length);
-  return out;
-}
+/** Packets encoded together: one Trace message per batch, concatenated (still one Trace). */
+const BATCH_PACKETS = 512;
 
 /** The instant's name: the kind, with what tells records of a kind apart at a glance. */
 function instantName(r: TraceRecord): string {
@@ -105,10 +92,24 @@ export class PerfettoExport {
     this.counters = new Counters(opts.iotlbEntries);
   }
 
+  private pending: MessageInitShape<typeof TracePacketSchema>[] = [];
+
   private packet(p: MessageInitShape<typeof TracePacketSchema>): void {
-    const msg = create(TracePacketSchema, { ...p, optionalTrustedPacketSequenceId: { case: 'trustedPacketSequenceId', value: SEQUENCE_ID } });
-    this.sink(framed(toBinary(TracePacketSchema, msg)));
+    // The first packet starts the sequence with a clean state, as Perfetto's own writers do.
+    const first = this.stats.packets === 0 ? { sequenceFlags: TracePacket_SequenceFlags.SEQ_INCREMENTAL_STATE_CLEARED } : {};
+    this.pending.push({ ...p, ...first, optionalTrustedPacketSequenceId: { case: 'trustedPacketSequenceId', value: SEQUENCE_ID } });
     this.stats.packets++;
+    if (this.pending.length >= BATCH_PACKETS) this.flush();
+  }
+
+  /**
+   * Encode the pending packets as one Trace message: its bytes are `packet` entries (field 1,
+   * length-delimited), so batches written one after another read as one Trace.
+   */
+  private flush(): void {
+    if (!this.pending.length) return;
+    this.sink(toBinary(TraceSchema, create(TraceSchema, { packet: this.pending })));
+    this.pending = [];
   }
 
   private group(g: Group): bigint {
@@ -185,6 +186,7 @@ export class PerfettoExport {
         debugAnnotations: [{ nameField: { case: 'name', value: 'end' }, value: { case: 'stringValue', value: 'still open when the trace ends' } }],
       });
     }
+    this.flush();
     return this.stats;
   }
 }
