@@ -5,6 +5,7 @@
  * a breakpoint; 1: a command failed (or a --replay's stops differ); 70: a simulator
  * assertion (a reverse motion replayed differently: a dmadbg bug).
  */
+import { writeExportFile } from '../export-file.ts';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Session } from '../../debugger/session.ts';
@@ -35,7 +36,7 @@ export interface DebugRunArgs {
 const warn = (l: string) => process.stderr.write(l + '\n');
 
 /** The command file, or standard input for "-" (`ssh host run X --commands - < fault.cmds`). */
-function readCommands(file: string): ScriptLine[] {
+export function readCommands(file: string): ScriptLine[] {
   const name = file === '-' ? 'standard input' : file;
   let text: string;
   try {
@@ -52,7 +53,7 @@ function exitOf(code: 0 | 1 | 3 | 70): number {
 }
 
 function makeSession(loaded: Loaded, a: DebugRunArgs): { session: Session; flush: () => void } {
-  const base = { file: loaded.file, hash: loaded.hash, maxEvents: a.maxEvents };
+  const base = { file: loaded.file, hash: loaded.hash, maxEvents: a.maxEvents, writeExport: writeExportFile };
   if (!a.restore) return { session: new Session(loaded, base), flush: () => {} };
   const ws = openWorkspace(workspaceDir(a.workspace), { warn });
   const wired = wireSession(ws, { name: loaded.scenario.name, file: loaded.file, hash: loaded.hash }, { history: false });
@@ -113,7 +114,7 @@ export async function replayRun(a: DebugRunArgs): Promise<number> {
   const loaded = loadAndBuild(h.file, { seed: h.seed, kernel: h.kernel });
   process.stderr.write(`dmadbg: replaying ${h.id}: scenario=${h.scenario} seed=${h.seed} kernel=${h.kernel}\n`);
   if (loaded.hash !== h.hash) warn(`dmadbg: ${h.file} changed since run ${h.id} was recorded; the replay may differ`);
-  const session = new Session(loaded, { file: loaded.file, hash: loaded.hash, maxEvents: a.maxEvents });
+  const session = new Session(loaded, { file: loaded.file, hash: loaded.hash, maxEvents: a.maxEvents, writeExport: writeExportFile });
   const res = runScript(session, run.steps.map((s) => s.line), { json: a.json });
   const out = new Out();
   for (const l of res.out) out.line(l);

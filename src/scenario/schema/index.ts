@@ -14,6 +14,7 @@ import { Swiotlb } from './swiotlb.ts';
 import { KmemSection } from './kmem.ts';
 import { PciSection } from './pci.ts';
 import { VtdSection } from './vtd.ts';
+import { SwarmSection } from './swarm.ts';
 
 export const SCENARIO_VERSION = 1;
 
@@ -46,6 +47,7 @@ export const Scenario = z.strictObject({
   devices: z.array(Device).default([]),
   sva: Sva.optional().describe('shared virtual addressing: device <-> process bindings and the PASID allocator'),
   pci: PciSection.optional().describe('PCI topology: host bridges, root ports, switches, endpoints with BARs, ACS and p2pmem'),
+  swarm: SwarmSection.optional().describe('`dmadbg swarm`: what a seed may vary (device subset, values, kernel behaviours); a plain run ignores it'),
 });
 
 export type ScenarioIn = z.input<typeof Scenario>;
