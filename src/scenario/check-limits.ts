@@ -259,6 +259,19 @@ function checkTimes(s: ScenarioOut, c: Ctx): void {
   (s.amd?.ops ?? []).forEach((o, i) => {
     if (o.at > WORKLOAD_END_NS) problem(c, `amd.ops[${i}].at`, `t=${o.at} ns is past the virtual time limit (${WORKLOAD_END_NS.toExponential(2)} ns)`);
   });
+}
+
+/** The kernel-side AMD ops move data (dev-read/dev-write/cpu-fill) or write page-table entries (iommu-map). */
+function checkAmdOps(s: ScenarioOut, c: Ctx): void {
+  (s.amd?.ops ?? []).forEach((o, i) => {
+    const p = `amd.ops[${i}]`;
+    if (o.op === 'iommu-map' || o.op === 'iommu-unmap') {
+      if (o.size > LIMITS.mapBytes) problem(c, `${p}.size`, `${mib(o.size)} is more than a mapping may cover (${mib(LIMITS.mapBytes)})`, `split it into smaller ops; ${LIMITS_HINT}`);
+    } else if (o.op === 'dev-read') transfer(c, `${p}.len`, o.len);
+    else if (o.op === 'dev-write' || o.op === 'cpu-fill') {
+      if (o.len !== undefined && transfer(c, `${p}.len`, o.len)) back(c, `${p}.len`, o.len);
+    }
+  });
   if (s.mtk && s.mtk.irqLatency > TIME_SLACK_NS) problem(c, 'mtk.irqLatency', `${s.mtk.irqLatency} ns is above ${TIME_SLACK_NS} ns (about 18 min)`);
   if (s.limits.maxEvents > LIMITS.events) problem(c, 'limits.maxEvents', `${s.limits.maxEvents} is more than the ${LIMITS.events} events a run may take`, LIMITS_HINT);
   // io_tlb_nslabs slabs of 2 KiB (IO_TLB_SHIFT 11), whichever form the section was written in.
@@ -272,6 +285,7 @@ export function checkLimits(s: ScenarioOut, file: string): ScenarioProblem[] {
   checkDevices(s, c);
   checkProcesses(s, c);
   checkTimes(s, c);
+  checkAmdOps(s, c);
   if (c.backed > LIMITS.backedBytes && c.biggest) {
     problem(c, c.biggest.path, `the scenario would back ${mib(c.backed)} of simulated memory with real pages (fills, populated mappings, writes), more than ${mib(LIMITS.backedBytes)}; the largest part is here (${mib(c.biggest.bytes)})`, `shrink it; memory that is only mapped or read costs nothing. ${LIMITS_HINT}`);
   }
