@@ -13,15 +13,17 @@ import { listCommand } from './commands/list.ts';
 import { infoCommand } from './commands/info.ts';
 import { tuiCommand } from './commands/tui.ts';
 import { serveCommand } from './commands/serve.ts';
+import { diffCommand } from './commands/diff.ts';
+import { newCommand } from './commands/new.ts';
 import { EXIT, UsageError } from './output.ts';
 import { reportInternalError } from './crash.ts';
 import { workspaceDir } from '../store/paths.ts';
 import { houseStyle } from './usage-messages.ts';
 
 /** What each command's positional arguments are, for "name FILE..." messages. */
-const POSITIONAL_USAGE: Record<string, string> = { validate: 'FILE...', info: 'kernels|kinds|limits', run: 'SCENARIO', tui: '[SCENARIO]', list: '', serve: '' };
+const POSITIONAL_USAGE: Record<string, string> = { validate: 'FILE...', info: 'kernels|kinds|limits', run: 'SCENARIO', tui: '[SCENARIO]', list: '', serve: '', diff: 'SCENARIO', new: 'NAME' };
 /** Positional names across the commands (yargs lists them among the options). */
-const POSITIONALS = ['scenario', 'files', 'topic'];
+const POSITIONALS = ['scenario', 'files', 'topic', 'name'];
 
 type Handler = (argv: never) => number | void | Promise<number | void>;
 
@@ -46,6 +48,8 @@ export async function main(argv: string[]): Promise<void> {
     .command(withExit(listCommand))
     .command(withExit(infoCommand))
     .command(withExit(serveCommand))
+    .command(withExit(diffCommand))
+    .command(withExit(newCommand))
     .demandCommand(1, 'Name a command; `dmadbg --help` lists them.')
     .strict()
     .recommendCommands()
@@ -102,7 +106,7 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   throw e;
 });
 
-const COMMAND_NAMES = ['tui', 'run', 'validate', 'list', 'info', 'serve', 'completion'];
+const COMMAND_NAMES = ['tui', 'run', 'validate', 'list', 'info', 'serve', 'diff', 'new', 'completion'];
 const implicit = withImplicitTui(hideBin(process.argv), COMMAND_NAMES, SCENARIOS_DIR);
 if ('error' in implicit) {
   process.stderr.write(`dmadbg: ${implicit.error}\n`);
