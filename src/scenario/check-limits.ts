@@ -70,9 +70,15 @@ function checkDram(s: ScenarioOut, c: Ctx): void {
   for (const r of ranges) {
     if (r.base + r.size > PA_LIMIT) problem(c, `memory.dram[${r.i}]`, `DRAM range ends at 0x${(r.base + r.size).toString(16)}, beyond the 2^48-byte physical address space`, 'lower base or size');
   }
-  for (let k = 1; k < ranges.length; k++) {
-    const a = ranges[k - 1], b = ranges[k];
-    if (a.base + a.size > b.base) problem(c, `memory.dram[${b.i}]`, `DRAM range overlaps memory.dram[${a.i}]`, 'DRAM ranges must be disjoint');
+  // Each range against the furthest-reaching one before it (a big range can hold several).
+  const span = (r: { base: number; size: number }) => `0x${r.base.toString(16)}..0x${(r.base + r.size).toString(16)}`;
+  let reach: (typeof ranges)[number] | undefined;
+  for (const b of ranges) {
+    if (reach && reach.base + reach.size > b.base) {
+      const [first, second] = reach.i < b.i ? [reach, b] : [b, reach];
+      problem(c, `memory.dram[${second.i}]`, `DRAM range ${span(second)} overlaps memory.dram[${first.i}] (${span(first)})`, 'DRAM ranges must be disjoint');
+    }
+    if (!reach || b.base + b.size > reach.base + reach.size) reach = b;
   }
   s.memory.buffers.forEach((b, i) => {
     const at = `memory.buffers[${i}]`;

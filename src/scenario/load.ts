@@ -62,8 +62,10 @@ export function parseScenarioText(text: string, file: string): LoadResult {
     const problems = zodIssuesToProblems(file, Scenario, raw, parsed.error.issues);
     const pruned = pruneToValid(Scenario, raw, parsed.error.issues);
     if (!pruned) return { ok: false, problems };
-    const more = pruned.relocate(checkScenario(pruned.value, file));
-    return { ok: false, problems: [...problems, ...more], ...(more.length ? {} : { partial: pruned }) };
+    const found = checkScenario(pruned.value, file);
+    // Only a copy that passes every check may be built (even a problem left out as a
+    // consequence, such as a reference to a removed buffer, would break the build).
+    return { ok: false, problems: [...problems, ...pruned.relocate(found)], ...(found.length ? {} : { partial: pruned }) };
   }
   const problems = checkScenario(parsed.data, file);
   if (problems.length) return { ok: false, problems };

@@ -5,7 +5,7 @@
  * taken out so the rest is still checked and built (prune.ts); every problem and warning
  * names the file's own JSON path.
  */
-import { loadScenarioFile } from './load.ts';
+import { type LoadResult, loadScenarioFile } from './load.ts';
 import { ScenarioError, type ScenarioProblem } from './problems.ts';
 import { type Built, buildMachine } from './build/index.ts';
 import { lintScenario } from './lint.ts';
@@ -19,7 +19,11 @@ export interface Validation {
 }
 
 export function validateScenarioFile(file: string): Validation {
-  const res = loadScenarioFile(file);
+  return validateLoaded(loadScenarioFile(file), file);
+}
+
+/** The build and the warnings after a load (a file's, or a text's: parseScenarioText). */
+export function validateLoaded(res: LoadResult, file: string): Validation {
   const problems: ScenarioProblem[] = res.ok ? [] : [...res.problems];
   let scenario: ScenarioOut | undefined;
   let relocate = (ps: readonly ScenarioProblem[]): ScenarioProblem[] => [...ps];

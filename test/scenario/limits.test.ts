@@ -60,7 +60,16 @@ describe('values past a limit are refused at their path', () => {
     d.memory.dram = [{ base: '0xffff00000000', size: '8G' }, { base: '0x40000000', size: '256M' }, { base: '0x48000000', size: '1M' }];
     expect(problems(d)).toEqual([
       'f.json:memory.dram[0]: DRAM range ends at 0x1000100000000, beyond the 2^48-byte physical address space (lower base or size)',
-      'f.json:memory.dram[2]: DRAM range overlaps memory.dram[1] (DRAM ranges must be disjoint)',
+      'f.json:memory.dram[2]: DRAM range 0x48000000..0x48100000 overlaps memory.dram[1] (0x40000000..0x50000000) (DRAM ranges must be disjoint)',
+    ]);
+  });
+
+  it('a DRAM range holding two others overlaps both, each named', () => {
+    const d = base();
+    d.memory.dram = [{ base: '0x40000000', size: '1G' }, { base: '0x48000000', size: '1M' }, { base: '0x50000000', size: '1M' }];
+    expect(problems(d)).toEqual([
+      'f.json:memory.dram[1]: DRAM range 0x48000000..0x48100000 overlaps memory.dram[0] (0x40000000..0x80000000) (DRAM ranges must be disjoint)',
+      'f.json:memory.dram[2]: DRAM range 0x50000000..0x50100000 overlaps memory.dram[0] (0x40000000..0x80000000) (DRAM ranges must be disjoint)',
     ]);
   });
 
