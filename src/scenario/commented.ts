@@ -63,6 +63,10 @@ export function toJsonc(doc: unknown, opts: CommentOptions): string {
   const value = (v: unknown, node: JsonSchemaNode | undefined, path: Key[], indent: string, head: string, tail: string) => {
     const line = oneLine(v);
     if (line !== undefined && (isScalar(v) || head.length + line.length + tail.length <= width)) {
+      // Notes about fields inside a one-line value go above the line.
+      const here = jsonPath(path);
+      const inner = Object.keys(notes).filter((k) => k !== here && (k.startsWith(`${here}.`) || k.startsWith(`${here}[`)));
+      for (const k of inner) comment(`${k.slice(here.length).replace(/^\./, '')}: ${notes[k]}`, indent);
       lines.push(`${head}${line}${tail}`);
       return;
     }

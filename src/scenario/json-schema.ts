@@ -16,6 +16,25 @@ function behaviourOverrides(schema: Record<string, unknown>): void {
   o.additionalProperties = false;
 }
 
+/**
+ * Defaults of fields whose value zod transforms (durations, sizes: "10us" -> 10000) are
+ * left out of the input schema; the output schema has them, as numbers any input accepts.
+ * Copied across where the two have the same shape.
+ */
+function inputDefaults(input: Record<string, unknown>, output: Record<string, unknown> | undefined): void {
+  if (!output) return;
+  if (input.default === undefined && output.default !== undefined) input.default = output.default;
+  const ip = input.properties as Record<string, Record<string, unknown>> | undefined;
+  const op = output.properties as Record<string, Record<string, unknown>> | undefined;
+  if (ip && op) for (const k of Object.keys(ip)) inputDefaults(ip[k], op[k]);
+  if (input.items && output.items) inputDefaults(input.items as Record<string, unknown>, output.items as Record<string, unknown>);
+  for (const u of ['oneOf', 'anyOf'] as const) {
+    const a = input[u] as Record<string, unknown>[] | undefined;
+    const b = output[u] as Record<string, unknown>[] | undefined;
+    if (a && b && a.length === b.length) a.forEach((x, i) => inputDefaults(x, b[i]));
+  }
+}
+
 let cached: JsonSchemaNode | undefined;
 
 /**
@@ -25,6 +44,7 @@ let cached: JsonSchemaNode | undefined;
 export function scenarioJsonSchemaDoc(): JsonSchemaNode {
   if (cached) return cached;
   const schema = z.toJSONSchema(Scenario, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, unknown>;
+  inputDefaults(schema, z.toJSONSchema(Scenario, { io: 'output', unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, unknown>);
   behaviourOverrides(schema);
   cached = {
     $id: 'https://dmadbg.invalid/scenario.schema.json',

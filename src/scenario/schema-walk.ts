@@ -7,6 +7,8 @@
 export interface JsonSchemaNode {
   readonly type?: string | readonly string[];
   readonly description?: string;
+  /** The unit a value is written in ("address", "size", "duration", ...), from the zod schema's meta. */
+  readonly title?: string;
   readonly properties?: Readonly<Record<string, JsonSchemaNode>>;
   readonly required?: readonly string[];
   readonly additionalProperties?: boolean | JsonSchemaNode;

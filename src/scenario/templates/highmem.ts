@@ -28,7 +28,7 @@ export const HIGHMEM_TEMPLATE: Template = {
     ],
   },
   notes: {
-    'memory.buffers[1].addr': 'With PAGE_OFFSET 0xc0000000, lowmem ends 768 MiB above the first DRAM byte (0x70000000): this page is highmem.',
+    'memory.buffers[1].addr': 'with PAGE_OFFSET 0xc0000000 lowmem ends 768 MiB above the first DRAM byte (0x70000000): this page is highmem.',
     'devices[0].dmaMask': "31 bits: v5.0's mmc queue bounces pages above the mask; v5.4 bounces only hosts without a mask.",
   },
 };

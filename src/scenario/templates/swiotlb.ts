@@ -32,7 +32,7 @@ export const SWIOTLB_TEMPLATE: Template = {
   },
   notes: {
     swiotlb: 'swiotlb=1024 as on the kernel command line: 1024 slabs of 2 KiB (2 MiB), below 4 GiB.',
-    'memory.buffers[0].above': 'Above 4 GiB: a 32-bit DMA mask cannot reach it, so dma_map bounces.',
+    'memory.buffers[0].above': 'a 32-bit DMA mask cannot reach 4 GiB and up, so dma_map bounces this buffer.',
     'devices[0].ops[2]': 'The device wrote into the bounce slot: the buffer itself still holds zeros here.',
   },
 };
