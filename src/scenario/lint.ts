@@ -92,9 +92,10 @@ const lintRawAddress: Lint = ({ s, file }) => {
 };
 
 /**
- * A bus-master mapping through dma-direct a buffer its DMA mask cannot reach, with no
- * SWIOTLB pool to bounce through, or a pool the mask cannot reach either: dma_map fails
- * (dma_direct_map_page -> swiotlb_map).
+ * A device mapping through dma-direct a buffer its DMA mask cannot reach, with no SWIOTLB
+ * pool to bounce through, or a pool the mask cannot reach either: dma_map fails
+ * (dma_direct_map_page -> swiotlb_map). Bus masters' map ops and dma-engines (which map
+ * every op's buffer with dma_map_single).
  */
 const lintMaskUnreachable: Lint = ({ s, built, file }) => {
   const out: ScenarioProblem[] = [];
@@ -102,25 +103,38 @@ const lintMaskUnreachable: Lint = ({ s, built, file }) => {
   const list = m.findModel(DEVICES)?.list ?? [];
   const pool = swiotlbOf(m);
   s.devices.forEach((d, i) => {
-    if (d.kind !== 'bus-master') return;
+    if (d.kind !== 'bus-master' && d.kind !== 'dma-engine') return;
     const dev = list.find((x) => x.name === d.name);
     if (!dev || dev.dmaOps !== 'dma-direct') return;
     const mask = 2 ** d.dmaMask - 1;
-    for (const [j, op] of d.ops.entries()) {
-      if (op.op !== 'map') continue;
-      const b = built.buffers.get(op.buf);
-      if (!b) continue;
-      const pa = b.pa + (op.offset ?? 0);
-      const last = pa + (op.count - 1) * (op.stride ?? op.len) + op.len - 1;
+    // What each op maps: [json path, buffer name or raw address, first byte, last byte].
+    const maps: [string, string, number, number][] = [];
+    const at = (buf: string, off: number, span: number) => {
+      const b = built.buffers.get(buf);
+      return b ? [b.pa + off, b.pa + off + span - 1] : undefined;
+    };
+    d.ops.forEach((op, j) => {
+      const p = `devices[${i}].ops[${j}]`;
+      const add = (name: string, r: number[] | undefined) => r && maps.push([p, name, r[0], r[1]]);
+      if (op.op === 'map') add(`buffer "${op.buf}"`, at(op.buf, op.offset ?? 0, (op.count - 1) * (op.stride ?? op.len) + op.len));
+      else if (d.kind === 'dma-engine' && (op.op === 'read' || op.op === 'write')) {
+        if (op.buf !== undefined) add(`buffer "${op.buf}"`, at(op.buf, op.offset ?? 0, op.len));
+        else if (op.addr !== undefined) add(`0x${op.addr.toString(16)}`, [op.addr, op.addr + op.len - 1]);
+      } else if (op.op === 'copy') {
+        add(`buffer "${op.src}"`, at(op.src, 0, op.len));
+        add(`buffer "${op.dst}"`, at(op.dst, 0, op.len));
+      }
+    });
+    const poolEnd = pool ? pool.end - 1 : -1;
+    for (const [path, what, , last] of maps) {
       if (last <= mask && !pool?.force) continue;
-      const poolEnd = pool ? pool.end - 1 : -1;
       if (pool && poolEnd <= mask) continue;
       out.push({
         file,
-        path: `devices[${i}].ops[${j}]`,
+        path,
         message: pool
           ? `${d.name} cannot reach the SWIOTLB pool (it ends at ${hex(poolEnd)}, above its ${d.dmaMask}-bit DMA mask): every bounce fails ("bounce buffer beyond dma mask")`
-          : `${d.name}'s ${d.dmaMask}-bit DMA mask does not reach buffer "${op.buf}" (up to ${hex(last)}) and there is no SWIOTLB pool to bounce through: dma_map fails`,
+          : `${d.name}'s ${d.dmaMask}-bit DMA mask does not reach ${what} (up to ${hex(last)}) and there is no SWIOTLB pool to bounce through: dma_map fails`,
         hint: pool ? 'lower swiotlb.below' : 'add "swiotlb": {}, widen dmaMask, or place the buffer lower ("below")',
       });
       break;

@@ -171,14 +171,15 @@ export const diffHandler = async (argv: ArgumentsCamelCase<DiffArgs>): Promise<n
   const kinds = [...new Set([...A.kinds.keys(), ...B.kinds.keys()])].sort();
   const differing = kinds.filter((k) => (A.kinds.get(k) ?? 0) !== (B.kinds.get(k) ?? 0));
   const out = new Out();
-  const cfg = (s: Side, m: Machine, scenarioOverrides: Record<string, string>) => ({ kernel: m.config.kernel, seed: m.config.seed, overrides: { ...scenarioOverrides }, cli: s.overrides });
+  // The configuration each side ran: its kernel, seed and every override in force (the file's and the command line's).
+  const cfg = (m: Machine) => ({ kernel: m.config.kernel, seed: m.config.seed, overrides: { ...m.config.overrides } });
   if (argv.json) {
     const rec = (r: Rec | undefined) => (r ? { ...(JSON.parse(r.line) as object), event: r.event } : null);
     out.line(
       JSON.stringify({
         scenario: la.scenario.name,
-        a: { ...cfg(a, ma, la.scenario.overrides), ...ea },
-        b: { ...cfg(b, mb, lb.scenario.overrides), ...eb },
+        a: { ...cfg(ma), ...ea },
+        b: { ...cfg(mb), ...eb },
         same: !first,
         first: first
           ? {
@@ -206,7 +207,7 @@ export const diffHandler = async (argv: ArgumentsCamelCase<DiffArgs>): Promise<n
     return EXIT.ok;
   }
   const f = (first.a ?? first.b)!;
-  const what = first.a && first.b ? (first.a.r.kind === first.b.r.kind ? `${first.a.r.kind}: ${changedFields(first.a.line, first.b.line).join(', ')} differ` : `A has ${first.a.r.kind}, B has ${first.b.r.kind}`) : first.a ? `B's trace ends here; A goes on with ${first.a.r.kind}` : `A's trace ends here; B goes on with ${first.b!.r.kind}`;
+  const what = first.a && first.b ? (first.a.r.kind === first.b.r.kind ? `${first.a.r.kind} records differ in ${changedFields(first.a.line, first.b.line).join(', ')}` : `A has ${first.a.r.kind}, B has ${first.b.r.kind}`) : first.a ? `B's trace ends here; A goes on with ${first.a.r.kind}` : `A's trace ends here; B goes on with ${first.b!.r.kind}`;
   out.line(`first difference at record ${f.r.seq} (event ${f.event}, t=${formatTime(f.r.t)}): ${what}`);
   for (const r of before) out.line(`  ${formatRecordRow(r.r)}`);
   for (const r of [first.a, ...afterA]) if (r) out.line(`A ${formatRecordRow(r.r)}`);
@@ -219,7 +220,7 @@ export const diffHandler = async (argv: ArgumentsCamelCase<DiffArgs>): Promise<n
     out.line(`  ${'kind'.padEnd(w)} ${'A'.padStart(8)} ${'B'.padStart(8)}`);
     for (const k of differing) out.line(`  ${k.padEnd(w)} ${String(A.kinds.get(k) ?? 0).padStart(8)} ${String(B.kinds.get(k) ?? 0).padStart(8)}`);
   } else out.line('  the same records of each kind, in a different order or with different fields');
-  out.line(`to look: dmadbg tui ${argv.scenario}${sideArgs(b)}, then goto ${f.r.seq}`);
+  out.line(`to look: dmadbg tui ${argv.scenario}${sideArgs(a)} (A) or dmadbg tui ${argv.scenario}${sideArgs(b)} (B), then goto ${f.r.seq}`);
   out.flush();
   return 1;
 };
