@@ -37,6 +37,8 @@ interface Ctx {
   /** Backed bytes and where they come from (the largest one is named if the total is too much). */
   backed: number;
   biggest: { path: string; bytes: number } | undefined;
+  /** SWIOTLB pool bytes: the most a mapping can copy (bounce) into backed pages. */
+  readonly pool: number;
 }
 
 function problem(c: Ctx, path: string, message: string, hint?: string): void {
@@ -44,6 +46,13 @@ function problem(c: Ctx, path: string, message: string, hint?: string): void {
 }
 
 function transfer(c: Ctx, path: string, len: number, what = 'a transfer'): boolean {
+  if (what === 'a mapping') {
+    // A mapping writes page-table entries; only a bounce through SWIOTLB copies data, and
+    // that is bounded by the pool.
+    if (len <= LIMITS.mapBytes) return true;
+    problem(c, path, `${mib(len)} is more than a mapping may cover (${mib(LIMITS.mapBytes)})`, `split it into smaller ops; ${LIMITS_HINT}`);
+    return false;
+  }
   if (len <= LIMITS.transferBytes) return true;
   problem(c, path, `${mib(len)} is more than ${what} may move (${mib(LIMITS.transferBytes)})`, `split it into smaller ops; ${LIMITS_HINT}`);
   return false;
@@ -116,12 +125,33 @@ function checkBusMaster(d: DeviceOf<'bus-master'>, at: string, c: Ctx): void {
   d.ops.forEach((op, j) => {
     const p = `${at}.ops[${j}]`;
     if (op.op === 'map') {
-      if (transfer(c, `${p}.len`, op.len, 'a mapping')) back(c, `${p}.len`, op.len * op.count);
+      // Backed only by what a bounce copies: at most the SWIOTLB pool.
+      if (transfer(c, `${p}.len`, op.len, 'a mapping')) back(c, `${p}.len`, Math.min(op.len * op.count, c.pool));
     } else if (op.op === 'cpu-fill' || op.op === 'dev-write') {
       if (transfer(c, `${p}.len`, op.len)) back(c, `${p}.len`, op.len);
     } else if (op.op === 'cpu-read' || op.op === 'dev-read') transfer(c, `${p}.len`, op.len);
   });
   endsInTime(c, at, d.start + delays(d.ops), `device "${d.name}"`, 'lower start or the delays');
+}
+
+function checkPciEndpoint(d: DeviceOf<'pci-endpoint'>, at: string, c: Ctx): void {
+  jitter(c, `${at}.jitter`, d.jitter);
+  jitter(c, `${at}.commitJitter`, d.commitJitter);
+  let opJitter = 0;
+  d.ops.forEach((op, j) => {
+    const p = `${at}.ops[${j}]`;
+    if (op.op === 'delay') {
+      jitter(c, `${p}.jitter`, op.jitter);
+      opJitter += op.jitter;
+    }
+    if (!('len' in op)) return;
+    // HMM ops keep one pfn per page of the range, transfers move the bytes: both bounded.
+    if (!transfer(c, `${p}.len`, op.len, op.op === 'dma-map' ? 'a mapping' : 'a transfer')) return;
+    if ('va' in op) span(c, `${p}.va`, op.va, op.len, `${op.op} at 0x${op.va.toString(16)}`);
+    if (op.op === 'write' || op.op === 'odirect-read' || (op.op === 'hmm-access' && op.dir === 'write')) back(c, `${p}.len`, op.len);
+  });
+  const perRound = d.period + d.jitter + delays(d.ops) + opJitter + d.faultLatency + d.commitDelay + d.commitJitter;
+  endsInTime(c, at, d.start + d.repeat * perRound, `device "${d.name}"`, 'lower start, repeat, period, jitter, the delays or the fault latencies');
 }
 
 function checkVirtioBlk(d: DeviceOf<'virtio-blk'>, at: string, c: Ctx): void {
@@ -162,6 +192,8 @@ function checkDevices(s: ScenarioOut, c: Ctx): void {
         return checkVirtioBlk(d, at, c);
       case 'mtk-engine':
         return checkMtkEngine(d, at, c);
+      case 'pci-endpoint':
+        return checkPciEndpoint(d, at, c);
       case 'v7s-selftest':
         // A few hundred steps, one per period.
         return endsInTime(c, at, d.start + 10_000 * d.period, `device "${d.name}"`, 'lower start or period');
@@ -238,7 +270,7 @@ function checkTimes(s: ScenarioOut, c: Ctx): void {
 }
 
 export function checkLimits(s: ScenarioOut, file: string): ScenarioProblem[] {
-  const c: Ctx = { file, out: [], backed: 0, biggest: undefined };
+  const c: Ctx = { file, out: [], backed: 0, biggest: undefined, pool: s.swiotlb ? s.swiotlb.nslabs * 2048 : 0 };
   checkDram(s, c);
   checkDevices(s, c);
   checkProcesses(s, c);

@@ -55,6 +55,37 @@ export function scenarioJsonSchemaDoc(): JsonSchemaNode {
   return cached;
 }
 
+let walkable: JsonSchemaNode | undefined;
+
+/**
+ * The same schema with every `$ref` (recursive parts, such as PCI switches below ports)
+ * replaced by the definition it names: the object graph may have cycles, so walkers follow
+ * a document or stop at a node they have seen.
+ */
+export function scenarioSchemaForWalk(): JsonSchemaNode {
+  if (walkable) return walkable;
+  const doc = structuredClone(scenarioJsonSchemaDoc()) as Record<string, unknown>;
+  const defs = (doc.$defs ?? {}) as Record<string, Record<string, unknown>>;
+  const seen = new Set<unknown>();
+  const resolve = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(resolve);
+    if (typeof v !== 'object' || v === null) return v;
+    const o = v as Record<string, unknown>;
+    const ref = typeof o.$ref === 'string' ? /^#\/\$defs\/(.+)$/.exec(o.$ref) : null;
+    if (ref && defs[ref[1]]) {
+      const { $ref: _r, ...rest } = o;
+      return Object.keys(rest).length ? { ...defs[ref[1]], ...rest } : defs[ref[1]];
+    }
+    if (seen.has(o)) return o;
+    seen.add(o);
+    for (const k of Object.keys(o)) o[k] = resolve(o[k]);
+    return o;
+  };
+  for (const k of Object.keys(defs)) resolve(defs[k]);
+  walkable = resolve(doc) as JsonSchemaNode;
+  return walkable;
+}
+
 export function scenarioJsonSchema(): string {
   return JSON.stringify(scenarioJsonSchemaDoc(), null, 2) + '\n';
 }

@@ -10,6 +10,8 @@ import type { ScenarioOut } from './schema/index.ts';
 import type { ScenarioProblem } from './problems.ts';
 import { DEVICES } from '../sim/devices/device.ts';
 import { iommuDomainOf } from '../sim/iommu/core.ts';
+import { iommuDmaOps } from '../sim/iommu/dma-iommu.ts';
+import { dmaOpsKey } from '../sim/dma/api.ts';
 import { swiotlbOf } from '../sim/dma/swiotlb-state.ts';
 import { lintLarbPower } from './lint-mtk.ts';
 import { type Machine, PRIO } from '../sim/machine.ts';
@@ -27,8 +29,10 @@ export type Lint = (c: LintContext) => ScenarioProblem[];
 const hex = (n: number) => `0x${n.toString(16)}`;
 
 /**
- * A device whose driver maps through an IOMMU's DMA ops but that sits in no domain:
- * iommu-dma finds no domain for it (iommu_get_domain_for_dev is NULL), so every dma_map fails.
+ * A device whose driver maps through iommu-dma (drivers/iommu/dma-iommu.c: the M4U, the PCI
+ * host stand-in) but that sits in no domain after the boot: iommu_get_dma_domain finds none,
+ * so every dma_map fails. Drivers with DMA ops of their own (VT-d allocates a domain at the
+ * first map, AMD attaches through its device table) are not this case.
  */
 const lintNoDomain: Lint = ({ built, file, s }) => {
   const out: ScenarioProblem[] = [];
@@ -36,7 +40,7 @@ const lintNoDomain: Lint = ({ built, file, s }) => {
   if (!afterBoot(m)) return out;
   const list = m.findModel(DEVICES)?.list ?? [];
   list.forEach((d, i) => {
-    if (d.dmaOps === 'dma-direct' || iommuDomainOf(m, d.name)) return;
+    if (d.dmaOps === 'dma-direct' || m.service(dmaOpsKey(d.dmaOps)) !== iommuDmaOps || iommuDomainOf(m, d.name)) return;
     const index = s.devices.findIndex((x) => x.name === d.name);
     out.push({
       file,

@@ -4,7 +4,7 @@
  * (commented.ts) or, for a .json file, as plain JSON laid out the same way.
  */
 import { toJsonc } from './commented.ts';
-import { scenarioJsonSchemaDoc } from './json-schema.ts';
+import { scenarioSchemaForWalk } from './json-schema.ts';
 import type { Template } from './templates/index.ts';
 
 export interface NewScenario {
@@ -24,11 +24,11 @@ function ordered(body: Readonly<Record<string, unknown>>, n: NewScenario): Recor
 
 export function templateText(t: Template, n: NewScenario): string {
   const notes = { name: `Written by \`dmadbg new ${n.name} --template ${t.id}\`: ${t.summary}.`, ...t.notes };
-  return toJsonc(ordered(t.scenario as Record<string, unknown>, n), { schema: scenarioJsonSchemaDoc(), notes, plain: !n.comments });
+  return toJsonc(ordered(t.scenario as Record<string, unknown>, n), { schema: scenarioSchemaForWalk(), notes, plain: !n.comments });
 }
 
 /** A copy of a scenario document (as it was written: "64K" stays "64K"); its own comments are not kept. */
 export function copyText(raw: Readonly<Record<string, unknown>>, from: string, n: NewScenario): string {
   const notes = { name: `Copied from ${from} by \`dmadbg new\`.` };
-  return toJsonc(ordered(raw, n), { schema: scenarioJsonSchemaDoc(), notes, plain: !n.comments });
+  return toJsonc(ordered(raw, n), { schema: scenarioSchemaForWalk(), notes, plain: !n.comments });
 }

@@ -170,8 +170,12 @@ describe('dmadbg list, info and --help', () => {
     expect(r.stdout).toMatch(/^behaviour\s+v5\.0-rc3\s+v5\.0\s+v5\.4\s+choices$/m);
     // mn_clear_flush_young is in v5.0.1's amd_iommu_v2.c and gone from v5.4.1's; rc3 predates its removal.
     expect(r.stdout).toMatch(/^amd-v2-clear-flush-young\s+present\s+present\s+absent\s+present\|absent$/m);
-    // Rows with no code behind them are not advertised.
-    expect(r.stdout).not.toMatch(/intel-map-resource|p2pdma-whitelist/);
+    // p2pdma's whitelist has code behind it (drivers/pci/p2pdma.c: absent in v5.0.1, present in v5.4.1).
+    expect(r.stdout).toMatch(/^p2pdma-whitelist\s+absent\s+absent\s+present\s+absent\|present$/m);
+    // VT-d's map_resource row landed with its model: absent until v5.4 (commit 21d5d27c042d).
+    expect(r.stdout).toMatch(/^intel-map-resource\s+absent\s+absent\s+iova\s+absent\|iova$/m);
+    // The scalable-mode default is the one row v5.0-rc3 has its own choice for.
+    expect(r.stdout).toMatch(/^intel-sm-default\s+on\s+off\s+off\s+on\|off$/m);
   });
 
   it('list, info, validate and --help end quietly when the reader goes away (| head)', () => {

@@ -13,7 +13,7 @@ import { openScenario } from '../../src/scenario/open.ts';
 import { loadScenarioFile } from '../../src/scenario/load.ts';
 import { formatProblem } from '../../src/scenario/problems.ts';
 import { MODELS, scenarioDoc } from '../../src/scenario/scenario-doc.ts';
-import { scenarioJsonSchemaDoc } from '../../src/scenario/json-schema.ts';
+import { scenarioSchemaForWalk } from '../../src/scenario/json-schema.ts';
 import { type JsonSchemaNode, branchTag, discriminatorOf } from '../../src/scenario/schema-walk.ts';
 import { listScenarios } from '../../src/store/catalog.ts';
 import { ROOT, SCENARIOS, runLines } from '../helpers/scenario.ts';
@@ -94,7 +94,7 @@ describe('--from: a commented copy', () => {
 });
 
 describe('docs/scenarios.md', () => {
-  const root = scenarioJsonSchemaDoc();
+  const root = scenarioSchemaForWalk();
   const props = root.properties!;
 
   it('is generated from the schema, the behaviour table and the templates (run `npm run schema`)', () => {
@@ -111,8 +111,10 @@ describe('docs/scenarios.md', () => {
   it('every section, device kind and op says what it is (the op: what the kernel requires)', () => {
     const missing: string[] = [];
     for (const k of Object.keys(props)) if (!props[k].description) missing.push(`section ${k}`);
+    const seen = new Set<JsonSchemaNode>();
     const walk = (n: JsonSchemaNode | undefined, at: string) => {
-      if (!n) return;
+      if (!n || seen.has(n)) return;
+      seen.add(n);
       const d = discriminatorOf(n);
       for (const b of n.oneOf ?? n.anyOf ?? []) {
         if (d && !b.description) missing.push(`${at} ${d}=${branchTag(b, d)}`);

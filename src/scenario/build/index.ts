@@ -17,8 +17,11 @@ import { buildIommu } from './iommu.ts';
 import { buildMtk } from './mtk.ts';
 import { buildSwiotlb } from './swiotlb.ts';
 import { buildKmem } from './kmem.ts';
+import { buildPci, buildPciLinks } from './pci.ts';
+import { buildVtd } from './vtd.ts';
+import { buildAmd } from './amd.ts';
 
-export const BUILD_STEPS: BuildStep[] = [buildMemory, buildKmem, buildSwiotlb, buildIommu, buildMtk, buildProcesses, buildDevices, buildSva];
+export const BUILD_STEPS: BuildStep[] = [buildMemory, buildKmem, buildSwiotlb, buildIommu, buildMtk, buildVtd, buildPci, buildProcesses, buildDevices, buildPciLinks, buildSva, buildAmd];
 
 export interface BuildOptions {
   file?: string;

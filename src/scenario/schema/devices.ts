@@ -3,10 +3,11 @@
  * a model issue adds its kinds here.
  */
 import { z } from 'zod';
-import { Addr, ByteValue, Count, DELAY_OP, DmaMaskBits, Duration, Name, Offset, Size } from './common.ts';
+import { Addr, BdfText, ByteValue, Count, DELAY_OP, DmaMaskBits, Duration, Name, Offset, Size } from './common.ts';
 import { MtkEngine } from './mtk.ts';
 import { V7sSelftest } from './v7s-selftest.ts';
 import { S3cmci } from './s3cmci.ts';
+import { PciEndpoint } from './pci.ts';
 
 const bufOrAddr = {
   buf: Name.optional().describe('name of a buffer in memory.buffers'),
@@ -92,13 +93,40 @@ export const BusOp = z.discriminatedUnion('op', [
       .enum(['single', 'page', 'sg'])
       .default('single')
       .describe('dma_map_single or dma_map_page per mapping, or one dma_map_sg over all of them'),
-  }).describe('maps the buffer for the device (handle `handle`): dma-direct bounces through SWIOTLB what dmaMask cannot reach (everything under swiotlb=force); a failed map (no pool, pool full) leaves the entry unmapped and the device never gets its address'),
+    sgPage: z
+      .enum(['own', 'buffer'])
+      .default('own')
+      .describe('sg: "own" sets each entry with sg_set_buf (its own page, offset < 4 KiB); "buffer" gives every entry the buffer\'s first page (a compound page) and s->offset from it, as skb frags of compound pages have'),
+  }).describe('maps the buffer for the device (handle `handle`) through its DMA ops: dma-direct bounces through SWIOTLB what dmaMask cannot reach (everything under swiotlb=force); behind VT-d or AMD the IOMMU driver allocates an IOVA and writes its page table. A failed map (no pool, pool full, no IOVA) leaves the entry unmapped and the device never gets its address'),
+  z
+    .strictObject({
+      op: z.literal('map-resource'),
+      handle: Name.describe('name for this mapping'),
+      peer: Name.optional().describe("a device whose MMIO BAR (its `bar`) the range lies in"),
+      addr: Addr.optional().describe('raw physical (MMIO) address instead of a peer'),
+      offset: Offset.default(0).describe('byte offset into the peer BAR'),
+      len: Size,
+      dir: Direction,
+    })
+    .describe('dma_map_resource of an MMIO range, e.g. another device\'s doorbell (peer-to-peer)'),
   z.strictObject({
     op: z.literal('unmap'),
     handle: Handle,
     every: z.number().int().min(1).default(1).describe('unmap entries i with i % every == phase'),
     phase: z.number().int().min(0).default(0),
-  }).describe('dma_unmap_single/page of entries i with i % every == phase (dma_unmap_sg of all for an sg mapping); a bounced from-device or bidirectional mapping is copied back to the buffer here'),
+    flush: z.boolean().default(true).describe('false: the driver bug of unmapping with no IOTLB invalidation (VT-d)'),
+  }).describe('dma_unmap_single/page of entries i with i % every == phase (dma_unmap_sg of all for an sg mapping); a bounced from-device or bidirectional mapping is copied back to the buffer here; behind an IOMMU the IOVA is unmapped and flushed (at once when strict, else through the flush queue)'),
+  z
+    .strictObject({
+      op: z.literal('access'),
+      addr: Addr.describe('bus address the device puts on the wire, mapped or not'),
+      len: Size,
+      dir: z.enum(['read', 'write']),
+      pattern: ByteValue.default(0x5a).describe('byte a write carries'),
+    })
+    .describe('a raw device access (a buggy or stale address; faults show the IOMMU\'s view)'),
+  z.strictObject({ op: z.literal('pci-remove') }).describe('PCI hot-remove of the function (echo 1 > .../remove): the IOMMU driver detaches it'),
+  z.strictObject({ op: z.literal('pci-rescan') }).describe('the function comes back (echo 1 > /sys/bus/pci/rescan)'),
   z
     .strictObject({ op: z.literal('dev-write'), handle: Handle, index: Count.default(0), offset: Offset.default(0), len: Size, pattern: ByteValue })
     .describe('the device writes at the DMA address of mapping `index` + offset (into the bounce slot when it bounced; through the IOMMU when one translates it)'),
@@ -120,10 +148,17 @@ export const BusMaster = z
     name: Name,
     dmaMask: DmaMaskBits.default(32).describe('DMA addressing limit in bits'),
     segBoundaryMask: Addr.optional().describe('dma_get_seg_boundary (default 0xFFFFFFFF); mask+1 must be a power of two'),
+    bdf: BdfText.optional().describe('PCI function ("0000:00:03.0"): behind a VT-d unit when the scenario has a `vtd` section'),
+    requester: BdfText.optional().describe('requester id its DMA carries when it differs from bdf (e.g. a function-1 DMA quirk the kernel does not know)'),
+    driver: z.string().min(1).optional().describe('driver name dev_err lines print (dev_driver_string); default "pci"'),
+    bar: z
+      .strictObject({ addr: Addr.describe('bus address of BAR0 (MMIO, outside DRAM)'), size: Size })
+      .optional()
+      .describe('an MMIO BAR other devices may target with map-resource; VT-d reserves it in every IOVA space'),
     start: Duration.default(0),
     ops: z.array(BusOp).min(1),
   })
-  .describe('a device and its driver using the DMA API op by op (map, device accesses, syncs, CPU accesses, unmap), each op once, in order');
+  .describe('a device and its driver using the DMA API op by op (map, device accesses, syncs, CPU accesses, unmap), each op once, in order: through dma-direct, or through VT-d (a `bdf` and a `vtd` section) or AMD (listed in amd.devices)');
 
 export const BlkRequest = z
   .strictObject({
@@ -151,6 +186,6 @@ export const VirtioBlk = z
   })
   .describe('virtio-blk and its driver (drivers/block/virtio_blk.c): with VIRTIO_F_IOMMU_PLATFORM each request\'s segments are mapped through the DMA API; v5.4 caps a segment with virtio_max_dma_size (SWIOTLB\'s 256 KiB when it bounces), v5.0 does not, and a segment SWIOTLB cannot take fails the request (an io-error record)');
 
-export const Device = z.discriminatedUnion('kind', [DmaEngine, BusMaster, VirtioBlk, SvaDevice, MtkEngine, V7sSelftest, S3cmci]);
+export const Device = z.discriminatedUnion('kind', [DmaEngine, BusMaster, VirtioBlk, SvaDevice, MtkEngine, V7sSelftest, S3cmci, PciEndpoint]);
 export type DeviceIn = z.output<typeof Device>;
 export const DEVICE_KINDS = Device.options.map((o) => o.shape.kind.value);

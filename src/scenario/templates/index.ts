@@ -12,10 +12,27 @@ import { VIRTIO_BLK_TEMPLATE } from './virtio-blk.ts';
 import { SVA_TEMPLATE } from './sva.ts';
 import { HIGHMEM_TEMPLATE } from './highmem.ts';
 import { DMA_MMAP_TEMPLATE } from './dma-mmap.ts';
+import { VTD_TEMPLATE } from './vtd.ts';
+import { AMD_TEMPLATE } from './amd.ts';
+import { P2P_TEMPLATE } from './p2p.ts';
+import { HMM_TEMPLATE } from './hmm.ts';
 
 export type { Template } from './template.ts';
 
-export const TEMPLATES: readonly Template[] = [DMA_TEMPLATE, MTK_TEMPLATE, V7S_TEMPLATE, SWIOTLB_TEMPLATE, VIRTIO_BLK_TEMPLATE, SVA_TEMPLATE, HIGHMEM_TEMPLATE, DMA_MMAP_TEMPLATE];
+export const TEMPLATES: readonly Template[] = [
+  DMA_TEMPLATE,
+  MTK_TEMPLATE,
+  V7S_TEMPLATE,
+  VTD_TEMPLATE,
+  AMD_TEMPLATE,
+  SWIOTLB_TEMPLATE,
+  VIRTIO_BLK_TEMPLATE,
+  P2P_TEMPLATE,
+  HMM_TEMPLATE,
+  SVA_TEMPLATE,
+  HIGHMEM_TEMPLATE,
+  DMA_MMAP_TEMPLATE,
+];
 
 /** Without --template and --from. */
 export const DEFAULT_TEMPLATE = 'dma';
