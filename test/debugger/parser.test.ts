@@ -97,7 +97,7 @@ describe('lexer', () => {
   it('a session runs and completes lines with Unicode blanks', () => {
     const s = new Session(syntheticMachine([]));
     expect(s.exec('step\u00a01').error).toBeUndefined();
-    expect(s.complete('info\u3000io').candidates).toEqual(['iommu', 'iotlb']);
+    expect(s.complete('info\u3000io').candidates).toEqual(['iommu', 'iotlb', 'iova']);
     expect(s.complete('step\u00a0').candidates).toEqual([]);
     expect(s.exec('\u3000\ufeff').error).toBeUndefined();
   });

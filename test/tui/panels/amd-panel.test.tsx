@@ -62,8 +62,10 @@ describe('AMD panel', () => {
     const r = session.exec('why');
     expect(r.error).toBeUndefined();
     expect(r.lines[0]).toMatch(/why: record \d+ caused record \d+ \(stale-tlb names it \(cause\)\)/);
-    expect(r.lines[1]).toContain('amd-dev');
-    expect(r.lines[1]).toContain('op=detach dev=nic1');
+    // The stop line, then the record itself (the `why` stop is a record stop).
+    expect(r.lines[1]).toMatch(/^record 53 in event \d+/);
+    expect(r.lines[2]).toContain('amd-dev');
+    expect(r.lines[2]).toContain('op=detach dev=nic1');
   });
 });
 

@@ -14,7 +14,7 @@ import type { Machine } from '../../machine.ts';
 import { PRIO } from '../../machine.ts';
 import { eventKey } from '../../core/keys.ts';
 import { kfunc } from '../../core/kstack.ts';
-import { physAlloc } from '../../mem/alloc.ts';
+import { physAllocOrLimit } from '../../mem/alloc.ts';
 import { checksum, fill, fnv1a } from '../../mem/phys.ts';
 import { DEVICES } from '../../devices/device.ts';
 import type { SvaDeviceState } from '../../devices/sva-device.ts';
@@ -67,8 +67,7 @@ function plan(m: Machine): AmdPlan {
 }
 
 function allocRing(m: Machine, size: number): number {
-  const pa = physAlloc(m.state.alloc, size, { align: size });
-  if (pa < 0) throw new Error('no DRAM for the AMD IOMMU rings');
+  const pa = physAllocOrLimit(m.state.alloc, size, { align: size }, 'the AMD IOMMU rings');
   fill(m.state.mem, pa, size, 0);
   return pa;
 }

@@ -11,7 +11,7 @@ import { PRIO } from '../../machine.ts';
 import { eventKey } from '../../core/keys.ts';
 import { kfunc } from '../../core/kstack.ts';
 import { fill } from '../../mem/phys.ts';
-import { physAlloc } from '../../mem/alloc.ts';
+import { physAllocOrLimit } from '../../mem/alloc.ts';
 import { translatorKey } from '../../devices/port.ts';
 import { dmaOpsKey } from '../../dma/api.ts';
 import { INTEL_SM_DEFAULT, kernelRelease } from '../../kernel.ts';
@@ -186,7 +186,7 @@ function initDmars(m: Machine): void {
     intelIommuInitQi(m, u);
     iommuInitDomains(u);
     // iommu_alloc_root_entry
-    u.rootPa = physAlloc(m.state.alloc, 4096, { align: 4096 });
+    u.rootPa = physAllocOrLimit(m.state.alloc, 4096, { align: 4096 }, `${u.name}'s root table`);
     fill(m.state.mem, u.rootPa, 4096, 0);
   }
   for (const u of s.units) {
@@ -221,9 +221,9 @@ function intelIommuInitQi(m: Machine, u: VtdUnitState): void {
   }
   const smts = ecap.smts(u.ecap);
   const bytes = smts ? 8192 : 4096;
-  const descPa = physAlloc(m.state.alloc, bytes, { align: bytes });
+  const descPa = physAllocOrLimit(m.state.alloc, bytes, { align: bytes }, `${u.name}'s invalidation queue`);
   fill(m.state.mem, descPa, bytes, 0);
-  const statusPa = physAlloc(m.state.alloc, 4 * QI_LENGTH, { align: 64 });
+  const statusPa = physAllocOrLimit(m.state.alloc, 4 * QI_LENGTH, { align: 64 }, `${u.name}'s invalidation status words`);
   fill(m.state.mem, statusPa, 4 * QI_LENGTH, 0);
   u.qi = { descPa, shift: smts ? 5 : 4, statusPa, freeHead: 0, freeTail: 0, freeCnt: QI_LENGTH, submits: 0 };
   dmarWrite32(m, u, DMAR_IQT_REG, 0);
