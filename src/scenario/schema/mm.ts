@@ -103,7 +103,7 @@ export const SvaBinding = z
 export const Sva = z.strictObject({
   pasid: z
     .strictObject({
-      allocator: z.enum(['native', 'host']).default('native').describe('"host": a custom allocator (paravirtual guest asking its host)'),
+      allocator: z.enum(['native', 'host']).default('native').describe('amd-v2 bindings (the device driver\'s allocator; intel-svm allocates from VT-d\'s IDR or, under the ioasid what-if, the IOASID framework): "host": a custom allocator (paravirtual guest asking its host)'),
       native: PasidRangeIn.default({ min: 1, max: 0xfffff }),
       host: PasidRangeIn.default({ min: 0x800, max: 0xfff }).describe('the host allocator\'s range'),
     })

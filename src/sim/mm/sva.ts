@@ -81,12 +81,12 @@ export function svaUnbind(m: Machine, index: number): void {
 }
 
 /** After release: the PASID's table entry is cleared and the ID goes back. */
-export function svaUnbound(m: Machine, index: number): void {
+export function svaUnbound(m: Machine, index: number, by = 'intel_svm_unbind_mm'): void {
   const dev = svaDevice(m, index);
   if (dev.pasid < 0) return;
   if (dev.iommu !== 'intel-svm') pasidFree(m, dev.pasid, { dev: dev.name, mm: mmById(m, dev.mm).name });
   // intel_svm_unbind_mm / intel_mm_release: the PASID goes back with the svm's last device.
-  else if (!intelSvmOf(m, mmById(m, dev.mm), index)) intelSvmFreePasid(m, dev.pasid, dev.name, 'intel_svm_unbind_mm');
+  else if (!intelSvmOf(m, mmById(m, dev.mm), index)) intelSvmFreePasid(m, dev.pasid, dev.name, by);
   dev.pasid = -1;
   dev.mm = -1;
 }
