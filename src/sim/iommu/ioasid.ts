@@ -4,7 +4,7 @@
  * and each guest's. Plain data: the default allocator's xarray, the registered custom
  * allocators (struct ioasid_allocator_data) with the ops that share their helpers, and which
  * one is active. A custom allocator's alloc/free are named kernel functions whose code is a
- * service (`ioasidFnKey(name)`), provided by the model that registers them (the guest's
+ * service (`ioasidAllocFnKey(name)`, `ioasidFreeFnKey(name)`), provided by the model that registers them (the guest's
  * vIOMMU: intel_vcmd_ioasid_alloc).
  *
  * The rules the file header states, and this model keeps: the default allocator is always
@@ -80,14 +80,14 @@ export interface IoasidState {
 
 export const IOASID_MODEL = modelKey<IoasidState>('ioasid');
 
-/** A custom allocator's helpers: alloc returns an ID or INVALID_IOASID. */
-export interface IoasidFns {
-  alloc(m: Machine, space: IoasidSpace, min: number, max: number, pdata: string): number;
-  free(m: Machine, space: IoasidSpace, id: number, pdata: string): void;
-}
+/** A custom allocator's alloc helper: an ID or INVALID_IOASID. */
+export type IoasidAllocFn = (m: Machine, space: IoasidSpace, min: number, max: number, pdata: string) => number;
+/** A custom allocator's free helper. */
+export type IoasidFreeFn = (m: Machine, space: IoasidSpace, id: number, pdata: string) => void;
 
-/** The helpers behind a function name a custom allocator's ops carry. */
-export const ioasidFnKey = serviceFamily<IoasidFns>('ioasid-fn');
+/** The helpers behind the function names a custom allocator's ops carry (ops->alloc, ops->free). */
+export const ioasidAllocFnKey = serviceFamily<IoasidAllocFn>('ioasid-alloc-fn');
+export const ioasidFreeFnKey = serviceFamily<IoasidFreeFn>('ioasid-free-fn');
 
 export const DEFAULT_OPS: IoasidOps = { name: 'default_ops', alloc: 'default_alloc', free: 'default_free', pdata: '' };
 
@@ -185,7 +185,7 @@ export function ioasidAlloc(m: Machine, s: IoasidSpace, set: string | null, min:
     const name = allocatorName(s);
     let id: number;
     if (!a.custom) id = defaultAlloc(m, s, min, max, data);
-    else id = m.service(ioasidFnKey(a.ops.alloc)).alloc(m, s, min, max, a.ops.pdata);
+    else id = m.service(ioasidAllocFnKey(a.ops.alloc))(m, s, min, max, a.ops.pdata);
     const record = (result: 'ok' | 'INVALID_IOASID') =>
       m.emit('pasid-alloc', { kernel: s.kernel, fn: 'ioasid_alloc', allocator: name, set: set ?? undefined, min, max, pasid: result === 'ok' ? id : undefined, result, dev: who.dev, mm: who.mm, by: who.by });
     if (id === INVALID_IOASID) {
@@ -197,7 +197,7 @@ export function ioasidAlloc(m: Machine, s: IoasidSpace, set: string | null, min:
     if (a.custom) {
       if (xaLoad(a.xa, id)) {
         log(m, 'err', `Failed to alloc ioasid from ${id | 0}`);
-        m.service(ioasidFnKey(a.ops.free)).free(m, s, id, a.ops.pdata);
+        m.service(ioasidFreeFnKey(a.ops.free))(m, s, id, a.ops.pdata);
         record('INVALID_IOASID');
         return INVALID_IOASID;
       }
@@ -223,7 +223,7 @@ export function ioasidFree(m: Machine, s: IoasidSpace, id: number, who: IoasidCa
     return;
   }
   if (a.custom) {
-    m.service(ioasidFnKey(a.ops.free)).free(m, s, id, a.ops.pdata);
+    m.service(ioasidFreeFnKey(a.ops.free))(m, s, id, a.ops.pdata);
     xaErase(a.xa, id);
   } else xaErase(s.default.xa, id); // default_free: xa_erase + kfree_rcu
   m.emit('pasid-free', { kernel: s.kernel, fn: 'ioasid_free', allocator: name, pasid: id, result: 'ok', dev: who.dev, by: who.by });
