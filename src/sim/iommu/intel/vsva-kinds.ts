@@ -38,6 +38,14 @@ export const VSVA_KINDS = [
     result: int('0 (logged and skipped, v5.8) or -errno'),
     why: str('what was wrong'),
   }),
+  kind('gpasid-bind', "intel_svm_bind_gpasid: a guest's first-stage table bound to a PASID of its assigned device (a nested PASID entry over the host second stage).", {
+    dev: str('the assigned device'),
+    guest: str('the guest'),
+    pasid: int('the PASID (guest and host alike)'),
+    did: int("the host nesting domain's DID"),
+    pml4Gpa: hex('first-stage root, guest physical'),
+    pml4Hpa: hex('first-stage root, host physical'),
+  }),
   kind('nested-desc', 'One QI descriptor a passed-down invalidation produced, and the host caches it dropped.', {
     dev: str('the assigned device'),
     fn: oneOf(['qi_flush_piotlb', 'qi_flush_dev_iotlb_pasid'], 'the dmar.c helper that built it'),
