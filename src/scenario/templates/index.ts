@@ -17,6 +17,7 @@ import { AMD_TEMPLATE } from './amd.ts';
 import { P2P_TEMPLATE } from './p2p.ts';
 import { HMM_TEMPLATE } from './hmm.ts';
 import { VSVA_TEMPLATE } from './vsva.ts';
+import { SWARM_TEMPLATE } from './swarm.ts';
 
 export type { Template } from './template.ts';
 
@@ -34,6 +35,7 @@ export const TEMPLATES: readonly Template[] = [
   SVA_TEMPLATE,
   HIGHMEM_TEMPLATE,
   DMA_MMAP_TEMPLATE,
+  SWARM_TEMPLATE,
 ];
 
 /** Without --template and --from. */
