@@ -142,8 +142,11 @@ const pfsidBits = (pfsid: number): bigint => (BigInt(pfsid & 0xf) << 12n) | (Big
 /**
  * qi_flush_dev_iotlb_pasid. v5.8: qw1 = GLOB(granu & 1) | addr & ~(1 << (12 + order - 1)),
  * S when order > 0 — only one address bit is cleared and none set, so an aligned range of
- * 2^order pages (order >= 2) encodes as 8 KiB. v5.10 (granu argument gone, G = 0): the bits
- * 12 .. 12+order-2 are set and bit 12+order-1 cleared, the ATS encoding of 2^order pages.
+ * 2^order pages (order >= 2) encodes as 8 KiB. v5.10 ("iommu/vt-d: Fix PASID devTLB
+ * invalidation"; granu argument gone, G = 0): the bits 12 .. 12+order-2 are set and bit
+ * 12+order-1 cleared, the ATS encoding of 2^order pages. Its "Invalidate non-aligned
+ * address" warning is modelled with v5.10 stable's IS_ALIGNED test (v5.10.0 tested
+ * GENMASK(order + 12, 0) and also warned for aligned addresses with bit 12+order set).
  */
 export function qiFlushDevIotlbPasidDesc(gen: 'v5.8' | 'v5.10', a: { sid: number; pfsid: number; pasid: number; qdep: number; addr: number; order: number; granu: number }): QiDesc {
   const qw0 = (BigInt(a.pasid) << 32n) | (BigInt(a.sid & 0xffff) << 16n) | (BigInt(a.qdep & 0x1f) << 4n) | QI_DEIOTLB_TYPE | pfsidBits(a.pfsid);
