@@ -10,6 +10,7 @@ import type { Machine } from '../../machine.ts';
 import { kfunc } from '../../core/kstack.ts';
 import { modelKey } from '../../core/keys.ts';
 import { IOASID } from '../../kernel.ts';
+import { VTD_MODEL } from './state.ts';
 import { INVALID_IOASID, ioasidAlloc, ioasidFree, ioasidSpace } from '../ioasid.ts';
 
 const PASID_C = 'drivers/iommu/intel-pasid.c';
@@ -35,9 +36,12 @@ export interface IntelPasidIdrState {
 
 export const INTEL_PASID_IDR = modelKey<IntelPasidIdrState>('intel-pasid-idr');
 
-/** The IDR, added at build by whichever model needs it first (VT-d or an intel-svm binding). */
+/**
+ * The IDR, added at build when intel-svm bindings need it (after VT-d's init_dmars, whose
+ * intel_pasid_max_id it takes: PASID_MAX without a VT-d section).
+ */
 export function intelPasidIdrEnsure(m: Machine): IntelPasidIdrState {
-  return m.findModel(INTEL_PASID_IDR) ?? m.addModel(INTEL_PASID_IDR, { maxId: PASID_MAX, ids: [] });
+  return m.findModel(INTEL_PASID_IDR) ?? m.addModel(INTEL_PASID_IDR, { maxId: m.findModel(VTD_MODEL)?.pasidMaxId ?? PASID_MAX, ids: [] });
 }
 
 /** idr_alloc(idr, ptr, start, end): lowest free in [start, end - 1] (end <= 0: no limit); -EINVAL, -ENOSPC. */

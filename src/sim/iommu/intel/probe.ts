@@ -29,7 +29,6 @@ import { attachDefaultDomain, iommuInitDomains } from './domain.ts';
 import { VTD_FQ_TIMEOUT, intelDmaOps, vtdFqTimeout } from './dma-ops.ts';
 import { vtdTranslate } from './translate.ts';
 import { vtdHotplug } from './hotplug.ts';
-import { INTEL_PASID_IDR, intelPasidIdrEnsure } from './pasid-idr.ts';
 import { pciHotplugKey } from '../../devices/hotplug.ts';
 import { type VtdDevInfo, type VtdState, type VtdUnitState, VTD_MODEL, vtdState } from './state.ts';
 
@@ -136,7 +135,6 @@ export function vtdSetup(m: Machine, a: VtdSetup): VtdState {
     boot: { haw: a.haw, includeAll: a.units.map((u) => u.includeAll), order: a.devices.map((d) => d.dev) },
   };
   m.addModel(VTD_MODEL, state);
-  intelPasidIdrEnsure(m);
   m.provide(translatorKey('vtd'), vtdTranslate);
   m.provide(dmaOpsKey('intel-iommu'), intelDmaOps(m));
   m.provide(pciHotplugKey('vtd'), vtdHotplug);
@@ -185,7 +183,6 @@ function initDmars(m: Machine): void {
   const k = m.kstack.enter(F_INIT_DMARS);
   for (const u of s.units) {
     if (u.sm && ecap.pasid(u.ecap)) s.pasidMaxId = Math.min(s.pasidMaxId, 2 << ecap.pss(u.ecap));
-    m.model(INTEL_PASID_IDR).maxId = s.pasidMaxId;
     intelIommuInitQi(m, u);
     iommuInitDomains(u);
     // iommu_alloc_root_entry
