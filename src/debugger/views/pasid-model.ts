@@ -7,7 +7,8 @@ import type { PasidStatusAll } from '../../sim/iommu/ioasid-status.ts';
 
 export interface InvalidationPathView {
   readonly seq: number;
-  readonly request: string;
+  /** The decoded request, a short line each: who, what, where. */
+  readonly request: readonly string[];
   readonly result: number;
   /** What happened on the way: klog lines, a refusal, each descriptor. */
   readonly steps: readonly { readonly text: string; readonly bad: boolean }[];

@@ -15,7 +15,7 @@ function invalidationPath(recent: readonly TraceRecord[]): InvalidationPathView 
   if (i < 0) return undefined;
   const r = recent[i];
   if (r.kind !== 'cache-invalidate') return undefined;
-  const addr = r.addr !== undefined ? ` addr ${hex(r.addr)} x${r.nbGranules} of ${r.granuleSize} (order ${r.order})` : '';
+  const addr = r.addr !== undefined ? [`addr ${hex(r.addr)} ${r.nbGranules} x ${r.granuleSize} (order ${r.order})`] : [];
   const steps: { text: string; bad: boolean }[] = [];
   for (const x of recent.slice(i + 1)) {
     if (x.kind === 'klog') steps.push({ text: `klog ${x.level}: ${x.text}`, bad: x.level === 'err' });
@@ -27,7 +27,7 @@ function invalidationPath(recent: readonly TraceRecord[]): InvalidationPathView 
   }
   return {
     seq: r.seq,
-    request: `#${r.seq} ${r.guest}/${r.dev} ${r.kernelGen}: ${r.cache} x ${r.granularity} pasid ${r.pasid} [${r.flags}]${addr}`,
+    request: [`#${r.seq} ${r.guest}/${r.dev} (${r.kernelGen} UAPI)`, `${r.cache} x ${r.granularity}, pasid ${r.pasid} [${r.flags}]`, ...addr],
     result: r.result,
     steps,
   };

@@ -21,11 +21,16 @@ export function pasidRows(v: PasidView): PasidRow[] {
     for (const d of sp.ids) rows.push({ text: `  ${d.id}  set ${d.set ?? 'NULL'}  ${d.owner ?? ''}`.trimEnd(), head: false, bad: false });
   }
   for (const b of s.bound) {
-    rows.push({ text: b.pasid < 0 ? `${b.dev} (${b.guest}) unbound` : `${b.dev} (${b.guest}) PASID ${b.pasid} DID ${b.did}  root ${h(b.pml4Hpa)}  IOTLB ${b.iotlb} devTLB ${b.atc}`, head: true, bad: false });
+    if (b.pasid < 0) rows.push({ text: `${b.dev} (${b.guest}) unbound`, head: true, bad: false });
+    else {
+      rows.push({ text: `${b.dev} (${b.guest}) PASID ${b.pasid} DID ${b.did}`, head: true, bad: false });
+      rows.push({ text: `  root ${h(b.pml4Hpa)}  IOTLB ${b.iotlb}  devTLB ${b.atc}`, head: false, bad: false });
+    }
   }
   const inv = v.lastInvalidation;
   if (inv) {
-    rows.push({ text: `guest -> host: ${inv.request}`, head: true, bad: inv.result < 0 });
+    rows.push({ text: 'guest -> host invalidation', head: true, bad: inv.result < 0 });
+    for (const line of inv.request) rows.push({ text: `  ${line}`, head: false, bad: false });
     for (const st of inv.steps) rows.push({ text: `  ${st.text}`, head: false, bad: st.bad });
     rows.push({ text: `  returned ${inv.result}`, head: false, bad: inv.result < 0 });
   }
