@@ -42,3 +42,12 @@ describe('info ioasid', () => {
     ]);
   });
 });
+
+describe('names', () => {
+  it('break ... dev= knows the devices assigned to guests', async () => {
+    const { Session } = await import('../../src/debugger/session.ts');
+    const s = new Session(build('vsva-guest-invalidate'));
+    expect(s.exec('break cache-invalidate dev=vf0').error).toBeUndefined();
+    expect(s.exec('break cache-invalidate dev=vf9').error).toMatch(/no device "vf9"/);
+  });
+});

@@ -8,6 +8,8 @@ import { INTEL_PASID_IDR } from '../../sim/iommu/intel/pasid-idr.ts';
 import { IOASID_MODEL } from '../../sim/iommu/ioasid.ts';
 import { pasidSpacesStatus } from '../../sim/iommu/ioasid-status.ts';
 import { registerInspector } from './registry.ts';
+import { registerNames } from '../names.ts';
+import { VSVA_MODEL } from '../../sim/iommu/intel/vsva.ts';
 
 registerInspector({
   name: 'pasid',
@@ -56,3 +58,9 @@ registerInspector({
   },
 });
 
+
+// Devices assigned to vsva guests are names `break ... dev=` may use, and the guests are kernels.
+registerNames((m) => {
+  const v = m.findModel(VSVA_MODEL);
+  return v ? { dev: v.devices.map((d) => d.name), guest: v.guests.map((g) => g.name) } : {};
+});
