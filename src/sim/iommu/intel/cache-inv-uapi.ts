@@ -156,7 +156,7 @@ export function qiFlushDevIotlbPasidDesc(gen: 'v5.8' | 'v5.10', a: { sid: number
   if (gen === 'v5.8') {
     let qw1 = BigInt(a.granu & 1) | (addr & ~mask);
     if (a.order) qw1 |= QI_DEV_EIOTLB_SIZE;
-    return { qw0, qw1 };
+    return { qw0, qw1: qw1 & U64 }; // an order past 52 shifts beyond the word (undefined in C): keep 64 bits
   }
   let qw1 = addr & VTD_PAGE_MASK;
   if (a.order) {
@@ -165,7 +165,7 @@ export function qiFlushDevIotlbPasidDesc(gen: 'v5.8' | 'v5.10', a: { sid: number
     qw1 &= ~mask;
     qw1 |= QI_DEV_EIOTLB_SIZE;
   }
-  return { qw0, qw1 };
+  return { qw0, qw1: qw1 & U64 };
 }
 
 /**
