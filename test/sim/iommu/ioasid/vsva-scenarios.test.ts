@@ -119,3 +119,13 @@ describe('the section is a what-if', () => {
     expect(msgs.some((x) => /^vsva\.ops\[9\]: .*vsva-uapi/.test(x))).toBe(true);
   });
 });
+
+describe('limits', () => {
+  it('a VCMD latency above the time slack is refused at validation, with its path', async () => {
+    const { checkLimits } = await import('../../../../src/scenario/check-limits.ts');
+    const s = loadScenario('vsva-guest-invalidate');
+    s.vsva!.guests[0].vcmdLatency = 2 ** 41;
+    const problems = JSON.stringify(checkLimits(s, 'x.json'));
+    expect(problems).toContain('vsva.guests[0].vcmdLatency');
+  });
+});
