@@ -1,7 +1,7 @@
 // The vsva scenarios (what-if rows ioasid and vsva-uapi). Expected outcomes come from the
 // kernel sources named in each test, not from the model's output; goldens pin the traces.
 import { describe, expect, it } from 'vitest';
-import { expectGolden, loadScenario, runLines, runRecords } from '../../../helpers/scenario.ts';
+import { expectGolden, linesAfterRestore, loadScenario, runLines, runRecords } from '../../../helpers/scenario.ts';
 import { buildMachine } from '../../../../src/scenario/build/index.ts';
 import { ScenarioError } from '../../../../src/scenario/problems.ts';
 
@@ -127,5 +127,13 @@ describe('limits', () => {
     s.vsva!.guests[0].vcmdLatency = 2 ** 41;
     const problems = JSON.stringify(checkLimits(s, 'x.json'));
     expect(problems).toContain('vsva.guests[0].vcmdLatency');
+  });
+});
+
+describe('replay', () => {
+  it('snapshot mid-run, restore, continue: the same trace (VCMD in flight, cached entries, IOASID spaces)', () => {
+    for (const [name, k] of [['ioasid-custom-allocator', 8], ['vsva-missing-invalidate', 9], ['uapi-validity', 12]] as const) {
+      expect(linesAfterRestore(name, k), name).toEqual(runLines(name));
+    }
   });
 });
