@@ -54,7 +54,7 @@ export const buildVsva: BuildStep = ({ m, s, file }) => {
   for (const g of v.guests) ioasidAddSpace(m, g.name);
   provideVcmdAllocator(m);
   const st: VsvaState = {
-    guests: v.guests.map((g) => ({ name: g.name, ramHpa: g.ram.hpa, ramSize: g.ram.size, units: [...g.units], vcmdLatencyNs: g.vcmdLatency, nextTableGpa: g.ram.size - 4096 })),
+    guests: v.guests.map((g) => ({ name: g.name, ramHpa: g.ram.hpa, ramSize: g.ram.size, units: [...g.units], vcmdLatencyNs: g.vcmdLatency, vcmdBusyUntil: 0, nextTableGpa: g.ram.size - 4096 })),
     devices: v.devices.map((d) => ({ ...d, pasid: -1, pml4Gpa: -1, iotlb: [], atc: [] })),
     plan: v.ops.map(({ at: _at, ...o }) => structuredClone(o) as VsvaPlanOp),
   };

@@ -25,7 +25,7 @@ import { read64Word, staleReport, walkChanged } from '../stale.ts';
 import { atsDecodeRange } from '../ats/atc.ts';
 import { IOASID, VSVA_UAPI } from '../../kernel.ts';
 import { ioasidAlloc, ioasidFind, ioasidFree, ioasidRegisterAllocator, ioasidSpace, ioasidUnregisterAllocator } from '../ioasid.ts';
-import { vcmdOps, VCMD_CMD_ALLOC } from './vcmd.ts';
+import { vcmdOps, VCMD_CMD_ALLOC, VCMD_CMD_FREE } from './vcmd.ts';
 import {
   ADDR_FLAGS, CACHE_TYPES, type CacheInvalidateInfo, GRANULARITIES, cacheBits, flagBits, intelSvaInvalidate,
 } from './cache-inv-uapi.ts';
@@ -60,6 +60,8 @@ export interface VsvaGuestState {
   ramSize: number;
   units: string[];
   vcmdLatencyNs: number;
+  /** Until when the guest polls an outstanding virtual command (register_lock held: one at a time). */
+  vcmdBusyUntil: number;
   /** Next guest-physical page handed out for page tables (top of guest RAM, downwards). */
   nextTableGpa: number;
 }
@@ -127,7 +129,7 @@ function devOf(m: Machine, name: string): VsvaDevState {
 export function vsvaSetup(m: Machine, st: VsvaState, at: number[]): void {
   m.addModel(VSVA_MODEL, st);
   m.on(VSVA_OP, runOp);
-  m.on(VSVA_VCMD_DONE, vcmdAllocDone);
+  m.on(VSVA_VCMD_DONE, vcmdDone);
   st.plan.forEach((_, i) => m.schedule(at[i], m.typeOf(VSVA_OP), i, 0, PRIO.kernel));
 }
 
@@ -135,7 +137,7 @@ function runOp(m: Machine, i: number): void {
   const op = vsvaState(m).plan[i];
   switch (op.op) {
     case 'ioasid-alloc': return ioasidAllocOp(m, i, op);
-    case 'ioasid-free': return void ioasidFree(m, ioasidSpace(m, op.kernel), op.pasid, { by: 'scenario' });
+    case 'ioasid-free': return ioasidFreeOp(m, i, op);
     case 'register-allocator': return registerAllocator(m, op.guest, op.unit);
     case 'unregister-allocator': {
       const g = guestOf(m, op.guest);
@@ -155,6 +157,7 @@ function ioasidAllocOp(m: Machine, i: number, op: Extract<VsvaPlanOp, { op: 'ioa
   const s = ioasidSpace(m, op.kernel);
   if (op.kernel !== 'host' && s.active >= 0 && s.list[s.active].ops.alloc === 'intel_vcmd_ioasid_alloc') {
     const g = guestOf(m, op.kernel);
+    if (vcmdWait(m, g, i)) return;
     m.emit('vcmd', { kernel: g.name, unit: s.list[s.active].ops.pdata, cmd: 'alloc', phase: 'submit', vcmd: VCMD_CMD_ALLOC, latency: g.vcmdLatencyNs });
     m.schedule(g.vcmdLatencyNs, m.typeOf(VSVA_VCMD_DONE), i, 0, PRIO.kernel);
     return;
@@ -162,9 +165,39 @@ function ioasidAllocOp(m: Machine, i: number, op: Extract<VsvaPlanOp, { op: 'ioa
   ioasidAlloc(m, s, op.set ?? null, op.min, op.max, null, { by: 'scenario' });
 }
 
-/** The VMM answered: the guest's ioasid_alloc completes through its custom allocator. */
-function vcmdAllocDone(m: Machine, i: number): void {
-  const op = vsvaState(m).plan[i] as Extract<VsvaPlanOp, { op: 'ioasid-alloc' }>;
+/**
+ * vcmd_alloc_pasid / vcmd_free_pasid hold the unit's register_lock while they poll: a second
+ * command waits for the first to be answered (the op runs again then). Otherwise the guest is
+ * busy from now until the answer.
+ */
+function vcmdWait(m: Machine, g: VsvaGuestState, i: number): boolean {
+  const now = m.state.now;
+  if (g.vcmdBusyUntil > now) {
+    m.schedule(g.vcmdBusyUntil - now, m.typeOf(VSVA_OP), i, 0, PRIO.kernel);
+    return true;
+  }
+  g.vcmdBusyUntil = now + g.vcmdLatencyNs;
+  return false;
+}
+
+/** A free of an ID the virtual-command allocator holds is a VCMD_CMD_FREE, answered as late. */
+function ioasidFreeOp(m: Machine, i: number, op: Extract<VsvaPlanOp, { op: 'ioasid-free' }>): void {
+  const s = ioasidSpace(m, op.kernel);
+  const a = s.active >= 0 ? s.list[s.active] : undefined;
+  if (op.kernel !== 'host' && a?.ops.free === 'intel_vcmd_ioasid_free' && a.xa.some((d) => d.id === op.pasid)) {
+    const g = guestOf(m, op.kernel);
+    if (vcmdWait(m, g, i)) return;
+    m.emit('vcmd', { kernel: g.name, unit: a.ops.pdata, cmd: 'free', phase: 'submit', vcmd: op.pasid * 256 + VCMD_CMD_FREE, pasid: op.pasid, latency: g.vcmdLatencyNs });
+    m.schedule(g.vcmdLatencyNs, m.typeOf(VSVA_VCMD_DONE), i, 0, PRIO.kernel);
+    return;
+  }
+  ioasidFree(m, s, op.pasid, { by: 'scenario' });
+}
+
+/** The VMM answered: the guest's ioasid_alloc / ioasid_free completes through its custom allocator. */
+function vcmdDone(m: Machine, i: number): void {
+  const op = vsvaState(m).plan[i] as Extract<VsvaPlanOp, { op: 'ioasid-alloc' | 'ioasid-free' }>;
+  if (op.op === 'ioasid-free') return ioasidFree(m, ioasidSpace(m, op.kernel), op.pasid, { by: 'scenario' });
   ioasidAlloc(m, ioasidSpace(m, op.kernel), op.set ?? null, op.min, op.max, null, { by: 'scenario' });
 }
 

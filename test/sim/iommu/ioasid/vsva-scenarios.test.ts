@@ -23,8 +23,12 @@ describe('ioasid-custom-allocator (ioasid.c, intel/iommu.c register_pasid_alloca
     const host = of(recs, 'pasid-alloc').filter((r) => r.kernel === 'host' && r.by === 'vfio_pasid_alloc');
     expect(guest.map((r) => r.pasid)).toEqual([2, 3]); // the host's PASID 1 is taken at 1 us
     expect(host.map((r) => r.pasid)).toEqual([2, 3]);
-    const submits = of(recs, 'vcmd').filter((r) => r.phase === 'submit').map((r) => r.t as number);
+    const submits = of(recs, 'vcmd').filter((r) => r.phase === 'submit' && r.cmd === 'alloc').map((r) => r.t as number);
     expect(guest.map((r) => r.t)).toEqual(submits.map((t) => t + 3000));
+  });
+  it('one virtual command at a time (vcmd_free_pasid holds register_lock while it polls): the free at 31 us is submitted at 33 us', () => {
+    const frees = of(recs, 'vcmd').filter((r) => r.cmd === 'free').map((r) => [r.phase, r.pasid, r.t]);
+    expect(frees).toEqual([['submit', 2, 30000], ['response', 2, 33000], ['submit', 3, 33000], ['response', 3, 36000]]);
   });
   it('unregistering the shared ops keeps the allocator; the last one switches back to the default', () => {
     expect(of(recs, 'ioasid').filter((r) => r.op === 'unregister').map((r) => [r.how, r.active])).toEqual([['left-shared', 'vm0:dmar0.pasid_allocator'], ['removed', 'default']]);
