@@ -2,6 +2,7 @@
  * Not a bench: prints where a CPU profile's time went, by function (self time, and the
  * total of each function's subtree), from a `node --cpu-prof` file:
  *   npx tsx bench/prof-top.ts /tmp/prof/CPU.*.cpuprofile [rows]
+ * PROF_LINES=fnName also prints the hottest source lines of that function (self time).
  */
 import { readFileSync } from 'node:fs';
 
@@ -10,6 +11,7 @@ interface Node {
   callFrame: { functionName: string; url: string; lineNumber: number };
   hitCount: number;
   children?: number[];
+  positionTicks?: { line: number; ticks: number }[];
 }
 const [file, rowsArg] = process.argv.slice(2);
 const prof = JSON.parse(readFileSync(file, 'utf8')) as { nodes: Node[] };
@@ -62,3 +64,20 @@ console.log('self time');
 for (const [l, h] of [...self].sort((a, b) => b[1] - a[1]).slice(0, rows)) console.log(`  ${pct(h)}  ${l}`);
 console.log('total (self + callees)');
 for (const [l, h] of [...total].sort((a, b) => b[1] - a[1]).slice(0, rows)) console.log(`  ${pct(h)}  ${l}`);
+
+const fn = process.env.PROF_LINES;
+if (fn) {
+  const lines = new Map<string, number>();
+  let url = '';
+  for (const n of prof.nodes) {
+    if (n.callFrame.functionName !== fn) continue;
+    url = n.callFrame.url;
+    for (const t of n.positionTicks ?? []) lines.set(`${url}:${t.line}`, (lines.get(`${url}:${t.line}`) ?? 0) + t.ticks);
+  }
+  const text = url.startsWith('file://') ? readFileSync(new URL(url), 'utf8').split('\n') : [];
+  console.log(`hottest lines of ${fn}`);
+  for (const [k, h] of [...lines].sort((a, b) => b[1] - a[1]).slice(0, rows)) {
+    const line = Number(k.slice(k.lastIndexOf(':') + 1));
+    console.log(`  ${pct(h)}  ${String(line).padStart(6)}  ${(text[line - 1] ?? '').trim().slice(0, 110)}`);
+  }
+}

@@ -62,7 +62,8 @@ function engineStep(m: Machine, index: number): void {
     case 'read': {
       const dma = mapOrFail(m, dev, op.pa, op.len, 'to-device');
       if (dma !== DMA_MAPPING_ERROR) {
-        deviceReadInto(m, dev, dma, readScratch(op.len), op.len);
+        // Only read: the bytes go nowhere, so none are copied.
+        deviceReadInto(m, dev, dma, null, op.len);
         dmaUnmapSingle(m, dev, dma, op.len, 'to-device');
       }
       break;

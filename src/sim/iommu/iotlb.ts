@@ -105,7 +105,9 @@ export function iotlbInvalAll(t: Iotlb): number {
 /** Drop every entry overlapping [start, last] (last inclusive, as INVLD_END_A is). */
 export function iotlbInvalRange(t: Iotlb, start: number, last: number): number {
   let n = 0;
-  for (const e of t.entries) {
+  const es = t.entries;
+  for (let i = 0; i < es.length; i++) {
+    const e = es[i];
     if (e.valid && e.iova <= last && e.iova + e.size - 1 >= start) {
       e.valid = false;
       n++;

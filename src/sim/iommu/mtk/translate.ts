@@ -9,7 +9,7 @@ import type { Machine } from '../../machine.ts';
 import type { DeviceBase } from '../../devices/device.ts';
 import type { Translation, Translator } from '../../devices/port.ts';
 import { busSelCell } from '../../smi/plat.ts';
-import { smiLarbPowered, smiPortMmuEnabled } from '../../smi/power.ts';
+import { smiLarbPoweredIn, smiPortMmuEnabledIn } from '../../smi/power.ts';
 import { smiState } from '../../smi/state.ts';
 import { iotlbFill, iotlbLookup } from '../iotlb.ts';
 import { iommuCore } from '../types.ts';
@@ -52,10 +52,10 @@ export const mtkTranslate: Translator = (m, d, addr, write, out) => {
   const dev = d as DeviceBase & MtkMaster;
   const smi = smiState(m);
   const larb = smi.larbs[dev.larb];
-  if (!smiLarbPowered(m, larb)) return blocked(m, dev, addr, write, out);
+  if (!smiLarbPoweredIn(smi, larb)) return blocked(m, dev, addr, write, out);
   if (write) larb.portWrites[dev.port]++;
   else larb.portReads[dev.port]++;
-  if (!smiPortMmuEnabled(m, larb, dev.port)) {
+  if (!smiPortMmuEnabledIn(smi, larb, dev.port)) {
     out.pa = addr;
     out.mmu = 'bypass';
     out.hit = '-';
