@@ -64,6 +64,16 @@ export interface Snapshot {
   readonly traceCount: number;
 }
 
+/**
+ * Every kind's encoder and (later) watchers, one property per kind in one fixed order: emit
+ * finds them with one property load (a Map lookup was a sixth of emit).
+ */
+function hooksTable(): Record<KindName, KindHooks> {
+  const t = {} as Record<KindName, KindHooks>;
+  for (const k of TRACE_KIND_NAMES) t[k] = { encode: encoderOf(k), watchers: undefined };
+  return t;
+}
+
 /** Every kind false: the fast-forward flags, one property per kind in one fixed order. */
 function quietTable(): Record<KindName, boolean> {
   const q = {} as Record<KindName, boolean>;
@@ -112,7 +122,7 @@ export class Machine {
   private readonly services = new Map<ServiceKey<unknown>, unknown>();
   /** Checkers that observe records of one kind as they are emitted (code, registered at build). */
   /** Per record kind: its encoder and its watchers, found with one lookup per record. */
-  private readonly kinds = new Map<string, KindHooks>();
+  private readonly kinds: Record<KindName, KindHooks> = hooksTable();
   private readonly handlers: Handler[] = [];
   private readonly handlerNames: string[] = [];
   /** Called on every schedule: key -> type without a scan. */
@@ -275,7 +285,7 @@ export class Machine {
     if (this.ff) {
       if (this.quiet[kind]) return rec as unknown as RecordOf<K>;
     } else this.stepRecords.push(rec);
-    const h = this.kinds.get(kind) ?? this.hooks(kind);
+    const h = this.kinds[kind] ?? this.hooks(kind);
     if (h.watchers) for (const fn of h.watchers) fn(this, rec);
     if (this.keepTrace && !this.ff) this.trace.put(rec, h.encode);
     if (this.haltTest !== undefined && this.haltTest(rec)) {
@@ -286,8 +296,8 @@ export class Machine {
   }
 
   private hooks(kind: string): KindHooks {
-    let h = this.kinds.get(kind);
-    if (!h) this.kinds.set(kind, (h = { encode: encoderOf(kind), watchers: undefined }));
+    const h = this.kinds[kind as KindName];
+    if (!h) encoderOf(kind); // an unknown kind: says which, and that it needs a spec
     return h;
   }
 
