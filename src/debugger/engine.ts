@@ -127,8 +127,8 @@ export function forward(s: Session, o: ForwardOptions): Motion {
         const st = prep.run(budget);
         if (!st) return undefined;
         prep = undefined;
-        if (late) return s.stopHere(late.reason, { motion: o.motion, id: late.id, record: s.recording.get(late.record.seq) });
         if (st.reason !== 'step') return st;
+        if (late) return s.stopHere(late.reason, { motion: o.motion, id: late.id, record: s.recording.get(late.record.seq) });
       }
       const hook = o.haltSeq !== undefined || (o.check && s.points.activeCount > 0);
       m.haltTest = hook ? test : undefined;

@@ -137,7 +137,9 @@ export class Machine {
     this.state = {
       now: 0,
       events: 0,
-      queue: queueCreate(),
+      // Small: every snapshot serialises the queue's arrays whole, and a few events are
+      // pending at a time (they double when needed).
+      queue: queueCreate(64),
       prng: prngFromSeed(config.seed),
       mem: physCreate(),
       alloc: allocatorCreate(config.dram),
