@@ -1,10 +1,13 @@
 /**
- * Checkpoints: machine snapshots every `interval` events. Their number follows a byte
- * budget: when the snapshots would take more than it, every other one is dropped (event 0
- * stays) and the interval doubles, so a run of any length keeps snapshots spread evenly and
- * reverse motion replays at most `interval` events. A machine with small snapshots keeps
- * many of them, so the interval stays short to millions of events (the count is not capped,
- * the bytes are).
+ * Checkpoints: machine snapshots spaced by replay cost. A snapshot is taken at the frontier
+ * once `interval` events or `records` records have gone by since the last one (replaying
+ * builds and checks every record, so records are what a replay costs; events bound scenarios
+ * that emit few), so reverse motion replays at most that much (four times that in a stretch
+ * that was fast-forwarded). Their number follows a byte
+ * budget: when the snapshots would take more than it, both spacings double and every other
+ * snapshot goes (event 0 stays), so a run of any length keeps them spread evenly. A machine
+ * with small snapshots keeps many of them, so the spacing stays short to millions of events
+ * (the count is not capped, the bytes are).
  *
  * A snapshot is the machine state serialised (v8, the structured-clone format) and
  * deflated: mostly-empty typed arrays (the event queue's free slots) and sparse memory
@@ -20,8 +23,10 @@ import type { ChunkVault } from '../sim/core/trace.ts';
 import type { Machine, MachineState, Snapshot } from '../sim/machine.ts';
 
 export interface CheckpointOptions {
-  /** Initial interval in events. */
+  /** Events between snapshots at most, initially (default 256). */
   interval?: number;
+  /** Records between snapshots at most, initially (default 8192). */
+  records?: number;
   /** Most snapshots kept, whatever the budget (tests use it to force thinning). */
   max?: number;
   /** Bytes all snapshots together may take (in memory, or in the vault). */
@@ -58,11 +63,16 @@ interface Kept {
 }
 
 const MEMORY_BUDGET = 64 * 1024 * 1024;
+/** Spacing factor while fast-forwarding (see after()). */
+export const FF_SPACING = 4;
 const VAULT_BUDGET = 512 * 1024 * 1024;
 
 export class Checkpoints {
   private list: Kept[] = [];
+  /** Events between snapshots at most. */
   interval: number;
+  /** Records between snapshots at most. */
+  records: number;
   /** Most snapshots the budget allows at their mean size. */
   max: number;
   private readonly maxCount: number;
@@ -72,6 +82,7 @@ export class Checkpoints {
 
   constructor(m: Machine, opts: CheckpointOptions = {}) {
     this.interval = opts.interval ?? 256;
+    this.records = opts.records ?? 8192;
     this.maxCount = opts.max ?? Infinity;
     this.max = this.maxCount;
     this.vault = opts.vault;
@@ -97,13 +108,18 @@ export class Checkpoints {
     return this.vault ? 48 * this.list.length : this.bytes;
   }
 
-  /** Called after every event; takes a snapshot on the interval grid if none is there. */
-  after(m: Machine): void {
-    const e = m.state.events;
-    if (e % this.interval !== 0) return;
+  /**
+   * Called after every event: a snapshot at the frontier once the spacing has gone by. While
+   * fast-forwarding the spacing is FF_SPACING times wider: a snapshot costs as much as
+   * hundreds of fast-forwarded events, and the stretch is replayed (records built) only when
+   * someone looks there.
+   */
+  after(m: Machine, fastForwarding = false): void {
     const last = this.list[this.list.length - 1];
-    if (last.events >= e && this.nearestKept(e).events === e) return;
-    this.take(m);
+    const e = m.state.events;
+    if (e <= last.events) return; // a replay: this stretch has its snapshots
+    const wide = fastForwarding ? FF_SPACING : 1;
+    if (e - last.events >= wide * this.interval || m.state.traceCount - last.traceCount >= wide * this.records) this.take(m);
   }
 
   private take(m: Machine): void {
@@ -124,16 +140,28 @@ export class Checkpoints {
     while (this.list.length > this.max) this.thin();
   }
 
-  /** Drop every other snapshot off the doubled grid (event 0 always stays). */
+  /** Double the spacing and keep the snapshots it leaves: about every other one (event 0 stays). */
   private thin(): void {
     this.interval *= 2;
-    let keep = this.list.filter((s, i) => i === 0 || s.events % this.interval === 0);
-    // If the grid was irregular and nothing went, drop every other one anyway.
-    if (keep.length === this.list.length) keep = this.list.filter((_, i) => i % 2 === 0);
-    const kept = new Set(keep);
-    for (const s of this.list) if (!kept.has(s) && this.vault) this.vault.drop(s.handle);
-    this.list = keep;
-    this.bytes = keep.reduce((n, s) => n + s.size, 0);
+    this.records *= 2;
+    // Keep a snapshot when skipping it would stretch past the new spacing: no stretch gets
+    // longer than the spacing (or than one old stretch, which was shorter).
+    const keep = [this.list[0]];
+    const far = (a: Kept, b: Kept) => b.events - a.events > this.interval || b.traceCount - a.traceCount > this.records;
+    for (let i = 1; i < this.list.length; i++) {
+      const k = this.list[i];
+      const next = this.list[i + 1];
+      if (!next || far(keep[keep.length - 1], next)) keep.push(k);
+      else if (this.vault) this.vault.drop(k.handle);
+    }
+    if (keep.length < this.list.length) this.list = keep;
+    else {
+      // Irregular spacing where nothing went: drop every other one anyway.
+      const next = this.list.filter((_, i) => i % 2 === 0);
+      if (this.vault) for (let i = 1; i < this.list.length; i += 2) this.vault.drop(this.list[i].handle);
+      this.list = next;
+    }
+    this.bytes = this.list.reduce((n, s) => n + s.size, 0);
   }
 
   private nearestKept(events: number): Kept {

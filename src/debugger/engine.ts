@@ -65,7 +65,7 @@ function stepOne(s: Session): boolean {
   }
   if (m.halted) return true;
   s.recording.onEvent(m.state.events, m.state.traceCount);
-  s.checkpoints.after(m);
+  s.checkpoints.after(m, m.fastForwarding);
   return true;
 }
 
