@@ -56,7 +56,7 @@ function mappedMachine(iotlbEntries: number, mapLen = '64K'): { m: Machine; dev:
 
 /** The translator's out-parameter (port.ts resets it per page chunk; the bench need not). */
 const out: Translation = {
-  pa: 0, protect: undefined, pasid: undefined, atc: undefined, reason: undefined, mmu: undefined, hit: undefined, fault: undefined, m4uPa: undefined,
+  pa: 0, protect: undefined, pasid: undefined, atc: undefined, reason: undefined, mmu: undefined, hit: undefined, fault: undefined, faultReason: undefined, m4uPa: undefined, via: undefined,
 };
 
 function hitBench(): number {

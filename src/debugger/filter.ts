@@ -123,7 +123,7 @@ function checkValue(p: Pred, shown: string, f: Field<unknown, boolean> | undefin
   const col = p.col ?? 0;
   const v = p.value;
   const format = shown === 'seq' || shown === 't' ? 'int' : shown === 'kind' ? 'str' : (f?.format ?? 'str');
-  const numeric = NUMERIC.has(format);
+  const numeric = NUMERIC.has(format) || f?.codec?.numeric === true;
   if (p.range && !numeric) throw new ParseError(`${shown} is not a number: a LO..HI range cannot match it`, col, 'ranges work on addresses, sizes and counts');
   if (p.op === '~') return; // "contains", on the text as shown: any text is fine
   if (ORDER_OPS.has(p.op) && !numeric) throw new ParseError(`${shown} is ${format === 'bool' ? 'true or false' : 'text'}: it cannot be compared with ${p.op}`, col, 'use = != or ~ (contains)');

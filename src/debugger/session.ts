@@ -27,6 +27,7 @@ import { closest } from '../scenario/suggest.ts';
 import { LIMITS, SimLimitError } from '../sim/limits.ts';
 import { type ScenarioNames, scenarioNames } from './names.ts';
 import { type Filter, compileFilter } from './filter.ts';
+import type { ExportWriter } from './export/index.ts';
 
 /** What the workspace keeps per scenario: re-created by re-parsing the specs. */
 export interface SavedPoint {
@@ -71,6 +72,8 @@ export interface SessionOptions {
   spill?: ChunkVault;
   /** Run past the recording without building the records nothing needs (default on; tests turn it off). */
   fastForward?: boolean;
+  /** Writes `export`'s files (the CLI's writes under the working directory); absent: no export. */
+  writeExport?: ExportWriter;
 }
 
 const CONSOLE_MAX = 1000;

@@ -10,6 +10,9 @@ import { checkProcesses, checkSva } from './check-mm.ts';
 import { checkMtk } from './check-mtk.ts';
 import { checkLimits } from './check-limits.ts';
 import { checkCpuMaps } from './check-cpu-maps.ts';
+import { checkPci } from './check-pci.ts';
+import { checkVtd } from './check-vtd.ts';
+import { checkAmd } from './check-amd.ts';
 
 type Check = (s: ScenarioOut, file: string) => ScenarioProblem[];
 
@@ -27,6 +30,9 @@ const checkOverrides: Check = (s, file) => {
   return out;
 };
 
+const hexa = (n: number) => `0x${n.toString(16)}`;
+
+/** Buffer names are unique; a fixed buffer lies inside DRAM and overlaps no other fixed one. */
 const checkBuffers: Check = (s, file) => {
   const out: ScenarioProblem[] = [];
   const seen = new Set<string>();
@@ -35,9 +41,24 @@ const checkBuffers: Check = (s, file) => {
     seen.add(b.name);
     if (b.addr !== undefined) {
       const inside = s.memory.dram.some((r) => r.base <= b.addr! && b.addr! + b.size <= r.base + r.size);
-      if (!inside) out.push({ file, path: `memory.buffers[${i}].addr`, message: `buffer "${b.name}" is not inside any DRAM range`, hint: 'check memory.dram' });
+      if (!inside) out.push({ file, path: `memory.buffers[${i}].addr`, message: `buffer "${b.name}" (${hexa(b.addr)}..${hexa(b.addr + b.size)}) is not inside any DRAM range`, hint: 'check memory.dram' });
     }
   });
+  // Fixed buffers in address order: each against the furthest-reaching one before it.
+  const fixed = s.memory.buffers.map((b, i) => ({ b, i })).filter((x) => x.b.addr !== undefined).sort((x, y) => x.b.addr! - y.b.addr! || x.i - y.i);
+  let reach: (typeof fixed)[number] | undefined;
+  for (const x of fixed) {
+    if (reach && reach.b.addr! + reach.b.size > x.b.addr!) {
+      const [a, b] = reach.i < x.i ? [reach, x] : [x, reach];
+      out.push({
+        file,
+        path: `memory.buffers[${b.i}].addr`,
+        message: `buffer "${b.b.name}" (${hexa(b.b.addr!)}..${hexa(b.b.addr! + b.b.size)}) overlaps buffer "${a.b.name}" (memory.buffers[${a.i}], ${hexa(a.b.addr!)}..${hexa(a.b.addr! + a.b.size)})`,
+        hint: 'fixed buffers need their own memory; drop "addr" to have one allocated',
+      });
+    }
+    if (!reach || x.b.addr! + x.b.size > reach.b.addr! + reach.b.size) reach = x;
+  }
   return out;
 };
 
@@ -48,7 +69,7 @@ const checkDevices: Check = (s, file) => {
   s.devices.forEach((d, i) => {
     if (names.has(d.name)) out.push({ file, path: `devices[${i}].name`, message: `duplicate device name "${d.name}"` });
     names.add(d.name);
-    if (d.kind === 'bus-master') out.push(...checkBusMaster(d, `devices[${i}]`, bufs, file));
+    if (d.kind === 'bus-master') out.push(...checkBusMaster(d, `devices[${i}]`, bufs, file, s.devices));
     if (d.kind === 'virtio-blk') out.push(...checkVirtioBlk(d, `devices[${i}]`, bufs, file));
     if (d.kind !== 'dma-engine') return;
     d.ops.forEach((op, j) => {
@@ -87,7 +108,7 @@ function bufferRef(name: string, at: string, bufs: Map<string, Buf>, file: strin
 const isPow2 = (n: number): boolean => n > 0 && 2 ** Math.round(Math.log2(n)) === n;
 
 /** Buffers exist and are not overrun; handles are mapped before use and not unmapped twice. */
-function checkBusMaster(d: DeviceOf<'bus-master'>, at: string, bufs: Map<string, Buf>, file: string): ScenarioProblem[] {
+function checkBusMaster(d: DeviceOf<'bus-master'>, at: string, bufs: Map<string, Buf>, file: string, devices: ScenarioOut['devices']): ScenarioProblem[] {
   const out: ScenarioProblem[] = [];
   if (d.segBoundaryMask !== undefined && !isPow2(d.segBoundaryMask + 1)) {
     out.push({ file, path: `${at}.segBoundaryMask`, message: 'segment boundary mask + 1 must be a power of two', hint: 'e.g. "0xFFFF" or "0xFFFFFFFF"' });
@@ -107,6 +128,12 @@ function checkBusMaster(d: DeviceOf<'bus-master'>, at: string, bufs: Map<string,
     if (op.op === 'map') {
       if (handles.get(op.handle)?.mapped) out.push({ file, path: `${p}.handle`, message: `"${op.handle}" is still mapped`, hint: 'unmap it first or pick another name' });
       handles.set(op.handle, { len: op.len, count: op.count, mapped: true, sg: op.api === 'sg' });
+      return;
+    }
+    if (op.op === 'map-resource') {
+      out.push(...checkMapResource(op, p, devices, file));
+      if (handles.get(op.handle)?.mapped) out.push({ file, path: `${p}.handle`, message: `"${op.handle}" is still mapped`, hint: 'unmap it first or pick another name' });
+      handles.set(op.handle, { len: op.len, count: 1, mapped: true, sg: false });
       return;
     }
     if (!('handle' in op)) return;
@@ -129,6 +156,22 @@ function checkBusMaster(d: DeviceOf<'bus-master'>, at: string, bufs: Map<string,
     }
   });
   return out;
+}
+
+type MapResourceOp = Extract<DeviceOf<'bus-master'>['ops'][number], { op: 'map-resource' }>;
+
+/** The MMIO range of a map-resource: one of peer/addr; a peer with a BAR the range fits. */
+function checkMapResource(op: MapResourceOp, p: string, devices: ScenarioOut['devices'], file: string): ScenarioProblem[] {
+  if ((op.peer === undefined) === (op.addr === undefined)) return [{ file, path: p, message: 'give exactly one of "peer" and "addr"' }];
+  if (op.peer === undefined) return [];
+  const peer = devices.find((x) => x.name === op.peer);
+  if (!peer) {
+    const near = closest(op.peer, devices.map((x) => x.name));
+    return [{ file, path: `${p}.peer`, message: `no device named "${op.peer}"`, hint: near ? `did you mean "${near}"?` : 'name a bus-master with a `bar`' }];
+  }
+  if (peer.kind !== 'bus-master' || !peer.bar) return [{ file, path: `${p}.peer`, message: `"${op.peer}" has no MMIO BAR`, hint: 'give that bus-master a "bar": { "addr": …, "size": … }' }];
+  if (op.offset + op.len > peer.bar.size) return [{ file, path: `${p}.len`, message: `${op.offset + op.len} bytes from offset ${op.offset} overrun ${op.peer}'s BAR (${peer.bar.size} bytes)` }];
+  return [];
 }
 
 /** BLK_DEF_MAX_SECTORS (2560): blk_queue_max_hw_sectors(q, -1U) still caps max_sectors here. */
@@ -157,7 +200,7 @@ const checkKernelRows: Check = (s, file) => {
   return [];
 };
 
-export const CHECKS: Check[] = [checkOverrides, checkBuffers, checkDevices, checkKernelRows, checkProcesses, checkSva, checkMtk, checkCpuMaps, checkLimits];
+export const CHECKS: Check[] = [checkOverrides, checkBuffers, checkDevices, checkKernelRows, checkProcesses, checkSva, checkMtk, checkCpuMaps, checkPci, checkVtd, checkAmd, checkLimits];
 
 export function checkScenario(s: ScenarioOut, file: string): ScenarioProblem[] {
   return CHECKS.flatMap((c) => c(s, file));

@@ -167,6 +167,152 @@ export const S3CMCI_HIGHMEM = behaviour({
   source: 'drivers/mmc/host/s3cmci.c: get_data_buffer, do_pio_read, do_pio_write',
 });
 
+export const P2PDMA_WHITELIST = behaviour({
+  id: 'p2pdma-whitelist',
+  area: 'pci/p2pdma',
+  summary: 'v5.0: upstream_bridge_distance is -1 with no common upstream bridge and -2 with ACS redirect on the path, and pci_p2pdma_map_sg always hands out bus addresses; v5.4: map types cached per provider (BUS_ADDR, THRU_HOST_BRIDGE through the normal DMA path, NOT_SUPPORTED), through the host bridge only when its 00.0 function is on the whitelist',
+  choices: ['absent', 'present'],
+  // Absent in v5.0.1, present in v5.4.1 (kernel-facts.md §0, §8).
+  kernels: changedIn('v5.4', 'absent', 'present'),
+  source: 'drivers/pci/p2pdma.c: upstream_bridge_distance, host_bridge_whitelist, pci_p2pdma_map_sg_attrs',
+});
+
+export const P2PDMA_BUS_OFFSET = behaviour({
+  id: 'p2pdma-bus-offset',
+  area: 'pci/p2pdma',
+  summary: 'pci_p2pdma_map_sg gives phys - bus_offset where bus_offset = bus - CPU address: wrong under a host bridge that translates (a non-zero offset); "corrected" gives phys + bus_offset, the fix posted in 2021',
+  choices: ['kernel', 'corrected'],
+  // The same sign in v5.0.1 and v5.4.1 (pci_p2pdma_add_resource, pci_p2pdma_map_sg / __pci_p2pdma_map_sg).
+  kernels: sameOnAll('kernel'),
+  source: 'drivers/pci/p2pdma.c: pci_p2pdma_add_resource, __pci_p2pdma_map_sg',
+});
+
+export const HMM_RANGE_VALID = behaviour({
+  id: 'hmm-range-valid',
+  area: 'mm/hmm',
+  summary: 'When a snapshot still counts as valid: v5.0 range->valid stays false after an overlapping invalidation until hmm_vma_range_done; v5.4 sets every range valid again when the last concurrent invalidation ends, so one that starts and ends between hmm_range_fault and hmm_range_valid is missed; "interval-seq" compares a per-range invalidation count (the later mmu_interval_notifier fix)',
+  choices: ['range-flag', 'notifier-count', 'interval-seq'],
+  // kernel-facts-2.md §13.2, §13.3: v5.0 hmm_invalidate_range, v5.4 notifiers_decrement.
+  kernels: changedIn('v5.4', 'range-flag', 'notifier-count'),
+  source: 'mm/hmm.c: hmm_invalidate_range (v5.0), notifiers_decrement (v5.4)',
+});
+
+export const HMM_MIRROR_UNREGISTER = behaviour({
+  id: 'hmm-mirror-unregister',
+  area: 'mm/hmm',
+  summary: 'v5.0 hmm_mirror_unregister sets hmm->mm = NULL even when other mirrors remain: the next hmm_mirror_register on that mm loops forever and unregistering the last mirror leaks the mmu notifier and struct hmm; v5.4 refcounts struct hmm (mmu_notifier_get_locked / mmu_notifier_put)',
+  choices: ['clears-mm', 'refcounted'],
+  kernels: changedIn('v5.4', 'clears-mm', 'refcounted'),
+  source: 'mm/hmm.c: hmm_mirror_unregister, hmm_mirror_register',
+});
+
+export const P2P_VMA_RFC = behaviour({
+  id: 'p2p-vma-rfc',
+  area: 'mm/hmm',
+  summary: 'What-if: the Jan-2019 RFC "mm/vma: add support for peer to peer to device vma" (never merged): vm_operations_struct gains p2p_map / p2p_unmap and hmm_range_fault on a VM_PFNMAP device-file VMA asks its exporter for bus addresses (HMM_PFN_P2P) instead of failing',
+  choices: ['absent', 'present'],
+  // Never merged: absent from every kernel modelled (kernel-facts-2.md §13.5).
+  kernels: sameOnAll('absent'),
+  source: 'RFC patches 3/5 (include/linux/mm.h) and 5/5 (mm/hmm.c), Jérôme Glisse, 2019-01-29',
+});
+
+export const INTEL_MAP_RESOURCE = behaviour({
+  id: 'intel-map-resource',
+  area: 'iommu/intel',
+  summary: 'intel_dma_ops has no .map_resource in v5.0, so dma_map_resource returns the physical address and the device faults; v5.4 allocates an IOVA and installs PTEs (intel_map_resource)',
+  choices: ['absent', 'iova'],
+  // Commit 21d5d27c042d "iommu/vt-d: Implement dma_[un]map_resource()", after v5.0 (kernel-facts.md §0, §6).
+  kernels: changedIn('v5.4', 'absent', 'iova'),
+  source: 'drivers/iommu/intel-iommu.c: intel_map_resource',
+});
+
+export const INTEL_SM_DEFAULT = behaviour({
+  id: 'intel-sm-default',
+  area: 'iommu/intel',
+  summary: 'Scalable mode: on by default where ECAP.SMTS, off with intel_iommu=sm_off (v5.0-rc3); off by default, on with intel_iommu=sm_on (v5.0.1, v5.4.1)',
+  choices: ['on', 'off'],
+  // "iommu/vt-d: Leave scalable mode default off", applied to iommu/fixes for v5.0-rc5 (kernel-facts-2.md §17).
+  kernels: changedIn('v5.0', 'on', 'off'),
+  source: 'drivers/iommu/intel-iommu.c: intel_iommu_sm, intel_iommu_setup',
+});
+
+export const INTEL_PASID_SNOOP_DID = behaviour({
+  id: 'intel-pasid-snoop-did',
+  area: 'iommu/intel',
+  summary: 'pasid_set_page_snoop stores its 0/1 value into bit 0 of the PASID entry\'s DID on v5.0 (an even DID d becomes d|1 on SMPWC hardware); v5.4 stores it in bit 87 (PWSNP)',
+  choices: ['into-did', 'pwsnp'],
+  // The `value << 23` fix is in v5.4.1, not in v5.0.1 (kernel-facts-2.md §12.1).
+  kernels: changedIn('v5.4', 'into-did', 'pwsnp'),
+  source: 'drivers/iommu/intel-pasid.c: pasid_set_page_snoop',
+});
+
+export const INTEL_PASID_TEARDOWN_DID = behaviour({
+  id: 'intel-pasid-teardown-did',
+  area: 'iommu/intel',
+  summary: 'intel_pasid_tear_down_entry clears the entry before reading its DID, so the PASID-cache and PASID-IOTLB invalidations carry DID 0 (v5.0); v5.4 reads the DID first',
+  choices: ['clear-first', 'read-first'],
+  kernels: changedIn('v5.4', 'clear-first', 'read-first'),
+  source: 'drivers/iommu/intel-pasid.c: intel_pasid_tear_down_entry',
+});
+
+export const AMD_MAP_SG_UNMAP_ON_ERROR = behaviour({
+  id: 'amd-map-sg-unmap-on-error',
+  area: 'iommu/amd',
+  summary: 'AMD map_sg error path: rc3 tests `if (--mapped_pages)` and stops after unmapping page 0 (with k >= 2 pages mapped, pages 1..k-1 stay mapped); the rc4 fix tests `== 0` and unmaps exactly the k mapped pages',
+  choices: ['first-page', 'all-mapped'],
+  // "Unmap all mapped pages in error path of map_sg", v5.0-rc4 fixes pull (kernel-facts-2 §11.7b).
+  kernels: changedIn('v5.0', 'first-page', 'all-mapped'),
+  source: 'drivers/iommu/amd_iommu.c: map_sg',
+});
+
+export const AMD_MAP_SG_FREE_IOVA = behaviour({
+  id: 'amd-map-sg-free-iova',
+  area: 'iommu/amd',
+  summary: 'AMD map_sg error path frees the IOVA with free_iova_fast(address) on rc3 (the byte address as a pfn: the range leaks, a bogus pfn enters the range cache) and free_iova_fast(address >> PAGE_SHIFT) after the rc4 fix',
+  choices: ['byte-address', 'pfn'],
+  // "Call free_iova_fast with pfn in map_sg" (kernel-facts-2 §11.7a).
+  kernels: changedIn('v5.0', 'byte-address', 'pfn'),
+  source: 'drivers/iommu/amd_iommu.c: map_sg',
+});
+
+export const AMD_DETACH_FLUSH = behaviour({
+  id: 'amd-detach-flush',
+  area: 'iommu/amd',
+  summary: 'AMD do_detach: rc3 drops dev_iommu[]/dev_cnt first and flushes only the DTE, so IOTLB entries stay on an IOMMU no later domain flush reaches; the rc4 fix flushes the domain (PDE) and waits before dropping the counts',
+  choices: ['refcount-first', 'flush-first'],
+  // "Fix IOMMU page flush when detach device from a domain" (kernel-facts-2 §11.7c).
+  kernels: changedIn('v5.0', 'refcount-first', 'flush-first'),
+  source: 'drivers/iommu/amd_iommu.c: do_detach',
+});
+
+export const AMD_MAP_SG_ERROR_REASON = behaviour({
+  id: 'amd-map-sg-error-reason',
+  area: 'iommu/amd',
+  summary: 'AMD map_sg error message: v5.0 pr_err "%s: IOMMU mapping error in map_sg (io-pages: %d)"; v5.4 dev_err "... (io-pages: %d reason: %d)"',
+  choices: ['no-reason', 'reason'],
+  // Applied 2019-01-30 for v5.1 (kernel-facts-2 §10, §11.6).
+  kernels: changedIn('v5.4', 'no-reason', 'reason'),
+  source: 'drivers/iommu/amd_iommu.c: map_sg',
+});
+
+export const AMD_IOVA_FAIL_RETURNS_ZERO = behaviour({
+  id: 'amd-iova-fail-returns-zero',
+  area: 'iommu/amd',
+  summary: 'AMD dma_ops_alloc_iova returns 0 on failure: map_page returns that 0 as the dma address on every kernel; v5.0 map_sg tests `== DMA_MAPPING_ERROR` and maps at IOVA 0 (v5.4 tests `!address`); "none" is the corrected what-if',
+  choices: ['map_page+map_sg', 'map_page', 'none'],
+  kernels: { 'v5.0-rc3': 'map_page+map_sg', 'v5.0': 'map_page+map_sg', 'v5.4': 'map_page' },
+  source: 'drivers/iommu/amd_iommu.c: __map_single, map_sg',
+});
+
+export const AMD_MAP_SG_OFFSET = behaviour({
+  id: 'amd-map-sg-offset',
+  area: 'iommu/amd',
+  summary: 'AMD map_sg sets dma_address += address + s->offset (v5.0: an entry with offset >= 4096 gets an address past its mapped page) or + (s->offset & ~PAGE_MASK) (v5.4)',
+  choices: ['full-offset', 'offset-in-page'],
+  kernels: changedIn('v5.4', 'full-offset', 'offset-in-page'),
+  source: 'drivers/iommu/amd_iommu.c: map_sg',
+});
+
 /** Every row, in `info kernels` order. */
 export const BEHAVIOURS: readonly Behaviour[] = [
   MTK_DRIVER_GEN,
@@ -179,6 +325,21 @@ export const BEHAVIOURS: readonly Behaviour[] = [
   DMA_IOMMU_MMAP,
   MMC_QUEUE_BOUNCE,
   S3CMCI_HIGHMEM,
+  P2PDMA_WHITELIST,
+  P2PDMA_BUS_OFFSET,
+  HMM_RANGE_VALID,
+  HMM_MIRROR_UNREGISTER,
+  P2P_VMA_RFC,
+  INTEL_MAP_RESOURCE,
+  INTEL_SM_DEFAULT,
+  INTEL_PASID_SNOOP_DID,
+  INTEL_PASID_TEARDOWN_DID,
+  AMD_MAP_SG_UNMAP_ON_ERROR,
+  AMD_MAP_SG_FREE_IOVA,
+  AMD_DETACH_FLUSH,
+  AMD_MAP_SG_ERROR_REASON,
+  AMD_IOVA_FAIL_RETURNS_ZERO,
+  AMD_MAP_SG_OFFSET,
 ];
 if (BEHAVIOURS.length !== rows || new Set(BEHAVIOURS.map((b) => b.index)).size !== rows) {
   throw new Error('kernel.ts: every behaviour row must be listed in BEHAVIOURS exactly once');

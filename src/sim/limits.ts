@@ -11,8 +11,10 @@ const MiB = 1024 * 1024;
 export const LIMITS = {
   /** Bytes of simulated memory a run may back with real pages (written, filled, copied; sparse stays free). */
   backedBytes: 512 * MiB,
-  /** Bytes one device operation, mapping or CPU fill may move. */
+  /** Bytes one device operation or CPU fill may move. */
   transferBytes: 64 * MiB,
+  /** Bytes one DMA mapping may cover: it writes page-table entries (one record per 4 KiB), not data. */
+  mapBytes: 4096 * MiB,
   /** Bytes of a SWIOTLB pool (the kernel's default is 64 MiB). */
   swiotlbBytes: 1024 * MiB,
   /** Events one run may take (`limits.maxEvents`, `--max-events`). */
@@ -47,7 +49,8 @@ const count = (n: number) => n.toLocaleString('en-US');
 /** The table as `dmadbg info limits` prints it (docs/limits.md has the same rows). */
 export const LIMIT_ROWS: readonly LimitRow[] = [
   { name: 'backed memory', value: bytes(LIMITS.backedBytes), what: 'simulated memory a run backs with real pages: buffers with a fill, written and copied ranges, page tables, the SWIOTLB slots written', whenReached: 'validate refuses a scenario whose fills and transfers need more; a run stops with a message' },
-  { name: 'transfer size', value: bytes(LIMITS.transferBytes), what: 'bytes one device op, mapping, mm write or CPU fill may move', whenReached: 'validate refuses it, naming the JSON path' },
+  { name: 'transfer size', value: bytes(LIMITS.transferBytes), what: 'bytes one device op, mm write or CPU fill may move', whenReached: 'validate refuses it, naming the JSON path' },
+  { name: 'mapping size', value: bytes(LIMITS.mapBytes), what: 'bytes one DMA mapping may cover (page-table entries, not data)', whenReached: 'validate refuses it, naming the JSON path' },
   { name: 'SWIOTLB pool', value: bytes(LIMITS.swiotlbBytes), what: 'swiotlb.size', whenReached: 'validate refuses it' },
   { name: 'events per run', value: count(LIMITS.events), what: 'limits.maxEvents and --max-events', whenReached: 'validate / the option refuses a larger value' },
   { name: 'virtual time', value: `${count(LIMITS.virtualTimeNs)} ns (~${Math.floor(LIMITS.virtualTimeNs / 3.6e12)} h)`, what: 'the latest time any event may be scheduled at', whenReached: 'validate refuses start/period/repeat/at values that pass it; a run stops with a message' },

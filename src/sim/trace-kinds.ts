@@ -8,11 +8,15 @@
 import { MM_KINDS } from './mm/kinds.ts';
 import { IOMMU_KINDS } from './iommu/kinds.ts';
 import { MTK_KINDS } from './iommu/mtk/kinds.ts';
+import { VTD_KINDS } from './iommu/intel/kinds.ts';
+import { AMD_KINDS } from './iommu/amd/kinds.ts';
 import { PGTABLE_KINDS } from './pgtable/kinds.ts';
 import { DMA_DIRECTIONS, DMA_KINDS } from './dma/kinds.ts';
 import { KMEM_KINDS } from './kmem/kinds.ts';
 import { MMC_KINDS } from './mmc/kinds.ts';
 import { DEV_MMAP_KINDS } from './mm/dev-mmap-kinds.ts';
+import { PCI_KINDS } from './pci/kinds.ts';
+import { HMM_KINDS } from './mm/hmm-kinds.ts';
 import { fnv32, hex, int, oneOf, str } from './trace/field.ts';
 import { type KindSpec, type RecordFrom, kind } from './trace/spec.ts';
 import type { FieldsOf } from './trace/spec.ts';
@@ -33,9 +37,11 @@ export const CORE_KINDS = [
     reason: str('SVA devices: why the access faulted').opt(),
     mmu: oneOf(['mmu0', 'mmu1', 'bypass', '-'], 'IOMMU translators: the mmu cell that served it ("mmu0", "mmu1"), "bypass" (port MMU off) or "-" (blocked)').opt(),
     hit: oneOf(['hit', 'miss', 'blocked', '-'], 'IOMMU translators: IOTLB "hit" or "miss" (a table walk), "blocked", "-"').opt(),
-    fault: str('IOMMU translators: fault type when result is "fault"').opt(),
+    fault: str('IOMMU translators: fault type when result is "fault" (VT-d: the reason text of dmar.c\'s table)').opt(),
+    faultReason: int('VT-d: the fault reason code the DMAR unit records (0x1..0xd, dmar.c dma_remap_fault_reasons)').opt(),
     protect: hex('mtk: PA of the protect buffer the faulting access went to instead').opt(),
     m4uPa: hex('mtk 4GB mode: the address the M4U put on the bus (the 5G..8G alias of pa)').opt(),
+    via: str('PCI devices: where the request went: "peer via BDF" (the switch or port BDF turned it to the peer), "root complex", "iommu" (translated by the host bridge IOMMU), "device page table" (an HMM mirror)').opt(),
   }),
   kind('map', 'A driver mapped a buffer for DMA.', {
     api: str('kernel function, e.g. "dma_map_single", "iommu_map"'),
@@ -76,7 +82,7 @@ export const CORE_KINDS = [
   }),
 ] as const;
 
-export const TRACE_KINDS = [...CORE_KINDS, ...PGTABLE_KINDS, ...IOMMU_KINDS, ...MTK_KINDS, ...MM_KINDS, ...DMA_KINDS, ...KMEM_KINDS, ...MMC_KINDS, ...DEV_MMAP_KINDS] as const;
+export const TRACE_KINDS = [...CORE_KINDS, ...PGTABLE_KINDS, ...IOMMU_KINDS, ...MTK_KINDS, ...VTD_KINDS, ...AMD_KINDS, ...MM_KINDS, ...DMA_KINDS, ...KMEM_KINDS, ...MMC_KINDS, ...DEV_MMAP_KINDS, ...PCI_KINDS, ...HMM_KINDS] as const;
 
 type Spec = (typeof TRACE_KINDS)[number];
 /** Every record kind's name. */

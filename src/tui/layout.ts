@@ -36,7 +36,7 @@ export interface LayoutInput {
 
 export const WIDE = 100;
 const MIN_PANEL = 4;
-const WEIGHT: Record<string, number> = { pgtable: 3, larb: 3, swiotlb: 3, iotlb: 2, devices: 2, notifiers: 2, breakpoints: 1 };
+const WEIGHT: Record<string, number> = { pgtable: 3, larb: 3, swiotlb: 3, vtd: 3, amd: 3, iotlb: 2, pci: 3, devices: 2, notifiers: 2, hmm: 3, breakpoints: 1 };
 
 /** Split `height` rows among `ids`: all get a share when they fit, else the focused one does. */
 export function stack(ids: readonly string[], width: number, height: number, focus: string): Slot[] {

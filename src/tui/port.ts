@@ -24,7 +24,7 @@ export interface SessionLike {
 }
 
 /** Optional model slices, computed by whoever wires a model in (see the model.ts files). */
-export type ModelSlices = Pick<TuiView, 'pgtable' | 'larb' | 'swiotlb' | 'iotlb' | 'notifiers'>;
+export type ModelSlices = Pick<TuiView, 'pgtable' | 'larb' | 'swiotlb' | 'iotlb' | 'notifiers' | 'pci' | 'hmm' | 'vtd' | 'amd'>;
 
 export interface PortOptions {
   readonly commands: readonly CommandInfo[];

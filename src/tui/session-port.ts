@@ -9,6 +9,10 @@ import type { LarbView } from './panels/larb/model.ts';
 import type { SwiotlbView } from './panels/swiotlb/model.ts';
 import type { IotlbView } from './panels/iotlb/model.ts';
 import type { NotifiersView } from './panels/notifiers/model.ts';
+import type { PciView } from './panels/pci/model.ts';
+import type { HmmView } from './panels/hmm/model.ts';
+import type { VtdView } from './panels/vtd/model.ts';
+import type { AmdView } from './panels/amd/model.ts';
 
 export type { CommandInfo, CommandResult, ContinueProgress, PointView, SessionView, Stop, TraceRecord };
 
@@ -26,6 +30,10 @@ export interface TuiView extends SessionView {
   readonly swiotlb?: SwiotlbView;
   readonly iotlb?: IotlbView;
   readonly notifiers?: NotifiersView;
+  readonly pci?: PciView;
+  readonly hmm?: HmmView;
+  readonly vtd?: VtdView;
+  readonly amd?: AmdView;
 }
 
 /** A compiled timeline filter, or the mistake in it (message, 0-based column, hint). */

@@ -64,8 +64,8 @@ const provenance = defineCommand({
   complete: (_s, i) => (i === 0 ? ['iova', 'pa'] : []),
 });
 
-/** Field names a checker record may use to name the seq that caused it. */
-const CAUSE_FIELDS = ['changedBy', 'cause', 'causeSeq'];
+/** Field names a checker record may use to name the seq that caused it (an explicit `cause` first). */
+const CAUSE_FIELDS = ['cause', 'changedBy', 'causeSeq'];
 const CAUSE_KINDS = ['"unmap"', '"pte"', '"map"', '"tlb-inval"', '"atc-inval"', '"notifier"', '"cpu-pte"'];
 
 /** The address a fault or finding is about: its iova, a dma access's addr, an ATC page's va. */

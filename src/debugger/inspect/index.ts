@@ -2,5 +2,8 @@
 import './builtin.ts';
 import './models.ts';
 import './kmem.ts';
+import './pci.ts';
+import './vtd.ts';
+import './amd.ts';
 
 export { available, inspector, inspectors, registerInspector, type InspectContext, type Inspector } from './registry.ts';

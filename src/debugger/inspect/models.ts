@@ -14,7 +14,11 @@ import { SMI_MODEL } from '../../sim/smi/state.ts';
 import { MM_MODEL } from '../../sim/mm/state.ts';
 import { SVA_MODEL } from '../../sim/mm/pasid.ts';
 import type { Machine } from '../../sim/machine.ts';
+import { AMD_MODEL } from '../../sim/iommu/amd/state.ts';
+import { amdIotlbEntries, amdStatus } from '../../sim/iommu/amd/status.ts';
 import { swiotlbInfo } from './swiotlb-info.ts';
+import { VTD_MODEL } from '../../sim/iommu/intel/state.ts';
+import { vtdPtInfo } from './vtd.ts';
 import { registerInspector } from './registry.ts';
 
 function describePte(d: ArmV7sDecodedPte): string {
@@ -71,9 +75,10 @@ registerInspector({
 registerInspector({
   name: 'pt',
   usage: 'info pt [DOMAIN] [IOVA]',
-  summary: 'Page table of the M4U domain: populated L1 entries, or the walk of IOVA level by level',
-  models: [MTK_MODEL],
+  summary: 'Page table of a domain (M4U or VT-d): populated entries, or the walk of IOVA level by level',
+  models: [MTK_MODEL, VTD_MODEL],
   run: ({ machine: m }, args) => {
+    if (m.hasModel(VTD_MODEL) && (!m.hasModel(MTK_MODEL) || args[0]?.startsWith('vtd-'))) return vtdPtInfo(m, args);
     const pt = mtk(m).pgtable;
     if (!pt) return ['no domain attached yet (the first attach allocates the page table)'];
     const rest = args.filter((a) => a !== pt.domain);
@@ -98,8 +103,8 @@ registerInspector({
 registerInspector({
   name: 'iotlb',
   usage: 'info iotlb',
-  summary: 'IOTLB entries per M4U cell (stale ones marked) and each SVA device IOTLB (ATC)',
-  models: [MTK_MODEL, SVA_MODEL, MM_MODEL],
+  summary: 'IOTLB entries per M4U cell and per AMD IOMMU (stale ones marked) and each SVA device IOTLB (ATC)',
+  models: [MTK_MODEL, AMD_MODEL, SVA_MODEL, MM_MODEL],
   run: ({ machine: m }) => {
     const lines: string[] = [];
     if (m.hasModel(MTK_MODEL)) {
@@ -111,6 +116,11 @@ registerInspector({
         }),
       );
     }
+    amdStatus(m)?.iommus.forEach((io, i) => {
+      const es = amdIotlbEntries(m, i);
+      lines.push(`${io.name} IOTLB: ${es.length} valid (tagged by domain ID)`);
+      for (const e of es) lines.push(`  [${e.slot}] domid ${e.domid} iova ${hex(e.iova)} -> ${hex(e.pa)} ${e.size / 1024}K ${e.ir ? 'R' : '-'}${e.iw ? 'W' : '-'}${e.stale ? '  STALE (page table changed)' : ''}`);
+    });
     for (const d of svaDevicesStatus(m)) {
       lines.push(`${d.dev} ATC (${d.iommu}, pasid ${d.pasid}): ${d.atc.length}/${d.atcSize}  hits ${d.hits} misses ${d.misses} page requests ${d.pageRequests}`);
       for (const e of d.atc) lines.push(`  [${e.index}] pasid ${e.pasid} va ${hex(e.va)} -> ${hex(e.pa)} ${e.write ? 'rw' : 'r'}`);

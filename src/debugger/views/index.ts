@@ -20,6 +20,14 @@ import type { LarbView } from './larb-model.ts';
 import type { SwiotlbView } from './swiotlb-model.ts';
 import type { IotlbView } from './iotlb-model.ts';
 import type { NotifiersView } from './notifiers-model.ts';
+import { pciView } from './pci.ts';
+import { hmmView } from './hmm.ts';
+import type { PciView } from './pci-model.ts';
+import type { HmmView } from './hmm-model.ts';
+import { vtdView } from './vtd.ts';
+import type { VtdView } from './vtd-model.ts';
+import { amdView } from './amd.ts';
+import type { AmdView } from './amd-model.ts';
 
 export interface ModelViews {
   readonly pgtable?: PgtableView;
@@ -27,6 +35,10 @@ export interface ModelViews {
   readonly swiotlb?: SwiotlbView;
   readonly iotlb?: IotlbView;
   readonly notifiers?: NotifiersView;
+  readonly pci?: PciView;
+  readonly hmm?: HmmView;
+  readonly vtd?: VtdView;
+  readonly amd?: AmdView;
 }
 
 interface Memo {
@@ -88,11 +100,20 @@ export function modelViews(s: Session): ModelViews {
   const swiotlb = swiotlbView(m);
   const iotlb = iotlbView(m);
   const notifiers = notifiersView(m, m.hasModel(MM_MODEL) ? lastNotifier(s, m.state.traceCount) : undefined);
+  const pci = pciView(m, stopRecord);
+  const hmm = hmmView(m);
+  const dev = stopRecord && fieldValue(stopRecord, 'dev');
+  const vtd = vtdView(m, typeof dev === 'string' ? dev : undefined, walkIova);
+  const amd = amdView(m, typeof dev === 'string' ? dev : undefined, walkIova ?? num(stopRecord, 'address'));
   return {
     ...(pg ? { pgtable: pg.view } : {}),
     ...(larb ? { larb } : {}),
     ...(swiotlb ? { swiotlb } : {}),
     ...(iotlb ? { iotlb } : {}),
     ...(notifiers ? { notifiers } : {}),
+    ...(pci ? { pci } : {}),
+    ...(hmm ? { hmm } : {}),
+    ...(vtd ? { vtd } : {}),
+    ...(amd ? { amd } : {}),
   };
 }

@@ -13,6 +13,8 @@ export interface TlbEntryView {
   readonly pte?: number;
   /** Device IOTLB: the translation allows writes. */
   readonly write?: boolean;
+  /** AMD IOTLB: false when the translation does not allow reads (IR clear). */
+  readonly read?: boolean;
   readonly domain?: number;
   readonly pasid?: number;
   readonly stale?: boolean;

@@ -1,9 +1,12 @@
-/** The IOTLB panel's view: each M4U cell's IOTLB and each SVA device's ATC. */
+/** The IOTLB panel's view: each M4U cell's IOTLB, each VT-d unit's and AMD IOMMU's IOTLB and each SVA device's ATC. */
 import type { Machine } from '../../sim/machine.ts';
 import { PAGE_SIZE } from '../../sim/mem/phys.ts';
 import { MTK_MODEL } from '../../sim/iommu/mtk/state.ts';
 import { mtkIotlbEntries } from '../../sim/iommu/mtk/status.ts';
 import { svaDevicesStatus } from '../../sim/mm/status.ts';
+import { VTD_MODEL } from '../../sim/iommu/intel/state.ts';
+import { vtdIotlbEntries } from '../../sim/iommu/intel/status.ts';
+import { amdIotlbEntries, amdStatus } from '../../sim/iommu/amd/status.ts';
 import type { IotlbView, TlbView } from './iotlb-model.ts';
 
 export function iotlbView(m: Machine): IotlbView | undefined {
@@ -18,6 +21,25 @@ export function iotlbView(m: Machine): IotlbView | undefined {
       });
     }),
   );
+  m.findModel(VTD_MODEL)?.units.forEach((u, i) => {
+    tlbs.push({
+      name: `${u.name} IOTLB`,
+      kind: 'iotlb',
+      capacity: u.iotlb.size,
+      entries: vtdIotlbEntries(m, i).map((e) => ({
+        iova: e.iova, pa: e.pa, size: e.size, write: e.write, domain: e.did, ...(e.pasid >= 0 ? { pasid: e.pasid } : {}), ...(e.stale ? { stale: true } : {}),
+      })),
+    });
+  });
+  amdStatus(m)?.iommus.forEach((io, i) => {
+    tlbs.push({
+      name: `${io.name} IOTLB`,
+      kind: 'iotlb',
+      capacity: io.iotlbSize,
+      // Tagged by domain ID: INVALIDATE_IOMMU_PAGES names one.
+      entries: amdIotlbEntries(m, i).map((e) => ({ iova: e.iova, pa: e.pa, size: e.size, read: e.ir, write: e.iw, domain: e.domid, ...(e.stale ? { stale: true } : {}) })),
+    });
+  });
   for (const d of svaDevicesStatus(m)) {
     tlbs.push({
       name: `${d.dev} ATC`,

@@ -16,6 +16,8 @@ import { v7sSelftestRegister } from '../../sim/devices/v7s-selftest.ts';
 import type { DeviceIn } from '../schema/devices.ts';
 import { busMasterState } from './bus-master.ts';
 import { virtioBlkState } from './virtio-blk.ts';
+import { buildPciEndpoint } from './pci.ts';
+import { pciEndpointRegister } from '../../sim/devices/pci-endpoint-step.ts';
 
 function placeOf(ctx: BuildContext, p: { buf?: string; offset?: number; addr?: number }): number {
   if (p.addr !== undefined) return p.addr;
@@ -31,6 +33,7 @@ const REGISTER: Readonly<Record<DeviceIn['kind'], (m: Machine) => void>> = {
   'bus-master': busMasterRegister,
   'virtio-blk': virtioBlkRegister,
   s3cmci: s3cmciRegister,
+  'pci-endpoint': pciEndpointRegister,
 };
 
 /** Devices in scenario order: the index in `devices.list` is what their events carry. */
@@ -106,6 +109,9 @@ export const buildDevices: BuildStep = (ctx) => {
         break;
       case 's3cmci':
         state.list.push(buildS3cmci(ctx, d, index));
+        break;
+      case 'pci-endpoint':
+        state.list.push(buildPciEndpoint(ctx, d, index));
         break;
       default:
         assertNever(d, 'device kind');

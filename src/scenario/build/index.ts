@@ -8,6 +8,8 @@ import { provideDirectTranslator } from '../../sim/devices/port.ts';
 import { provideDmaDirect } from '../../sim/dma/direct.ts';
 import type { KernelVersion } from '../../sim/kernel.ts';
 import type { ScenarioOut } from '../schema/index.ts';
+import { SimLimitError } from '../../sim/limits.ts';
+import { ScenarioError } from '../problems.ts';
 import type { BuildContext, BuildStep } from './context.ts';
 import { buildMemory } from './memory.ts';
 import { buildDevices } from './devices.ts';
@@ -17,8 +19,11 @@ import { buildIommu } from './iommu.ts';
 import { buildMtk } from './mtk.ts';
 import { buildSwiotlb } from './swiotlb.ts';
 import { buildKmem } from './kmem.ts';
+import { buildPci, buildPciLinks } from './pci.ts';
+import { buildVtd } from './vtd.ts';
+import { buildAmd } from './amd.ts';
 
-export const BUILD_STEPS: BuildStep[] = [buildMemory, buildKmem, buildSwiotlb, buildIommu, buildMtk, buildProcesses, buildDevices, buildSva];
+export const BUILD_STEPS: BuildStep[] = [buildMemory, buildKmem, buildSwiotlb, buildIommu, buildMtk, buildVtd, buildPci, buildProcesses, buildDevices, buildPciLinks, buildSva, buildAmd];
 
 export interface BuildOptions {
   file?: string;
@@ -43,6 +48,16 @@ export function buildMachine(s: ScenarioOut, opts: BuildOptions = {}): Built {
   provideDirectTranslator(m);
   provideDmaDirect(m);
   const ctx: BuildContext = { m, s, file: opts.file ?? s.name, buffers: new Map() };
-  for (const step of BUILD_STEPS) step(ctx);
+  try {
+    for (const step of BUILD_STEPS) step(ctx);
+  } catch (e) {
+    // The scenario's resources are too small for what it asks (the kernel's tables do not
+    // fit its DRAM, a workload ends past virtual time): a refusal, not a bug.
+    if (e instanceof SimLimitError) {
+      const dram = e.message.startsWith('out of simulated DRAM');
+      throw new ScenarioError([{ file: ctx.file, path: dram ? 'memory.dram' : 'limits', message: e.message, hint: dram ? 'add DRAM (memory.dram) or ask for less' : '`dmadbg info limits` lists every limit' }]);
+    }
+    throw e;
+  }
   return { machine: m, scenario: s, buffers: ctx.buffers };
 }

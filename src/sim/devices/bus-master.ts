@@ -13,17 +13,20 @@ import {
   type DmaDirection,
   type Scatterlist,
   dmaMapPage,
+  dmaMapResource,
   dmaMapSg,
   dmaMapSingle,
   dmaSyncSingleForCpu,
   dmaSyncSingleForDevice,
   dmaUnmapPage,
+  dmaUnmapResource,
   dmaUnmapSg,
   dmaUnmapSingle,
 } from '../dma/api.ts';
 import { type DeviceBase, DEVICES } from './device.ts';
 import { deviceRead, deviceWrite } from './port.ts';
 import { eventKey } from '../core/keys.ts';
+import { pciHotplugKey } from './hotplug.ts';
 
 export type BusOp =
   | { op: 'cpu-fill'; buf: string; pa: number; len: number; pattern: number }
@@ -37,8 +40,13 @@ export type BusOp =
       count: number;
       stride: number;
       api: 'single' | 'page' | 'sg';
+      /** sg: s->offset measured from this page (a compound page) instead of each entry's own. */
+      sgPage?: number;
     }
-  | { op: 'unmap'; handle: number; every: number; phase: number }
+  | { op: 'map-resource'; handle: number; pa: number; len: number; dir: DmaDirection }
+  | { op: 'unmap'; handle: number; every: number; phase: number; flush: boolean }
+  | { op: 'access'; addr: number; len: number; write: boolean; pattern: number }
+  | { op: 'pci-remove' | 'pci-rescan' }
   | { op: 'dev-write'; handle: number; index: number; offset: number; len: number; pattern: number }
   | { op: 'dev-read'; handle: number; index: number; offset: number; len: number }
   | { op: 'sync-for-cpu' | 'sync-for-device'; handle: number; index: number }
@@ -51,8 +59,10 @@ export interface BusHandle {
   dma: number[]; // DMA_MAPPING_ERROR when unmapped or never mapped
   len: number;
   dir: DmaDirection;
-  /** dma_map_single / dma_map_page per entry, or one dma_map_sg over all entries. */
-  api: 'single' | 'page' | 'sg';
+  /** dma_map_single / dma_map_page per entry, one dma_map_sg over all, or dma_map_resource of an MMIO range. */
+  api: 'single' | 'page' | 'sg' | 'resource';
+  /** sg: the page every entry's s->offset is measured from (absent: each entry's own page). */
+  sgPage?: number;
 }
 
 export interface BusMasterState extends DeviceBase {
@@ -78,7 +88,10 @@ function mapOne(m: Machine, dev: BusMasterState, h: BusHandle, i: number): void 
 }
 
 function sglOf(h: BusHandle): Scatterlist[] {
-  return h.pa.map((pa, i) => ({ pa, length: h.len, dmaAddress: h.dma[i], dmaLength: h.len }));
+  const base = h.sgPage;
+  return h.pa.map((pa, i) =>
+    base === undefined ? { pa, length: h.len, dmaAddress: h.dma[i], dmaLength: h.len } : { pa, length: h.len, dmaAddress: h.dma[i], dmaLength: h.len, offset: pa - base },
+  );
 }
 
 /** dma_map_sg over every entry: all mapped, or none (dma_direct_map_sg unwinds). */
@@ -90,7 +103,8 @@ function mapSg(m: Machine, dev: BusMasterState, h: BusHandle): void {
 
 function unmapOne(m: Machine, dev: BusMasterState, h: BusHandle, i: number): void {
   if (h.dma[i] === DMA_MAPPING_ERROR) return;
-  if (h.api === 'page') dmaUnmapPage(m, dev, h.dma[i], h.len, h.dir);
+  if (h.api === 'resource') dmaUnmapResource(m, dev, h.dma[i], h.len, h.dir);
+  else if (h.api === 'page') dmaUnmapPage(m, dev, h.dma[i], h.len, h.dir);
   else dmaUnmapSingle(m, dev, h.dma[i], h.len, h.dir);
   h.dma[i] = DMA_MAPPING_ERROR;
 }
@@ -122,21 +136,40 @@ function run(m: Machine, dev: BusMasterState, op: BusOp): number {
     case 'map': {
       const h = dev.handles[op.handle];
       for (let i = 0; i < op.count; i++) h.pa[i] = op.pa + i * op.stride;
+      if (op.sgPage !== undefined) h.sgPage = op.sgPage;
       if (h.api === 'sg') mapSg(m, dev, h);
       else for (let i = 0; i < op.count; i++) mapOne(m, dev, h, i);
       return 1;
     }
+    case 'map-resource': {
+      const h = dev.handles[op.handle];
+      h.pa[0] = op.pa;
+      h.dma[0] = dmaMapResource(m, dev, op.pa, op.len, op.dir);
+      return 1;
+    }
     case 'unmap': {
       const h = dev.handles[op.handle];
+      dev.injectNoFlush = !op.flush;
       if (h.api === 'sg') {
         // dma_unmap_sg with the nents given to dma_map_sg (check.ts insists on every == 1).
         if (h.dma[0] !== DMA_MAPPING_ERROR) dmaUnmapSg(m, dev, sglOf(h), h.dma.length, h.dir);
         h.dma.fill(DMA_MAPPING_ERROR);
-        return 1;
-      }
-      for (let i = 0; i < h.dma.length; i++) if (i % op.every === op.phase) unmapOne(m, dev, h, i);
+      } else for (let i = 0; i < h.dma.length; i++) if (i % op.every === op.phase) unmapOne(m, dev, h, i);
+      dev.injectNoFlush = false;
       return 1;
     }
+    case 'access': {
+      // The device puts a raw bus address on the wire (no mapping behind it, or a stale one).
+      if (op.write) deviceWrite(m, dev, op.addr, new Uint8Array(op.len).fill(op.pattern));
+      else deviceRead(m, dev, op.addr, op.len);
+      return 1;
+    }
+    case 'pci-remove':
+      m.service(pciHotplugKey(dev.translator)).remove(m, dev);
+      return 1;
+    case 'pci-rescan':
+      m.service(pciHotplugKey(dev.translator)).rescan(m, dev);
+      return 1;
     case 'dev-write':
     case 'dev-read':
       devAccess(m, dev, op);

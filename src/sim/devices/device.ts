@@ -20,6 +20,8 @@ export interface DeviceBase {
   segBoundaryMask?: number;
   /** dev_is_pci(): PCI functions get a SAC (below 4 GiB) IOVA first from dma-iommu. */
   pci?: boolean;
+  /** A scripted driver bug, set around one unmap: skip the IOTLB invalidation it owes. */
+  injectNoFlush?: boolean;
 }
 
 export interface DevicesState {

@@ -24,7 +24,10 @@ export interface Translation {
   mmu: FieldsFor<'dma'>['mmu'];
   hit: FieldsFor<'dma'>['hit'];
   fault: string | undefined;
+  /** VT-d: the fault reason code (with `fault` its text). */
+  faultReason: number | undefined;
   m4uPa: number | undefined;
+  via: string | undefined;
 }
 
 /**
@@ -45,12 +48,12 @@ export function provideDirectTranslator(m: Machine): void {
 }
 
 const xl: Translation = {
-  pa: 0, protect: undefined, pasid: undefined, atc: undefined, reason: undefined, mmu: undefined, hit: undefined, fault: undefined, m4uPa: undefined,
+  pa: 0, protect: undefined, pasid: undefined, atc: undefined, reason: undefined, mmu: undefined, hit: undefined, fault: undefined, faultReason: undefined, m4uPa: undefined, via: undefined,
 };
 
 /** One page chunk through the translator: `xl` holds the outcome. */
 function translate(m: Machine, t: Translator, dev: DeviceBase, addr: number, write: boolean): boolean {
-  xl.protect = xl.pasid = xl.reason = xl.mmu = xl.fault = xl.m4uPa = xl.atc = xl.hit = undefined;
+  xl.protect = xl.pasid = xl.reason = xl.mmu = xl.fault = xl.faultReason = xl.m4uPa = xl.atc = xl.hit = xl.via = undefined;
   return t(m, dev, addr, write, xl);
 }
 
@@ -76,8 +79,10 @@ function dmaRecord(m: Machine, dev: DeviceBase, addr: number, len: number, dir: 
     mmu: xl.mmu,
     hit: xl.hit,
     fault: xl.fault,
+    faultReason: xl.faultReason,
     protect: xl.protect,
     m4uPa: xl.m4uPa,
+    via: xl.via,
   };
   m.emit('dma', r);
 }

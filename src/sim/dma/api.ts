@@ -6,6 +6,7 @@
 import type { Machine } from '../machine.ts';
 import type { DeviceBase } from '../devices/device.ts';
 import { serviceFamily } from '../core/keys.ts';
+import { kernelRelease } from '../kernel.ts';
 
 export type DmaDirection = 'to-device' | 'from-device' | 'bidirectional';
 
@@ -22,6 +23,8 @@ export interface Scatterlist {
   length: number;
   dmaAddress: number;
   dmaLength: number;
+  /** s->offset as the driver set it (pa = page_to_phys(page) + offset); absent: pa % 4096 (sg_set_buf). */
+  offset?: number;
 }
 
 export interface DmaOps {
@@ -59,6 +62,9 @@ export interface DmaOps {
     dir: DmaDirection,
     attrs: number,
   ): void;
+  /** ops->map_resource: a dma address for an MMIO range (phys is not RAM). Optional. */
+  mapResource?(m: Machine, dev: DeviceBase, phys: number, size: number, dir: DmaDirection): number;
+  unmapResource?(m: Machine, dev: DeviceBase, dma: number, size: number, dir: DmaDirection): void;
   /** ops->alloc: the CPU's physical address and the dma address, or undefined. Optional. */
   alloc?(m: Machine, dev: DeviceBase, size: number): { pa: number; dma: number } | undefined;
   free?(m: Machine, dev: DeviceBase, size: number, pa: number, dma: number): void;
@@ -186,6 +192,46 @@ export function dmaSyncSingleForDevice(
 ): void {
   m.emit('sync', { api: 'dma_sync_single_for_device', dev: dev.name, iova: dma, size, dir });
   dmaOpsOf(m, dev).syncForDevice(m, dev, dma, size, dir);
+}
+
+/** pfn_valid(PHYS_PFN(phys)): the address is RAM the kernel manages. */
+function pfnValid(m: Machine, phys: number): boolean {
+  return m.config.dram.some((r) => phys >= r.base && phys < r.base + r.size);
+}
+
+/**
+ * dma_map_resource (include/linux/dma-mapping.h): an MMIO range (another device's BAR) for
+ * DMA. v5.0: BUG_ON(RAM); the address is the physical one unless the ops have
+ * .map_resource. v5.4: WARN_ON_ONCE(RAM) and fail; dma-direct returns the address, other
+ * ops use .map_resource or fail (addr starts as DMA_MAPPING_ERROR).
+ */
+export function dmaMapResource(m: Machine, dev: DeviceBase, phys: number, size: number, dir: DmaDirection): number {
+  const ops = dmaOpsOf(m, dev);
+  const v54 = kernelRelease(m.config.kernel) === 'v5.4';
+  const record = (iova: number | undefined, reason?: string): void => {
+    m.emit('map', { api: 'dma_map_resource', dev: dev.name, iova, pa: phys, size, dir, result: iova === undefined ? 'error' : 'ok', reason });
+  };
+  if (pfnValid(m, phys)) {
+    m.emit('klog', v54
+      ? { level: 'warning', text: 'WARNING: CPU: 0 PID: 1 at include/linux/dma-mapping.h:355 dma_map_resource' }
+      : { level: 'emerg', text: 'kernel BUG at include/linux/dma-mapping.h:354!' });
+    record(undefined, v54 ? 'WARN_ON_ONCE(pfn_valid(PHYS_PFN(phys_addr)))' : 'BUG_ON(pfn_valid(PHYS_PFN(phys_addr)))');
+    return DMA_MAPPING_ERROR;
+  }
+  if (ops.mapResource) return ops.mapResource(m, dev, phys, size, dir);
+  if (!v54 || ops.name === 'dma-direct') {
+    record(phys); // v5.0 for any ops without .map_resource; v5.4 dma_direct_map_resource
+    return phys;
+  }
+  record(undefined, `${ops.name} has no .map_resource`);
+  return DMA_MAPPING_ERROR;
+}
+
+/** dma_unmap_resource: only ops with .unmap_resource do anything (v5.4: never dma-direct). */
+export function dmaUnmapResource(m: Machine, dev: DeviceBase, dma: number, size: number, dir: DmaDirection): void {
+  const ops = dmaOpsOf(m, dev);
+  if (ops.unmapResource) return ops.unmapResource(m, dev, dma, size, dir);
+  m.emit('unmap', { api: 'dma_unmap_resource', dev: dev.name, iova: dma, size, dir });
 }
 
 /** dma_alloc_coherent: CPU and device share the memory; no bouncing, no syncs needed. */

@@ -326,10 +326,11 @@ export function freeCpuCachedIovas(d: IovaDomain, cpu: number): void {
 /**
  * alloc_iova_fast(iovad, size, limit_pfn, flush_rcache): the range cache first, then the
  * tree (size-aligned); on failure with flush_rcache, empty every CPU's cache and retry once.
- * Returns the pfn, 0 on failure.
+ * Returns the pfn, 0 on failure; `from.rcache` says whether the range cache served it.
  */
-export function allocIovaFast(d: IovaDomain, size: number, limitPfn: number, flushRcache: boolean, cpu = 0): number {
+export function allocIovaFast(d: IovaDomain, size: number, limitPfn: number, flushRcache: boolean, cpu = 0, from?: { rcache: boolean }): number {
   const cached = rcacheGet(d, size, limitPfn + 1, cpu);
+  if (from) from.rcache = cached !== 0;
   if (cached) return cached;
   for (;;) {
     const n = allocIova(d, size, limitPfn, true);

@@ -1,5 +1,5 @@
 /** Trace kinds of the generic IOMMU core and its checkers (collected in src/sim/trace-kinds.ts). */
-import { bool, hex, hex32, int, oneOf, str } from '../trace/field.ts';
+import { bool, hex, hex32, int, oneOf, str, word } from '../trace/field.ts';
 import { kind } from '../trace/spec.ts';
 
 export const IOMMU_KINDS = [
@@ -34,17 +34,37 @@ export const IOMMU_KINDS = [
     'Checker: a device access was served from an IOTLB entry the page table no longer backs (a PTE changed or vanished with no invalidation covering the entry). Reported once per IOTLB fill.',
     {
       iommu: str('IOMMU instance'),
-      mmu: str('mmu cell whose IOTLB served the access'),
-      dev: str('device that made the access'),
+      mmu: str('mtk: mmu cell whose IOTLB served the access; VT-d: "iotlb"').opt(),
+      dev: str('device that made the access ("-" for an entry found at a flush, used by nobody yet)'),
       iova: hex('IOVA accessed'),
       cachedPa: hex('PA the stale entry sent the access to'),
       pteAddr: hex('PA of the page-table word that changed'),
-      cachedPte: hex32('the word when the entry was filled'),
-      pte: hex32('the word now'),
+      cachedPte: word('the word when the entry was filled'),
+      pte: word('the word now'),
       changedBy: int('seq of the last `pte` record that wrote that word (-1: none seen)'),
       filledAfter: int('seq of the `pte` record the entry was filled from (-1: none)'),
+      did: int('VT-d: the domain id the IOTLB entry is tagged with').opt(),
+      pasid: int('VT-d: the PASID the IOTLB entry is tagged with (0: RID2PASID in scalable mode)').opt(),
+      domid: int('AMD: the domain ID the entry is tagged with').opt(),
+      found: oneOf(['access', 'flush'], '"access": a device used the entry; "flush": a completed flush left it behind (absent: access)').opt(),
+      cause: int('seq of the record that explains why no invalidation reached the entry (AMD: the detach that dropped the refcount first)').opt(),
     },
   ),
+  kind('iotlb-inval', 'A VT-d or AMD IOMMU invalidated IOTLB entries (VT-d: a queued descriptor or a write of IOTLB_REG; AMD: INVALIDATE_IOMMU_PAGES). The MediaTek M4U\'s is `tlb-inval`.', {
+    iommu: str('the DMAR unit or AMD IOMMU'),
+    gran: oneOf(['global', 'domain', 'page', 'pasid', 'pasid-page'], 'VT-d: "global", "domain" (DSI), "page" (PSI), "pasid" (PASID-based, whole PASID) or "pasid-page"').opt(),
+    did: int('VT-d: domain id (absent for a global one)').opt(),
+    pasid: int('VT-d: PASID (PASID-based granularities)').opt(),
+    domid: int('AMD: domain ID').opt(),
+    scope: oneOf(['page', 'all', 'range'], 'AMD: "page" (S clear), "all" (S with the all-pages address), "range" (S with a size-encoded address)').opt(),
+    start: hex('first IOVA of a page-selective or range invalidation').opt(),
+    end: hex('IOVA just past it (VT-d: start + 4 KiB << am)').opt(),
+    am: int('VT-d: address mask, 2^am pages').opt(),
+    ih: int('VT-d: invalidation hint (1: leaves only; the queued form always carries 0)').opt(),
+    pde: bool('AMD: PDE bit set').opt(),
+    dropped: int('valid IOTLB entries removed'),
+    via: oneOf(['qi', 'register'], 'VT-d: "qi" (invalidation queue) or "register" (IOTLB_REG)').opt(),
+  }),
   kind('fault', 'The IOMMU driver handled a fault interrupt (mtk: mtk_iommu_isr), with what it read from the fault registers.', {
     iommu: str('IOMMU instance, e.g. "m4u0"'),
     mmu: str('mmu cell whose register set was read ("mmu0" or "mmu1"; v5.0 reads only mmu0)'),

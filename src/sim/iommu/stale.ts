@@ -5,19 +5,102 @@
  * hold what they held (the PTE changed or went away) and no invalidation dropped the entry,
  * the device is using a stale translation, and a `stale-tlb` record names the `pte` record
  * that changed it. It only reads machine state and writes its own bookkeeping.
+ *
+ * Two entry shapes: the v7s IOTLB entry (32-bit leaf and level-1 words, staleCheck) and a
+ * walk kept as 64-bit words, top level first (walkChanged + staleReport), for formats whose
+ * unmap clears an upper-level entry and leaves the leaf in a freed table (VT-d, AMD).
  */
 import type { Machine } from '../machine.ts';
 import { read32 } from '../mem/phys.ts';
 import type { IotlbEntry } from './iotlb.ts';
 import { iommuCore } from './types.ts';
 
+/** The count of `pte` records seen: an entry found current at this generation still is. */
+export function pteGeneration(m: Machine): number {
+  return iommuCore(m).pteGen;
+}
+
+/**
+ * A little-endian 64-bit page-table word as a number (exact: such words stay below 2^53).
+ * Table walks read many: one page lookup for both halves.
+ */
+export function read64Word(mem: Machine['state']['mem'], pa: number): number {
+  const off = pa % 4096;
+  if (off > 4088 || off < 0) return read32(mem, pa) + read32(mem, pa + 4) * 0x1_0000_0000;
+  const p = mem.pages.get((pa - off) / 4096);
+  if (!p) return 0;
+  const lo = (p[off] | (p[off + 1] << 8) | (p[off + 2] << 16) | (p[off + 3] << 24)) >>> 0;
+  const hi = (p[off + 4] | (p[off + 5] << 8) | (p[off + 6] << 16) | (p[off + 7] << 24)) >>> 0;
+  return lo + hi * 0x1_0000_0000;
+}
+
+/**
+ * A walk's 64-bit words `pa[at..at+n)` against what they held (`word[...]`): the index of the
+ * first one that changed, or -1 when the page table still says what the entry cached.
+ */
+export function walkChanged(m: Machine, pa: ArrayLike<number>, word: ArrayLike<number>, at: number, n: number): number {
+  const mem = m.state.mem;
+  for (let i = at; i < at + n; i++) if (read64Word(mem, pa[i]) !== word[i]) return i;
+  return -1;
+}
+
+/** What a stale use is reported with (the `stale-tlb` fields the model knows). */
+export interface StaleUse {
+  iommu: string;
+  mmu?: string;
+  dev: string;
+  iova: number;
+  cachedPa: number;
+  /** The page-table word that changed: where, what the entry cached, what it holds now. */
+  pteAddr: number;
+  cachedPte: number | bigint;
+  pte: number | bigint;
+  filledAfter: number;
+  did?: number;
+  pasid?: number;
+  /** AMD: the domain ID the entry is tagged with. */
+  domid?: number;
+  /** Where it was found: a device's access (default) or a completed flush that missed it. */
+  found?: 'access' | 'flush';
+  /** The record that explains why no invalidation reached the entry. */
+  cause?: number;
+}
+
+/** Emit the `stale-tlb` finding, naming the `pte` record that last wrote the changed word. */
+export function staleReport(m: Machine, u: StaleUse): void {
+  iommuCore(m).stale++;
+  m.emit('stale-tlb', {
+    iommu: u.iommu,
+    mmu: u.mmu,
+    dev: u.dev,
+    iova: u.iova,
+    cachedPa: u.cachedPa,
+    pteAddr: u.pteAddr,
+    cachedPte: u.cachedPte,
+    pte: u.pte,
+    changedBy: lastPteSeq(m, u.pteAddr),
+    filledAfter: u.filledAfter,
+    did: u.did,
+    pasid: u.pasid,
+    domid: u.domid,
+    found: u.found,
+    cause: u.cause,
+  });
+}
+
 /** Start remembering `pte` records (iommuCoreInit calls it once per machine, at build). */
 export function staleCheckerInstall(m: Machine): void {
-  m.watch('pte', (mm, r) => {
-    const core = iommuCore(mm);
-    core.pteSeq.set(r.addr, r.seq);
-    core.pteGen++;
-  });
+  m.watch('pte', (mm, r) => stalePteWritten(mm, r.addr, r.seq));
+}
+
+/**
+ * A page-table word at `addr` was written by record `seq`. Formats whose entries do not
+ * fit a `pte` record (64-bit AMD PTEs are `amd-pte`) call this at their store.
+ */
+export function stalePteWritten(m: Machine, addr: number, seq: number): void {
+  const core = iommuCore(m);
+  core.pteSeq.set(addr, seq);
+  core.pteGen++;
 }
 
 /** Seq of the last `pte` record that wrote the word at ptePa, or -1. */
@@ -51,18 +134,13 @@ export function staleCheck(m: Machine, where: { iommu: string; mmu: string; dev:
   e.staleReported = true;
   const leafChanged = read32(m.state.mem, e.ptePa) !== e.pte;
   const changedPa = leafChanged ? e.ptePa : e.l1Pa;
-  const now = read32(m.state.mem, changedPa);
-  iommuCore(m).stale++;
-  m.emit('stale-tlb', {
-    iommu: where.iommu,
-    mmu: where.mmu,
-    dev: where.dev,
+  staleReport(m, {
+    ...where,
     iova,
     cachedPa: e.pa + (iova - e.iova),
     pteAddr: changedPa,
     cachedPte: leafChanged ? e.pte : e.l1,
-    pte: now,
-    changedBy: lastPteSeq(m, changedPa),
+    pte: read32(m.state.mem, changedPa),
     filledAfter: e.pteSeq,
   });
   return true;

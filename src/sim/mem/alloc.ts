@@ -4,6 +4,7 @@
  * ZONE_DMA32 must sit below 4 GiB) and power-of-two alignment. Same calls, same addresses.
  */
 import { assert } from '../core/assert.ts';
+import { SimLimitError } from '../limits.ts';
 
 export interface FreeRange {
   start: number;
@@ -84,4 +85,14 @@ export function physFree(al: PhysAllocator, start: number, size: number): void {
   } else {
     al.free.splice(i, 0, { start, end });
   }
+}
+
+/**
+ * physAlloc for the kernel's own boot-time tables (root tables, rings, queues): the scenario's
+ * DRAM is too small for them, which the build reports against memory.dram.
+ */
+export function physAllocOrLimit(al: PhysAllocator, size: number, opts: { align?: number; limit?: number; min?: number }, what: string): number {
+  const pa = physAlloc(al, size, opts);
+  if (pa < 0) throw new SimLimitError(`out of simulated DRAM for ${what} (${size} bytes; ${al.allocated} bytes already allocated)`);
+  return pa;
 }

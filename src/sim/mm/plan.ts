@@ -16,6 +16,7 @@ import { agePages, pageIdle, reclaimPages, testYoung } from './reclaim.ts';
 import { exitMmap, oomReap } from './exit.ts';
 import { svaBind, svaUnbind } from './sva.ts';
 import { mmuNotifierRegister } from './notifier.ts';
+import { mmapSemHolder } from './hmm.ts';
 import { NOTIFIER_OPS, type NotifierOp } from './types.ts';
 import { eventKey } from '../core/keys.ts';
 import { type DevMmapArgs, devMmap } from './dev-mmap.ts';
@@ -62,6 +63,8 @@ function runPlanOp(m: Machine, index: number): void {
   if (op.op === 'mm_init') return initMm(m, op);
   const mm = mmByName(m, op.mm);
   if (!mm || mm.exited) return void m.emit('mm', { op: op.op, mm: op.mm, result: 'ESRCH' });
+  const holder = mmapSemHolder(m, mm.id);
+  if (holder) return void m.emit('mm', { op: op.op, mm: mm.name, result: `blocked: mmap_sem held for write by ${holder} in hmm_mirror_register` });
   switch (op.op) {
     case 'mmap':
       mmap(m, mm, op);

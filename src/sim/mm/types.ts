@@ -29,6 +29,12 @@ export interface Vma {
   pgoff: number;
   /** Has an anon_vma (a private page was ever faulted in): fork copies its PTEs. */
   anonVma: boolean;
+  /**
+   * A device file a driver mapped itself (mm/devmap.ts): VM_IO|VM_PFNMAP (remap_pfn_range,
+   * the RFC's p2p VMA) or VM_MIXEDMAP (vm_insert_page of ZONE_DEVICE pages), and the
+   * exporting device (devices.list index). Absent: a scenario VMA ('device' = a PFN map).
+   */
+  devmap?: { pfnmap: boolean; exporter: number; rfc: boolean };
 }
 
 export interface Pte {
@@ -58,7 +64,7 @@ export const NOTIFIER_OPS: readonly NotifierOp[] = [
   'clear_flush_young', 'clear_young', 'test_young', 'change_pte',
 ];
 
-export type SubscriberKind = 'amd-v2' | 'intel-svm' | 'passive';
+export type SubscriberKind = 'amd-v2' | 'intel-svm' | 'passive' | 'hmm';
 
 /** One struct mmu_notifier on an mm's list; `ops` are the non-NULL members of its ops. */
 export interface Subscriber {

@@ -1,14 +1,14 @@
 /** Trace kinds emitted by the page-table formats (and the v7s selftest device). */
-import { bool, hex, hex32, int, oneOf, str } from '../trace/field.ts';
+import { bool, hex, int, oneOf, str, word } from '../trace/field.ts';
 import { kind } from '../trace/spec.ts';
 
 export const PGTABLE_KINDS = [
   kind('pte', 'A page-table entry was written (every store, including ones into a table not yet linked in).', {
     domain: str('domain (page table) name'),
-    level: int('table level (v7s: 1 or 2)'),
+    level: int('table level (v7s: 1 or 2; VT-d second level: 1 = 4 KiB leaf up to 5)'),
     index: int('slot within its table'),
-    old: hex32('previous entry word'),
-    new: hex32('entry word written'),
+    old: word('previous entry word (v7s: 32-bit, VT-d: 64-bit)'),
+    new: word('entry word written'),
     addr: hex('physical address of the entry'),
     iova: hex('first IOVA the entry covers'),
   }),

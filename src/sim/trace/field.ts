@@ -28,6 +28,8 @@ export interface TextCodec<T> {
   readonly shape: string;
   /** A regular expression the text always matches (JSON Schema `pattern`). */
   readonly pattern?: string;
+  /** The value is a number (or bigint) shown in a text form: filters may compare it (`new>=0x1000`). */
+  readonly numeric?: boolean;
 }
 
 export class Field<T, Opt extends boolean = false> {
@@ -80,6 +82,12 @@ export const hex64 = (doc: string): Field<bigint> => field('hex64', doc);
 export const fnv32 = (doc: string): Field<number> => field('fnv32', doc);
 export const text = <T>(doc: string, codec: TextCodec<T>): Field<T> => field('text', doc, undefined, codec as TextCodec<unknown>);
 
+/**
+ * A page-table, descriptor or register word whose width depends on the model: a number is a
+ * 32-bit word ("0x%08x", ARM v7s), a bigint a 64-bit one ("0x%016x", VT-d, AMD).
+ */
+export const word = (doc: string): Field<number | bigint> => text(doc, WORD);
+
 // ---- the text of a value, shared by the encoder's slow path, the decoder and `info` ------
 
 const NIB = '0123456789abcdef';
@@ -122,6 +130,14 @@ function u32Hex(n: number, pad: boolean): string {
   }
   return s;
 }
+
+const WORD: TextCodec<number | bigint> = {
+  text: (v) => (typeof v === 'bigint' ? hex64Text(v) : hex32Text(v)),
+  parse: (s) => (s.length > 10 ? BigInt(s) : parseInt(s.slice(2), 16)),
+  shape: '32-bit word "0x%08x" or 64-bit word "0x%016x"',
+  pattern: '^0x([0-9a-f]{8}|[0-9a-f]{16})$',
+  numeric: true,
+};
 
 /** "0x…" -> number, or a bigint when it does not fit a double exactly. */
 export function parseHex(s: string): number | bigint {

@@ -8,10 +8,14 @@ import { pgtablePanel } from './pgtable/index.ts';
 import { larbPanel } from './larb/index.ts';
 import { swiotlbPanel } from './swiotlb/index.ts';
 import { iotlbPanel } from './iotlb/index.ts';
+import { vtdPanel } from './vtd/index.ts';
+import { amdPanel } from './amd/index.ts';
 import { devicesPanel } from './devices/index.ts';
 import { notifiersPanel } from './notifiers/index.ts';
 import { breakpointsPanel } from './breakpoints/index.ts';
 import { consolePanel } from './console/index.ts';
+import { pciPanel } from './pci/index.ts';
+import { hmmPanel } from './hmm/index.ts';
 
 export const PANELS: readonly PanelDef[] = [
   timelinePanel,
@@ -19,8 +23,12 @@ export const PANELS: readonly PanelDef[] = [
   larbPanel,
   swiotlbPanel,
   iotlbPanel,
+  pciPanel,
+  vtdPanel,
+  amdPanel,
   devicesPanel,
   notifiersPanel,
+  hmmPanel,
   breakpointsPanel,
   consolePanel,
 ];

@@ -13,11 +13,22 @@ import type { Subscriber } from '../../mm/types.ts';
 import { PAGE_SIZE } from '../../mm/types.ts';
 import { svaDevice, svaUnbound } from '../../mm/sva.ts';
 import { qiDevEiotlb, qiEiotlb, QI_DEV_EIOTLB_SIZE } from './qi.ts';
+import { VTD_MODEL } from './state.ts';
+import { qiSubmitSync } from './flush.ts';
 
 function flushSvmRangeDev(m: Machine, sub: Subscriber, address: number, pages: number, ih: number, by: string): void {
   const dev = svaDevice(m, sub.dev);
   const piotlb = qiEiotlb({ pasid: sub.pasid, did: dev.domainId, address, pages, ih, gl: 0 });
   const devtlb = qiDevEiotlb({ pasid: sub.pasid, sid: dev.devid, qdep: dev.qdep, address, pages });
+  // With a DMAR unit in the scenario, both descriptors go through its invalidation queue
+  // (the PASID-based IOTLB one drops that PASID's IOTLB entries); the device's ATC is
+  // invalidated by the device-IOTLB descriptor below either way.
+  const vtd = m.findModel(VTD_MODEL);
+  if (vtd?.units.length) {
+    const u = vtd.units[vtd.units.length - 1];
+    qiSubmitSync(m, u, piotlb, 'intel_flush_svm_range_dev', { did: dev.domainId, pasid: sub.pasid });
+    qiSubmitSync(m, u, devtlb, 'intel_flush_svm_range_dev', { pasid: sub.pasid });
+  }
   let dropped: number, start: number | 'all', end: number | 'all';
   if (pages === -1) {
     dropped = atcInvalidatePasid(dev.atc, sub.pasid);

@@ -7,7 +7,7 @@ export interface TlbRow {
 }
 
 const h = (n: number): string => '0x' + n.toString(16);
-const perm = (e: TlbEntryView): string => (e.pte !== undefined ? `pte 0x${e.pte.toString(16).padStart(8, '0')}` : e.write ? 'rw' : 'r');
+const perm = (e: TlbEntryView): string => (e.pte !== undefined ? `pte 0x${e.pte.toString(16).padStart(8, '0')}` : `${e.read === false ? '-' : 'r'}${e.write ? 'w' : ''}`);
 
 export function tlbRows(v: IotlbView): TlbRow[] {
   const rows: TlbRow[] = [];

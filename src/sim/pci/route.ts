@@ -1,0 +1,88 @@
+/**
+ * Where a PCI device's memory request goes. A request for an address inside a peer's BAR
+ * turns around at the nearest bridge above both (a switch routes it by address) unless an
+ * ingress port on the way up has ACS P2P Request Redirect set, which sends it up to the
+ * root complex. Everything else reaches the root complex: through the host bridge's IOMMU
+ * when it has one (the address is an IOVA), else bus address = CPU address outside the
+ * MMIO window. The root complex forwards what lands in a BAR to that device.
+ */
+import type { Machine } from '../machine.ts';
+import type { Translation } from '../devices/port.ts';
+import { bridgeWalk } from './distance.ts';
+import { pciName } from './enumerate.ts';
+import { hostIommuTranslate } from './host-iommu.ts';
+import { PCI_ACS_RR } from './regs.ts';
+import type { PciBar, PciFn, PciState } from './types.ts';
+
+/** The BAR holding CPU physical address `pa`, on any host bridge. */
+export function barAtCpu(st: PciState, pa: number): { fn: PciFn; bar: PciBar } | undefined {
+  for (const fn of st.fns) for (const bar of fn.bars) if (pa >= bar.start && pa < bar.start + bar.size) return { fn, bar };
+  return undefined;
+}
+
+/** The BAR whose bus range under host `h` holds `bus`. */
+function barAtBus(st: PciState, h: number, bus: number): { fn: PciFn; bar: PciBar } | undefined {
+  const w = st.hosts[h].window;
+  if (bus < w.bus || bus >= w.bus + w.size) return undefined;
+  const hit = barAtCpu(st, bus - w.bus + w.cpu);
+  return hit && hit.fn.host === h ? hit : undefined;
+}
+
+export type PciRoute =
+  | { readonly kind: 'peer'; readonly target: number; readonly turn: number; readonly pa: number }
+  | { readonly kind: 'host'; readonly redirectedBy: number };
+
+/** The path of a request from `requester` for bus address `bus`. */
+export function pciRoute(st: PciState, requester: number, bus: number): PciRoute {
+  const r = st.fns[requester];
+  const t = barAtBus(st, r.host, bus);
+  if (!t) return { kind: 'host', redirectedBy: -1 };
+  const w = bridgeWalk(st, requester, t.fn.id);
+  if (w.common < 0) return { kind: 'host', redirectedBy: -1 };
+  // ACS is applied where the request enters a port from below, up to where it would turn.
+  for (let x = r.up; x >= 0 && x !== w.common; x = st.fns[x].up) {
+    const p = st.fns[x];
+    if ((p.type === 'downstream' || p.type === 'root-port') && p.acsCap !== null && p.acsCtrl & PCI_ACS_RR) return { kind: 'host', redirectedBy: x };
+  }
+  const win = st.hosts[r.host].window;
+  return { kind: 'peer', target: t.fn.id, turn: w.common, pa: bus - win.bus + win.cpu };
+}
+
+/**
+ * One access of a PCI function at bus address `bus`, filling `out` as a translator does:
+ * true when it reaches memory (DRAM, or a BAR through a switch or the root complex).
+ */
+export function pciTranslate(m: Machine, st: PciState, requester: number, bus: number, write: boolean, out: Translation): boolean {
+  const route = pciRoute(st, requester, bus);
+  if (route.kind === 'peer') {
+    out.pa = route.pa;
+    out.via = `peer via ${pciName(st.fns[route.turn])}`;
+    return true;
+  }
+  const host = st.hosts[st.fns[requester].host];
+  const redirected = route.redirectedBy >= 0 ? ` (ACS redirect at ${pciName(st.fns[route.redirectedBy])})` : '';
+  let pa = bus;
+  if (host.iommu) {
+    pa = hostIommuTranslate(m, host.domain, bus, write);
+    if (pa < 0) {
+      out.via = `iommu${redirected}`;
+      out.fault = 'no translation';
+      out.reason = `the host bridge IOMMU has no ${write ? 'writable ' : ''}mapping for ${'0x' + bus.toString(16)}`;
+      return false;
+    }
+    out.via = `iommu${redirected}`;
+  } else {
+    const w = host.window;
+    if (bus >= w.bus && bus < w.bus + w.size) pa = bus - w.bus + w.cpu;
+    out.via = `root complex${redirected}`;
+  }
+  // What reaches the root complex must be decoded by memory or a BAR, else the completion is
+  // an Unsupported Request and the device sees an error.
+  if (!barAtCpu(st, pa) && !m.config.dram.some((r) => pa >= r.base && pa < r.base + r.size)) {
+    out.fault = 'unsupported request';
+    out.reason = `nothing decodes ${'0x' + pa.toString(16)} (no DRAM, no BAR)`;
+    return false;
+  }
+  out.pa = pa;
+  return true;
+}
