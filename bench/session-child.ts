@@ -6,11 +6,16 @@
  *   session-child.ts EVENTS ff|records WORKSPACE
  */
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { Session } from '../src/debugger/session.ts';
 import { buildMachine } from '../src/scenario/build/index.ts';
 import { loadScenarioFile } from '../src/scenario/load.ts';
 import { openSpill } from '../src/store/spill.ts';
 import { intBelow, prngFromSeed } from '../src/sim/core/prng.ts';
+
+// The young generation bin/dmadbg.js starts every session with.
+setFlagsFromString('--max-semi-space-size=2');
+setFlagsFromString('--semi-space-growth-factor=1');
 
 const [eventsArg, mode, workspace] = process.argv.slice(2);
 const N = Number(eventsArg);
