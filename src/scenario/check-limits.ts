@@ -272,6 +272,13 @@ function checkTimes(s: ScenarioOut, c: Ctx): void {
   for (const [path, v] of [['mtk.irqLatency', s.mtk?.irqLatency], ['vtd.irqLatency', s.vtd?.irqLatency], ['amd.irqLatency', s.amd?.irqLatency]] as const) {
     if (v !== undefined && v > TIME_SLACK_NS) problem(c, path, `${v} ns is above ${TIME_SLACK_NS} ns (about 18 min)`);
   }
+  // vsva guest ops are scheduled at build; a guest's virtual command answers vcmdLatency later.
+  (s.vsva?.ops ?? []).forEach((o, i) => {
+    if (o.at > WORKLOAD_END_NS) problem(c, `vsva.ops[${i}].at`, `t=${o.at} ns is past the virtual time limit (${WORKLOAD_END_NS.toExponential(2)} ns)`);
+  });
+  (s.vsva?.guests ?? []).forEach((g, i) => {
+    if (g.vcmdLatency > TIME_SLACK_NS) problem(c, `vsva.guests[${i}].vcmdLatency`, `${g.vcmdLatency} ns is above ${TIME_SLACK_NS} ns (about 18 min)`);
+  });
   // The AMD section's kernel-side ops are scheduled at build, each at its own time.
   (s.amd?.ops ?? []).forEach((o, i) => {
     const p = `amd.ops[${i}]`;

@@ -56,6 +56,14 @@ export const MODELS: readonly ModelDoc[] = [
     more: 'docs/vtd.md',
   },
   {
+    id: 'vsva',
+    title: 'VT-d guests with shared virtual addressing (what-if)',
+    intro: 'Not in v5.0/v5.4: the later kernel it was proposed for, selected by overrides (rows `ioasid` and `vsva-uapi`). Each guest has its own IOASID framework; its vIOMMU registers the virtual-command allocator, so guest PASIDs are host PASIDs answered after `vcmdLatency`. An assigned device binds the guest\'s first-stage table per PASID (intel_svm_bind_gpasid) over the GPA -> HPA second stage and caches translations in the host IOTLB and its device TLB; the guest\'s invalidations go through the cache_invalidate UAPI (the validity table, inv_type_granu_table, to_vtd_size, -ERANGE) to QI descriptors.',
+    sections: ['vsva'],
+    deviceKinds: [],
+    more: 'docs/vsva.md',
+  },
+  {
     id: 'amd',
     title: 'AMD IOMMU',
     intro: 'The AMD IOMMU DMA path (drivers/iommu/amd_iommu.c): device table entries, I/O page tables, the command buffer with its completion waits, the IOTLB, the event log, dma_ops_alloc_iova, map_sg and the lazy flush queue; devices listed in `amd.devices` map through amd_iommu_dma_ops. The v5.0-rc4 fixes are rows (`amd-map-sg-*`, `amd-detach-flush`, `amd-iova-fail-returns-zero`).',

@@ -41,6 +41,11 @@ export interface Behaviour<C extends string = string> {
   /** What each kernel did. */
   readonly kernels: Readonly<Record<KernelVersion, C>>;
   readonly source: string;
+  /**
+   * Choices no modelled kernel runs, with the later kernel or proposal each comes from: a
+   * what-if a scenario selects by override (`dmadbg info kernels` marks them).
+   */
+  readonly whatIf?: Readonly<Partial<Record<C, string>>>;
   /** Position in BEHAVIOURS: the machine keeps the resolved choices in an array. */
   readonly index: number;
 }
@@ -53,6 +58,10 @@ let rows = 0;
 function behaviour<const C extends string>(row: Omit<Behaviour<C>, 'index'>): Behaviour<C> {
   for (const k of KERNEL_VERSIONS) {
     if (!row.choices.includes(row.kernels[k])) throw new Error(`behaviour ${row.id}: ${k} picks "${row.kernels[k]}", not one of its choices`);
+    if (row.whatIf?.[row.kernels[k]] !== undefined) throw new Error(`behaviour ${row.id}: ${k} picks the what-if "${row.kernels[k]}"`);
+  }
+  for (const c of Object.keys(row.whatIf ?? {})) {
+    if (!(row.choices as readonly string[]).includes(c)) throw new Error(`behaviour ${row.id}: what-if "${c}" is not one of its choices`);
   }
   return { ...row, index: rows++ };
 }
@@ -313,6 +322,31 @@ export const AMD_MAP_SG_OFFSET = behaviour({
   source: 'drivers/iommu/amd_iommu.c: map_sg',
 });
 
+export const IOASID = behaviour({
+  id: 'ioasid',
+  area: 'iommu/ioasid',
+  summary: 'Who hands out PASIDs. "absent" (every modelled kernel): VT-d\'s global IDR, intel_pasid_alloc_id, lowest free in [max(start, 1), end) with the end exclusive, so intel_svm_bind_mm never uses PASID pasid_max-1; -ENOSPC when full. "present": the IOASID framework, a default xarray allocator (lowest free in [min, max], both inclusive; INVALID_IOASID, never an errno) that a registered custom allocator takes over from, as a guest\'s vIOMMU does with the virtual command interface; intel_svm_bind_mm asks ioasid_alloc(NULL, PASID_MIN, pasid_max - 1)',
+  choices: ['absent', 'present'],
+  // drivers/iommu/ioasid.c is not in v5.4.1 (kernel-facts-2.md §10, §12.3).
+  kernels: sameOnAll('absent'),
+  whatIf: { present: 'drivers/iommu/ioasid.c as merged after v5.4 (v5.5 on, the void ioasid_free() generation) and VT-d\'s move from its IDR to it' },
+  source: 'drivers/iommu/intel-pasid.c: intel_pasid_alloc_id; drivers/iommu/ioasid.c: ioasid_alloc, ioasid_register_allocator',
+});
+
+export const VSVA_UAPI = behaviour({
+  id: 'vsva-uapi',
+  area: 'iommu/uapi',
+  summary: 'A guest that owns the first translation stage: VFIO binds its page table per PASID (intel_svm_bind_gpasid, a nested PASID entry over the VM\'s second-level table) and passes its invalidations down as struct iommu_cache_invalidate_info. "absent" (every modelled kernel): none of it exists. "v5.8": iommu_cache_invalidate calls intel_iommu_sva_invalidate directly; a (cache, granularity) pair outside inv_type_granu_table is logged and skipped with 0 returned, an ADDR not aligned to its size is -ERANGE, and qi_flush_dev_iotlb_pasid encodes 2^order pages (order >= 2) as 8 KiB. "v5.10": iommu_uapi_cache_invalidate checks the generic validity table, flags and padding first (-EINVAL; argsz is not modelled), the misaligned ADDR is only logged, the device-TLB size encoding is fixed and a PASID-selective device-TLB flush covers the whole range',
+  choices: ['absent', 'v5.8', 'v5.10'],
+  // include/uapi/linux/iommu.h has no iommu_cache_invalidate_info in v5.4.1 (kernel-facts.md §7).
+  kernels: sameOnAll('absent'),
+  whatIf: {
+    'v5.8': 'merged for v5.8: "iommu/vt-d: Add svm/sva invalidate function" (6ee1b77ba3ac), "iommu/vt-d: Support flushing more translation cache types" (61a06a16e36d8), intel_svm_bind_gpasid',
+    'v5.10': 'v5.10: "iommu/uapi: Handle data and argsz filled by users" (iommu_check_cache_invl_data), "iommu/vt-d: Fix PASID devTLB invalidation"',
+  },
+  source: 'drivers/iommu/intel/iommu.c: intel_iommu_sva_invalidate, to_vtd_size; drivers/iommu/iommu.c: iommu_uapi_cache_invalidate; drivers/iommu/intel/dmar.c: qi_flush_piotlb, qi_flush_dev_iotlb_pasid',
+});
+
 /** Every row, in `info kernels` order. */
 export const BEHAVIOURS: readonly Behaviour[] = [
   MTK_DRIVER_GEN,
@@ -340,6 +374,8 @@ export const BEHAVIOURS: readonly Behaviour[] = [
   AMD_MAP_SG_ERROR_REASON,
   AMD_IOVA_FAIL_RETURNS_ZERO,
   AMD_MAP_SG_OFFSET,
+  IOASID,
+  VSVA_UAPI,
 ];
 if (BEHAVIOURS.length !== rows || new Set(BEHAVIOURS.map((b) => b.index)).size !== rows) {
   throw new Error('kernel.ts: every behaviour row must be listed in BEHAVIOURS exactly once');

@@ -17,6 +17,8 @@ import { MMC_KINDS } from './mmc/kinds.ts';
 import { DEV_MMAP_KINDS } from './mm/dev-mmap-kinds.ts';
 import { PCI_KINDS } from './pci/kinds.ts';
 import { HMM_KINDS } from './mm/hmm-kinds.ts';
+import { IOASID_KINDS } from './iommu/ioasid-kinds.ts';
+import { VSVA_KINDS } from './iommu/intel/vsva-kinds.ts';
 import { fnv32, hex, int, oneOf, str } from './trace/field.ts';
 import { type KindSpec, type RecordFrom, kind } from './trace/spec.ts';
 import type { FieldsOf } from './trace/spec.ts';
@@ -82,7 +84,7 @@ export const CORE_KINDS = [
   }),
 ] as const;
 
-export const TRACE_KINDS = [...CORE_KINDS, ...PGTABLE_KINDS, ...IOMMU_KINDS, ...MTK_KINDS, ...VTD_KINDS, ...AMD_KINDS, ...MM_KINDS, ...DMA_KINDS, ...KMEM_KINDS, ...MMC_KINDS, ...DEV_MMAP_KINDS, ...PCI_KINDS, ...HMM_KINDS] as const;
+export const TRACE_KINDS = [...CORE_KINDS, ...PGTABLE_KINDS, ...IOMMU_KINDS, ...MTK_KINDS, ...VTD_KINDS, ...AMD_KINDS, ...MM_KINDS, ...DMA_KINDS, ...KMEM_KINDS, ...MMC_KINDS, ...DEV_MMAP_KINDS, ...PCI_KINDS, ...HMM_KINDS, ...IOASID_KINDS, ...VSVA_KINDS] as const;
 
 type Spec = (typeof TRACE_KINDS)[number];
 /** Every record kind's name. */

@@ -11,6 +11,7 @@ import type { IotlbView } from './panels/iotlb/model.ts';
 import type { NotifiersView } from './panels/notifiers/model.ts';
 import type { PciView } from './panels/pci/model.ts';
 import type { HmmView } from './panels/hmm/model.ts';
+import type { PasidView } from './panels/pasid/model.ts';
 import type { VtdView } from './panels/vtd/model.ts';
 import type { AmdView } from './panels/amd/model.ts';
 
@@ -32,6 +33,7 @@ export interface TuiView extends SessionView {
   readonly notifiers?: NotifiersView;
   readonly pci?: PciView;
   readonly hmm?: HmmView;
+  readonly pasid?: PasidView;
   readonly vtd?: VtdView;
   readonly amd?: AmdView;
 }

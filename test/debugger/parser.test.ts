@@ -97,7 +97,7 @@ describe('lexer', () => {
   it('a session runs and completes lines with Unicode blanks', () => {
     const s = new Session(syntheticMachine([]));
     expect(s.exec('step\u00a01').error).toBeUndefined();
-    expect(s.complete('info\u3000io').candidates).toEqual(['iommu', 'iotlb', 'iova']);
+    expect(s.complete('info\u3000io').candidates).toEqual(['ioasid', 'iommu', 'iotlb', 'iova']);
     expect(s.complete('step\u00a0').candidates).toEqual([]);
     expect(s.exec('\u3000\ufeff').error).toBeUndefined();
   });
@@ -117,7 +117,7 @@ describe('completion', () => {
   it('completes command names, subcommands, fields and bookmarks', () => {
     const s = new Session(syntheticMachine([]));
     expect(s.complete('rev')).toEqual({ start: 0, candidates: ['reverse-continue', 'reverse-step', 'reverse-stepi'] });
-    expect(s.complete('info io').candidates).toEqual(['iommu', 'iotlb', 'iova']);
+    expect(s.complete('info io').candidates).toEqual(['ioasid', 'iommu', 'iotlb', 'iova']);
     expect(s.complete('break fault m')).toEqual({ start: 12, candidates: ['m4uPa=', 'mmu='] });
     expect(s.complete('break fault-irq l')).toEqual({ start: 16, candidates: ['larb=', 'larbRaw=', 'layer='] });
     expect(s.complete('watch ').candidates).toEqual(['bus-sel', 'iova', 'pa', 'pte', 'slot']);

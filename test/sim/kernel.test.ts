@@ -159,6 +159,15 @@ const SHOWN: Record<string, Record<string, { scenario: string; kernel?: KernelVe
     map_page: { scenario: 'amd-iova-exhausted', kernel: 'v5.4' },
     none: { scenario: 'amd-iova-exhausted', overrides: { 'amd-iova-fail-returns-zero': 'none' } },
   },
+  ioasid: {
+    absent: { scenario: 'intel-pasid-exhaustion' },
+    present: { scenario: 'ioasid-custom-allocator' },
+  },
+  'vsva-uapi': {
+    absent: { scenario: 'intel-pasid-exhaustion' },
+    'v5.8': { scenario: 'vsva-guest-invalidate' },
+    'v5.10': { scenario: 'uapi-validity' },
+  },
   'amd-map-sg-offset': {
     'full-offset': { scenario: 'amd-map-sg-offset', kernel: 'v5.0' },
     'offset-in-page': { scenario: 'amd-map-sg-offset', kernel: 'v5.4' },

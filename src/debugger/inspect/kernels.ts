@@ -1,9 +1,15 @@
 /**
  * The behaviour table as text, one column per kernel: `dmadbg info kernels` prints it
  * with each row's choices, summary and source; the debugger's `info kernels` adds the
- * column this machine runs (its kernel, or the scenario's override).
+ * column this machine runs (its kernel, or the scenario's override). A choice no modelled
+ * kernel runs (a row's `whatIf`) is marked `*` and named with the kernel it comes from.
  */
 import { BEHAVIOURS, KERNEL_VERSIONS, type Behaviour } from '../../sim/kernel.ts';
+
+/** A choice as the table prints it: a what-if one carries a `*`. */
+export function choiceText(b: Behaviour, choice: string): string {
+  return (b.whatIf as Readonly<Record<string, string>> | undefined)?.[choice] !== undefined ? `${choice}*` : choice;
+}
 
 function table(last: { head: string; cell: (b: Behaviour) => string }): string[] {
   const cols: { head: string; cell: (b: Behaviour) => string }[] = [
@@ -18,12 +24,19 @@ function table(last: { head: string; cell: (b: Behaviour) => string }): string[]
 
 /** Every row with its choice per kernel and the choices a scenario may override it with. */
 export function kernelTable(): string[] {
-  const [head, ...rows] = table({ head: 'choices', cell: (b) => b.choices.join('|') });
+  const [head, ...rows] = table({ head: 'choices (* what-if)', cell: (b) => b.choices.map((c) => choiceText(b, c)).join('|') });
   const pad = ''.padEnd(Math.max(...BEHAVIOURS.map((b) => b.id.length), 'behaviour'.length));
-  return [head, ...rows.flatMap((r, i) => [r, `${pad}  ${BEHAVIOURS[i].summary}`, `${pad}  source: ${BEHAVIOURS[i].source}`])];
+  return [
+    head,
+    ...rows.flatMap((r, i) => {
+      const b = BEHAVIOURS[i];
+      const whatIf = Object.entries(b.whatIf ?? {}).map(([c, from]) => `${pad}  what-if ${c}: ${from as string}`);
+      return [r, `${pad}  ${b.summary}`, ...whatIf, `${pad}  source: ${b.source}`];
+    }),
+  ];
 }
 
 /** The table with the choice in force on one machine as the last column. */
 export function kernelTableFor(kernel: string, choice: (b: Behaviour) => string): string[] {
-  return [`kernel ${kernel}`, ...table({ head: 'here', cell: choice })];
+  return [`kernel ${kernel}`, ...table({ head: 'here', cell: (b) => choiceText(b, choice(b)) })];
 }

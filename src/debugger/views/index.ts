@@ -28,6 +28,8 @@ import { vtdView } from './vtd.ts';
 import type { VtdView } from './vtd-model.ts';
 import { amdView } from './amd.ts';
 import type { AmdView } from './amd-model.ts';
+import { pasidView } from './pasid.ts';
+import type { PasidView } from './pasid-model.ts';
 
 export interface ModelViews {
   readonly pgtable?: PgtableView;
@@ -37,6 +39,7 @@ export interface ModelViews {
   readonly notifiers?: NotifiersView;
   readonly pci?: PciView;
   readonly hmm?: HmmView;
+  readonly pasid?: PasidView;
   readonly vtd?: VtdView;
   readonly amd?: AmdView;
 }
@@ -102,6 +105,7 @@ export function modelViews(s: Session): ModelViews {
   const notifiers = notifiersView(m, m.hasModel(MM_MODEL) ? lastNotifier(s, m.state.traceCount) : undefined);
   const pci = pciView(m, stopRecord);
   const hmm = hmmView(m);
+  const pasid = pasidView(m, (from, count) => s.records(from, count));
   const dev = stopRecord && fieldValue(stopRecord, 'dev');
   const vtd = vtdView(m, typeof dev === 'string' ? dev : undefined, walkIova);
   const amd = amdView(m, typeof dev === 'string' ? dev : undefined, walkIova ?? num(stopRecord, 'address'));
@@ -113,6 +117,7 @@ export function modelViews(s: Session): ModelViews {
     ...(notifiers ? { notifiers } : {}),
     ...(pci ? { pci } : {}),
     ...(hmm ? { hmm } : {}),
+    ...(pasid ? { pasid } : {}),
     ...(vtd ? { vtd } : {}),
     ...(amd ? { amd } : {}),
   };

@@ -85,7 +85,7 @@ export const buildDevices: BuildStep = (ctx) => {
       case 'sva-device': {
         const dev: SvaDeviceState = {
           name: d.name, kind: 'sva-device', dmaMaskBits: d.dmaMask, dmaOps: 'dma-direct', translator: 'sva',
-          maxSegmentSize: 0, iommu: 'amd-v2', mm: -1, pasid: -1, devid: 0x0100 + index, qdep: 16, domainId: 1 + index,
+          maxSegmentSize: 0, iommu: 'amd-v2', mm: -1, pasid: -1, devid: 0x0100 + index, qdep: 16, maxPasids: 0x100000, domainId: 1 + index,
           atc: atcCreate(32), ops: d.ops.map((o) => ({ ...o })), pc: 0, round: 0, repeat: d.repeat,
           periodNs: d.period, jitterNs: d.jitter, prng: m.forkPrng(), pageRequests: 0, faults: 0,
         };

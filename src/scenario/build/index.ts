@@ -22,8 +22,9 @@ import { buildKmem } from './kmem.ts';
 import { buildPci, buildPciLinks } from './pci.ts';
 import { buildVtd } from './vtd.ts';
 import { buildAmd } from './amd.ts';
+import { buildVsva } from './vsva.ts';
 
-export const BUILD_STEPS: BuildStep[] = [buildMemory, buildKmem, buildSwiotlb, buildIommu, buildMtk, buildVtd, buildPci, buildProcesses, buildDevices, buildPciLinks, buildSva, buildAmd];
+export const BUILD_STEPS: BuildStep[] = [buildMemory, buildKmem, buildSwiotlb, buildIommu, buildMtk, buildVtd, buildPci, buildProcesses, buildDevices, buildPciLinks, buildSva, buildAmd, buildVsva];
 
 export interface BuildOptions {
   file?: string;

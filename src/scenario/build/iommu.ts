@@ -7,5 +7,5 @@ import { iommuCoreInit } from '../../sim/iommu/core.ts';
 import type { BuildStep } from './context.ts';
 
 export const buildIommu: BuildStep = ({ m, s }) => {
-  if (s.mtk || s.vtd || s.amd || s.pci?.hostBridges.some((h) => h.iommu)) iommuCoreInit(m);
+  if (s.mtk || s.vtd || s.amd || s.vsva || s.pci?.hostBridges.some((h) => h.iommu)) iommuCoreInit(m);
 };

@@ -7,6 +7,9 @@ import type { SvaDeviceState } from '../../sim/devices/sva-device.ts';
 import { atcCreate } from '../../sim/iommu/ats/atc.ts';
 import { type PasidState, SVA_MODEL } from '../../sim/mm/pasid.ts';
 import type { BuildStep } from './context.ts';
+import { intelPasidIdrEnsure } from '../../sim/iommu/intel/pasid-idr.ts';
+import { ioasidAddSpace } from '../../sim/iommu/ioasid.ts';
+import { IOASID } from '../../sim/kernel.ts';
 
 export const buildSva: BuildStep = ({ m, s }) => {
   if (!s.sva) return;
@@ -21,5 +24,9 @@ export const buildSva: BuildStep = ({ m, s }) => {
     dev.atc = atcCreate(b.atcEntries);
     dev.devid = b.devid ?? 0x0100 + index;
     dev.qdep = b.qdep;
+    dev.maxPasids = b.maxPasids;
   }
+  // intel_svm_bind_mm allocates from VT-d's global IDR (or, under the ioasid what-if, the host's IOASIDs).
+  if (s.sva.bindings.some((b) => b.iommu === 'intel-svm')) intelPasidIdrEnsure(m);
+  if (m.behaviour(IOASID) === 'present') ioasidAddSpace(m, 'host');
 };

@@ -15,6 +15,7 @@ import { KmemSection } from './kmem.ts';
 import { PciSection } from './pci.ts';
 import { VtdSection } from './vtd.ts';
 import { SwarmSection } from './swarm.ts';
+import { VsvaSection } from './vsva.ts';
 
 export const SCENARIO_VERSION = 1;
 
@@ -47,6 +48,7 @@ export const Scenario = z.strictObject({
   swiotlb: Swiotlb.optional().describe('SWIOTLB bounce pool; absent = no pool (swiotlb inactive)'),
   devices: z.array(Device).default([]).describe('the DMA masters and their workloads, in order; `kind` picks the model'),
   sva: Sva.optional().describe('shared virtual addressing: device <-> process bindings and the PASID allocator'),
+  vsva: VsvaSection.optional().describe('VT-d guests with shared virtual addressing: PASIDs from the host, nested translation, passed-down invalidations (what-if rows ioasid and vsva-uapi)'),
   pci: PciSection.optional().describe('PCI topology: host bridges, root ports, switches, endpoints with BARs, ACS and p2pmem'),
   swarm: SwarmSection.optional().describe('`dmadbg swarm`: what a seed may vary (device subset, values, kernel behaviours); a plain run ignores it'),
 });

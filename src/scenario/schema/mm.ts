@@ -86,6 +86,14 @@ export const SvaBinding = z
     atcEntries: z.number().int().min(1).max(ATC_ENTRIES_MAX).default(32).describe('device IOTLB entries'),
     devid: z.number().int().min(0).max(0xffff).optional().describe('PCI requester id (default 0x0100 + device index)'),
     qdep: z.number().int().min(0).max(31).default(16).describe('ATS invalidate queue depth'),
+    maxPasids: z
+      .number()
+      .int()
+      .min(1)
+      .max(0x100000)
+      .refine((n) => (n & (n - 1)) === 0, { message: 'pci_max_pasids is 1 << the PASID capability\'s Max PASID Width: a power of two (1 to 1048576)' })
+      .default(0x100000)
+      .describe('intel-svm: pci_max_pasids() of the function (a power of two); intel_svm_bind_mm allocates below it'),
     subscriber: z
       .strictObject({ omitInvalidateRange: z.boolean().default(false).describe('TEST ONLY: invalidate_range flushes nothing') })
       .default({ omitInvalidateRange: false }),
@@ -95,7 +103,7 @@ export const SvaBinding = z
 export const Sva = z.strictObject({
   pasid: z
     .strictObject({
-      allocator: z.enum(['native', 'host']).default('native').describe('"host": a custom allocator (paravirtual guest asking its host)'),
+      allocator: z.enum(['native', 'host']).default('native').describe('amd-v2 bindings (the device driver\'s allocator; intel-svm allocates from VT-d\'s IDR or, under the ioasid what-if, the IOASID framework): "host": a custom allocator (paravirtual guest asking its host)'),
       native: PasidRangeIn.default({ min: 1, max: 0xfffff }),
       host: PasidRangeIn.default({ min: 0x800, max: 0xfff }).describe('the host allocator\'s range'),
     })

@@ -16,6 +16,7 @@ import { VTD_TEMPLATE } from './vtd.ts';
 import { AMD_TEMPLATE } from './amd.ts';
 import { P2P_TEMPLATE } from './p2p.ts';
 import { HMM_TEMPLATE } from './hmm.ts';
+import { VSVA_TEMPLATE } from './vsva.ts';
 import { SWARM_TEMPLATE } from './swarm.ts';
 
 export type { Template } from './template.ts';
@@ -25,6 +26,7 @@ export const TEMPLATES: readonly Template[] = [
   MTK_TEMPLATE,
   V7S_TEMPLATE,
   VTD_TEMPLATE,
+  VSVA_TEMPLATE,
   AMD_TEMPLATE,
   SWIOTLB_TEMPLATE,
   VIRTIO_BLK_TEMPLATE,

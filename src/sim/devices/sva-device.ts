@@ -30,6 +30,8 @@ export interface SvaDeviceState extends DeviceBase {
   /** PCI requester id (bus:dev.fn) and ATS invalidate queue depth, for the descriptors. */
   devid: number;
   qdep: number;
+  /** intel-svm: pci_max_pasids() (intel_svm_bind_mm allocates below it). */
+  maxPasids: number;
   domainId: number;
   atc: AtcState;
   ops: SvaOp[];

@@ -16,6 +16,9 @@ import { mmuNotifierRegister, mmuNotifierUnregister } from './notifier.ts';
 import { pasidAlloc, pasidFree } from './pasid.ts';
 import { checkAtcHit } from './checker.ts';
 import { AMD_V2_CLEAR_FLUSH_YOUNG, INTEL_SVM_CHANGE_PTE } from '../kernel.ts';
+import { intelSvmAllocPasid, intelSvmFreePasid } from '../iommu/intel/pasid-idr.ts';
+import { VTD_MODEL } from '../iommu/intel/state.ts';
+import { cap } from '../iommu/intel/regs.ts';
 
 export function svaDevice(m: Machine, index: number): SvaDeviceState {
   return m.model(DEVICES).list[index] as SvaDeviceState;
@@ -31,10 +34,32 @@ export function iommuNotifierOps(m: Machine, iommu: SvaDeviceState['iommu']): No
   return changePte ? ['release', 'change_pte', 'invalidate_range'] : ['release', 'invalidate_range'];
 }
 
+/** Another intel-svm device bound to the same mm: intel_svm_bind_mm's global_svm_list entry for it. */
+function intelSvmOf(m: Machine, mm: MmStruct, self: number): SvaDeviceState | undefined {
+  return (m.model(DEVICES).list as SvaDeviceState[]).find((d, i) => i !== self && d.kind === 'sva-device' && d.iommu === 'intel-svm' && d.mm === mm.id && d.pasid >= 0);
+}
+
+/**
+ * intel_svm_bind_mm's PASID: an mm already bound shares its PASID ("Limited PASID width" ->
+ * -ENOSPC when it does not fit this device), else VT-d's allocator (pasid-idr.ts).
+ */
+function intelSvmPasid(m: Machine, index: number, mm: MmStruct): number {
+  const dev = svaDevice(m, index);
+  const svm = intelSvmOf(m, mm, index);
+  if (svm) {
+    if (svm.pasid < dev.maxPasids) return svm.pasid;
+    m.emit('klog', { level: 'warning', text: `${dev.name}: Limited PASID width. Cannot use existing PASID ${svm.pasid}` });
+    return -28;
+  }
+  const vtd = m.findModel(VTD_MODEL);
+  const u = vtd?.units[vtd.units.length - 1];
+  return intelSvmAllocPasid(m, { dev: dev.name, mm: mm.name, maxPasids: dev.maxPasids, cachingMode: u ? cap.cachingMode(u.cap) : false });
+}
+
 /** Bind: allocate a PASID, register the driver's notifier, point the PASID at mm->pgd. */
 export function svaBind(m: Machine, index: number, mm: MmStruct, opts: { omitInvalidateRange: boolean }): void {
   const dev = svaDevice(m, index);
-  const pasid = pasidAlloc(m, { dev: dev.name, mm: mm.name });
+  const pasid = dev.iommu === 'intel-svm' ? intelSvmPasid(m, index, mm) : pasidAlloc(m, { dev: dev.name, mm: mm.name });
   if (pasid < 0) return;
   const sub: Subscriber = {
     name: `${dev.iommu}/${dev.name}`, kind: dev.iommu, ops: iommuNotifierOps(m, dev.iommu), dev: index, pasid,
@@ -56,10 +81,12 @@ export function svaUnbind(m: Machine, index: number): void {
 }
 
 /** After release: the PASID's table entry is cleared and the ID goes back. */
-export function svaUnbound(m: Machine, index: number): void {
+export function svaUnbound(m: Machine, index: number, by = 'intel_svm_unbind_mm'): void {
   const dev = svaDevice(m, index);
   if (dev.pasid < 0) return;
-  pasidFree(m, dev.pasid, { dev: dev.name, mm: mmById(m, dev.mm).name });
+  if (dev.iommu !== 'intel-svm') pasidFree(m, dev.pasid, { dev: dev.name, mm: mmById(m, dev.mm).name });
+  // intel_svm_unbind_mm / intel_mm_release: the PASID goes back with the svm's last device.
+  else if (!intelSvmOf(m, mmById(m, dev.mm), index)) intelSvmFreePasid(m, dev.pasid, dev.name, by);
   dev.pasid = -1;
   dev.mm = -1;
 }

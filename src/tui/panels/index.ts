@@ -16,6 +16,7 @@ import { breakpointsPanel } from './breakpoints/index.ts';
 import { consolePanel } from './console/index.ts';
 import { pciPanel } from './pci/index.ts';
 import { hmmPanel } from './hmm/index.ts';
+import { pasidPanel } from './pasid/index.ts';
 
 export const PANELS: readonly PanelDef[] = [
   timelinePanel,
@@ -29,6 +30,7 @@ export const PANELS: readonly PanelDef[] = [
   devicesPanel,
   notifiersPanel,
   hmmPanel,
+  pasidPanel,
   breakpointsPanel,
   consolePanel,
 ];

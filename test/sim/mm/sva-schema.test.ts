@@ -36,13 +36,13 @@ describe('scenario checks for processes and sva', () => {
   });
 });
 
-describe('PASID allocation', () => {
-  const obj = (allocator: string, n: number) => ({
+describe('PASID allocation (amd-v2: the device driver\'s allocator, the sva.pasid section)', () => {
+  const obj = (allocator: string, n: number, iommu = 'amd-v2') => ({
     processes: [{ name: 'p', vmas: [{ start: va(0), size: '4K' }] }],
     devices: Array.from({ length: n }, (_, i) => dev(`d${i}`)),
     sva: {
       pasid: { allocator, native: { min: 1, max: 2 }, host: { min: 0x800, max: 0x801 } },
-      bindings: Array.from({ length: n }, (_, i) => ({ device: `d${i}`, process: 'p', iommu: 'intel-svm' })),
+      bindings: Array.from({ length: n }, (_, i) => ({ device: `d${i}`, process: 'p', iommu })),
     },
   });
 
@@ -60,9 +60,10 @@ describe('PASID allocation', () => {
   });
 
   it('exit releases: the IOMMU flushes the whole PASID and the ID is freed', () => {
-    const { recs } = runObj({ ...obj('native', 1), processes: [{ name: 'p', vmas: [{ start: va(0), size: '4K' }], ops: [{ op: 'exit', at: '5us' }] }] });
-    const tail = recs.filter((r) => r.t === 5000 && ['notifier', 'atc-inval', 'pasid'].includes(r.kind)).map((r) => `${r.kind}:${(r.op ?? r.by) as string}`);
-    expect(tail).toEqual(['notifier:release', 'atc-inval:release', 'pasid:free']);
+    // intel-svm allocates from VT-d's IDR (intel_pasid_alloc_id) and gives the PASID back with intel_pasid_free_id.
+    const { recs } = runObj({ ...obj('native', 1, 'intel-svm'), processes: [{ name: 'p', vmas: [{ start: va(0), size: '4K' }], ops: [{ op: 'exit', at: '5us' }] }] });
+    const tail = recs.filter((r) => r.t === 5000 && ['notifier', 'atc-inval', 'pasid-free'].includes(r.kind)).map((r) => `${r.kind}:${(r.op ?? r.by ?? r.fn) as string}`);
+    expect(tail).toEqual(['notifier:release', 'atc-inval:release', 'pasid-free:intel_mm_release']);
     const inval = recs.find((r) => r.kind === 'atc-inval')!;
     expect(inval.iotlbCmd).toBe('QI_EIOTLB(0x6) qw0=0x0000000100010026 qw1=0x0000000000000000');
     expect(inval.atcCmd).toBe('QI_DEIOTLB(0x8) qw0=0x0000000101000108 qw1=0x7ffffffffffff800');

@@ -60,7 +60,7 @@ export const intelSvmOps: SubscriberOps = {
   /** intel_mm_release: tear down the PASID entry and flush everything (pages -1, gl=0). */
   release(m, _mm, sub) {
     flushSvmRangeDev(m, sub, 0, -1, 0, 'release');
-    svaUnbound(m, sub.dev);
+    svaUnbound(m, sub.dev, 'intel_mm_release');
   },
 };
 

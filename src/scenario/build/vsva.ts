@@ -1,0 +1,62 @@
+/**
+ * Build the `vsva` section: the host's and each guest's IOASID frameworks, the virtual-command
+ * allocator's helpers, the assigned devices and the guest timeline (src/sim/iommu/intel/vsva.ts).
+ * The section is a what-if: it needs the `ioasid` row at "present" and, for passed-down
+ * invalidations, `vsva-uapi` at "v5.8" or "v5.10" (scenario overrides or --override).
+ */
+import { ScenarioError, type ScenarioProblem } from '../problems.ts';
+import { IOASID, VSVA_UAPI } from '../../sim/kernel.ts';
+import { ioasidAddSpace } from '../../sim/iommu/ioasid.ts';
+import { provideVcmdAllocator } from '../../sim/iommu/intel/vcmd.ts';
+import { type VsvaPlanOp, type VsvaState, vsvaSetup } from '../../sim/iommu/intel/vsva.ts';
+import type { BuildStep } from './context.ts';
+
+export const buildVsva: BuildStep = ({ m, s, file }) => {
+  const v = s.vsva;
+  if (!v) return;
+  const problems: ScenarioProblem[] = [];
+  const bad = (path: string, message: string, hint?: string) => problems.push({ file, path, message, hint });
+  if (m.behaviour(IOASID) !== 'present') {
+    bad('vsva', `guests with shared virtual addressing need the IOASID framework, which ${m.config.kernel} does not have`, 'a what-if: add "overrides": { "ioasid": "present" } or run with --override ioasid=present');
+  }
+  const guests = new Set(v.guests.map((g) => g.name));
+  const inDram = (pa: number, size: number) => s.memory.dram.some((d) => pa >= d.base && pa + size <= d.base + d.size);
+  v.guests.forEach((g, i) => {
+    if (g.name === 'host') bad(`vsva.guests[${i}].name`, '"host" names the host\'s IOASID framework', 'pick another guest name');
+    if (!inDram(g.ram.hpa, g.ram.size)) bad(`vsva.guests[${i}].ram`, `guest RAM [0x${g.ram.hpa.toString(16)}, +0x${g.ram.size.toString(16)}) is not inside memory.dram`, 'move ram.hpa into a DRAM range or enlarge memory.dram');
+    if (g.ram.size % 4096 || g.ram.size < 0x10000) bad(`vsva.guests[${i}].ram.size`, 'guest RAM must be whole pages, at least 64 KiB', 'e.g. "16M"');
+  });
+  const devs = new Map(v.devices.map((d) => [d.name, d]));
+  v.devices.forEach((d, i) => {
+    if (!guests.has(d.guest)) bad(`vsva.devices[${i}].guest`, `no guest "${d.guest}" in vsva.guests`);
+  });
+  v.ops.forEach((o, i) => {
+    const at = `vsva.ops[${i}]`;
+    if ('kernel' in o && o.kernel !== 'host' && !guests.has(o.kernel)) bad(`${at}.kernel`, `no guest "${o.kernel}" (and it is not "host")`);
+    if ('guest' in o) {
+      if (!guests.has(o.guest)) bad(`${at}.guest`, `no guest "${o.guest}" in vsva.guests`);
+      const g = v.guests.find((x) => x.name === o.guest);
+      if (g && o.unit !== undefined && !g.units.includes(o.unit)) bad(`${at}.unit`, `guest "${o.guest}" has no vIOMMU unit "${o.unit}"`, `its units: ${g.units.join(', ')}`);
+    }
+    if ('dev' in o && !devs.has(o.dev)) bad(`${at}.dev`, `no device "${o.dev}" in vsva.devices`);
+    if ('va' in o && o.va % 4096 && o.op !== 'dma') bad(`${at}.va`, 'first-stage PTEs map whole 4 KiB pages: va must be page aligned');
+    if (o.op === 'guest-map') {
+      const g = v.guests.find((x) => x.name === devs.get(o.dev)?.guest);
+      if (o.gpa % 4096) bad(`${at}.gpa`, 'gpa must be page aligned');
+      else if (g && o.gpa >= g.ram.size) bad(`${at}.gpa`, `gpa 0x${o.gpa.toString(16)} is outside guest "${g.name}"'s RAM (0x${g.ram.size.toString(16)} bytes)`);
+    }
+    if (o.op === 'cache-invalidate' && m.behaviour(VSVA_UAPI) === 'absent') {
+      bad(at, `iommu_cache_invalidate_info does not exist in ${m.config.kernel}`, 'a what-if: add "overrides": { "vsva-uapi": "v5.8" } (or "v5.10"), or --override vsva-uapi=v5.8');
+    }
+  });
+  if (problems.length) throw new ScenarioError(problems);
+  ioasidAddSpace(m, 'host');
+  for (const g of v.guests) ioasidAddSpace(m, g.name);
+  provideVcmdAllocator(m);
+  const st: VsvaState = {
+    guests: v.guests.map((g) => ({ name: g.name, ramHpa: g.ram.hpa, ramSize: g.ram.size, units: [...g.units], vcmdLatencyNs: g.vcmdLatency, vcmdBusyUntil: 0, nextTableGpa: g.ram.size - 4096 })),
+    devices: v.devices.map((d) => ({ ...d, pasid: -1, pml4Gpa: -1, iotlb: [], atc: [] })),
+    plan: v.ops.map(({ at: _at, ...o }) => structuredClone(o) as VsvaPlanOp),
+  };
+  vsvaSetup(m, st, v.ops.map((o) => o.at));
+};
