@@ -6,6 +6,11 @@ export { acsText };
 import type { PciFnStatus, PciHostStatus } from '../../sim/pci/status.ts';
 
 const id16 = (n: number) => n.toString(16).padStart(4, '0');
+
+/** The host bridge's IOMMU as a kernel engineer names it: "VT-d dmar0", "AMD-Vi iommu1". */
+export function hostIommuText(h: PciHostStatus): string {
+  return h.iommu ? `${h.iommu.translator === 'vtd' ? 'VT-d' : 'AMD-Vi'} ${h.iommu.unit}` : '';
+}
 export const size = (n: number) => (n >= 1 << 30 && n % (1 << 30) === 0 ? `${n / (1 << 30)}G` : n >= 1 << 20 && n % (1 << 20) === 0 ? `${n / (1 << 20)}M` : n >= 1024 && n % 1024 === 0 ? `${n / 1024}K` : `${n}`);
 
 const TYPE_WORD: Record<PciFnStatus['type'], string> = { host: 'host bridge', 'root-port': 'root port', upstream: 'switch upstream', downstream: 'switch downstream', endpoint: 'endpoint' };
@@ -13,7 +18,7 @@ const TYPE_WORD: Record<PciFnStatus['type'], string> = { host: 'host bridge', 'r
 export function hostLine(h: PciHostStatus): string {
   const wl = h.whitelisted === 'any' ? 'whitelisted' : h.whitelisted === 'same-host-bridge' ? 'whitelisted (same host bridge only)' : 'not whitelisted';
   const off = h.window.cpu - h.window.bus;
-  return `${h.name}: root bus ${h.bus.toString(16).padStart(2, '0')}, 00.0 ${id16(h.vendor)}:${id16(h.device)} ${wl}, window ${hex(h.window.cpu)}+${size(h.window.size)}${off ? ` (bus ${hex(h.window.bus)})` : ''}${h.iommu ? ', IOMMU' : ''}`;
+  return `${h.name}: root bus ${h.bus.toString(16).padStart(2, '0')}, 00.0 ${id16(h.vendor)}:${id16(h.device)} ${wl}, window ${hex(h.window.cpu)}+${size(h.window.size)}${off ? ` (bus ${hex(h.window.bus)})` : ''}${h.iommu ? `, IOMMU ${hostIommuText(h)}` : ''}`;
 }
 
 /** One function as the tree and `info pci` show it (without the tree prefix). */

@@ -113,7 +113,12 @@ export const HostBridge = z.strictObject({
       size: Size,
     })
     .describe('the memory window BARs are placed in'),
-  iommu: z.boolean().default(false).describe('an IOMMU translates DMA reaching this root complex (a stand-in for VT-d / AMD-Vi); the kernel then enables ACS'),
+  iommu: z
+    .union([z.boolean(), Name])
+    .default(false)
+    .describe(
+      'the IOMMU translating DMA that reaches this root complex: a unit of the vtd section (a DRHD whose scope covers the bridge) or an IOMMU of the amd section, by name; true: the one section\'s (VT-d: the unit without "scope"; AMD: the first); its devices map through that driver',
+    ),
   children: z.array(OnRootBus).default([]).describe('root ports and integrated endpoints on the root bus'),
 });
 

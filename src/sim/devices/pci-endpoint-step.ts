@@ -50,7 +50,7 @@ function translate(m: Machine, d: PciEndpointState, addr: number, write: boolean
       out.pa = bus;
       return true;
     }
-    return pciTranslate(m, st, d.fn, bus, write, out);
+    return pciTranslate(m, st, d, d.fn, bus, write, out);
   };
   if (d.space === 'va') return hmmDeviceTranslate(m, d, addr, write, out, routeBus);
   return routeBus(addr);

@@ -3,14 +3,15 @@
  * turns around at the nearest bridge above both (a switch routes it by address) unless an
  * ingress port on the way up has ACS P2P Request Redirect set, which sends it up to the
  * root complex. Everything else reaches the root complex: through the host bridge's IOMMU
- * when it has one (the address is an IOVA), else bus address = CPU address outside the
- * MMIO window. The root complex forwards what lands in a BAR to that device.
+ * when it has one (the address is an IOVA: the VT-d unit or AMD IOMMU translates it, with
+ * its IOTLB, its faults and its stale-entry check), else bus address = CPU address outside
+ * the MMIO window. The root complex forwards what lands in a BAR to that device.
  */
 import type { Machine } from '../machine.ts';
-import type { Translation } from '../devices/port.ts';
+import type { DeviceBase } from '../devices/device.ts';
+import { type Translation, type Translator, translatorKey } from '../devices/port.ts';
 import { bridgeWalk } from './distance.ts';
 import { pciName } from './enumerate.ts';
-import { hostIommuTranslate } from './host-iommu.ts';
 import { PCI_ACS_RR } from './regs.ts';
 import type { PciBar, PciFn, PciState } from './types.ts';
 
@@ -49,10 +50,11 @@ export function pciRoute(st: PciState, requester: number, bus: number): PciRoute
 }
 
 /**
- * One access of a PCI function at bus address `bus`, filling `out` as a translator does:
- * true when it reaches memory (DRAM, or a BAR through a switch or the root complex).
+ * One access of PCI function `requester` (driven by `dev`) at bus address `bus`, filling
+ * `out` as a translator does: true when it reaches memory (DRAM, or a BAR through a switch
+ * or the root complex). At an IOMMU the unit's translator fills the fault fields.
  */
-export function pciTranslate(m: Machine, st: PciState, requester: number, bus: number, write: boolean, out: Translation): boolean {
+export function pciTranslate(m: Machine, st: PciState, dev: DeviceBase, requester: number, bus: number, write: boolean, out: Translation): boolean {
   const route = pciRoute(st, requester, bus);
   if (route.kind === 'peer') {
     out.pa = route.pa;
@@ -63,14 +65,9 @@ export function pciTranslate(m: Machine, st: PciState, requester: number, bus: n
   const redirected = route.redirectedBy >= 0 ? ` (ACS redirect at ${pciName(st.fns[route.redirectedBy])})` : '';
   let pa = bus;
   if (host.iommu) {
-    pa = hostIommuTranslate(m, host.domain, bus, write);
-    if (pa < 0) {
-      out.via = `iommu${redirected}`;
-      out.fault = 'no translation';
-      out.reason = `the host bridge IOMMU has no ${write ? 'writable ' : ''}mapping for ${'0x' + bus.toString(16)}`;
-      return false;
-    }
     out.via = `iommu${redirected}`;
+    if (!m.service<Translator>(translatorKey(host.iommu.translator))(m, dev, bus, write, out)) return false;
+    pa = out.pa;
   } else {
     const w = host.window;
     if (bus >= w.bus && bus < w.bus + w.size) pa = bus - w.bus + w.cpu;

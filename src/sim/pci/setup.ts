@@ -2,8 +2,9 @@
  * The topology at boot: the enumerated functions become the PCI model; every function gets
  * pci_enable_acs as it is added (drivers/pci/pci.c: when an IOMMU driver called
  * pci_request_acs, the ACS control word gains SV|RR|CR|UF of what the port supports; then
- * pci=disable_acs_redir= clears RR|CR|EC on the functions it names); a host bridge with
- * an IOMMU gets its DMA domain; and drivers that expose BAR memory add and publish it.
+ * pci=disable_acs_redir= clears RR|CR|EC on the functions it names); and drivers that
+ * expose BAR memory add and publish it. A host bridge's IOMMU is the VT-d or AMD model's
+ * (route.ts calls its translator; the devices below map through its DMA ops).
  */
 import type { Machine } from '../machine.ts';
 import { PRIO } from '../machine.ts';
@@ -11,7 +12,6 @@ import { eventKey } from '../core/keys.ts';
 import { type Bdf, parseBdf } from './bdf.ts';
 import type { Enumerated } from './enumerate.ts';
 import { pciLog } from './log.ts';
-import { hostIommuDomain, hostIommuInit } from './host-iommu.ts';
 import { pciP2pdmaAddResource, pciP2pmemPublish } from './p2pdma.ts';
 import { ACS_KERNEL_ENABLES, ACS_REDIR_BITS } from './regs.ts';
 import { PCI_MODEL, type PciFn, type PciState } from './types.ts';
@@ -37,15 +37,12 @@ const PCI_BOOT = eventKey('pci.boot');
  * The model at build; what the kernel prints and the drivers' probes happen in one event at
  * t = 0 (before any process or device), so the records are stepped through like any other.
  */
-export function pciSetup(m: Machine, en: Enumerated, opts: { disableAcsRedir?: string; p2pmem: readonly P2pmemProbe[] }): PciState {
+export function pciSetup(m: Machine, en: Enumerated, opts: { acsRequested: boolean; disableAcsRedir?: string; p2pmem: readonly P2pmemProbe[] }): PciState {
   const st: PciState = {
-    hosts: en.hosts, fns: en.fns, allocs: [], prng: m.forkPrng(), warned: [], boot: { disableAcsRedir: opts.disableAcsRedir ?? '', p2pmem: [...opts.p2pmem] },
+    hosts: en.hosts, fns: en.fns, allocs: [], prng: m.forkPrng(), warned: [],
+    boot: { acsRequested: opts.acsRequested, disableAcsRedir: opts.disableAcsRedir ?? '', p2pmem: [...opts.p2pmem] },
   };
   m.addModel(PCI_MODEL, st);
-  if (st.hosts.some((h) => h.iommu)) {
-    hostIommuInit(m);
-    for (const h of st.hosts) if (h.iommu) h.domain = hostIommuDomain(m, `${h.name}-dma`, h.window).id;
-  }
   m.on(PCI_BOOT, pciBoot);
   m.schedule(0, m.typeOf(PCI_BOOT), 0, 0, PRIO.kernel);
   return st;
@@ -54,7 +51,7 @@ export function pciSetup(m: Machine, en: Enumerated, opts: { disableAcsRedir?: s
 /** pci_enable_acs for every function as it is added, then the drivers' probes. */
 function pciBoot(m: Machine): void {
   const st = m.model(PCI_MODEL);
-  const acsRequested = st.hosts.some((h) => h.iommu); // pci_request_acs() by the IOMMU driver
+  const acsRequested = st.boot.acsRequested;
   const redir = parseAcsRedirParam(st.boot.disableAcsRedir).filter((b): b is Bdf => b !== undefined);
   for (const f of st.fns) {
     // pci_enable_acs -> pci_std_enable_acs, then pci_disable_acs_redir.

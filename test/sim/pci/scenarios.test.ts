@@ -28,10 +28,15 @@ describe('p2p-switch', () => {
       expect(map).toMatchObject({ dev: 'mlx0', pa: '0xe1000000', dma: '0xe1000000', result: 'ok', ...(k === 'v5.4' ? { mapType: 'BUS_ADDR' } : {}) });
       const dmas = kinds(rs, 'dma');
       expect(dmas.filter((r) => r.pa === '0xe1000000' || r.pa === '0xe1001000').map((r) => r.via)).toEqual(['peer via 0000:01:00.0', 'peer via 0000:01:00.0']);
-      expect(dmas.filter((r) => r.pa === '0x80000000').map((r) => r.via)).toEqual(['iommu']);
-      // Only the host buffer was mapped in the IOMMU domain.
-      expect(kinds(rs, 'map').filter((r) => r.api === 'iommu_map').map((r) => r.pa)).toEqual(['0x80000000']);
-      expect(klog(rs)).toEqual(['nvme 0000:03:00.0: added peer-to-peer DMA memory [mem 0xe1000000-0xe1ffffff 64bit pref]']);
+      // The host buffer goes through the VT-d unit: a first access misses its IOTLB and walks.
+      expect(dmas.filter((r) => r.pa === '0x80000000').map((r) => [r.via, r.hit])).toEqual([['iommu', 'miss']]);
+      // Only the host buffer was mapped in a VT-d domain: dma_map_sg (intel_map_sg), 2 pages
+      // rounded to a power of two below 4 GiB first (intel_alloc_iova): IOVA 0xffffe000.
+      expect(kinds(rs, 'map').filter((r) => r.domain !== undefined).map((r) => [r.api, r.iova, r.pa])).toEqual([['dma_map_sg', '0xffffe000', '0x80000000']]);
+      // Lazy unmap: the flush queue's domain-selective flush 10 ms later drops the entry.
+      expect(kinds(rs, 'iotlb-inval').filter((r) => r.gran === 'domain').map((r) => r.dropped)).toEqual([1]);
+      expect(klog(rs)).toContain('nvme 0000:03:00.0: added peer-to-peer DMA memory [mem 0xe1000000-0xe1ffffff 64bit pref]');
+      expect(klog(rs)).toContain('DMAR: Intel(R) Virtualization Technology for Directed I/O');
     }
   });
 
@@ -61,7 +66,12 @@ describe('p2p-acs-redirect', () => {
     // dma_map_sg through the IOMMU: an IOVA below 4 GiB, outside the reserved bridge window.
     expect(map.dma).not.toBe('0xe1000000');
     const w = kinds(rs, 'dma').find((r) => r.dev === 'mlx0')!;
-    expect([w.addr, w.pa, w.via]).toEqual([map.dma, '0xe1000000', 'iommu']);
+    expect([w.addr, w.pa, w.via, w.hit]).toEqual([map.dma, '0xe1000000', 'iommu', 'miss']);
+    // Through the Zen bridge's own AMD IOMMU: amd_iommu_dma_ops map_sg, 16 pages, IW only for
+    // FROM_DEVICE (dir2prot), each leaf pa | FC | IW | PR (iommu_map_page, amd_iommu.c).
+    expect(kinds(rs, 'map').find((r) => r.api === 'dma_map_sg')).toMatchObject({ domain: 'dma-mlx0', iova: '0xffff0000', prot: 'W' });
+    expect(kinds(rs, 'amd-pte').find((r) => r.iova === '0xffff0000' && r.by === 'iommu_map_page')!.new).toBe('0x50000000e1000001');
+    expect(kinds(rs, 'amd-dev').map((r) => [r.dev, r.iommu])).toEqual([['mlx0', 'iommu0'], ['mlx1', 'iommu1']]);
     expect(kinds(rs, 'p2pmem').filter((r) => r.op === 'find').map((r) => r.result)).toEqual(['ok', 'NULL']);
   });
 });
