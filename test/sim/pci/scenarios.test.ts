@@ -76,6 +76,39 @@ describe('p2p-acs-redirect', () => {
   });
 });
 
+describe('p2p-thru-host-bridge-vtd', () => {
+  it('v5.4: THRU_HOST_BRIDGE on the Intel 0x2f00 bridge through dmar0: IOTLB miss then hit, an overrun faults, the strict unmap flushes one PSI range', () => {
+    const rs = run('p2p-thru-host-bridge-vtd', 'v5.4', 'p2p-thru-host-bridge-vtd.v5.4.seed-1.jsonl');
+    // pci_p2pdma_whitelist: 0x2f00 is REQ_SAME_HOST_BRIDGE, and both ends are under it.
+    expect(kinds(rs, 'p2p-bridge')[0]).toMatchObject({ acs: '0000:02:00.0;0000:02:01.0', mapType: 'THRU_HOST_BRIDGE' });
+    // intel_map_sg: 16 pages; intel_alloc_iova tries below 4 GiB first (no forcedac), top
+    // down, size-aligned: 0xffff0000. Leaves pa | READ | WRITE: READ although FROM_DEVICE
+    // because dmar0's CAP has no ZLR (bit 22 of 0xd2078c402f0406 is clear).
+    expect(kinds(rs, 'map').find((r) => r.api === 'dma_map_sg')).toMatchObject({ dev: 'mlx0', iova: '0xffff0000', pa: '0xe1000000', size: 65536, prot: 'R|W' });
+    expect(kinds(rs, 'pte').find((r) => r.iova === '0xffff0000')!.new).toBe('0x00000000e1000003');
+    expect(kinds(rs, 'p2p-map')[0]).toMatchObject({ mapType: 'THRU_HOST_BRIDGE', dma: '0xffff0000' });
+    // Up to the root complex, through dmar0 (its IOTLB fills, then hits), down to the CMB.
+    const dmas = kinds(rs, 'dma').map((r) => [r.addr, r.pa, r.hit, r.result]);
+    expect(dmas).toEqual([['0xffff0000', '0xe1000000', 'miss', 'ok'], ['0xffff0400', '0xe1000400', 'hit', 'ok'], ['0x100000000', undefined, 'miss', 'fault']]);
+    // The overrun: no PTE for a write is fault reason 5; v5.4 dmar_fault_do_one's line.
+    expect(kinds(rs, 'dmar-fault')[0]).toMatchObject({ iommu: 'dmar0', reason: 5, sid: '04:00.0', addr: '0x100000000', dev: 'mlx0' });
+    expect(klog(rs)).toContain('DMAR: [DMA Write] Request device [04:00.0] PASID ffffffff fault addr 100000000 [fault reason 05] PTE Write access is not set');
+    // intel_iommu=strict: intel_unmap -> iommu_flush_iotlb_psi(did 1, 16 pages: am 4) ->
+    // qi_flush_iotlb: qw0 DID<<16 | DR | DW (CAP bits 55, 54) | PSI gran | type 2 = 0x100f2;
+    // qw1 the address | am (QI_IOTLB_ADDR masks the IH bit off, dmar.c).
+    const qi = kinds(rs, 'qi').find((r) => r.by === 'intel_unmap')!;
+    expect(qi.desc).toBe('0x00000000000100f2 0x00000000ffff0004');
+    expect(kinds(rs, 'iotlb-inval').find((r) => r.gran === 'page')).toMatchObject({ did: 1, start: '0xffff0000', am: 4, dropped: 1 });
+  });
+
+  it('v5.0 refuses the peer with -2: nothing reaches the VT-d unit', () => {
+    const rs = run('p2p-thru-host-bridge-vtd', 'v5.0', 'p2p-thru-host-bridge-vtd.v5.0.seed-1.jsonl');
+    expect(kinds(rs, 'p2p-bridge')[0]).toMatchObject({ distance: -2 });
+    expect(kinds(rs, 'dma')).toEqual([]);
+    expect(kinds(rs, 'map')).toEqual([]);
+  });
+});
+
 describe('p2p-cross-root-port', () => {
   it('v5.0: -1, "do not share an upstream bridge"', () => {
     const rs = run('p2p-cross-root-port', 'v5.0', 'p2p-cross-root-port.v5.0.seed-1.jsonl');
