@@ -33,7 +33,8 @@ import { AMD_EVT_IRQ } from './hw.ts';
 import { amdIotlbCreate } from './iotlb.ts';
 import { iommuMapPage, iommuUnmapPage } from './pgtable.ts';
 import { amdTranslate } from './translate.ts';
-import { type AmdDevData, type AmdIommu, type AmdOp, type AmdPlan, type AmdState, AMD_MODEL, amdState, ratelimitCreate } from './state.ts';
+import { type AmdDevData, type AmdIommu, type AmdOp, type AmdPlan, type AmdState, AMD_MODEL, amdState } from './state.ts';
+import { ratelimitCreate } from '../../core/ratelimit.ts';
 
 export type { AmdOp };
 
