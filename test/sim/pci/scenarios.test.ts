@@ -4,7 +4,10 @@
 // for the derivations), the warning texts from upstream_bridge_distance_warn (v5.0.1 and
 // v5.4.1 differ in their wording), %pR from lib/vsprintf.c resource_string.
 import { describe, expect, it } from 'vitest';
-import { expectGolden, linesAfterRestore, runLines } from '../../helpers/scenario.ts';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expectGolden, linesAfterRestore, loadScenario, runLines } from '../../helpers/scenario.ts';
 import type { KernelVersion } from '../../../src/sim/kernel.ts';
 
 type R = Record<string, unknown>;
@@ -88,17 +91,43 @@ describe('p2p-thru-host-bridge-vtd', () => {
     expect(kinds(rs, 'pte').find((r) => r.iova === '0xffff0000')!.new).toBe('0x00000000e1000003');
     expect(kinds(rs, 'p2p-map')[0]).toMatchObject({ mapType: 'THRU_HOST_BRIDGE', dma: '0xffff0000' });
     // Up to the root complex, through dmar0 (its IOTLB fills, then hits), down to the CMB.
+    // The last is the write after the unmap: the IOTLB entry is gone (strict), the walk faults.
     const dmas = kinds(rs, 'dma').map((r) => [r.addr, r.pa, r.hit, r.result]);
-    expect(dmas).toEqual([['0xffff0000', '0xe1000000', 'miss', 'ok'], ['0xffff0400', '0xe1000400', 'hit', 'ok'], ['0x100000000', undefined, 'miss', 'fault']]);
-    // The overrun: no PTE for a write is fault reason 5; v5.4 dmar_fault_do_one's line.
-    expect(kinds(rs, 'dmar-fault')[0]).toMatchObject({ iommu: 'dmar0', reason: 5, sid: '04:00.0', addr: '0x100000000', dev: 'mlx0' });
+    expect(dmas).toEqual([
+      ['0xffff0000', '0xe1000000', 'miss', 'ok'],
+      ['0xffff0400', '0xe1000400', 'hit', 'ok'],
+      ['0x100000000', undefined, 'miss', 'fault'],
+      ['0xffff0000', undefined, 'miss', 'fault'],
+    ]);
+    // No PTE for a write is fault reason 5; one interrupt reports both records (FRCD 0, 1)
+    // with v5.4 dmar_fault_do_one's line.
+    expect(kinds(rs, 'dmar-fault').map((r) => [r.index, r.reason, r.sid, r.addr, r.dev])).toEqual([
+      [0, 5, '04:00.0', '0x100000000', 'mlx0'],
+      [1, 5, '04:00.0', '0xffff0000', 'mlx0'],
+    ]);
     expect(klog(rs)).toContain('DMAR: [DMA Write] Request device [04:00.0] PASID ffffffff fault addr 100000000 [fault reason 05] PTE Write access is not set');
+    expect(kinds(rs, 'stale-tlb')).toEqual([]);
     // intel_iommu=strict: intel_unmap -> iommu_flush_iotlb_psi(did 1, 16 pages: am 4) ->
     // qi_flush_iotlb: qw0 DID<<16 | DR | DW (CAP bits 55, 54) | PSI gran | type 2 = 0x100f2;
     // qw1 the address | am (QI_IOTLB_ADDR masks the IH bit off, dmar.c).
     const qi = kinds(rs, 'qi').find((r) => r.by === 'intel_unmap')!;
     expect(qi.desc).toBe('0x00000000000100f2 0x00000000ffff0004');
     expect(kinds(rs, 'iotlb-inval').find((r) => r.gran === 'page')).toMatchObject({ did: 1, start: '0xffff0000', am: 4, dropped: 1 });
+  });
+
+  it('lazy unmap (intel_iommu=on): the write after the unmap hits the IOTLB entry the flush queue has not flushed yet', () => {
+    const s = loadScenario('p2p-thru-host-bridge-vtd');
+    const file = join(mkdtempSync(join(tmpdir(), 'dmadbg-p2p-')), 'lazy.json');
+    writeFileSync(file, JSON.stringify({ ...s, vtd: { ...s.vtd, cmdline: 'on' } }));
+    const rs = recs(runLines(file));
+    // intel_unmap queues the IOVA (queue_iova): PTEs cleared, no flush until the 10 ms timer.
+    expect(kinds(rs, 'qi').filter((r) => r.by === 'intel_unmap')).toEqual([]);
+    const stale = kinds(rs, 'stale-tlb');
+    expect(stale).toHaveLength(1);
+    expect(stale[0]).toMatchObject({ iommu: 'dmar0', dev: 'mlx0', iova: '0xffff0000', cachedPa: '0xe1000000', pte: '0x0000000000000000' });
+    // The stale entry still leads to the CMB page; the flush queue's DSI flush drops it later.
+    expect(kinds(rs, 'dma').filter((r) => r.addr === '0xffff0000').map((r) => [r.hit, r.result])).toEqual([['miss', 'ok'], ['hit', 'ok']]);
+    expect(kinds(rs, 'iotlb-inval').filter((r) => r.gran === 'domain').map((r) => r.dropped)).toEqual([1]);
   });
 
   it('v5.0 refuses the peer with -2: nothing reaches the VT-d unit', () => {
