@@ -3,6 +3,7 @@ import { hex } from '../../sim/core/hex.ts';
 import { acsText } from '../../sim/pci/regs.ts';
 
 export { acsText };
+export { ridText } from '../../sim/pci/bdf.ts';
 import type { PciFnStatus, PciHostStatus } from '../../sim/pci/status.ts';
 
 const id16 = (n: number) => n.toString(16).padStart(4, '0');
