@@ -130,6 +130,10 @@ describe('p2p-thru-host-bridge-vtd', () => {
     expect(kinds(rs, 'iotlb-inval').filter((r) => r.gran === 'domain').map((r) => r.dropped)).toEqual([1]);
   });
 
+  it('replays to the same trace after a snapshot restore (VT-d unit state, IOTLB and fault records included)', () => {
+    expect(linesAfterRestore('p2p-thru-host-bridge-vtd', 5)).toEqual(runLines('p2p-thru-host-bridge-vtd'));
+  });
+
   it('v5.0 refuses the peer with -2: nothing reaches the VT-d unit', () => {
     const rs = run('p2p-thru-host-bridge-vtd', 'v5.0', 'p2p-thru-host-bridge-vtd.v5.0.seed-1.jsonl');
     expect(kinds(rs, 'p2p-bridge')[0]).toMatchObject({ distance: -2 });
