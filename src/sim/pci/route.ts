@@ -21,6 +21,17 @@ export function barAtCpu(st: PciState, pa: number): { fn: PciFn; bar: PciBar } |
   return undefined;
 }
 
+/** Does any BAR hold CPU physical address `pa`? (barAtCpu without the object: the DMA hot path.) */
+function anyBarHolds(st: PciState, pa: number): boolean {
+  for (const fn of st.fns) for (const bar of fn.bars) if (pa >= bar.start && pa < bar.start + bar.size) return true;
+  return false;
+}
+
+function inDram(m: Machine, pa: number): boolean {
+  for (const r of m.config.dram) if (pa >= r.base && pa < r.base + r.size) return true;
+  return false;
+}
+
 /** The BAR whose bus range under host `h` holds `bus`. */
 function barAtBus(st: PciState, h: number, bus: number): { fn: PciFn; bar: PciBar } | undefined {
   const w = st.hosts[h].window;
@@ -33,13 +44,16 @@ export type PciRoute =
   | { readonly kind: 'peer'; readonly target: number; readonly turn: number; readonly pa: number }
   | { readonly kind: 'host'; readonly redirectedBy: number };
 
+/** Straight up to the root complex, no port redirecting: one object for every such request. */
+const TO_HOST: PciRoute = Object.freeze({ kind: 'host', redirectedBy: -1 });
+
 /** The path of a request from `requester` for bus address `bus`. */
 export function pciRoute(st: PciState, requester: number, bus: number): PciRoute {
   const r = st.fns[requester];
   const t = barAtBus(st, r.host, bus);
-  if (!t) return { kind: 'host', redirectedBy: -1 };
+  if (!t) return TO_HOST;
   const w = bridgeWalk(st, requester, t.fn.id);
-  if (w.common < 0) return { kind: 'host', redirectedBy: -1 };
+  if (w.common < 0) return TO_HOST;
   // ACS is applied where the request enters a port from below, up to where it would turn.
   for (let x = r.up; x >= 0 && x !== w.common; x = st.fns[x].up) {
     const p = st.fns[x];
@@ -75,7 +89,7 @@ export function pciTranslate(m: Machine, st: PciState, dev: DeviceBase, requeste
   }
   // What reaches the root complex must be decoded by memory or a BAR, else the completion is
   // an Unsupported Request and the device sees an error.
-  if (!barAtCpu(st, pa) && !m.config.dram.some((r) => pa >= r.base && pa < r.base + r.size)) {
+  if (!anyBarHolds(st, pa) && !inDram(m, pa)) {
     out.fault = 'unsupported request';
     out.reason = `nothing decodes ${'0x' + pa.toString(16)} (no DRAM, no BAR)`;
     return false;
