@@ -59,24 +59,21 @@ export const PciEndpointNode = z.strictObject({
   p2pmem: P2pmem.optional(),
 }).describe('a PCI function (an endpoint): its BARs, ACS and the p2pmem its driver publishes; a pci-endpoint device with its name (or bdf) does its DMA');
 
-export interface PciSwitchPortOut {
+/** What every bridge function of the section carries (its identity and ACS). */
+interface PciBridgeFnOut {
   name?: string;
   dev?: number;
   fn?: number;
   vendor?: number;
   device?: number;
   acs?: z.output<typeof Acs>;
+}
+export interface PciSwitchPortOut extends PciBridgeFnOut {
   children: PciBelowPortOut[];
 }
 export type PciBelowPortOut = z.output<typeof PciEndpointNode> | PciSwitchOut;
-export interface PciSwitchOut {
+export interface PciSwitchOut extends PciBridgeFnOut {
   type: 'switch';
-  name?: string;
-  dev?: number;
-  fn?: number;
-  vendor?: number;
-  device?: number;
-  acs?: z.output<typeof Acs>;
   ports: PciSwitchPortOut[];
 }
 
