@@ -7,6 +7,7 @@
 import { amdSetup, type AmdOp, type AmdSetup } from '../../sim/iommu/amd/setup.ts';
 import { formatBdf, parseBdf, pciDevid } from '../../sim/pci/bdf.ts';
 import { pciName } from '../../sim/pci/enumerate.ts';
+import { pciScheduleProbe } from '../../sim/pci/setup.ts';
 import { assertNever } from '../../sim/core/assert.ts';
 import type { AmdOpIn } from '../schema/amd.ts';
 import type { ScenarioOut } from '../schema/index.ts';
@@ -102,4 +103,5 @@ export const buildAmd: BuildStep = (ctx) => {
     mapPageEnomem: amd.inject.mapPageEnomem,
     ops: amd.ops.map((op) => resolveOp(ctx, op)),
   });
+  if (s.pci) pciScheduleProbe(m); // drivers probe after amd_iommu_init (buildPci deferred them)
 };

@@ -39,7 +39,8 @@ export const buildPci: BuildStep = ({ m, s, file }) => {
   // pci_request_acs(): detect_intel_iommu (dmar.c) unless intel_iommu=off, and the AMD
   // driver's early init (amd_iommu_init.c), once they found their ACPI table.
   const acsRequested = !vtdDisabled(s) || s.amd !== undefined;
-  pciSetup(m, en, { acsRequested, disableAcsRedir: s.pci.disableAcsRedir, p2pmem: probes });
+  // The AMD driver is built after the devices (buildAmd): its init goes before the probes.
+  pciSetup(m, en, { acsRequested, disableAcsRedir: s.pci.disableAcsRedir, p2pmem: probes, deferProbe: s.amd !== undefined });
 };
 
 /**

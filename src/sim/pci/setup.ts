@@ -32,24 +32,39 @@ export function parseAcsRedirParam(s: string): (Bdf | undefined)[] {
 const matches = (f: PciFn, b: Bdf): boolean => f.segment === b.segment && f.bus === b.bus && f.devfn === ((b.dev << 3) | b.fn);
 
 const PCI_BOOT = eventKey('pci.boot');
+const PCI_PROBE = eventKey('pci.probe');
 
 /**
- * The model at build; what the kernel prints and the drivers' probes happen in one event at
- * t = 0 (before any process or device), so the records are stepped through like any other.
+ * The model at build; what the kernel prints and the drivers' probes happen at t = 0 (before
+ * any process or device), so the records are stepped through like any other. One event does
+ * both, unless `deferProbe`: an IOMMU driver built later (AMD) initialises between them, as
+ * pci_iommu_init (rootfs_initcall) runs between the enumeration (subsys_initcall) and the
+ * drivers' probes (device_initcall); its build step calls pciScheduleProbe after its own init.
  */
-export function pciSetup(m: Machine, en: Enumerated, opts: { acsRequested: boolean; disableAcsRedir?: string; p2pmem: readonly P2pmemProbe[] }): PciState {
+export function pciSetup(m: Machine, en: Enumerated, opts: { acsRequested: boolean; disableAcsRedir?: string; p2pmem: readonly P2pmemProbe[]; deferProbe?: boolean }): PciState {
   const st: PciState = {
     hosts: en.hosts, fns: en.fns, allocs: [], prng: m.forkPrng(), warned: [],
     boot: { acsRequested: opts.acsRequested, disableAcsRedir: opts.disableAcsRedir ?? '', p2pmem: [...opts.p2pmem] },
   };
   m.addModel(PCI_MODEL, st);
-  m.on(PCI_BOOT, pciBoot);
+  m.on(PCI_BOOT, opts.deferProbe ? pciEnumerate : pciBoot);
+  m.on(PCI_PROBE, pciProbe);
   m.schedule(0, m.typeOf(PCI_BOOT), 0, 0, PRIO.kernel);
   return st;
 }
 
-/** pci_enable_acs for every function as it is added, then the drivers' probes. */
+/** The drivers' probes at t = 0, after what was scheduled so far (see pciSetup's deferProbe). */
+export function pciScheduleProbe(m: Machine): void {
+  m.schedule(0, m.typeOf(PCI_PROBE), 0, 0, PRIO.kernel);
+}
+
 function pciBoot(m: Machine): void {
+  pciEnumerate(m);
+  pciProbe(m);
+}
+
+/** pci_enable_acs for every function as it is added. */
+function pciEnumerate(m: Machine): void {
   const st = m.model(PCI_MODEL);
   const acsRequested = st.boot.acsRequested;
   const redir = parseAcsRedirParam(st.boot.disableAcsRedir).filter((b): b is Bdf => b !== undefined);
@@ -64,6 +79,11 @@ function pciBoot(m: Machine): void {
     f.acsCtrl &= ~ACS_REDIR_BITS;
     pciLog(m, 'info', f, 'disabled ACS redirect');
   }
+}
+
+/** The drivers that expose BAR memory add and publish it (pci_p2pdma_add_resource, pci_p2pmem_publish). */
+function pciProbe(m: Machine): void {
+  const st = m.model(PCI_MODEL);
   for (const p of st.boot.p2pmem) {
     const f = st.fns[p.fn];
     if (pciP2pdmaAddResource(m, f, p.bar, p.size, p.offset) === 0 && p.publish) pciP2pmemPublish(m, f, true);

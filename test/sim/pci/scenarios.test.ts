@@ -75,6 +75,11 @@ describe('p2p-acs-redirect', () => {
     expect(kinds(rs, 'map').find((r) => r.api === 'dma_map_sg')).toMatchObject({ domain: 'dma-mlx0', iova: '0xffff0000', prot: 'W' });
     expect(kinds(rs, 'amd-pte').find((r) => r.iova === '0xffff0000' && r.by === 'iommu_map_page')!.new).toBe('0x50000000e1000001');
     expect(kinds(rs, 'amd-dev').map((r) => [r.dev, r.iommu])).toEqual([['mlx0', 'iommu0'], ['mlx1', 'iommu1']]);
+    // amd_iommu_init runs from pci_iommu_init (rootfs_initcall), nvme's probe at device_initcall:
+    // the AMD-Vi line and the attaches come before the driver adds its p2pmem.
+    const at = (text: string) => rs.findIndex((r) => r.kind === 'klog' && r.text === text);
+    expect(at('AMD-Vi: Lazy IO/TLB flushing enabled')).toBeLessThan(at('nvme 0000:03:00.0: added peer-to-peer DMA memory [mem 0xe1000000-0xe1ffffff 64bit pref]'));
+    expect(rs.findIndex((r) => r.kind === 'amd-dev')).toBeLessThan(rs.findIndex((r) => r.kind === 'p2pmem'));
     expect(kinds(rs, 'p2pmem').filter((r) => r.op === 'find').map((r) => r.result)).toEqual(['ok', 'NULL']);
   });
 });
