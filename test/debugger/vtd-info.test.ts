@@ -55,4 +55,10 @@ describe('info on PCI', () => {
     expect(devs[0]).toMatch(/^name +pci +kind/);
     expect(devs.find((l) => l.startsWith('mlx0'))).toMatch(/^mlx0 +0000:04:00\.0 +pci-endpoint +/);
   });
+
+  it('info pci names the host bridge\'s unit and, under the NIC\'s function, that its DMA is remapped there', () => {
+    const lines = info(at('p2p-thru-host-bridge-vtd', 61), 'pci');
+    expect(lines[1]).toBe('hsx: root bus 00, 00.0 8086:2f00 whitelisted (same host bridge only), window 0xe0000000+128M, IOMMU VT-d dmar0');
+    expect(lines.some((l) => /^ +driven by device mlx0, its DMA remapped by VT-d dmar0$/.test(l))).toBe(true);
+  });
 });

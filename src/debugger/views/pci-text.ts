@@ -31,11 +31,12 @@ export function fnLine(f: PciFnStatus): string {
   return parts.filter(Boolean).join('  ');
 }
 
-export function detailLines(f: PciFnStatus, indent: string): string[] {
+/** `host`: the function's host bridge, whose IOMMU remaps the DMA of the device driving it. */
+export function detailLines(f: PciFnStatus, indent: string, host?: PciHostStatus): string[] {
   const out: string[] = [];
   for (const b of f.bars) out.push(`${indent}BAR${b.index} ${hex(b.start)}+${size(b.size)}${b.bus !== b.start ? ` (bus ${hex(b.bus)})` : ''}${b.is64 ? ' 64bit' : ''}${b.prefetch ? ' pref' : ''}`);
   if (f.p2pmem) out.push(`${indent}p2pmem ${hex(f.p2pmem.start)}+${size(f.p2pmem.size)} ${f.p2pmem.published ? 'published' : 'not published'}, ${size(f.p2pmem.used)} in use`);
-  if (f.dev) out.push(`${indent}driven by device ${f.dev}`);
+  if (f.dev) out.push(`${indent}driven by device ${f.dev}${host?.iommu ? `, its DMA remapped by ${hostIommuText(host)}` : ''}`);
   return out;
 }
 
