@@ -29,7 +29,7 @@ export const MODELS: readonly ModelDoc[] = [
     id: 'scenario',
     title: 'The file',
     intro: 'Every scenario has these fields; `version`, `name`, `description` and `memory` are required.',
-    sections: ['$schema', 'version', 'name', 'description', 'kernel', 'seed', 'overrides', 'limits', 'swarm'],
+    sections: ['$schema', 'version', 'name', 'description', 'kernel', 'seed', 'overrides', 'limits'],
     deviceKinds: [],
   },
   {
@@ -102,6 +102,14 @@ export const MODELS: readonly ModelDoc[] = [
     sections: ['kmem'],
     deviceKinds: ['s3cmci'],
     more: 'docs/highmem.md',
+  },
+  {
+    id: 'swarm',
+    title: 'Swarm families',
+    intro: 'A scenario with a `swarm` section is a family: `dmadbg swarm` runs it over many seeds and each seed, from its own PRNG stream, keeps a subset of the devices, picks one value for each `vary` path and may override kernel behaviours; `dmadbg shrink` cuts a failing seed down to the smallest scenario that still fails. `run`, `tui` and `export` ignore the section (they run the file as written).',
+    sections: ['swarm'],
+    deviceKinds: [],
+    more: 'docs/swarm.md',
   },
 ];
 
