@@ -10,7 +10,7 @@ import { Scenario } from '../src/scenario/schema/index.ts';
 import { buildMachine } from '../src/scenario/build/index.ts';
 import type { Machine } from '../src/sim/machine.ts';
 import { type DeviceBase, DEVICES } from '../src/sim/devices/device.ts';
-import type { Translation } from '../src/sim/devices/port.ts';
+import { translationCreate } from '../src/sim/devices/port.ts';
 import { amdTranslate } from '../src/sim/iommu/amd/translate.ts';
 import { amdState } from '../src/sim/iommu/amd/state.ts';
 import { dmaMapSg, dmaMapSingle, dmaUnmapSg, type Scatterlist } from '../src/sim/dma/api.ts';
@@ -32,9 +32,7 @@ function machine(iotlbEntries: number): { m: Machine; dev: DeviceBase } {
   return { m, dev: m.model(DEVICES).list[0] };
 }
 
-const out: Translation = {
-  pa: 0, protect: undefined, pasid: undefined, atc: undefined, reason: undefined, mmu: undefined, hit: undefined, fault: undefined, faultReason: undefined, m4uPa: undefined, via: undefined,
-};
+const out = translationCreate();
 
 function clearStep(m: Machine): void {
   m.stepRecords.length = 0;

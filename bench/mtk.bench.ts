@@ -12,9 +12,8 @@ import type { Machine } from '../src/sim/machine.ts';
 import { type DeviceBase, DEVICES } from '../src/sim/devices/device.ts';
 import type { MtkEngineState } from '../src/sim/devices/mtk-engine.ts';
 import { MTK_MODEL, type MtkState } from '../src/sim/iommu/mtk/state.ts';
-import { deviceReadInto } from '../src/sim/devices/port.ts';
+import { deviceReadInto, translationCreate } from '../src/sim/devices/port.ts';
 import { bareHitRate, bareWalkRate, times } from './baseline.ts';
-import type { Translation } from '../src/sim/devices/port.ts';
 
 function scenario(iotlbEntries: number, repeat: number, engines: number, mapLen = '64K'): ScenarioOut {
   return Scenario.parse({
@@ -55,9 +54,7 @@ function mappedMachine(iotlbEntries: number, mapLen = '64K'): { m: Machine; dev:
 }
 
 /** The translator's out-parameter (port.ts resets it per page chunk; the bench need not). */
-const out: Translation = {
-  pa: 0, protect: undefined, pasid: undefined, atc: undefined, reason: undefined, mmu: undefined, hit: undefined, fault: undefined, faultReason: undefined, m4uPa: undefined, via: undefined,
-};
+const out = translationCreate();
 
 function hitBench(): number {
   const { m, dev, iova } = mappedMachine(64);

@@ -14,11 +14,9 @@ import { type DeviceBase, DEVICES } from '../src/sim/devices/device.ts';
 import type { MtkEngineState } from '../src/sim/devices/mtk-engine.ts';
 import type { BusMasterState } from '../src/sim/devices/bus-master.ts';
 import { VTD_MODEL } from '../src/sim/iommu/intel/state.ts';
-import type { Translation } from '../src/sim/devices/port.ts';
+import { translationCreate } from '../src/sim/devices/port.ts';
 
-const out: Translation = {
-  pa: 0, protect: undefined, pasid: undefined, atc: undefined, reason: undefined, mmu: undefined, hit: undefined, fault: undefined, faultReason: undefined, m4uPa: undefined, via: undefined,
-};
+const out = translationCreate();
 
 /** A VT-d machine right after its device mapped 8 KiB (two 4 KiB pages). */
 function vtdMapped(iotlbEntries: number): { m: Machine; dev: DeviceBase; iova: number } {

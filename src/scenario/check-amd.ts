@@ -8,6 +8,7 @@ import { parseBdf, pciDevid } from '../sim/pci/bdf.ts';
 import type { ScenarioOut } from './schema/index.ts';
 import type { ScenarioProblem } from './problems.ts';
 import { closest } from './suggest.ts';
+import { deviceHostIommu, pciPlan } from './build/pci-topology.ts';
 
 const PAGE = 4096;
 
@@ -28,8 +29,8 @@ export function checkAmd(s: ScenarioOut, file: string): ScenarioProblem[] {
     if (!dev) {
       const near = closest(d.dev, [...devices.keys()]);
       out.push({ file, path: `${at}.dev`, message: `no device named "${d.dev}"`, hint: near ? `did you mean "${near}"?` : 'declare it in devices[]' });
-    } else if (dev.kind !== 'bus-master' && dev.kind !== 'virtio-blk' && dev.kind !== 'sva-device') {
-      out.push({ file, path: `${at}.dev`, message: `"${d.dev}" is a ${dev.kind}; only bus-master and virtio-blk devices (the DMA ops) and sva-device (IOMMUv2) sit behind an AMD IOMMU` });
+    } else if (dev.kind !== 'bus-master' && dev.kind !== 'virtio-blk' && dev.kind !== 'pci-endpoint' && dev.kind !== 'sva-device') {
+      out.push({ file, path: `${at}.dev`, message: `"${d.dev}" is a ${dev.kind}; only bus-master, virtio-blk and pci-endpoint devices (the DMA ops) and sva-device (IOMMUv2) sit behind an AMD IOMMU` });
     } else if (dev.kind === 'sva-device' && !s.sva?.bindings.some((b) => b.device === d.dev && b.iommu === 'amd-v2')) {
       out.push({ file, path: `${at}.dev`, message: `sva-device "${d.dev}" is behind an AMD IOMMU but not bound with iommu "amd-v2"`, hint: 'add it to sva.bindings with "iommu": "amd-v2"' });
     }
@@ -46,8 +47,14 @@ export function checkAmd(s: ScenarioOut, file: string): ScenarioProblem[] {
       out.push({ file, path: `${at}.iommu`, message: `no IOMMU named "${d.iommu}"`, hint: near ? `did you mean "${near}"?` : `IOMMUs: ${iommuNames.join(', ')}` });
     }
   });
-  const amdDevs = amd.devices.map((d) => d.dev);
-  const defaults = new Set(amd.devices.map((d) => `dma-${d.group ?? d.dev}`));
+  // On PCI, every device under a host bridge with an AMD IOMMU is behind it, listed or not.
+  const plan = pciPlan(s);
+  const onPci = plan ? s.devices.filter((d, i) => deviceHostIommu(plan, i)?.translator === 'amd' && !amd.devices.some((x) => x.dev === d.name)).map((d) => d.name) : [];
+  if (!amd.devices.length && !onPci.length) {
+    out.push({ file, path: 'amd.devices', message: 'no device sits behind the AMD IOMMUs', hint: plan ? 'list devices here, or put devices under a host bridge whose "iommu" is an AMD IOMMU' : 'list the devices here with their PCI function' });
+  }
+  const amdDevs = [...amd.devices.map((d) => d.dev), ...onPci];
+  const defaults = new Set([...amd.devices.map((d) => `dma-${d.group ?? d.dev}`), ...onPci.map((n) => `dma-${n}`)]);
   const bufs = new Map(s.memory.buffers.map((b) => [b.name, b]));
   // Ops run in time order (ties in list order): a domain must exist by then.
   const order = amd.ops.map((op, i) => ({ op, i })).sort((x, y) => x.op.at - y.op.at || x.i - y.i);

@@ -11,7 +11,7 @@ import type { ScenarioOut } from './schema/index.ts';
 import type { PciEndpointOut } from './schema/pci.ts';
 import type { ScenarioProblem } from './problems.ts';
 import { closest } from './suggest.ts';
-import { pciEndpointNodes, pciHostsIn } from './build/pci.ts';
+import { pciEndpointNodes, pciHostsIn, resolveHostIommu } from './build/pci-topology.ts';
 
 type Problems = ScenarioProblem[];
 const PAGE = 4096;
@@ -20,6 +20,8 @@ const isPow2 = (n: number): boolean => n > 0 && 2 ** Math.round(Math.log2(n)) ==
 function checkTopology(s: ScenarioOut, file: string, out: Problems): Enumerated | undefined {
   if (!s.pci) return undefined;
   s.pci.hostBridges.forEach((h, i) => {
+    const r = resolveHostIommu(s, h);
+    if ('message' in r) out.push({ file, path: `pci.hostBridges[${i}].iommu`, message: r.message, hint: r.hint });
     if ((h.window.cpu % PAGE) || (h.window.size % PAGE)) out.push({ file, path: `pci.hostBridges[${i}].window`, message: 'the window must be page aligned and a whole number of pages' });
     const d = s.memory.dram.find((r) => h.window.cpu < r.base + r.size && r.base < h.window.cpu + h.window.size);
     if (d) out.push({ file, path: `pci.hostBridges[${i}].window`, message: `the window overlaps DRAM at 0x${d.base.toString(16)}`, hint: 'BARs live in MMIO space: move the window outside memory.dram' });
@@ -44,7 +46,7 @@ function checkTopology(s: ScenarioOut, file: string, out: Problems): Enumerated 
   if (s.pci.disableAcsRedir !== undefined && parseAcsRedirParam(s.pci.disableAcsRedir).some((b) => b === undefined)) {
     out.push({ file, path: 'pci.disableAcsRedir', message: `cannot parse "${s.pci.disableAcsRedir}"`, hint: 'PCI addresses like "0000:02:01.0" separated by ";"' });
   }
-  const en = enumeratePci(pciHostsIn(s.pci));
+  const en = enumeratePci(pciHostsIn({ ...s, pci: s.pci }));
   out.push(...en.problems.map((p) => ({ file, ...p })));
   return en;
 }

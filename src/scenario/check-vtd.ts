@@ -7,11 +7,14 @@ import { parseBdf, pciDevid } from '../sim/pci/bdf.ts';
 import type { ScenarioOut } from './schema/index.ts';
 import type { ScenarioProblem } from './problems.ts';
 import { closest } from './suggest.ts';
+import { pciPlan } from './build/pci-topology.ts';
+import { vtdTranslates } from './build/vtd.ts';
 
 export function checkVtd(s: ScenarioOut, file: string): ScenarioProblem[] {
   const out: ScenarioProblem[] = [];
   const seen = new Map<number, string>();
   const names = new Map(s.devices.map((d) => [d.name, d]));
+  const plan = pciPlan(s);
   s.devices.forEach((d, i) => {
     if (d.kind !== 'bus-master') return;
     const at = `devices[${i}]`;
@@ -24,11 +27,12 @@ export function checkVtd(s: ScenarioOut, file: string): ScenarioProblem[] {
       const inDram = s.memory.dram.some((r) => d.bar!.addr < r.base + r.size && d.bar!.addr + d.bar!.size > r.base);
       if (inDram) out.push({ file, path: `${at}.bar.addr`, message: 'a BAR is MMIO: it must lie outside every DRAM range', hint: 'e.g. "0xfb000000" below 4 GiB above DRAM' });
     }
-    const translated = s.vtd !== undefined && d.bdf !== undefined;
-    if (d.requester !== undefined && !translated) out.push({ file, path: `${at}.requester`, message: 'a requester id only matters behind a VT-d unit', hint: 'give the device a "bdf" and the scenario a "vtd" section' });
+    const translated = s.vtd !== undefined && (plan ? vtdTranslates(s, d.name, plan) : d.bdf !== undefined);
+    const how = plan ? 'put its function under a host bridge whose "iommu" is a VT-d unit' : 'give the device a "bdf" and the scenario a "vtd" section';
+    if (d.requester !== undefined && !translated) out.push({ file, path: `${at}.requester`, message: 'a requester id only matters behind a VT-d unit', hint: how });
     d.ops.forEach((op, j) => {
       if ((op.op === 'pci-remove' || op.op === 'pci-rescan') && !translated) {
-        out.push({ file, path: `${at}.ops[${j}]`, message: `${op.op} needs the device behind a VT-d unit`, hint: 'give the device a "bdf" and the scenario a "vtd" section' });
+        out.push({ file, path: `${at}.ops[${j}]`, message: `${op.op} needs the device behind a VT-d unit`, hint: how });
       }
     });
   });
@@ -51,12 +55,12 @@ export function checkVtd(s: ScenarioOut, file: string): ScenarioProblem[] {
       if (!d) {
         const near = closest(name, [...names.keys()]);
         out.push({ file, path: `vtd.units[${i}].scope[${j}]`, message: `no device named "${name}"`, hint: near ? `did you mean "${near}"?` : 'name a bus-master with a "bdf"' });
-      } else if (d.kind !== 'bus-master' || d.bdf === undefined) out.push({ file, path: `vtd.units[${i}].scope[${j}]`, message: `"${name}" has no "bdf"`, hint: 'only PCI functions sit behind a DMAR unit' });
+      } else if (!plan && (d.kind !== 'bus-master' || d.bdf === undefined)) out.push({ file, path: `vtd.units[${i}].scope[${j}]`, message: `"${name}" has no "bdf"`, hint: 'only PCI functions sit behind a DMAR unit' });
       else if (claimed.has(name)) out.push({ file, path: `vtd.units[${i}].scope[${j}]`, message: `"${name}" is already in vtd.units[${claimed.get(name)}].scope` });
       claimed.set(name, i);
     });
   });
-  if (!catchAll.length) {
+  if (!catchAll.length && !plan) {
     s.devices.forEach((d, i) => {
       if (d.kind === 'bus-master' && d.bdf !== undefined && !claimed.has(d.name)) {
         out.push({ file, path: `devices[${i}].bdf`, message: `no DMAR unit's scope has "${d.name}"`, hint: 'list it in a unit\'s "scope" or leave the last unit without one' });

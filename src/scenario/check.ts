@@ -13,6 +13,7 @@ import { checkCpuMaps } from './check-cpu-maps.ts';
 import { checkPci } from './check-pci.ts';
 import { checkVtd } from './check-vtd.ts';
 import { checkAmd } from './check-amd.ts';
+import { checkPciIommu } from './check-pci-iommu.ts';
 
 type Check = (s: ScenarioOut, file: string) => ScenarioProblem[];
 
@@ -200,7 +201,7 @@ const checkKernelRows: Check = (s, file) => {
   return [];
 };
 
-export const CHECKS: Check[] = [checkOverrides, checkBuffers, checkDevices, checkKernelRows, checkProcesses, checkSva, checkMtk, checkCpuMaps, checkPci, checkVtd, checkAmd, checkLimits];
+export const CHECKS: Check[] = [checkOverrides, checkBuffers, checkDevices, checkKernelRows, checkProcesses, checkSva, checkMtk, checkCpuMaps, checkPci, checkVtd, checkAmd, checkPciIommu, checkLimits];
 
 export function checkScenario(s: ScenarioOut, file: string): ScenarioProblem[] {
   return CHECKS.flatMap((c) => c(s, file));

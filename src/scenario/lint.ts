@@ -29,8 +29,7 @@ export type Lint = (c: LintContext) => ScenarioProblem[];
 const hex = (n: number) => `0x${n.toString(16)}`;
 
 /**
- * A device whose driver maps through iommu-dma (drivers/iommu/dma-iommu.c: the M4U, the PCI
- * host stand-in) but that sits in no domain after the boot: iommu_get_dma_domain finds none,
+ * A device whose driver maps through iommu-dma (drivers/iommu/dma-iommu.c: the M4U) but that sits in no domain after the boot: iommu_get_dma_domain finds none,
  * so every dma_map fails. Drivers with DMA ops of their own (VT-d allocates a domain at the
  * first map, AMD attaches through its device table) are not this case.
  */

@@ -50,7 +50,7 @@ export const MODELS: readonly ModelDoc[] = [
   {
     id: 'vtd',
     title: 'Intel VT-d',
-    intro: 'Intel DMA remapping (drivers/iommu/intel-iommu.c, dmar.c, intel-pasid.c): DMAR units with their root, context and PASID tables, second-level page tables, the IOTLB, queued or register invalidation and fault recording. A bus-master with a `bdf` sits behind the unit whose scope lists it (or the catch-all unit), and its DMA API calls go through intel_map_page/intel_map_sg/intel_map_resource, strict or through the flush queue (rows `intel-map-resource`, `intel-sm-default`, `intel-pasid-snoop-did`, `intel-pasid-teardown-did`).',
+    intro: 'Intel DMA remapping (drivers/iommu/intel-iommu.c, dmar.c, intel-pasid.c): DMAR units with their root, context and PASID tables, second-level page tables, the IOTLB, queued or register invalidation and fault recording. A bus-master with a `bdf` sits behind the unit whose scope lists it (or the catch-all unit); with a `pci` section, every device under a host bridge whose `iommu` names the unit does, and its DMA API calls go through intel_map_page/intel_map_sg/intel_map_resource, strict or through the flush queue (rows `intel-map-resource`, `intel-sm-default`, `intel-pasid-snoop-did`, `intel-pasid-teardown-did`).',
     sections: ['vtd'],
     deviceKinds: [],
     more: 'docs/vtd.md',
@@ -66,7 +66,7 @@ export const MODELS: readonly ModelDoc[] = [
   {
     id: 'amd',
     title: 'AMD IOMMU',
-    intro: 'The AMD IOMMU DMA path (drivers/iommu/amd_iommu.c): device table entries, I/O page tables, the command buffer with its completion waits, the IOTLB, the event log, dma_ops_alloc_iova, map_sg and the lazy flush queue; devices listed in `amd.devices` map through amd_iommu_dma_ops. The v5.0-rc4 fixes are rows (`amd-map-sg-*`, `amd-detach-flush`, `amd-iova-fail-returns-zero`).',
+    intro: 'The AMD IOMMU DMA path (drivers/iommu/amd_iommu.c): device table entries, I/O page tables, the command buffer with its completion waits, the IOTLB, the event log, dma_ops_alloc_iova, map_sg and the lazy flush queue; devices listed in `amd.devices`, and with a `pci` section every device under a host bridge whose `iommu` names an AMD IOMMU, map through amd_iommu_dma_ops; the reserved PCI ranges are then the topology\'s BARs. The v5.0-rc4 fixes are rows (`amd-map-sg-*`, `amd-detach-flush`, `amd-iova-fail-returns-zero`).',
     sections: ['amd'],
     deviceKinds: [],
     more: 'docs/amd.md',
@@ -74,7 +74,7 @@ export const MODELS: readonly ModelDoc[] = [
   {
     id: 'pci',
     title: 'PCI topology, peer-to-peer DMA and HMM',
-    intro: 'A PCI hierarchy (host bridges, root ports, switches, endpoints with BARs and ACS) and what drivers/pci/p2pdma.c decides on it: the distance and map type between a provider\'s p2pmem and its clients, the host-bridge whitelist per version (rows `p2pdma-whitelist`, `p2pdma-bus-offset`), where the traffic turns. A pci-endpoint also mirrors a process through HMM (mm/hmm.c: rows `hmm-range-valid`, `hmm-mirror-unregister`) or maps its BAR into it (the RFC p2p VMA: row `p2p-vma-rfc`).',
+    intro: 'A PCI hierarchy (host bridges, root ports, switches, endpoints with BARs and ACS) and what drivers/pci/p2pdma.c decides on it: the distance and map type between a provider\'s p2pmem and its clients, the host-bridge whitelist per version (rows `p2pdma-whitelist`, `p2pdma-bus-offset`), where the traffic turns. A host bridge\'s `iommu` names the VT-d unit or AMD IOMMU that translates what reaches it (THRU_HOST_BRIDGE peers and host-memory DMA). A pci-endpoint also mirrors a process through HMM (mm/hmm.c: rows `hmm-range-valid`, `hmm-mirror-unregister`) or maps its BAR into it (the RFC p2p VMA: row `p2p-vma-rfc`).',
     sections: ['pci'],
     deviceKinds: ['pci-endpoint'],
     more: 'docs/pci.md',

@@ -21,7 +21,7 @@ describe('info vtd', () => {
     expect(lines[0]).toBe('VT-d, v5.4 driver, intel_iommu=strict: scalable mode off, strict (flush at unmap)');
     expect(lines).toContain('dmar0 @0xfed90000: legacy mode, translation on, queued invalidation');
     expect(lines).toContain('  MGAW 48, levels 4 (unit agaw 2), 8 fault records at 0x400, PSI yes (MAMV 18), ZLR no, CM no, SMPWC no');
-    expect(lines).toContain('  nic0 00:03.0 (ixgbe) on dmar0 -> vtd-dom0 did 1');
+    expect(lines).toContain('  nic0 0000:00:03.0 (ixgbe) on dmar0 -> vtd-dom0 did 1');
     expect(lines).toContain('    context[0x18] @0x10005180 0x0000000010004001 0x0000000000000102  P TT=0 AW=2 (4 levels) DID=1 SLPTPTR=0x10004000');
     expect(info(ctx, 'vtd', ['iotlb'])).toEqual([
       'dmar0 IOTLB: 1/64 valid, hits 1 misses 1',
@@ -41,5 +41,24 @@ describe('info vtd', () => {
     expect(leaves[0]).toBe('vtd-dom0: VT-d second level, 4 levels, pgd 0x10013000, 10 leaves');
     expect(leaves).toContain('  0xffff00000000..0xffffc0000000 -> 0x40000000  3 x 1G R-');
     expect(info(ctx, 'pt', ['vtd-dom9'])).toEqual(['no VT-d domain "vtd-dom9": vtd-dom0, vtd-dom1']);
+  });
+});
+
+describe('info on PCI', () => {
+  it('p2p-thru-host-bridge-vtd: info vtd lists the PCI endpoint on its host bridge\'s unit, info devices its PCI address', () => {
+    const ctx = at('p2p-thru-host-bridge-vtd', 61); // after the first write (the IOTLB miss)
+    const lines = info(ctx, 'vtd');
+    // The endpoint's driver name is its pci section's (mlx5_core); its unit the host bridge's iommu.
+    expect(lines).toContain('  mlx0 0000:04:00.0 (mlx5_core) on dmar0 -> vtd-dom0 did 1');
+    expect(info(ctx, 'vtd', ['iotlb'])[0]).toBe('dmar0 IOTLB: 1/64 valid, hits 0 misses 1');
+    const devs = info(ctx, 'devices');
+    expect(devs[0]).toMatch(/^name +pci +kind/);
+    expect(devs.find((l) => l.startsWith('mlx0'))).toMatch(/^mlx0 +0000:04:00\.0 +pci-endpoint +/);
+  });
+
+  it('info pci names the host bridge\'s unit and, under the NIC\'s function, that its DMA is remapped there', () => {
+    const lines = info(at('p2p-thru-host-bridge-vtd', 61), 'pci');
+    expect(lines[1]).toBe('hsx: root bus 00, 00.0 8086:2f00 whitelisted (same host bridge only), window 0xe0000000+128M, IOMMU VT-d dmar0');
+    expect(lines.some((l) => /^ +driven by device mlx0, its DMA remapped by VT-d dmar0$/.test(l))).toBe(true);
   });
 });

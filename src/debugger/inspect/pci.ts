@@ -23,7 +23,7 @@ registerInspector({
       lines.push(hostLine(h));
       for (const { fn, prefix } of treeRows(st.fns.filter((f) => f.host === i))) {
         lines.push(`  ${prefix}${fnLine(fn)}`);
-        lines.push(...detailLines(fn, `  ${prefix.replace(/[├└]/g, (c) => (c === '├' ? '│' : ' '))}    `));
+        lines.push(...detailLines(fn, `  ${prefix.replace(/[├└]/g, (c) => (c === '├' ? '│' : ' '))}    `, h));
       }
     });
     return lines;

@@ -3,6 +3,7 @@
  * decoded, registers, fault records, IOTLB), the domains, and per device the root, context
  * and PASID entries its requester id reaches, as text in the VT-d spec's words.
  */
+import { ridText } from '../../sim/pci/bdf.ts';
 import { hex, hex32 } from '../../sim/core/hex.ts';
 import { hex64Text } from '../../sim/trace/field.ts';
 import type { Machine } from '../../sim/machine.ts';
@@ -15,7 +16,7 @@ import { registerInspector } from './registry.ts';
 const yn = (b: boolean): string => (b ? 'yes' : 'no');
 const words = (w: readonly bigint[]): string => w.map(hex64Text).join(' ');
 const size = (n: number): string => (n >= 1 << 30 ? `${n / 2 ** 30}G` : n >= 1 << 20 ? `${n / 2 ** 20}M` : `${n / 1024}K`);
-const bdf = (sid: number): string => `${(sid >> 8).toString(16).padStart(2, '0')}:${((sid >> 3) & 0x1f).toString(16).padStart(2, '0')}.${sid & 7}`;
+const bdf = ridText;
 
 export function describeVtdPte(d: VtdPteDecoded): string {
   if (!d.present) return 'not present (R=0 W=0)';

@@ -4,18 +4,13 @@
  * command-buffer tail and event log, and the protection domains with their dev_iommu[]
  * counts. Numbers only; the panel writes the text.
  */
-export type Words4 = readonly [number, number, number, number];
+import type { AmdCmdStatus, AmdDteStatus, AmdEventStatus, Words4Status } from '../../sim/iommu/amd/status.ts';
 
-export interface AmdDteView {
-  readonly words: Words4;
-  readonly valid: boolean;
-  readonly translationValid: boolean;
-  readonly mode: number;
-  readonly root: number;
-  readonly ir: boolean;
-  readonly iw: boolean;
-  readonly domid: number;
-}
+/** The model's own shapes where the panel shows them as they are. */
+export type Words4 = Words4Status;
+export type AmdDteView = Omit<AmdDteStatus, 'iotlb'>;
+export type AmdCmdView = AmdCmdStatus;
+export type AmdEventView = AmdEventStatus;
 
 export interface AmdDeviceView {
   readonly name: string;
@@ -41,23 +36,6 @@ export interface AmdWalkView {
   readonly leafSize?: number;
   readonly ir: boolean;
   readonly iw: boolean;
-}
-
-export interface AmdCmdView {
-  readonly slot: number;
-  readonly words: Words4;
-  readonly name: string;
-}
-
-export interface AmdEventView {
-  readonly slot: number;
-  readonly words: Words4;
-  readonly type: string;
-  readonly devid: number;
-  readonly domain: number;
-  readonly address: number | bigint;
-  readonly flags: number;
-  readonly pending: boolean;
 }
 
 export interface AmdIommuView {

@@ -8,6 +8,8 @@ import { type DeviceBase, DEVICES } from '../../sim/devices/device.ts';
 export interface DeviceView {
   readonly name: string;
   readonly kind: string;
+  /** pci_name() of its function ("0000:04:00.0") when the scenario places it on PCI. */
+  readonly pci?: string;
   readonly dmaMaskBits: number;
   readonly dmaOps: string;
   readonly translator: string;
@@ -35,7 +37,7 @@ export function devicesView(m: Machine): DeviceView[] {
         ? `round ${(d.round ?? 0) + 1}/${d.repeat} op ${(d.pc ?? 0) + 1}/${d.ops?.length ?? 0}`
         : '';
     const queue = !done && d.ops && d.pc !== undefined ? d.ops.slice(d.pc).map((o) => `${o.op}`) : [];
-    return { name: d.name, kind: d.kind, dmaMaskBits: d.dmaMaskBits, dmaOps: d.dmaOps, translator: d.translator, status, queue };
+    return { name: d.name, ...(d.pciName !== undefined ? { pci: d.pciName } : {}), kind: d.kind, dmaMaskBits: d.dmaMaskBits, dmaOps: d.dmaOps, translator: d.translator, status, queue };
   });
 }
 

@@ -5,6 +5,7 @@ import {
   type BusOp,
 } from '../../sim/devices/bus-master.ts';
 import { DMA_MAPPING_ERROR } from '../../sim/dma/api.ts';
+import { formatBdf, parseBdf } from '../../sim/pci/bdf.ts';
 import { assertNever } from '../../sim/core/assert.ts';
 import type { DeviceIn } from '../schema/devices.ts';
 import type { BuildContext } from './context.ts';
@@ -14,7 +15,7 @@ type BusMasterIn = Extract<DeviceIn, { kind: 'bus-master' }>;
 
 /** Resolve buffer names to addresses and handle names to indices (check.ts made sure they exist). */
 export function busMasterState(ctx: BuildContext, m: Machine, d: BusMasterIn): BusMasterState {
-  const behindVtd = vtdTranslates(ctx.s, d);
+  const behindVtd = vtdTranslates(ctx.s, d.name);
   const handles: BusHandle[] = [];
   const handleOf = (name: string): number => handles.findIndex((h) => h.name === name);
   const at = (buf: string, offset = 0): number => ctx.buffers.get(buf)!.pa + offset;
@@ -65,7 +66,7 @@ export function busMasterState(ctx: BuildContext, m: Machine, d: BusMasterIn): B
     dmaMaskBits: d.dmaMask,
     dmaOps: behindVtd ? 'intel-iommu' : 'dma-direct',
     translator: behindVtd ? 'vtd' : 'direct',
-    ...(d.bdf !== undefined ? { pci: true } : {}),
+    ...(d.bdf !== undefined ? { pci: true, pciName: formatBdf(parseBdf(d.bdf)!) } : {}),
     maxSegmentSize: 0,
     ...(d.segBoundaryMask !== undefined ? { segBoundaryMask: d.segBoundaryMask } : {}),
     ops,

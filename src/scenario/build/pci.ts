@@ -2,71 +2,33 @@
  * Build the PCI topology from the `pci` section (after the IOMMU core, before processes and
  * devices), and turn each `pci-endpoint` device into device state (called from buildDevices).
  */
-import { enumeratePci, type PciAcsIn, type PciHostIn, type PciNodeIn, type PciSwitchPortIn } from '../../sim/pci/enumerate.ts';
-import { ACS_BITS, type AcsBitName } from '../../sim/pci/regs.ts';
+import { enumeratePci, pciName } from '../../sim/pci/enumerate.ts';
 import { parseBdf } from '../../sim/pci/bdf.ts';
 import { pciSetup, type P2pmemProbe } from '../../sim/pci/setup.ts';
-import { PCI_MODEL, type PciState } from '../../sim/pci/types.ts';
-import { HOST_IOMMU_DMA_OPS, hostIommuAttach } from '../../sim/pci/host-iommu.ts';
+import { PCI_MODEL, type PciHostIommu, type PciState } from '../../sim/pci/types.ts';
 import type { P2pClient } from '../../sim/pci/p2pdma.ts';
+import { VTD_DRIVER } from '../../sim/iommu/intel/state.ts';
+import { AMD_DMA_OPS } from '../../sim/iommu/amd/dma-ops.ts';
+import { DEVICES } from '../../sim/devices/device.ts';
 import { MM_MODEL } from '../../sim/mm/state.ts';
 import { HMM_MODEL } from '../../sim/mm/hmm-state.ts';
 import { hmmModelCreate } from '../../sim/mm/hmm.ts';
 import { assertNever } from '../../sim/core/assert.ts';
 import { type PciEndpointState, type PciEpOp, pciEndpointStart } from '../../sim/devices/pci-endpoint.ts';
-import type { HostBridgeOut, PciBelowPortOut, PciEndpointOut, PciSectionOut, PciSwitchPortOut } from '../schema/pci.ts';
+import type { PciEndpointOut } from '../schema/pci.ts';
 import type { ScenarioOut } from '../schema/index.ts';
 import { ScenarioError } from '../problems.ts';
 import type { BuildContext, BuildStep } from './context.ts';
+import { devicePciFn, pciEndpointNodes, pciHostsIn, vtdDisabled } from './pci-topology.ts';
 
-const bits = (names: readonly AcsBitName[]): number => names.reduce((w, n) => w | ACS_BITS[n], 0);
-const acsOf = (a: { cap: AcsBitName[]; ctrl: AcsBitName[] } | undefined): PciAcsIn | undefined => (a ? { cap: bits(a.cap), ctrl: bits(a.ctrl) } : undefined);
-
-function nodeIn(n: PciBelowPortOut | HostBridgeOut['children'][number], path: string): PciNodeIn {
-  const common = { path, name: n.name, dev: n.dev, fn: n.fn, vendor: n.vendor, device: n.device, acs: acsOf(n.acs) };
-  switch (n.type) {
-    case 'endpoint':
-      return { ...common, type: 'endpoint', driver: n.driver, bars: n.bars.map((b) => ({ bar: b.bar, size: b.size, addr: b.addr, prefetch: b.prefetch, is64: b.is64 })) };
-    case 'root-port':
-      return { ...common, type: 'root-port', children: n.children.map((c, i) => nodeIn(c, `${path}.children[${i}]`)) };
-    case 'switch':
-      return { ...common, type: 'switch', ports: n.ports.map((p, i) => portIn(p, `${path}.ports[${i}]`)) };
-    default:
-      return assertNever(n, 'pci node');
-  }
-}
-
-function portIn(p: PciSwitchPortOut, path: string): PciSwitchPortIn {
-  return { path, name: p.name, dev: p.dev, fn: p.fn, vendor: p.vendor, device: p.device, acs: acsOf(p.acs), children: p.children.map((c, i) => nodeIn(c, `${path}.children[${i}]`)) };
-}
-
-/** The sim's input for the section, with JSON paths for problems. */
-export function pciHostsIn(pci: PciSectionOut): PciHostIn[] {
-  return pci.hostBridges.map((h, i) => {
-    const path = `pci.hostBridges[${i}]`;
-    return {
-      path, name: h.name, segment: h.segment, bus: h.bus, vendor: h.vendor, device: h.device,
-      window: { cpu: h.window.cpu, bus: h.window.bus ?? h.window.cpu, size: h.window.size }, iommu: h.iommu,
-      children: h.children.map((c, j) => nodeIn(c, `${path}.children[${j}]`)),
-    };
-  });
-}
-
-/** Every endpoint node of the section with its path (for p2pmem and checks). */
-export function pciEndpointNodes(pci: PciSectionOut): { path: string; node: Extract<PciBelowPortOut, { type: 'endpoint' }> }[] {
-  const out: { path: string; node: Extract<PciBelowPortOut, { type: 'endpoint' }> }[] = [];
-  const walk = (n: PciBelowPortOut | HostBridgeOut['children'][number], path: string): void => {
-    if (n.type === 'endpoint') out.push({ path, node: n });
-    else if (n.type === 'root-port') n.children.forEach((c, i) => walk(c, `${path}.children[${i}]`));
-    else n.ports.forEach((p, i) => p.children.forEach((c, j) => walk(c, `${path}.ports[${i}].children[${j}]`)));
-  };
-  pci.hostBridges.forEach((h, i) => h.children.forEach((c, j) => walk(c, `pci.hostBridges[${i}].children[${j}]`)));
-  return out;
+/** The DMA ops a device behind a host bridge's IOMMU maps through (what the driver's add_device installs). */
+export function iommuDmaOps(iommu: PciHostIommu | null): string {
+  return iommu === null ? 'dma-direct' : iommu.translator === 'vtd' ? VTD_DRIVER : AMD_DMA_OPS;
 }
 
 export const buildPci: BuildStep = ({ m, s, file }) => {
   if (!s.pci) return;
-  const en = enumeratePci(pciHostsIn(s.pci));
+  const en = enumeratePci(pciHostsIn({ ...s, pci: s.pci }));
   if (en.problems.length) throw new ScenarioError(en.problems.map((p) => ({ file, ...p })));
   const probes: P2pmemProbe[] = [];
   for (const { path, node } of pciEndpointNodes(s.pci)) {
@@ -74,21 +36,28 @@ export const buildPci: BuildStep = ({ m, s, file }) => {
     const fn = en.paths.indexOf(path);
     probes.push({ fn, bar: node.p2pmem.bar, size: node.p2pmem.size, offset: node.p2pmem.offset, publish: node.p2pmem.publish });
   }
-  pciSetup(m, en, { disableAcsRedir: s.pci.disableAcsRedir, p2pmem: probes });
+  // pci_request_acs(): detect_intel_iommu (dmar.c) unless intel_iommu=off, and the AMD
+  // driver's early init (amd_iommu_init.c), once they found their ACPI table.
+  const acsRequested = !vtdDisabled(s) || s.amd !== undefined;
+  // The AMD driver is built after the devices (buildAmd): its init goes before the probes.
+  pciSetup(m, en, { acsRequested, disableAcsRedir: s.pci.disableAcsRedir, p2pmem: probes, deferProbe: s.amd !== undefined });
 };
 
 /**
- * Devices of other kinds that name a PCI function (`bdf`: VT-d, AMD) are linked to it after
- * the devices are built, so p2pdma sees them as PCI clients (pci_p2pdma_map_sg, distances).
+ * Devices of other kinds that name a PCI function (a `bdf`, or an `amd.devices` entry's) are
+ * linked to it after the devices are built, so p2pdma sees them as PCI clients
+ * (pci_p2pdma_map_sg, distances) and every view names them by their PCI address.
  */
 export const buildPciLinks: BuildStep = ({ m, s }) => {
   const st = m.findModel(PCI_MODEL);
   if (!st) return;
+  const list = m.model(DEVICES).list;
   s.devices.forEach((d, index) => {
-    const bdf = (d as unknown as { bdf?: unknown }).bdf;
-    if (d.kind === 'pci-endpoint' || typeof bdf !== 'string') return;
-    const fn = pciFnOf(st, { name: d.name, bdf });
-    if (fn >= 0) st.fns[fn].dev = index;
+    if (d.kind === 'pci-endpoint') return;
+    const fn = devicePciFn(s, st.fns, d);
+    if (fn < 0) return;
+    st.fns[fn].dev = index;
+    list[index].pciName = pciName(st.fns[fn]);
   });
 };
 
@@ -139,12 +108,11 @@ export function buildPciEndpoint(ctx: BuildContext, d: PciEndpointOut, index: nu
   const host = st && fn >= 0 ? st.hosts[st.fns[fn].host] : undefined;
   if (st && fn >= 0) st.fns[fn].dev = index;
   const dev: PciEndpointState = {
-    name: d.name, kind: 'pci-endpoint', dmaMaskBits: d.dmaMask, dmaOps: host?.iommu ? HOST_IOMMU_DMA_OPS : 'dma-direct', translator: 'pci-endpoint',
-    maxSegmentSize: 0, pci: true, fn, ops: d.ops.map((o) => opOf(ctx, st, o)), pc: 0, round: 0, repeat: d.repeat, periodNs: d.period,
+    name: d.name, kind: 'pci-endpoint', dmaMaskBits: d.dmaMask, dmaOps: iommuDmaOps(host?.iommu ?? null), translator: 'pci-endpoint',
+    maxSegmentSize: 0, pci: true, ...(st && fn >= 0 ? { pciName: pciName(st.fns[fn]) } : {}), fn, ops: d.ops.map((o) => opOf(ctx, st, o)), pc: 0, round: 0, repeat: d.repeat, periodNs: d.period,
     jitterNs: d.jitter, prng: m.forkPrng(), handles: [], space: 'bus', mirror: -1, encoding: d.encoding, fault: null, resume: -1, cancelled: -1,
     faultLatencyNs: d.faultLatency, commitDelayNs: d.commitDelay, commitJitterNs: d.commitJitter, stuck: false,
   };
-  if (host?.iommu) hostIommuAttach(m, host.domain, d.name);
   pciEndpointStart(m, index, d.start);
   return dev;
 }

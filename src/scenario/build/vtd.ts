@@ -1,27 +1,59 @@
 /**
  * Build Intel VT-d from the `vtd` section (before the devices): the DMAR units with the
- * CAP/ECAP their knobs compose, the PCI functions behind each (bus/devfn from `bdf`, the
- * requester id their DMA carries), the reserved IOVA ranges (the IOAPIC window and every
- * device BAR, dmar_init_reserved_ranges) and the setup of the model.
+ * CAP/ECAP their knobs compose, the PCI functions behind each (bus/devfn from `bdf` or the
+ * pci section's topology, the requester id their DMA carries), the reserved IOVA ranges
+ * (the IOAPIC window and every PCI BAR, dmar_init_reserved_ranges) and the setup of the model.
  */
 import type { ScenarioOut } from '../schema/index.ts';
-import type { DeviceIn } from '../schema/devices.ts';
 import { parseBdf, pciDevfn, pciDevid } from '../../sim/pci/bdf.ts';
-import { vtdSetup } from '../../sim/iommu/intel/probe.ts';
-import { parseIntelIommu } from '../../sim/iommu/intel/cmdline.ts';
+import { vtdSetup, type VtdSetup } from '../../sim/iommu/intel/probe.ts';
 import type { DmarHw } from '../../sim/iommu/intel/regs.ts';
 import type { VtdSectionOut } from '../schema/vtd.ts';
 import type { BuildStep } from './context.ts';
-
-type BusMasterIn = Extract<DeviceIn, { kind: 'bus-master' }>;
+import { deviceHostIommu, type PciPlan, pciPlan, vtdDisabled, vtdUnitNames } from './pci-topology.ts';
 
 /** IOAPIC_RANGE_START .. IOAPIC_RANGE_END as pfns. */
 const IOAPIC_PFNS: [number, number] = [0xfee00, 0xfeeff];
 
-/** Does a VT-d unit translate this device's DMA (a bdf behind a `vtd` section, not intel_iommu=off)? */
-export function vtdTranslates(s: ScenarioOut, d: BusMasterIn): boolean {
-  // The last of on/off wins, as intel_iommu_setup parses left to right; the rest is irrelevant here.
-  return s.vtd !== undefined && d.bdf !== undefined && !parseIntelIommu(s.vtd.cmdline, false, 'v5.4').disabled;
+/**
+ * The DMAR unit that translates device `index`'s DMA, or -1. The unit whose `scope` lists
+ * it; else off PCI the last unit (INCLUDE_PCI_ALL) for a bus-master with a bdf, and on PCI
+ * the unit its host bridge names. Nothing under intel_iommu=off.
+ */
+export function vtdUnitOf(s: ScenarioOut, plan: PciPlan | undefined, index: number): number {
+  if (vtdDisabled(s)) return -1;
+  const d = s.devices[index];
+  const units = s.vtd!.units;
+  const scoped = units.findIndex((u) => u.scope?.includes(d.name));
+  if (plan) {
+    const h = deviceHostIommu(plan, index);
+    if (h?.translator !== 'vtd') return -1;
+    return scoped >= 0 ? scoped : vtdUnitNames(s).indexOf(h.unit);
+  }
+  if (d.kind !== 'bus-master' || d.bdf === undefined) return -1;
+  return scoped >= 0 ? scoped : units.length - 1;
+}
+
+/** Does a VT-d unit translate this device's DMA? */
+export function vtdTranslates(s: ScenarioOut, name: string, plan = pciPlan(s)): boolean {
+  return vtdUnitOf(s, plan, s.devices.findIndex((d) => d.name === name)) >= 0;
+}
+
+/** The functions behind the units: bus/devfn, the requester id, the unit, the driver name dev_err prints. */
+function vtdDevices(s: ScenarioOut, plan: PciPlan | undefined): VtdSetup['devices'] {
+  const out: (VtdSetup['devices'][number] & { order: number })[] = [];
+  s.devices.forEach((d, i) => {
+    const unit = vtdUnitOf(s, plan, i);
+    if (unit < 0) return;
+    const own = d.kind === 'bus-master' ? d : undefined;
+    const f = plan ? plan.en.fns[plan.devFn[i]] : undefined;
+    const bus = f ? f.bus : parseBdf(own!.bdf!)!.bus;
+    const devfn = f ? f.devfn : pciDevfn(parseBdf(own!.bdf!)!);
+    const rid = own?.requester !== undefined ? pciDevid(parseBdf(own.requester)!) : (bus << 8) | devfn;
+    out.push({ dev: d.name, bus, devfn, rid, unit, driver: own?.driver ?? f?.driver ?? 'pci', order: f ? f.id : i });
+  });
+  // On PCI, intel_iommu_add_device meets them in the order the PCI core added them.
+  return out.sort((a, b) => a.order - b.order).map(({ order: _, ...d }) => d);
 }
 
 function unitHw(u: VtdSectionOut['units'][number]): DmarHw {
@@ -64,20 +96,11 @@ export const buildVtd: BuildStep = ({ m, s }) => {
     includeAll: u.scope === undefined,
     version: (u.smts ? [3, 0] : [1, 0]) as [number, number],
   }));
-  const unitOf = (name: string): number => {
-    const i = v.units.findIndex((u) => u.scope?.includes(name));
-    return i >= 0 ? i : v.units.length - 1;
-  };
-  const devices = s.devices
-    .filter((d): d is BusMasterIn => d.kind === 'bus-master' && vtdTranslates(s, d))
-    .map((d) => {
-      const bdf = parseBdf(d.bdf!)!;
-      const rid = d.requester !== undefined ? pciDevid(parseBdf(d.requester)!) : pciDevid(bdf);
-      return { dev: d.name, bus: bdf.bus, devfn: pciDevfn(bdf), rid, unit: unitOf(d.name), driver: d.driver ?? 'pci' };
-    });
+  const plan = pciPlan(s);
   const reserved: [number, number][] = [IOAPIC_PFNS];
-  for (const d of s.devices) {
-    if (d.kind === 'bus-master' && d.bar) reserved.push([Math.floor(d.bar.addr / 4096), Math.floor((d.bar.addr + d.bar.size - 1) / 4096)]);
-  }
-  vtdSetup(m, { cmdline: v.cmdline, units, devices, reserved, irqLatencyNs: v.irqLatency, haw: v.haw });
+  const reserve = (start: number, size: number) => reserved.push([Math.floor(start / 4096), Math.floor((start + size - 1) / 4096)]);
+  for (const d of s.devices) if (d.kind === 'bus-master' && d.bar) reserve(d.bar.addr, d.bar.size);
+  // for_each_pci_dev: every memory resource of every function (its CPU address, r->start).
+  for (const f of plan?.en.fns ?? []) for (const b of f.bars) reserve(b.start, b.size);
+  vtdSetup(m, { cmdline: v.cmdline, units, devices: vtdDevices(s, plan), reserved, irqLatencyNs: v.irqLatency, haw: v.haw });
 };

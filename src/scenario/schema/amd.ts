@@ -53,9 +53,9 @@ export const AmdOp = z.discriminatedUnion('op', [
 export type AmdOpIn = z.output<typeof AmdOp>;
 
 export const AmdDevice = z.strictObject({
-  dev: Name.describe('a bus-master or virtio-blk device in devices[] (DMA ops), or an sva-device bound to amd-v2 (its PASID flushes go through the command buffer)'),
+  dev: Name.describe('a bus-master, virtio-blk or pci-endpoint device in devices[] (DMA ops), or an sva-device bound to amd-v2 (its PASID flushes go through the command buffer)'),
   bdf: BdfText.describe('its PCI function, "0000:01:00.0" (the requester id the IOMMU sees is bus:dev.fn)'),
-  iommu: Name.optional().describe('the IOMMU it sits behind (default: the first)'),
+  iommu: Name.optional().describe('the IOMMU it sits behind (default: its host bridge\'s on PCI, else the first)'),
   driver: z.string().min(1).optional().describe('the driver name dev_err prints before the PCI name (default: the device name)'),
   group: Name.optional().describe('IOMMU group: devices in one group share its default DMA domain "dma-GROUP" (default: the device name)'),
   alias: BdfText.optional().describe('a DMA alias requester id (a bridge the device sits behind): its DTE is written too'),
@@ -70,7 +70,10 @@ export const AmdSection = z.strictObject({
     .max(8)
     .default([{ name: 'iommu0', devid: '00:00.2' }])
     .describe('AMD IOMMUs (IVHD units), in index order'),
-  devices: z.array(AmdDevice).min(1).describe('devices behind the IOMMUs: they map through amd_iommu_dma_ops and translate through their IOMMU'),
+  devices: z
+    .array(AmdDevice)
+    .default([])
+    .describe('devices behind the IOMMUs: they map through amd_iommu_dma_ops and translate through their IOMMU (with a pci section, devices under a host bridge whose "iommu" is an AMD IOMMU join without being listed)'),
   fullflush: z.boolean().default(false).describe('amd_iommu=fullflush: strict unmap (flush and wait before the IOVA is freed); default lazy (the flush queue)'),
   npCache: z.boolean().default(false).describe('amd_iommu_np_cache: the IOMMU caches non-present entries, so map flushes the new pages'),
   iotlbEntries: z.number().int().min(1).max(1024).default(64).describe('IOTLB entries per IOMMU'),
@@ -78,7 +81,7 @@ export const AmdSection = z.strictObject({
   barWindows: z
     .array(z.strictObject({ start: Addr, size: Size }))
     .default([])
-    .describe('PCI MEM BAR windows: init_reserved_iova_ranges reserves them in every DMA domain'),
+    .describe('PCI MEM BAR windows: init_reserved_iova_ranges reserves them in every DMA domain (with a pci section: its BARs, so leave this out)'),
   ops: z.array(AmdOp).default([]).describe('kernel-side operations at given times'),
   inject: z
     .strictObject({

@@ -59,24 +59,21 @@ export const PciEndpointNode = z.strictObject({
   p2pmem: P2pmem.optional(),
 }).describe('a PCI function (an endpoint): its BARs, ACS and the p2pmem its driver publishes; a pci-endpoint device with its name (or bdf) does its DMA');
 
-export interface PciSwitchPortOut {
+/** What every bridge function of the section carries (its identity and ACS). */
+interface PciBridgeFnOut {
   name?: string;
   dev?: number;
   fn?: number;
   vendor?: number;
   device?: number;
   acs?: z.output<typeof Acs>;
+}
+export interface PciSwitchPortOut extends PciBridgeFnOut {
   children: PciBelowPortOut[];
 }
 export type PciBelowPortOut = z.output<typeof PciEndpointNode> | PciSwitchOut;
-export interface PciSwitchOut {
+export interface PciSwitchOut extends PciBridgeFnOut {
   type: 'switch';
-  name?: string;
-  dev?: number;
-  fn?: number;
-  vendor?: number;
-  device?: number;
-  acs?: z.output<typeof Acs>;
   ports: PciSwitchPortOut[];
 }
 
@@ -115,7 +112,12 @@ export const HostBridge = z.strictObject({
       size: Size,
     })
     .describe('the memory window BARs are placed in'),
-  iommu: z.boolean().default(false).describe('an IOMMU translates DMA reaching this root complex (a stand-in for VT-d / AMD-Vi); the kernel then enables ACS'),
+  iommu: z
+    .union([z.boolean(), Name])
+    .default(false)
+    .describe(
+      'the IOMMU translating DMA that reaches this root complex: a unit of the vtd section (a DRHD whose scope covers the bridge) or an IOMMU of the amd section, by name; true: the one section\'s (VT-d: the unit without "scope"; AMD: the first); its devices map through that driver',
+    ),
   children: z.array(OnRootBus).default([]).describe('root ports and integrated endpoints on the root bus'),
 });
 

@@ -10,13 +10,14 @@ export const P2P_TEMPLATE: Template = {
     kernel: 'v5.4',
     seed: 1,
     memory: { dram: [{ base: '0x80000000', size: '64M' }] },
+    vtd: { units: [{ name: 'dmar0' }] },
     pci: {
       hostBridges: [
         {
           vendor: '0x8086',
           device: '0x2f00',
           window: { cpu: '0xe0000000', size: '256M' },
-          iommu: true,
+          iommu: 'dmar0',
           children: [
             {
               type: 'root-port',
@@ -53,6 +54,7 @@ export const P2P_TEMPLATE: Template = {
     ],
   },
   notes: {
+    'pci.hostBridges[0].iommu': 'The VT-d unit of the vtd section translates what reaches this root complex: the NIC\'s host-memory DMA and any peer traffic sent THRU_HOST_BRIDGE (see `info vtd`). With it the kernel enables ACS on every port.',
     'pci.hostBridges[0].device': 'Intel 0x2f00 is on v5.4\'s host-bridge whitelist (row p2pdma-whitelist); it matters only for traffic through the host bridge.',
     'pci.hostBridges[0].children[0].children[0].ports[0].children[0].p2pmem': 'The NVMe driver adds BAR 2 with pci_p2pdma_add_resource and publishes it.',
   },

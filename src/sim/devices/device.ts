@@ -20,6 +20,8 @@ export interface DeviceBase {
   segBoundaryMask?: number;
   /** dev_is_pci(): PCI functions get a SAC (below 4 GiB) IOVA first from dma-iommu. */
   pci?: boolean;
+  /** pci_name() of its function ("0000:00:03.0") where the scenario places it on PCI: what views call it beside its name. */
+  pciName?: string;
   /** A scripted driver bug, set around one unmap: skip the IOTLB invalidation it owes. */
   injectNoFlush?: boolean;
 }

@@ -85,10 +85,15 @@ export function opDmaUnmap(m: Machine, d: PciEndpointState, op: Op<'dma-unmap'>)
   h.live = false;
 }
 
-/** The device reads or writes through a mapping: bus addresses, routed by the topology. */
+/**
+ * The device reads or writes through a mapping: bus addresses, routed by the topology. After
+ * the unmap the device still holds the address the driver programmed (nothing tells the
+ * hardware): DMA after unmap reaches whatever the IOMMU still translates — a stale IOTLB
+ * entry in the lazy-flush window, a fault once it is flushed.
+ */
 export function opAccess(m: Machine, d: PciEndpointState, op: Op<'write'> | Op<'read'>): void {
-  const h = handleOf(d, op.handle);
-  if (!h || h.kind === 'p2pmem') return;
+  const h = d.handles.find((x) => x.name === op.handle);
+  if (!h || h.kind === 'p2pmem' || h.nents === 0) return;
   d.space = 'bus';
   const dma = h.sgl[0].dmaAddress + op.offset;
   if (op.op === 'write') {

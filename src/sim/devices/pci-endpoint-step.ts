@@ -42,18 +42,23 @@ function step(m: Machine, index: number): void {
   pciEndpointNext(m, index, 0);
 }
 
-/** A PCI endpoint's accesses: process addresses through its page table, bus addresses through the topology. */
-function translate(m: Machine, d: PciEndpointState, addr: number, write: boolean, out: Translation): boolean {
+/** A bus address through the topology (with no PCI model or no function, bus = PA). */
+function routeBus(m: Machine, d: PciEndpointState, bus: number, write: boolean, out: Translation): boolean {
   const st = m.findModel(PCI_MODEL);
-  const routeBus = (bus: number): boolean => {
-    if (!st || d.fn < 0) {
-      out.pa = bus;
-      return true;
-    }
-    return pciTranslate(m, st, d.fn, bus, write, out);
-  };
-  if (d.space === 'va') return hmmDeviceTranslate(m, d, addr, write, out, routeBus);
-  return routeBus(addr);
+  if (!st || d.fn < 0) {
+    out.pa = bus;
+    return true;
+  }
+  return pciTranslate(m, st, d, d.fn, bus, write, out);
+}
+
+/**
+ * A PCI endpoint's accesses: process addresses through its page table, bus addresses through
+ * the topology. The bus path makes no closure: it runs once per page chunk of every DMA.
+ */
+function translate(m: Machine, d: PciEndpointState, addr: number, write: boolean, out: Translation): boolean {
+  if (d.space === 'va') return hmmDeviceTranslate(m, d, addr, write, out, (bus) => routeBus(m, d, bus, write, out));
+  return routeBus(m, d, addr, write, out);
 }
 
 export function pciEndpointRegister(m: Machine): void {

@@ -47,13 +47,25 @@ export function provideDirectTranslator(m: Machine): void {
   });
 }
 
-const xl: Translation = {
-  pa: 0, protect: undefined, pasid: undefined, atc: undefined, reason: undefined, mmu: undefined, hit: undefined, fault: undefined, faultReason: undefined, m4uPa: undefined, via: undefined,
-};
+/**
+ * A translator's out-object with nothing filled. Every field is present from the start, so
+ * the object keeps one shape (translators and the dma record's encoder stay monomorphic):
+ * callers create one and reuse it, as port.ts does.
+ */
+export function translationCreate(): Translation {
+  return { pa: 0, protect: undefined, pasid: undefined, atc: undefined, reason: undefined, mmu: undefined, hit: undefined, fault: undefined, faultReason: undefined, m4uPa: undefined, via: undefined };
+}
+
+/** Forget what the last translation filled in (everything but `pa`, which a success sets). */
+export function translationReset(out: Translation): void {
+  out.protect = out.pasid = out.reason = out.mmu = out.fault = out.faultReason = out.m4uPa = out.atc = out.hit = out.via = undefined;
+}
+
+const xl = translationCreate();
 
 /** One page chunk through the translator: `xl` holds the outcome. */
 function translate(m: Machine, t: Translator, dev: DeviceBase, addr: number, write: boolean): boolean {
-  xl.protect = xl.pasid = xl.reason = xl.mmu = xl.fault = xl.faultReason = xl.m4uPa = xl.atc = xl.hit = xl.via = undefined;
+  translationReset(xl);
   return t(m, dev, addr, write, xl);
 }
 

@@ -11,27 +11,13 @@
  * unmap clears an upper-level entry and leaves the leaf in a freed table (VT-d, AMD).
  */
 import type { Machine } from '../machine.ts';
-import { read32 } from '../mem/phys.ts';
+import { read32, read64Word } from '../mem/phys.ts';
 import type { IotlbEntry } from './iotlb.ts';
 import { iommuCore } from './types.ts';
 
 /** The count of `pte` records seen: an entry found current at this generation still is. */
 export function pteGeneration(m: Machine): number {
   return iommuCore(m).pteGen;
-}
-
-/**
- * A little-endian 64-bit page-table word as a number (exact: such words stay below 2^53).
- * Table walks read many: one page lookup for both halves.
- */
-export function read64Word(mem: Machine['state']['mem'], pa: number): number {
-  const off = pa % 4096;
-  if (off > 4088 || off < 0) return read32(mem, pa) + read32(mem, pa + 4) * 0x1_0000_0000;
-  const p = mem.pages.get((pa - off) / 4096);
-  if (!p) return 0;
-  const lo = (p[off] | (p[off + 1] << 8) | (p[off + 2] << 16) | (p[off + 3] << 24)) >>> 0;
-  const hi = (p[off + 4] | (p[off + 5] << 8) | (p[off + 6] << 16) | (p[off + 7] << 24)) >>> 0;
-  return lo + hi * 0x1_0000_0000;
 }
 
 /**

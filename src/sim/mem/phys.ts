@@ -83,6 +83,21 @@ export function write32(mem: PhysMem, pa: number, v: number): void {
   for (let i = 0; i < 4; i++) write8(mem, pa + i, (v >>> (8 * i)) & 0xff);
 }
 
+/**
+ * A little-endian u64 as a number: exact only below 2^53 (VT-d page-table words; AMD's,
+ * with bits 61/62, are read as halves, amd/words.ts).
+ * Table walks read many: one page lookup for both halves.
+ */
+export function read64Word(mem: PhysMem, pa: number): number {
+  const off = pa % 4096;
+  if (off > 4088 || off < 0) return read32(mem, pa) + read32(mem, pa + 4) * 0x1_0000_0000;
+  const p = mem.pages.get((pa - off) / 4096);
+  if (!p) return 0;
+  const lo = (p[off] | (p[off + 1] << 8) | (p[off + 2] << 16) | (p[off + 3] << 24)) >>> 0;
+  const hi = (p[off + 4] | (p[off + 5] << 8) | (p[off + 6] << 16) | (p[off + 7] << 24)) >>> 0;
+  return lo + hi * 0x1_0000_0000;
+}
+
 /** u64 as a bigint (VT-d and AMD descriptors are 64-bit). */
 export function read64(mem: PhysMem, pa: number): bigint {
   return BigInt(read32(mem, pa)) | (BigInt(read32(mem, pa + 4)) << 32n);

@@ -33,6 +33,15 @@ export function formatBdf(b: Bdf): string {
   return `${h(b.segment, 4)}:${h(b.bus, 2)}:${h(b.dev, 2)}.${b.fn}`;
 }
 
+/**
+ * A requester id as the IOMMU drivers print it, without the segment: "%02x:%02x.%d" of
+ * PCI_BUS_NUM, PCI_SLOT, PCI_FUNC (dmar_fault_do_one, amd_iommu_report_page_fault's device=).
+ */
+export function ridText(rid: number): string {
+  const h = (n: number): string => n.toString(16).padStart(2, '0');
+  return `${h((rid >> 8) & 0xff)}:${h((rid >> 3) & 0x1f)}.${rid & 7}`;
+}
+
 /** The bdf of a requester id in segment 0 (what an AMD event log or a DMAR fault names). */
 export function bdfOfDevid(devid: number, segment = 0): Bdf {
   return { segment, bus: (devid >> 8) & 0xff, dev: (devid >> 3) & 0x1f, fn: devid & 7 };

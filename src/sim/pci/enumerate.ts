@@ -8,7 +8,7 @@
  * first fit in the host bridge's memory window.
  */
 import { formatBdf } from './bdf.ts';
-import type { PciBar, PciFn, PciFnType, PciHost } from './types.ts';
+import type { PciBar, PciFn, PciFnType, PciHost, PciHostIommu } from './types.ts';
 
 export interface PciAcsIn {
   /** PCI_ACS_CAP and PCI_ACS_CTRL as firmware left them. */
@@ -65,7 +65,7 @@ export interface PciHostIn {
   vendor: number;
   device: number;
   window: { cpu: number; bus: number; size: number };
-  iommu: boolean;
+  iommu: PciHostIommu | null;
   children: PciNodeIn[];
 }
 
@@ -214,7 +214,6 @@ export function enumeratePci(hostsIn: readonly PciHostIn[]): Enumerated {
       rootFn: -1,
       window: { ...h.window },
       iommu: h.iommu,
-      domain: -1,
     };
     hosts.push(host);
     hostVendor = h.vendor;

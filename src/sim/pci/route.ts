@@ -3,14 +3,15 @@
  * turns around at the nearest bridge above both (a switch routes it by address) unless an
  * ingress port on the way up has ACS P2P Request Redirect set, which sends it up to the
  * root complex. Everything else reaches the root complex: through the host bridge's IOMMU
- * when it has one (the address is an IOVA), else bus address = CPU address outside the
- * MMIO window. The root complex forwards what lands in a BAR to that device.
+ * when it has one (the address is an IOVA: the VT-d unit or AMD IOMMU translates it, with
+ * its IOTLB, its faults and its stale-entry check), else bus address = CPU address outside
+ * the MMIO window. The root complex forwards what lands in a BAR to that device.
  */
 import type { Machine } from '../machine.ts';
-import type { Translation } from '../devices/port.ts';
+import type { DeviceBase } from '../devices/device.ts';
+import { type Translation, type Translator, translatorKey } from '../devices/port.ts';
 import { bridgeWalk } from './distance.ts';
 import { pciName } from './enumerate.ts';
-import { hostIommuTranslate } from './host-iommu.ts';
 import { PCI_ACS_RR } from './regs.ts';
 import type { PciBar, PciFn, PciState } from './types.ts';
 
@@ -18,6 +19,17 @@ import type { PciBar, PciFn, PciState } from './types.ts';
 export function barAtCpu(st: PciState, pa: number): { fn: PciFn; bar: PciBar } | undefined {
   for (const fn of st.fns) for (const bar of fn.bars) if (pa >= bar.start && pa < bar.start + bar.size) return { fn, bar };
   return undefined;
+}
+
+/** Does any BAR hold CPU physical address `pa`? (barAtCpu without the object: the DMA hot path.) */
+function anyBarHolds(st: PciState, pa: number): boolean {
+  for (const fn of st.fns) for (const bar of fn.bars) if (pa >= bar.start && pa < bar.start + bar.size) return true;
+  return false;
+}
+
+function inDram(m: Machine, pa: number): boolean {
+  for (const r of m.config.dram) if (pa >= r.base && pa < r.base + r.size) return true;
+  return false;
 }
 
 /** The BAR whose bus range under host `h` holds `bus`. */
@@ -32,13 +44,16 @@ export type PciRoute =
   | { readonly kind: 'peer'; readonly target: number; readonly turn: number; readonly pa: number }
   | { readonly kind: 'host'; readonly redirectedBy: number };
 
+/** Straight up to the root complex, no port redirecting: one object for every such request. */
+const TO_HOST: PciRoute = Object.freeze({ kind: 'host', redirectedBy: -1 });
+
 /** The path of a request from `requester` for bus address `bus`. */
 export function pciRoute(st: PciState, requester: number, bus: number): PciRoute {
   const r = st.fns[requester];
   const t = barAtBus(st, r.host, bus);
-  if (!t) return { kind: 'host', redirectedBy: -1 };
+  if (!t) return TO_HOST;
   const w = bridgeWalk(st, requester, t.fn.id);
-  if (w.common < 0) return { kind: 'host', redirectedBy: -1 };
+  if (w.common < 0) return TO_HOST;
   // ACS is applied where the request enters a port from below, up to where it would turn.
   for (let x = r.up; x >= 0 && x !== w.common; x = st.fns[x].up) {
     const p = st.fns[x];
@@ -49,10 +64,11 @@ export function pciRoute(st: PciState, requester: number, bus: number): PciRoute
 }
 
 /**
- * One access of a PCI function at bus address `bus`, filling `out` as a translator does:
- * true when it reaches memory (DRAM, or a BAR through a switch or the root complex).
+ * One access of PCI function `requester` (driven by `dev`) at bus address `bus`, filling
+ * `out` as a translator does: true when it reaches memory (DRAM, or a BAR through a switch
+ * or the root complex). At an IOMMU the unit's translator fills the fault fields.
  */
-export function pciTranslate(m: Machine, st: PciState, requester: number, bus: number, write: boolean, out: Translation): boolean {
+export function pciTranslate(m: Machine, st: PciState, dev: DeviceBase, requester: number, bus: number, write: boolean, out: Translation): boolean {
   const route = pciRoute(st, requester, bus);
   if (route.kind === 'peer') {
     out.pa = route.pa;
@@ -63,14 +79,9 @@ export function pciTranslate(m: Machine, st: PciState, requester: number, bus: n
   const redirected = route.redirectedBy >= 0 ? ` (ACS redirect at ${pciName(st.fns[route.redirectedBy])})` : '';
   let pa = bus;
   if (host.iommu) {
-    pa = hostIommuTranslate(m, host.domain, bus, write);
-    if (pa < 0) {
-      out.via = `iommu${redirected}`;
-      out.fault = 'no translation';
-      out.reason = `the host bridge IOMMU has no ${write ? 'writable ' : ''}mapping for ${'0x' + bus.toString(16)}`;
-      return false;
-    }
     out.via = `iommu${redirected}`;
+    if (!m.service<Translator>(translatorKey(host.iommu.translator))(m, dev, bus, write, out)) return false;
+    pa = out.pa;
   } else {
     const w = host.window;
     if (bus >= w.bus && bus < w.bus + w.size) pa = bus - w.bus + w.cpu;
@@ -78,7 +89,7 @@ export function pciTranslate(m: Machine, st: PciState, requester: number, bus: n
   }
   // What reaches the root complex must be decoded by memory or a BAR, else the completion is
   // an Unsupported Request and the device sees an error.
-  if (!barAtCpu(st, pa) && !m.config.dram.some((r) => pa >= r.base && pa < r.base + r.size)) {
+  if (!anyBarHolds(st, pa) && !inDram(m, pa)) {
     out.fault = 'unsupported request';
     out.reason = `nothing decodes ${'0x' + pa.toString(16)} (no DRAM, no BAR)`;
     return false;

@@ -2,8 +2,9 @@
  * The topology at boot: the enumerated functions become the PCI model; every function gets
  * pci_enable_acs as it is added (drivers/pci/pci.c: when an IOMMU driver called
  * pci_request_acs, the ACS control word gains SV|RR|CR|UF of what the port supports; then
- * pci=disable_acs_redir= clears RR|CR|EC on the functions it names); a host bridge with
- * an IOMMU gets its DMA domain; and drivers that expose BAR memory add and publish it.
+ * pci=disable_acs_redir= clears RR|CR|EC on the functions it names); and drivers that
+ * expose BAR memory add and publish it. A host bridge's IOMMU is the VT-d or AMD model's
+ * (route.ts calls its translator; the devices below map through its DMA ops).
  */
 import type { Machine } from '../machine.ts';
 import { PRIO } from '../machine.ts';
@@ -11,7 +12,6 @@ import { eventKey } from '../core/keys.ts';
 import { type Bdf, parseBdf } from './bdf.ts';
 import type { Enumerated } from './enumerate.ts';
 import { pciLog } from './log.ts';
-import { hostIommuDomain, hostIommuInit } from './host-iommu.ts';
 import { pciP2pdmaAddResource, pciP2pmemPublish } from './p2pdma.ts';
 import { ACS_KERNEL_ENABLES, ACS_REDIR_BITS } from './regs.ts';
 import { PCI_MODEL, type PciFn, type PciState } from './types.ts';
@@ -32,29 +32,41 @@ export function parseAcsRedirParam(s: string): (Bdf | undefined)[] {
 const matches = (f: PciFn, b: Bdf): boolean => f.segment === b.segment && f.bus === b.bus && f.devfn === ((b.dev << 3) | b.fn);
 
 const PCI_BOOT = eventKey('pci.boot');
+const PCI_PROBE = eventKey('pci.probe');
 
 /**
- * The model at build; what the kernel prints and the drivers' probes happen in one event at
- * t = 0 (before any process or device), so the records are stepped through like any other.
+ * The model at build; what the kernel prints and the drivers' probes happen at t = 0 (before
+ * any process or device), so the records are stepped through like any other. One event does
+ * both, unless `deferProbe`: an IOMMU driver built later (AMD) initialises between them, as
+ * pci_iommu_init (rootfs_initcall) runs between the enumeration (subsys_initcall) and the
+ * drivers' probes (device_initcall); its build step calls pciScheduleProbe after its own init.
  */
-export function pciSetup(m: Machine, en: Enumerated, opts: { disableAcsRedir?: string; p2pmem: readonly P2pmemProbe[] }): PciState {
+export function pciSetup(m: Machine, en: Enumerated, opts: { acsRequested: boolean; disableAcsRedir?: string; p2pmem: readonly P2pmemProbe[]; deferProbe?: boolean }): PciState {
   const st: PciState = {
-    hosts: en.hosts, fns: en.fns, allocs: [], prng: m.forkPrng(), warned: [], boot: { disableAcsRedir: opts.disableAcsRedir ?? '', p2pmem: [...opts.p2pmem] },
+    hosts: en.hosts, fns: en.fns, allocs: [], prng: m.forkPrng(), warned: [],
+    boot: { acsRequested: opts.acsRequested, disableAcsRedir: opts.disableAcsRedir ?? '', p2pmem: [...opts.p2pmem] },
   };
   m.addModel(PCI_MODEL, st);
-  if (st.hosts.some((h) => h.iommu)) {
-    hostIommuInit(m);
-    for (const h of st.hosts) if (h.iommu) h.domain = hostIommuDomain(m, `${h.name}-dma`, h.window).id;
-  }
-  m.on(PCI_BOOT, pciBoot);
+  m.on(PCI_BOOT, opts.deferProbe ? pciEnumerate : pciBoot);
+  m.on(PCI_PROBE, pciProbe);
   m.schedule(0, m.typeOf(PCI_BOOT), 0, 0, PRIO.kernel);
   return st;
 }
 
-/** pci_enable_acs for every function as it is added, then the drivers' probes. */
+/** The drivers' probes at t = 0, after what was scheduled so far (see pciSetup's deferProbe). */
+export function pciScheduleProbe(m: Machine): void {
+  m.schedule(0, m.typeOf(PCI_PROBE), 0, 0, PRIO.kernel);
+}
+
 function pciBoot(m: Machine): void {
+  pciEnumerate(m);
+  pciProbe(m);
+}
+
+/** pci_enable_acs for every function as it is added. */
+function pciEnumerate(m: Machine): void {
   const st = m.model(PCI_MODEL);
-  const acsRequested = st.hosts.some((h) => h.iommu); // pci_request_acs() by the IOMMU driver
+  const acsRequested = st.boot.acsRequested;
   const redir = parseAcsRedirParam(st.boot.disableAcsRedir).filter((b): b is Bdf => b !== undefined);
   for (const f of st.fns) {
     // pci_enable_acs -> pci_std_enable_acs, then pci_disable_acs_redir.
@@ -67,6 +79,11 @@ function pciBoot(m: Machine): void {
     f.acsCtrl &= ~ACS_REDIR_BITS;
     pciLog(m, 'info', f, 'disabled ACS redirect');
   }
+}
+
+/** The drivers that expose BAR memory add and publish it (pci_p2pdma_add_resource, pci_p2pmem_publish). */
+function pciProbe(m: Machine): void {
+  const st = m.model(PCI_MODEL);
   for (const p of st.boot.p2pmem) {
     const f = st.fns[p.fn];
     if (pciP2pdmaAddResource(m, f, p.bar, p.size, p.offset) === 0 && p.publish) pciP2pmemPublish(m, f, true);

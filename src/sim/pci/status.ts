@@ -52,7 +52,8 @@ export interface PciHostStatus {
   readonly device: number;
   readonly whitelisted: 'any' | 'same-host-bridge' | 'no';
   readonly window: { readonly cpu: number; readonly bus: number; readonly size: number };
-  readonly iommu: boolean;
+  /** The IOMMU translating DMA that reaches the root complex: its driver and unit, or null. */
+  readonly iommu: { readonly translator: 'vtd' | 'amd'; readonly unit: string } | null;
 }
 
 export interface PciStatus {
@@ -95,7 +96,7 @@ export function pciStatus(m: Machine): PciStatus | undefined {
     const same = hostBridgeWhitelisted(st, st.hosts.indexOf(h), true);
     return {
       name: h.name, segment: h.segment, bus: h.bus, vendor: r?.vendor ?? 0, device: r?.device ?? 0,
-      whitelisted: any ? ('any' as const) : same ? ('same-host-bridge' as const) : ('no' as const), window: { ...h.window }, iommu: h.iommu,
+      whitelisted: any ? ('any' as const) : same ? ('same-host-bridge' as const) : ('no' as const), window: { ...h.window }, iommu: h.iommu ? { ...h.iommu } : null,
     };
   });
   return { hosts, fns, kernel: m.behaviour(P2PDMA_WHITELIST) };

@@ -77,6 +77,16 @@ export interface PciFn {
   dev: number;
 }
 
+/**
+ * The IOMMU that translates what reaches a root complex from below: the translator its
+ * driver provides ('vtd': a DMAR unit whose scope covers the bridge; 'amd': the IOMMU of
+ * that root complex) and the unit's name. Devices under the bridge map through its DMA ops.
+ */
+export interface PciHostIommu {
+  readonly translator: 'vtd' | 'amd';
+  readonly unit: string;
+}
+
 /** A host bridge and its root bus (struct pci_host_bridge). */
 export interface PciHost {
   name: string;
@@ -86,10 +96,8 @@ export interface PciHost {
   rootFn: number;
   /** The memory window: CPU [cpu, cpu + size) decodes bus [bus, bus + size). */
   window: { cpu: number; bus: number; size: number };
-  /** An IOMMU translates what reaches the root complex from below (the stand-in, see host-iommu.ts). */
-  iommu: boolean;
-  /** IOMMU core domain id of the host's DMA domain, or -1. */
-  domain: number;
+  /** The IOMMU translating DMA that reaches this root complex, or null. */
+  iommu: PciHostIommu | null;
 }
 
 /** A pci_alloc_p2pmem() allocation still held. */
@@ -110,8 +118,11 @@ export interface PciState {
   prng: Prng;
   /** WARN_ON_ONCE sites that fired ("p2pdma.c:873"). */
   warned: string[];
-  /** What the boot event applies: pci=disable_acs_redir= and the drivers' p2pmem probes. */
-  boot: { disableAcsRedir: string; p2pmem: { fn: number; bar: number; size: number; offset: number; publish: boolean }[] };
+  /**
+   * What the boot event applies: pci_request_acs() (an IOMMU driver found its ACPI table),
+   * pci=disable_acs_redir= and the drivers' p2pmem probes.
+   */
+  boot: { acsRequested: boolean; disableAcsRedir: string; p2pmem: { fn: number; bar: number; size: number; offset: number; publish: boolean }[] };
 }
 
 export const PCI_MODEL = modelKey<PciState>('pci');

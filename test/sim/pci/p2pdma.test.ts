@@ -33,6 +33,8 @@ function p2pRun(o: { iommu: boolean; acs?: Record<string, unknown>; param?: stri
     {
       kernel: o.kernel ?? 'v5.4',
       overrides: o.overrides ?? {},
+      // An IOMMU is the AMD driver's (early_amd_iommu_init calls pci_request_acs).
+      ...(o.iommu ? { amd: {} } : {}),
       pci: {
         hostBridges: [{ vendor: '0x1022', device: '0x1450', window: o.window ?? { cpu: '0xe0000000', size: '64M' }, iommu: o.iommu, children: [{ type: 'root-port', children: [sw(o.acs)] }] }],
         ...(o.param ? { disableAcsRedir: o.param } : {}),

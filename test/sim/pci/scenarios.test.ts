@@ -4,7 +4,10 @@
 // for the derivations), the warning texts from upstream_bridge_distance_warn (v5.0.1 and
 // v5.4.1 differ in their wording), %pR from lib/vsprintf.c resource_string.
 import { describe, expect, it } from 'vitest';
-import { expectGolden, linesAfterRestore, runLines } from '../../helpers/scenario.ts';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expectGolden, linesAfterRestore, loadScenario, runLines } from '../../helpers/scenario.ts';
 import type { KernelVersion } from '../../../src/sim/kernel.ts';
 
 type R = Record<string, unknown>;
@@ -28,10 +31,15 @@ describe('p2p-switch', () => {
       expect(map).toMatchObject({ dev: 'mlx0', pa: '0xe1000000', dma: '0xe1000000', result: 'ok', ...(k === 'v5.4' ? { mapType: 'BUS_ADDR' } : {}) });
       const dmas = kinds(rs, 'dma');
       expect(dmas.filter((r) => r.pa === '0xe1000000' || r.pa === '0xe1001000').map((r) => r.via)).toEqual(['peer via 0000:01:00.0', 'peer via 0000:01:00.0']);
-      expect(dmas.filter((r) => r.pa === '0x80000000').map((r) => r.via)).toEqual(['iommu']);
-      // Only the host buffer was mapped in the IOMMU domain.
-      expect(kinds(rs, 'map').filter((r) => r.api === 'iommu_map').map((r) => r.pa)).toEqual(['0x80000000']);
-      expect(klog(rs)).toEqual(['nvme 0000:03:00.0: added peer-to-peer DMA memory [mem 0xe1000000-0xe1ffffff 64bit pref]']);
+      // The host buffer goes through the VT-d unit: a first access misses its IOTLB and walks.
+      expect(dmas.filter((r) => r.pa === '0x80000000').map((r) => [r.via, r.hit])).toEqual([['iommu', 'miss']]);
+      // Only the host buffer was mapped in a VT-d domain: dma_map_sg (intel_map_sg), 2 pages
+      // rounded to a power of two below 4 GiB first (intel_alloc_iova): IOVA 0xffffe000.
+      expect(kinds(rs, 'map').filter((r) => r.domain !== undefined).map((r) => [r.api, r.iova, r.pa])).toEqual([['dma_map_sg', '0xffffe000', '0x80000000']]);
+      // Lazy unmap: the flush queue's domain-selective flush 10 ms later drops the entry.
+      expect(kinds(rs, 'iotlb-inval').filter((r) => r.gran === 'domain').map((r) => r.dropped)).toEqual([1]);
+      expect(klog(rs)).toContain('nvme 0000:03:00.0: added peer-to-peer DMA memory [mem 0xe1000000-0xe1ffffff 64bit pref]');
+      expect(klog(rs)).toContain('DMAR: Intel(R) Virtualization Technology for Directed I/O');
     }
   });
 
@@ -61,8 +69,81 @@ describe('p2p-acs-redirect', () => {
     // dma_map_sg through the IOMMU: an IOVA below 4 GiB, outside the reserved bridge window.
     expect(map.dma).not.toBe('0xe1000000');
     const w = kinds(rs, 'dma').find((r) => r.dev === 'mlx0')!;
-    expect([w.addr, w.pa, w.via]).toEqual([map.dma, '0xe1000000', 'iommu']);
+    expect([w.addr, w.pa, w.via, w.hit]).toEqual([map.dma, '0xe1000000', 'iommu', 'miss']);
+    // Through the Zen bridge's own AMD IOMMU: amd_iommu_dma_ops map_sg, 16 pages, IW only for
+    // FROM_DEVICE (dir2prot), each leaf pa | FC | IW | PR (iommu_map_page, amd_iommu.c).
+    expect(kinds(rs, 'map').find((r) => r.api === 'dma_map_sg')).toMatchObject({ domain: 'dma-mlx0', iova: '0xffff0000', prot: 'W' });
+    expect(kinds(rs, 'amd-pte').find((r) => r.iova === '0xffff0000' && r.by === 'iommu_map_page')!.new).toBe('0x50000000e1000001');
+    expect(kinds(rs, 'amd-dev').map((r) => [r.dev, r.iommu])).toEqual([['mlx0', 'iommu0'], ['mlx1', 'iommu1']]);
+    // amd_iommu_init runs from pci_iommu_init (rootfs_initcall), nvme's probe at device_initcall:
+    // the AMD-Vi line and the attaches come before the driver adds its p2pmem.
+    const at = (text: string) => rs.findIndex((r) => r.kind === 'klog' && r.text === text);
+    expect(at('AMD-Vi: Lazy IO/TLB flushing enabled')).toBeLessThan(at('nvme 0000:03:00.0: added peer-to-peer DMA memory [mem 0xe1000000-0xe1ffffff 64bit pref]'));
+    expect(rs.findIndex((r) => r.kind === 'amd-dev')).toBeLessThan(rs.findIndex((r) => r.kind === 'p2pmem'));
     expect(kinds(rs, 'p2pmem').filter((r) => r.op === 'find').map((r) => r.result)).toEqual(['ok', 'NULL']);
+  });
+});
+
+describe('p2p-thru-host-bridge-vtd', () => {
+  it('v5.4: THRU_HOST_BRIDGE on the Intel 0x2f00 bridge through dmar0: IOTLB miss then hit, an overrun faults, the strict unmap flushes one PSI range', () => {
+    const rs = run('p2p-thru-host-bridge-vtd', 'v5.4', 'p2p-thru-host-bridge-vtd.v5.4.seed-1.jsonl');
+    // pci_p2pdma_whitelist: 0x2f00 is REQ_SAME_HOST_BRIDGE, and both ends are under it.
+    expect(kinds(rs, 'p2p-bridge')[0]).toMatchObject({ acs: '0000:02:00.0;0000:02:01.0', mapType: 'THRU_HOST_BRIDGE' });
+    // intel_map_sg: 16 pages; intel_alloc_iova tries below 4 GiB first (no forcedac), top
+    // down, size-aligned: 0xffff0000. Leaves pa | READ | WRITE: READ although FROM_DEVICE
+    // because dmar0's CAP has no ZLR (bit 22 of 0xd2078c402f0406 is clear).
+    expect(kinds(rs, 'map').find((r) => r.api === 'dma_map_sg')).toMatchObject({ dev: 'mlx0', iova: '0xffff0000', pa: '0xe1000000', size: 65536, prot: 'R|W' });
+    expect(kinds(rs, 'pte').find((r) => r.iova === '0xffff0000')!.new).toBe('0x00000000e1000003');
+    expect(kinds(rs, 'p2p-map')[0]).toMatchObject({ mapType: 'THRU_HOST_BRIDGE', dma: '0xffff0000' });
+    // Up to the root complex, through dmar0 (its IOTLB fills, then hits), down to the CMB.
+    // The last is the write after the unmap: the IOTLB entry is gone (strict), the walk faults.
+    const dmas = kinds(rs, 'dma').map((r) => [r.addr, r.pa, r.hit, r.result]);
+    expect(dmas).toEqual([
+      ['0xffff0000', '0xe1000000', 'miss', 'ok'],
+      ['0xffff0400', '0xe1000400', 'hit', 'ok'],
+      ['0x100000000', undefined, 'miss', 'fault'],
+      ['0xffff0000', undefined, 'miss', 'fault'],
+    ]);
+    // No PTE for a write is fault reason 5; one interrupt reports both records (FRCD 0, 1)
+    // with v5.4 dmar_fault_do_one's line.
+    expect(kinds(rs, 'dmar-fault').map((r) => [r.index, r.reason, r.sid, r.addr, r.dev])).toEqual([
+      [0, 5, '04:00.0', '0x100000000', 'mlx0'],
+      [1, 5, '04:00.0', '0xffff0000', 'mlx0'],
+    ]);
+    expect(klog(rs)).toContain('DMAR: [DMA Write] Request device [04:00.0] PASID ffffffff fault addr 100000000 [fault reason 05] PTE Write access is not set');
+    expect(kinds(rs, 'stale-tlb')).toEqual([]);
+    // intel_iommu=strict: intel_unmap -> iommu_flush_iotlb_psi(did 1, 16 pages: am 4) ->
+    // qi_flush_iotlb: qw0 DID<<16 | DR | DW (CAP bits 55, 54) | PSI gran | type 2 = 0x100f2;
+    // qw1 the address | am (QI_IOTLB_ADDR masks the IH bit off, dmar.c).
+    const qi = kinds(rs, 'qi').find((r) => r.by === 'intel_unmap')!;
+    expect(qi.desc).toBe('0x00000000000100f2 0x00000000ffff0004');
+    expect(kinds(rs, 'iotlb-inval').find((r) => r.gran === 'page')).toMatchObject({ did: 1, start: '0xffff0000', am: 4, dropped: 1 });
+  });
+
+  it('lazy unmap (intel_iommu=on): the write after the unmap hits the IOTLB entry the flush queue has not flushed yet', () => {
+    const s = loadScenario('p2p-thru-host-bridge-vtd');
+    const file = join(mkdtempSync(join(tmpdir(), 'dmadbg-p2p-')), 'lazy.json');
+    writeFileSync(file, JSON.stringify({ ...s, vtd: { ...s.vtd, cmdline: 'on' } }));
+    const rs = recs(runLines(file));
+    // intel_unmap queues the IOVA (queue_iova): PTEs cleared, no flush until the 10 ms timer.
+    expect(kinds(rs, 'qi').filter((r) => r.by === 'intel_unmap')).toEqual([]);
+    const stale = kinds(rs, 'stale-tlb');
+    expect(stale).toHaveLength(1);
+    expect(stale[0]).toMatchObject({ iommu: 'dmar0', dev: 'mlx0', iova: '0xffff0000', cachedPa: '0xe1000000', pte: '0x0000000000000000' });
+    // The stale entry still leads to the CMB page; the flush queue's DSI flush drops it later.
+    expect(kinds(rs, 'dma').filter((r) => r.addr === '0xffff0000').map((r) => [r.hit, r.result])).toEqual([['miss', 'ok'], ['hit', 'ok']]);
+    expect(kinds(rs, 'iotlb-inval').filter((r) => r.gran === 'domain').map((r) => r.dropped)).toEqual([1]);
+  });
+
+  it('replays to the same trace after a snapshot restore (VT-d unit state, IOTLB and fault records included)', () => {
+    expect(linesAfterRestore('p2p-thru-host-bridge-vtd', 5)).toEqual(runLines('p2p-thru-host-bridge-vtd'));
+  });
+
+  it('v5.0 refuses the peer with -2: nothing reaches the VT-d unit', () => {
+    const rs = run('p2p-thru-host-bridge-vtd', 'v5.0', 'p2p-thru-host-bridge-vtd.v5.0.seed-1.jsonl');
+    expect(kinds(rs, 'p2p-bridge')[0]).toMatchObject({ distance: -2 });
+    expect(kinds(rs, 'dma')).toEqual([]);
+    expect(kinds(rs, 'map')).toEqual([]);
   });
 });
 

@@ -24,7 +24,7 @@ export const sw = (name: string, ports: [string, PciNodeIn[], number?][], usAcs?
 });
 
 export const host = (vendor: number, device: number, children: PciNodeIn[], o: { bus?: number; name?: string } = {}): PciHostIn => ({
-  path: path(), name: o.name, segment: 0, bus: o.bus, vendor, device, window: { cpu: 0xe000_0000, bus: 0xe000_0000, size: 0x1000_0000 }, iommu: false, children,
+  path: path(), name: o.name, segment: 0, bus: o.bus, vendor, device, window: { cpu: 0xe000_0000, bus: 0xe000_0000, size: 0x1000_0000 }, iommu: null, children,
 });
 
 export function topo(...hosts: PciHostIn[]): PciTopo & { id(name: string): number } {

@@ -108,3 +108,19 @@ describe('info amd and info iova', () => {
     expect(out).toContain('IO_PAGE_FAULT device=00:14.3 domain=0x0000 address=0x0 flags=0x0020');
   });
 });
+
+describe('a PCI endpoint behind its host bridge\'s AMD IOMMU (p2p-acs-redirect, v5.4)', () => {
+  it('at the NIC\'s THRU_HOST_BRIDGE write: its DTE on iommu0 and the walk to the CMB page', () => {
+    const { port, view, session } = at('p2p-acs-redirect', ['break dma', 'continue'], 'v5.4');
+    const { text } = renderPanel(amdPanel, view, env(port, 40, 100));
+    // mlx0 is 04:00.0 under the Zen bridge, whose iommu is iommu0; not listed in amd.devices.
+    expect(text).toContain('mlx0 0000:04:00.0 on iommu0 -> dma-mlx0 (id 1)');
+    // set_dte_entry: root 0x80009000 | mode 3 << 9 | TV | V, IR | IW (bits 61, 62); domid 1.
+    expect(text).toContain('DTE 0x6000000080009603 0x0000000000000001');
+    // 0xffff0000 in mode 3 (PM_LEVEL_INDEX): [3], [0x1ff], [0x1f0]; PDEs next-level | IR | IW | PR,
+    // the leaf pa | FC | IW | PR (dir2prot: FROM_DEVICE is IW only).
+    expect(text).toContain(' L2[0x003] 0x600000008000b401 -> L1 @0x8000b000');
+    expect(text).toContain(' L0[0x1f0] 0x50000000e1000001 4K -> 0xe1000000 -W');
+    expect(session.exec('info amd').lines.join('\n')).toMatch(/mlx1 +0000:44:00\.0 behind iommu1 -> dma-mlx1 \(id 2\)/);
+  });
+});

@@ -24,8 +24,8 @@ describe('PCI panel', () => {
     const { port, view } = at('p2p-acs-redirect', ['continue']);
     const { text, lines } = renderPanel(pciPanel, view, env(port, 20, 80));
     expect(lines).toHaveLength(20);
-    expect(text).toContain('zen 1022:1450 whitelisted IOMMU');
-    expect(text).toContain('zen2 1022:1480 not whitelisted IOMMU');
+    expect(text).toContain('zen 1022:1450 whitelisted AMD-Vi iommu0');
+    expect(text).toContain('zen2 1022:1480 not whitelisted AMD-Vi iommu1');
     // The downstream ports carry the kernel's RR|CR (pci_std_enable_acs) and the '!' mark.
     expect(text).toMatch(/! +├ 02:00\.0 swA-dsp0 DSP ACS SV\|RR\|CR\|UF/);
     expect(text).toMatch(/\* +│ └ 03:00\.0 nvme0 nvme p2pmem 16M/);

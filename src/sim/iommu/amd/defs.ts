@@ -123,6 +123,3 @@ export const MSI_RANGE_START = 0xfee0_0000;
 export const MSI_RANGE_END = 0xfeef_ffff;
 export const HT_RANGE_START = 0xfd_0000_0000;
 export const HT_RANGE_END = 0xff_ffff_ffff;
-/** DEFAULT_RATELIMIT_INTERVAL (5 * HZ) and _BURST (include/linux/ratelimit.h). */
-export const RATELIMIT_INTERVAL_NS = 5_000_000_000;
-export const RATELIMIT_BURST = 10;

@@ -351,8 +351,11 @@ function unmapSg(m: Machine, dev: DeviceBase, sgl: Scatterlist[], nents: number,
   m.kstack.leave(k);
 }
 
+/** The DMA ops name devices behind an AMD IOMMU carry (amd_iommu_dma_ops). */
+export const AMD_DMA_OPS = 'amd-iommu';
+
 export const amdDmaOps: DmaOps = {
-  name: 'amd-iommu',
+  name: AMD_DMA_OPS,
   mapPage(m, dev, pa, size, dir, api) {
     const s = amdState(m);
     const dd = amdDevOf(s, dev.name);
@@ -396,6 +399,6 @@ export const amdDmaOps: DmaOps = {
 };
 
 export function provideAmdDmaOps(m: Machine): void {
-  m.provide(dmaOpsKey('amd-iommu'), amdDmaOps);
+  m.provide(dmaOpsKey(AMD_DMA_OPS), amdDmaOps);
 }
 

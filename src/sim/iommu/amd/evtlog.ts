@@ -20,12 +20,11 @@ import {
   EVENT_TYPE_IO_FAULT,
   EVENT_TYPE_SHIFT,
   EVT_BUFFER_SIZE,
-  RATELIMIT_BURST,
-  RATELIMIT_INTERVAL_NS,
 } from './defs.ts';
 import { devidText, amdRingEntry } from './hw.ts';
 import { devErrPrefix } from './dma-ops.ts';
-import { type AmdIommu, type Ratelimit, amdState } from './state.ts';
+import { type AmdIommu, amdState } from './state.ts';
+import { ratelimit } from '../../core/ratelimit.ts';
 import type { KernelRelease } from '../../kernel.ts';
 import { SZ_4G } from './words.ts';
 
@@ -68,29 +67,6 @@ const x4 = (n: number): string => n.toString(16).padStart(4, '0');
 export function ioPageFaultText(e: DecodedEvent, withDevice: boolean): string {
   const dev = withDevice ? `device=${devidText(e.devid)} ` : '';
   return `Event logged [IO_PAGE_FAULT ${dev}domain=0x${x4(e.domain)} address=0x${e.address.toString(16)} flags=0x${x4(e.flags)}]`;
-}
-
-/** ___ratelimit(rs, func): on a new window, warn about what the last one suppressed. */
-function ratelimit(m: Machine, rs: Ratelimit, func: string): boolean {
-  const now = m.state.now;
-  if (!rs.started) {
-    rs.started = true;
-    rs.begin = now;
-  }
-  if (now > rs.begin + RATELIMIT_INTERVAL_NS) {
-    if (rs.missed) {
-      m.emit('klog', { level: 'warning', text: `${func}: ${rs.missed} callbacks suppressed` });
-      rs.missed = 0;
-    }
-    rs.begin = now;
-    rs.printed = 0;
-  }
-  if (RATELIMIT_BURST > rs.printed) {
-    rs.printed++;
-    return true;
-  }
-  rs.missed++;
-  return false;
 }
 
 function reportPageFault(m: Machine, iommu: AmdIommu, slot: number, w: readonly number[], e: DecodedEvent): void {

@@ -11,6 +11,7 @@
  * event-log interrupt; the driver's thread (evtlog.ts) reads entries from head to tail later,
  * `irqLatency` after the first unreported event.
  */
+import { ridText } from '../../pci/bdf.ts';
 import type { Machine } from '../../machine.ts';
 import { PRIO } from '../../machine.ts';
 import { eventKey } from '../../core/keys.ts';
@@ -45,10 +46,8 @@ import { SZ_4G, ffz64 } from './words.ts';
 export const AMD_EVT_IRQ = eventKey('amd.evt-irq');
 
 /** "%02x:%02x.%x" of a requester id, as the kernel prints devid. */
-export function devidText(devid: number): string {
-  const h = (n: number): string => n.toString(16).padStart(2, '0');
-  return `${h((devid >> 8) & 0xff)}:${h((devid >> 3) & 0x1f)}.${(devid & 7).toString(16)}`;
-}
+/** A devid as the driver prints it ("%02x:%02x.%x"). */
+export const devidText = ridText;
 
 /** A command's address field (bits 63:12 of data[3]:data[2]); a bigint past 2^53. */
 function cmdAddress(lo: number, hi: number): number | bigint {

@@ -26,20 +26,25 @@ import { kernelRelease } from '../../kernel.ts';
 import { amdIommuAttachDevice, detachDevice, iommuDetachDevice } from './attach.ts';
 import { HT_RANGE_END, HT_RANGE_START, IOMMU_PROT_IR, IOMMU_PROT_IW, IOVA_START_PFN, MSI_RANGE_END, MSI_RANGE_START } from './defs.ts';
 import { amdDomainAlloc, amdDomainByName, amdDomainDirectMap, amdDomainFree } from './domain.ts';
-import { AMD_FQ_TIMER, amdFqTimer, provideAmdDmaOps } from './dma-ops.ts';
+import { AMD_DMA_OPS, AMD_FQ_TIMER, amdFqTimer, provideAmdDmaOps } from './dma-ops.ts';
 import { amdEvtIrq } from './evtlog.ts';
 import { domainFlushComplete, domainFlushTlbPde, iommuCompletionWait } from './flush.ts';
 import { AMD_EVT_IRQ } from './hw.ts';
 import { amdIotlbCreate } from './iotlb.ts';
 import { iommuMapPage, iommuUnmapPage } from './pgtable.ts';
 import { amdTranslate } from './translate.ts';
-import { type AmdDevData, type AmdIommu, type AmdOp, type AmdPlan, type AmdState, AMD_MODEL, amdState, ratelimitCreate } from './state.ts';
+import { type AmdDevData, type AmdIommu, type AmdOp, type AmdPlan, type AmdState, AMD_MODEL, amdState } from './state.ts';
+import { ratelimitCreate } from '../../core/ratelimit.ts';
 
 export type { AmdOp };
 
 export interface AmdSetup {
   iommus: { name: string; devid: number }[];
-  devices: { dev: string; devid: number; segment: number; bdf: string; alias: number; iommu: number; driver: string; group: string; ats: boolean; qdep: number }[];
+  devices: {
+    dev: string; devid: number; segment: number; bdf: string; alias: number; iommu: number; driver: string; group: string; ats: boolean; qdep: number;
+    /** Its requests reach the IOMMU through the PCI topology (pci/route.ts calls translator 'amd' at the root complex): its translator stays. */
+    viaPci: boolean;
+  }[];
   fullflush: boolean;
   npCache: boolean;
   iotlbEntries: number;
@@ -98,15 +103,16 @@ export function amdSetup(m: Machine, a: AmdSetup): AmdState {
       domain: -1, defaultDomain: -1, rs: ratelimitCreate(),
     };
   });
-  for (const d of devs) {
+  for (const [i, d] of devs.entries()) {
     const dev = list[d.devIndex];
+    dev.pciName = d.bdf;
     if (d.v2) {
       // amd_iommu_v2 drives it through PASIDs: its requester id is its PCI function.
       (dev as SvaDeviceState).devid = d.devid;
       continue;
     }
-    dev.dmaOps = 'amd-iommu';
-    dev.translator = 'amd';
+    dev.dmaOps = AMD_DMA_OPS;
+    if (!a.devices[i].viaPci) dev.translator = 'amd';
     dev.pci = true;
   }
   const groups: AmdPlan['groups'] = [];

@@ -5,18 +5,12 @@
  * protection domains with their I/O page tables, dev_iommu[] refcounts and IOVA domains,
  * the per-device iommu_dev_data, the domain-ID bitmap, amd_iommu_unmap_flush.
  */
+import type { Ratelimit } from '../../core/ratelimit.ts';
 import type { Machine } from '../../machine.ts';
 import type { KernelRelease } from '../../kernel.ts';
 import type { IovaDomain } from '../iova.ts';
 import { modelKey } from '../../core/keys.ts';
 
-/** struct ratelimit_state as ___ratelimit uses it (lib/ratelimit.c); times in virtual ns. */
-export interface Ratelimit {
-  begin: number;
-  started: boolean;
-  printed: number;
-  missed: number;
-}
 
 export interface AmdIotlbEntry {
   valid: boolean;
@@ -203,6 +197,3 @@ export function amdDevOf(s: AmdState, name: string): AmdDevData | undefined {
   return undefined;
 }
 
-export function ratelimitCreate(): Ratelimit {
-  return { begin: 0, started: false, printed: 0, missed: 0 };
-}

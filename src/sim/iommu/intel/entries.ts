@@ -5,14 +5,14 @@
  * and how the hardware reads them. Memory holds them little-endian.
  */
 import type { Machine } from '../../machine.ts';
-import { read32, write32 } from '../../mem/phys.ts';
+import { read64, write32 } from '../../mem/phys.ts';
 
 const PAGE_MASK = ~0xfffn;
 const M64 = (1n << 64n) - 1n;
 
 export function readQwords(m: Machine, pa: number, n: number): bigint[] {
   const out: bigint[] = [];
-  for (let i = 0; i < n; i++) out.push(BigInt(read32(m.state.mem, pa + 8 * i)) | (BigInt(read32(m.state.mem, pa + 8 * i + 4)) << 32n));
+  for (let i = 0; i < n; i++) out.push(read64(m.state.mem, pa + 8 * i));
   return out;
 }
 

@@ -11,35 +11,12 @@ import { bdfText } from './bdf-text.ts';
 import { DMAR_FSTS_REG, DMA_FRCD_F, DMA_FSTS_PFO, DMA_FSTS_PPF, DMA_FSTS_PRO, PRIMARY_FAULT_REG_LEN, cap, dmaFstsFaultRecordIndex } from './regs.ts';
 import { dmarRead32, dmarWrite32, r32, r64big } from './hw.ts';
 import { dmarFaultReason } from './translate.ts';
-import { type VtdRatelimit, type VtdUnitState, vtdState } from './state.ts';
+import { type VtdUnitState, vtdState } from './state.ts';
+import { ratelimit } from '../../core/ratelimit.ts';
 
 const DMAR_C = 'drivers/iommu/dmar.c';
 const F_DMAR_FAULT = kfunc('dmar_fault', DMAR_C, ['irq']);
 const F_DMAR_FAULT_DO_ONE = kfunc('dmar_fault_do_one', DMAR_C, ['type', 'fault_reason', 'source_id', 'addr']);
-
-/** DEFAULT_RATELIMIT_INTERVAL (5 * HZ) and DEFAULT_RATELIMIT_BURST. */
-export const RATELIMIT_INTERVAL_NS = 5_000_000_000;
-export const RATELIMIT_BURST = 10;
-
-/** ___ratelimit(rs, "dmar_fault"): true when this caller may print. */
-function ratelimit(m: Machine, rs: VtdRatelimit): boolean {
-  const now = m.state.now;
-  if (rs.begin < 0) rs.begin = now;
-  if (now > rs.begin + RATELIMIT_INTERVAL_NS) {
-    if (rs.missed) {
-      m.emit('klog', { level: 'warning', text: `dmar_fault: ${rs.missed} callbacks suppressed` });
-      rs.missed = 0;
-    }
-    rs.begin = now;
-    rs.printed = 0;
-  }
-  if (RATELIMIT_BURST > rs.printed) {
-    rs.printed++;
-    return true;
-  }
-  rs.missed++;
-  return false;
-}
 
 export function dmarFault(m: Machine, unit: number): void {
   const s = vtdState(m);
@@ -47,12 +24,12 @@ export function dmarFault(m: Machine, unit: number): void {
   u.irqPending = false;
   const k = m.kstack.enter(F_DMAR_FAULT, unit);
   const fsts = dmarRead32(m, u, DMAR_FSTS_REG, true);
-  if (fsts && ratelimit(m, u.ratelimit)) m.emit('klog', { level: 'err', text: `DMAR: DRHD: handling fault status reg ${fsts.toString(16)}` });
+  if (fsts && ratelimit(m, u.ratelimit, 'dmar_fault')) m.emit('klog', { level: 'err', text: `DMAR: DRHD: handling fault status reg ${fsts.toString(16)}` });
   if (fsts & DMA_FSTS_PPF) {
     let index = dmaFstsFaultRecordIndex(fsts);
     const reg = cap.faultRegOffset(u.cap);
     for (;;) {
-      const ratelimited = !ratelimit(m, u.ratelimit);
+      const ratelimited = !ratelimit(m, u.ratelimit, 'dmar_fault');
       const at = reg + index * PRIMARY_FAULT_REG_LEN;
       const hi = r32(u, at + 12);
       if (!(hi & DMA_FRCD_F)) break;

@@ -6,6 +6,7 @@
  * IOTLB flushes, the fault interrupt, translation enable — and on v5.4 the default domain of
  * every device (intel_iommu_add_device). v5.0 attaches a device at its first DMA API call.
  */
+import { ratelimitCreate } from '../../core/ratelimit.ts';
 import type { Machine } from '../../machine.ts';
 import { PRIO } from '../../machine.ts';
 import { eventKey } from '../../core/keys.ts';
@@ -96,7 +97,7 @@ function unitCreate(id: number, a: VtdUnitSetup, smWanted: boolean): VtdUnitStat
     dids: [0],
     didDomain: {},
     qi: null,
-    ratelimit: { begin: -1, printed: 0, missed: 0 },
+    ratelimit: ratelimitCreate(),
     reads: 0,
     writes: 0,
     walks: 0,

@@ -5,6 +5,7 @@
  * invalidation queue, the DMA domains with their page tables and IOVA spaces, each device's
  * bus/devfn and PASID table, the intel_iommu= switches in force.
  */
+import type { Ratelimit } from '../../core/ratelimit.ts';
 import type { Machine } from '../../machine.ts';
 import type { KernelRelease } from '../../kernel.ts';
 import type { VtdPgtable } from '../../pgtable/vtd/types.ts';
@@ -27,12 +28,6 @@ export interface VtdQi {
 }
 
 /** __ratelimit state of dmar_fault's DEFINE_RATELIMIT_STATE (5 s, burst 10). */
-export interface VtdRatelimit {
-  begin: number;
-  printed: number;
-  missed: number;
-}
-
 /**
  * A context-cache entry (and, in scalable mode, the PASID-cache entry behind it) for one
  * requester id: what the hardware resolved from the root, context and PASID entries.
@@ -81,7 +76,7 @@ export interface VtdUnitState {
   /** iommu->domains: domain id -> domain index. */
   didDomain: Record<number, number>;
   qi: VtdQi | null;
-  ratelimit: VtdRatelimit;
+  ratelimit: Ratelimit;
   /** Counters for views. */
   reads: number;
   writes: number;

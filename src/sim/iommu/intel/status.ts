@@ -6,7 +6,7 @@
 import type { Machine } from '../../machine.ts';
 import { iovaFqPending, iovaRanges } from '../iova.ts';
 import { type VtdWalkStep, VTD_PAGE_SIZE, vtdWalk } from '../../pgtable/vtd/index.ts';
-import { read64Word } from '../stale.ts';
+import { read64Word } from '../../mem/phys.ts';
 import { bdfText } from './bdf-text.ts';
 import { decodeContext, decodePasid, readQwords, type ContextDecoded, type PasidDecoded } from './entries.ts';
 import {
@@ -87,8 +87,9 @@ export interface VtdEntryStatus<D> {
 
 export interface VtdDeviceStatus {
   readonly dev: string;
+  /** pci_name(): "0000:04:00.0" (the DMAR units here cover segment 0). */
   readonly bdf: string;
-  /** The requester id its DMA carries (differs from bdf for a quirky function). */
+  /** The requester id its DMA carries, named the same way (differs from bdf for a quirky function). */
   readonly rid: string;
   readonly unit: string;
   readonly driver: string;
@@ -190,7 +191,7 @@ function deviceStatus(m: Machine, units: readonly VtdUnitState[], domains: reado
   const u = units[info.unit];
   const dom = info.domain >= 0 ? domains[info.domain] : undefined;
   const base: VtdDeviceStatus = {
-    dev: info.dev, bdf: bdfText(info.bus, info.devfn), rid: bdfText(info.rid >> 8, info.rid & 0xff), unit: u.name, driver: info.driver,
+    dev: info.dev, bdf: `0000:${bdfText(info.bus, info.devfn)}`, rid: `0000:${bdfText(info.rid >> 8, info.rid & 0xff)}`, unit: u.name, driver: info.driver,
     scalable: u.sm, ...(dom ? { domain: dom.name, did: dom.did } : {}),
   };
   if (!u.rootPa) return base;

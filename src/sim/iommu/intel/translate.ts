@@ -13,9 +13,9 @@
  */
 import type { Machine } from '../../machine.ts';
 import type { Translator } from '../../devices/port.ts';
-import { read32 } from '../../mem/phys.ts';
+import { read32, read64Word } from '../../mem/phys.ts';
 import { DMA_PTE_READ, DMA_PTE_WRITE, agawToWidth } from '../../pgtable/vtd/bits.ts';
-import { lastPteSeq, pteGeneration, read64Word, staleReport, walkChanged } from '../stale.ts';
+import { lastPteSeq, pteGeneration, staleReport, walkChanged } from '../stale.ts';
 import { DMAR_GSTS_REG, DMA_GSTS_TES, cap } from './regs.ts';
 import { dmarRecordFault } from './hw.ts';
 import { VTD_WALK_MAX, vtdIotlbFillAt, vtdIotlbLookup } from './iotlb.ts';

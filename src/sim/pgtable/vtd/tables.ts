@@ -3,9 +3,8 @@
  * DRAM) and free_pgtable_page, and every entry store as a `pte` record with its 64-bit words.
  */
 import type { Machine } from '../../machine.ts';
-import { fill, write32 } from '../../mem/phys.ts';
+import { fill, read64Word, write32 } from '../../mem/phys.ts';
 import { physAlloc, physFree } from '../../mem/alloc.ts';
-import { read64Word } from '../../iommu/stale.ts';
 import { VTD_PAGE_SIZE, levelBase } from './bits.ts';
 import type { VtdPgtable } from './types.ts';
 

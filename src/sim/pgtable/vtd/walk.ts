@@ -2,8 +2,7 @@
  * Reading a VT-d second-level table without changing it: the walk of one IOVA level by level
  * (what `info pt` and the VT-d panel print) and intel_iommu_iova_to_phys.
  */
-import type { PhysMem } from '../../mem/phys.ts';
-import { read64Word } from '../../iommu/stale.ts';
+import { type PhysMem, read64Word } from '../../mem/phys.ts';
 import { VTD_PAGE_SIZE, type VtdPteDecoded, decodeVtdPte, levelSize, pfnLevelOffset } from './bits.ts';
 
 export interface VtdWalkStep {

@@ -4,6 +4,7 @@
  * (words under each entry), and the protection domains with their dev_iommu[] counts.
  */
 import type { AmdDteView, AmdEventView, AmdView, AmdWalkView } from './model.ts';
+import { ridText } from '../../../debugger/views/pci-text.ts';
 
 export interface AmdRow {
   readonly text: string;
@@ -34,7 +35,7 @@ export function walkRow(w: AmdWalkView): AmdRow {
 
 function eventRows(e: AmdEventView): AmdRow[] {
   const tone = e.pending ? 'warn' : undefined;
-  const dev = `${(e.devid >> 8).toString(16).padStart(2, '0')}:${((e.devid >> 3) & 0x1f).toString(16).padStart(2, '0')}.${e.devid & 7}`;
+  const dev = ridText(e.devid);
   return [
     { text: ` [${String(e.slot).padStart(3)}] ${e.type} ${dev} domain=${x4(e.domain)}${e.pending ? ' (unread)' : ''}`, head: false, tone },
     { text: `       address=${h(e.address)} flags=${x4(e.flags)}`, head: false, tone },

@@ -1,5 +1,5 @@
 import type { P2pPairStatus, PciFnStatus, PciHostStatus, PciView } from './model.ts';
-import { acsText, size, treeRows } from '../../../debugger/views/pci-text.ts';
+import { acsText, hostIommuText, size, treeRows } from '../../../debugger/views/pci-text.ts';
 
 export interface PciRow {
   readonly text: string;
@@ -17,7 +17,7 @@ const id16 = (n: number) => n.toString(16).padStart(4, '0');
 /** A host bridge in a few words: its name, the 00.0 id the whitelist reads, the answer. */
 function hostText(h: PciHostStatus): string {
   const wl = h.whitelisted === 'any' ? 'whitelisted' : h.whitelisted === 'same-host-bridge' ? 'whitelisted, same bridge' : 'not whitelisted';
-  return `${h.name} ${id16(h.vendor)}:${id16(h.device)} ${wl}${h.iommu ? ' IOMMU' : ''}`;
+  return `${h.name} ${id16(h.vendor)}:${id16(h.device)} ${wl}${h.iommu ? ` ${hostIommuText(h)}` : ''}`;
 }
 
 /** A function in a few words: bus:dev.fn (segment 0 shortened), name, port type or driver, ACS, p2pmem. */

@@ -4,6 +4,7 @@
  * and the fault recording registers.
  */
 import type { VtdDeviceStatus, VtdPteDecoded, VtdUnitStatus, VtdView, VtdWalkView } from './model.ts';
+import { ridText } from '../../../debugger/views/pci-text.ts';
 
 export interface VtdRow {
   readonly text: string;
@@ -14,7 +15,7 @@ export interface VtdRow {
 const h = (n: number): string => '0x' + n.toString(16);
 const w64 = (n: bigint): string => '0x' + n.toString(16).padStart(16, '0');
 const size = (n: number): string => (n >= 2 ** 30 ? `${n / 2 ** 30}G` : n >= 2 ** 20 ? `${n / 2 ** 20}M` : `${n / 1024}K`);
-const bdf = (sid: number): string => `${(sid >> 8).toString(16).padStart(2, '0')}:${((sid >> 3) & 0x1f).toString(16).padStart(2, '0')}.${sid & 7}`;
+const bdf = ridText;
 const PGTT: Record<number, string> = { 1: 'first-level', 2: 'second-level', 3: 'nested', 4: 'pass-through' };
 
 function unitRows(u: VtdUnitStatus): VtdRow[] {

@@ -16,7 +16,7 @@ import { buildMachine } from '../../../../src/scenario/build/index.ts';
 import type { Machine } from '../../../../src/sim/machine.ts';
 import { DEVICES, type DeviceBase } from '../../../../src/sim/devices/device.ts';
 import { dmaOpsKey, type DmaDirection } from '../../../../src/sim/dma/api.ts';
-import type { Translation } from '../../../../src/sim/devices/port.ts';
+import { translationCreate } from '../../../../src/sim/devices/port.ts';
 import { vtdTranslate } from '../../../../src/sim/iommu/intel/translate.ts';
 import { VTD_MODEL } from '../../../../src/sim/iommu/intel/state.ts';
 import { vtdIovaToPhys } from '../../../../src/sim/pgtable/vtd/index.ts';
@@ -42,7 +42,7 @@ function machine(cmdline: string): { m: Machine; dev: DeviceBase } {
   return { m, dev: m.model(DEVICES).list[0] };
 }
 
-const out: Translation = { pa: 0, protect: undefined, pasid: undefined, atc: undefined, reason: undefined, mmu: undefined, hit: undefined, fault: undefined, faultReason: undefined, m4uPa: undefined, via: undefined };
+const out = translationCreate();
 
 interface Live {
   iova: number;
