@@ -1,7 +1,7 @@
 /**
  * Local terminal setup, and the only place that touches the process: alternate screen in
- * and out (also on signals and crashes), raw keys from process.stdin, resize from
- * process.stdout. The root component itself is process-free (the SSH server reuses it).
+ * and out (also on signals and crashes), raw keys from process.stdin, every SIGWINCH a
+ * full redraw. The root component itself is process-free (the SSH server reuses it).
  */
 import React from 'react';
 import { render } from 'ink';
@@ -48,9 +48,14 @@ export async function startTui(opts: StartOptions): Promise<void> {
     patchConsole: false,
   });
   const onResize = () => {
-    frames.resize(out.columns || 80, out.rows || 24);
+    const [cols, rows] = typeof out.getWindowSize === 'function' ? out.getWindowSize() : [out.columns, out.rows];
+    frames.resize(cols || 80, rows || 24);
     app.rerender(element());
   };
+  // Every SIGWINCH redraws in full: stdout's 'resize' fires only when the size differs from
+  // the last one Node saw, but a terminal resized and resized back before we looked has
+  // already cut or shifted what it showed. (Windows has no SIGWINCH; Node emits 'resize'.)
+  const resizeSignal = process.platform !== 'win32';
   const onSignal = (sig: NodeJS.Signals) => {
     app.unmount();
     restore();
@@ -61,7 +66,8 @@ export async function startTui(opts: StartOptions): Promise<void> {
     process.stderr.write(`${opts.crashLine ? opts.crashLine(e) : `dmadbg: internal error (a dmadbg bug, please report it): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`}\n`);
     process.exit(70);
   };
-  out.on('resize', onResize);
+  if (resizeSignal) process.on('SIGWINCH', onResize);
+  else out.on('resize', onResize);
   process.on('SIGTERM', onSignal);
   process.on('SIGHUP', onSignal);
   process.on('SIGINT', onSignal); // only reaches us when raw mode is off (e.g. before Ink starts)
@@ -72,6 +78,7 @@ export async function startTui(opts: StartOptions): Promise<void> {
     await app.waitUntilExit();
   } finally {
     restore();
+    process.off('SIGWINCH', onResize);
     out.off('resize', onResize);
     process.off('SIGTERM', onSignal);
     process.off('SIGHUP', onSignal);

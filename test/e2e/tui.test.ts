@@ -97,3 +97,21 @@ describe('a long continue in a pty', () => {
     expect((await p.exited).exitCode).toBe(0);
   }, 120_000);
 });
+
+describe('resizes', () => {
+  it('redraws after the terminal was resized and resized back before it looked (the size it sees is unchanged)', async () => {
+    // A monkey under load found it: a storm of resizes the TUI read only after the last, which
+    // restored the size it started with. The terminal had truncated its rows meanwhile; a
+    // redraw that waited for a different size never came, and the status bar stayed cut.
+    p = spawnCli(['tui', 'demo-dma-engine'], 100, 30);
+    await p.waitFor(/demo-dma-engine\s+seed 7\s+v5\.4\s+event 0/);
+    // Stopped, the TUI cannot read the first SIGWINCH before the second resize.
+    p.kill('SIGSTOP');
+    p.resize(12, 4);
+    p.resize(100, 30);
+    p.kill('SIGCONT');
+    await p.waitFor((ls) => /demo-dma-engine\s+seed 7\s+v5\.4\s+event 0/.test(ls[0]) && /1 Timeline/.test(ls[1]), 10_000);
+    p.send('q');
+    expect((await p.exited).exitCode).toBe(0);
+  });
+});
