@@ -4,7 +4,7 @@ import ssh2 from 'ssh2';
 import { parseAuthorizedKeys } from '../../src/ssh/auth.ts';
 import { loadOrCreateHostKey } from '../../src/ssh/host-key.ts';
 import type { RunningServer } from '../../src/ssh/server.ts';
-import { connect, execCollect, makeKeys, startTestServer, type Keys } from './helpers.ts';
+import { connect, execCollect, keyPair, makeKeys, startTestServer, type Keys } from './helpers.ts';
 
 describe('ssh auth', () => {
   let keys: Keys;
@@ -79,7 +79,7 @@ describe('ssh auth', () => {
 
 describe('authorized_keys parsing', () => {
   it('skips comments, options and junk, with a reason per line', () => {
-    const k = ssh2.utils.generateKeyPairSync('ed25519', { comment: 'a@b' });
+    const k = keyPair('a@b');
     const r = parseAuthorizedKeys(`# c\n\n${k.public}\ncommand="x" ${k.public}\nssh-ed25519 notbase64!!\n`);
     expect(r.keys).toHaveLength(1);
     expect(r.keys[0].comment).toBe('a@b');
