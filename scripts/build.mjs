@@ -80,7 +80,8 @@ export async function buildDist({ root = ROOT, clean = false } = {}) {
   const out = join(root, DIST);
   const r = await build({
     absWorkingDir: root,
-    entryPoints: ['src/cli/main.ts'],
+    // The swarm's worker threads start from their own entry (src/cli/swarm/pool.ts finds it).
+    entryPoints: { main: 'src/cli/main.ts', 'swarm-worker': 'src/cli/swarm/worker.ts' },
     outdir: out,
     bundle: true,
     splitting: true,

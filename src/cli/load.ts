@@ -11,7 +11,7 @@ import { EXIT, UsageError } from './output.ts';
 
 export type Loaded = Opened;
 
-export function loadAndBuild(arg: string, opts: { seed?: number; kernel?: KernelVersion } = {}): Loaded {
+export function loadAndBuild(arg: string, opts: { seed?: number; kernel?: KernelVersion; overrides?: Record<string, string> } = {}): Loaded {
   const file = resolveScenario(arg, SCENARIOS_DIR);
   if (!existsSync(file)) {
     // A mistyped name is a usage mistake (exit 2), with the did-you-mean `dmadbg NAME` gives.

@@ -13,15 +13,20 @@ import { listCommand } from './commands/list.ts';
 import { infoCommand } from './commands/info.ts';
 import { tuiCommand } from './commands/tui.ts';
 import { serveCommand } from './commands/serve.ts';
+import { exportCommand } from './commands/export.ts';
+import { swarmCommand } from './commands/swarm.ts';
+import { shrinkCommand } from './commands/shrink.ts';
+import { diffCommand } from './commands/diff.ts';
+import { newCommand } from './commands/new.ts';
 import { EXIT, UsageError } from './output.ts';
 import { reportInternalError } from './crash.ts';
 import { workspaceDir } from '../store/paths.ts';
 import { houseStyle } from './usage-messages.ts';
 
 /** What each command's positional arguments are, for "name FILE..." messages. */
-const POSITIONAL_USAGE: Record<string, string> = { validate: 'FILE...', info: 'kernels|kinds|limits', run: 'SCENARIO', tui: '[SCENARIO]', list: '', serve: '' };
+const POSITIONAL_USAGE: Record<string, string> = { validate: 'FILE...', info: 'kernels|kinds|limits', run: 'SCENARIO', export: 'SCENARIO', swarm: 'SCENARIO | swarm merge FILE...', shrink: 'SCENARIO', tui: '[SCENARIO]', list: '', serve: '', diff: 'SCENARIO', new: 'NAME' };
 /** Positional names across the commands (yargs lists them among the options). */
-const POSITIONALS = ['scenario', 'files', 'topic'];
+const POSITIONALS = ['scenario', 'files', 'topic', 'name'];
 
 type Handler = (argv: never) => number | void | Promise<number | void>;
 
@@ -42,10 +47,15 @@ export async function main(argv: string[]): Promise<void> {
     .usage('$0 <command> [options]\n\nA terminal debugger for simulated DMA systems.')
     .command(withExit(tuiCommand))
     .command(withExit(runCommand))
+    .command(withExit(exportCommand))
+    .command(withExit(swarmCommand))
+    .command(withExit(shrinkCommand))
     .command(withExit(validateCommand))
     .command(withExit(listCommand))
     .command(withExit(infoCommand))
     .command(withExit(serveCommand))
+    .command(withExit(diffCommand))
+    .command(withExit(newCommand))
     .demandCommand(1, 'Name a command; `dmadbg --help` lists them.')
     .strict()
     .recommendCommands()
@@ -102,7 +112,7 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   throw e;
 });
 
-const COMMAND_NAMES = ['tui', 'run', 'validate', 'list', 'info', 'serve', 'completion'];
+const COMMAND_NAMES = ['tui', 'run', 'export', 'swarm', 'shrink', 'validate', 'list', 'info', 'serve', 'diff', 'new', 'completion'];
 const implicit = withImplicitTui(hideBin(process.argv), COMMAND_NAMES, SCENARIOS_DIR);
 if ('error' in implicit) {
   process.stderr.write(`dmadbg: ${implicit.error}\n`);

@@ -26,6 +26,7 @@ import { closest } from '../scenario/suggest.ts';
 import { LIMITS, SimLimitError } from '../sim/limits.ts';
 import { type ScenarioNames, scenarioNames } from './names.ts';
 import { type Filter, compileFilter } from './filter.ts';
+import type { ExportWriter } from './export/index.ts';
 
 /** What the workspace keeps per scenario: re-created by re-parsing the specs. */
 export interface SavedPoint {
@@ -62,6 +63,8 @@ export interface SessionOptions {
   history?: readonly string[];
   /** Where breakpoints and history are kept (shown by `help`): the workspace directory. */
   workspace?: string;
+  /** Writes `export`'s files (the CLI's writes under the working directory); absent: no export. */
+  writeExport?: ExportWriter;
 }
 
 const CONSOLE_MAX = 1000;

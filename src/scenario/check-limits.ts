@@ -79,9 +79,15 @@ function checkDram(s: ScenarioOut, c: Ctx): void {
   for (const r of ranges) {
     if (r.base + r.size > PA_LIMIT) problem(c, `memory.dram[${r.i}]`, `DRAM range ends at 0x${(r.base + r.size).toString(16)}, beyond the 2^48-byte physical address space`, 'lower base or size');
   }
-  for (let k = 1; k < ranges.length; k++) {
-    const a = ranges[k - 1], b = ranges[k];
-    if (a.base + a.size > b.base) problem(c, `memory.dram[${b.i}]`, `DRAM range overlaps memory.dram[${a.i}]`, 'DRAM ranges must be disjoint');
+  // Each range against the furthest-reaching one before it (a big range can hold several).
+  const span = (r: { base: number; size: number }) => `0x${r.base.toString(16)}..0x${(r.base + r.size).toString(16)}`;
+  let reach: (typeof ranges)[number] | undefined;
+  for (const b of ranges) {
+    if (reach && reach.base + reach.size > b.base) {
+      const [first, second] = reach.i < b.i ? [reach, b] : [b, reach];
+      problem(c, `memory.dram[${second.i}]`, `DRAM range ${span(second)} overlaps memory.dram[${first.i}] (${span(first)})`, 'DRAM ranges must be disjoint');
+    }
+    if (!reach || b.base + b.size > reach.base + reach.size) reach = b;
   }
   s.memory.buffers.forEach((b, i) => {
     const at = `memory.buffers[${i}]`;
@@ -121,9 +127,10 @@ function checkBusMaster(d: DeviceOf<'bus-master'>, at: string, c: Ctx): void {
     if (op.op === 'map') {
       // Backed only by what a bounce copies: at most the SWIOTLB pool.
       if (transfer(c, `${p}.len`, op.len, 'a mapping')) back(c, `${p}.len`, Math.min(op.len * op.count, c.pool));
-    } else if (op.op === 'cpu-fill' || op.op === 'dev-write') {
+    } else if (op.op === 'cpu-fill' || op.op === 'dev-write' || (op.op === 'access' && op.dir === 'write')) {
       if (transfer(c, `${p}.len`, op.len)) back(c, `${p}.len`, op.len);
-    } else if (op.op === 'cpu-read' || op.op === 'dev-read') transfer(c, `${p}.len`, op.len);
+    } else if (op.op === 'cpu-read' || op.op === 'dev-read' || op.op === 'access') transfer(c, `${p}.len`, op.len);
+    else if (op.op === 'map-resource') transfer(c, `${p}.len`, op.len, 'a mapping');
   });
   endsInTime(c, at, d.start + delays(d.ops), `device "${d.name}"`, 'lower start or the delays');
 }
@@ -191,6 +198,12 @@ function checkDevices(s: ScenarioOut, c: Ctx): void {
       case 'v7s-selftest':
         // A few hundred steps, one per period.
         return endsInTime(c, at, d.start + 10_000 * d.period, `device "${d.name}"`, 'lower start or period');
+      case 's3cmci': {
+        // One FIFO interrupt per 512-byte block (requests are at most max_req_size, check-cpu-maps).
+        const blocks = d.requests.reduce((t, r) => t + Math.ceil(r.bio.reduce((b, p) => b + p.len, 0) / 512), 0);
+        for (const k of ['block', 'gap'] as const) if (d[k] > TIME_SLACK_NS) problem(c, `${at}.${k}`, `${k} ${d[k]} ns is above ${TIME_SLACK_NS} ns (about 18 min)`);
+        return endsInTime(c, at, d.start + blocks * d.block + d.requests.length * d.gap, `device "${d.name}"`, 'lower start, block or gap');
+      }
     }
   });
 }
@@ -256,14 +269,44 @@ function checkTimes(s: ScenarioOut, c: Ctx): void {
   (s.sva?.bindings ?? []).forEach((b, i) => {
     if (b.at > WORKLOAD_END_NS) problem(c, `sva.bindings[${i}].at`, `t=${b.at} ns is past the virtual time limit (${WORKLOAD_END_NS.toExponential(2)} ns)`);
   });
+  for (const [path, v] of [['mtk.irqLatency', s.mtk?.irqLatency], ['vtd.irqLatency', s.vtd?.irqLatency], ['amd.irqLatency', s.amd?.irqLatency]] as const) {
+    if (v !== undefined && v > TIME_SLACK_NS) problem(c, path, `${v} ns is above ${TIME_SLACK_NS} ns (about 18 min)`);
+  }
+  // The AMD section's kernel-side ops are scheduled at build, each at its own time.
   (s.amd?.ops ?? []).forEach((o, i) => {
-    if (o.at > WORKLOAD_END_NS) problem(c, `amd.ops[${i}].at`, `t=${o.at} ns is past the virtual time limit (${WORKLOAD_END_NS.toExponential(2)} ns)`);
+    const p = `amd.ops[${i}]`;
+    if (o.at > WORKLOAD_END_NS) problem(c, `${p}.at`, `t=${o.at} ns is past the virtual time limit (${WORKLOAD_END_NS.toExponential(2)} ns)`);
+    if (o.op === 'dev-read') transfer(c, `${p}.len`, o.len);
+    else if (o.op === 'dev-write') {
+      if (transfer(c, `${p}.len`, o.len)) back(c, `${p}.len`, o.len);
+    } else if (o.op === 'cpu-fill') {
+      // Without len: to the end of the buffer.
+      const len = o.len ?? Math.max(0, (s.memory.buffers.find((b) => b.name === o.buf)?.size ?? 0) - o.offset);
+      if (transfer(c, o.len !== undefined ? `${p}.len` : p, len)) back(c, `${p}.len`, len);
+    } else if (o.op === 'iommu-map') transfer(c, `${p}.size`, o.size, 'a mapping');
   });
-  if (s.mtk && s.mtk.irqLatency > TIME_SLACK_NS) problem(c, 'mtk.irqLatency', `${s.mtk.irqLatency} ns is above ${TIME_SLACK_NS} ns (about 18 min)`);
   if (s.limits.maxEvents > LIMITS.events) problem(c, 'limits.maxEvents', `${s.limits.maxEvents} is more than the ${LIMITS.events} events a run may take`, LIMITS_HINT);
   // io_tlb_nslabs slabs of 2 KiB (IO_TLB_SHIFT 11), whichever form the section was written in.
   const pool = s.swiotlb ? s.swiotlb.nslabs * 2048 : 0;
   if (pool > LIMITS.swiotlbBytes) problem(c, 'swiotlb', `a ${mib(pool)} pool is more than the ${mib(LIMITS.swiotlbBytes)} a scenario may have`, LIMITS_HINT);
+}
+
+/**
+ * DRAM an IOMMU's own tables need at boot and as mappings grow (VT-d root and context tables,
+ * invalidation queue, page-table pages; AMD device table, command buffer, event log, I/O page
+ * tables): the drivers' allocations are not modelled as failing, so a scenario keeps this
+ * much DRAM beside its buffers and bounce pool.
+ */
+export const IOMMU_TABLES_BYTES = 1 << 20;
+
+function checkIommuRoom(s: ScenarioOut, c: Ctx): void {
+  const which = s.vtd ? 'vtd' : s.amd ? 'amd' : undefined;
+  if (!which) return;
+  const dram = s.memory.dram.reduce((t, r) => t + r.size, 0);
+  const used = s.memory.buffers.reduce((t, b) => t + Math.ceil(b.size / 4096) * 4096, 0) + c.pool;
+  if (dram - used < IOMMU_TABLES_BYTES) {
+    problem(c, 'memory.dram', `${mib(Math.max(0, dram - used))} of DRAM is left beside the buffers${c.pool ? ' and the bounce pool' : ''}; the ${which === 'vtd' ? 'VT-d' : 'AMD'} IOMMU needs ${mib(IOMMU_TABLES_BYTES)} for its tables`, 'add DRAM or make buffers smaller');
+  }
 }
 
 export function checkLimits(s: ScenarioOut, file: string): ScenarioProblem[] {
@@ -272,6 +315,7 @@ export function checkLimits(s: ScenarioOut, file: string): ScenarioProblem[] {
   checkDevices(s, c);
   checkProcesses(s, c);
   checkTimes(s, c);
+  checkIommuRoom(s, c);
   if (c.backed > LIMITS.backedBytes && c.biggest) {
     problem(c, c.biggest.path, `the scenario would back ${mib(c.backed)} of simulated memory with real pages (fills, populated mappings, writes), more than ${mib(LIMITS.backedBytes)}; the largest part is here (${mib(c.biggest.bytes)})`, `shrink it; memory that is only mapped or read costs nothing. ${LIMITS_HINT}`);
   }

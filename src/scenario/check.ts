@@ -30,6 +30,9 @@ const checkOverrides: Check = (s, file) => {
   return out;
 };
 
+const hexa = (n: number) => `0x${n.toString(16)}`;
+
+/** Buffer names are unique; a fixed buffer lies inside DRAM and overlaps no other fixed one. */
 const checkBuffers: Check = (s, file) => {
   const out: ScenarioProblem[] = [];
   const seen = new Set<string>();
@@ -38,9 +41,24 @@ const checkBuffers: Check = (s, file) => {
     seen.add(b.name);
     if (b.addr !== undefined) {
       const inside = s.memory.dram.some((r) => r.base <= b.addr! && b.addr! + b.size <= r.base + r.size);
-      if (!inside) out.push({ file, path: `memory.buffers[${i}].addr`, message: `buffer "${b.name}" is not inside any DRAM range`, hint: 'check memory.dram' });
+      if (!inside) out.push({ file, path: `memory.buffers[${i}].addr`, message: `buffer "${b.name}" (${hexa(b.addr)}..${hexa(b.addr + b.size)}) is not inside any DRAM range`, hint: 'check memory.dram' });
     }
   });
+  // Fixed buffers in address order: each against the furthest-reaching one before it.
+  const fixed = s.memory.buffers.map((b, i) => ({ b, i })).filter((x) => x.b.addr !== undefined).sort((x, y) => x.b.addr! - y.b.addr! || x.i - y.i);
+  let reach: (typeof fixed)[number] | undefined;
+  for (const x of fixed) {
+    if (reach && reach.b.addr! + reach.b.size > x.b.addr!) {
+      const [a, b] = reach.i < x.i ? [reach, x] : [x, reach];
+      out.push({
+        file,
+        path: `memory.buffers[${b.i}].addr`,
+        message: `buffer "${b.b.name}" (${hexa(b.b.addr!)}..${hexa(b.b.addr! + b.b.size)}) overlaps buffer "${a.b.name}" (memory.buffers[${a.i}], ${hexa(a.b.addr!)}..${hexa(a.b.addr! + a.b.size)})`,
+        hint: 'fixed buffers need their own memory; drop "addr" to have one allocated',
+      });
+    }
+    if (!reach || x.b.addr! + x.b.size > reach.b.addr! + reach.b.size) reach = x;
+  }
   return out;
 };
 

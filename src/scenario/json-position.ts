@@ -6,13 +6,16 @@
 export interface JsonSyntaxProblem {
   readonly offset: number;
   readonly expected: string;
+  /** What to do, where the usual "fix the JSON syntax" can say more (a trailing comma). */
+  readonly hint?: string;
 }
 
 export function findJsonError(text: string): JsonSyntaxProblem {
   let i = 0;
-  const fail = (expected: string): never => {
-    throw { offset: i, expected } satisfies JsonSyntaxProblem;
+  const fail = (expected: string, hint?: string): never => {
+    throw { offset: i, expected, ...(hint ? { hint } : {}) } satisfies JsonSyntaxProblem;
   };
+  const TRAILING = 'remove the comma before it: JSON allows no trailing comma';
   const ws = () => {
     while (i < text.length && ' \t\n\r'.includes(text[i])) i++;
   };
@@ -42,9 +45,9 @@ export function findJsonError(text: string): JsonSyntaxProblem {
       i++;
       ws();
       if (text[i] === '}') return void i++;
-      for (;;) {
+      for (let first = true; ; first = false) {
         ws();
-        if (text[i] !== '"') fail('a field name in double quotes');
+        if (text[i] !== '"') fail('a field name in double quotes', !first && text[i] === '}' ? TRAILING : undefined);
         str();
         ws();
         if (text[i] !== ':') fail('":" after the field name');
@@ -63,7 +66,9 @@ export function findJsonError(text: string): JsonSyntaxProblem {
       i++;
       ws();
       if (text[i] === ']') return void i++;
-      for (;;) {
+      for (let first = true; ; first = false) {
+        ws();
+        if (!first && text[i] === ']') fail('a value', TRAILING);
         value();
         ws();
         if (text[i] === ',') {

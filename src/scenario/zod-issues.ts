@@ -20,7 +20,7 @@ interface Def {
 const defOf = (s: AnySchema): Def => (s as unknown as { _zod: { def: Def } })._zod.def;
 
 /** The object schema that sits at `path` for this input, following arrays and unions. */
-function objectAt(schema: AnySchema, path: readonly PropertyKey[], input: unknown): Def | undefined {
+export function objectAt(schema: AnySchema, path: readonly PropertyKey[], input: unknown): Def | undefined {
   let s: AnySchema | undefined = schema;
   let v: unknown = input;
   let i = 0;
@@ -75,7 +75,7 @@ function describeInput(v: unknown): string {
   return String(v);
 }
 
-function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+export function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   let v = input;
   for (const k of path) v = (v as Record<PropertyKey, unknown> | undefined)?.[k as string];
   return v;

@@ -18,6 +18,8 @@ export interface RunHeader {
   readonly hash: string;
   readonly seed: number;
   readonly kernel: string;
+  /** Behaviour rows chosen on the command line (`--override`), over the scenario's. */
+  readonly overrides?: Readonly<Record<string, string>>;
   readonly startedAt: string;
 }
 

@@ -24,8 +24,15 @@ function docExamples(text: string): string[] {
 
 const SETUP = ['break fault', 'bookmark probe @1', 'continue', 'break inval', 'break notifier'];
 
+/** `export` examples write into memory: the bytes are produced, no file is left behind. */
+const writeExport = (path: string, produce: (write: (b: Uint8Array) => void) => void) => {
+  let n = 0;
+  produce((b) => (n += b.length));
+  return n > 0 ? { path } : { error: 'nothing written' };
+};
+
 function atTheFault(): Session {
-  const s = new Session(build('mt8183-bus-sel'));
+  const s = new Session(build('mt8183-bus-sel'), { writeExport });
   for (const l of SETUP) expect(s.exec(l).error, l).toBeUndefined();
   expect(s.lastStop).toMatchObject({ reason: 'breakpoint', record: { kind: 'dma', result: 'fault' } });
   expect(s.points.all()).toHaveLength(3);

@@ -10,6 +10,9 @@
 import { createInterface } from 'node:readline';
 import { parseScenarioText } from '../../src/scenario/load.ts';
 import { buildMachine } from '../../src/scenario/build/index.ts';
+import { validateLoaded } from '../../src/scenario/validate.ts';
+import { parseJsonc } from '../../src/scenario/jsonc.ts';
+import { lintScenario } from '../../src/scenario/lint.ts';
 import { ScenarioError, type ScenarioProblem } from '../../src/scenario/problems.ts';
 import { SimLimitError } from '../../src/sim/limits.ts';
 import { Session } from '../../src/debugger/session.ts';
@@ -43,6 +46,11 @@ function scenarioCase(c: ScenarioCase): Outcome {
   const res = parseScenarioText(c.text, 'fuzz.json');
   let problems: readonly ScenarioProblem[] = res.ok ? [] : res.problems;
   let built;
+  if (!res.ok) {
+    // validate's one pass: what is left after pruning is built and linted too.
+    const v = validateLoaded(res, 'fuzz.json');
+    problems = [...v.problems, ...v.warnings];
+  }
   if (res.ok) {
     try {
       built = buildMachine(res.scenario, { file: 'fuzz.json' });
@@ -54,7 +62,7 @@ function scenarioCase(c: ScenarioCase): Outcome {
   if (problems.length) {
     let doc: unknown;
     try {
-      doc = JSON.parse(c.text);
+      doc = parseJsonc(c.text);
     } catch {
       doc = undefined;
     }
@@ -76,6 +84,11 @@ function scenarioCase(c: ScenarioCase): Outcome {
     }
   }
   const m = built!.machine;
+  // The warnings validate would print: each must be located too (the lint runs the boot).
+  const warnings = lintScenario({ s: res.ok ? res.scenario : built!.scenario, built: built!, file: 'fuzz.json' });
+  const doc = parseJsonc(c.text);
+  const unplaced = warnings.filter((p) => !located(p, doc));
+  if (unplaced.length) return { id: c.id, outcome: 'unlocated', detail: unplaced.map((p) => `warning ${p.path || '(no path)'}: ${p.message}`).join(' | ') };
   let records = 0;
   // Encoded and dropped after each event, as `run --json` does (the encoder runs too).
   m.keepTrace = true;

@@ -51,4 +51,13 @@ describe('amd section checks', () => {
   it('a minimal section with an injection is clean', () => {
     expect(problems({ devices: [{ dev: 'nic0', bdf: '0000:01:00.0', driver: 'e1000e' }], inject: { mapPageEnomem: [3] } })).toEqual([]);
   });
+  it('a device op past the transfer limit is refused before the run (fuzz seed 2024007918 crashed the run with a 2^52-byte dev-write)', () => {
+    const devices = [{ dev: 'nic0', bdf: '01:00.0' }];
+    expect(problems({ devices, ops: [{ op: 'dev-write', at: '9ms', dev: 'nic0', iova: '0xfffff000', len: 4503599627370495 }] })).toEqual([
+      'amd.ops[0].len: 4294967296.0 MiB is more than a transfer may move (64 MiB) (split it into smaller ops; `dmadbg info limits` lists every limit)',
+    ]);
+    expect(problems({ devices, ops: [{ op: 'dev-read', at: '9ms', dev: 'nic0', iova: '0x1000', len: '65M' }] })).toEqual([
+      'amd.ops[0].len: 65 MiB is more than a transfer may move (64 MiB) (split it into smaller ops; `dmadbg info limits` lists every limit)',
+    ]);
+  });
 });

@@ -55,12 +55,43 @@ describe('values past a limit are refused at their path', () => {
     expect(problems(d)).toEqual([]);
   });
 
+  it('the models merged later: raw bus-master accesses, AMD ops, s3cmci times, room for IOMMU tables', () => {
+    const d = base();
+    d.memory.buffers[0].size = '1G';
+    d.devices = [{ kind: 'bus-master', name: 'nic0', bdf: '00:03.0', ops: [{ op: 'access', addr: '0x1000', len: '65M', dir: 'write' }] }];
+    d.vtd = {};
+    expect(problems(d)).toEqual([
+      'f.json:devices[0].ops[0].len: 65 MiB is more than a transfer may move (64 MiB) (split it into smaller ops; `dmadbg info limits` lists every limit)',
+      // 256 MiB of DRAM, 1 GiB of buffers: nothing left for the root table and the invalidation queue.
+      'f.json:memory.dram: 0 bytes of DRAM is left beside the buffers; the VT-d IOMMU needs 1 MiB for its tables (add DRAM or make buffers smaller)',
+    ]);
+    const a = base();
+    a.devices = [{ kind: 'bus-master', name: 'nic0', ops: [{ op: 'delay', ns: 1 }] }];
+    a.amd = { devices: [{ dev: 'nic0', bdf: '0000:01:00.0' }], ops: [{ op: 'dev-write', at: 2 ** 50, dev: 'nic0', iova: '0x1000', len: '65M' }] };
+    expect(problems(a)).toEqual([
+      'f.json:amd.ops[0].at: t=1125899906842624 ns is past the virtual time limit (1.40e+14 ns)',
+      'f.json:amd.ops[0].len: 65 MiB is more than a transfer may move (64 MiB) (split it into smaller ops; `dmadbg info limits` lists every limit)',
+    ]);
+    const m = base();
+    m.devices = [{ kind: 's3cmci', name: 'sd0', start: 2 ** 49, requests: [{ op: 'read', sector: 0, bio: [{ buf: 'buf', len: '4K' }] }] }];
+    expect(problems(m)).toEqual([expect.stringMatching(/^f\.json:devices\[0\]: device "sd0" runs until t=5\.63e\+14 ns, past the virtual time limit/)]);
+  });
+
   it('DRAM beyond 2^48 and overlapping DRAM ranges', () => {
     const d = base();
     d.memory.dram = [{ base: '0xffff00000000', size: '8G' }, { base: '0x40000000', size: '256M' }, { base: '0x48000000', size: '1M' }];
     expect(problems(d)).toEqual([
       'f.json:memory.dram[0]: DRAM range ends at 0x1000100000000, beyond the 2^48-byte physical address space (lower base or size)',
-      'f.json:memory.dram[2]: DRAM range overlaps memory.dram[1] (DRAM ranges must be disjoint)',
+      'f.json:memory.dram[2]: DRAM range 0x48000000..0x48100000 overlaps memory.dram[1] (0x40000000..0x50000000) (DRAM ranges must be disjoint)',
+    ]);
+  });
+
+  it('a DRAM range holding two others overlaps both, each named', () => {
+    const d = base();
+    d.memory.dram = [{ base: '0x40000000', size: '1G' }, { base: '0x48000000', size: '1M' }, { base: '0x50000000', size: '1M' }];
+    expect(problems(d)).toEqual([
+      'f.json:memory.dram[1]: DRAM range 0x48000000..0x48100000 overlaps memory.dram[0] (0x40000000..0x80000000) (DRAM ranges must be disjoint)',
+      'f.json:memory.dram[2]: DRAM range 0x50000000..0x50100000 overlaps memory.dram[0] (0x40000000..0x80000000) (DRAM ranges must be disjoint)',
     ]);
   });
 

@@ -5,6 +5,7 @@
  * a breakpoint; 1: a command failed (or a --replay's stops differ); 70: a simulator
  * assertion (a reverse motion replayed differently: a dmadbg bug).
  */
+import { writeExportFile } from '../export-file.ts';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Session } from '../../debugger/session.ts';
@@ -18,6 +19,7 @@ import { loadAndBuild, type Loaded } from '../load.ts';
 import { EXIT, Out, UsageError } from '../output.ts';
 import { reportInternalError } from '../crash.ts';
 import { LIMITS } from '../../sim/limits.ts';
+import { runLabel } from '../overrides.ts';
 
 export interface DebugRunArgs {
   scenario?: string;
@@ -30,12 +32,13 @@ export interface DebugRunArgs {
   seed?: number;
   kernel?: KernelVersion;
   maxEvents?: number;
+  overrides?: Record<string, string>;
 }
 
 const warn = (l: string) => process.stderr.write(l + '\n');
 
 /** The command file, or standard input for "-" (`ssh host run X --commands - < fault.cmds`). */
-function readCommands(file: string): ScriptLine[] {
+export function readCommands(file: string): ScriptLine[] {
   const name = file === '-' ? 'standard input' : file;
   let text: string;
   try {
@@ -52,7 +55,7 @@ function exitOf(code: 0 | 1 | 3 | 70): number {
 }
 
 function makeSession(loaded: Loaded, a: DebugRunArgs): { session: Session; flush: () => void } {
-  const base = { file: loaded.file, hash: loaded.hash, maxEvents: a.maxEvents };
+  const base = { file: loaded.file, hash: loaded.hash, maxEvents: a.maxEvents, writeExport: writeExportFile };
   if (!a.restore) return { session: new Session(loaded, base), flush: () => {} };
   const ws = openWorkspace(workspaceDir(a.workspace), { warn });
   const wired = wireSession(ws, { name: loaded.scenario.name, file: loaded.file, hash: loaded.hash }, { history: false });
@@ -64,9 +67,9 @@ function makeSession(loaded: Loaded, a: DebugRunArgs): { session: Session; flush
 export async function runCommandsFile(a: DebugRunArgs): Promise<number> {
   if (!a.scenario) throw new UsageError('run: name a scenario (or use --replay ID)');
   const lines = readCommands(a.commands!);
-  const loaded = loadAndBuild(a.scenario, { seed: a.seed, kernel: a.kernel });
+  const loaded = loadAndBuild(a.scenario, { seed: a.seed, kernel: a.kernel, overrides: a.overrides });
   const m = loaded.machine;
-  process.stderr.write(`dmadbg: scenario=${loaded.scenario.name} seed=${m.config.seed} kernel=${m.config.kernel}\n`);
+  process.stderr.write(`dmadbg: ${runLabel(loaded.scenario.name, m.config.seed, m.config.kernel, a.overrides)}\n`);
   const { session, flush } = makeSession(loaded, a);
   const startedAt = new Date().toISOString();
   const res = runScript(session, lines, { json: a.json, file: a.commands });
@@ -84,7 +87,7 @@ export async function runCommandsFile(a: DebugRunArgs): Promise<number> {
     // The journal: the script's lines, preceded by any restored breakpoints as commands.
     const steps = session.journal.map((j) => ({ type: 'command' as const, line: j.line, ...(j.stop ? { stop: stopJson(j.stop) } : {}) }));
     const saved = saveRun(ws, {
-      header: { type: 'run', id, scenario: loaded.scenario.name, file: resolve(loaded.file), hash: loaded.hash, seed: m.config.seed, kernel: m.config.kernel, startedAt },
+      header: { type: 'run', id, scenario: loaded.scenario.name, file: resolve(loaded.file), hash: loaded.hash, seed: m.config.seed, kernel: m.config.kernel, ...(a.overrides ? { overrides: a.overrides } : {}), startedAt },
       steps,
       exit,
     });
@@ -110,10 +113,10 @@ export async function replayRun(a: DebugRunArgs): Promise<number> {
   if (!isKernelVersion(h.kernel)) {
     throw new UsageError(`--replay: run ${h.id} was recorded on kernel "${h.kernel}", which this dmadbg does not model (one of: ${KERNEL_VERSIONS.join(', ')})`, EXIT.error);
   }
-  const loaded = loadAndBuild(h.file, { seed: h.seed, kernel: h.kernel });
-  process.stderr.write(`dmadbg: replaying ${h.id}: scenario=${h.scenario} seed=${h.seed} kernel=${h.kernel}\n`);
+  const loaded = loadAndBuild(h.file, { seed: h.seed, kernel: h.kernel, overrides: h.overrides });
+  process.stderr.write(`dmadbg: replaying ${h.id}: ${runLabel(h.scenario, h.seed, h.kernel, h.overrides)}\n`);
   if (loaded.hash !== h.hash) warn(`dmadbg: ${h.file} changed since run ${h.id} was recorded; the replay may differ`);
-  const session = new Session(loaded, { file: loaded.file, hash: loaded.hash, maxEvents: a.maxEvents });
+  const session = new Session(loaded, { file: loaded.file, hash: loaded.hash, maxEvents: a.maxEvents, writeExport: writeExportFile });
   const res = runScript(session, run.steps.map((s) => s.line), { json: a.json });
   const out = new Out();
   for (const l of res.out) out.line(l);

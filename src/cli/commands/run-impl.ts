@@ -3,6 +3,7 @@ import type { ArgumentsCamelCase } from 'yargs';
 import { TRACE_KIND_NAMES, isKindName } from '../../sim/trace-kinds.ts';
 import { LIMITS, SimLimitError } from '../../sim/limits.ts';
 import { closest } from '../../scenario/suggest.ts';
+import { parseOverrides, runLabel } from '../overrides.ts';
 import { intOption } from '../args.ts';
 import { loadAndBuild } from '../load.ts';
 import { EXIT, Out, UsageError } from '../output.ts';
@@ -29,9 +30,10 @@ export const runHandler = async (argv: ArgumentsCamelCase<RunArgs>) => {
     const seed = intOption('seed', argv.seed, { max: 0xffff_ffff });
     const until = intOption('until', argv.until);
     const maxEventsArg = intOption('max-events', argv.maxEvents, { min: 1, max: LIMITS.events });
+    const overrides = parseOverrides(argv.override);
     if (argv.replay !== undefined || argv.commands !== undefined) {
       if (argv.replay !== undefined && argv.commands !== undefined) throw new UsageError('--replay and --commands do not mix: a replay runs the recorded commands');
-      const a = { ...argv, seed, maxEvents: maxEventsArg };
+      const a = { ...argv, seed, maxEvents: maxEventsArg, overrides };
       return argv.replay !== undefined ? replayRun(a) : runCommandsFile(a);
     }
     if (argv.scenario === undefined) throw new UsageError('run: name a scenario (`dmadbg list` shows the built-in ones)');
@@ -39,11 +41,11 @@ export const runHandler = async (argv: ArgumentsCamelCase<RunArgs>) => {
       const near = closest(argv.untilKind, TRACE_KIND_NAMES);
       throw new UsageError(`--until-kind: unknown record kind "${argv.untilKind}"${near ? ` (did you mean "${near}"?)` : ''}`);
     }
-    const built = loadAndBuild(argv.scenario, { seed, kernel: argv.kernel });
+    const built = loadAndBuild(argv.scenario, { seed, kernel: argv.kernel, overrides });
     const m = built.machine;
     const filter = argv.filter !== undefined ? runFilter(argv.filter, m) : undefined;
     const maxEvents = maxEventsArg ?? built.scenario.limits.maxEvents;
-    process.stderr.write(`dmadbg: scenario=${built.scenario.name} seed=${m.config.seed} kernel=${m.config.kernel}\n`);
+    process.stderr.write(`dmadbg: ${runLabel(built.scenario.name, m.config.seed, m.config.kernel, overrides)}\n`);
 
     const out = new Out();
     if (!argv.json) out.line(TABLE_HEADER);

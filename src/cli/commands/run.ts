@@ -1,5 +1,6 @@
 import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { KERNEL_VERSIONS, type KernelVersion } from '../../sim/kernel.ts';
+import { OVERRIDE_OPTION } from '../overrides.ts';
 
 export interface RunArgs {
   scenario?: string;
@@ -15,6 +16,7 @@ export interface RunArgs {
   seed?: string;
   kernel?: KernelVersion;
   maxEvents?: string;
+  override?: string | string[];
 }
 
 export const runCommand = {
@@ -30,6 +32,7 @@ export const runCommand = {
       .option('seed', { type: 'string', describe: "override the scenario's seed (u32)" })
       .option('kernel', { type: 'string', choices: [...KERNEL_VERSIONS], describe: "override the scenario's kernel" })
       .option('max-events', { type: 'string', describe: 'stop after this many events' })
+      .option('override', { ...OVERRIDE_OPTION })
       .option('commands', { type: 'string', describe: 'run a debugger command file (one command per line, # comments; - reads standard input); exit 3 if it ends at a breakpoint', group: 'Debugger:' })
       .option('replay', { type: 'string', describe: 'reproduce a recorded run by id ("last" for the newest) and check its stops', group: 'Debugger:' })
       .option('workspace', { type: 'string', describe: 'workspace directory (default $DMADBG_WORKSPACE, $XDG_DATA_HOME/dmadbg, ~/.local/share/dmadbg)', group: 'Debugger:' })
@@ -40,6 +43,7 @@ export const runCommand = {
       .example('$0 run --replay last', 'reproduce the last recorded run')
       .example('$0 run demo-dma-engine --json', 'the demo trace as JSON Lines')
       .example('$0 run scenarios/mt8183-bus-sel.json --until-kind fault', 'run to the first fault')
-      .example("$0 run mt8183-bus-sel --filter 'dma dev=vdec0'", "only vdec0's accesses"),
+      .example("$0 run mt8183-bus-sel --filter 'dma dev=vdec0'", "only vdec0's accesses")
+      .example('$0 run v7s-split-blk --override v7s-split-blk=corrected', 'what if the kernel kept the section PA (a what-if run)'),
   handler: async (argv: ArgumentsCamelCase<RunArgs>) => (await import('./run-impl.ts')).runHandler(argv),
 };

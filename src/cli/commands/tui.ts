@@ -2,11 +2,13 @@ import { readFileSync } from 'node:fs';
 import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { KERNEL_VERSIONS, type KernelVersion } from '../../sim/kernel.ts';
 import { intOption } from '../args.ts';
+import { OVERRIDE_OPTION, parseOverrides } from '../overrides.ts';
 import { SCENARIOS_DIR } from '../paths.ts';
 import type { Loaded } from '../load.ts';
 import { EXIT, UsageError } from '../output.ts';
 import { internalErrorLine, writeCrashLog } from '../crash.ts';
 import { listScenarios } from '../../store/catalog.ts';
+import { parseJsonc } from '../../scenario/jsonc.ts';
 import type { Workspace } from '../../store/workspace.ts';
 
 /** Events per continue slice in the TUI (keys are read between slices). */
@@ -28,7 +30,7 @@ function pickerEntries(ws: Workspace): Entry[] {
     const file = ws.scenario(name)?.file ?? builtIn.find((b) => b.name === name)?.file;
     if (!file) continue;
     try {
-      const j = JSON.parse(readFileSync(file, 'utf8')) as { description?: string; kernel?: string };
+      const j = parseJsonc(readFileSync(file, 'utf8')) as { description?: string; kernel?: string };
       recent.push({ name, file, description: j.description ?? '', kernel: j.kernel ?? 'v5.4', source: 'recent' });
     } catch {
       /* moved or broken: the picker lists what can be opened */
@@ -45,17 +47,24 @@ export const tuiCommand = {
       .positional('scenario', { type: 'string', describe: 'scenario file or built-in name' })
       .option('seed', { type: 'string', describe: "override the scenario's seed" })
       .option('kernel', { type: 'string', choices: [...KERNEL_VERSIONS], describe: "override the scenario's kernel" })
+      .option('override', { ...OVERRIDE_OPTION })
       .option('read-only', { type: 'boolean', describe: 'look but do not run (spectator mode)' })
+      .option('commands', { type: 'string', describe: 'run a debugger command file first (e.g. the .min.cmds `dmadbg shrink` writes), then open the TUI where it stopped' })
       .option('workspace', { type: 'string', describe: 'workspace directory (breakpoints, history, recent scenarios)' }),
   handler: async (
-    argv: ArgumentsCamelCase<{ scenario?: string; seed?: string; kernel?: KernelVersion; readOnly?: boolean; workspace?: string }>,
+    argv: ArgumentsCamelCase<{ scenario?: string; seed?: string; kernel?: KernelVersion; override?: string | string[]; readOnly?: boolean; workspace?: string; commands?: string }>,
   ) => {
+    const overrides = parseOverrides(argv.override);
     if (!process.stdin.isTTY || !process.stdout.isTTY) {
       throw new UsageError('the TUI needs a terminal; use `dmadbg run SCENARIO` for headless runs (or `ssh -t` for remote)');
     }
     const seed = intOption('seed', argv.seed, { max: 0xffff_ffff });
+    if (argv.commands !== undefined && argv.scenario === undefined) throw new UsageError('tui: --commands needs a scenario (the file runs on it)');
+    const { readCommands } = await import('./run-debug.ts');
+    const { runScript } = await import('../../debugger/script.ts');
+    const script = argv.commands !== undefined ? readCommands(argv.commands) : undefined;
     const { loadAndBuild } = await import('../load.ts');
-    const open = (file: string) => loadAndBuild(file, { seed, kernel: argv.kernel });
+    const open = (file: string) => loadAndBuild(file, { seed, kernel: argv.kernel, overrides });
     // Load before the alternate screen so a broken scenario is one line in the shell.
     const first = argv.scenario !== undefined ? open(argv.scenario) : undefined;
     const { workspaceDir } = await import('../../store/paths.ts');
@@ -71,6 +80,7 @@ export const tuiCommand = {
     // anything imports React (the TUI modules are loaded only below).
     process.env.NODE_ENV = 'production';
     const { Session } = await import('../../debugger/session.ts');
+    const { writeExportFile } = await import('../export-file.ts');
     const { portFor } = await import('../../tui/session-app.tsx');
     const { startTui } = await import('../../tui/start.tsx');
     let notice: string | undefined;
@@ -80,7 +90,10 @@ export const tuiCommand = {
       notice = wired.notice;
       // Small slices: at ~40k events/s (a loaded 2-core VM) the session's default of 20,000
       // events is half a second between key reads; 1,000 keeps Esc and keys under ~30 ms.
-      return portFor(new Session(b, { ...wired.options, sliceEvents: TUI_SLICE_EVENTS }));
+      const session = new Session(b, { ...wired.options, sliceEvents: TUI_SLICE_EVENTS, writeExport: writeExportFile });
+      // The command file runs before the first frame: its output is in the console, the TUI opens at its stop.
+      if (b === first && script) runScript(session, script, { file: argv.commands });
+      return portFor(session);
     };
     const port = first ? portOf(first) : undefined;
     drawing = true;

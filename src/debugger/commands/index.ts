@@ -6,13 +6,14 @@
 import type { Command } from '../command.ts';
 import { tokenize } from '../parser.ts';
 import type { Session } from '../session.ts';
+import { EXPORT_COMMANDS } from './export.ts';
 import { INSPECT_COMMANDS } from './inspect.ts';
 import { MOTION_COMMANDS } from './motion.ts';
 import { POINT_COMMANDS } from './points.ts';
 import { PROVENANCE_COMMANDS } from './provenance.ts';
 import { SESSION_COMMANDS } from './session.ts';
 
-export const COMMANDS: readonly Command[] = [...MOTION_COMMANDS, ...POINT_COMMANDS, ...PROVENANCE_COMMANDS, ...INSPECT_COMMANDS, ...SESSION_COMMANDS];
+export const COMMANDS: readonly Command[] = [...MOTION_COMMANDS, ...POINT_COMMANDS, ...PROVENANCE_COMMANDS, ...INSPECT_COMMANDS, ...EXPORT_COMMANDS, ...SESSION_COMMANDS];
 
 const BY_NAME = new Map<string, Command>();
 for (const c of COMMANDS) for (const n of [c.name, ...c.aliases]) BY_NAME.set(n, c);

@@ -15,8 +15,10 @@ export const AmdOp = z.discriminatedUnion('op', [
     at,
     domain: Name.describe('name for the new protection domain'),
     type: z.enum(['unmanaged', 'dma']).default('unmanaged').describe('"unmanaged" (iommu_domain_alloc, as VFIO) or "dma"'),
-  }),
-  z.strictObject({ op: z.literal('domain-free'), at, domain: Name.describe('domain to free (its devices are detached first)') }),
+  }).describe('amd_iommu_domain_alloc: a protection domain with its own I/O page table, for attach and the IOMMU API ops'),
+  z
+    .strictObject({ op: z.literal('domain-free'), at, domain: Name.describe('domain to free (its devices are detached first)') })
+    .describe('amd_iommu_domain_free: the devices still attached are detached, then the domain and its page table go'),
   z
     .strictObject({ op: z.literal('attach'), at, dev: Name.describe('a device in amd.devices'), domain: Name.describe('domain name ("dma-GROUP" for a default domain)') })
     .describe('amd_iommu_attach_device: detach from the current domain, attach to this one'),
@@ -38,8 +40,12 @@ export const AmdOp = z.discriminatedUnion('op', [
   z
     .strictObject({ op: z.literal('iommu-unmap'), at, domain: Name, iova: Addr, size: Size })
     .describe('iommu_unmap: amd_iommu_unmap, then iotlb_sync (domain_flush_tlb_pde + domain_flush_complete)'),
-  z.strictObject({ op: z.literal('dev-read'), at, dev: Name, iova: Addr.describe('bus address the device reads'), len: Size }),
-  z.strictObject({ op: z.literal('dev-write'), at, dev: Name, iova: Addr.describe('bus address the device writes'), len: Size, pattern: ByteValue.default(0xa5) }),
+  z
+    .strictObject({ op: z.literal('dev-read'), at, dev: Name, iova: Addr.describe('bus address the device reads'), len: Size })
+    .describe('the device reads a bus address through its IOMMU: its DTE\'s domain, the IOTLB, else the I/O page table; nothing mapped there logs an IO_PAGE_FAULT event'),
+  z
+    .strictObject({ op: z.literal('dev-write'), at, dev: Name, iova: Addr.describe('bus address the device writes'), len: Size, pattern: ByteValue.default(0xa5) })
+    .describe('the device writes a bus address through its IOMMU, as dev-read (a read-only mapping faults too)'),
   z
     .strictObject({ op: z.literal('cpu-fill'), at, buf: Name, offset: Offset.default(0), len: Size.optional().describe('default: to the end of the buffer'), pattern: ByteValue })
     .describe('the CPU writes a buffer (someone else reusing a freed page)'),

@@ -14,6 +14,7 @@ import { Swiotlb } from './swiotlb.ts';
 import { KmemSection } from './kmem.ts';
 import { PciSection } from './pci.ts';
 import { VtdSection } from './vtd.ts';
+import { SwarmSection } from './swarm.ts';
 
 export const SCENARIO_VERSION = 1;
 
@@ -35,17 +36,19 @@ export const Scenario = z.strictObject({
     .strictObject({
       maxEvents: z.number().int().min(1).default(10_000_000).describe('stop after this many events'),
     })
-    .default({ maxEvents: 10_000_000 }),
-  memory: Memory,
+    .default({ maxEvents: 10_000_000 })
+    .describe('how long a run may go (`dmadbg info limits` lists what dmadbg accepts)'),
+  memory: Memory.describe('physical memory: DRAM ranges and named buffers in them'),
   kmem: KmemSection.optional().describe('kernel memory layout (32-bit ARM, highmem) and kmemleak; s3cmci devices get the defaults without it'),
   processes: z.array(Process).default([]).describe('processes: address spaces, notifier subscribers, scheduled mm operations'),
   mtk: MtkSection.optional().describe('MediaTek M4U + SMI (mt2712, mt8173, mt8183)'),
   vtd: VtdSection.optional().describe('Intel VT-d DMA remapping: intel_iommu= options and DMAR units; devices join with a `bdf`'),
   amd: AmdSection.optional().describe('AMD IOMMUs and the devices behind them (the amd_iommu DMA path)'),
   swiotlb: Swiotlb.optional().describe('SWIOTLB bounce pool; absent = no pool (swiotlb inactive)'),
-  devices: z.array(Device).default([]),
+  devices: z.array(Device).default([]).describe('the DMA masters and their workloads, in order; `kind` picks the model'),
   sva: Sva.optional().describe('shared virtual addressing: device <-> process bindings and the PASID allocator'),
   pci: PciSection.optional().describe('PCI topology: host bridges, root ports, switches, endpoints with BARs, ACS and p2pmem'),
+  swarm: SwarmSection.optional().describe('`dmadbg swarm`: what a seed may vary (device subset, values, kernel behaviours); a plain run ignores it'),
 });
 
 export type ScenarioIn = z.input<typeof Scenario>;

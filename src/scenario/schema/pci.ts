@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { ACS_BIT_NAMES, type AcsBitName } from '../../sim/pci/regs.ts';
-import { Addr, BdfText, ByteValue, Duration, DmaMaskBits, Name, Offset, Size } from './common.ts';
+import { Addr, BdfText, ByteValue, DELAY_OP, Duration, DmaMaskBits, Name, Offset, Size } from './common.ts';
 
 /** A 16-bit PCI ID: 4176 or "0x1050". */
 const Id16 = z.union([z.number(), z.string()]).transform((v, ctx) => {
@@ -57,7 +57,7 @@ export const PciEndpointNode = z.strictObject({
   driver: z.string().min(1).optional().describe('bound driver, printed in its kernel messages (default: "pci", none bound)'),
   bars: z.array(Bar).default([]),
   p2pmem: P2pmem.optional(),
-});
+}).describe('a PCI function (an endpoint): its BARs, ACS and the p2pmem its driver publishes; a pci-endpoint device with its name (or bdf) does its DMA');
 
 export interface PciSwitchPortOut {
   name?: string;
@@ -88,15 +88,17 @@ const Switch: z.ZodType<PciSwitchOut, unknown> = z.lazy(() =>
     type: z.literal('switch'),
     ...slot,
     ports: z.array(SwitchPort).min(1).describe('downstream ports (acs here is the upstream port\'s)'),
-  }),
+  }).describe('a PCIe switch: an upstream port and its downstream ports; p2pdma traffic between its ports turns here without reaching the root complex (unless ACS redirects it upstream)'),
 );
 const BelowPort: z.ZodType<PciBelowPortOut, unknown> = z.lazy(() => z.union([PciEndpointNode, Switch]));
 
-const RootPort = z.strictObject({
-  type: z.literal('root-port'),
-  ...slot,
-  children: z.array(BelowPort).default([]).describe('what the root port leads to: one switch, or the functions of one device'),
-});
+const RootPort = z
+  .strictObject({
+    type: z.literal('root-port'),
+    ...slot,
+    children: z.array(BelowPort).default([]).describe('what the root port leads to: one switch, or the functions of one device'),
+  })
+  .describe('a PCIe root port: its link leads to one switch or to the functions of one device; p2pdma traffic between root ports goes through the host bridge (the whitelist decides)');
 
 const OnRootBus = z.union([RootPort, PciEndpointNode]);
 
@@ -133,11 +135,11 @@ export const PciEpOpIn = z.discriminatedUnion('op', [
   z
     .strictObject({ op: z.literal('p2p-alloc'), as: Name, len: Size, provider: Name.optional().describe('allocate from this provider; default: pci_p2pmem_find_many(clients)'), clients: Names })
     .describe('pci_alloc_p2pmem from the closest published provider'),
-  z.strictObject({ op: z.literal('p2p-free'), handle: Handle }),
+  z.strictObject({ op: z.literal('p2p-free'), handle: Handle }).describe('pci_free_p2pmem: the p2pmem goes back to its provider\'s pool'),
   z.strictObject({ op: z.literal('p2p-map'), handle: Handle.describe('a p2p-alloc handle'), as: Name, dir: Dir.default('bidirectional') }).describe('pci_p2pdma_map_sg for this device'),
-  z.strictObject({ op: z.literal('p2p-unmap'), handle: Handle.describe('a p2p-map handle') }),
+  z.strictObject({ op: z.literal('p2p-unmap'), handle: Handle.describe('a p2p-map handle') }).describe('pci_p2pdma_unmap_sg for this device'),
   z.strictObject({ op: z.literal('dma-map'), as: Name, buf: Name.describe('a buffer in memory.buffers'), offset: Offset.default(0), len: Size, dir: Dir }).describe('dma_map_sg of a host buffer'),
-  z.strictObject({ op: z.literal('dma-unmap'), handle: Handle }),
+  z.strictObject({ op: z.literal('dma-unmap'), handle: Handle }).describe('dma_unmap_sg of a dma-map handle'),
   z.strictObject({ op: z.literal('write'), handle: Handle.describe('a p2p-map or dma-map handle'), offset: Offset.default(0), len: Size, pattern: ByteValue.default(0xa5) }).describe('the device writes through a mapping'),
   z.strictObject({ op: z.literal('read'), handle: Handle, offset: Offset.default(0), len: Size }).describe('the device reads through a mapping'),
   z
@@ -161,7 +163,7 @@ export const PciEpOpIn = z.discriminatedUnion('op', [
     .strictObject({ op: z.literal('hmm-access'), va: Addr, len: Size, dir: z.enum(['read', 'write']), pattern: ByteValue.default(0xa5) })
     .describe('the device reads or writes process memory through its page table (faults are serviced with HMM)'),
   z.strictObject({ op: z.literal('hmm-fault'), va: Addr, len: Size, write: z.boolean().default(false) }).describe('the driver prefaults a range into the device page table'),
-  z.strictObject({ op: z.literal('delay'), ns: Duration, jitter: Duration.default(0).describe('plus a random 0..jitter from the seed') }),
+  z.strictObject({ op: z.literal('delay'), ns: Duration, jitter: Duration.default(0).describe('plus a random 0..jitter from the seed') }).describe(DELAY_OP),
 ]);
 export type PciEpOpOut = z.output<typeof PciEpOpIn>;
 
@@ -179,5 +181,5 @@ export const PciEndpoint = z.strictObject({
   commitDelay: Duration.default(200).describe('from the snapshot to taking the driver lock and committing it'),
   commitJitter: Duration.default(0).describe('extra random delay on top of commitDelay, from the seed'),
   ops: z.array(PciEpOpIn).min(1),
-});
+}).describe('a PCI endpoint\'s driver and device (a GPU, an NVMe drive, a NIC): peer-to-peer DMA with p2pmem (drivers/pci/p2pdma.c), DMA API mappings of host buffers, its BAR mapped into processes, and HMM mirroring of a process\'s address space (mm/hmm.c). Its PCI function is in the `pci` section');
 export type PciEndpointOut = z.output<typeof PciEndpoint>;

@@ -1,0 +1,125 @@
+/** `dmadbg swarm`: seeds of a scenario family on a worker pool; `swarm merge`: shards combined. */
+import { readFileSync } from 'node:fs';
+import type { ArgumentsCamelCase } from 'yargs';
+import { LIMITS } from '../../sim/limits.ts';
+import { intOption } from '../args.ts';
+import { EXIT, UsageError, printLines } from '../output.ts';
+import { failOnKinds, loadFamily, overridesOf } from '../swarm/family.ts';
+import { defaultWorkers, runPool } from '../swarm/pool.ts';
+import { progressReporter } from '../swarm/progress.ts';
+import { REPORT_VERSION, type SeedRange, type SwarmReport, countOutcomes, reportLines, shardRange } from '../swarm/report.ts';
+import type { SwarmArgs } from './swarm.ts';
+
+/** Most seeds one swarm runs (one invocation; shards go past it). */
+const MAX_SEEDS = 100_000_000;
+
+function parseSeeds(v: string | undefined): SeedRange {
+  if (v === undefined) throw new UsageError('swarm: name the seeds, e.g. --seeds 1..1000');
+  const m = /^\s*(\w+)\s*(?:\.\.\s*(\w+))?\s*$/.exec(v);
+  const from = m ? intOption('seeds', m[1], { max: 0xffff_ffff }) : undefined;
+  const to = m ? intOption('seeds', m[2] ?? m[1], { max: 0xffff_ffff }) : undefined;
+  if (from === undefined || to === undefined) throw new UsageError(`--seeds expects A..B or N, got "${v}"`);
+  if (to < from) throw new UsageError(`--seeds: ${from}..${to} is empty (write the smaller seed first)`);
+  if (to - from + 1 > MAX_SEEDS) throw new UsageError(`--seeds: ${to - from + 1} seeds; one swarm runs at most ${MAX_SEEDS} (split it with --shard)`);
+  return { from, to };
+}
+
+function parseShard(v: string | undefined): { index: number; count: number } {
+  if (v === undefined) return { index: 1, count: 1 };
+  const m = /^(\d+)\/(\d+)$/.exec(v.trim());
+  const index = m ? Number(m[1]) : NaN;
+  const count = m ? Number(m[2]) : NaN;
+  if (!m || count < 1 || index < 1 || index > count) throw new UsageError(`--shard expects I/N with 1 <= I <= N, got "${v}" (e.g. --shard 2/8)`);
+  return { index, count };
+}
+
+function print(report: SwarmReport, json: boolean | undefined): number {
+  if (json) printLines([JSON.stringify(report)]);
+  else printLines(reportLines(report));
+  if (report.counts.error > 0) return EXIT.internal;
+  return report.counts.fail + report.counts.invalid + report.counts.limit > 0 ? EXIT.error : EXIT.ok;
+}
+
+export async function swarmHandler(argv: ArgumentsCamelCase<SwarmArgs>): Promise<number> {
+  if (argv.scenario === 'merge') return merge(argv.files ?? [], argv.json);
+  if (argv.files?.length) throw new UsageError(`swarm: unexpected argument "${argv.files[0]}" (usage: dmadbg swarm SCENARIO --seeds A..B --fail-on KIND, or dmadbg swarm merge FILE...)`);
+  if (argv.failOn === undefined) throw new UsageError('swarm: missing --fail-on KIND (the record kind that makes a seed fail, e.g. stale-tlb)');
+  const failOn = failOnKinds(argv.failOn);
+  const overrides = overridesOf(argv.override);
+  const all = parseSeeds(argv.seeds);
+  const shard = parseShard(argv.shard);
+  const workers = intOption('workers', argv.workers, { min: 1, max: 256 }) ?? defaultWorkers();
+  const maxEvents = intOption('max-events', argv.maxEvents, { min: 1, max: LIMITS.events });
+  const fam = loadFamily(argv.scenario);
+  const mine = shardRange(all, shard.index, shard.count);
+  const seeds: number[] = [];
+  if (mine) for (let s = mine.from; s <= mine.to; s++) seeds.push(s);
+  process.stderr.write(
+    `dmadbg: swarm ${fam.name} seeds ${mine ? `${mine.from}..${mine.to}` : '(none)'}${shard.count > 1 ? ` (shard ${shard.index}/${shard.count} of ${all.from}..${all.to})` : ''}, fail on ${failOn.join(',')}, ${Math.min(workers, Math.max(1, seeds.length))} workers\n`,
+  );
+  const progress = progressReporter(process.stderr);
+  const t0 = Date.now();
+  const results = await runPool({ raw: fam.raw, file: fam.file, settings: { failOn, kernel: argv.kernel, overrides, maxEvents } }, seeds, workers, (p) => progress.update(p));
+  progress.done();
+  const secs = (Date.now() - t0) / 1000;
+  const report: SwarmReport = {
+    dmadbg: 'swarm',
+    version: REPORT_VERSION,
+    scenario: fam.name,
+    file: fam.file,
+    hash: fam.hash,
+    failOn,
+    kernel: argv.kernel ?? null,
+    overrides,
+    seeds: all,
+    ran: mine ? [mine] : [],
+    counts: countOutcomes(results),
+    results: results.filter((r) => r.outcome !== 'pass'),
+  };
+  process.stderr.write(`dmadbg: ${seeds.length} seeds in ${secs.toFixed(1)}s (${Math.round(seeds.length / Math.max(secs, 1e-3))} seeds/s)\n`);
+  const code = print(report, argv.json);
+  const first = report.results.find((r) => r.outcome === 'fail');
+  if (first && !argv.json) process.stderr.write(`dmadbg: shrink one: dmadbg shrink ${fam.file} --seed ${first.seed} --fail-on ${failOn.join(',')}\n`);
+  return code;
+}
+
+function readReport(file: string): SwarmReport {
+  let r: Partial<SwarmReport>;
+  try {
+    r = JSON.parse(readFileSync(file, 'utf8')) as Partial<SwarmReport>;
+  } catch (e) {
+    throw new UsageError(`swarm merge: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? 'not JSON'}`, EXIT.error);
+  }
+  if (r.dmadbg !== 'swarm' || r.version !== REPORT_VERSION || !Array.isArray(r.ran) || !Array.isArray(r.results)) {
+    throw new UsageError(`swarm merge: ${file} is not a \`dmadbg swarm --json\` result (version ${REPORT_VERSION})`, EXIT.error);
+  }
+  return r as SwarmReport;
+}
+
+function merge(files: readonly string[], json: boolean | undefined): number {
+  if (!files.length) throw new UsageError('swarm merge: name the shards\' result files, e.g. dmadbg swarm merge results/*.json');
+  const reports = files.map((f) => ({ f, r: readReport(f) }));
+  const base = reports[0].r;
+  const same = (a: SwarmReport, b: SwarmReport) =>
+    a.hash === b.hash && a.failOn.join() === b.failOn.join() && a.kernel === b.kernel && JSON.stringify(a.overrides) === JSON.stringify(b.overrides) && a.seeds.from === b.seeds.from && a.seeds.to === b.seeds.to;
+  for (const { f, r } of reports.slice(1)) {
+    if (!same(base, r)) throw new UsageError(`swarm merge: ${f} is from another swarm than ${reports[0].f} (scenario file, --fail-on, --kernel, --override or --seeds differ)`, EXIT.error);
+  }
+  const ran = reports.flatMap(({ f, r }) => r.ran.map((s) => ({ ...s, f }))).sort((a, b) => a.from - b.from);
+  for (let i = 1; i < ran.length; i++) {
+    if (ran[i].from <= ran[i - 1].to) throw new UsageError(`swarm merge: seeds ${ran[i].from}..${Math.min(ran[i].to, ran[i - 1].to)} are in both ${ran[i - 1].f} and ${ran[i].f}`, EXIT.error);
+  }
+  const results = reports.flatMap(({ r }) => r.results).sort((a, b) => a.seed - b.seed);
+  const counts = { fail: 0, invalid: 0, limit: 0, error: 0, pass: 0 };
+  for (const { r } of reports) for (const k of Object.keys(counts) as (keyof typeof counts)[]) counts[k] += r.counts[k] ?? 0;
+  // Adjacent slices join, so a complete merge reads as the swarm's whole range.
+  const joined: SeedRange[] = [];
+  for (const s of ran) {
+    const last = joined.at(-1);
+    if (last && last.to + 1 === s.from) joined[joined.length - 1] = { from: last.from, to: s.to };
+    else joined.push({ from: s.from, to: s.to });
+  }
+  const missing = joined.length === 1 && joined[0].from === base.seeds.from && joined[0].to === base.seeds.to ? undefined : joined;
+  if (missing) process.stderr.write(`dmadbg: swarm merge: the shards cover ${joined.map((s) => `${s.from}..${s.to}`).join(', ')} of ${base.seeds.from}..${base.seeds.to}; some shards are missing\n`);
+  return print({ ...base, ran: joined, counts, results }, json);
+}

@@ -1,0 +1,81 @@
+/**
+ * The swarm's worker pool: Node's worker_threads, one thread per worker (default: the
+ * machine's available parallelism), each fed batches of seeds as it finishes the last, so
+ * a slow seed does not hold the others up. Results come back in seed order whatever the
+ * threads did.
+ */
+import { availableParallelism } from 'node:os';
+import { dirname, join, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import type { SeedResult, SwarmJob } from '../../debugger/swarm/seed.ts';
+import { PACKAGE_ROOT } from '../../store/package-root.ts';
+
+export const defaultWorkers = (): number => Math.max(1, availableParallelism());
+
+/**
+ * The worker's entry: dist/swarm-worker.js in the bundle; from src/ (tests, tsx) the .ts
+ * file, started through a one-line module that registers tsx in the new thread first.
+ */
+function workerUrl(): URL {
+  const here = fileURLToPath(import.meta.url);
+  if (here.includes(`${sep}dist${sep}`)) return pathToFileURL(join(PACKAGE_ROOT, 'dist', 'swarm-worker.js'));
+  const target = pathToFileURL(join(dirname(here), 'worker.ts')).href;
+  const tsxApi = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api')).href;
+  const boot = `const { register } = await import(${JSON.stringify(tsxApi)}); register(); await import(${JSON.stringify(target)});`;
+  return new URL(`data:text/javascript,${encodeURIComponent(boot)}`);
+}
+
+export interface PoolProgress {
+  readonly done: number;
+  readonly total: number;
+  readonly failing: number;
+}
+
+export async function runPool(job: SwarmJob, seeds: readonly number[], workers: number, onProgress?: (p: PoolProgress) => void): Promise<SeedResult[]> {
+  const n = Math.max(1, Math.min(workers, seeds.length));
+  // Batches small enough to balance the threads, large enough that messages cost little.
+  const batch = Math.max(1, Math.min(32, Math.ceil(seeds.length / (n * 8))));
+  const results = new Map<number, SeedResult>();
+  let next = 0;
+  let failing = 0;
+  const url = workerUrl();
+  const lane = (): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const w = new Worker(url, { workerData: job });
+      // Two batches in flight: a worker never waits for the main thread to hand it the next.
+      let inFlight = 0;
+      let finished = false;
+      const feed = () => {
+        if (next >= seeds.length) {
+          if (inFlight === 0 && !finished) {
+            finished = true;
+            void w.terminate().then(() => resolve());
+          }
+          return;
+        }
+        const part = seeds.slice(next, next + batch);
+        next += part.length;
+        inFlight++;
+        w.postMessage(part);
+      };
+      w.on('message', (rs: SeedResult[]) => {
+        inFlight--;
+        for (const r of rs) {
+          results.set(r.seed, r);
+          if (r.outcome === 'fail') failing++;
+        }
+        onProgress?.({ done: results.size, total: seeds.length, failing });
+        feed();
+      });
+      w.on('error', reject);
+      w.on('exit', (code) => {
+        if (!finished) reject(new Error(`swarm worker exited with code ${code} before its seeds were done`));
+      });
+      feed();
+      feed();
+    });
+  await Promise.all(Array.from({ length: n }, lane));
+  return seeds.map((s) => results.get(s)!);
+}

@@ -1,0 +1,71 @@
+/**
+ * One run of a swarm: a scenario document (a family member, see scenario/swarm.ts) run
+ * headless until the first record of a `--fail-on` kind, or its end. Pure in what it
+ * returns: the same document, kernel and overrides give the same outcome on any thread.
+ */
+import type { KernelVersion } from '../../sim/kernel.ts';
+import { SimLimitError } from '../../sim/limits.ts';
+import { recordLine } from '../../sim/trace/codec.ts';
+import { parseScenarioText } from '../../scenario/load.ts';
+import { formatProblem, ScenarioError } from '../../scenario/problems.ts';
+import { buildMachine } from '../../scenario/build/index.ts';
+
+export interface RunSettings {
+  /** Kinds whose first record fails the run. */
+  readonly failOn: readonly string[];
+  readonly kernel?: KernelVersion;
+  /** Behaviour overrides for every seed (after the seed's own choices). */
+  readonly overrides?: Readonly<Record<string, string>>;
+  /** Stop after this many events (default: the scenario's limits.maxEvents). */
+  readonly maxEvents?: number;
+}
+
+export type Outcome = 'pass' | 'fail' | 'invalid' | 'limit';
+
+export interface RunResult {
+  readonly outcome: Outcome;
+  /** fail: the first failing record, its event and its JSON line. */
+  readonly kind?: string;
+  readonly seq?: number;
+  readonly event?: number;
+  readonly line?: string;
+  /** invalid / limit: why. */
+  readonly message?: string;
+  readonly events: number;
+  readonly records: number;
+}
+
+/** Apply the settings' kernel and overrides to a scenario document (a copy). */
+export function withSettings(doc: Record<string, unknown>, s: RunSettings): Record<string, unknown> {
+  const out = { ...doc };
+  if (s.kernel) out.kernel = s.kernel;
+  if (s.overrides && Object.keys(s.overrides).length) out.overrides = { ...((out.overrides as Record<string, string> | undefined) ?? {}), ...s.overrides };
+  return out;
+}
+
+export function runDoc(doc: Record<string, unknown>, file: string, s: RunSettings): RunResult {
+  const loaded = parseScenarioText(JSON.stringify(withSettings(doc, s)), file);
+  if (!loaded.ok) return { outcome: 'invalid', message: formatProblem(loaded.problems[0]), events: 0, records: 0 };
+  let built;
+  try {
+    built = buildMachine(loaded.scenario, { file });
+  } catch (e) {
+    if (e instanceof ScenarioError) return { outcome: 'invalid', message: formatProblem(e.problems[0]), events: 0, records: 0 };
+    throw e;
+  }
+  const m = built.machine;
+  m.keepTrace = false;
+  const fail = new Set(s.failOn);
+  const max = s.maxEvents ?? loaded.scenario.limits.maxEvents;
+  try {
+    while (m.state.events < max && m.step()) {
+      for (const r of m.stepRecords) {
+        if (fail.has(r.kind)) return { outcome: 'fail', kind: r.kind, seq: r.seq, event: m.state.events, line: recordLine(r), events: m.state.events, records: m.state.traceCount };
+      }
+    }
+  } catch (e) {
+    if (!(e instanceof SimLimitError)) throw e;
+    return { outcome: 'limit', message: e.message, events: m.state.events, records: m.state.traceCount };
+  }
+  return { outcome: 'pass', events: m.state.events, records: m.state.traceCount };
+}
