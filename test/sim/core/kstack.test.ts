@@ -89,7 +89,8 @@ describe('records carry the chain they were emitted under', () => {
     const cleared = recs.find((r) => r.kind === 'pte' && r.level === 2 && r.new === 0)!;
     expect(names(m.kstack, cleared)).toEqual(['__arm_v7s_unmap', '__arm_v7s_unmap', 'arm_v7s_unmap', 'mtk_iommu_unmap', 'iommu_unmap']);
     const fault = recs.find((r) => r.kind === 'fault')!;
-    expect(names(m.kstack, fault)).toEqual(['mtk_iommu_isr']);
+    // The IRQ core calls the handler (kernel/irq/handle.c __handle_irq_event_percpu).
+    expect(names(m.kstack, fault)).toEqual(['mtk_iommu_isr', '__handle_irq_event_percpu']);
     expect(fault.frameArgs).toBeUndefined(); // arguments were not asked for
     const done = recs.find((r) => r.kind === 'dev-done')!;
     expect(done.stack ?? 0).toBe(0);
@@ -99,8 +100,8 @@ describe('records carry the chain they were emitted under', () => {
   it('a bounce: swiotlb_tbl_map_single <- swiotlb_map', () => {
     const { m, recs } = run('dma-mask-bounce', false);
     const bounce = recs.find((r) => r.kind === 'swiotlb-map')!;
-    expect(names(m.kstack, bounce)).toEqual(['swiotlb_tbl_map_single', 'swiotlb_map']);
+    expect(names(m.kstack, bounce)).toEqual(['swiotlb_tbl_map_single', 'swiotlb_map', 'dma_direct_map_page']);
     const back = recs.find((r) => r.kind === 'swiotlb-unmap')!;
-    expect(names(m.kstack, back)).toEqual(['swiotlb_tbl_unmap_single']);
+    expect(names(m.kstack, back)).toEqual(['swiotlb_tbl_unmap_single', 'dma_direct_unmap_page']);
   });
 });
