@@ -29,12 +29,14 @@ export interface SpecOptions {
   readonly stopAtQuoted?: boolean;
   /** The scenario's names, to check dev=, domain=, larb= ... against. */
   readonly names?: ScenarioNames;
+  /** The spec may start with a condition instead of a kind (after `break FUNCTION`). */
+  readonly kindOptional?: boolean;
 }
 
 /** `break`/`tbreak`/`log` spec starting at toks[i]; `if ...` at the end is the condition. */
 export function parseBreakSpec(toks: readonly Token[], i: number, opts: SpecOptions = {}): ParsedSpec {
   const quoted = (t: Token) => !!opts.stopAtQuoted && t.quoted;
-  const f = parseFilter(toks, i, { needKind: true, endsAt: (t) => (t.text === 'if' && !t.quoted) || quoted(t), names: opts.names });
+  const f = parseFilter(toks, i, { needKind: !opts.kindOptional, endsAt: (t) => (t.text === 'if' && !t.quoted) || quoted(t), names: opts.names });
   let next = f.next;
   let condition: Pred[] = [];
   if (toks[next]?.text === 'if') {

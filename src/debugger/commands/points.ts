@@ -12,6 +12,8 @@ import type { Point } from '../points.ts';
 import { parseBreakSpec, parseWatchSpec } from '../specs.ts';
 import type { Session } from '../session.ts';
 import { closest } from '../../scenario/suggest.ts';
+import { kfuncNames, kfuncsNamed } from '../../sim/core/kstack.ts';
+import type { TraceRecord } from '../../sim/core/trace.ts';
 
 /** gdb's note when a new point has the same spec as existing ones. */
 function sameAs(s: Session, p: Point): string[] {
@@ -21,7 +23,36 @@ function sameAs(s: Session, p: Point): string[] {
   return [`Note: ${kind}${same.length > 1 ? 's' : ''} ${same.map((q) => q.id).join(', ')} also set at ${p.what}.`];
 }
 
+/**
+ * `break FUNCTION [FILTER]`: every record emitted while the models are inside that kernel
+ * function (its chain has the frame), narrowed by an optional filter. Null when the first
+ * word is a record kind or shorthand, or no model emulates a function of that name.
+ */
+function functionBreak(call: CommandCall, temporary: boolean) {
+  const { session: s, args } = call;
+  const head = args[0];
+  if (!head || head.quoted || SHORTHANDS[head.text] || knownKinds().includes(head.text)) return null;
+  const funcs = kfuncsNamed(head.text);
+  if (!funcs.length) {
+    // Not a kind either: a near kernel function name is the likelier meaning for a_b_c words.
+    const near = head.text.includes('_') && !head.text.includes('=') ? closest(head.text, kfuncNames()) : undefined;
+    if (near) throw new ParseError(`no record kind or modelled kernel function "${head.text}"`, head.col, `did you mean "${near}"?`);
+    return null;
+  }
+  const ids = new Set(funcs.map((f) => f.id));
+  const rest = args.length > 1 ? parseBreakSpec(args, 1, { names: s.names(), kindOptional: true }) : undefined;
+  if (rest && rest.next < args.length) throw new ParseError(`unexpected "${args[rest.next].text}"`, args[rest.next].col, 'conditions go after `if`');
+  const m = s.machine;
+  const under = (r: TraceRecord) => m.kstack.chainHas(r.stack ?? m.trace.stackOf(r.seq), ids);
+  const test = rest ? (r: TraceRecord) => under(r) && rest.test(r) : under;
+  const p = s.points.add({ type: 'breakpoint', what: restFrom(call, head), test, kinds: rest?.kinds, temporary, condition: rest?.condition ?? [], checkCondition: rest?.filter?.check });
+  s.persist();
+  return ok(...sameAs(s, p), `${temporary ? 'Temporary breakpoint' : 'Breakpoint'} ${p.id}: ${p.what} (records emitted under ${head.text}, ${funcs[0].file})`);
+}
+
 function addBreak(call: CommandCall, temporary: boolean) {
+  const fb = functionBreak(call, temporary);
+  if (fb) return fb;
   const { session: s, args } = call;
   const spec = parseBreakSpec(args, 0, { names: s.names() });
   if (spec.next < args.length) throw new ParseError(`unexpected "${args[spec.next].text}"`, args[spec.next].col, 'conditions go after `if`');
@@ -48,6 +79,9 @@ const BREAK_HELP =
   '  break notifier [op=OP] [mm=MM]\n' +
   '  break swiotlb-full | break coherency | break stale-tlb\n' +
   '  break KIND [FIELD OP VALUE ...] [where FIELD OP VALUE [and ...]]   (any record kind)\n' +
+  '  break FUNCTION [KIND] [FIELD OP VALUE ...]   any record emitted while the models are\n' +
+  '        inside that kernel function (__arm_v7s_unmap, swiotlb_tbl_map_single, ...: `bt`\n' +
+  '        shows the chain)\n' +
   '  ... [if FIELD OP VALUE [and ...]]                                  (a condition)\n' +
   '  OP is = != < <= > >= ~ (contains); numbers compare numerically (hex too); LO..HI is a\n' +
   '  half-open range. Fields, values and names (devices, domains, larbs, ...) are checked\n' +
@@ -61,7 +95,7 @@ const breakCmd = defineCommand({
   summary: 'Stop at trace records: faults, invalidations, notifiers, any kind',
   subcommands: [...Object.keys(SHORTHANDS), 'kind='],
   help: 'break SPEC\n' + BREAK_HELP,
-  examples: ['break fault', 'break fault mmu=1', 'break fault-irq larb=1', 'break kind=dma where dev=vdec0 and len>=64', 'break kind=map where size>=16384', 'break inval scope=all', 'break fault if dir=read'],
+  examples: ['break fault', 'break fault mmu=1', 'break __arm_v7s_unmap', 'break swiotlb_tbl_map_single', 'break klog text~"buffer is full"', 'break fault-irq larb=1', 'break kind=dma where dev=vdec0 and len>=64', 'break kind=map where size>=16384', 'break inval scope=all', 'break fault if dir=read'],
   run: (call) => addBreak(call, false),
   complete: completeBreak,
 });

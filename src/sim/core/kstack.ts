@@ -36,6 +36,16 @@ export function kfunc(name: string, file: string, args: readonly string[] = []):
   return f;
 }
 
+/** Every kernel function the models emulate with this name (a name may be declared twice). */
+export function kfuncsNamed(name: string): KFunc[] {
+  return FUNCS.filter((f) => f.id !== 0 && f.name === name);
+}
+
+/** The names of every kernel function the models emulate, sorted, once each. */
+export function kfuncNames(): string[] {
+  return [...new Set(FUNCS.slice(1).map((f) => f.name))].sort();
+}
+
 /** One frame of a chain, innermost first; `args` when they were kept. */
 export interface KFrame {
   readonly func: KFunc;
@@ -120,6 +130,12 @@ export class KStack {
       out.push(Array.from(this.args.subarray(at, at + FUNCS[this.func[node]].args.length)));
     }
     return out;
+  }
+
+  /** Is any of `ids` a frame of interned chain `chain`? */
+  chainHas(chain: number, ids: ReadonlySet<number>): boolean {
+    for (let node = chain; node > 0 && node < this.parent.length; node = this.parent[node]) if (ids.has(this.func[node])) return true;
+    return false;
   }
 
   /** The frames of an interned chain, innermost first. */
