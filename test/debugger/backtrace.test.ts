@@ -10,7 +10,7 @@ function session(): Session {
   return new Session(build('mt8183-bus-sel'));
 }
 
-function run(s: Session, line: string): string[] {
+function run(s: Session, line: string): readonly string[] {
   const r = s.exec(line);
   expect(r.error, line).toBeUndefined();
   return r.lines;
