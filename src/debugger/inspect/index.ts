@@ -5,5 +5,6 @@ import './kmem.ts';
 import './pci.ts';
 import './vtd.ts';
 import './amd.ts';
+import './registers.ts';
 
 export { available, inspector, inspectors, registerInspector, type InspectContext, type Inspector } from './registry.ts';
