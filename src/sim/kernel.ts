@@ -313,9 +313,19 @@ export const AMD_MAP_SG_OFFSET = behaviour({
   source: 'drivers/iommu/amd_iommu.c: map_sg',
 });
 
+export const DMA_API_DEBUG = behaviour({
+  id: 'dma-api-debug',
+  area: 'dma',
+  summary: 'CONFIG_DMA_API_DEBUG: dma-debug checks every unmap and sync against the live mappings and reports mismatches (dma-debug records, "DMA-API: ..." log lines); off in the kernels modelled, as in distribution builds',
+  choices: ['off', 'on'],
+  kernels: sameOnAll('off'),
+  source: 'kernel/dma/debug.c: check_unmap, check_sync',
+});
+
 /** Every row, in `info kernels` order. */
 export const BEHAVIOURS: readonly Behaviour[] = [
   MTK_DRIVER_GEN,
+  DMA_API_DEBUG,
   V7S_SPLIT_BLK,
   DMA_MAX_MAPPING_SIZE,
   VIRTIO_BLK_MAX_SEGMENT,

@@ -4,6 +4,7 @@
  * memory. One `dma` record per page chunk says what reached memory, or that it faulted.
  */
 import type { Machine } from '../machine.ts';
+import { debugDmaDeviceAccess } from '../dma/debug.ts';
 import type { FieldsFor } from '../trace-kinds.ts';
 import { PAGE_SIZE, readInto, writeBytes } from '../mem/phys.ts';
 import type { DeviceBase } from './device.ts';
@@ -97,6 +98,7 @@ export function deviceRead(m: Machine, dev: DeviceBase, addr: number, len: numbe
     }
     off += n;
   }
+  debugDmaDeviceAccess(m, dev, addr, len);
   return { data, ok };
 }
 
@@ -118,5 +120,6 @@ export function deviceWrite(m: Machine, dev: DeviceBase, addr: number, data: Uin
     }
     off += n;
   }
+  debugDmaDeviceAccess(m, dev, addr, len);
   return ok;
 }
