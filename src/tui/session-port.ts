@@ -13,6 +13,7 @@ import type { PciView } from './panels/pci/model.ts';
 import type { HmmView } from './panels/hmm/model.ts';
 import type { VtdView } from './panels/vtd/model.ts';
 import type { AmdView } from './panels/amd/model.ts';
+import type { ModelViews } from '../debugger/views/index.ts';
 
 export type { CommandInfo, CommandResult, ContinueProgress, PointView, SessionView, Stop, TraceRecord };
 
@@ -34,6 +35,9 @@ export interface TuiView extends SessionView {
   readonly hmm?: HmmView;
   readonly vtd?: VtdView;
   readonly amd?: AmdView;
+  readonly klog?: ModelViews['klog'];
+  readonly registers?: ModelViews['registers'];
+  readonly mappings?: ModelViews['mappings'];
 }
 
 /** A compiled timeline filter, or the mistake in it (message, 0-based column, hint). */

@@ -16,6 +16,9 @@ import { breakpointsPanel } from './breakpoints/index.ts';
 import { consolePanel } from './console/index.ts';
 import { pciPanel } from './pci/index.ts';
 import { hmmPanel } from './hmm/index.ts';
+import { logPanel } from './log/index.ts';
+import { registersPanel } from './registers/index.ts';
+import { mappingsPanel } from './mappings/index.ts';
 
 export const PANELS: readonly PanelDef[] = [
   timelinePanel,
@@ -29,6 +32,9 @@ export const PANELS: readonly PanelDef[] = [
   devicesPanel,
   notifiersPanel,
   hmmPanel,
+  registersPanel,
+  mappingsPanel,
+  logPanel,
   breakpointsPanel,
   consolePanel,
 ];
