@@ -41,6 +41,10 @@ export interface ScenarioNames {
   readonly m4uPort?: (name: string) => NamedPort | undefined;
   /** Every port name of this SoC, for did-you-mean. */
   readonly m4uPortNames?: readonly string[];
+  /** Register blocks (`watch reg BLOCK REG`): the M4U instances. */
+  readonly regBlocks?: readonly string[];
+  /** The M4U a device's larb is bound to (its faults latch there). */
+  readonly blockOfDev?: (dev: string) => string | undefined;
 }
 
 /** The names in a machine now (sources merged; a field none of them lists is unknown). */
@@ -66,7 +70,11 @@ export function scenarioNames(m: Machine): ScenarioNames {
     }
     return undefined;
   };
-  return { known, m4uPort, m4uPortNames: table.flat() };
+  const blockOfDev = (dev: string): string | undefined => {
+    const larb = (devs.find((d) => d.name === dev) as { larb?: number } | undefined)?.larb;
+    return larb === undefined ? undefined : mtk.m4u[mtk.larbM4u[larb] ?? -1]?.name;
+  };
+  return { known, m4uPort, m4uPortNames: table.flat(), regBlocks: mtk.m4u.map((i) => i.name), blockOfDev };
 }
 
 // Devices: every built scenario has the list (maybe empty).

@@ -46,3 +46,21 @@ describe('info registers m4u0 at the mt8183 fault', () => {
     expect(atFault().exec('info registers m4u9').lines).toEqual(['no register block "m4u9": blocks here: m4u0']);
   });
 });
+
+describe('watch reg m4u0 FAULT_ST1', () => {
+  it('stops where FAULT_ST1 is written: the hardware latching the fault, then the ISR clearing it', () => {
+    // mtk_iommu_isr (v5.4.1) clears with INT_CONTROL0 |= F_INT_CLR_BIT (bit 12): 0x6f | 0x1000.
+    const s = new Session(build('mt8183-bus-sel'));
+    expect(s.exec('watch reg m4u0 FAULT_ST1').error).toBeUndefined();
+    expect(s.exec('continue').stop?.record).toMatchObject({ kind: 'dma', dev: 'vdec0', result: 'fault', addr: 0x7f000000 });
+    expect(s.exec('info registers m4u0').lines.find((l) => l.includes(' FAULT_ST1 '))).toMatch(/0x00000080/);
+    expect(s.exec('continue').stop?.record).toMatchObject({ kind: 'reg', reg: 'INT_CONTROL0', val: 0x106f });
+    expect(s.exec('continue').stop?.reason).toBe('end');
+  });
+
+  it('a misspelt register or block is an error with a did-you-mean', () => {
+    const s = new Session(build('mt8183-bus-sel'));
+    expect(s.exec('watch reg m4u0 FAULT_STX').error?.hint).toBe('did you mean "FAULT_ST1"?');
+    expect(s.exec('watch reg m4u9 FAULT_ST1').error?.message).toBe('no register block "m4u9"');
+  });
+});
