@@ -42,8 +42,9 @@ describe('bt at the mt8183 fault', () => {
 
 describe('break __arm_v7s_unmap', () => {
   it('stops at the unmap\'s PTE clear with the whole chain and its arguments', () => {
-    // The scenario's vdec0 unmaps its 8 KiB buffer at IOVA 0xffffe000 (dma_unmap_single ->
-    // iommu_unmap(0xffffe000, 0x2000)). iommu.c __iommu_unmap splits it into the largest page
+    // The scenario's vdec0 unmaps its 8 KiB bidirectional buffer at IOVA 0xffffe000
+    // (dma_unmap_single -> iommu_dma_unmap_page -> __iommu_dma_unmap -> iommu_unmap(0xffffe000,
+    // 0x2000); the kernel's __iommu_dma_unmap calls iommu_unmap_fast, modelled as iommu_unmap). iommu.c __iommu_unmap splits it into the largest page
     // the M4U takes (4 KiB: the IOVA is only 8 KiB aligned and 64 KiB pages need 64 KiB), so
     // mtk_iommu_unmap(0xffffe000, 0x1000) -> arm_v7s_unmap -> __arm_v7s_unmap at lvl 1, which
     // finds a table and recurses to lvl 2, where the 4 KiB entry is cleared.
@@ -57,6 +58,8 @@ describe('break __arm_v7s_unmap', () => {
       '#2  arm_v7s_unmap (iova=0xffffe000, size=0x1000) at drivers/iommu/io-pgtable-arm-v7s.c',
       '#3  mtk_iommu_unmap (iova=0xffffe000, size=0x1000) at drivers/iommu/mtk_iommu.c',
       '#4  iommu_unmap (iova=0xffffe000, size=0x2000) at drivers/iommu/iommu.c',
+      '#5  __iommu_dma_unmap (dma_addr=0xffffe000, size=0x2000) at drivers/iommu/dma-iommu.c',
+      '#6  iommu_dma_unmap_page (dma_handle=0xffffe000, size=0x2000, dir=DMA_BIDIRECTIONAL) at drivers/iommu/dma-iommu.c',
     ]);
   });
 

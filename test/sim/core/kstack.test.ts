@@ -66,7 +66,7 @@ describe('records carry the chain they were emitted under', () => {
   it('a level-2 PTE written by an mtk map: __arm_v7s_map <- __arm_v7s_map <- arm_v7s_map <- mtk_iommu_map <- iommu_map', () => {
     const { m, recs } = run('mt8183-bus-sel', true);
     const pte = recs.find((r) => r.kind === 'pte' && r.level === 2 && r.iova === 0xffffe000)!;
-    expect(names(m.kstack, pte)).toEqual(['__arm_v7s_map', '__arm_v7s_map', 'arm_v7s_map', 'mtk_iommu_map', 'iommu_map']);
+    expect(names(m.kstack, pte)).toEqual(['__arm_v7s_map', '__arm_v7s_map', 'arm_v7s_map', 'mtk_iommu_map', 'iommu_map', '__iommu_dma_map', 'iommu_dma_map_page']);
     const frames = m.kstack.frames(pte.stack!, pte.frameArgs);
     // iommu_map(iova 0xffffe000, paddr 0x40000000, 8 KiB) maps it as two 4 KiB pages.
     expect(frames.map((f) => f.args)).toEqual([
@@ -75,11 +75,13 @@ describe('records carry the chain they were emitted under', () => {
       [0xffffe000, 0x40000000, 0x1000, 3], // prot IOMMU_READ | IOMMU_WRITE
       [0xffffe000, 0x40000000, 0x1000, 3],
       [0xffffe000, 0x40000000, 0x2000, 3],
+      [0x40000000, 0x2000, 3], // __iommu_dma_map(phys, size, prot)
+      [0x40000000, 0x2000, 0], // iommu_dma_map_page(phys, size, DMA_BIDIRECTIONAL)
     ]);
     expect(frames[0].func.file).toBe('drivers/iommu/io-pgtable-arm-v7s.c');
-    // The map record itself is iommu_map's; the dma_map_single one is above any kernel frame modelled.
+    // The map record itself is iommu_map's, called from dma-iommu.c's __iommu_dma_map.
     const map = recs.find((r) => r.kind === 'map' && r.api === 'iommu_map')!;
-    expect(names(m.kstack, map)).toEqual(['iommu_map']);
+    expect(names(m.kstack, map)).toEqual(['iommu_map', '__iommu_dma_map', 'iommu_dma_map_page']);
     // The store keeps the chain per seq, for records read back from the recording.
     expect(m.trace.stackOf(pte.seq)).toBe(pte.stack);
   });
@@ -87,7 +89,7 @@ describe('records carry the chain they were emitted under', () => {
   it('the unmap path and the fault report', () => {
     const { m, recs } = run('mt8183-bus-sel', false);
     const cleared = recs.find((r) => r.kind === 'pte' && r.level === 2 && r.new === 0)!;
-    expect(names(m.kstack, cleared)).toEqual(['__arm_v7s_unmap', '__arm_v7s_unmap', 'arm_v7s_unmap', 'mtk_iommu_unmap', 'iommu_unmap']);
+    expect(names(m.kstack, cleared)).toEqual(['__arm_v7s_unmap', '__arm_v7s_unmap', 'arm_v7s_unmap', 'mtk_iommu_unmap', 'iommu_unmap', '__iommu_dma_unmap', 'iommu_dma_unmap_page']);
     const fault = recs.find((r) => r.kind === 'fault')!;
     // The IRQ core calls the handler (kernel/irq/handle.c __handle_irq_event_percpu).
     expect(names(m.kstack, fault)).toEqual(['mtk_iommu_isr', '__handle_irq_event_percpu']);
