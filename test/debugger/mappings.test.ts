@@ -24,3 +24,12 @@ describe('info mappings', () => {
     expect(s.exec('info mappings bogus').lines).toEqual(['no device "bogus": devices here: nic32']);
   });
 });
+
+describe('PCI devices by their pci_name', () => {
+  it('info devices shows 0000:BB:DD.F for PCI functions (vtd-fault-reasons: gpu0 at 02:00.0, sata0 at 03:00.0)', () => {
+    const s = new Session(build('vtd-fault-reasons'));
+    const lines = s.exec('info devices').lines;
+    expect(lines.find((l) => l.startsWith('gpu0 '))).toMatch(/ 0000:02:00\.0\b/);
+    expect(lines.find((l) => l.startsWith('sata0 '))).toMatch(/ 0000:03:00\.0\b/);
+  });
+});

@@ -3,6 +3,7 @@
  * and where its workload stands. Derived from the devices model's plain state.
  */
 import type { Machine } from '../../sim/machine.ts';
+import { deviceBdf } from '../../sim/devices/identity.ts';
 import { type DeviceBase, DEVICES } from '../../sim/devices/device.ts';
 
 export interface DeviceView {
@@ -11,6 +12,8 @@ export interface DeviceView {
   readonly dmaMaskBits: number;
   readonly dmaOps: string;
   readonly translator: string;
+  /** pci_name() when the device is a PCI function ("0000:00:02.0"). */
+  readonly bdf?: string;
   /** One-line state: "round 2/4 op 1/2", "done". */
   readonly status: string;
   /** Pending work, oldest first (queue entries, in-flight requests). */
@@ -35,7 +38,8 @@ export function devicesView(m: Machine): DeviceView[] {
         ? `round ${(d.round ?? 0) + 1}/${d.repeat} op ${(d.pc ?? 0) + 1}/${d.ops?.length ?? 0}`
         : '';
     const queue = !done && d.ops && d.pc !== undefined ? d.ops.slice(d.pc).map((o) => `${o.op}`) : [];
-    return { name: d.name, kind: d.kind, dmaMaskBits: d.dmaMaskBits, dmaOps: d.dmaOps, translator: d.translator, status, queue };
+    const bdf = deviceBdf(m, d.name)?.bdf;
+    return { name: d.name, kind: d.kind, dmaMaskBits: d.dmaMaskBits, dmaOps: d.dmaOps, translator: d.translator, ...(bdf ? { bdf } : {}), status, queue };
   });
 }
 

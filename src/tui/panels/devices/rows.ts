@@ -2,7 +2,7 @@ import type { DeviceView } from '../../session-port.ts';
 
 /** One line per device, then its queue entries indented when there is room. */
 export function deviceLine(d: DeviceView): string {
-  return `${d.name.padEnd(8)} ${d.kind.padEnd(10)} mask ${String(d.dmaMaskBits).padStart(2)}b  ${d.dmaOps}/${d.translator}  ${d.status}`;
+  return `${d.name.padEnd(8)} ${d.bdf ? `${d.bdf} ` : ''}${d.kind.padEnd(10)} mask ${String(d.dmaMaskBits).padStart(2)}b  ${d.dmaOps}/${d.translator}  ${d.status}`;
 }
 
 export function deviceRows(devs: readonly DeviceView[], withQueues: boolean): { text: string; dev: number; sub: boolean }[] {
