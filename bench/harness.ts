@@ -18,20 +18,35 @@ export interface Bench {
   readonly samples?: number;
   /** What the issue aims for, printed beside the figure (e.g. ">= 5e6"). */
   readonly target?: string;
+  /** More words after the target, from the median (e.g. the ratio to a baseline). */
+  readonly note?: (median: number) => string;
 }
+
+/**
+ * The clock rates are measured with, in ns: wall time, or with BENCH_CLOCK=cpu this process's
+ * CPU time (user + system), which a machine shared with other work disturbs much less (a
+ * process waiting for a core uses none): for comparing two versions on a busy machine.
+ */
+export const clockNs: () => number =
+  process.env.BENCH_CLOCK === 'cpu'
+    ? () => {
+        const u = process.cpuUsage();
+        return (u.user + u.system) * 1000;
+      }
+    : () => Number(process.hrtime.bigint());
 
 /** Operations per second of `body`, which performs `ops` operations per call. */
 export function rate(body: () => void, ops: number, budgetMs = 300): number {
   let calls = 0;
-  const start = process.hrtime.bigint();
-  let elapsed = 0n;
-  const budget = BigInt(budgetMs) * 1_000_000n;
+  const start = clockNs();
+  let elapsed = 0;
+  const budget = budgetMs * 1e6;
   while (elapsed < budget) {
     body();
     calls++;
-    elapsed = process.hrtime.bigint() - start;
+    elapsed = clockNs() - start;
   }
-  return (calls * ops) / (Number(elapsed) / 1e9);
+  return (calls * ops) / (elapsed / 1e9);
 }
 
 export function median(xs: number[]): number {

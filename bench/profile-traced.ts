@@ -1,13 +1,13 @@
 /**
  * Not a bench (npm run bench skips it): the traced-access loop of bench/mtk.bench.ts alone,
  * to profile where a device access's time goes:
- *   node --import tsx --cpu-prof --cpu-prof-dir=/tmp/prof bench/profile-traced.ts [accesses]
+ *   npx tsx bench/profile.ts bench/profile-traced.ts [accesses]
  */
 import { Scenario } from '../src/scenario/schema/index.ts';
 import { buildMachine } from '../src/scenario/build/index.ts';
 import { DEVICES } from '../src/sim/devices/device.ts';
 import type { MtkEngineState } from '../src/sim/devices/mtk-engine.ts';
-import { deviceRead } from '../src/sim/devices/port.ts';
+import { deviceReadInto } from '../src/sim/devices/port.ts';
 
 const s = Scenario.parse({
   version: 1, name: 'bench', description: 'bench',
@@ -22,8 +22,9 @@ while (!dev.mappings.m && m.step());
 const iova = dev.mappings.m.iova;
 const N = Number(process.argv[2] ?? 3_000_000);
 const t0 = process.hrtime.bigint();
+const buf = new Uint8Array(64);
 for (let i = 0; i < N; i++) {
-  deviceRead(m, dev, iova + ((i & 15) << 8), 64);
+  deviceReadInto(m, dev, iova + ((i & 15) << 8), buf, 64);
   if ((i & 1023) === 1023) { m.stepRecords.length = 0; m.trace.discard(); }
 }
 const dt = Number(process.hrtime.bigint() - t0) / 1e9;

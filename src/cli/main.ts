@@ -77,6 +77,11 @@ export async function main(argv: string[]): Promise<void> {
       process.stderr.write(`dmadbg: ${line}; see \`dmadbg ${command ? `${command} ` : ''}--help\`\n`);
       process.exit(EXIT.usage);
     });
+  // yargs renders a command's help as it starts the handler, to show it on a later failure;
+  // dmadbg never shows help on a failure (showHelpOnFail(false)), and the rendering was ~10%
+  // of a short `run`. (Internal API: if it moves, help is simply rendered again.)
+  const usage = (cli as unknown as { getInternalMethods?(): { getUsageInstance?(): { cacheHelpMessage?: () => void } } }).getInternalMethods?.().getUsageInstance?.();
+  if (usage?.cacheHelpMessage) usage.cacheHelpMessage = () => {};
   try {
     await cli.parseAsync();
   } catch (e) {

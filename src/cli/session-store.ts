@@ -11,6 +11,16 @@ import type { Session, SessionOptions } from '../debugger/session.ts';
 import { stopJson } from '../debugger/script.ts';
 import { newRunId, saveRun } from '../store/runs.ts';
 import type { SavedPoints, Workspace } from '../store/workspace.ts';
+import { openSpill } from '../store/spill.ts';
+import type { ChunkVault } from '../sim/core/trace.ts';
+
+/**
+ * Where a session on this workspace spills its recording and checkpoints: a file in the
+ * workspace, or nothing (the session keeps them in memory) when the workspace is not writable.
+ */
+export function spillFor(ws: Workspace): ChunkVault | undefined {
+  return ws.offline ? undefined : openSpill(ws.dir, (l) => ws.warn(l));
+}
 
 export interface ScenarioIdentity {
   readonly name: string;
@@ -57,6 +67,7 @@ export function wireSession(ws: Workspace, sc: ScenarioIdentity, opts: { restore
       hash: sc.hash,
       restore,
       workspace: ws.offline ? `${ws.dir} (not saved: ${ws.offline})` : ws.dir,
+      spill: spillFor(ws),
       history: keepHistory ? ws.read().history : undefined,
       // Saved as changes against what this session loaded or last saved, so another
       // session's breakpoints on the same scenario stay.

@@ -14,9 +14,12 @@
  * record; `scanBack` searches the recording backwards. Each returns a Motion, so the session
  * can run it whole (`exec`) or in slices (`execAsync`).
  */
+import { deserialize, serialize } from 'node:v8';
 import { queuePeekTime } from '../sim/core/queue.ts';
-import { LIMITS } from '../sim/limits.ts';
+import { SimAssertionError } from '../sim/core/assert.ts';
 import type { TraceRecord } from '../sim/core/trace.ts';
+import type { KindName } from '../sim/trace-kinds.ts';
+import type { MachineState } from '../sim/machine.ts';
 import { decodeLine } from '../sim/trace/codec.ts';
 import type { Motion } from './command.ts';
 import type { Point } from './points.ts';
@@ -38,6 +41,21 @@ export interface ForwardOptions {
   readonly logs?: string[];
 }
 
+/**
+ * Record kinds the enabled points can match (breakpoints, watchpoints, log points), so a
+ * fast-forward still builds and tests them; undefined when one can match any kind (then
+ * nothing is fast-forwarded).
+ */
+function pointKinds(s: Session): ReadonlySet<string> | undefined {
+  const out = new Set<string>();
+  for (const p of s.points.all()) {
+    if (!p.enabled) continue;
+    if (!p.kinds) return undefined;
+    for (const k of p.kinds) out.add(k);
+  }
+  return out;
+}
+
 /** Handle one event; false at the end of the scenario. A halt leaves the event unrecorded. */
 function stepOne(s: Session): boolean {
   const m = s.machine;
@@ -47,7 +65,7 @@ function stepOne(s: Session): boolean {
   }
   if (m.halted) return true;
   s.recording.onEvent(m.state.events, m.state.traceCount);
-  s.checkpoints.after(m);
+  s.checkpoints.after(m, m.fastForwarding);
   return true;
 }
 
@@ -95,6 +113,8 @@ export function forward(s: Session, o: ForwardOptions): Motion {
     }
     return false;
   };
+  /** A stop at a record met while fast-forwarding: replayed with records on, then reported. */
+  let late: { reason: 'breakpoint' | 'watchpoint' | 'step'; id?: number; record: TraceRecord } | undefined;
   return {
     run: (budget) => {
       if (!began) {
@@ -108,9 +128,15 @@ export function forward(s: Session, o: ForwardOptions): Motion {
         if (!st) return undefined;
         prep = undefined;
         if (st.reason !== 'step') return st;
+        if (late) return s.stopHere(late.reason, { motion: o.motion, id: late.id, record: s.recording.get(late.record.seq) });
       }
       const hook = o.haltSeq !== undefined || (o.check && s.points.activeCount > 0);
       m.haltTest = hook ? test : undefined;
+      // Fast-forward past the recording's frontier when no record-level target is set: the
+      // records nothing needs are not built (the recording fills them in when read).
+      const needs = o.check ? pointKinds(s) : new Set<string>();
+      const ffOk = s.fastForward && o.haltSeq === undefined && needs !== undefined;
+      const needed = (k: KindName) => needs!.has(k);
       try {
         for (let n = 0; n < budget; n++) {
           if (o.targetEvents !== undefined && m.state.events >= o.targetEvents) return s.stopHere('step', { motion: o.motion });
@@ -118,19 +144,31 @@ export function forward(s: Session, o: ForwardOptions): Motion {
           if (m.state.events >= s.maxEvents) return s.stopHere('limit', { motion: o.motion, message: `event limit ${s.maxEvents} reached` });
           // An event that met a limit (SimLimitError): stop before it, every time.
           if (s.halt && m.state.events + 1 >= s.halt.events) return s.stopHere('limit', { motion: o.motion, message: `event ${s.halt.events} cannot run: ${s.halt.message}` });
-          if (m.state.traceCount >= LIMITS.sessionRecords && m.state.events >= s.recording.frontier) {
-            return s.stopHere('limit', { motion: o.motion, message: `record limit reached: a debugger session keeps at most ${LIMITS.sessionRecords} records (\`dmadbg run\` without --commands streams any number)` });
+          if (m.state.traceCount >= s.recordLimit && m.state.events >= s.recording.frontier) {
+            return s.stopHere('limit', { motion: o.motion, message: `record limit reached: a debugger session keeps at most ${s.recordLimit} records (\`dmadbg run\` without --commands streams any number)` });
           }
+          const ff = ffOk && m.state.events >= s.recording.frontier;
+          if (ff !== m.fastForwarding) m.fastForward(ff, needed);
           if (!stepOne(s)) return s.stopHere('end', { motion: o.motion });
           if (m.halted) {
             const h = hit!;
+            const reason = !h.p ? 'step' : h.p.type === 'watchpoint' ? 'watchpoint' : 'breakpoint';
+            if (m.fastForwarding) {
+              // The stop's record and those before it were not kept: replay the event with
+              // records on (from the checkpoint before it) up to that record, then stop.
+              late = { reason, id: h.p?.id, record: h.r };
+              m.fastForward(false);
+              prep = chain(gotoEvent(s, m.state.events - 1, o.motion), () => forward(s, { haltSeq: h.r.seq, check: false, motion: o.motion }));
+              return undefined;
+            }
             if (!h.p) return s.stopHere('step', { motion: o.motion, record: h.r });
-            return s.stopHere(h.p.type === 'watchpoint' ? 'watchpoint' : 'breakpoint', { motion: o.motion, id: h.p.id, record: h.r });
+            return s.stopHere(reason, { motion: o.motion, id: h.p.id, record: h.r });
           }
         }
         return undefined;
       } finally {
         m.haltTest = undefined;
+        if (m.fastForwarding) m.fastForward(false);
       }
     },
   };
@@ -172,6 +210,36 @@ export function gotoRecord(s: Session, seq: number, motion: string, check = fals
       return inner.run(budget);
     },
   };
+}
+
+/**
+ * Fill the recording's gap around record `seq` (left by a fast-forward): restore the
+ * checkpoint before its event and replay with records on up to the next checkpoint (at
+ * least through that event, at most to the frontier), every record checked or kept as any
+ * replay's, then put the machine back exactly where it was (halted inside an event too).
+ * Called by Recording when a reader meets a gap; never while a motion is stepping.
+ */
+export function fillRecords(s: Session, seq: number): void {
+  const m = s.machine;
+  if (m.haltTest !== undefined || m.fastForwarding) throw new SimAssertionError(`record ${seq} read while the machine is moving`);
+  const e = s.recording.eventOf(seq);
+  if (e > s.recording.frontier) throw new SimAssertionError(`record ${seq} belongs to event ${e}, past the recording (${s.recording.frontier} events)`);
+  const parked = { state: serialize(m.state), halted: m.halted, stack: m.kstack.cur, stepRecords: m.stepRecords.slice() };
+  try {
+    const from = s.checkpoints.nearestEvents(e - 1);
+    const to = Math.min(s.recording.frontier, Math.max(e, s.checkpoints.nextEvents(from) ?? e));
+    m.restore(s.checkpoints.nearest(e - 1));
+    while (m.state.events < to) {
+      if (!m.step()) throw new SimAssertionError(`the scenario ended at event ${m.state.events} while replaying to event ${to}`);
+      s.recording.onEvent(m.state.events, m.state.traceCount);
+    }
+  } finally {
+    m.restore({ state: deserialize(parked.state) as MachineState, events: 0, traceCount: 0 });
+    m.halted = parked.halted;
+    m.kstack.cur = parked.stack;
+    m.stepRecords.length = 0;
+    m.stepRecords.push(...parked.stepRecords);
+  }
 }
 
 /**

@@ -19,7 +19,8 @@ import { formatRecordRow, formatTime } from './format.ts';
 import { ParseError, caretLines, splitCommands, tokenize } from './parser.ts';
 import { type Point, PointTable } from './points.ts';
 import { Recording } from './recording.ts';
-import { type ForwardOptions, forward, gotoEvent, gotoRecord, scanBack } from './engine.ts';
+import type { ChunkVault } from '../sim/core/trace.ts';
+import { type ForwardOptions, fillRecords, forward, gotoEvent, gotoRecord, scanBack } from './engine.ts';
 import { describeStop } from './stops.ts';
 import type { CommandInfo, CommandResult, ContinueProgress, SessionEvent, SessionView, Stop } from './types.ts';
 import { closest } from '../scenario/suggest.ts';
@@ -63,6 +64,14 @@ export interface SessionOptions {
   history?: readonly string[];
   /** Where breakpoints and history are kept (shown by `help`): the workspace directory. */
   workspace?: string;
+  /**
+   * Where the recording's full chunks and the checkpoints go: a file in the workspace
+   * (src/store/spill.ts), so memory stays flat however long the run. Without one they are
+   * deflated in memory, with the caps of the limits table.
+   */
+  spill?: ChunkVault;
+  /** Run past the recording without building the records nothing needs (default on; tests turn it off). */
+  fastForward?: boolean;
   /** Writes `export`'s files (the CLI's writes under the working directory); absent: no export. */
   writeExport?: ExportWriter;
 }
@@ -99,6 +108,10 @@ export class Session {
   internalError: unknown;
   /** Set when event `events` met a limit: forward motion stops before it. */
   halt: { readonly events: number; readonly message: string } | undefined;
+  /** Fast-forward where nothing needs the records (see engine.ts forward). */
+  readonly fastForward: boolean;
+  /** Records the session may record: more when they spill to the workspace. */
+  readonly recordLimit: number;
 
   constructor(built: Built, options: SessionOptions = {}) {
     this.built = built;
@@ -106,8 +119,11 @@ export class Session {
     this.machine = built.machine;
     const m = this.machine;
     m.keepTrace = true;
-    this.recording = new Recording(m.trace);
-    this.checkpoints = new Checkpoints(m, options.checkpoints);
+    this.recording = new Recording(m.trace, options.spill);
+    this.recording.filler = (seq) => fillRecords(this, seq);
+    this.checkpoints = new Checkpoints(m, { vault: options.spill, ...options.checkpoints });
+    this.fastForward = options.fastForward ?? true;
+    this.recordLimit = options.spill ? LIMITS.spilledRecords : LIMITS.sessionRecords;
     this.maxEvents = options.maxEvents ?? built.scenario.limits.maxEvents;
     this.lastStop = { reason: 'start', events: 0, t: 0 };
     if (options.restore) this.restoreSaved(options.restore);

@@ -103,6 +103,14 @@ export const MODELS: readonly ModelDoc[] = [
     deviceKinds: ['s3cmci'],
     more: 'docs/highmem.md',
   },
+  {
+    id: 'swarm',
+    title: 'Swarm families',
+    intro: 'A scenario with a `swarm` section is a family: `dmadbg swarm` runs it over many seeds and each seed, from its own PRNG stream, keeps a subset of the devices, picks one value for each `vary` path and may override kernel behaviours; `dmadbg shrink` cuts a failing seed down to the smallest scenario that still fails. `run`, `tui` and `export` ignore the section (they run the file as written).',
+    sections: ['swarm'],
+    deviceKinds: [],
+    more: 'docs/swarm.md',
+  },
 ];
 
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');

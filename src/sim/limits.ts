@@ -21,8 +21,10 @@ export const LIMITS = {
   events: 1_000_000_000,
   /** Virtual time, ns: the event queue's key keeps time and priority in one exact double. */
   virtualTimeNs: T_MAX,
-  /** Records a debugger session (TUI, --commands) keeps for reverse execution. */
+  /** Records a debugger session (TUI, --commands) keeps in memory for reverse execution (no workspace to spill to). */
   sessionRecords: 20_000_000,
+  /** Records a debugger session records when they spill to its workspace (deflated, ~20 bytes each on disk). */
+  spilledRecords: 2_000_000_000,
   /** Characters in one debugger command line. */
   commandChars: 4096,
   /** Bytes of a scenario file or a command file. */
@@ -52,7 +54,7 @@ export const LIMIT_ROWS: readonly LimitRow[] = [
   { name: 'SWIOTLB pool', value: bytes(LIMITS.swiotlbBytes), what: 'swiotlb.size', whenReached: 'validate refuses it' },
   { name: 'events per run', value: count(LIMITS.events), what: 'limits.maxEvents and --max-events', whenReached: 'validate / the option refuses a larger value' },
   { name: 'virtual time', value: `${count(LIMITS.virtualTimeNs)} ns (~${Math.floor(LIMITS.virtualTimeNs / 3.6e12)} h)`, what: 'the latest time any event may be scheduled at', whenReached: 'validate refuses start/period/repeat/at values that pass it; a run stops with a message' },
-  { name: 'records per debugger session', value: count(LIMITS.sessionRecords), what: 'records the TUI or a --commands run keeps for reverse execution (headless run streams and keeps none)', whenReached: 'motion stops with a message; reverse motion still works' },
+  { name: 'records per debugger session', value: `${count(LIMITS.spilledRecords)} (${count(LIMITS.sessionRecords)} without a workspace)`, what: 'records the TUI or a --commands run records for reverse execution, spilled to a file in the workspace (in memory when the workspace cannot be written); headless run streams and keeps none', whenReached: 'motion stops with a message; reverse motion still works' },
   { name: 'command length', value: `${count(LIMITS.commandChars)} characters`, what: 'one debugger command line (TUI, command files, over SSH)', whenReached: 'the command is refused with a one-line error' },
   { name: 'file size', value: bytes(LIMITS.fileBytes), what: 'a scenario file or a command file', whenReached: 'refused before it is parsed' },
   { name: 'JSON nesting', value: `${LIMITS.jsonDepth} levels`, what: 'arrays and objects inside each other in a scenario file', whenReached: 'refused, with the line and column' },

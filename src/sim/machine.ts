@@ -11,11 +11,11 @@ import { type EventQueue, T_MAX, queueCreate, queuePop, queuePush } from './core
 import { TraceStore } from './core/trace.ts';
 import { KStack } from './core/kstack.ts';
 import { type Encoder, encoderOf } from './trace/codec.ts';
-import type { FieldsFor, KindName, RecordOf, TraceRecord } from './trace-kinds.ts';
+import { type FieldsFor, type KindName, type RecordOf, type TraceRecord, TRACE_KIND_NAMES } from './trace-kinds.ts';
 import { type PhysMem, physCreate } from './mem/phys.ts';
 import { type PhysAllocator, allocatorCreate } from './mem/alloc.ts';
 import { type Behaviour, type KernelVersion, resolveBehaviours } from './kernel.ts';
-import type { EventKey, ModelKey, ServiceKey } from './core/keys.ts';
+import { type EventKey, type ModelKey, type ServiceKey, modelSlotOf } from './core/keys.ts';
 import { SimLimitError } from './limits.ts';
 
 export interface MachineConfig {
@@ -64,6 +64,23 @@ export interface Snapshot {
   readonly traceCount: number;
 }
 
+/**
+ * Every kind's encoder and (later) watchers, one property per kind in one fixed order: emit
+ * finds them with one property load (a Map lookup was a sixth of emit).
+ */
+function hooksTable(): Record<KindName, KindHooks> {
+  const t = {} as Record<KindName, KindHooks>;
+  for (const k of TRACE_KIND_NAMES) t[k] = { encode: encoderOf(k), watchers: undefined };
+  return t;
+}
+
+/** Every kind false: the fast-forward flags, one property per kind in one fixed order. */
+function quietTable(): Record<KindName, boolean> {
+  const q = {} as Record<KindName, boolean>;
+  for (const k of TRACE_KIND_NAMES) q[k] = false;
+  return q;
+}
+
 function noModel(key: ModelKey<unknown>): never {
   assert(false, `no model ${key.name} in this machine`);
 }
@@ -81,6 +98,15 @@ export class Machine {
   /** When false, records are built and matched but never encoded nor kept (benchmarks). */
   keepTrace = true;
   /**
+   * Per record kind: true while fast-forwarding and nothing needs records of that kind (see
+   * fastForward). A call site on a hot path checks it and calls skip() instead of building
+   * the record: `if (m.quiet.dma) m.skip(); else m.emit('dma', {...})`. Every kind is a
+   * property from the start, so the check is one monomorphic load.
+   */
+  readonly quiet: Record<KindName, boolean> = quietTable();
+  /** Fast-forward is on: nothing is kept in the trace store, quiet kinds are not even built. */
+  private ff = false;
+  /**
    * The debugger's halt test, called with every record once it is kept: true halts the
    * machine right after that record (see `halted`). Code, not state: a snapshot never holds it.
    */
@@ -96,20 +122,24 @@ export class Machine {
   private readonly services = new Map<ServiceKey<unknown>, unknown>();
   /** Checkers that observe records of one kind as they are emitted (code, registered at build). */
   /** Per record kind: its encoder and its watchers, found with one lookup per record. */
-  private readonly kinds = new Map<string, KindHooks>();
+  private readonly kinds: Record<KindName, KindHooks> = hooksTable();
   private readonly handlers: Handler[] = [];
   private readonly handlerNames: string[] = [];
   /** Called on every schedule: key -> type without a scan. */
   private readonly handlerTypes = new Map<EventKey, number>();
   /** Every behaviour row's choice for this kernel and these overrides, by row index. */
   private readonly choices: readonly string[];
+  /** state.models by ModelKey slot, rebuilt at restore: a model lookup is one array load. */
+  private slots: unknown[] = [];
 
   constructor(config: MachineConfig) {
     this.config = config;
     this.state = {
       now: 0,
       events: 0,
-      queue: queueCreate(),
+      // Small: every snapshot serialises the queue's arrays whole, and a few events are
+      // pending at a time (they double when needed).
+      queue: queueCreate(64),
       prng: prngFromSeed(config.seed),
       mem: physCreate(),
       alloc: allocatorCreate(config.dram),
@@ -164,6 +194,30 @@ export class Machine {
     const h = this.hooks(kind);
     if (h.watchers) h.watchers.push(fn as Watcher);
     else h.watchers = [fn as Watcher];
+    this.quiet[kind] = false;
+  }
+
+  /**
+   * Fast-forward: records are numbered as ever (every seq is used up, so the records that
+   * are built, and the state that remembers seqs, are exactly as in a normal run) but none is
+   * kept in the trace store, and a record of a kind nothing needs is not built at all: quiet
+   * call sites skip() it, others emit() it and it is dropped at once. A kind is needed when a
+   * checker watches it (its bookkeeping is machine state: skipping it would change the run)
+   * or when `needs(kind)` says so (the debugger's breakpoints and log points: such records
+   * still reach haltTest). The debugger fills the records skipped later, by replaying.
+   */
+  fastForward(on: boolean, needs?: (kind: KindName) => boolean): void {
+    this.ff = on;
+    for (const k of TRACE_KIND_NAMES) this.quiet[k] = on && !this.hooks(k).watchers && !(needs?.(k) ?? false);
+  }
+
+  get fastForwarding(): boolean {
+    return this.ff;
+  }
+
+  /** A quiet record, counted but not built (fast-forward): its seq is used up. */
+  skip(): void {
+    this.state.traceCount++;
   }
 
   /** A PRNG stream of the model's own, forked from the root in build order. */
@@ -175,23 +229,24 @@ export class Machine {
   addModel<T>(key: ModelKey<T>, state: T): T {
     if (key.name in this.state.models) assert(false, `model ${key.name} added twice`);
     this.state.models[key.name] = state;
+    this.slots[key.slot] = state;
     return state;
   }
 
   /** A model's state; the model must be in this machine (findModel when it may not be). */
   model<T>(key: ModelKey<T>): T {
-    const s = this.state.models[key.name];
+    const s = this.slots[key.slot];
     if (s === undefined) noModel(key); // out of line: model() stays small enough to inline
     return s as T;
   }
 
   /** A model's state, or undefined when the scenario has no such model. */
   findModel<T>(key: ModelKey<T>): T | undefined {
-    return this.state.models[key.name] as T | undefined;
+    return this.slots[key.slot] as T | undefined;
   }
 
   hasModel<T>(key: ModelKey<T>): boolean {
-    return key.name in this.state.models;
+    return this.slots[key.slot] !== undefined;
   }
 
   /** The choice in force for a behaviour row: its kernel's, or the scenario's override. */
@@ -229,10 +284,12 @@ export class Machine {
       if (this.kstack.keepArgs) r.frameArgs = this.kstack.argsNow();
     }
     const rec = r as unknown as TraceRecord;
-    this.stepRecords.push(rec);
-    const h = this.kinds.get(kind) ?? this.hooks(kind);
+    if (this.ff) {
+      if (this.quiet[kind]) return rec as unknown as RecordOf<K>;
+    } else this.stepRecords.push(rec);
+    const h = this.kinds[kind] ?? this.hooks(kind);
     if (h.watchers) for (const fn of h.watchers) fn(this, rec);
-    if (this.keepTrace) this.trace.put(rec, h.encode);
+    if (this.keepTrace && !this.ff) this.trace.put(rec, h.encode);
     if (this.haltTest !== undefined && this.haltTest(rec)) {
       this.halted = true;
       throw HALT;
@@ -241,8 +298,8 @@ export class Machine {
   }
 
   private hooks(kind: string): KindHooks {
-    let h = this.kinds.get(kind);
-    if (!h) this.kinds.set(kind, (h = { encode: encoderOf(kind), watchers: undefined }));
+    const h = this.kinds[kind as KindName];
+    if (!h) encoderOf(kind); // an unknown kind: says which, and that it needs a spec
     return h;
   }
 
@@ -279,6 +336,8 @@ export class Machine {
    */
   restore(s: Snapshot): void {
     this.state = s.state;
+    this.slots = [];
+    for (const name of Object.keys(s.state.models)) this.slots[modelSlotOf(name)] = s.state.models[name];
     this.halted = false;
   }
 }

@@ -10,8 +10,8 @@
  * (read-only, a file in the way, a full disk, a path too long) gives one warning and the
  * session goes on with the workspace in memory only; a lock that stays busy past its
  * timeout skips that one save with a warning. Opening it sweeps what killed writers left
- * (temporary files, stale locks and queue tickets) and indexes run files a killed writer
- * saved without their index entry.
+ * (temporary files, stale locks and queue tickets, debugger spill files) and indexes run
+ * files a killed writer saved without their index entry.
  */
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -123,6 +123,11 @@ export class Workspace {
     this.sweep();
   }
 
+  /** Say something about the workspace to the user (one line; stderr in the CLI). */
+  warn(line: string): void {
+    this.opts.warn?.(line);
+  }
+
   /** Why the workspace is in memory only (undefined while it is on disk). */
   get offline(): string | undefined {
     return this.unavailable;
@@ -226,6 +231,13 @@ export class Workspace {
     };
     sweepTmp(this.dir);
     sweepTmp(this.runsDir);
+    // Debugger spill files (src/store/spill.ts) are unlinked while open; where the OS would
+    // not, a dead session's file is removed here.
+    const spill = join(this.dir, 'spill');
+    for (const f of safeList(spill)) {
+      const m = /^(\d+)\.[0-9a-f]+\.spill$/.exec(f);
+      if (m && !alive(Number(m[1]))) rmSync(join(spill, f), { force: true });
+    }
     for (const t of safeList(queueDirOf(this.file))) {
       const [, pid, , host] = t.split('-');
       if (host === hostname().replace(/[^A-Za-z0-9.]/g, '_') && !alive(Number(pid))) rmSync(join(queueDirOf(this.file), t), { force: true });

@@ -8,6 +8,8 @@ import { swarmVariant } from '../../src/scenario/swarm.ts';
 import { shardRange } from '../../src/cli/swarm/report.ts';
 import { intBelow, prngFromSeed } from '../../src/sim/core/prng.ts';
 import { SCENARIOS } from '../helpers/scenario.ts';
+import { runSeed } from '../../src/debugger/swarm/seed.ts';
+import { SWARM_TEMPLATE } from '../../src/scenario/templates/swarm.ts';
 
 describe('ddmin', () => {
   it('keeps exactly the items the failure needs (200 random cases)', () => {
@@ -43,6 +45,24 @@ describe('swarm variants', () => {
     }
     // The file itself is not changed.
     expect((raw.devices as unknown[]).length).toBe(4);
+  });
+});
+
+describe('the swarm template (dmadbg new --template swarm)', () => {
+  // Each NIC maps 256 KiB: 128 slots of 2 KiB (IO_TLB_SHIFT 11), the most one mapping may
+  // take (IO_TLB_SEGSIZE). Both at once need 256 slabs (kernel/dma/swiotlb.c,
+  // swiotlb_tbl_map_single), so exactly the seeds that keep both NICs and pick "128" fail.
+  it('fails on exactly the seeds with both NICs and a 128-slab pool', () => {
+    const raw = { name: 'fam', ...SWARM_TEMPLATE.scenario } as Record<string, unknown>;
+    let failing = 0;
+    for (let seed = 1; seed <= 40; seed++) {
+      const r = runSeed({ raw, file: 'fam.json', settings: { failOn: ['swiotlb-full'] } }, seed);
+      const both = r.choices.includes('devices nic0,nic1');
+      const small = r.choices.includes('swiotlb="128"');
+      expect(r.outcome, `seed ${seed}: ${r.choices.join('; ')}`).toBe(both && small ? 'fail' : 'pass');
+      if (r.outcome === 'fail') failing++;
+    }
+    expect(failing).toBeGreaterThan(0);
   });
 });
 

@@ -54,7 +54,7 @@ describe('reverse-step N then step N returns to the same state and trace', () =>
   });
 
   it('keeps checkpoint memory bounded: thins to at most `max` snapshots', () => {
-    const s = new Session(longDemo(2000), { checkpoints: { interval: 4, max: 10 } });
+    const s = new Session(longDemo(2000), { checkpoints: { interval: 4, max: 10 }, fastForward: false });
     s.exec('step 5000');
     expect(s.checkpoints.count).toBeLessThanOrEqual(10);
     expect(s.checkpoints.interval).toBeGreaterThanOrEqual(512);

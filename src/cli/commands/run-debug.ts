@@ -13,7 +13,7 @@ import { type ScriptLine, runScript, scriptSource, stopJson } from '../../debugg
 import { KERNEL_VERSIONS, type KernelVersion, isKernelVersion } from '../../sim/kernel.ts';
 import { workspaceDir } from '../../store/paths.ts';
 import { newRunId, readRun, saveRun } from '../../store/runs.ts';
-import { wireSession } from '../session-store.ts';
+import { spillFor, wireSession } from '../session-store.ts';
 import { openWorkspace } from '../../store/workspace.ts';
 import { loadAndBuild, type Loaded } from '../load.ts';
 import { EXIT, Out, UsageError } from '../output.ts';
@@ -55,9 +55,9 @@ function exitOf(code: 0 | 1 | 3 | 70): number {
 }
 
 function makeSession(loaded: Loaded, a: DebugRunArgs): { session: Session; flush: () => void } {
-  const base = { file: loaded.file, hash: loaded.hash, maxEvents: a.maxEvents, writeExport: writeExportFile };
-  if (!a.restore) return { session: new Session(loaded, base), flush: () => {} };
   const ws = openWorkspace(workspaceDir(a.workspace), { warn });
+  const base = { file: loaded.file, hash: loaded.hash, maxEvents: a.maxEvents, writeExport: writeExportFile };
+  if (!a.restore) return { session: new Session(loaded, { ...base, spill: spillFor(ws) }), flush: () => {} };
   const wired = wireSession(ws, { name: loaded.scenario.name, file: loaded.file, hash: loaded.hash }, { history: false });
   if (wired.notice) warn(`dmadbg: ${wired.notice}`);
   for (const r of wired.restored) warn(`dmadbg:   ${r}`);
@@ -116,7 +116,7 @@ export async function replayRun(a: DebugRunArgs): Promise<number> {
   const loaded = loadAndBuild(h.file, { seed: h.seed, kernel: h.kernel, overrides: h.overrides });
   process.stderr.write(`dmadbg: replaying ${h.id}: ${runLabel(h.scenario, h.seed, h.kernel, h.overrides)}\n`);
   if (loaded.hash !== h.hash) warn(`dmadbg: ${h.file} changed since run ${h.id} was recorded; the replay may differ`);
-  const session = new Session(loaded, { file: loaded.file, hash: loaded.hash, maxEvents: a.maxEvents, writeExport: writeExportFile });
+  const session = new Session(loaded, { file: loaded.file, hash: loaded.hash, maxEvents: a.maxEvents, spill: spillFor(ws), writeExport: writeExportFile });
   const res = runScript(session, run.steps.map((s) => s.line), { json: a.json });
   const out = new Out();
   for (const l of res.out) out.line(l);

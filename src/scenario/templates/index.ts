@@ -16,6 +16,7 @@ import { VTD_TEMPLATE } from './vtd.ts';
 import { AMD_TEMPLATE } from './amd.ts';
 import { P2P_TEMPLATE } from './p2p.ts';
 import { HMM_TEMPLATE } from './hmm.ts';
+import { SWARM_TEMPLATE } from './swarm.ts';
 
 export type { Template } from './template.ts';
 
@@ -32,6 +33,7 @@ export const TEMPLATES: readonly Template[] = [
   SVA_TEMPLATE,
   HIGHMEM_TEMPLATE,
   DMA_MMAP_TEMPLATE,
+  SWARM_TEMPLATE,
 ];
 
 /** Without --template and --from. */

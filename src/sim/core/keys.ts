@@ -13,6 +13,8 @@
 export interface ModelKey<T> {
   readonly keyOf: 'model';
   readonly name: string;
+  /** Index of the model in a machine's slot table (Machine.model is one array load). */
+  readonly slot: number;
   /** Phantom: carries T, never set. */
   readonly __state?: T;
 }
@@ -38,9 +40,20 @@ function claim(kind: keyof typeof taken, name: string): void {
   taken[kind].add(name);
 }
 
+const modelSlots = new Map<string, number>();
+
 export function modelKey<T>(name: string): ModelKey<T> {
   claim('model', name);
-  return { keyOf: 'model', name };
+  const slot = modelSlots.size;
+  modelSlots.set(name, slot);
+  return { keyOf: 'model', name, slot };
+}
+
+/** The slot of the model key named `name` (a restored state names its models). */
+export function modelSlotOf(name: string): number {
+  const slot = modelSlots.get(name);
+  if (slot === undefined) throw new Error(`no model key "${name}"`);
+  return slot;
 }
 
 export function serviceKey<T>(name: string): ServiceKey<T> {

@@ -103,21 +103,31 @@ export function queuePop(q: EventQueue): number {
   const n = --q.size;
   if (n > 0) {
     const key = hkey[n], seq = hseq[n], slot = hslot[n];
+    // Bottom-up (Floyd): the hole goes down the smaller children to a leaf without comparing
+    // with the moved event, which then climbs back (usually not at all: it came from the
+    // bottom). Pop order is (key, seq) either way; only the layout of equal paths differs.
     let i = 0;
     for (;;) {
       const first = 4 * i + 1;
       if (first >= n) break;
       // The smallest of up to four children: a 4-ary heap is half as deep as a binary one.
       let c = first;
-      const last = Math.min(first + 4, n);
+      const last = first + 4 < n ? first + 4 : n;
       for (let k = first + 1; k < last; k++) {
         if (hkey[k] < hkey[c] || (hkey[k] === hkey[c] && hseq[k] < hseq[c])) c = k;
       }
-      if (hkey[c] > key || (hkey[c] === key && hseq[c] > seq)) break;
       hkey[i] = hkey[c];
       hseq[i] = hseq[c];
       hslot[i] = hslot[c];
       i = c;
+    }
+    while (i > 0) {
+      const parent = (i - 1) >> 2;
+      if (hkey[parent] < key || (hkey[parent] === key && hseq[parent] < seq)) break;
+      hkey[i] = hkey[parent];
+      hseq[i] = hseq[parent];
+      hslot[i] = hslot[parent];
+      i = parent;
     }
     hkey[i] = key;
     hseq[i] = seq;

@@ -1,15 +1,23 @@
 /**
  * The trace store: every record a machine emitted, as its JSON line (each followed by a
- * newline), written by the kind's encoder straight into 1 MiB chunks. Per record it keeps
- * only its offset in its chunk and its kernel stack id; a chunk is found from a small
- * first-seq table. Tests, `run` and the debugger all use this one store:
+ * newline), written by the kind's encoder straight into an open chunk of 1 MiB. Tests, `run`
+ * and the debugger all use this one store:
  *
  * - a record emitted past the end is appended;
- * - a record emitted below the end (a replay after a restore) is encoded aside and must
- *   equal the stored bytes, or the run has diverged: that is a bug, and it is loud;
- * - full chunks can be sealed by a codec (the debugger deflates them, ~8x on trace JSON;
- *   sim/ itself does no I/O and no compression), and `discard()` drops everything held so
- *   far, so a headless run streams in constant memory.
+ * - a record emitted again (a replay after a restore) is encoded aside and must equal the
+ *   stored bytes, or the run has diverged: that is a bug, and it is loud;
+ * - full chunks are sealed into a vault (kept as they are by default; the debugger's deflates
+ *   them and may spill them to a file: sim/ itself does no I/O and no compression);
+ * - `drain()` / `discard()` drop everything held, so a headless run streams in constant memory.
+ *
+ * Gaps: a store with `allowGaps` (the debugger's recording) accepts a record at any seq. The
+ * debugger fast-forwards without building records (Machine.fastForward) and fills the gap
+ * later by replaying from a checkpoint: the replayed records land in the gap, in a chunk of
+ * their own. Chunks are kept in seq order; each holds a run of consecutive records.
+ *
+ * Memory per chunk, not per record: a sealed chunk's line offsets are found again by scanning
+ * for newlines when it is read (a few inflated chunks are cached), and the kernel call chain
+ * of each record (`stackOf`) is sealed with its chunk.
  */
 import { SimAssertionError } from './assert.ts';
 import type { TraceRecord } from '../trace-kinds.ts';
@@ -22,58 +30,129 @@ const CHUNK_BYTES = 1 << 20;
 const CACHE_CHUNKS = 4;
 const NL = 10;
 
-/** Seals a full chunk (e.g. deflate) and gives its bytes back when a line is read. */
-export interface ChunkCodec {
-  seal(bytes: Uint8Array): Uint8Array;
-  unseal(sealed: Uint8Array): Uint8Array;
+/**
+ * Where sealed chunks go. `put` keeps the bytes (copying them: the caller reuses its buffer)
+ * and returns a handle; `get` gives them back. The default keeps raw copies in memory; the
+ * debugger's deflates them, in memory or in a file of the workspace (src/store/spill.ts).
+ */
+export interface ChunkVault {
+  put(bytes: Uint8Array): number;
+  get(handle: number): Uint8Array;
+  /** Bytes the chunk takes where it is kept (deflated, on disk or in memory). */
+  sizeOf(handle: number): number;
+  /** Forget one chunk (truncate); a file vault may leave its bytes where they are. */
+  drop(handle: number): void;
+  /** Forget every chunk. */
+  clear(): void;
+  /** Bytes of process memory the vault holds (a file vault: its index and buffers only). */
+  memoryBytes(): number;
+}
+
+/** Raw copies in memory: what a test or a plain run needs. */
+export function memoryVault(seal?: (b: Uint8Array) => Uint8Array, unseal?: (b: Uint8Array) => Uint8Array): ChunkVault {
+  const kept = new Map<number, Uint8Array>();
+  let next = 0;
+  let held = 0;
+  return {
+    put: (bytes) => {
+      const b = seal ? seal(bytes) : bytes.slice();
+      kept.set(next, b);
+      held += b.byteLength;
+      return next++;
+    },
+    get: (h) => {
+      const b = kept.get(h);
+      if (!b) throw new SimAssertionError(`trace chunk ${h} is not in the vault`);
+      return unseal ? unseal(b) : b;
+    },
+    sizeOf: (h) => kept.get(h)?.byteLength ?? 0,
+    drop: (h) => {
+      held -= kept.get(h)?.byteLength ?? 0;
+      kept.delete(h);
+    },
+    clear: () => {
+      kept.clear();
+      held = 0;
+    },
+    memoryBytes: () => held,
+  };
 }
 
 const utf8 = new TextDecoder();
 
+/** A sealed chunk read back: its bytes, where each line starts, and the records' call chains. */
+interface Opened {
+  readonly bytes: Uint8Array;
+  /** starts[i] = offset of record first+i; starts[n] = bytes.length. */
+  readonly starts: Uint32Array;
+  readonly stacks: Uint32Array | undefined;
+}
+
 export class TraceStore {
-  /** Seq of the next record appended: records [base, count) are held. */
+  /** One past the highest seq appended (records may be missing below it in a store with gaps). */
   count = 0;
   /** Seq of the first record held (raised by discard()). */
   private base = 0;
-  /** Sealed chunks (raw copies without a codec); the open one is the writer's buffer. */
-  private readonly sealed: Uint8Array[] = [];
-  private readonly sealedUsed: number[] = [];
-  /** First seq of each chunk: sealed ones, then the open one. */
-  private firstSeq: number[] = [0];
-  /** Offset of each held record in its chunk, by seq - base. */
+  /** Accept records at any seq (the debugger's recording fills gaps later). */
+  allowGaps = false;
+  /** Sealed chunks in seq order: records [first, end) of each, and the vault handles. */
+  private cFirst: number[] = [];
+  private cEnd: number[] = [];
+  private cBytes: number[] = [];
+  private cStacks: number[] = [];
+  /** The open chunk: records [oFirst, oFirst + oCount), up to (not including) seq oLimit. */
+  private oFirst = 0;
+  private oCount = 0;
+  private oLimit = Infinity;
+  /** Offset of each open record in the writer's buffer. */
   private offsets = new Uint32Array(1 << 12);
   /**
-   * Interned kernel call chain of each held record (src/sim/core/kstack.ts); allocated at the
+   * Interned kernel call chain of each open record (src/sim/core/kstack.ts); allocated at the
    * first record emitted inside a kernel function (none in a scenario without them).
    */
   private stacks: Uint32Array | undefined;
-  private readonly cache = new Map<number, Uint8Array>();
-  private codec: ChunkCodec | undefined;
+  private readonly cache = new Map<number, Opened>();
+  private vault: ChunkVault = memoryVault();
   /** The open chunk, written by the encoders. */
-  private readonly w = new ByteWriter(CHUNK_BYTES, (w, n) => this.nextChunk(w, n));
+  private readonly w = new ByteWriter(CHUNK_BYTES, (w, n) => this.full(w, n));
   /** Replayed records are encoded here and compared with the stored ones. */
   private readonly check = new ByteWriter(4096);
   /** Replayed records found equal to the recorded ones. */
   verified = 0;
 
-  /** Seal full chunks with `codec` from now on (the debugger's deflate). */
-  setCodec(codec: ChunkCodec | undefined): void {
-    this.codec = codec;
+  /** Seal full chunks into `vault` from now on (the debugger's deflate, or its spill file). */
+  setVault(vault: ChunkVault): void {
+    this.vault = vault;
   }
 
   /**
    * Keep record r (just emitted, seq/t/kind set), or check it against the recorded one. A
    * store that holds nothing picks up at any seq (the machine ran with keepTrace off); a gap
-   * after held records is a bug.
+   * after held records is a bug unless `allowGaps`.
    */
   put(r: TraceRecord, encode: Encoder = encoderOf(r.kind)): void {
     const seq = r.seq;
-    if (seq === this.count) this.append(r, encode);
-    else if (seq < this.count && seq >= this.base) this.verify(r, encode);
-    else if (seq > this.count && this.base === this.count) {
-      this.discard(seq);
+    const open = seq - this.oFirst;
+    if (open === this.oCount && seq < this.oLimit && (open > 0 || this.count === seq)) {
       this.append(r, encode);
-    } else if (seq > this.count) throw new SimAssertionError(`trace skipped records: got seq ${seq}, expected ${this.count}`);
+      return;
+    }
+    if (open >= 0 && open < this.oCount) {
+      this.verify(r, encode);
+      return;
+    }
+    if (seq < this.base) return; // before what this store keeps (discarded)
+    const k = this.chunkOf(seq);
+    if (k >= 0 && seq < this.cEnd[k]) {
+      this.verify(r, encode);
+      return;
+    }
+    if (seq > this.count && !this.allowGaps && this.count > this.base) {
+      throw new SimAssertionError(`trace skipped records: got seq ${seq}, expected ${this.count}`);
+    }
+    if (!this.allowGaps && this.count === this.base && seq > this.count) this.discard(seq);
+    this.openAt(seq);
+    this.append(r, encode);
   }
 
   private append(r: TraceRecord, encode: Encoder): void {
@@ -81,12 +160,13 @@ export class TraceStore {
     w.start = w.pos;
     encode(w, r as never);
     w.buf[w.pos++] = NL; // the encoder left room for it
-    const i = this.count - this.base;
+    const i = this.oCount;
     if (i >= this.offsets.length) this.growIndex();
     this.offsets[i] = w.start;
     if (this.stacks) this.stacks[i] = r.stack ?? 0;
     else if (r.stack !== undefined) (this.stacks = new Uint32Array(this.offsets.length))[i] = r.stack;
-    this.count++;
+    this.oCount++;
+    if (r.seq >= this.count) this.count = r.seq + 1;
   }
 
   private growIndex(): void {
@@ -114,26 +194,52 @@ export class TraceStore {
     this.verified++;
   }
 
-  /** The open chunk is full: seal it and carry the record being written into a new one. */
-  private nextChunk(w: ByteWriter, need: number): void {
-    const partial = w.buf.subarray(w.start, w.pos);
-    if (w.start > 0) {
-      const done = w.buf.subarray(0, w.start);
-      this.sealed.push(this.codec ? this.codec.seal(done) : done.slice());
-      this.sealedUsed.push(w.start);
-      this.firstSeq.push(this.count);
+  /** Seal the open chunk and open an empty one at `seq`, running up to the next chunk held. */
+  private openAt(seq: number): void {
+    this.seal();
+    const k = this.chunkOf(seq);
+    this.oFirst = seq;
+    this.oLimit = k + 1 < this.cFirst.length ? this.cFirst[k + 1] : Infinity;
+    this.w.pos = 0;
+    this.w.start = 0;
+  }
+
+  /** Move the open chunk's records into the vault (nothing when it is empty). */
+  private seal(upTo = this.w.pos): void {
+    const n = this.oCount;
+    if (n === 0) return;
+    const bytes = this.vault.put(this.w.buf.subarray(0, upTo));
+    let stacks = -1;
+    if (this.stacks) {
+      const s = this.stacks.subarray(0, n);
+      if (s.some((x) => x !== 0)) stacks = this.vault.put(new Uint8Array(s.buffer, s.byteOffset, s.byteLength));
     }
-    const next = new Uint8Array(Math.max(CHUNK_BYTES, 2 * (partial.length + need)));
-    next.set(partial);
-    w.setBuf(next);
+    const at = this.chunkOf(this.oFirst) + 1;
+    this.cFirst.splice(at, 0, this.oFirst);
+    this.cEnd.splice(at, 0, this.oFirst + n);
+    this.cBytes.splice(at, 0, bytes);
+    this.cStacks.splice(at, 0, stacks);
+    this.oFirst += n;
+    this.oCount = 0;
+    this.stacks = undefined;
+  }
+
+  /** The open chunk is full: seal its records and carry the one being written to the start. */
+  private full(w: ByteWriter, need: number): void {
+    const partial = w.buf.slice(w.start, w.pos);
+    this.seal(w.start);
+    if (partial.length + need > w.buf.length) w.setBuf(new Uint8Array(Math.max(CHUNK_BYTES, 2 * (partial.length + need))));
+    w.buf.set(partial);
     w.pos = partial.length;
     w.start = 0;
   }
 
+  /** The last sealed chunk whose first seq is at or before `seq`, or -1. */
   private chunkOf(seq: number): number {
-    const f = this.firstSeq;
+    const f = this.cFirst;
     let lo = 0;
     let hi = f.length - 1;
+    if (hi < 0 || f[0] > seq) return -1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >>> 1;
       if (f[mid] <= seq) lo = mid;
@@ -142,27 +248,63 @@ export class TraceStore {
     return lo;
   }
 
-  private chunkBytes(k: number): { buf: Uint8Array; used: number } {
-    if (k === this.sealed.length) return { buf: this.w.buf, used: this.w.pos };
-    if (!this.codec) return { buf: this.sealed[k], used: this.sealedUsed[k] };
-    let b = this.cache.get(k);
-    if (b) this.cache.delete(k); // LRU: re-inserted as the newest
+  private opened(k: number): Opened {
+    const h = this.cBytes[k];
+    let o = this.cache.get(h);
+    if (o) this.cache.delete(h); // LRU: re-inserted as the newest
     else {
-      b = this.codec.unseal(this.sealed[k]);
+      const bytes = this.vault.get(h);
+      const n = this.cEnd[k] - this.cFirst[k];
+      const starts = new Uint32Array(n + 1);
+      for (let i = 1, p = 0; i <= n; i++) starts[i] = p = bytes.indexOf(NL, p) + 1;
+      const sh = this.cStacks[k];
+      const sb = sh >= 0 ? this.vault.get(sh) : undefined;
+      const stacks = sb ? new Uint32Array(sb.buffer.slice(sb.byteOffset, sb.byteOffset + sb.byteLength)) : undefined;
+      o = { bytes, starts, stacks };
       if (this.cache.size >= CACHE_CHUNKS) this.cache.delete(this.cache.keys().next().value!);
     }
-    this.cache.set(k, b);
-    return { buf: b, used: this.sealedUsed[k] };
+    this.cache.set(h, o);
+    return o;
+  }
+
+  /** Is record seq in the store? */
+  holds(seq: number): boolean {
+    if (seq >= this.oFirst && seq < this.oFirst + this.oCount) return true;
+    const k = this.chunkOf(seq);
+    return k >= 0 && seq < this.cEnd[k];
+  }
+
+  /**
+   * The first seq at or after `seq` that the store holds (Infinity: none), so a reader can
+   * tell how far a gap reaches.
+   */
+  nextHeld(seq: number): number {
+    if (this.holds(seq)) return seq;
+    const k = this.chunkOf(seq);
+    let next = k + 1 < this.cFirst.length ? this.cFirst[k + 1] : Infinity;
+    if (this.oCount > 0 && this.oFirst > seq) next = Math.min(next, this.oFirst);
+    return next;
   }
 
   /** Where record seq's line lies (without its newline). */
   private span(seq: number): { buf: Uint8Array; start: number; end: number } {
-    if (seq < this.base || seq >= this.count) throw new SimAssertionError(`trace record ${seq} is not held (${this.base}..${this.count - 1})`);
+    const i = seq - this.oFirst;
+    if (i >= 0 && i < this.oCount) {
+      const end = i + 1 < this.oCount ? this.offsets[i + 1] : this.w.pos;
+      return { buf: this.w.buf, start: this.offsets[i], end: end - 1 };
+    }
     const k = this.chunkOf(seq);
-    const { buf, used } = this.chunkBytes(k);
-    const start = this.offsets[seq - this.base];
-    const next = seq + 1 < this.count && seq + 1 < (this.firstSeq[k + 1] ?? Infinity) ? this.offsets[seq + 1 - this.base] : used;
-    return { buf, start, end: next - 1 };
+    if (k < 0 || seq >= this.cEnd[k]) throw new SimAssertionError(`trace record ${seq} is not held (${this.heldText()})`);
+    const o = this.opened(k);
+    const j = seq - this.cFirst[k];
+    return { buf: o.bytes, start: o.starts[j], end: o.starts[j + 1] - 1 };
+  }
+
+  private heldText(): string {
+    const runs: string[] = [];
+    for (let k = 0; k < this.cFirst.length && runs.length < 4; k++) runs.push(`${this.cFirst[k]}..${this.cEnd[k] - 1}`);
+    if (this.oCount) runs.push(`${this.oFirst}..${this.oFirst + this.oCount - 1}`);
+    return runs.length ? runs.join(', ') : 'none';
   }
 
   /** Record seq's JSON line. */
@@ -176,10 +318,13 @@ export class TraceStore {
     return decodeLine(this.line(seq));
   }
 
-  /** The interned kernel call chain record seq was emitted under (0: none). */
+  /** The interned kernel call chain record seq was emitted under (0: none or not held). */
   stackOf(seq: number): number {
-    if (seq < this.base || seq >= this.count || !this.stacks) return 0;
-    return this.stacks[seq - this.base];
+    const i = seq - this.oFirst;
+    if (i >= 0 && i < this.oCount) return this.stacks ? this.stacks[i] : 0;
+    const k = this.chunkOf(seq);
+    if (k < 0 || seq >= this.cEnd[k] || this.cStacks[k] < 0) return 0;
+    return this.opened(k).stacks![seq - this.cFirst[k]];
   }
 
   /** The first seq still held. */
@@ -192,16 +337,14 @@ export class TraceStore {
    * store: copy them before the next emit), then drop every held record.
    */
   drain(sink: (bytes: Uint8Array) => void, upTo = this.count): void {
-    const end = Math.min(upTo, this.count);
-    if (end > this.base) {
-      const last = this.span(end - 1);
-      const kLast = this.chunkOf(end - 1);
-      for (let k = this.chunkOf(this.base); k <= kLast; k++) {
-        const { buf, used } = this.chunkBytes(k);
-        const from = k === this.chunkOf(this.base) ? this.offsets[0] : 0;
-        const to = k === kLast ? last.end + 1 : used;
-        if (to > from) sink(buf.subarray(from, to));
-      }
+    for (let k = 0; k < this.cFirst.length && this.cFirst[k] < upTo; k++) {
+      const o = this.opened(k);
+      const n = Math.min(this.cEnd[k], upTo) - this.cFirst[k];
+      sink(o.bytes.subarray(0, o.starts[n]));
+    }
+    if (this.oCount && this.oFirst < upTo) {
+      const n = Math.min(this.oCount, upTo - this.oFirst);
+      sink(this.w.buf.subarray(0, n < this.oCount ? this.offsets[n] : this.w.pos));
     }
     this.discard();
   }
@@ -214,10 +357,15 @@ export class TraceStore {
   discard(next = this.count): void {
     this.count = next;
     this.base = next;
-    this.sealed.length = 0;
-    this.sealedUsed.length = 0;
-    this.firstSeq = [this.count];
+    this.cFirst = [];
+    this.cEnd = [];
+    this.cBytes = [];
+    this.cStacks = [];
+    this.vault.clear();
     this.cache.clear();
+    this.oFirst = next;
+    this.oCount = 0;
+    this.oLimit = Infinity;
     this.stacks = undefined;
     this.w.pos = 0;
     this.w.start = 0;
@@ -231,29 +379,50 @@ export class TraceStore {
       this.discard();
       return;
     }
-    const k = this.chunkOf(count);
-    const cut = this.offsets[count - this.base];
-    if (k < this.sealed.length) {
-      // Reopen chunk k: the records before `count` in it stay, the rest go.
-      const { buf } = this.chunkBytes(k);
-      const open = new Uint8Array(Math.max(CHUNK_BYTES, buf.length));
-      open.set(buf.subarray(0, cut));
-      this.sealed.length = k;
-      this.sealedUsed.length = k;
-      this.firstSeq.length = k + 1;
-      this.cache.clear();
-      this.w.setBuf(open);
-    }
-    this.w.pos = cut;
-    this.w.start = cut;
+    this.seal();
+    let k = this.cFirst.length;
+    while (k > 0 && this.cFirst[k - 1] >= count) k--;
+    for (let j = k; j < this.cFirst.length; j++) this.forget(j);
+    this.cFirst.length = this.cEnd.length = this.cBytes.length = this.cStacks.length = k;
+    this.cache.clear();
     this.count = count;
+    if (k > 0 && this.cEnd[k - 1] > count) {
+      // Reopen the chunk that holds `count`: the records before it stay, the rest go.
+      const last = k - 1;
+      const o = this.opened(last);
+      const keep = count - this.cFirst[last];
+      this.oFirst = this.cFirst[last];
+      this.forget(last);
+      this.cFirst.length = this.cEnd.length = this.cBytes.length = this.cStacks.length = last;
+      this.cache.clear();
+      if (o.starts[keep] > this.w.buf.length) this.w.setBuf(new Uint8Array(o.starts[keep]));
+      this.w.buf.set(o.bytes.subarray(0, o.starts[keep]));
+      while (this.offsets.length < keep) this.growIndex();
+      this.offsets.set(o.starts.subarray(0, keep));
+      if (o.stacks) (this.stacks = new Uint32Array(this.offsets.length)).set(o.stacks.subarray(0, keep));
+      this.oCount = keep;
+      this.w.pos = this.w.start = o.starts[keep];
+    } else {
+      this.oFirst = count;
+      this.w.pos = this.w.start = 0;
+    }
+    this.oLimit = Infinity;
   }
 
-  /** Bytes held: sealed chunks, the open one, the per-record index and the read cache. */
+  private forget(k: number): void {
+    this.vault.drop(this.cBytes[k]);
+    if (this.cStacks[k] >= 0) this.vault.drop(this.cStacks[k]);
+  }
+
+  /** Sealed chunks (for tests and `info recording`). */
+  get chunks(): number {
+    return this.cFirst.length;
+  }
+
+  /** Bytes of memory held: the open chunk, its index, the vault's share, the read cache, the chunk table. */
   bytes(): number {
-    let n = this.w.buf.byteLength + this.offsets.byteLength + (this.stacks?.byteLength ?? 0);
-    for (const c of this.sealed) n += c.byteLength;
-    for (const c of this.cache.values()) n += c.byteLength;
+    let n = this.w.buf.byteLength + this.offsets.byteLength + (this.stacks?.byteLength ?? 0) + this.vault.memoryBytes() + 32 * this.cFirst.length;
+    for (const o of this.cache.values()) n += o.bytes.byteLength + o.starts.byteLength + (o.stacks?.byteLength ?? 0);
     return n;
   }
 }

@@ -9,7 +9,8 @@ import type { Prng } from '../core/prng.ts';
 import { checksum } from '../mem/phys.ts';
 import { DMA_MAPPING_ERROR, type DmaDirection, dmaMapSingle, dmaUnmapSingle } from '../dma/api.ts';
 import { type DeviceBase, DEVICES } from './device.ts';
-import { deviceRead, deviceWrite } from './port.ts';
+import { deviceReadInto, deviceWrite } from './port.ts';
+import { patternBytes, readScratch } from './scratch.ts';
 import { workloadNext } from './workload.ts';
 import { eventKey } from '../core/keys.ts';
 
@@ -53,7 +54,7 @@ function engineStep(m: Machine, index: number): void {
     case 'write': {
       const dma = mapOrFail(m, dev, op.pa, op.len, 'from-device');
       if (dma !== DMA_MAPPING_ERROR) {
-        deviceWrite(m, dev, dma, new Uint8Array(op.len).fill(op.pattern));
+        deviceWrite(m, dev, dma, patternBytes(op.len, op.pattern));
         dmaUnmapSingle(m, dev, dma, op.len, 'from-device');
       }
       break;
@@ -61,7 +62,8 @@ function engineStep(m: Machine, index: number): void {
     case 'read': {
       const dma = mapOrFail(m, dev, op.pa, op.len, 'to-device');
       if (dma !== DMA_MAPPING_ERROR) {
-        deviceRead(m, dev, dma, op.len);
+        // Only read: the bytes go nowhere, so none are copied.
+        deviceReadInto(m, dev, dma, null, op.len);
         dmaUnmapSingle(m, dev, dma, op.len, 'to-device');
       }
       break;
@@ -70,10 +72,12 @@ function engineStep(m: Machine, index: number): void {
       const src = mapOrFail(m, dev, op.src, op.len, 'to-device');
       const dst = src === DMA_MAPPING_ERROR ? DMA_MAPPING_ERROR : mapOrFail(m, dev, op.dst, op.len, 'from-device');
       if (dst !== DMA_MAPPING_ERROR) {
-        const { data } = deviceRead(m, dev, src, op.len);
+        const data = readScratch(op.len);
+        deviceReadInto(m, dev, src, data, op.len);
         deviceWrite(m, dev, dst, data);
         dmaUnmapSingle(m, dev, dst, op.len, 'from-device');
-        m.emit('dev-op', { dev: dev.name, op: 'copy', src: op.src, dst: op.dst, len: op.len, sum: checksum(m.state.mem, op.dst, op.len) });
+        if (m.quiet['dev-op']) m.skip();
+        else m.emit('dev-op', { dev: dev.name, op: 'copy', src: op.src, dst: op.dst, len: op.len, sum: checksum(m.state.mem, op.dst, op.len) });
       }
       if (src !== DMA_MAPPING_ERROR) dmaUnmapSingle(m, dev, src, op.len, 'to-device');
       break;

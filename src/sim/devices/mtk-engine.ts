@@ -15,7 +15,8 @@ import { mtkState } from '../iommu/mtk/state.ts';
 import { mtkSmiLarbGet, mtkSmiLarbPut } from '../smi/power.ts';
 import { workloadNext } from './workload.ts';
 import { type DeviceBase, DEVICES } from './device.ts';
-import { deviceRead, deviceWrite } from './port.ts';
+import { deviceReadInto, deviceWrite } from './port.ts';
+import { patternBytes, readScratch } from './scratch.ts';
 import { eventKey } from '../core/keys.ts';
 
 export type MtkEngineOp =
@@ -62,9 +63,13 @@ export function mtkEngineStart(m: Machine, index: number, startNs: number): void
 }
 
 function readOp(m: Machine, dev: MtkEngineState, iova: number, len: number): void {
-  const { data, ok } = deviceRead(m, dev, iova, len);
+  // Fast-forwarding with no use for the dev-op record: the bytes read would only feed its sum.
+  const quiet = m.quiet['dev-op'];
+  const data = quiet ? null : readScratch(len);
+  const ok = deviceReadInto(m, dev, iova, data, len);
+  if (data === null) return m.skip();
   let h = 0x811c9dc5;
-  for (let i = 0; i < data.length; i++) h = Math.imul(h ^ data[i], 0x01000193) >>> 0;
+  for (let i = 0; i < len; i++) h = Math.imul(h ^ data[i], 0x01000193) >>> 0;
   m.emit('dev-op', { dev: dev.name, op: ok ? 'read' : 'read-faulted', src: iova, len, sum: h });
 }
 
@@ -106,12 +111,12 @@ function runOp(m: Machine, dev: MtkEngineState, op: MtkEngineOp): number {
     }
     case 'write': {
       const mp = dev.mappings[op.map];
-      if (mp) deviceWrite(m, dev, mp.iova + op.offset, new Uint8Array(op.len).fill(op.pattern));
+      if (mp) deviceWrite(m, dev, mp.iova + op.offset, patternBytes(op.len, op.pattern));
       return 1;
     }
     case 'access':
       if (op.dir === 'read') readOp(m, dev, op.iova, op.len);
-      else deviceWrite(m, dev, op.iova, new Uint8Array(op.len).fill(op.pattern));
+      else deviceWrite(m, dev, op.iova, patternBytes(op.len, op.pattern));
       return 1;
     case 'iommu-unmap': {
       const mp = dev.mappings[op.map];

@@ -58,14 +58,21 @@ function translate(m: Machine, t: Translator, dev: DeviceBase, addr: number, wri
   return t(m, dev, addr, write, xl);
 }
 
-/** The chunk's `dma` record: one object shape for every outcome, so its encoder stays monomorphic. */
+/**
+ * The chunk's `dma` record: one object shape for every outcome, so its encoder stays
+ * monomorphic. seq, t and kind are in the literal already (emit() fills them in place): a
+ * record given them afterwards would need a second property store allocated, per access.
+ */
 function dmaRecord(m: Machine, dev: DeviceBase, addr: number, len: number, dir: 'read' | 'write', ok: boolean): void {
-  m.emit('dma', {
+  const r = {
+    seq: 0,
+    t: 0,
+    kind: 'dma' as const,
     dev: dev.name,
     addr,
     len,
     dir,
-    result: ok ? 'ok' : 'fault',
+    result: ok ? ('ok' as const) : ('fault' as const),
     pa: ok ? xl.pa : undefined,
     pasid: xl.pasid,
     atc: xl.atc,
@@ -77,34 +84,69 @@ function dmaRecord(m: Machine, dev: DeviceBase, addr: number, len: number, dir: 
     protect: xl.protect,
     m4uPa: xl.m4uPa,
     via: xl.via,
-  });
+  };
+  m.emit('dma', r);
+}
+
+/** The last translator looked up, by machine and name: devices of one kind repeat it. */
+let lastMachine: Machine | undefined;
+let lastName = '';
+let lastTranslator: Translator | undefined;
+
+/** The device's translator (a service looked up by the name in its plain state). */
+function translatorOf(m: Machine, dev: DeviceBase): Translator {
+  if (m !== lastMachine || dev.translator !== lastName) {
+    lastTranslator = m.service<Translator>(translatorKey(dev.translator));
+    lastMachine = m;
+    lastName = dev.translator;
+  }
+  return lastTranslator!;
 }
 
 /** The device reads memory. Faulting chunks read as zero (or the protect buffer). */
 export function deviceRead(m: Machine, dev: DeviceBase, addr: number, len: number): { data: Uint8Array; ok: boolean } {
-  const t = m.service<Translator>(translatorKey(dev.translator));
   const data = new Uint8Array(len);
+  const ok = deviceReadInto(m, dev, addr, data, len);
+  return { data, ok };
+}
+
+/**
+ * deviceRead into the caller's buffer data[0, len) (a faulting chunk reads as zero, or as the
+ * protect buffer): true when no chunk faulted. For devices that only look at what they read,
+ * so a scratch buffer serves every access. With `data` null nothing is copied: the access is
+ * translated and recorded as ever (a device whose reads only feed a record nobody builds,
+ * while fast-forwarding, need not copy the bytes: nothing in the machine depends on them).
+ */
+export function deviceReadInto(m: Machine, dev: DeviceBase, addr: number, data: Uint8Array | null, len: number): boolean {
+  const t = translatorOf(m, dev);
   let ok = true;
   for (let off = 0; off < len; ) {
     const cur = addr + off;
-    const n = Math.min(len - off, PAGE_SIZE - (cur % PAGE_SIZE));
+    // cur & (PAGE_SIZE - 1) is exact for any safe integer (ToInt32 keeps the low 32 bits).
+    const room = PAGE_SIZE - (cur & (PAGE_SIZE - 1));
+    const n = len - off < room ? len - off : room;
     if (translate(m, t, dev, cur, false)) {
-      readInto(m.state.mem, xl.pa, data, off, n);
-      dmaRecord(m, dev, cur, n, 'read', true);
+      if (data !== null) readInto(m.state.mem, xl.pa, data, off, n);
+      if (m.quiet.dma) m.skip();
+      else dmaRecord(m, dev, cur, n, 'read', true);
     } else {
       ok = false;
-      if (xl.protect !== undefined) readInto(m.state.mem, xl.protect, data, off, Math.min(n, 128));
-      dmaRecord(m, dev, cur, n, 'read', false);
+      if (data !== null) {
+        data.fill(0, off, off + n);
+        if (xl.protect !== undefined) readInto(m.state.mem, xl.protect, data, off, Math.min(n, 128));
+      }
+      if (m.quiet.dma) m.skip();
+      else dmaRecord(m, dev, cur, n, 'read', false);
     }
     off += n;
   }
   debugDmaDeviceAccess(m, dev, addr, len);
-  return { data, ok };
+  return ok;
 }
 
 /** The device writes memory. Faulting chunks are dropped (or land in the protect buffer). */
 export function deviceWrite(m: Machine, dev: DeviceBase, addr: number, data: Uint8Array): boolean {
-  const t = m.service<Translator>(translatorKey(dev.translator));
+  const t = translatorOf(m, dev);
   const len = data.length;
   let ok = true;
   for (let off = 0; off < len; ) {
@@ -112,11 +154,13 @@ export function deviceWrite(m: Machine, dev: DeviceBase, addr: number, data: Uin
     const n = Math.min(len - off, PAGE_SIZE - (cur % PAGE_SIZE));
     if (translate(m, t, dev, cur, true)) {
       writeBytes(m.state.mem, xl.pa, data.subarray(off, off + n));
-      dmaRecord(m, dev, cur, n, 'write', true);
+      if (m.quiet.dma) m.skip();
+      else dmaRecord(m, dev, cur, n, 'write', true);
     } else {
       ok = false;
       if (xl.protect !== undefined) writeBytes(m.state.mem, xl.protect, data.subarray(off, off + Math.min(n, 128)));
-      dmaRecord(m, dev, cur, n, 'write', false);
+      if (m.quiet.dma) m.skip();
+      else dmaRecord(m, dev, cur, n, 'write', false);
     }
     off += n;
   }

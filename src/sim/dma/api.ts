@@ -74,8 +74,18 @@ export interface DmaOps {
 /** The DmaOps of a name a device carries in `dmaOps` ("dma-direct", "mtk-iommu"). */
 export const dmaOpsKey = serviceFamily<DmaOps>('dma-ops');
 
+/** The last DmaOps looked up, by machine and name (two map lookups per map/unmap otherwise). */
+let lastMachine: Machine | undefined;
+let lastName = '';
+let lastOps: DmaOps | undefined;
+
 export function dmaOpsOf(m: Machine, dev: DeviceBase): DmaOps {
-  return m.service(dmaOpsKey(dev.dmaOps));
+  if (m !== lastMachine || dev.dmaOps !== lastName) {
+    lastOps = m.service(dmaOpsKey(dev.dmaOps));
+    lastMachine = m;
+    lastName = dev.dmaOps;
+  }
+  return lastOps!;
 }
 
 export function dmaMapSingle(

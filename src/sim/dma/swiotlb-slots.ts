@@ -15,6 +15,9 @@ import {
 } from './swiotlb-state.ts';
 
 const SEG_LAST = IO_TLB_SEGSIZE - 1;
+/** PAGE_SIZE and the stride of a page-sized mapping, as constants (`2 **` is a call per use). */
+const PAGE_BYTES = 1 << PAGE_SHIFT;
+const PAGE_STRIDE = 1 << (PAGE_SHIFT - IO_TLB_SHIFT);
 
 /** The geometry of one request, computed as swiotlb_tbl_map_single does before locking. */
 export interface SlotRequest {
@@ -35,10 +38,11 @@ export function slotRequest(
 ): SlotRequest {
   assert(size > 0, 'BUG_ON(!nslots)');
   const boundary = segBoundaryMask + 1; // a power of two; 2^64 when the mask is ~0UL
-  const tbl = tblDmaAddr % boundary; // tbl_dma_addr &= mask, without 32-bit bit operators
+  // tbl_dma_addr &= mask, without 32-bit bit operators (nor `%`, a call into fmod on doubles)
+  const tbl = tblDmaAddr - Math.floor(tblDmaAddr / boundary) * boundary;
   return {
     nslots: Math.ceil(size / IO_TLB_SIZE),
-    stride: size >= 2 ** PAGE_SHIFT ? 1 << (PAGE_SHIFT - IO_TLB_SHIFT) : 1,
+    stride: size >= PAGE_BYTES ? PAGE_STRIDE : 1,
     offsetSlots: Math.ceil(tbl / IO_TLB_SIZE),
     // ALIGN(mask + 1, 2K) >> 11; the kernel's "mask + 1 == 0" case is 2^64 >> 11 here too.
     maxSlots: Math.ceil(boundary / IO_TLB_SIZE),

@@ -78,12 +78,23 @@ function victim(t: Iotlb): number {
 }
 
 export type IotlbFill = Omit<IotlbEntry, 'valid' | 'lru' | 'staleReported' | 'gen'> & { gen?: number };
+/** The fields iotlbFill copies one by one: a field added to IotlbFill and not copied fails tsc here. */
+const FILLED = { iova: 1, pa: 1, size: 1, ptePa: 1, pte: 1, l1Pa: 1, l1: 1, pteSeq: 1, gen: 1 } as const satisfies Record<keyof IotlbFill, 1>;
+void FILLED;
 
 export function iotlbFill(t: Iotlb, f: IotlbFill): number {
   const i = victim(t);
   const e = t.entries[i];
   if (e.valid) t.evictions++;
-  Object.assign(e, f);
+  // Field by field: Object.assign was a quarter of a miss.
+  e.iova = f.iova;
+  e.pa = f.pa;
+  e.size = f.size;
+  e.ptePa = f.ptePa;
+  e.pte = f.pte;
+  e.l1Pa = f.l1Pa;
+  e.l1 = f.l1;
+  e.pteSeq = f.pteSeq;
   e.gen = f.gen ?? -1;
   e.valid = true;
   e.staleReported = false;
@@ -105,7 +116,9 @@ export function iotlbInvalAll(t: Iotlb): number {
 /** Drop every entry overlapping [start, last] (last inclusive, as INVLD_END_A is). */
 export function iotlbInvalRange(t: Iotlb, start: number, last: number): number {
   let n = 0;
-  for (const e of t.entries) {
+  const es = t.entries;
+  for (let i = 0; i < es.length; i++) {
+    const e = es[i];
     if (e.valid && e.iova <= last && e.iova + e.size - 1 >= start) {
       e.valid = false;
       n++;

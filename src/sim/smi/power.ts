@@ -9,7 +9,7 @@
 import type { Machine } from '../machine.ts';
 import type { FieldsFor } from '../trace-kinds.ts';
 import { F_MMU_EN, SMI_BUS_SEL, SMI_LARB_MMU_EN, SMI_LARB_NONSEC_CON, SMI_PLATS, busSelCell } from './plat.ts';
-import { type SmiLarbState, smiState } from './state.ts';
+import { type SmiLarbState, type SmiState, smiState } from './state.ts';
 import { MTK_DRIVER_GEN } from '../kernel.ts';
 
 /** Larb clocks in enable order; mt8183 larbs may add an optional "gals" (taken as present). */
@@ -100,13 +100,31 @@ export function mtkSmiLarbPut(m: Machine, id: number): void {
  * config_port, so a DT that gives such a larb clocks would also gate them.
  */
 export function smiLarbPowered(m: Machine, larb: SmiLarbState): boolean {
+  return smiLarbPoweredIn(smiState(m), larb);
+}
+
+/** smiLarbPowered with the SMI state at hand (the M4U's bus path, on every access). */
+export function smiLarbPoweredIn(smi: SmiState, larb: SmiLarbState): boolean {
   if (larb.refcount === 0) return false;
-  return larb.direct ? smiState(m).common.clocks.length > 0 : larb.clocks.length > 0;
+  return larb.direct ? smi.common.clocks.length > 0 : larb.clocks.length > 0;
 }
 
 /** Is the port's traffic translated by the M4U (its MMU enable bit set in the larb)? */
 export function smiPortMmuEnabled(m: Machine, larb: SmiLarbState, port: number): boolean {
+  return smiPortMmuEnabledIn(smiState(m), larb, port);
+}
+
+/** The last SoC whose config-port style was looked up (a keyed lookup per access otherwise). */
+let lastSoc = '';
+let lastMmuEn = false;
+
+/** smiPortMmuEnabled with the SMI state at hand. */
+export function smiPortMmuEnabledIn(smi: SmiState, larb: SmiLarbState, port: number): boolean {
   if (larb.direct) return true; // no larb registers: the ports always go through the M4U
-  if (SMI_PLATS[smiState(m).soc].configPort === 'mmu-en') return ((larb.regs[SMI_LARB_MMU_EN] ?? 0) & (1 << port)) !== 0;
+  if (smi.soc !== lastSoc) {
+    lastMmuEn = SMI_PLATS[smi.soc].configPort === 'mmu-en';
+    lastSoc = smi.soc;
+  }
+  if (lastMmuEn) return ((larb.regs[SMI_LARB_MMU_EN] ?? 0) & (1 << port)) !== 0;
   return ((larb.regs[SMI_LARB_NONSEC_CON(port)] ?? 0) & F_MMU_EN) !== 0;
 }

@@ -69,21 +69,42 @@ function putAscii(b: Uint8Array, p: number, s: string): number {
   return p;
 }
 
-/** A non-negative integer below 2^53, in decimal. */
-function putDecimal(b: Uint8Array, d: DataView, p: number, n: number): number {
+/** A non-negative integer below 2^31, in decimal: int32 arithmetic only. */
+function putSmall(b: Uint8Array, d: DataView, p: number, n: number): number {
   let len = 1;
-  while (len < 16 && n >= POW10[len]) len++;
+  while (len < 10 && n >= POW10[len]) len++;
   const end = p + len;
   let q = end;
   while (n >= 100) {
-    const t = n % 100;
-    n = (n - t) / 100;
+    const hi = (n / 100) | 0;
     q -= 2;
-    d.setUint16(q, DEC2[t], true);
+    d.setUint16(q, DEC2[n - hi * 100], true);
+    n = hi;
   }
   if (n >= 10) d.setUint16(q - 2, DEC2[n], true);
   else b[q - 1] = 48 + n;
   return end;
+}
+
+/** Exactly eight digits, leading zeros kept (n below 10^8). */
+function putEight(d: DataView, p: number, n: number): number {
+  for (let q = p + 8; q > p; q -= 2) {
+    const hi = (n / 100) | 0;
+    d.setUint16(q - 2, DEC2[n - hi * 100], true);
+    n = hi;
+  }
+  return p + 8;
+}
+
+/**
+ * A non-negative integer below 2^53, in decimal. Past 2^31 (virtual times in ns, big
+ * addresses) it is printed as two int32 halves: `%` on a double is a call into fmod, which
+ * made this the most expensive line of a record.
+ */
+function putDecimal(b: Uint8Array, d: DataView, p: number, n: number): number {
+  if (n < 0x8000_0000) return putSmall(b, d, p, n | 0);
+  const hi = Math.floor(n / 1e8); // below 2^53 / 1e8 < 2^31
+  return putEight(d, putSmall(b, d, p, hi), n - hi * 1e8);
 }
 
 /** A JSON number. At most NUMBER_ROOM bytes. */
@@ -122,8 +143,9 @@ export function putHex(b: Uint8Array, d: DataView, p: number, n: number | bigint
   } else if (typeof n === 'number' && n > 0 && Number.isSafeInteger(n)) {
     d.setUint16(p, pair(34, 48), true);
     b[p + 2] = 120;
-    p = putU32Hex(b, d, p + 3, Math.floor(n / TWO32), false);
-    p = putU32Hex(b, d, p, n % TWO32, true);
+    const hi = Math.floor(n / TWO32);
+    p = putU32Hex(b, d, p + 3, hi, false);
+    p = putU32Hex(b, d, p, n - hi * TWO32, true); // not `%`: a double's modulo is a call into fmod
   } else {
     const s = '0x' + n.toString(16);
     if (s.length > NUMBER_ROOM - 2) throw new RangeError(`trace address ${s.slice(0, 24)}… does not fit 64 bits`);

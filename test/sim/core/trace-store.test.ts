@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { Machine } from '../../../src/sim/machine.ts';
 import { SimAssertionError } from '../../../src/sim/core/assert.ts';
 import { recordLine } from '../../../src/sim/trace/codec.ts';
-import { DEFLATE_CHUNKS } from '../../../src/debugger/recording.ts';
+import { deflateVault } from '../../../src/debugger/recording.ts';
 import { packSnapshot, unpackSnapshot } from '../../../src/debugger/checkpoints.ts';
 
 const machine = () => new Machine({ scenario: 't', seed: 1, kernel: 'v5.4', overrides: {}, dram: [{ base: 0, size: 0x1000_0000 }] });
@@ -33,7 +33,7 @@ describe('TraceStore', () => {
     ['deflated chunks', true],
   ])('reads every line back across chunk boundaries (%s)', (_, deflate) => {
     const m = machine();
-    if (deflate) m.trace.setCodec(DEFLATE_CHUNKS);
+    if (deflate) m.trace.setVault(deflateVault());
     const lines = emitMany(m, 30_000);
     const held = m.trace.bytes(); // before any read fills the inflate cache
     expect(m.trace.count).toBe(30_000);

@@ -145,6 +145,8 @@ describe('the byte writer', () => {
 
   it('writes integers as JSON does', () => {
     const xs = [0, 1, 9, 10, -1, -2147483648, 2147483647, 2147483648, 4294967295, 1e15, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, 0.5, NaN, Infinity];
+    // Past 2^31 the writer prints two halves split at 10^8: the digits around the cut.
+    xs.push(99_999_999, 100_000_000, 100_000_001, 2_147_483_648_00, 10_000_000_000, 12_300_000_045, 2 ** 53 - 2);
     for (let i = 0; i < 2000; i++) xs.push(safe(), -safe(), u32(), u32() >> (u32() & 31));
     for (const x of xs) expect(text((b, d, p) => putInt(b, d, p, x), 26), String(x)).toBe(JSON.stringify(x));
   });

@@ -31,7 +31,7 @@ import {
   REG_MMU_INV_SEL,
   regTrace,
 } from './regs.ts';
-import { type MtkM4uState, cellName, mtkState } from './state.ts';
+import { type MtkM4uState, mtkState } from './state.ts';
 import { eventKey } from '../../core/keys.ts';
 
 export const MTK_ISR = eventKey('mtk.isr');
@@ -52,14 +52,19 @@ export function m4uWrite(m: Machine, inst: MtkM4uState, off: number, val: number
   }
 }
 
+/** The `cells` field of a tlb-inval record, by which of INV_SEL's two enable bits are set. */
+const CELLS_TEXT = ['', 'mmu0', 'mmu1', 'mmu0,mmu1'];
+
 function m4uInvalidate(m: Machine, inst: MtkM4uState, val: number): void {
   const sel = m4uRead(inst, REG_MMU_INV_SEL);
-  const cells = [0, 1].filter((c) => sel & (c === 0 ? F_INVLD_EN0 : F_INVLD_EN1));
+  const on = (sel & F_INVLD_EN0 ? 1 : 0) | (sel & F_INVLD_EN1 ? 2 : 0);
+  const cells = CELLS_TEXT[on];
   const s = mtkState(m);
   if (val & F_ALL_INVLD) {
     let dropped = 0;
-    for (const c of cells) dropped += iotlbInvalAll(inst.cells[c].iotlb);
-    m.emit('tlb-inval', { iommu: inst.name, scope: 'all', cells: cells.map(cellName).join(','), dropped });
+    if (on & 1) dropped += iotlbInvalAll(inst.cells[0].iotlb);
+    if (on & 2) dropped += iotlbInvalAll(inst.cells[1].iotlb);
+    m.emit('tlb-inval', { iommu: inst.name, scope: 'all', cells, dropped });
   }
   if (val & F_MMU_INV_RANGE) {
     const start = m4uRead(inst, REG_MMU_INVLD_START_A);
@@ -68,7 +73,8 @@ function m4uInvalidate(m: Machine, inst: MtkM4uState, val: number): void {
     const stuck = s.rangeFlushTimeouts.includes(index);
     let dropped = 0;
     if (!stuck) {
-      for (const c of cells) dropped += iotlbInvalRange(inst.cells[c].iotlb, start, last);
+      if (on & 1) dropped += iotlbInvalRange(inst.cells[0].iotlb, start, last);
+      if (on & 2) dropped += iotlbInvalRange(inst.cells[1].iotlb, start, last);
       inst.regs[REG_MMU_CPE_DONE >>> 2] = 1;
     }
     m.emit('tlb-inval', {
@@ -76,7 +82,7 @@ function m4uInvalidate(m: Machine, inst: MtkM4uState, val: number): void {
       scope: 'range',
       start,
       end: last + 1,
-      cells: cells.map(cellName).join(','),
+      cells,
       dropped,
       injected: stuck ? 'never completes (CPE_DONE stays 0)' : undefined,
     });

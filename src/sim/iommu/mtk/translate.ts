@@ -9,9 +9,9 @@ import type { Machine } from '../../machine.ts';
 import type { DeviceBase } from '../../devices/device.ts';
 import type { Translation, Translator } from '../../devices/port.ts';
 import { busSelCell } from '../../smi/plat.ts';
-import { smiLarbPowered, smiPortMmuEnabled } from '../../smi/power.ts';
+import { smiLarbPoweredIn, smiPortMmuEnabledIn } from '../../smi/power.ts';
 import { smiState } from '../../smi/state.ts';
-import { iotlbFill, iotlbLookup } from '../iotlb.ts';
+import { type IotlbFill, iotlbFill, iotlbLookup } from '../iotlb.ts';
 import { iommuCore } from '../types.ts';
 import { iotlbEntryCurrent, lastPteSeq, staleCheck } from '../stale.ts';
 import { MTK_IOMMU_PLATS } from './plat.ts';
@@ -23,6 +23,8 @@ import { SZ_4G, MTK_IOMMU_4GB_MODE_REMAP_BASE } from './ops.ts';
 import { cellName, mtkState } from './state.ts';
 
 const walkOut = hwWalkCreate(); // scratch only: never part of the machine state
+/** What a miss fills the IOTLB with (iotlbFill copies it): scratch, so a miss allocates nothing. */
+const fill: IotlbFill = { iova: 0, pa: 0, size: 0, ptePa: 0, pte: 0, l1Pa: 0, l1: 0, pteSeq: -1, gen: -1 };
 
 /** In 4GB mode DRAM at CPU 1G..4G answers at 5G..8G on the M4U side (region E is 4G..5G). */
 function emiPa(enable4GB: boolean, pa: number): number {
@@ -52,10 +54,10 @@ export const mtkTranslate: Translator = (m, d, addr, write, out) => {
   const dev = d as DeviceBase & MtkMaster;
   const smi = smiState(m);
   const larb = smi.larbs[dev.larb];
-  if (!smiLarbPowered(m, larb)) return blocked(m, dev, addr, write, out);
+  if (!smiLarbPoweredIn(smi, larb)) return blocked(m, dev, addr, write, out);
   if (write) larb.portWrites[dev.port]++;
   else larb.portReads[dev.port]++;
-  if (!smiPortMmuEnabled(m, larb, dev.port)) {
+  if (!smiPortMmuEnabledIn(smi, larb, dev.port)) {
     out.pa = addr;
     out.mmu = 'bypass';
     out.hit = '-';
@@ -88,16 +90,15 @@ export const mtkTranslate: Translator = (m, d, addr, write, out) => {
     out.fault = 'translation';
     return false;
   }
-  iotlbFill(c.iotlb, {
-    iova: w.iovaBase,
-    pa: w.pa,
-    size: w.size,
-    ptePa: w.ptePa,
-    pte: w.pte,
-    l1Pa: w.l1Pa,
-    l1: w.l1,
-    pteSeq: lastPteSeq(m, w.ptePa),
-    gen: iommuCore(m).pteGen,
-  });
+  fill.iova = w.iovaBase;
+  fill.pa = w.pa;
+  fill.size = w.size;
+  fill.ptePa = w.ptePa;
+  fill.pte = w.pte;
+  fill.l1Pa = w.l1Pa;
+  fill.l1 = w.l1;
+  fill.pteSeq = lastPteSeq(m, w.ptePa);
+  fill.gen = iommuCore(m).pteGen;
+  iotlbFill(c.iotlb, fill);
   return served(out, s.enable4GB, w.pa + (addr - w.iovaBase), cell, false);
 };

@@ -63,7 +63,7 @@ export function hwWalk(mem: Parameters<typeof read32>[0], pgd: number, iova: num
     out.size = supersection ? 0x1000000 : 0x100000;
     out.pa = ((l1 & (supersection ? 0xff000000 : 0xfff00000)) >>> 0) + extBits(l1, paBits);
   }
-  out.iovaBase = iova - (iova % out.size);
+  out.iovaBase = (iova & ~(out.size - 1)) >>> 0; // a 32-bit IOVA, a power-of-two size (`%` on a double is an fmod call)
   out.ok = true;
   return out;
 }

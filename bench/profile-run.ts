@@ -1,0 +1,21 @@
+/**
+ * Not a bench: a headless run of a scenario file as `dmadbg run FILE --json > /dev/null` does
+ * it (each event's lines drained), for bench/profile.ts:
+ *   npx tsx bench/profile.ts bench/profile-run.ts FILE [max events]
+ */
+import { loadScenarioFile } from '../src/scenario/load.ts';
+import { buildMachine } from '../src/scenario/build/index.ts';
+
+const [file, maxArg] = process.argv.slice(2);
+const r = loadScenarioFile(file);
+if (!r.ok) throw new Error(`${file}: ${r.problems.map((p) => p.message).join('; ')}`);
+const { machine: m } = buildMachine(r.scenario);
+const max = Number(maxArg ?? Infinity);
+let bytes = 0;
+const sink = (b: Uint8Array) => {
+  bytes += b.length;
+};
+const t0 = performance.now();
+while (m.state.events < max && m.step()) m.trace.drain(sink);
+const s = (performance.now() - t0) / 1000;
+console.log(`${m.state.events} events, ${m.state.traceCount} records, ${(bytes / 2 ** 20).toFixed(0)} MiB in ${s.toFixed(2)} s: ${Math.round(m.state.events / s / 1000)}k events/s; rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB, heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB, buffers ${(process.memoryUsage().arrayBuffers / 2 ** 20).toFixed(0)} MiB`);
