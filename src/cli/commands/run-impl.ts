@@ -64,6 +64,8 @@ export const runHandler = async (argv: ArgumentsCamelCase<RunArgs>) => {
     // JSON: the encoded lines go from the trace store to stdout after each event, and the
     // store lets them go (constant memory). The table is formatted from the records.
     m.keepTrace = !!argv.json && !perRecord;
+    // --stacks: records carry their chain (and frame arguments) as `bt` replays do.
+    if (argv.stacks) m.kstack.keepArgs = true;
     let ended = false;
     let held = 0;
     let drained = 0;

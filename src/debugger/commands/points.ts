@@ -43,7 +43,9 @@ function functionBreak(call: CommandCall, temporary: boolean) {
   const rest = args.length > 1 ? parseBreakSpec(args, 1, { names: s.names(), kindOptional: true }) : undefined;
   if (rest && rest.next < args.length) throw new ParseError(`unexpected "${args[rest.next].text}"`, args[rest.next].col, 'conditions go after `if`');
   const m = s.machine;
-  const under = (r: TraceRecord) => m.kstack.chainHas(r.stack ?? m.trace.stackOf(r.seq), ids);
+  // Moving forward the record under test was just emitted: its chain is the current one
+  // (fast-forward keeps no store); looking back, the store has each record's chain.
+  const under = (r: TraceRecord) => m.kstack.chainHas(m.haltTest !== undefined ? m.kstack.cur : m.trace.stackOf(r.seq), ids);
   const test = rest ? (r: TraceRecord) => under(r) && rest.test(r) : under;
   const p = s.points.add({ type: 'breakpoint', what: restFrom(call, head), test, kinds: rest?.kinds, temporary, condition: rest?.condition ?? [], checkCondition: rest?.filter?.check });
   s.persist();
