@@ -193,8 +193,30 @@ export function parseFilter(toks: readonly Token[], from: number, opts: FilterOp
   }
   const what = !kinds ? 'record' : kinds.length === 1 && headWord === kinds[0] ? `a ${kinds[0]} record` : `a ${headWord} record (${kinds.join(', ')})`;
   const fields = [...Object.keys(aliases), ...fieldsOf(kinds), ...COMMON];
+  /**
+   * `port=M4U_PORT_...` (dt-binding names): on records with larb and port, that larb and
+   * port; on the faulting access (no port field), the scenario device sitting on it.
+   */
+  const portName = (p: Pred): Pred[] | undefined => {
+    if (p.field !== 'port' || !/^M4U_PORT_/.test(p.value) || p.op !== '=' || p.range) return undefined;
+    const col = p.col ?? 0;
+    const found = opts.names?.m4uPort?.(p.value);
+    if (!found) {
+      if (!opts.names?.m4uPortNames) throw new ParseError(`"${p.value}" is an M4U port name, and this scenario has no M4U`, col);
+      const near = closest(p.value, opts.names.m4uPortNames);
+      throw new ParseError(`no port "${p.value}" on this SoC's M4U`, col, near ? `did you mean "${near}"?` : 'port names: include/dt-bindings/memory/<soc>-larb-port.h');
+    }
+    if (fields.includes('port') && fields.includes('larb')) return [{ ...p, value: String(found.port) }, { field: 'larb', op: '=', value: String(found.larb), col }];
+    if (fields.includes('dev')) {
+      if (found.devs.length !== 1) throw new ParseError(`${found.devs.length ? 'several devices sit' : 'no device sits'} on ${p.value} (larb ${found.larb} port ${found.port}) in this scenario`, col, found.devs.length ? `name one: dev=${found.devs.join(' or dev=')}` : 'the driver\'s report names ports: break fault-irq port=...');
+      return [{ field: 'dev', op: '=', value: found.devs[0], col }];
+    }
+    return undefined;
+  };
   const check = (ps: readonly Pred[]): Pred[] =>
-    ps.map((p) => {
+    ps.flatMap((p) => {
+      const named = portName(p);
+      if (named) return named;
       const field = aliases[p.field] ?? p.field;
       if (!fields.includes(p.field)) {
         const near = closest(p.field, fields);

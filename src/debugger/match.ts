@@ -110,6 +110,13 @@ export function parsePreds(toks: readonly Token[], i: number, stopAt: readonly s
       continue;
     }
     const m = t.quoted ? null : ONE.exec(t.text);
+    // text~"two words": the quoted value written right after the operator.
+    const q = toks[i + 1];
+    if (m && m[3] === '' && q?.quoted && q.col === t.col + t.text.length) {
+      preds.push(makePred(m[1], m[2], q.text, t.col));
+      i += 2;
+      continue;
+    }
     if (m && m[3] !== '') {
       preds.push(makePred(m[1], m[2], m[3], t.col));
       i++;

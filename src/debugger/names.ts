@@ -11,6 +11,7 @@ import { IOMMU_MODEL } from '../sim/iommu/types.ts';
 import { MTK_DRIVER, MTK_MODEL } from '../sim/iommu/mtk/state.ts';
 import { mtkPgtableCfg } from '../sim/iommu/mtk/probe.ts';
 import { SMI_MODEL } from '../sim/smi/state.ts';
+import { M4U_PORT_NAMES } from '../sim/iommu/mtk/ports.ts';
 
 /** The record fields whose values are names of scenario things. */
 export const NAME_FIELDS = { dev: 'device', domain: 'IOMMU domain', iommu: 'IOMMU', larb: 'larb', mmu: 'mmu cell' } as const;
@@ -26,9 +27,24 @@ export function registerNames(source: NameSource): void {
   SOURCES.push(source);
 }
 
+/** An M4U port by its dt-binding name, and the scenario devices sitting on it. */
+export interface NamedPort {
+  readonly larb: number;
+  readonly port: number;
+  readonly devs: readonly string[];
+}
+
 /** What `FIELD=VALUE` may name in this machine: undefined when it cannot be told. */
 export interface ScenarioNames {
   known(field: string): readonly string[] | undefined;
+  /** `port=M4U_PORT_...`: the port of that name on this SoC (absent without an M4U). */
+  readonly m4uPort?: (name: string) => NamedPort | undefined;
+  /** Every port name of this SoC, for did-you-mean. */
+  readonly m4uPortNames?: readonly string[];
+  /** Register blocks (`watch reg BLOCK REG`): the M4U instances. */
+  readonly regBlocks?: readonly string[];
+  /** The M4U a device's larb is bound to (its faults latch there). */
+  readonly blockOfDev?: (dev: string) => string | undefined;
 }
 
 /** The names in a machine now (sources merged; a field none of them lists is unknown). */
@@ -42,7 +58,23 @@ export function scenarioNames(m: Machine): ScenarioNames {
       for (const n of list) set.add(n);
     }
   }
-  return { known: (field) => (merged.has(field) ? [...merged.get(field)!] : undefined) };
+  const known = (field: string) => (merged.has(field) ? [...merged.get(field)!] : undefined);
+  const mtk = m.findModel(MTK_MODEL);
+  if (!mtk) return { known };
+  const table = M4U_PORT_NAMES[mtk.soc];
+  const devs = m.findModel(DEVICES)?.list ?? [];
+  const m4uPort = (name: string): NamedPort | undefined => {
+    for (let larb = 0; larb < table.length; larb++) {
+      const port = table[larb].indexOf(name);
+      if (port >= 0) return { larb, port, devs: devs.filter((d) => (d as { larb?: number }).larb === larb && (d as { port?: number }).port === port).map((d) => d.name) };
+    }
+    return undefined;
+  };
+  const blockOfDev = (dev: string): string | undefined => {
+    const larb = (devs.find((d) => d.name === dev) as { larb?: number } | undefined)?.larb;
+    return larb === undefined ? undefined : mtk.m4u[mtk.larbM4u[larb] ?? -1]?.name;
+  };
+  return { known, m4uPort, m4uPortNames: table.flat(), regBlocks: mtk.m4u.map((i) => i.name), blockOfDev };
 }
 
 // Devices: every built scenario has the list (maybe empty).

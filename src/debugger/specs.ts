@@ -12,6 +12,7 @@ import { type Filter, parseFilter } from './filter.ts';
 import { type Pred, type RecordTest, parsePreds } from './match.ts';
 import { NAME_FIELDS, type ScenarioNames } from './names.ts';
 import { ParseError, type Token } from './parser.ts';
+import { F_INT_CLR_BIT, REG_NAMES } from '../sim/iommu/mtk/regs.ts';
 
 export interface ParsedSpec {
   readonly test: RecordTest;
@@ -29,12 +30,14 @@ export interface SpecOptions {
   readonly stopAtQuoted?: boolean;
   /** The scenario's names, to check dev=, domain=, larb= ... against. */
   readonly names?: ScenarioNames;
+  /** The spec may start with a condition instead of a kind (after `break FUNCTION`). */
+  readonly kindOptional?: boolean;
 }
 
 /** `break`/`tbreak`/`log` spec starting at toks[i]; `if ...` at the end is the condition. */
 export function parseBreakSpec(toks: readonly Token[], i: number, opts: SpecOptions = {}): ParsedSpec {
   const quoted = (t: Token) => !!opts.stopAtQuoted && t.quoted;
-  const f = parseFilter(toks, i, { needKind: true, endsAt: (t) => (t.text === 'if' && !t.quoted) || quoted(t), names: opts.names });
+  const f = parseFilter(toks, i, { needKind: !opts.kindOptional, endsAt: (t) => (t.text === 'if' && !t.quoted) || quoted(t), names: opts.names });
   let next = f.next;
   let condition: Pred[] = [];
   if (toks[next]?.text === 'if') {
@@ -108,7 +111,7 @@ function need(toks: readonly Token[], i: number, what: string, hint: string): To
   throw new ParseError(`missing ${what}`, last ? last.col + last.text.length + 1 : 0, hint);
 }
 
-const WATCH_KINDS = ['iova', 'pa', 'pte', 'bus-sel', 'slot'];
+const WATCH_KINDS = ['iova', 'pa', 'pte', 'bus-sel', 'slot', 'reg'];
 
 /** A domain the scenario does not have is an error (a watchpoint on it would never stop). */
 function checkDomain(t: Token, name: string, names: ScenarioNames | undefined): void {
@@ -175,6 +178,33 @@ export function parseWatchSpec(toks: readonly Token[], i: number, names?: Scenar
         if (r.kind !== 'swiotlb-map' && r.kind !== 'swiotlb-unmap' && r.kind !== 'swiotlb-sync') return false;
         const ns = r.kind === 'swiotlb-sync' ? 1 : r.nslots;
         return n >= r.slot && n < r.slot + ns;
+      };
+      break;
+    }
+    case 'reg': {
+      // `watch reg BLOCK REG`: CPU writes of the register (reg records); FAULT_ST1 is also
+      // written by the hardware when a fault latches (the faulting access) and cleared by
+      // the ISR's INT_CONTROL0 |= F_INT_CLR_BIT.
+      const bt = need(toks, next, 'a register block', 'watch reg m4u0 FAULT_ST1');
+      const blocks = names?.regBlocks ?? [];
+      if (!blocks.includes(bt.text)) {
+        const near = closest(bt.text, blocks);
+        throw new ParseError(blocks.length ? `no register block "${bt.text}"` : 'this scenario has no modelled register block (an M4U)', bt.col, near ? `did you mean "${near}"? (blocks: ${blocks.join(', ')})` : blocks.length ? `blocks: ${blocks.join(', ')}` : undefined);
+      }
+      const rt = need(toks, next + 1, 'a register name', `watch reg ${bt.text} FAULT_ST1`);
+      const regs = Object.values(REG_NAMES);
+      const reg = rt.text.toUpperCase().replace(/^REG_MMU_/, '');
+      if (!regs.includes(reg)) {
+        const near = closest(reg, regs);
+        throw new ParseError(`no register "${rt.text}" in ${bt.text}`, rt.col, near ? `did you mean "${near}"?` : `registers: ${regs.join(', ')}`);
+      }
+      next += 2;
+      const block = bt.text;
+      const st1 = reg === 'FAULT_ST1';
+      kinds = new Set(st1 ? ['reg', 'dma'] : ['reg']);
+      test = (r) => {
+        if (r.kind === 'reg') return r.block === block && r.op === 'write' && (r.reg === reg || (st1 && r.reg === 'INT_CONTROL0' && ((r.val ?? 0) & F_INT_CLR_BIT) !== 0));
+        return st1 && r.kind === 'dma' && r.result === 'fault' && names?.blockOfDev?.(r.dev) === block;
       };
       break;
     }

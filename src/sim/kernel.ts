@@ -347,9 +347,19 @@ export const VSVA_UAPI = behaviour({
   source: 'drivers/iommu/intel/iommu.c: intel_iommu_sva_invalidate, to_vtd_size; drivers/iommu/iommu.c: iommu_uapi_cache_invalidate; drivers/iommu/intel/dmar.c: qi_flush_piotlb, qi_flush_dev_iotlb_pasid',
 });
 
+export const DMA_API_DEBUG = behaviour({
+  id: 'dma-api-debug',
+  area: 'dma',
+  summary: 'CONFIG_DMA_API_DEBUG: dma-debug checks every unmap and sync against the live mappings and reports mismatches (dma-debug records, "DMA-API: ..." log lines); off in the kernels modelled, as in distribution builds',
+  choices: ['off', 'on'],
+  kernels: sameOnAll('off'),
+  source: 'kernel/dma/debug.c: check_unmap, check_sync',
+});
+
 /** Every row, in `info kernels` order. */
 export const BEHAVIOURS: readonly Behaviour[] = [
   MTK_DRIVER_GEN,
+  DMA_API_DEBUG,
   V7S_SPLIT_BLK,
   DMA_MAX_MAPPING_SIZE,
   VIRTIO_BLK_MAX_SEGMENT,

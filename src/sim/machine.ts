@@ -276,12 +276,12 @@ export class Machine {
     r.seq = this.state.traceCount++;
     r.t = this.state.now;
     r.kind = kind;
-    // Only inside a kernel function: a fourth added property would make V8 grow the record's
-    // out-of-object property store a second time (device accesses are emitted at stack 0).
+    // The chain goes to the trace store (stackOf), not onto the record, so a live record
+    // equals its decoded line; only while `bt` replays with arguments kept does it carry them.
     const stack = this.kstack.cur;
-    if (stack !== 0) {
+    if (stack !== 0 && this.kstack.keepArgs) {
       r.stack = stack;
-      if (this.kstack.keepArgs) r.frameArgs = this.kstack.argsNow();
+      r.frameArgs = this.kstack.argsNow();
     }
     const rec = r as unknown as TraceRecord;
     if (this.ff) {
@@ -289,7 +289,7 @@ export class Machine {
     } else this.stepRecords.push(rec);
     const h = this.kinds[kind] ?? this.hooks(kind);
     if (h.watchers) for (const fn of h.watchers) fn(this, rec);
-    if (this.keepTrace && !this.ff) this.trace.put(rec, h.encode);
+    if (this.keepTrace && !this.ff) this.trace.put(rec, h.encode, stack);
     if (this.haltTest !== undefined && this.haltTest(rec)) {
       this.halted = true;
       throw HALT;

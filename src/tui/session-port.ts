@@ -14,6 +14,7 @@ import type { HmmView } from './panels/hmm/model.ts';
 import type { PasidView } from './panels/pasid/model.ts';
 import type { VtdView } from './panels/vtd/model.ts';
 import type { AmdView } from './panels/amd/model.ts';
+import type { ModelViews } from '../debugger/views/index.ts';
 
 export type { CommandInfo, CommandResult, ContinueProgress, PointView, SessionView, Stop, TraceRecord };
 
@@ -36,6 +37,9 @@ export interface TuiView extends SessionView {
   readonly pasid?: PasidView;
   readonly vtd?: VtdView;
   readonly amd?: AmdView;
+  readonly klog?: ModelViews['klog'];
+  readonly registers?: ModelViews['registers'];
+  readonly mappings?: ModelViews['mappings'];
 }
 
 /** A compiled timeline filter, or the mistake in it (message, 0-based column, hint). */

@@ -16,7 +16,7 @@ describe('dmadbg export', () => {
     const out = join(dir, 'tf.pftrace');
     const r = dmadbg(['export', 'mtk-tf-protect', '-o', out]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/wrote .*tf\.pftrace: 59 records as a Perfetto trace: \d+ tracks/);
+    expect(r.stderr).toMatch(/wrote .*tf\.pftrace: 62 records as a Perfetto trace: \d+ tracks/);
     const golden = readFileSync(join(ROOT, 'test', 'golden', 'perfetto', 'mtk-tf-protect.summary.json'), 'utf8');
     expect(JSON.stringify(summarisePerfetto(readFileSync(out)), null, 1) + '\n').toBe(golden);
   });

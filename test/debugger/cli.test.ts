@@ -23,7 +23,7 @@ describe('dmadbg run --commands', () => {
   it('exit 0 when the scenario ends', () => {
     const r = run('continue\n');
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/The scenario ended: event 14, t=8364ns, 78 records\./);
+    expect(r.out).toMatch(/The scenario ended: event 14, t=8364ns, 79 records\./);
   });
 
   it('exit 3 at a breakpoint, with --json stops', () => {
@@ -31,7 +31,7 @@ describe('dmadbg run --commands', () => {
     expect(r.code).toBe(3);
     const lines = r.out.trim().split('\n').map((l) => JSON.parse(l) as { command: string; stop?: { reason: string; record: { seq: number } } });
     expect(lines.map((l) => l.command)).toEqual(['break kind=map where result=error', 'continue']);
-    expect(lines[1].stop).toMatchObject({ reason: 'breakpoint', id: 1, events: 4, record: { seq: 19, kind: 'map' } });
+    expect(lines[1].stop).toMatchObject({ reason: 'breakpoint', id: 1, events: 4, record: { seq: 20, kind: 'map' } });
   });
 
   it('exit 1 at a bad command, with the caret', () => {

@@ -120,7 +120,7 @@ describe('completion', () => {
     expect(s.complete('info io').candidates).toEqual(['ioasid', 'iommu', 'iotlb', 'iova']);
     expect(s.complete('break fault m')).toEqual({ start: 12, candidates: ['m4uPa=', 'mmu='] });
     expect(s.complete('break fault-irq l')).toEqual({ start: 16, candidates: ['larb=', 'larbRaw=', 'layer='] });
-    expect(s.complete('watch ').candidates).toEqual(['bus-sel', 'iova', 'pa', 'pte', 'slot']);
+    expect(s.complete('watch ').candidates).toEqual(['bus-sel', 'iova', 'pa', 'pte', 'reg', 'slot']);
     s.exec('bookmark here');
     expect(s.complete('step; goto h')).toEqual({ start: 11, candidates: ['here'] });
   });

@@ -76,10 +76,10 @@ describe('reverse-continue, goto, bookmarks', () => {
     s.exec('break kind=dma where dev=dma32');
     const fwd: number[] = [];
     for (let i = 0; i < 3; i++) fwd.push(s.exec('continue').stop!.record!.seq);
-    expect(fwd).toEqual([17, 37, 74]);
+    expect(fwd).toEqual([17, 38, 75]);
     const hits = s.view().points[0].hits;
     const r1 = s.exec('reverse-continue');
-    expect(r1.stop).toMatchObject({ reason: 'breakpoint', id: 1, record: { seq: 37 } });
+    expect(r1.stop).toMatchObject({ reason: 'breakpoint', id: 1, record: { seq: 38 } });
     expect(r1.lines[0]).toMatch(/^reverse: Breakpoint 1/);
     expect(s.exec('reverse-continue').stop?.record?.seq).toBe(17);
     expect(s.view().points[0].hits).toBe(hits); // looking back does not count hits

@@ -67,6 +67,10 @@ const SHOWN: Record<string, Record<string, { scenario: string; kernel?: KernelVe
     kernel: { scenario: 'v7s-split-blk' },
     corrected: { scenario: 'v7s-split-blk', overrides: { 'v7s-split-blk': 'corrected' } },
   },
+  'dma-api-debug': {
+    off: { scenario: 'dma-mask-bounce' },
+    on: { scenario: 'dma-debug-unmap' },
+  },
   'dma-max-mapping-size': {
     absent: { scenario: 'swiotlb-virtio-blk-bug' },
     conditional: { scenario: 'swiotlb-virtio-blk-fixed' },

@@ -68,7 +68,7 @@ describe('TUI on the demo scenario', () => {
     await t.press('c');
     const s = await t.waitFor(/stopped: breakpoint 1/);
     const ev = Number(/event (\d+)/.exec(s)![1]);
-    expect(s).toMatch(/^>\s+19\s+501ns map/m);
+    expect(s).toMatch(/^>\s+20\s+501ns map/m);
     // Stopped inside event ev: S goes back to its start (just after event ev-1).
     await t.press('S');
     await t.waitFor(new RegExp(`event ${ev - 1}\\b.*stopped: reverse-step`));
@@ -76,7 +76,7 @@ describe('TUI on the demo scenario', () => {
     await t.press('r');
     await t.waitFor(/Run from the start \(event 0\) to the first breakpoint\? \(y\/n\)/);
     await t.press('y');
-    await t.waitFor(new RegExp(`event ${ev}\\s+rec 19\\b.*stopped: breakpoint 1`));
+    await t.waitFor(new RegExp(`event ${ev}\\s+rec 20\\b.*stopped: breakpoint 1`));
   });
 
   it('completes commands with Tab and recalls history with Up', async () => {

@@ -11,10 +11,17 @@ import { TABLE_HEADER, formatRecordRow, formatTime } from '../format.ts';
 import { replayRun, runCommandsFile } from './run-debug.ts';
 import type { RunArgs } from './run.ts';
 import { compileFilter } from '../../debugger/filter.ts';
+import { dmesgLine } from '../../debugger/dmesg.ts';
+import type { KFrame } from '../../sim/core/kstack.ts';
 import { scenarioNames } from '../../debugger/names.ts';
 import { ParseError } from '../../debugger/parser.ts';
 import { recordLine } from '../../sim/trace/codec.ts';
 import type { Machine } from '../../sim/machine.ts';
+
+/** A JSON line with `"stack":[names]` added last (innermost first). */
+function withStack(line: string, frames: readonly KFrame[]): string {
+  return `${line.slice(0, -1)},"stack":${JSON.stringify(frames.map((f) => f.func.name))}}`;
+}
 
 /** `--filter`: the debugger's filter grammar, checked against the scenario; a mistake is one line. */
 function runFilter(text: string, m: Machine) {
@@ -41,18 +48,24 @@ export const runHandler = async (argv: ArgumentsCamelCase<RunArgs>) => {
       const near = closest(argv.untilKind, TRACE_KIND_NAMES);
       throw new UsageError(`--until-kind: unknown record kind "${argv.untilKind}"${near ? ` (did you mean "${near}"?)` : ''}`);
     }
+    if (argv.dmesg && argv.json) throw new UsageError('--dmesg and --json do not mix: --dmesg prints the log as text; --json --filter klog gives the records');
+    if (argv.stacks && !argv.json) throw new UsageError('--stacks adds a field to --json records: use it with --json (the debugger\'s `bt` shows a chain in the table view)');
     const built = loadAndBuild(argv.scenario, { seed, kernel: argv.kernel, overrides });
     const m = built.machine;
     const filter = argv.filter !== undefined ? runFilter(argv.filter, m) : undefined;
+    // Records go one by one (not as the store's bytes) when each needs looking at.
+    const perRecord = !!filter || !!argv.stacks || !!argv.dmesg;
     const maxEvents = maxEventsArg ?? built.scenario.limits.maxEvents;
     process.stderr.write(`dmadbg: ${runLabel(built.scenario.name, m.config.seed, m.config.kernel, overrides)}\n`);
 
     const out = new Out();
-    if (!argv.json) out.line(TABLE_HEADER);
+    if (!argv.json && !argv.dmesg) out.line(TABLE_HEADER);
     let stopped: string | undefined;
     // JSON: the encoded lines go from the trace store to stdout after each event, and the
     // store lets them go (constant memory). The table is formatted from the records.
-    m.keepTrace = !!argv.json && !filter;
+    m.keepTrace = !!argv.json && !perRecord;
+    // --stacks: records carry their chain (and frame arguments) as `bt` replays do.
+    if (argv.stacks) m.kstack.keepArgs = true;
     let ended = false;
     let held = 0;
     let drained = 0;
@@ -70,15 +83,18 @@ export const runHandler = async (argv: ArgumentsCamelCase<RunArgs>) => {
           else if (argv.untilKind !== undefined && r.kind === argv.untilKind) stopped = `first ${r.kind} record (seq ${r.seq})`;
           if (filter && !filter.test(r)) {
             /* not selected */
+          } else if (argv.dmesg) {
+            if (r.kind === 'klog') out.line(dmesgLine(r));
           } else if (!argv.json) out.line(formatRecordRow(r));
-          else if (filter) out.line(recordLine(r));
+          else if (argv.stacks && r.stack) out.line(withStack(recordLine(r), m.kstack.frames(r.stack)));
+          else if (perRecord) out.line(recordLine(r));
           if (stopped) {
             last = r.seq + 1;
             break;
           }
         }
         // Written synchronously: a slow reader slows the run, memory stays flat.
-        if (argv.json && !filter) {
+        if (argv.json && !perRecord) {
           // The store held this event's records until now: that is all the run ever holds.
           held = Math.max(held, last - drained);
           m.trace.drain((bytes) => out.raw(bytes), last);

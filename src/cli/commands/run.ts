@@ -13,6 +13,8 @@ export interface RunArgs {
   until?: string;
   untilKind?: string;
   filter?: string;
+  dmesg?: boolean;
+  stacks?: boolean;
   seed?: string;
   kernel?: KernelVersion;
   maxEvents?: string;
@@ -26,6 +28,8 @@ export const runCommand = {
     y
       .positional('scenario', { type: 'string', describe: 'scenario file, or the name of a built-in scenario' })
       .option('json', { type: 'boolean', describe: 'print JSON Lines instead of a table (one record per line; with --commands one object per command, with its stop)' })
+      .option('dmesg', { type: 'boolean', describe: 'print only the kernel log, as dmesg does: "[seconds.micros] text" from virtual time (--filter narrows it: --filter \'klog text~fault\')' })
+      .option('stacks', { type: 'boolean', describe: 'with --json: each record emitted inside modelled kernel functions gains "stack": their names, innermost first (off by default)' })
       .option('until', { type: 'string', describe: 'stop after the record with this seq' })
       .option('until-kind', { type: 'string', describe: 'stop after the first record of this kind' })
       .option('filter', { type: 'string', describe: 'print only the records this filter selects, the grammar of break and trace: KIND [FIELD OP VALUE ...] [where ...] (docs/debugger.md)' })
@@ -42,6 +46,8 @@ export const runCommand = {
       .example('$0 run mt8183-bus-sel --commands - < fault.cmds', 'the command file on standard input (as over ssh)')
       .example('$0 run --replay last', 'reproduce the last recorded run')
       .example('$0 run demo-dma-engine --json', 'the demo trace as JSON Lines')
+      .example('$0 run mt8183-bus-sel --dmesg', "the kernel's log of the run")
+      .example('$0 run dma-mask-bounce --json --stacks', 'records with the kernel call chain they were emitted under')
       .example('$0 run scenarios/mt8183-bus-sel.json --until-kind fault', 'run to the first fault')
       .example("$0 run mt8183-bus-sel --filter 'dma dev=vdec0'", "only vdec0's accesses")
       .example('$0 run v7s-split-blk --override v7s-split-blk=corrected', 'what if the kernel kept the section PA (a what-if run)'),

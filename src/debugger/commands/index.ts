@@ -12,8 +12,10 @@ import { MOTION_COMMANDS } from './motion.ts';
 import { POINT_COMMANDS } from './points.ts';
 import { PROVENANCE_COMMANDS } from './provenance.ts';
 import { SESSION_COMMANDS } from './session.ts';
+import { STACK_COMMANDS } from './stack.ts';
+import { DMESG_COMMANDS } from './dmesg.ts';
 
-export const COMMANDS: readonly Command[] = [...MOTION_COMMANDS, ...POINT_COMMANDS, ...PROVENANCE_COMMANDS, ...INSPECT_COMMANDS, ...EXPORT_COMMANDS, ...SESSION_COMMANDS];
+export const COMMANDS: readonly Command[] = [...MOTION_COMMANDS, ...POINT_COMMANDS, ...PROVENANCE_COMMANDS, ...STACK_COMMANDS, ...DMESG_COMMANDS, ...INSPECT_COMMANDS, ...EXPORT_COMMANDS, ...SESSION_COMMANDS];
 
 const BY_NAME = new Map<string, Command>();
 for (const c of COMMANDS) for (const n of [c.name, ...c.aliases]) BY_NAME.set(n, c);

@@ -12,6 +12,8 @@ import type { Point } from '../points.ts';
 import { parseBreakSpec, parseWatchSpec } from '../specs.ts';
 import type { Session } from '../session.ts';
 import { closest } from '../../scenario/suggest.ts';
+import { kfuncNames, kfuncsNamed } from '../../sim/core/kstack.ts';
+import type { TraceRecord } from '../../sim/core/trace.ts';
 
 /** gdb's note when a new point has the same spec as existing ones. */
 function sameAs(s: Session, p: Point): string[] {
@@ -21,7 +23,38 @@ function sameAs(s: Session, p: Point): string[] {
   return [`Note: ${kind}${same.length > 1 ? 's' : ''} ${same.map((q) => q.id).join(', ')} also set at ${p.what}.`];
 }
 
+/**
+ * `break FUNCTION [FILTER]`: every record emitted while the models are inside that kernel
+ * function (its chain has the frame), narrowed by an optional filter. Null when the first
+ * word is a record kind or shorthand, or no model emulates a function of that name.
+ */
+function functionBreak(call: CommandCall, temporary: boolean) {
+  const { session: s, args } = call;
+  const head = args[0];
+  if (!head || head.quoted || SHORTHANDS[head.text] || knownKinds().includes(head.text)) return null;
+  const funcs = kfuncsNamed(head.text);
+  if (!funcs.length) {
+    // Not a kind either: a near kernel function name is the likelier meaning for a_b_c words.
+    const near = head.text.includes('_') && !head.text.includes('=') ? closest(head.text, kfuncNames()) : undefined;
+    if (near) throw new ParseError(`no record kind or modelled kernel function "${head.text}"`, head.col, `did you mean "${near}"?`);
+    return null;
+  }
+  const ids = new Set(funcs.map((f) => f.id));
+  const rest = args.length > 1 ? parseBreakSpec(args, 1, { names: s.names(), kindOptional: true }) : undefined;
+  if (rest && rest.next < args.length) throw new ParseError(`unexpected "${args[rest.next].text}"`, args[rest.next].col, 'conditions go after `if`');
+  const m = s.machine;
+  // Moving forward the record under test was just emitted: its chain is the current one
+  // (fast-forward keeps no store); looking back, the store has each record's chain.
+  const under = (r: TraceRecord) => m.kstack.chainHas(m.haltTest !== undefined ? m.kstack.cur : m.trace.stackOf(r.seq), ids);
+  const test = rest ? (r: TraceRecord) => under(r) && rest.test(r) : under;
+  const p = s.points.add({ type: 'breakpoint', what: restFrom(call, head), test, kinds: rest?.kinds, temporary, condition: rest?.condition ?? [], checkCondition: rest?.filter?.check });
+  s.persist();
+  return ok(...sameAs(s, p), `${temporary ? 'Temporary breakpoint' : 'Breakpoint'} ${p.id}: ${p.what} (records emitted under ${head.text}, ${funcs[0].file})`);
+}
+
 function addBreak(call: CommandCall, temporary: boolean) {
+  const fb = functionBreak(call, temporary);
+  if (fb) return fb;
   const { session: s, args } = call;
   const spec = parseBreakSpec(args, 0, { names: s.names() });
   if (spec.next < args.length) throw new ParseError(`unexpected "${args[spec.next].text}"`, args[spec.next].col, 'conditions go after `if`');
@@ -48,6 +81,9 @@ const BREAK_HELP =
   '  break notifier [op=OP] [mm=MM]\n' +
   '  break swiotlb-full | break coherency | break stale-tlb\n' +
   '  break KIND [FIELD OP VALUE ...] [where FIELD OP VALUE [and ...]]   (any record kind)\n' +
+  '  break FUNCTION [KIND] [FIELD OP VALUE ...]   any record emitted while the models are\n' +
+  '        inside that kernel function (__arm_v7s_unmap, swiotlb_tbl_map_single, ...: `bt`\n' +
+  '        shows the chain)\n' +
   '  ... [if FIELD OP VALUE [and ...]]                                  (a condition)\n' +
   '  OP is = != < <= > >= ~ (contains); numbers compare numerically (hex too); LO..HI is a\n' +
   '  half-open range. Fields, values and names (devices, domains, larbs, ...) are checked\n' +
@@ -61,7 +97,7 @@ const breakCmd = defineCommand({
   summary: 'Stop at trace records: faults, invalidations, notifiers, any kind',
   subcommands: [...Object.keys(SHORTHANDS), 'kind='],
   help: 'break SPEC\n' + BREAK_HELP,
-  examples: ['break fault', 'break fault mmu=1', 'break fault-irq larb=1', 'break kind=dma where dev=vdec0 and len>=64', 'break kind=map where size>=16384', 'break inval scope=all', 'break fault if dir=read'],
+  examples: ['break fault', 'break fault mmu=1', 'break __arm_v7s_unmap', 'break swiotlb_tbl_map_single', 'break klog text~"buffer is full"', 'break fault-irq larb=1', 'break kind=dma where dev=vdec0 and len>=64', 'break kind=map where size>=16384', 'break inval scope=all', 'break fault if dir=read'],
   run: (call) => addBreak(call, false),
   complete: completeBreak,
 });
@@ -81,9 +117,9 @@ const tbreak = defineCommand({
 const watch = defineCommand({
   name: 'watch',
   aliases: ['w'],
-  usage: 'watch iova|pa|pte|bus-sel|slot ...',
-  summary: 'Stop when something touches an IOVA/PA range, a PTE, the bus selection or a SWIOTLB slot',
-  subcommands: ['iova', 'pa', 'pte', 'bus-sel', 'slot'],
+  usage: 'watch iova|pa|pte|bus-sel|slot|reg ...',
+  summary: 'Stop when something touches an IOVA/PA range, a PTE, the bus selection, a SWIOTLB slot or an M4U register',
+  subcommands: ['iova', 'pa', 'pte', 'bus-sel', 'slot', 'reg'],
   help:
     'watch iova LO..HI [domain=D]  any map, unmap, PTE write (with an iova), access, fault or\n' +
     '                              invalidation touching the range\n' +
@@ -91,9 +127,11 @@ const watch = defineCommand({
     'watch pte DOMAIN IOVA         PTE writes (v7s L1/L2 index of IOVA) and map/unmap in DOMAIN\n' +
     'watch bus-sel                 writes of the SMI bus selection\n' +
     'watch slot N                  SWIOTLB records covering slot N\n' +
+    'watch reg BLOCK REG           writes of an M4U register (FAULT_ST1: also the hardware\'s\n' +
+    '                              latch at a fault and the ISR\'s clear)\n' +
     '  Ranges are LO..HI (HI excluded), LO+SIZE or one address. `if FIELD OP VALUE` adds a\n' +
     '  condition. It stops AT the record that touched it, as a breakpoint does.',
-  examples: ['watch iova 0x7f000000..0x7f001000', 'watch pa 0x40002000+4096', 'watch pte mtk-dom0 0xffffc000', 'watch bus-sel'],
+  examples: ['watch iova 0x7f000000..0x7f001000', 'watch pa 0x40002000+4096', 'watch pte mtk-dom0 0xffffc000', 'watch bus-sel', 'watch reg m4u0 FAULT_ST1'],
   run: (call) => {
     const { session: s, args } = call;
     const spec = parseWatchSpec(args, 0, s.names());
@@ -101,7 +139,7 @@ const watch = defineCommand({
     s.persist();
     return ok(...sameAs(s, p), `Watchpoint ${p.id}: ${p.what}`);
   },
-  complete: (_s, i) => (i === 0 ? ['iova', 'pa', 'pte', 'bus-sel', 'slot'] : []),
+  complete: (_s, i) => (i === 0 ? ['iova', 'pa', 'pte', 'bus-sel', 'slot', 'reg'] : []),
 });
 
 const log = defineCommand({

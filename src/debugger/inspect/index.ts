@@ -6,5 +6,7 @@ import './pci.ts';
 import './vtd.ts';
 import './amd.ts';
 import './pasid.ts';
+import './registers.ts';
+import './mappings.ts';
 
 export { available, inspector, inspectors, registerInspector, type InspectContext, type Inspector } from './registry.ts';

@@ -30,6 +30,8 @@ import { amdView } from './amd.ts';
 import type { AmdView } from './amd-model.ts';
 import { pasidView } from './pasid.ts';
 import type { PasidView } from './pasid-model.ts';
+import { type LogLineView, type RegBlockView, logView, mappingsView, registersView } from './kernel-eng.ts';
+import type { MappingRow } from '../inspect/mappings.ts';
 
 export interface ModelViews {
   readonly pgtable?: PgtableView;
@@ -42,6 +44,10 @@ export interface ModelViews {
   readonly pasid?: PasidView;
   readonly vtd?: VtdView;
   readonly amd?: AmdView;
+  /** The kernel log up to the position (absent while the kernel printed nothing). */
+  readonly klog?: readonly LogLineView[];
+  readonly registers?: readonly RegBlockView[];
+  readonly mappings?: readonly MappingRow[];
 }
 
 interface Memo {
@@ -109,7 +115,13 @@ export function modelViews(s: Session): ModelViews {
   const dev = stopRecord && fieldValue(stopRecord, 'dev');
   const vtd = vtdView(m, typeof dev === 'string' ? dev : undefined, walkIova);
   const amd = amdView(m, typeof dev === 'string' ? dev : undefined, walkIova ?? num(stopRecord, 'address'));
+  const klog = logView(s, s.position + (s.at !== undefined ? 1 : 0));
+  const registers = registersView(s);
+  const mappings = mappingsView(s);
   return {
+    ...(klog ? { klog } : {}),
+    ...(registers ? { registers } : {}),
+    ...(mappings ? { mappings } : {}),
     ...(pg ? { pgtable: pg.view } : {}),
     ...(larb ? { larb } : {}),
     ...(swiotlb ? { swiotlb } : {}),

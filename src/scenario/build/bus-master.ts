@@ -41,7 +41,7 @@ export function busMasterState(ctx: BuildContext, m: Machine, d: BusMasterIn): B
         return { op: 'map-resource', handle: h, pa: base + op.offset, len: op.len, dir: op.dir };
       }
       case 'unmap':
-        return { op: 'unmap', handle: handleOf(op.handle), every: op.every, phase: op.phase, flush: op.flush };
+        return { op: 'unmap', handle: handleOf(op.handle), every: op.every, phase: op.phase, flush: op.flush, ...(op.len !== undefined ? { len: op.len } : {}) };
       case 'access':
         return { op: 'access', addr: op.addr, len: op.len, write: op.dir === 'write', pattern: op.pattern };
       case 'pci-remove':

@@ -115,6 +115,7 @@ export const BusOp = z.discriminatedUnion('op', [
     every: z.number().int().min(1).default(1).describe('unmap entries i with i % every == phase'),
     phase: z.number().int().min(0).default(0),
     flush: z.boolean().default(true).describe('false: the driver bug of unmapping with no IOTLB invalidation (VT-d)'),
+    len: Size.optional().describe('the driver bug of unmapping with another size than was mapped (dma-debug reports it with dma-api-debug=on); default: the mapped size'),
   }).describe('dma_unmap_single/page of entries i with i % every == phase (dma_unmap_sg of all for an sg mapping); a bounced from-device or bidirectional mapping is copied back to the buffer here; behind an IOMMU the IOVA is unmapped and flushed (at once when strict, else through the flush queue)'),
   z
     .strictObject({

@@ -36,6 +36,16 @@ export function kfunc(name: string, file: string, args: readonly string[] = []):
   return f;
 }
 
+/** Every kernel function the models emulate with this name (a name may be declared twice). */
+export function kfuncsNamed(name: string): KFunc[] {
+  return FUNCS.filter((f) => f.id !== 0 && f.name === name);
+}
+
+/** The names of every kernel function the models emulate, sorted, once each. */
+export function kfuncNames(): string[] {
+  return [...new Set(FUNCS.slice(1).map((f) => f.name))].sort();
+}
+
 /** One frame of a chain, innermost first; `args` when they were kept. */
 export interface KFrame {
   readonly func: KFunc;
@@ -57,6 +67,8 @@ export class KStack {
   /** Per function: the caller chain it was last entered from, and the node that gave. */
   private lastFrom = new Int32Array(64).fill(-1);
   private lastNode = new Int32Array(64);
+  private lastFrom2 = new Int32Array(64).fill(-1);
+  private lastNode2 = new Int32Array(64);
   /** Arguments of the frames entered, by depth (only while keepArgs). */
   private args = new Float64Array(ARGS * 32);
 
@@ -65,7 +77,10 @@ export class KStack {
     const from = this.cur;
     const id = f.id;
     if (id >= this.lastFrom.length) this.growCache(id);
-    this.cur = this.lastFrom[id] === from ? this.lastNode[id] : this.intern(from, id);
+    // Two ways per function: a recursive one (__arm_v7s_map at lvl 1, then 2) alternates callers.
+    if (this.lastFrom[id] === from) this.cur = this.lastNode[id];
+    else if (this.lastFrom2[id] === from) this.cur = this.lastNode2[id];
+    else this.cur = this.intern(from, id);
     if (this.keepArgs) this.keep(a0, a1, a2, a3);
     return from;
   }
@@ -84,6 +99,8 @@ export class KStack {
       this.depth.push(this.depth[from] + 1);
       this.kids.set(key, node);
     }
+    this.lastFrom2[id] = this.lastFrom[id];
+    this.lastNode2[id] = this.lastNode[id];
     this.lastFrom[id] = from;
     this.lastNode[id] = node;
     return node;
@@ -97,6 +114,12 @@ export class KStack {
     node.set(this.lastNode);
     this.lastFrom = from;
     this.lastNode = node;
+    const from2 = new Int32Array(n).fill(-1);
+    from2.set(this.lastFrom2);
+    const node2 = new Int32Array(n);
+    node2.set(this.lastNode2);
+    this.lastFrom2 = from2;
+    this.lastNode2 = node2;
   }
 
   private keep(a0: number, a1: number, a2: number, a3: number): void {
@@ -120,6 +143,12 @@ export class KStack {
       out.push(Array.from(this.args.subarray(at, at + FUNCS[this.func[node]].args.length)));
     }
     return out;
+  }
+
+  /** Is any of `ids` a frame of interned chain `chain`? */
+  chainHas(chain: number, ids: ReadonlySet<number>): boolean {
+    for (let node = chain; node > 0 && node < this.parent.length; node = this.parent[node]) if (ids.has(this.func[node])) return true;
+    return false;
   }
 
   /** The frames of an interned chain, innermost first. */

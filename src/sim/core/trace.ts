@@ -130,11 +130,12 @@ export class TraceStore {
    * store that holds nothing picks up at any seq (the machine ran with keepTrace off); a gap
    * after held records is a bug unless `allowGaps`.
    */
-  put(r: TraceRecord, encode: Encoder = encoderOf(r.kind)): void {
+  /** `stack`: the kernel call chain the record was emitted under (Machine.emit passes it). */
+  put(r: TraceRecord, encode: Encoder = encoderOf(r.kind), stack: number = r.stack ?? 0): void {
     const seq = r.seq;
     const open = seq - this.oFirst;
     if (open === this.oCount && seq < this.oLimit && (open > 0 || this.count === seq)) {
-      this.append(r, encode);
+      this.append(r, encode, stack);
       return;
     }
     if (open >= 0 && open < this.oCount) {
@@ -152,10 +153,10 @@ export class TraceStore {
     }
     if (!this.allowGaps && this.count === this.base && seq > this.count) this.discard(seq);
     this.openAt(seq);
-    this.append(r, encode);
+    this.append(r, encode, stack);
   }
 
-  private append(r: TraceRecord, encode: Encoder): void {
+  private append(r: TraceRecord, encode: Encoder, stack: number): void {
     const w = this.w;
     w.start = w.pos;
     encode(w, r as never);
@@ -163,8 +164,8 @@ export class TraceStore {
     const i = this.oCount;
     if (i >= this.offsets.length) this.growIndex();
     this.offsets[i] = w.start;
-    if (this.stacks) this.stacks[i] = r.stack ?? 0;
-    else if (r.stack !== undefined) (this.stacks = new Uint32Array(this.offsets.length))[i] = r.stack;
+    if (this.stacks) this.stacks[i] = stack;
+    else if (stack !== 0) (this.stacks = new Uint32Array(this.offsets.length))[i] = stack;
     this.oCount++;
     if (r.seq >= this.count) this.count = r.seq + 1;
   }

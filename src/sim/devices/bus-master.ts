@@ -44,7 +44,7 @@ export type BusOp =
       sgPage?: number;
     }
   | { op: 'map-resource'; handle: number; pa: number; len: number; dir: DmaDirection }
-  | { op: 'unmap'; handle: number; every: number; phase: number; flush: boolean }
+  | { op: 'unmap'; handle: number; every: number; phase: number; flush: boolean; len?: number }
   | { op: 'access'; addr: number; len: number; write: boolean; pattern: number }
   | { op: 'pci-remove' | 'pci-rescan' }
   | { op: 'dev-write'; handle: number; index: number; offset: number; len: number; pattern: number }
@@ -101,11 +101,12 @@ function mapSg(m: Machine, dev: BusMasterState, h: BusHandle): void {
   h.dma = sgl.map((sg) => (nents ? sg.dmaAddress : DMA_MAPPING_ERROR));
 }
 
-function unmapOne(m: Machine, dev: BusMasterState, h: BusHandle, i: number): void {
+/** `len`: the size the driver passes (a buggy one differs from the mapping's). */
+function unmapOne(m: Machine, dev: BusMasterState, h: BusHandle, i: number, len = h.len): void {
   if (h.dma[i] === DMA_MAPPING_ERROR) return;
-  if (h.api === 'resource') dmaUnmapResource(m, dev, h.dma[i], h.len, h.dir);
-  else if (h.api === 'page') dmaUnmapPage(m, dev, h.dma[i], h.len, h.dir);
-  else dmaUnmapSingle(m, dev, h.dma[i], h.len, h.dir);
+  if (h.api === 'resource') dmaUnmapResource(m, dev, h.dma[i], len, h.dir);
+  else if (h.api === 'page') dmaUnmapPage(m, dev, h.dma[i], len, h.dir);
+  else dmaUnmapSingle(m, dev, h.dma[i], len, h.dir);
   h.dma[i] = DMA_MAPPING_ERROR;
 }
 
@@ -154,7 +155,7 @@ function run(m: Machine, dev: BusMasterState, op: BusOp): number {
         // dma_unmap_sg with the nents given to dma_map_sg (check.ts insists on every == 1).
         if (h.dma[0] !== DMA_MAPPING_ERROR) dmaUnmapSg(m, dev, sglOf(h), h.dma.length, h.dir);
         h.dma.fill(DMA_MAPPING_ERROR);
-      } else for (let i = 0; i < h.dma.length; i++) if (i % op.every === op.phase) unmapOne(m, dev, h, i);
+      } else for (let i = 0; i < h.dma.length; i++) if (i % op.every === op.phase) unmapOne(m, dev, h, i, op.len);
       dev.injectNoFlush = false;
       return 1;
     }

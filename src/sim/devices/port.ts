@@ -4,6 +4,7 @@
  * memory. One `dma` record per page chunk says what reached memory, or that it faulted.
  */
 import type { Machine } from '../machine.ts';
+import { debugDmaDeviceAccess } from '../dma/debug.ts';
 import type { FieldsFor } from '../trace-kinds.ts';
 import { PAGE_SIZE, readInto, writeBytes } from '../mem/phys.ts';
 import type { DeviceBase } from './device.ts';
@@ -151,6 +152,7 @@ export function deviceReadInto(m: Machine, dev: DeviceBase, addr: number, data: 
     }
     off += n;
   }
+  debugDmaDeviceAccess(m, dev, addr, len);
   return ok;
 }
 
@@ -174,5 +176,6 @@ export function deviceWrite(m: Machine, dev: DeviceBase, addr: number, data: Uin
     }
     off += n;
   }
+  debugDmaDeviceAccess(m, dev, addr, len);
   return ok;
 }

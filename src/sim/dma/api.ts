@@ -4,6 +4,7 @@
  * (bouncing through SWIOTLB when it must); IOMMU ops sit beside it.
  */
 import type { Machine } from '../machine.ts';
+import { debugDmaMapPage, debugDmaSync, debugDmaUnmapPage } from './debug.ts';
 import type { DeviceBase } from '../devices/device.ts';
 import { serviceFamily } from '../core/keys.ts';
 import { kernelRelease } from '../kernel.ts';
@@ -95,7 +96,9 @@ export function dmaMapSingle(
   dir: DmaDirection,
   attrs = 0,
 ): number {
-  return dmaOpsOf(m, dev).mapPage(m, dev, pa, size, dir, 'dma_map_single', attrs);
+  const dma = dmaOpsOf(m, dev).mapPage(m, dev, pa, size, dir, 'dma_map_single', attrs);
+  if (dma !== DMA_MAPPING_ERROR) debugDmaMapPage(m, dev, 'dma_map_single', dma, pa, size, dir);
+  return dma;
 }
 
 export function dmaUnmapSingle(
@@ -107,6 +110,7 @@ export function dmaUnmapSingle(
   attrs = 0,
 ): void {
   dmaOpsOf(m, dev).unmapPage(m, dev, dma, size, dir, 'dma_unmap_single', attrs);
+  debugDmaUnmapPage(m, dev, dma, size, dir);
 }
 
 /** dma_map_page(dev, page, offset, ...): `pa` is page_to_phys(page) + offset. */
@@ -118,7 +122,9 @@ export function dmaMapPage(
   dir: DmaDirection,
   attrs = 0,
 ): number {
-  return dmaOpsOf(m, dev).mapPage(m, dev, pa, size, dir, 'dma_map_page', attrs);
+  const dma = dmaOpsOf(m, dev).mapPage(m, dev, pa, size, dir, 'dma_map_page', attrs);
+  if (dma !== DMA_MAPPING_ERROR) debugDmaMapPage(m, dev, 'dma_map_page', dma, pa, size, dir);
+  return dma;
 }
 
 export function dmaUnmapPage(
@@ -130,6 +136,7 @@ export function dmaUnmapPage(
   attrs = 0,
 ): void {
   dmaOpsOf(m, dev).unmapPage(m, dev, dma, size, dir, 'dma_unmap_page', attrs);
+  debugDmaUnmapPage(m, dev, dma, size, dir);
 }
 
 /**
@@ -181,6 +188,7 @@ export function dmaSyncSingleForCpu(
 ): void {
   m.emit('sync', { api: 'dma_sync_single_for_cpu', dev: dev.name, iova: dma, size, dir });
   dmaOpsOf(m, dev).syncForCpu(m, dev, dma, size, dir);
+  debugDmaSync(m, dev, dma, size, dir);
 }
 
 export function dmaSyncSingleForDevice(
@@ -192,6 +200,7 @@ export function dmaSyncSingleForDevice(
 ): void {
   m.emit('sync', { api: 'dma_sync_single_for_device', dev: dev.name, iova: dma, size, dir });
   dmaOpsOf(m, dev).syncForDevice(m, dev, dma, size, dir);
+  debugDmaSync(m, dev, dma, size, dir);
 }
 
 /** pfn_valid(PHYS_PFN(phys)): the address is RAM the kernel manages. */

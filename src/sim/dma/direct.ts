@@ -24,6 +24,8 @@ import {
 } from './swiotlb-state.ts';
 import { swiotlbTblMapSingle, swiotlbTblSyncSingle, swiotlbTblUnmapSingle } from './swiotlb.ts';
 import { DMA_MAX_MAPPING_SIZE } from '../kernel.ts';
+import { printkOnce } from '../core/printk.ts';
+import { devPrefix } from '../devices/identity.ts';
 
 /** dma_capable(): the last byte must be within the device's mask. */
 export function dmaCapable(dev: DeviceBase, dma: number, size: number): boolean {
@@ -36,11 +38,22 @@ function dmaDirectPossible(m: Machine, dev: DeviceBase, dma: number, size: numbe
 }
 
 const F_SWIOTLB_MAP = kfunc('swiotlb_map', 'kernel/dma/swiotlb.c', ['phys', 'size']);
+const F_DMA_DIRECT_MAP_PAGE = kfunc('dma_direct_map_page', 'kernel/dma/direct.c', ['phys', 'size', 'dir']);
+const F_DMA_DIRECT_UNMAP_PAGE = kfunc('dma_direct_unmap_page', 'kernel/dma/direct.c', ['addr', 'size', 'dir']);
+const F_DMA_DIRECT_SYNC_FOR_CPU = kfunc('dma_direct_sync_single_for_cpu', 'kernel/dma/direct.c', ['addr', 'size', 'dir']);
+const F_DMA_DIRECT_SYNC_FOR_DEVICE = kfunc('dma_direct_sync_single_for_device', 'kernel/dma/direct.c', ['addr', 'size', 'dir']);
+const DIR_NUM: Readonly<Record<DmaDirection, number>> = { bidirectional: 0, 'to-device': 1, 'from-device': 2 };
+
+/** Why swiotlb_map failed, and the dma address it left in *dma_addr (what report_addr prints). */
+interface SwiotlbMapFailure {
+  readonly reason: string;
+  readonly dmaAddr: number;
+}
 
 /**
  * swiotlb_map (kernel/dma/swiotlb.c in v5.4, dma-direct's helper in v5.0): bounce, then
  * insist the bounce address is itself dma_capable, else unmap (SKIP_CPU_SYNC) and fail.
- * Returns the dma address or the reason it failed.
+ * Returns the dma address or why it failed.
  */
 function swiotlbMap(
   m: Machine,
@@ -49,21 +62,39 @@ function swiotlbMap(
   size: number,
   dir: DmaDirection,
   attrs: number,
-): number | string {
+): number | SwiotlbMapFailure {
   const k = m.kstack.enter(F_SWIOTLB_MAP, pa, size);
   try {
     const st = swiotlbOf(m);
-    if (!st) return 'beyond dma mask, no swiotlb';
+    if (!st) return { reason: 'beyond dma mask, no swiotlb', dmaAddr: pa };
     const tlb = swiotlbTblMapSingle(m, dev, { tblDmaAddr: st.start, orig: pa, size, dir, attrs });
-    if (tlb === DMA_MAPPING_ERROR) return 'swiotlb buffer is full';
+    if (tlb === DMA_MAPPING_ERROR) return { reason: 'swiotlb buffer is full', dmaAddr: pa };
     if (!dmaCapable(dev, tlb, size)) {
       swiotlbTblUnmapSingle(m, dev, tlb, size, dir, attrs | DMA_ATTR_SKIP_CPU_SYNC);
-      return 'bounce buffer beyond dma mask';
+      return { reason: 'bounce buffer beyond dma mask', dmaAddr: tlb };
     }
     return tlb;
   } finally {
     m.kstack.leave(k);
   }
+}
+
+/** %pad of a 64-bit dma_addr_t: "0x" and 16 hex digits. */
+function pad64(n: number): string {
+  return '0x' + Math.floor(n / 2 ** 32).toString(16).padStart(8, '0') + (n % 2 ** 32).toString(16).padStart(8, '0');
+}
+
+/**
+ * report_addr (kernel/dma/direct.c, v5.0.1 and v5.4.1): a device whose mask is 32 bits or
+ * more gets dev_err_once "overflow %pad+%zu of DMA mask %llx bus mask %llx" (no bus
+ * constraint here: bus_dma_mask 0). Its WARN_ON_ONCE(1) splat is left out: report_addr is
+ * static and may be inlined, so which symbol %pS names is not known from the source.
+ */
+function reportAddr(m: Machine, dev: DeviceBase, dmaAddr: number, size: number): void {
+  if (dev.dmaMaskBits < 32) return;
+  const mask = dmaMaskOf(dev);
+  const maskText = dev.dmaMaskBits >= 64 ? 'ffffffffffffffff' : mask.toString(16);
+  printkOnce(m, 'report_addr', 'err', `${devPrefix(m, dev)}overflow ${pad64(dmaAddr)}+${size} of DMA mask ${maskText} bus mask 0`);
 }
 
 /** dma_direct_sync_single_for_cpu: a bounced mapping copies back (swiotlb_tbl_sync_single). */
@@ -74,7 +105,9 @@ function syncForCpu(
   size: number,
   dir: DmaDirection,
 ): void {
+  const k = m.kstack.enter(F_DMA_DIRECT_SYNC_FOR_CPU, dma, size, DIR_NUM[dir]);
   if (isSwiotlbBuffer(swiotlbOf(m), dma)) swiotlbTblSyncSingle(m, dev, dma, size, dir, 'cpu');
+  m.kstack.leave(k);
 }
 
 function syncForDevice(
@@ -84,7 +117,9 @@ function syncForDevice(
   size: number,
   dir: DmaDirection,
 ): void {
+  const k = m.kstack.enter(F_DMA_DIRECT_SYNC_FOR_DEVICE, dma, size, DIR_NUM[dir]);
   if (isSwiotlbBuffer(swiotlbOf(m), dma)) swiotlbTblSyncSingle(m, dev, dma, size, dir, 'device');
+  m.kstack.leave(k);
 }
 
 /**
@@ -113,17 +148,23 @@ export const dmaDirectOps: DmaOps = {
   name: 'dma-direct',
   /** dma_direct_map_page. */
   mapPage(m, dev, pa, size, dir, api, attrs = 0) {
-    let dma = pa;
-    if (!dmaDirectPossible(m, dev, pa, size)) {
-      const r = swiotlbMap(m, dev, pa, size, dir, attrs);
-      if (typeof r === 'string') {
-        m.emit('map', { api, dev: dev.name, pa, size, dir, result: 'error', reason: r });
-        return DMA_MAPPING_ERROR;
+    const k = m.kstack.enter(F_DMA_DIRECT_MAP_PAGE, pa, size, DIR_NUM[dir]);
+    try {
+      let dma = pa;
+      if (!dmaDirectPossible(m, dev, pa, size)) {
+        const r = swiotlbMap(m, dev, pa, size, dir, attrs);
+        if (typeof r !== 'number') {
+          reportAddr(m, dev, r.dmaAddr, size);
+          m.emit('map', { api, dev: dev.name, pa, size, dir, result: 'error', reason: r.reason });
+          return DMA_MAPPING_ERROR;
+        }
+        dma = r;
       }
-      dma = r;
+      m.emit('map', { api, dev: dev.name, iova: dma, pa, size, dir, result: 'ok' });
+      return dma;
+    } finally {
+      m.kstack.leave(k);
     }
-    m.emit('map', { api, dev: dev.name, iova: dma, pa, size, dir, result: 'ok' });
-    return dma;
   },
   /**
    * dma_direct_unmap_page, as v5.0.1 and v5.4.1 both have it: sync_single_for_cpu (which
@@ -131,9 +172,11 @@ export const dmaDirectOps: DmaOps = {
    * the caller's attrs, so without SKIP_CPU_SYNC it copies the same bytes a second time.
    */
   unmapPage(m, dev, dma, size, dir, api, attrs = 0) {
+    const k = m.kstack.enter(F_DMA_DIRECT_UNMAP_PAGE, dma, size, DIR_NUM[dir]);
     m.emit('unmap', { api, dev: dev.name, iova: dma, size, dir });
     if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC)) syncForCpu(m, dev, dma, size, dir);
     if (isSwiotlbBuffer(swiotlbOf(m), dma)) swiotlbTblUnmapSingle(m, dev, dma, size, dir, attrs);
+    m.kstack.leave(k);
   },
   syncForCpu,
   syncForDevice,

@@ -7,7 +7,17 @@ export const DMA_DIRECTIONS = ['to-device', 'from-device', 'bidirectional'] as c
 
 const dir = () => oneOf(DMA_DIRECTIONS, 'direction of the mapping');
 
+/** What dma-debug found (kernel/dma/debug.c check_unmap / check_sync; access-after-unmap is dmadbg's own). */
+export const DMA_DEBUG_CHECKS = ['unmap-not-mapped', 'unmap-size', 'unmap-dir', 'sync-not-mapped', 'sync-range', 'sync-dir', 'access-after-unmap'] as const;
+
 export const DMA_KINDS = [
+  kind('dma-debug', "CONFIG_DMA_API_DEBUG's finding: a DMA API call (or a device access) that does not match the device's live mappings; text is dma-debug's message.", {
+    dev: str('device name'),
+    check: oneOf(DMA_DEBUG_CHECKS, 'which check failed'),
+    iova: hex('dma address the call (or access) used'),
+    size: int('bytes the call (or access) used'),
+    text: str('the message as dma-debug prints it ("DMA-API: <driver> <device>: ..."); access-after-unmap is not a kernel check and says so'),
+  }),
   kind('sync', 'A driver called dma_sync_single_for_cpu / _for_device (ownership moves to the CPU / the device).', {
     api: str('kernel function'),
     dev: str('device name'),

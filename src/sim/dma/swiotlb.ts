@@ -9,7 +9,10 @@ import { kfunc } from '../core/kstack.ts';
 import { assert } from '../core/assert.ts';
 import { copy } from '../mem/phys.ts';
 import { type DeviceBase, dmaSegBoundaryOf } from '../devices/device.ts';
-import { DMA_ATTR_SKIP_CPU_SYNC, DMA_MAPPING_ERROR, type DmaDirection } from './api.ts';
+import { DMA_ATTR_NO_WARN, DMA_ATTR_SKIP_CPU_SYNC, DMA_MAPPING_ERROR, type DmaDirection } from './api.ts';
+import { printk, printkRatelimit } from '../core/printk.ts';
+import { devPrefix } from '../devices/identity.ts';
+import { kernelRelease } from '../kernel.ts';
 import { INVALID_PHYS_ADDR, IO_TLB_SIZE, type SwiotlbState, swiotlbOf } from './swiotlb-state.ts';
 import {
   slotRequest,
@@ -75,6 +78,11 @@ export function swiotlbTblMapSingle(
         free: st.nslabs - st.used,
         cursor: st.index,
       });
+      // not_found: v5.0.1 prints the size; v5.4.1 adds the pool's total and used slots.
+      if (!(req.attrs & DMA_ATTR_NO_WARN) && printkRatelimit(m, 'swiotlb_tbl_map_single')) {
+        const total = kernelRelease(m.config.kernel) === 'v5.4' ? `, total ${st.nslabs} (slots), used ${st.used} (slots)` : '';
+        printk(m, 'warning', `${devPrefix(m, dev)}swiotlb buffer is full (sz: ${req.size} bytes)${total}`);
+      }
       return DMA_MAPPING_ERROR;
     }
     swiotlbClaim(st, index, rq.nslots, req.orig, ownerIndex(st, dev));

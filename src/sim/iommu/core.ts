@@ -5,6 +5,7 @@
  */
 import type { Machine } from '../machine.ts';
 import { kfunc } from '../core/kstack.ts';
+import { printk } from '../core/printk.ts';
 import { hex } from '../core/hex.ts';
 import { protString } from '../pgtable/prot.ts';
 import { iommuIotlbGatherInit } from '../pgtable/arm-v7s/tlb.ts';
@@ -105,9 +106,11 @@ export function iommuMap(m: Machine, dom: IommuDomain, a: { iova: number; pa: nu
   const ops = opsOf(m, dom);
   const min = iommuMinPagesz(dom.pgsizeBitmap);
   if (a.iova % min || a.pa % min || a.size % min) {
-    // klog: the pr_err text rides in `reason` until the klog record kind lands.
+    // pr_err("unaligned: iova 0x%lx pa %pa size 0x%zx min_pagesz 0x%x\n"), pr_fmt "iommu: "
     const reason = `iommu: unaligned: iova ${hex(a.iova)} pa ${pa64(a.pa)} size ${hex(a.size)} min_pagesz ${hex(min)}`;
+    printk(m, 'err', reason);
     m.emit('map', { api: 'iommu_map', domain: dom.name, iova: a.iova, pa: a.pa, size: a.size, prot: protString(a.prot), result: 'error', reason });
+    m.kstack.leave(k);
     return -22; // -EINVAL
   }
   let done = 0;
@@ -140,12 +143,14 @@ export function iommuUnmap(m: Machine, dom: IommuDomain, a: { iova: number; size
   const gather = iommuIotlbGatherInit();
   const min = iommuMinPagesz(dom.pgsizeBitmap);
   if (a.iova % min || a.size % min) {
+    // __iommu_unmap: pr_err("unaligned: iova 0x%lx size 0x%zx min_pagesz 0x%x\n")
+    const reason = `iommu: unaligned: iova ${hex(a.iova)} size ${hex(a.size)} min_pagesz ${hex(min)}`;
+    printk(m, 'err', reason);
     // v5.0 __iommu_unmap returns before its own iotlb_sync; v5.4 iommu_unmap still calls
     // iommu_tlb_sync on the empty gather after __iommu_unmap returns.
     if (m.config.kernel !== 'v5.0') ops.iotlbSync(m, dom, gather);
-    // klog: the pr_err text rides in `reason` until the klog record kind lands.
-    const reason = `iommu: unaligned: iova ${hex(a.iova)} size ${hex(a.size)} min_pagesz ${hex(min)}`;
     m.emit('unmap', { api, domain: dom.name, iova: a.iova, size: 0, reason });
+    m.kstack.leave(k);
     return 0;
   }
   let done = 0;

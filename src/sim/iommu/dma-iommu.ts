@@ -12,9 +12,19 @@ import { iommuDomainOf, iommuMap, iommuUnmap } from './core.ts';
 import { allocIovaFast, freeIovaFast, IOVA_RANGE_CACHE_MAX_SIZE, roundupPowOfTwo } from './iova.ts';
 import type { IommuDomain } from './types.ts';
 import { dmaMaskOf } from '../devices/device.ts';
+import { kfunc } from '../core/kstack.ts';
 
 const PAGE = 4096;
 const SHIFT = 12;
+
+// dma-iommu.c (v5.0.1 and v5.4.1): iommu_dma_map_page -> __iommu_dma_map -> iommu_map;
+// iommu_dma_unmap_page -> __iommu_dma_unmap -> iommu_unmap_fast (the model's iommu_unmap).
+const DMA_IOMMU_C = 'drivers/iommu/dma-iommu.c';
+const F_IOMMU_DMA_MAP_PAGE = kfunc('iommu_dma_map_page', DMA_IOMMU_C, ['phys', 'size', 'dir']);
+const F_IOMMU_DMA_MAP = kfunc('__iommu_dma_map', DMA_IOMMU_C, ['phys', 'size', 'prot']);
+const F_IOMMU_DMA_UNMAP_PAGE = kfunc('iommu_dma_unmap_page', DMA_IOMMU_C, ['dma_handle', 'size', 'dir']);
+const F_IOMMU_DMA_UNMAP = kfunc('__iommu_dma_unmap', DMA_IOMMU_C, ['dma_addr', 'size']);
+const DIR_NUM: Readonly<Record<DmaDirection, number>> = { bidirectional: 0, 'to-device': 1, 'from-device': 2 };
 
 /**
  * iommu_dma_alloc_iova() (dma-iommu.c, v5.0.1 = v5.4.1): cacheable sizes (< 32 pages) are
@@ -44,27 +54,39 @@ export function dmaInfoToProt(dir: DmaDirection): number {
 export const iommuDmaOps: DmaOps = {
   name: 'iommu-dma',
   mapPage(m: Machine, dev: DeviceBase, pa: number, size: number, dir: DmaDirection, api: string): number {
-    const dom = iommuDomainOf(m, dev.name);
-    const off = pa % PAGE;
-    const len = Math.ceil((off + size) / PAGE) * PAGE;
-    const iova = dom ? iommuDmaAllocIova(dom, dev, len) : 0;
-    const prot = dmaInfoToProt(dir);
-    if (!dom || iova === 0 || iommuMap(m, dom, { iova, pa: pa - off, size: len, prot }) !== 0) {
-      if (dom && iova !== 0) iommuDmaFreeIova(dom, iova, len);
-      m.emit('map', { api, dev: dev.name, pa, size, dir, result: 'error', reason: dom ? 'iova space or iommu_map failed' : 'device not attached to a domain' });
-      return DMA_MAPPING_ERROR;
+    const k = m.kstack.enter(F_IOMMU_DMA_MAP_PAGE, pa, size, DIR_NUM[dir]);
+    try {
+      const dom = iommuDomainOf(m, dev.name);
+      const off = pa % PAGE;
+      const len = Math.ceil((off + size) / PAGE) * PAGE;
+      const prot = dmaInfoToProt(dir);
+      const k2 = m.kstack.enter(F_IOMMU_DMA_MAP, pa, size, prot);
+      const iova = dom ? iommuDmaAllocIova(dom, dev, len) : 0;
+      const failed = !dom || iova === 0 || iommuMap(m, dom, { iova, pa: pa - off, size: len, prot }) !== 0;
+      if (failed && dom && iova !== 0) iommuDmaFreeIova(dom, iova, len);
+      m.kstack.leave(k2);
+      if (failed || !dom) {
+        m.emit('map', { api, dev: dev.name, pa, size, dir, result: 'error', reason: dom ? 'iova space or iommu_map failed' : 'device not attached to a domain' });
+        return DMA_MAPPING_ERROR;
+      }
+      m.emit('map', { api, dev: dev.name, domain: dom.name, iova: iova + off, pa, size, dir, prot: protString(prot), result: 'ok' });
+      return iova + off;
+    } finally {
+      m.kstack.leave(k);
     }
-    m.emit('map', { api, dev: dev.name, domain: dom.name, iova: iova + off, pa, size, dir, prot: protString(prot), result: 'ok' });
-    return iova + off;
   },
   unmapPage(m: Machine, dev: DeviceBase, dma: number, size: number, dir: DmaDirection, api: string): void {
     const dom = iommuDomainOf(m, dev.name);
     if (!dom) return;
+    const k = m.kstack.enter(F_IOMMU_DMA_UNMAP_PAGE, dma, size, DIR_NUM[dir]);
     const off = dma % PAGE;
     const len = Math.ceil((off + size) / PAGE) * PAGE;
+    const k2 = m.kstack.enter(F_IOMMU_DMA_UNMAP, dma, size);
     iommuUnmap(m, dom, { iova: dma - off, size: len });
     iommuDmaFreeIova(dom, dma - off, len);
+    m.kstack.leave(k2);
     m.emit('unmap', { api, dev: dev.name, domain: dom.name, iova: dma, size, dir });
+    m.kstack.leave(k);
   },
   syncForCpu() {},
   syncForDevice() {},

@@ -17,6 +17,9 @@ import { consolePanel } from './console/index.ts';
 import { pciPanel } from './pci/index.ts';
 import { hmmPanel } from './hmm/index.ts';
 import { pasidPanel } from './pasid/index.ts';
+import { logPanel } from './log/index.ts';
+import { registersPanel } from './registers/index.ts';
+import { mappingsPanel } from './mappings/index.ts';
 
 export const PANELS: readonly PanelDef[] = [
   timelinePanel,
@@ -31,6 +34,9 @@ export const PANELS: readonly PanelDef[] = [
   notifiersPanel,
   hmmPanel,
   pasidPanel,
+  registersPanel,
+  mappingsPanel,
+  logPanel,
   breakpointsPanel,
   consolePanel,
 ];

@@ -27,10 +27,10 @@ describe('perfetto export', () => {
     const { summary } = exportOf('mtk-tf-protect', { iotlbEntries: 64 });
     expect(summary.unbalanced).toEqual([]);
     // Three faulting accesses (the scenario's three out-of-mapping accesses), each reported
-    // by the ISR irqLatency (100 ns) later.
+    // by the ISR irqLatency (100 ns) later, whose dev_err line ends the flow.
     const faults = summary.flows.filter((f) => f.includes('fault@'));
     expect(faults).toHaveLength(3);
-    for (const f of faults) expect(f).toMatch(/^devices\/ovl0:dma (read|write) fault@(\d+)#\d+ -> IOMMUs\/m4u0:fault@\d+#\d+$/);
+    for (const f of faults) expect(f).toMatch(/^devices\/ovl0:dma (read|write) fault@(\d+)#\d+ -> IOMMUs\/m4u0:fault@\d+#\d+ -> kernel\/kernel log:mtk-iommu 10205000\.iommu: fault type=0x1 iova=0x\w+ pa=0x0 larb=0 port=0 layer=0 (read|write)@\d+#\d+$/);
     expect(summary.slices.filter((s) => s.includes('fault until reported')).map((s) => /\[(\d+), (\d+)\]/.exec(s)!.slice(1).map(Number)).map(([a, b]) => b - a)).toEqual([100, 100, 100]);
     const mapping = summary.flows.find((f) => f.startsWith('devices/ovl0:dma_map_single'));
     expect(mapping).toMatch(/-> devices\/ovl0:dma_unmap_single@\d+#\d+$/);

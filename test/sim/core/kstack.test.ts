@@ -16,8 +16,10 @@ import { describe, expect, it } from 'vitest';
 import { KStack, kfunc } from '../../../src/sim/core/kstack.ts';
 import type { TraceRecord } from '../../../src/sim/trace-kinds.ts';
 import { build } from '../../helpers/scenario.ts';
+import type { Machine } from '../../../src/sim/machine.ts';
 
-const names = (ks: KStack, r: TraceRecord): string[] => ks.frames(r.stack ?? 0).map((f) => f.func.name);
+/** The chain a record was emitted under, as the trace store keeps it per seq. */
+const names = (m: Machine, r: TraceRecord): string[] => m.kstack.frames(m.trace.stackOf(r.seq)).map((f) => f.func.name);
 
 describe('KStack', () => {
   const A = kfunc('outer_fn', 'a.c', ['x']);
@@ -66,7 +68,7 @@ describe('records carry the chain they were emitted under', () => {
   it('a level-2 PTE written by an mtk map: __arm_v7s_map <- __arm_v7s_map <- arm_v7s_map <- mtk_iommu_map <- iommu_map', () => {
     const { m, recs } = run('mt8183-bus-sel', true);
     const pte = recs.find((r) => r.kind === 'pte' && r.level === 2 && r.iova === 0xffffe000)!;
-    expect(names(m.kstack, pte)).toEqual(['__arm_v7s_map', '__arm_v7s_map', 'arm_v7s_map', 'mtk_iommu_map', 'iommu_map']);
+    expect(names(m, pte)).toEqual(['__arm_v7s_map', '__arm_v7s_map', 'arm_v7s_map', 'mtk_iommu_map', 'iommu_map', '__iommu_dma_map', 'iommu_dma_map_page']);
     const frames = m.kstack.frames(pte.stack!, pte.frameArgs);
     // iommu_map(iova 0xffffe000, paddr 0x40000000, 8 KiB) maps it as two 4 KiB pages.
     expect(frames.map((f) => f.args)).toEqual([
@@ -75,11 +77,13 @@ describe('records carry the chain they were emitted under', () => {
       [0xffffe000, 0x40000000, 0x1000, 3], // prot IOMMU_READ | IOMMU_WRITE
       [0xffffe000, 0x40000000, 0x1000, 3],
       [0xffffe000, 0x40000000, 0x2000, 3],
+      [0x40000000, 0x2000, 3], // __iommu_dma_map(phys, size, prot)
+      [0x40000000, 0x2000, 0], // iommu_dma_map_page(phys, size, DMA_BIDIRECTIONAL)
     ]);
     expect(frames[0].func.file).toBe('drivers/iommu/io-pgtable-arm-v7s.c');
-    // The map record itself is iommu_map's; the dma_map_single one is above any kernel frame modelled.
+    // The map record itself is iommu_map's, called from dma-iommu.c's __iommu_dma_map.
     const map = recs.find((r) => r.kind === 'map' && r.api === 'iommu_map')!;
-    expect(names(m.kstack, map)).toEqual(['iommu_map']);
+    expect(names(m, map)).toEqual(['iommu_map', '__iommu_dma_map', 'iommu_dma_map_page']);
     // The store keeps the chain per seq, for records read back from the recording.
     expect(m.trace.stackOf(pte.seq)).toBe(pte.stack);
   });
@@ -87,9 +91,10 @@ describe('records carry the chain they were emitted under', () => {
   it('the unmap path and the fault report', () => {
     const { m, recs } = run('mt8183-bus-sel', false);
     const cleared = recs.find((r) => r.kind === 'pte' && r.level === 2 && r.new === 0)!;
-    expect(names(m.kstack, cleared)).toEqual(['__arm_v7s_unmap', '__arm_v7s_unmap', 'arm_v7s_unmap', 'mtk_iommu_unmap', 'iommu_unmap']);
+    expect(names(m, cleared)).toEqual(['__arm_v7s_unmap', '__arm_v7s_unmap', 'arm_v7s_unmap', 'mtk_iommu_unmap', 'iommu_unmap', '__iommu_dma_unmap', 'iommu_dma_unmap_page']);
     const fault = recs.find((r) => r.kind === 'fault')!;
-    expect(names(m.kstack, fault)).toEqual(['mtk_iommu_isr']);
+    // The IRQ core calls the handler (kernel/irq/handle.c __handle_irq_event_percpu).
+    expect(names(m, fault)).toEqual(['mtk_iommu_isr', '__handle_irq_event_percpu']);
     expect(fault.frameArgs).toBeUndefined(); // arguments were not asked for
     const done = recs.find((r) => r.kind === 'dev-done')!;
     expect(done.stack ?? 0).toBe(0);
@@ -99,8 +104,8 @@ describe('records carry the chain they were emitted under', () => {
   it('a bounce: swiotlb_tbl_map_single <- swiotlb_map', () => {
     const { m, recs } = run('dma-mask-bounce', false);
     const bounce = recs.find((r) => r.kind === 'swiotlb-map')!;
-    expect(names(m.kstack, bounce)).toEqual(['swiotlb_tbl_map_single', 'swiotlb_map']);
+    expect(names(m, bounce)).toEqual(['swiotlb_tbl_map_single', 'swiotlb_map', 'dma_direct_map_page']);
     const back = recs.find((r) => r.kind === 'swiotlb-unmap')!;
-    expect(names(m.kstack, back)).toEqual(['swiotlb_tbl_unmap_single']);
+    expect(names(m, back)).toEqual(['swiotlb_tbl_unmap_single', 'dma_direct_unmap_page']);
   });
 });

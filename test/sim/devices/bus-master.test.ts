@@ -59,12 +59,21 @@ describe('bus-master dma_map_sg', () => {
       'swiotlb-map',
       'map',
       'swiotlb-full',
+      'klog',
+      'klog',
       'map',
       'unmap',
       'swiotlb-unmap',
       'dev-done',
     ]);
-    expect(recs[5]).toMatchObject({ slot: 0, nslots: 100, copied: 0 });
+    // kernel/dma/swiotlb.c swiotlb_tbl_map_single (v5.4.1), not_found: dev_warn "swiotlb buffer
+    // is full (sz: %zd bytes), total %lu (slots), used %lu (slots)" — 256 KiB is 128 slots of
+    // 2 KiB, 100 used by the first entry. Then kernel/dma/direct.c report_addr: dev_err_once
+    // "overflow %pad+%zu of DMA mask %llx bus mask %llx" with the entry's own address (the
+    // buffer starts at 4 GiB, the second entry 200 KiB in) and the 32-bit mask.
+    expect(recs[3]).toMatchObject({ level: 'warning', text: 'bus-master nic32: swiotlb buffer is full (sz: 204800 bytes), total 128 (slots), used 100 (slots)' });
+    expect(recs[4]).toMatchObject({ level: 'err', text: 'bus-master nic32: overflow 0x0000000100032000+204800 of DMA mask ffffffff bus mask 0' });
+    expect(recs[7]).toMatchObject({ slot: 0, nslots: 100, copied: 0 });
     expect(recs[2]).toMatchObject({ nslots: 100, largest: 28, free: 28 });
   });
 

@@ -6,7 +6,7 @@ import { runRecords } from '../../helpers/scenario.ts';
 import { TRACE_KINDS } from '../../../src/sim/trace-kinds.ts';
 import { DMA_KINDS } from '../../../src/sim/dma/kinds.ts';
 
-const SCENARIOS = ['swiotlb-virtio-blk-bug', 'swiotlb-virtio-blk-fixed', 'swiotlb-fragmentation', 'dma-mask-bounce'];
+const SCENARIOS = ['swiotlb-virtio-blk-bug', 'swiotlb-virtio-blk-fixed', 'swiotlb-fragmentation', 'dma-mask-bounce', 'dma-debug-unmap'];
 
 describe('trace kinds of the DMA models', () => {
   it('every record kind and field is documented', () => {

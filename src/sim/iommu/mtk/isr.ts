@@ -2,11 +2,14 @@
  * mtk_iommu_isr. v5.4: read FAULT_ST1; if any mmu0 bit is set read the MMU0 set
  * (INT_ID, FAULT_VA, INVLD_PA), else the MMU1 set; layer and write from FAULT_VA's low
  * bits (the raw value, low bits included, is what gets reported as the iova); larb =
- * larbid_remap[INT_ID larb field]; report_iommu_fault; clear with INT_CONTROL0 |= bit12;
- * flush_all. v5.0: one register set (0x13C/0x140/0x150) and no remap.
+ * larbid_remap[INT_ID larb field]; report_iommu_fault, and when no handler took it the
+ * rate-limited dev_err "fault type=..."; clear with INT_CONTROL0 |= bit12; flush_all.
+ * v5.0: one register set (0x13C/0x140/0x150) and no remap, the same dev_err.
  */
 import type { Machine } from '../../machine.ts';
 import { kfunc } from '../../core/kstack.ts';
+import { printkRatelimited } from '../../core/printk.ts';
+import { F_HANDLE_IRQ_EVENT } from '../../core/irq.ts';
 import { F_REPORT_IOMMU_FAULT, reportIommuFault } from '../core.ts';
 import { iommuCore } from '../types.ts';
 import { MTK_IOMMU_PLATS } from './plat.ts';
@@ -32,7 +35,14 @@ import { cellName, mtkState } from './state.ts';
 
 const F_MTK_IOMMU_ISR = kfunc('mtk_iommu_isr', 'drivers/iommu/mtk_iommu.c');
 
+/** "mtk-iommu 10205000.iommu: ": dev_err's prefix for M4U `index` (driver name, dev_name). */
+export function mtkDevPrefix(m: Machine, index: number): string {
+  const name = MTK_IOMMU_PLATS[mtkState(m).soc].devNames[index] ?? `m4u${index}.iommu`;
+  return `mtk-iommu ${name}: `;
+}
+
 export function mtkIommuIsr(m: Machine, index: number): void {
+  const irq = m.kstack.enter(F_HANDLE_IRQ_EVENT);
   const k = m.kstack.enter(F_MTK_IOMMU_ISR);
   const s = mtkState(m);
   const inst = s.m4u[index];
@@ -69,8 +79,14 @@ export function mtkIommuIsr(m: Machine, index: number): void {
     dev: c.faultDev,
     reported,
   });
+  if (reported === 'unhandled') {
+    // dev_err_ratelimited(data->dev, "fault type=0x%x iova=0x%x pa=0x%x larb=%d port=%d layer=%d %s\n", ...)
+    const text = `fault type=0x${st.toString(16)} iova=0x${faultVa.toString(16)} pa=0x${faultPa.toString(16)} larb=${larb} port=${port} layer=${faultVa & F_MMU_FAULT_VA_LAYER_BIT} ${write ? 'write' : 'read'}`;
+    printkRatelimited(m, 'mtk_iommu_isr', 'mtk_iommu_isr', 'err', mtkDevPrefix(m, index) + text);
+  }
   m4uWrite(m, inst, REG_MMU_INT_CONTROL0, m4uRead(inst, REG_MMU_INT_CONTROL0) | F_INT_CLR_BIT);
   inst.irqPending = false;
   mtkIommuTlbFlushAll(m);
   m.kstack.leave(k);
+  m.kstack.leave(irq);
 }

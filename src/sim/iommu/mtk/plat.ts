@@ -28,6 +28,11 @@ export interface MtkIommuPlat {
   readonly m4uLarbs: readonly (readonly number[])[];
   /** Output address bits the walker produces: 33 in 4GB mode parts, 34 with MTK_EXT. */
   readonly paBits: number;
+  /**
+   * dev_name() of each M4U's platform device, "<unit address>.<node name>" from the SoC's
+   * dtsi, as dev_err prefixes it ("mtk-iommu 10205000.iommu: ").
+   */
+  readonly devNames: readonly string[];
 }
 
 export const MTK_IOMMU_PLATS: Readonly<Record<MtkSoc, MtkIommuPlat>> = {
@@ -43,6 +48,8 @@ export const MTK_IOMMU_PLATS: Readonly<Record<MtkSoc, MtkIommuPlat>> = {
     // iommu1 here. A scenario can give its own split in mtk.m4u.
     m4uLarbs: [[0, 1, 2, 3, 6], [4, 5, 7, 8, 9]],
     paBits: 33,
+    // arch/arm64/boot/dts/mediatek/mt2712e.dtsi (v5.4.1): iommu0: iommu@10205000, iommu1: iommu@1020a000
+    devNames: ['10205000.iommu', '1020a000.iommu'],
   },
   mt8173: {
     m4uPlat: 'M4U_MT8173',
@@ -53,6 +60,8 @@ export const MTK_IOMMU_PLATS: Readonly<Record<MtkSoc, MtkIommuPlat>> = {
     larbidRemap: larbidRemap([0, 1, 2, 3, 4, 5]),
     m4uLarbs: [[0, 1, 2, 3, 4, 5]],
     paBits: 33,
+    // mt8173.dtsi (v5.0.1 and v5.4.1): iommu: iommu@10205000
+    devNames: ['10205000.iommu'],
   },
   mt8183: {
     m4uPlat: 'M4U_MT8183',
@@ -63,6 +72,8 @@ export const MTK_IOMMU_PLATS: Readonly<Record<MtkSoc, MtkIommuPlat>> = {
     larbidRemap: larbidRemap([0, 4, 5, 6, 7, 2, 3, 1]),
     m4uLarbs: [[0, 1, 2, 3, 4, 5, 6, 7]],
     paBits: 34,
+    // [unverified in these trees: v5.4.1's mt8183.dtsi has no M4U node yet; v5.6 adds iommu@10205000]
+    devNames: ['10205000.iommu'],
   },
 };
 

@@ -6,6 +6,7 @@
  * `pte` trace record.
  */
 import type { Machine } from '../../machine.ts';
+import { warnSplat } from '../../core/printk.ts';
 import { SZ_4G } from '../../core/hex.ts';
 import { kfunc } from '../../core/kstack.ts';
 import { V7S_KMEMLEAK_IGNORE } from '../../kernel.ts';
@@ -50,11 +51,32 @@ export function armV7sFreeTable(m: Machine, domain: string, lvl: Lvl, pa: number
 }
 
 /**
- * A kernel WARN/WARN_ON splat in io-pgtable-arm-v7s.c: `func` is the kernel function and
- * `cond` the condition as the source spells it, so a breakpoint can stop on it.
+ * Where each WARN_ON of io-pgtable-arm-v7s.c sits, per release (the splat's FILE:LINE):
+ * keyed by the function and the start of its condition.
+ */
+const V7S_WARN_LINES: Readonly<Record<'v5.0' | 'v5.4', Readonly<Record<string, number>>>> = {
+  'v5.0': { 'arm_v7s_init_pte|__arm_v7s_unmap': 386, 'arm_v7s_init_pte|!selftest_running': 391, '__arm_v7s_map|!selftest_running': 468, 'arm_v7s_map|': 487, '__arm_v7s_unmap|': 610, 'arm_v7s_unmap|': 678 },
+  'v5.4': { 'arm_v7s_init_pte|__arm_v7s_unmap': 430, 'arm_v7s_init_pte|!selftest_running': 435, '__arm_v7s_map|!selftest_running': 512, 'arm_v7s_map|': 531, '__arm_v7s_unmap|': 655, 'arm_v7s_unmap|': 722 },
+};
+
+function v7sWarnLine(kernel: 'v5.0' | 'v5.4', func: string, cond: string): number | undefined {
+  const lines = V7S_WARN_LINES[kernel];
+  const key = Object.keys(lines).find((k) => {
+    const [f, c] = k.split('|');
+    return f === func && cond.startsWith(c);
+  });
+  return key === undefined ? undefined : lines[key];
+}
+
+/**
+ * A kernel WARN/WARN_ON in io-pgtable-arm-v7s.c: the `pgtable-warn` record (`func` the
+ * kernel function, `cond` the condition as the source spells it, so a breakpoint can stop
+ * on it), then the splat's first line as the kernel prints it.
  */
 export function armV7sWarn(m: Machine, pt: ArmV7sPgtable, func: string, cond: string): void {
   m.emit('pgtable-warn', { domain: pt.domain, func, cond });
+  const line = v7sWarnLine(pt.cfg.kernel, func, cond);
+  if (line !== undefined) warnSplat(m, 'drivers/iommu/io-pgtable-arm-v7s.c', line, func);
 }
 
 export function armV7sReadPte(m: Machine, table: number, index: number): number {

@@ -1,0 +1,79 @@
+/**
+ * View slices for the Log, Registers and Mappings panels: the kernel log up to the current
+ * position (scanned incrementally per session), the M4U registers with what changed since
+ * the previous stop, and the live DMA API mappings.
+ */
+import type { Session } from '../session.ts';
+import { kindOfLine } from '../recording.ts';
+import { dmesgLine } from '../dmesg.ts';
+import { MTK_MODEL } from '../../sim/iommu/mtk/state.ts';
+import { m4uRegisterRows, type RegRow } from '../inspect/registers.ts';
+import { type MappingRow, mappingRows } from '../inspect/mappings.ts';
+import { DMA_DEBUG_MODEL } from '../../sim/dma/debug.ts';
+
+export interface LogLineView {
+  readonly seq: number;
+  readonly level: string;
+  /** As dmesg prints it: "[    0.000001] text". */
+  readonly text: string;
+}
+
+export interface RegBlockView {
+  readonly name: string;
+  readonly rows: readonly (RegRow & { readonly changed: boolean })[];
+}
+
+interface LogMemo {
+  scanned: number;
+  seqs: number[];
+}
+const logMemos = new WeakMap<Session, LogMemo>();
+
+/** klog lines among records [0, end). */
+export function logView(s: Session, end: number): LogLineView[] | undefined {
+  let memo = logMemos.get(s);
+  if (!memo) logMemos.set(s, (memo = { scanned: 0, seqs: [] }));
+  const have = Math.min(end, s.recording.count);
+  for (; memo.scanned < have; memo.scanned++) if (kindOfLine(s.recording.line(memo.scanned)) === '"klog"') memo.seqs.push(memo.scanned);
+  const seqs = memo.seqs.filter((q) => q < have);
+  if (!seqs.length) return undefined;
+  return seqs.map((seq) => {
+    const r = s.recording.get(seq);
+    return { seq, level: String((r as { level?: unknown }).level), text: dmesgLine(r) };
+  });
+}
+
+interface RegMemo {
+  at: string;
+  cur: Map<string, number[]>;
+  prev: Map<string, number[]>;
+}
+const regMemos = new WeakMap<Session, RegMemo>();
+
+/** Every M4U's registers; `changed` against the values at the previous position. */
+export function registersView(s: Session): RegBlockView[] | undefined {
+  const m = s.machine;
+  const st = m.findModel(MTK_MODEL);
+  if (!st) return undefined;
+  let memo = regMemos.get(s);
+  if (!memo) regMemos.set(s, (memo = { at: '', cur: new Map(), prev: new Map() }));
+  const at = `${m.state.events}/${m.state.traceCount}`;
+  if (memo.at !== at) {
+    memo.prev = memo.cur;
+    memo.cur = new Map();
+    memo.at = at;
+  }
+  return st.m4u.map((inst) => {
+    const rows = m4uRegisterRows(st, inst);
+    memo.cur.set(inst.name, rows.map((r) => r.val));
+    const before = memo.prev.get(inst.name);
+    return { name: inst.name, rows: rows.map((r, i) => ({ ...r, changed: before !== undefined && before[i] !== r.val })) };
+  });
+}
+
+/** Absent while no mapping is live (the panel then gives its room to the others). */
+export function mappingsView(s: Session): MappingRow[] | undefined {
+  if (!s.machine.hasModel(DMA_DEBUG_MODEL)) return undefined;
+  const rows = mappingRows(s.machine);
+  return rows.length ? rows : undefined;
+}

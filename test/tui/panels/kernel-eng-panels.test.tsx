@@ -1,0 +1,62 @@
+/**
+ * The Log, Registers and Mappings panels through the debugger's views (ink-testing-library),
+ * at the stops they exist for, wide and at 80 columns.
+ */
+import { describe, expect, it } from 'vitest';
+import { Session } from '../../../src/debugger/session.ts';
+import { portFor } from '../../../src/tui/session-app.tsx';
+import { logPanel } from '../../../src/tui/panels/log/index.ts';
+import { registersPanel } from '../../../src/tui/panels/registers/index.ts';
+import { mappingsPanel } from '../../../src/tui/panels/mappings/index.ts';
+import { build } from '../../helpers/scenario.ts';
+import { env } from '../fixtures.ts';
+import { renderPanel } from '../render.tsx';
+
+function at(scenario: string, commands: string[]) {
+  const session = new Session(build(scenario));
+  for (const c of commands) expect(session.exec(c).error, c).toBeUndefined();
+  const port = portFor(session);
+  return { port, view: port.view() };
+}
+
+describe('Log panel', () => {
+  it('absent until the kernel prints; at the mt8183 fault report it shows the dev_err line', () => {
+    expect(at('mt8183-bus-sel', []).view.klog).toBeUndefined();
+    const { port, view } = at('mt8183-bus-sel', ['break klog', 'continue']);
+    const wide = renderPanel(logPanel, view, env(port, 6, 120)).text;
+    expect(wide).toContain('[    0.000001] mtk-iommu 10205000.iommu: fault type=0x80 iova=0x7f000000 pa=0x0 larb=1 port=3 layer=0 read');
+    // At 80 columns the line is cut with … (z zooms the panel), never silently.
+    const narrow = renderPanel(logPanel, view, env(port, 6, 40)).text;
+    expect(narrow).toContain('…');
+  });
+});
+
+describe('Registers panel', () => {
+  it('at the fault report: MMU1_INT_ID decoded with the port name; FAULT_ST1 the mmu1 translation fault', () => {
+    const { port, view } = at('mt8183-bus-sel', ['break fault-irq', 'continue']);
+    const text = renderPanel(registersPanel, view, env(port, 30, 120)).text;
+    expect(text).toMatch(/0x134 FAULT_ST1 +00000080 {2}mmu1: TRANSLATION_FAULT/);
+    expect(text).toMatch(/0x154 MMU1_INT_ID +0000038c {2}larb 7 \(larbid_remap: larb 1\) port 3 M4U_PORT_HW_VDEC_AVC_MV_EXT/);
+  });
+
+  it('marks what changed since the previous stop', () => {
+    const session = new Session(build('mt8183-bus-sel'));
+    session.exec('break fault-irq');
+    session.exec('continue');
+    const port = portFor(session);
+    port.view();
+    session.exec('stepi 2'); // the log line, then INT_CONTROL0 |= F_INT_CLR_BIT
+    const view = portFor(session).view();
+    const changed = view.registers![0].rows.filter((r) => r.changed).map((r) => r.name);
+    expect(changed).toEqual(['INT_CONTROL0']);
+    expect(renderPanel(registersPanel, view, env(port, 30, 120)).text).toMatch(/\*0x120 INT_CONTROL0 +0000106f/);
+  });
+});
+
+describe('Mappings panel', () => {
+  it('lists the live mapping with its bounce slot while it is live', () => {
+    const { port, view } = at('dma-mask-bounce', ['step']);
+    const text = renderPanel(mappingsPanel, view, env(port, 5, 80)).text;
+    expect(text).toContain('nic32 dma_map_single FROM_DEV 0x40000000+16384 pa 0x100000000 slot 0 @1');
+  });
+});
