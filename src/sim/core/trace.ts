@@ -222,7 +222,8 @@ export class TraceStore {
     this.cStacks.splice(at, 0, stacks);
     this.oFirst += n;
     this.oCount = 0;
-    this.stacks = undefined;
+    // Kept for the next chunk, not reallocated: a streaming run seals a chunk per event.
+    this.stacks?.fill(0, 0, n);
   }
 
   /** The open chunk is full: seal its records and carry the one being written to the start. */
@@ -365,9 +366,11 @@ export class TraceStore {
     this.vault.clear();
     this.cache.clear();
     this.oFirst = next;
+    // Zeroed and kept: a streaming run discards after every event (a fresh 16 KiB array each
+    // time was garbage enough to double the run's peak RSS).
+    this.stacks?.fill(0, 0, this.oCount);
     this.oCount = 0;
     this.oLimit = Infinity;
-    this.stacks = undefined;
     this.w.pos = 0;
     this.w.start = 0;
   }
