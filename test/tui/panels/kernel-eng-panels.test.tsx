@@ -51,6 +51,15 @@ describe('Registers panel', () => {
     expect(changed).toEqual(['INT_CONTROL0']);
     expect(renderPanel(registersPanel, view, env(port, 30, 120)).text).toMatch(/\*0x120 INT_CONTROL0 +0000106f/);
   });
+
+  it('a VT-d unit at a fault: FSTS PPF with FRI 0, 64-bit registers with 16 digits (include/linux/intel-iommu.h)', () => {
+    // gpu0 (02:00.0) reads unmapped IOVA 0x10000: the first fault record holds F | read | reason 6
+    // (dword 3 0xc0000006) and SID 0x0200 (dword 2); FSTS DMA_FSTS_PPF (bit 1), FRI 0.
+    const { port, view } = at('vtd-fault-reasons', ['break dma if result=fault', 'continue']);
+    const text = renderPanel(registersPanel, view, env(port, 40, 120)).text;
+    expect(text).toMatch(/0x034 FSTS +00000002 {2}PPF FRI 0/);
+    expect(text).toMatch(/FRCD0\.hi +c000000600000200 {2}F read SID 02:00\.0 reason 6/);
+  });
 });
 
 describe('Mappings panel', () => {
