@@ -1,8 +1,9 @@
 /**
  * `info registers [BLOCK]`: every modelled register block — each M4U (drivers/iommu/mtk_iommu.c,
- * v5.0.1 / v5.4.1 names and bits, INT_ID's larb and port with their dt-binding names) and
- * each VT-d DMAR unit (registers-vtd.ts) — with offset, raw value and decoded fields. A `*`
- * marks a value that changed since registers were last shown (`info registers` or the panel).
+ * v5.0.1 / v5.4.1 names and bits, INT_ID's larb and port with their dt-binding names), each
+ * VT-d DMAR unit (registers-vtd.ts), each AMD IOMMU (registers-amd.ts) — with offset, raw
+ * value and decoded fields. A `*` marks a value that changed since registers were last shown
+ * (`info registers` or the Registers panel).
  */
 import type { Machine } from '../../sim/machine.ts';
 import { hex, hex32 } from '../../sim/core/hex.ts';
@@ -13,6 +14,8 @@ import { m4uPortName } from '../../sim/iommu/mtk/ports.ts';
 import * as R from '../../sim/iommu/mtk/regs.ts';
 import { VTD_MODEL } from '../../sim/iommu/intel/state.ts';
 import { dmarBlocks } from './registers-vtd.ts';
+import { AMD_MODEL } from '../../sim/iommu/amd/state.ts';
+import { amdBlocks } from './registers-amd.ts';
 import { registerInspector } from './registry.ts';
 
 export interface RegRow {
@@ -125,7 +128,7 @@ export function changedSinceShown(m: Machine, block: string, rows: readonly RegR
   return rows.map((r, i) => before !== undefined && before[i] !== r.val);
 }
 
-/** Every register block of the machine: the M4Us, then the DMAR units. */
+/** Every register block of the machine: the M4Us, the DMAR units, the AMD IOMMUs. */
 export function registerBlocksOf(m: Machine): RegBlock[] {
   const out: RegBlock[] = [];
   const mtk = m.findModel(MTK_MODEL);
@@ -135,6 +138,8 @@ export function registerBlocksOf(m: Machine): RegBlock[] {
   }
   const vtd = m.findModel(VTD_MODEL);
   if (vtd) out.push(...dmarBlocks(vtd));
+  const amd = m.findModel(AMD_MODEL);
+  if (amd) out.push(...amdBlocks(amd));
   return out;
 }
 
@@ -145,8 +150,8 @@ export function registerBlocks(m: Machine): string[] {
 registerInspector({
   name: 'registers',
   usage: 'info registers [BLOCK]',
-  summary: 'Every modelled M4U and VT-d register: offset, raw value, decoded fields (* changed since last shown)',
-  models: [MTK_MODEL, VTD_MODEL],
+  summary: 'Every modelled M4U, VT-d and AMD IOMMU register: offset, raw value, decoded fields (* changed since last shown)',
+  models: [MTK_MODEL, VTD_MODEL, AMD_MODEL],
   run: ({ machine: m }, args) => {
     const blocks = registerBlocksOf(m);
     const want = args[0];
@@ -156,8 +161,9 @@ registerInspector({
       if (want && b.name !== want) continue;
       const changed = changedSinceShown(m, b.name, b.rows);
       const w = Math.max(17, ...b.rows.map((r) => r.name.length));
+      const ow = Math.max(3, ...b.rows.map((r) => r.off.toString(16).length));
       lines.push(b.title);
-      b.rows.forEach((r, i) => lines.push(`${changed[i] ? '*' : ' '} 0x${r.off.toString(16).padStart(3, '0')}  ${r.name.padEnd(w)} ${regHex(r)}  ${r.fields}`));
+      b.rows.forEach((r, i) => lines.push(`${changed[i] ? '*' : ' '} 0x${r.off.toString(16).padStart(ow, '0')}  ${r.name.padEnd(w)} ${regHex(r)}  ${r.fields}`));
     }
     return lines;
   },
