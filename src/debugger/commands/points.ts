@@ -132,7 +132,7 @@ const watch = defineCommand({
     '                              writes of a DMAR register (watch reg dmar0 FSTS)\n' +
     '  Ranges are LO..HI (HI excluded), LO+SIZE or one address. `if FIELD OP VALUE` adds a\n' +
     '  condition. It stops AT the record that touched it, as a breakpoint does.',
-  examples: ['watch iova 0x7f000000..0x7f001000', 'watch pa 0x40002000+4096', 'watch pte mtk-dom0 0xffffc000', 'watch bus-sel', 'watch reg m4u0 FAULT_ST1', 'watch reg dmar0 FSTS'],
+  examples: ['watch iova 0x7f000000..0x7f001000', 'watch pa 0x40002000+4096', 'watch pte mtk-dom0 0xffffc000', 'watch bus-sel', 'watch reg m4u0 FAULT_ST1'],
   run: (call) => {
     const { session: s, args } = call;
     const spec = parseWatchSpec(args, 0, s.names());
