@@ -11,6 +11,7 @@ import { IOMMU_MODEL } from '../sim/iommu/types.ts';
 import { MTK_DRIVER, MTK_MODEL } from '../sim/iommu/mtk/state.ts';
 import { mtkPgtableCfg } from '../sim/iommu/mtk/probe.ts';
 import { SMI_MODEL } from '../sim/smi/state.ts';
+import { VTD_MODEL } from '../sim/iommu/intel/state.ts';
 import { M4U_PORT_NAMES } from '../sim/iommu/mtk/ports.ts';
 
 /** The record fields whose values are names of scenario things. */
@@ -43,6 +44,8 @@ export interface ScenarioNames {
   readonly m4uPortNames?: readonly string[];
   /** Register blocks (`watch reg BLOCK REG`): the M4U instances. */
   readonly regBlocks?: readonly string[];
+  /** VT-d DMAR units (`watch reg dmar0 FSTS`). */
+  readonly dmarBlocks?: readonly string[];
   /** The M4U a device's larb is bound to (its faults latch there). */
   readonly blockOfDev?: (dev: string) => string | undefined;
 }
@@ -60,7 +63,8 @@ export function scenarioNames(m: Machine): ScenarioNames {
   }
   const known = (field: string) => (merged.has(field) ? [...merged.get(field)!] : undefined);
   const mtk = m.findModel(MTK_MODEL);
-  if (!mtk) return { known };
+  const vtd = m.findModel(VTD_MODEL);
+  if (!mtk) return vtd ? { known, dmarBlocks: vtd.units.map((u) => u.name) } : { known };
   const table = M4U_PORT_NAMES[mtk.soc];
   const devs = m.findModel(DEVICES)?.list ?? [];
   const m4uPort = (name: string): NamedPort | undefined => {

@@ -112,6 +112,8 @@ function need(toks: readonly Token[], i: number, what: string, hint: string): To
 }
 
 const WATCH_KINDS = ['iova', 'pa', 'pte', 'bus-sel', 'slot', 'reg'];
+/** DMAR registers the driver writes (dmarRegName's names without _REG). */
+const DMAR_WATCH_REGS = ['GCMD', 'RTADDR', 'CCMD', 'FSTS', 'FECTL', 'FEDATA', 'PMEN', 'IQH', 'IQT', 'IQA', 'ICS', 'IVA', 'IOTLB'];
 
 /** A domain the scenario does not have is an error (a watchpoint on it would never stop). */
 function checkDomain(t: Token, name: string, names: ScenarioNames | undefined): void {
@@ -186,10 +188,26 @@ export function parseWatchSpec(toks: readonly Token[], i: number, names?: Scenar
       // written by the hardware when a fault latches (the faulting access) and cleared by
       // the ISR's INT_CONTROL0 |= F_INT_CLR_BIT.
       const bt = need(toks, next, 'a register block', 'watch reg m4u0 FAULT_ST1');
-      const blocks = names?.regBlocks ?? [];
+      const dmars = names?.dmarBlocks ?? [];
+      const blocks = [...(names?.regBlocks ?? []), ...dmars];
       if (!blocks.includes(bt.text)) {
         const near = closest(bt.text, blocks);
-        throw new ParseError(blocks.length ? `no register block "${bt.text}"` : 'this scenario has no modelled register block (an M4U)', bt.col, near ? `did you mean "${near}"? (blocks: ${blocks.join(', ')})` : blocks.length ? `blocks: ${blocks.join(', ')}` : undefined);
+        throw new ParseError(blocks.length ? `no register block "${bt.text}"` : 'this scenario has no modelled register block (an M4U or a DMAR unit)', bt.col, near ? `did you mean "${near}"? (blocks: ${blocks.join(', ')})` : blocks.length ? `blocks: ${blocks.join(', ')}` : undefined);
+      }
+      if (dmars.includes(bt.text)) {
+        // A DMAR unit: the driver's writes of the register (vtd-reg records, named as in
+        // include/linux/intel-iommu.h without DMAR_/_REG).
+        const rt = need(toks, next + 1, 'a register name', `watch reg ${bt.text} FSTS`);
+        const reg = rt.text.toUpperCase().replace(/^DMAR_/, '').replace(/_REG$/, '');
+        if (!DMAR_WATCH_REGS.includes(reg)) {
+          const near = closest(reg, DMAR_WATCH_REGS);
+          throw new ParseError(`no register "${rt.text}" in ${bt.text}`, rt.col, near ? `did you mean "${near}"?` : `registers: ${DMAR_WATCH_REGS.join(', ')}`);
+        }
+        next += 2;
+        const block = bt.text;
+        kinds = new Set(['vtd-reg']);
+        test = (r) => r.kind === 'vtd-reg' && r.iommu === block && r.op === 'write' && r.reg === `${reg}_REG`;
+        break;
       }
       const rt = need(toks, next + 1, 'a register name', `watch reg ${bt.text} FAULT_ST1`);
       const regs = Object.values(REG_NAMES);

@@ -40,6 +40,7 @@ export interface TuiView extends SessionView {
   readonly klog?: ModelViews['klog'];
   readonly registers?: ModelViews['registers'];
   readonly mappings?: ModelViews['mappings'];
+  readonly m4uSoc?: ModelViews['m4uSoc'];
 }
 
 /** A compiled timeline filter, or the mistake in it (message, 0-based column, hint). */

@@ -118,7 +118,7 @@ const watch = defineCommand({
   name: 'watch',
   aliases: ['w'],
   usage: 'watch iova|pa|pte|bus-sel|slot|reg ...',
-  summary: 'Stop when something touches an IOVA/PA range, a PTE, the bus selection, a SWIOTLB slot or an M4U register',
+  summary: 'Stop when something touches an IOVA/PA range, a PTE, the bus selection, a SWIOTLB slot or an M4U/VT-d register',
   subcommands: ['iova', 'pa', 'pte', 'bus-sel', 'slot', 'reg'],
   help:
     'watch iova LO..HI [domain=D]  any map, unmap, PTE write (with an iova), access, fault or\n' +
@@ -128,7 +128,8 @@ const watch = defineCommand({
     'watch bus-sel                 writes of the SMI bus selection\n' +
     'watch slot N                  SWIOTLB records covering slot N\n' +
     'watch reg BLOCK REG           writes of an M4U register (FAULT_ST1: also the hardware\'s\n' +
-    '                              latch at a fault and the ISR\'s clear)\n' +
+    '                              latch at a fault and the ISR\'s clear), or the driver\'s\n' +
+    '                              writes of a DMAR register (watch reg dmar0 FSTS)\n' +
     '  Ranges are LO..HI (HI excluded), LO+SIZE or one address. `if FIELD OP VALUE` adds a\n' +
     '  condition. It stops AT the record that touched it, as a breakpoint does.',
   examples: ['watch iova 0x7f000000..0x7f001000', 'watch pa 0x40002000+4096', 'watch pte mtk-dom0 0xffffc000', 'watch bus-sel', 'watch reg m4u0 FAULT_ST1'],

@@ -1,8 +1,9 @@
 /**
- * `info registers [BLOCK]`: every modelled M4U register with its offset, raw value and the
- * fields the driver reads out of it (drivers/iommu/mtk_iommu.c, v5.0.1 / v5.4.1 names and
- * bits), INT_ID's larb and port with their dt-binding names. A `*` marks a value that
- * changed since registers were last shown (`info registers` or the Registers panel).
+ * `info registers [BLOCK]`: every modelled register block — each M4U (drivers/iommu/mtk_iommu.c,
+ * v5.0.1 / v5.4.1 names and bits, INT_ID's larb and port with their dt-binding names), each
+ * VT-d DMAR unit (registers-vtd.ts), each AMD IOMMU (registers-amd.ts) — with offset, raw
+ * value and decoded fields. A `*` marks a value that changed since registers were last shown
+ * (`info registers` or the Registers panel).
  */
 import type { Machine } from '../../sim/machine.ts';
 import { hex, hex32 } from '../../sim/core/hex.ts';
@@ -11,14 +12,32 @@ import type { MtkM4uState } from '../../sim/iommu/mtk/state.ts';
 import { MTK_IOMMU_PLATS } from '../../sim/iommu/mtk/plat.ts';
 import { m4uPortName } from '../../sim/iommu/mtk/ports.ts';
 import * as R from '../../sim/iommu/mtk/regs.ts';
+import { VTD_MODEL } from '../../sim/iommu/intel/state.ts';
+import { dmarBlocks } from './registers-vtd.ts';
+import { AMD_MODEL } from '../../sim/iommu/amd/state.ts';
+import { amdBlocks } from './registers-amd.ts';
 import { registerInspector } from './registry.ts';
 
 export interface RegRow {
   readonly off: number;
   readonly name: string;
-  readonly val: number;
+  /** 64-bit registers (VT-d CAP, ECAP, RTADDR, ...) are bigint. */
+  readonly val: number | bigint;
+  /** A 64-bit register: shown with 16 hex digits. */
+  readonly wide?: boolean;
   readonly fields: string;
 }
+
+/** One block of registers: an M4U or a DMAR unit. */
+export interface RegBlock {
+  readonly name: string;
+  /** What `info registers` heads the block with. */
+  readonly title: string;
+  readonly rows: readonly RegRow[];
+}
+
+/** The raw value as a register dump shows it: 8 or 16 hex digits. */
+export const regHex = (r: RegRow): string => `0x${r.val.toString(16).padStart(r.wide ? 16 : 8, '0')}`;
 
 function bits(v: number, names: readonly (readonly [number, string])[]): string {
   const on = names.filter(([b]) => v & b).map(([, n]) => n);
@@ -98,7 +117,7 @@ export function m4uRegisterRows(s: MtkState, inst: MtkM4uState): RegRow[] {
 }
 
 /** Values last shown, per machine and block, for the changed-since marks. */
-const SHOWN = new WeakMap<Machine, Map<string, number[]>>();
+const SHOWN = new WeakMap<Machine, Map<string, (number | bigint)[]>>();
 
 /** Which rows changed since `block` was last shown; remembers this showing. */
 export function changedSinceShown(m: Machine, block: string, rows: readonly RegRow[]): boolean[] {
@@ -109,27 +128,42 @@ export function changedSinceShown(m: Machine, block: string, rows: readonly RegR
   return rows.map((r, i) => before !== undefined && before[i] !== r.val);
 }
 
+/** Every register block of the machine: the M4Us, the DMAR units, the AMD IOMMUs. */
+export function registerBlocksOf(m: Machine): RegBlock[] {
+  const out: RegBlock[] = [];
+  const mtk = m.findModel(MTK_MODEL);
+  if (mtk) {
+    const layout = mtk.driver === 'mt8183-series' ? 'v5.4 two-cell' : 'v5.0 one-cell';
+    for (const inst of mtk.m4u) out.push({ name: inst.name, title: `${inst.name} (mtk_iommu ${mtk.soc}, ${layout} layout)`, rows: m4uRegisterRows(mtk, inst) });
+  }
+  const vtd = m.findModel(VTD_MODEL);
+  if (vtd) out.push(...dmarBlocks(vtd));
+  const amd = m.findModel(AMD_MODEL);
+  if (amd) out.push(...amdBlocks(amd));
+  return out;
+}
+
 export function registerBlocks(m: Machine): string[] {
-  return m.findModel(MTK_MODEL)?.m4u.map((i) => i.name) ?? [];
+  return registerBlocksOf(m).map((b) => b.name);
 }
 
 registerInspector({
   name: 'registers',
   usage: 'info registers [BLOCK]',
-  summary: 'Every modelled M4U register: offset, raw value, decoded fields (* changed since last shown)',
-  models: [MTK_MODEL],
+  summary: 'Every modelled M4U, VT-d and AMD IOMMU register: offset, raw value, decoded fields (* changed since last shown)',
+  models: [MTK_MODEL, VTD_MODEL, AMD_MODEL],
   run: ({ machine: m }, args) => {
-    const s = m.findModel(MTK_MODEL)!;
-    const names = s.m4u.map((i) => i.name);
+    const blocks = registerBlocksOf(m);
     const want = args[0];
-    if (want && !names.includes(want)) return [`no register block "${want}": blocks here: ${names.join(', ')}`];
+    if (want && !blocks.some((b) => b.name === want)) return [`no register block "${want}": blocks here: ${blocks.map((b) => b.name).join(', ')}`];
     const lines: string[] = [];
-    for (const inst of s.m4u) {
-      if (want && inst.name !== want) continue;
-      const rows = m4uRegisterRows(s, inst);
-      const changed = changedSinceShown(m, inst.name, rows);
-      lines.push(`${inst.name} (mtk_iommu ${s.soc}, ${s.driver === 'mt8183-series' ? 'v5.4 two-cell' : 'v5.0 one-cell'} layout)`);
-      rows.forEach((r, i) => lines.push(`${changed[i] ? '*' : ' '} 0x${r.off.toString(16).padStart(3, '0')}  ${r.name.padEnd(17)} ${hex32(r.val)}  ${r.fields}`));
+    for (const b of blocks) {
+      if (want && b.name !== want) continue;
+      const changed = changedSinceShown(m, b.name, b.rows);
+      const w = Math.max(17, ...b.rows.map((r) => r.name.length));
+      const ow = Math.max(3, ...b.rows.map((r) => r.off.toString(16).length));
+      lines.push(b.title);
+      b.rows.forEach((r, i) => lines.push(`${changed[i] ? '*' : ' '} 0x${r.off.toString(16).padStart(ow, '0')}  ${r.name.padEnd(w)} ${regHex(r)}  ${r.fields}`));
     }
     return lines;
   },

@@ -32,6 +32,8 @@ import { pasidView } from './pasid.ts';
 import type { PasidView } from './pasid-model.ts';
 import { type LogLineView, type RegBlockView, logView, mappingsView, registersView } from './kernel-eng.ts';
 import type { MappingRow } from '../inspect/mappings.ts';
+import { MTK_MODEL } from '../../sim/iommu/mtk/state.ts';
+import type { MtkSoc } from '../../sim/smi/plat.ts';
 
 export interface ModelViews {
   readonly pgtable?: PgtableView;
@@ -48,6 +50,8 @@ export interface ModelViews {
   readonly klog?: readonly LogLineView[];
   readonly registers?: readonly RegBlockView[];
   readonly mappings?: readonly MappingRow[];
+  /** The M4U's SoC: the Timeline names ports by their dt-binding names. */
+  readonly m4uSoc?: MtkSoc;
 }
 
 interface Memo {
@@ -118,7 +122,9 @@ export function modelViews(s: Session): ModelViews {
   const klog = logView(s, s.position + (s.at !== undefined ? 1 : 0));
   const registers = registersView(s);
   const mappings = mappingsView(s);
+  const m4uSoc = m.findModel(MTK_MODEL)?.soc;
   return {
+    ...(m4uSoc ? { m4uSoc } : {}),
     ...(klog ? { klog } : {}),
     ...(registers ? { registers } : {}),
     ...(mappings ? { mappings } : {}),

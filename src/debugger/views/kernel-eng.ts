@@ -1,13 +1,12 @@
 /**
  * View slices for the Log, Registers and Mappings panels: the kernel log up to the current
- * position (scanned incrementally per session), the M4U registers with what changed since
+ * position (scanned incrementally per session), the M4U and DMAR registers with what changed since
  * the previous stop, and the live DMA API mappings.
  */
 import type { Session } from '../session.ts';
 import { kindOfLine } from '../recording.ts';
 import { dmesgLine } from '../dmesg.ts';
-import { MTK_MODEL } from '../../sim/iommu/mtk/state.ts';
-import { m4uRegisterRows, type RegRow } from '../inspect/registers.ts';
+import { registerBlocksOf, type RegRow } from '../inspect/registers.ts';
 import { type MappingRow, mappingRows } from '../inspect/mappings.ts';
 import { DMA_DEBUG_MODEL } from '../../sim/dma/debug.ts';
 
@@ -45,16 +44,16 @@ export function logView(s: Session, end: number): LogLineView[] | undefined {
 
 interface RegMemo {
   at: string;
-  cur: Map<string, number[]>;
-  prev: Map<string, number[]>;
+  cur: Map<string, (number | bigint)[]>;
+  prev: Map<string, (number | bigint)[]>;
 }
 const regMemos = new WeakMap<Session, RegMemo>();
 
-/** Every M4U's registers; `changed` against the values at the previous position. */
+/** Every register block (M4Us, DMAR units); `changed` against the values at the previous position. */
 export function registersView(s: Session): RegBlockView[] | undefined {
   const m = s.machine;
-  const st = m.findModel(MTK_MODEL);
-  if (!st) return undefined;
+  const blocks = registerBlocksOf(m);
+  if (!blocks.length) return undefined;
   let memo = regMemos.get(s);
   if (!memo) regMemos.set(s, (memo = { at: '', cur: new Map(), prev: new Map() }));
   const at = `${m.state.events}/${m.state.traceCount}`;
@@ -63,11 +62,10 @@ export function registersView(s: Session): RegBlockView[] | undefined {
     memo.cur = new Map();
     memo.at = at;
   }
-  return st.m4u.map((inst) => {
-    const rows = m4uRegisterRows(st, inst);
-    memo.cur.set(inst.name, rows.map((r) => r.val));
-    const before = memo.prev.get(inst.name);
-    return { name: inst.name, rows: rows.map((r, i) => ({ ...r, changed: before !== undefined && before[i] !== r.val })) };
+  return blocks.map(({ name, rows }) => {
+    memo.cur.set(name, rows.map((r) => r.val));
+    const before = memo.prev.get(name);
+    return { name, rows: rows.map((r, i) => ({ ...r, changed: before !== undefined && before[i] !== r.val })) };
   });
 }
 

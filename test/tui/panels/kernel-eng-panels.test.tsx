@@ -8,6 +8,7 @@ import { portFor } from '../../../src/tui/session-app.tsx';
 import { logPanel } from '../../../src/tui/panels/log/index.ts';
 import { registersPanel } from '../../../src/tui/panels/registers/index.ts';
 import { mappingsPanel } from '../../../src/tui/panels/mappings/index.ts';
+import { timelinePanel } from '../../../src/tui/panels/timeline/index.ts';
 import { build } from '../../helpers/scenario.ts';
 import { env } from '../fixtures.ts';
 import { renderPanel } from '../render.tsx';
@@ -51,6 +52,15 @@ describe('Registers panel', () => {
     expect(changed).toEqual(['INT_CONTROL0']);
     expect(renderPanel(registersPanel, view, env(port, 30, 120)).text).toMatch(/\*0x120 INT_CONTROL0 +0000106f/);
   });
+
+  it('a VT-d unit at a fault: FSTS PPF with FRI 0, 64-bit registers with 16 digits (include/linux/intel-iommu.h)', () => {
+    // gpu0 (02:00.0) reads unmapped IOVA 0x10000: the first fault record holds F | read | reason 6
+    // (dword 3 0xc0000006) and SID 0x0200 (dword 2); FSTS DMA_FSTS_PPF (bit 1), FRI 0.
+    const { port, view } = at('vtd-fault-reasons', ['break dma if result=fault', 'continue']);
+    const text = renderPanel(registersPanel, view, env(port, 40, 120)).text;
+    expect(text).toMatch(/0x034 FSTS +00000002 {2}PPF FRI 0/);
+    expect(text).toMatch(/FRCD0\.hi +c000000600000200 {2}F read SID 02:00\.0 reason 6/);
+  });
 });
 
 describe('Mappings panel', () => {
@@ -58,5 +68,19 @@ describe('Mappings panel', () => {
     const { port, view } = at('dma-mask-bounce', ['step']);
     const text = renderPanel(mappingsPanel, view, env(port, 5, 80)).text;
     expect(text).toContain('nic32 dma_map_single FROM_DEV 0x40000000+16384 pa 0x100000000 slot 0 @1');
+  });
+});
+
+describe('Timeline port names', () => {
+  it('the mt8183 fault record shows port 3 of larb 1 by its dt-binding name; the record keeps the number', () => {
+    // include/dt-bindings/memory/mt8183-larb-port.h: larb 1's port 3 is M4U_PORT_HW_VDEC_AVC_MV_EXT.
+    const { port, view } = at('mt8183-bus-sel', ['break fault-irq', 'continue', 'stepi 3']);
+    const rec = port.records(0, view.records).find((r) => r.kind === 'fault')!;
+    expect(rec).toMatchObject({ larb: 1, port: 3 });
+    const text = renderPanel(timelinePanel, view, env(port, 12, 200, { ui: { cursor: rec.seq } })).text;
+    expect(text).toContain('port=3(M4U_PORT_HW_VDEC_AVC_MV_EXT)');
+    // Without an M4U nothing is renamed.
+    const demo = at('demo-dma-engine', ['step']);
+    expect(demo.view.m4uSoc).toBeUndefined();
   });
 });

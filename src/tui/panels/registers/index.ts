@@ -1,4 +1,4 @@
-/** Registers: every modelled M4U register with its raw value and decoded fields; `*` changed since the previous stop. */
+/** Registers: every modelled M4U and VT-d register with its raw value and decoded fields; `*` changed since the previous stop. */
 import { definePanel } from '../panel.ts';
 import { listRows } from '../list-rows.ts';
 import type { TuiView } from '../../session-port.ts';
@@ -25,7 +25,7 @@ export const registersPanel = definePanel<RegistersData>({
     const items: RegItem[] = [];
     for (const b of blocks) {
       if (blocks.length > 1) items.push({ text: b.name, changed: false, head: true });
-      for (const r of b.rows) items.push({ text: `0x${r.off.toString(16).padStart(3, '0')} ${r.name.padEnd(17)} ${r.val.toString(16).padStart(8, '0')}  ${r.fields}`, changed: r.changed, head: false });
+      for (const r of b.rows) items.push({ text: `0x${r.off.toString(16).padStart(3, '0')} ${r.name.padEnd(17)} ${r.val.toString(16).padStart(r.wide ? 16 : 8, '0')}  ${r.fields}`, changed: r.changed, head: false });
     }
     return { items, cursor: Math.min(env.ui.cursor, items.length - 1), changed: items.filter((i) => i.changed).length };
   },

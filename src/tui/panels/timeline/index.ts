@@ -11,7 +11,8 @@ import type { SessionPort, TraceRecord, TuiView } from '../../session-port.ts';
 import { ELLIPSIS, Line, type Style, plainRow } from '../../term/style.ts';
 import { wrapShown } from '../../term/wrap.ts';
 import { kindTone } from '../../theme.tsx';
-import { recordCells, recordText, searchPattern, timelineCols } from './rows.ts';
+import { type PortNamer, recordCells, recordText, searchPattern, timelineCols } from './rows.ts';
+import { m4uPortName } from '../../../sim/iommu/mtk/ports.ts';
 import { compileFilter } from '../../../debugger/filter.ts';
 import { ParseError } from '../../../debugger/parser.ts';
 import type { FilterResult } from '../../session-port.ts';
@@ -57,6 +58,8 @@ export interface TimelineData {
   readonly width: number;
   /** Fraction of the trace the filter has scanned, while it is still scanning. */
   readonly scanning?: number;
+  /** M4U port names for records with a larb and port (absent without an M4U). */
+  readonly portName?: PortNamer;
 }
 
 interface FilterIndex {
@@ -140,9 +143,11 @@ function select(view: TuiView, env: PanelEnv): TimelineData {
     port.records(start, end).forEach((rec, i) => rows.push({ pos: start + i, rec }));
   }
   const sel = rows.find((r) => r.pos === cursor)?.rec;
-  const detail = sel && detailRows > 0 ? wrapShown(recordText(sel), env.cols, detailRows).lines : [];
+  const soc = view.m4uSoc;
+  const portName: PortNamer | undefined = soc ? (larb, port) => m4uPortName(soc, larb, port) : undefined;
+  const detail = sel && detailRows > 0 ? wrapShown(recordText(sel, portName), env.cols, detailRows).lines : [];
   const scanning = filterScanning(port, filter, view.records);
-  return { rows, cursor, total, traceCount: view.records, lastStepFrom: view.lastStepFrom, filter, search: env.search, detail, detailRows, width: env.cols, scanning };
+  return { rows, cursor, total, traceCount: view.records, lastStepFrom: view.lastStepFrom, filter, search: env.search, detail, detailRows, width: env.cols, scanning, ...(portName ? { portName } : {}) };
 }
 
 function timelineRows(d: TimelineData, ctx: RowCtx): string[] {
@@ -153,7 +158,7 @@ function timelineRows(d: TimelineData, ctx: RowCtx): string[] {
   const listRows = ctx.height - d.detailRows;
   const out: string[] = [];
   for (const { pos, rec } of d.rows.slice(0, listRows)) {
-    const [seq, time, kind, fields] = recordCells(rec, cols);
+    const [seq, time, kind, fields] = recordCells(rec, cols, d.portName);
     const sel = pos === d.cursor;
     const fresh = rec.seq >= d.lastStepFrom;
     const line = new Line(ctx.width);

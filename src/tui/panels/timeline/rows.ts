@@ -22,9 +22,24 @@ export function recordFields(r: TraceRecord): string {
   return formatFields(r);
 }
 
+/** An M4U port's dt-binding name on this SoC (include/dt-bindings/memory/mtNNNN-larb-port.h). */
+export type PortNamer = (larb: number, port: number) => string | undefined;
+
+/**
+ * `port=3` becomes `port=3(M4U_PORT_HW_VDEC_AVC_MV_EXT)` in records that carry a larb and a
+ * port: the displayed text only (the record, filters and searches keep the number).
+ */
+export function withPortName(r: TraceRecord, text: string, namer?: PortNamer): string {
+  if (!namer) return text;
+  const { larb, port } = r as { larb?: unknown; port?: unknown };
+  if (typeof larb !== 'number' || typeof port !== 'number') return text;
+  const name = namer(larb, port);
+  return name ? text.replace(new RegExp(`(^| )port=${port}(?= |$)`), `$1port=${port}(${name})`) : text;
+}
+
 /** The whole record on one line, as the timeline's detail rows show it. */
-export function recordText(r: TraceRecord): string {
-  return `#${r.seq} t=${r.t}ns ${r.kind} ${recordFields(r)}`;
+export function recordText(r: TraceRecord, namer?: PortNamer): string {
+  return `#${r.seq} t=${r.t}ns ${r.kind} ${withPortName(r, recordFields(r), namer)}`;
 }
 
 /** The text filters and searches match (case-insensitively): "kind=dma dev=blit0 addr=…". */
@@ -72,6 +87,6 @@ export function timelineCols(width: number): TimelineCols {
   return width < 60 ? { seq: 5, time: 9, kind: 9 } : { seq: 6, time: 11, kind: 12 };
 }
 
-export function recordCells(r: TraceRecord, c: TimelineCols): [string, string, string, string] {
-  return [String(r.seq).padStart(c.seq), formatTime(r.t).padStart(c.time), r.kind.padEnd(c.kind), recordFields(r)];
+export function recordCells(r: TraceRecord, c: TimelineCols, namer?: PortNamer): [string, string, string, string] {
+  return [String(r.seq).padStart(c.seq), formatTime(r.t).padStart(c.time), r.kind.padEnd(c.kind), withPortName(r, recordFields(r), namer)];
 }
