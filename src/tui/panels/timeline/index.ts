@@ -12,7 +12,7 @@ import { ELLIPSIS, Line, type Style, plainRow } from '../../term/style.ts';
 import { wrapShown } from '../../term/wrap.ts';
 import { kindTone } from '../../theme.tsx';
 import { type PortNamer, recordCells, recordText, searchPattern, timelineCols } from './rows.ts';
-import { m4uPortName } from '../../../sim/iommu/mtk/ports.ts';
+import { m4uPortName } from '../../../debugger/views/port-names.ts';
 import { compileFilter } from '../../../debugger/filter.ts';
 import { ParseError } from '../../../debugger/parser.ts';
 import type { FilterResult } from '../../session-port.ts';
