@@ -103,7 +103,13 @@ export function iotlbFill(t: Iotlb, f: IotlbFill): number {
   return i;
 }
 
-export function iotlbInvalAll(t: Iotlb): number {
+/** What every IOTLB model shares (this one, AMD's): entries with a valid bit, a drop count. */
+export interface ValidEntries {
+  readonly entries: readonly { valid: boolean }[];
+  invalidated: number;
+}
+
+export function iotlbInvalAll(t: ValidEntries): number {
   let n = 0;
   for (const e of t.entries) {
     if (e.valid) n++;
@@ -128,7 +134,7 @@ export function iotlbInvalRange(t: Iotlb, start: number, last: number): number {
   return n;
 }
 
-export function iotlbValidCount(t: Iotlb): number {
+export function iotlbValidCount(t: Pick<ValidEntries, 'entries'>): number {
   let n = 0;
   for (const e of t.entries) if (e.valid) n++;
   return n;

@@ -6,6 +6,7 @@
  * lowest index): deterministic. Plain data, so it snapshots.
  */
 import type { AmdIotlb, AmdIotlbEntry } from './state.ts';
+import { iotlbInvalAll, iotlbValidCount } from '../iotlb.ts';
 
 export const AMD_IOTLB_ENTRIES = 64;
 
@@ -83,18 +84,6 @@ export function amdIotlbInvalidate(t: AmdIotlb, domid: number, start?: number, e
 }
 
 /** INVALIDATE_IOMMU_ALL: every entry. */
-export function amdIotlbInvalidateAll(t: AmdIotlb): number {
-  let n = 0;
-  for (const e of t.entries) {
-    if (e.valid) n++;
-    e.valid = false;
-  }
-  t.invalidated += n;
-  return n;
-}
+export const amdIotlbInvalidateAll: (t: AmdIotlb) => number = iotlbInvalAll;
 
-export function amdIotlbValid(t: AmdIotlb): number {
-  let n = 0;
-  for (const e of t.entries) if (e.valid) n++;
-  return n;
-}
+export const amdIotlbValid: (t: AmdIotlb) => number = iotlbValidCount;
