@@ -13,7 +13,7 @@ import type { PanelEnv } from './panels/panel.ts';
 import type { SessionPort, TuiView } from './session-port.ts';
 import { type Theme, ThemeProvider, makeTheme, useTheme } from './theme.tsx';
 import { statusRow } from './components/status-bar.tsx';
-import { titleRow } from './components/panel-frame.tsx';
+import { moreRow, titleRow } from './components/panel-frame.tsx';
 import { hintRow } from './components/hint-bar.tsx';
 import { helpRows } from './components/help.tsx';
 import { recordLineCount, recordViewRows } from './components/record-view.ts';
@@ -166,6 +166,7 @@ function Debugger(props: AppProps & { port: SessionPort; onQuit: () => void; key
     const env = { ...ctl.env(slot.id, { cols: slot.width, rows: bodyRows }), console: view.console };
     const focused = slot.id === focus;
     const n = order.indexOf(slot.id) + 1;
+    if (slot.more) return [moreRow([slot.id, ...slot.more].map((id) => ({ n: order.indexOf(id) + 1, title: panelById(id)!.title })), slot.width, theme)];
     const c = drawn.get(slot.id);
     if (c && c.view === view && sameEnv(c.env, env) && c.focused === focused && c.n === n && c.height === slot.height && c.theme === theme && !(slot.id === 'timeline' && scanning)) return c.lines;
     const data = p.select(view, env);

@@ -6,13 +6,16 @@
  *
  *  wide (>= 100 columns): timeline on the left, model panels stacked on the right;
  *  narrow: timeline on top, model panels below; console across the bottom either way.
- *  Panels that do not fit collapse to their title row, except the focused one.
+ *  Panels that do not fit collapse to their title row, except the focused one; when even the
+ *  title rows do not fit, the last one lists the rest by number (Tab or the number focuses them).
  */
 export interface Slot {
   readonly id: string;
   readonly width: number;
   /** Rows including the title row; 1 = collapsed to the title. */
   readonly height: number;
+  /** Panels with no row of their own, listed on this collapsed title row (so none is hidden silently). */
+  readonly more?: readonly string[];
 }
 
 export interface Layout {
@@ -54,9 +57,13 @@ export function stack(ids: readonly string[], width: number, height: number, foc
   }
   // Not enough room: one panel open (the focused one, else the first), the rest as title rows.
   const open = ids.includes(focus) ? focus : ids[0];
-  const shown = ids.slice(0, Math.max(1, height - (MIN_PANEL - 1)));
+  const shown = ids.slice(0, Math.max(Math.min(2, height), height - (MIN_PANEL - 1)));
   if (!shown.includes(open)) shown[shown.length - 1] = open;
-  return shown.map((id) => ({ id, width, height: id === open ? height - (shown.length - 1) : 1 }));
+  const slots: Slot[] = shown.map((id) => ({ id, width, height: id === open ? height - (shown.length - 1) : 1 }));
+  const hidden = ids.filter((id) => !shown.includes(id));
+  const last = slots.map((sl) => sl.id !== open).lastIndexOf(true);
+  if (hidden.length > 0 && last >= 0) slots[last] = { ...slots[last], more: hidden };
+  return slots;
 }
 
 export function layout(i: LayoutInput): Layout {

@@ -39,4 +39,18 @@ describe('layout', () => {
     expect(a.find((s) => s.id === 'devices')!.height).toBeGreaterThan(b.find((s) => s.id === 'devices')!.height);
     expect(a.reduce((x, s) => x + s.height, 0)).toBe(30);
   });
+
+  it('never hides a panel: when title rows do not fit, the last one names the rest', () => {
+    const ids = ['pgtable', 'larb', 'iotlb', 'devices', 'registers', 'log', 'mappings', 'breakpoints'];
+    for (let height = 1; height <= 40; height++) {
+      for (const focus of [...ids, 'timeline']) {
+        const slots = stack(ids, 80, height, focus);
+        const named = slots.flatMap((s) => [s.id, ...(s.more ?? [])]);
+        // With one row only the open panel has it; otherwise every panel is on screen by number.
+        if (height > 1) expect([...named].sort()).toEqual([...ids].sort());
+        expect(slots.reduce((a, s) => a + s.height, 0)).toBe(height);
+        for (const s of slots) if (s.more) expect(s.height).toBe(1);
+      }
+    }
+  });
 });

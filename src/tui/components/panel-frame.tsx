@@ -10,3 +10,8 @@ export function titleRow(n: number, title: string, summary: string, focused: boo
   if (line.room > 1) line.add(' ').add('─'.repeat(line.room), { fg: theme.c('accent'), dim: true });
   return line.toString();
 }
+
+/** Collapsed panels that share one title row when the screen has no row for each. */
+export function moreRow(panels: readonly { n: number; title: string }[], width: number, theme: Theme): string {
+  return new Line(width).addFit(`▸ ${panels.map((p) => `${p.n} ${p.title}`).join('  ▸ ')}`, { fg: theme.c('accent') }).toString();
+}
