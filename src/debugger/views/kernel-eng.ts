@@ -28,14 +28,16 @@ interface LogMemo {
 }
 const logMemos = new WeakMap<Session, LogMemo>();
 
-/** klog lines among records [0, end). */
+/** klog lines among records [0, end); undefined while the recording has none at all. */
 export function logView(s: Session, end: number): LogLineView[] | undefined {
   let memo = logMemos.get(s);
   if (!memo) logMemos.set(s, (memo = { scanned: 0, seqs: [] }));
   const have = Math.min(end, s.recording.count);
-  for (; memo.scanned < have; memo.scanned++) if (kindOfLine(s.recording.line(memo.scanned)) === '"klog"') memo.seqs.push(memo.scanned);
+  for (; memo.scanned < s.recording.count; memo.scanned++) if (kindOfLine(s.recording.line(memo.scanned)) === '"klog"') memo.seqs.push(memo.scanned);
+  // Once the kernel has printed, the Log panel stays (empty before its first line), so going
+  // back does not renumber the panels after it.
+  if (!memo.seqs.length) return undefined;
   const seqs = memo.seqs.filter((q) => q < have);
-  if (!seqs.length) return undefined;
   return seqs.map((seq) => {
     const r = s.recording.get(seq);
     return { seq, level: String((r as { level?: unknown }).level), text: dmesgLine(r) };

@@ -30,6 +30,16 @@ describe('Log panel', () => {
     const narrow = renderPanel(logPanel, view, env(port, 6, 40)).text;
     expect(narrow).toContain('…');
   });
+
+  it('stays once the kernel has printed: going back before the first line empties it, panel numbers hold', () => {
+    const session = new Session(build('mt8183-bus-sel'));
+    for (const c of ['break klog', 'continue']) expect(session.exec(c).error, c).toBeUndefined();
+    expect(session.exec('goto 0').error).toBeUndefined();
+    const port = portFor(session);
+    const view = port.view();
+    expect(view.klog).toEqual([]);
+    expect(renderPanel(logPanel, view, env(port, 6, 120)).text).toContain('no kernel log line before this point');
+  });
 });
 
 describe('Registers panel', () => {

@@ -29,6 +29,7 @@ export const logPanel = definePanel<LogData>({
       d.lines.map((l) => ({ text: l.text, style: { fg: TONE[l.level] ? ctx.theme.c(TONE[l.level]!) : undefined } })),
       d.cursor,
       ctx,
+      'no kernel log line before this point',
     ),
   legend: [['red / yellow', 'err and worse / warning lines']],
 });
