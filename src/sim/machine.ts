@@ -93,8 +93,21 @@ export class Machine {
   readonly config: MachineConfig;
   /** Every record emitted, as its JSON line (tests, `run` and the debugger read it here). */
   readonly trace = new TraceStore();
-  /** Records emitted by the event being handled; the debugger matches breakpoints on them. */
-  readonly stepRecords: TraceRecord[] = [];
+  /**
+   * Records emitted by the event being handled, as objects. The ones emitted from a reused
+   * record (emitReused) exist only as their lines in the trace store until this is read:
+   * they are decoded then, in seq order among the others.
+   */
+  get stepRecords(): TraceRecord[] {
+    if (this.stepReused) this.stepMaterialize();
+    return this.stepObjs;
+  }
+  /** The step's records emitted as objects (all of them unless stepReused). */
+  private stepObjs: TraceRecord[] = [];
+  /** Seq of the step's first record. */
+  private stepFirst = 0;
+  /** A record of this step was encoded from a reused object: stepObjs lacks it. */
+  private stepReused = false;
   /** When false, records are built and matched but never encoded nor kept (benchmarks). */
   keepTrace = true;
   /**
@@ -286,7 +299,7 @@ export class Machine {
     const rec = r as unknown as TraceRecord;
     if (this.ff) {
       if (this.quiet[kind]) return rec as unknown as RecordOf<K>;
-    } else this.stepRecords.push(rec);
+    } else this.stepObjs.push(rec);
     const h = this.kinds[kind] ?? this.hooks(kind);
     if (h.watchers) for (const fn of h.watchers) fn(this, rec);
     if (this.keepTrace && !this.ff) this.trace.put(rec, h.encode, stack);
@@ -295,6 +308,48 @@ export class Machine {
       throw HALT;
     }
     return rec as unknown as RecordOf<K>;
+  }
+
+  /**
+   * May a record of `kind` be emitted now from an object the call site reuses (emitReused)?
+   * True while the record would only be encoded into the trace store: kept (not
+   * fast-forwarding), and nothing holds on to the object (no watcher, no halt test, no
+   * frame arguments; stepRecords decodes it from the store when read).
+   */
+  reuses(kind: KindName): boolean {
+    return this.keepTrace && !this.ff && this.haltTest === undefined && !this.kstack.keepArgs && this.kinds[kind].watchers === undefined;
+  }
+
+  /**
+   * emit() for a hot call site that checked reuses(kind): `fields` is the call site's own
+   * record object, filled anew for every record (no allocation per access); it is encoded
+   * into the store at once and not referenced afterwards.
+   */
+  emitReused<K extends KindName>(kind: K, fields: FieldsFor<K>): void {
+    if (this.halted) assert(false, `emit ${kind} after a halt: a handler caught the debugger's halt`);
+    const r = fields as unknown as { seq: number; t: number; kind: string };
+    r.seq = this.state.traceCount++;
+    r.t = this.state.now;
+    r.kind = kind;
+    this.stepReused = true;
+    this.trace.put(r as unknown as TraceRecord, this.kinds[kind].encode, this.kstack.cur);
+  }
+
+  /** Rebuild stepObjs in seq order: the objects kept, and the reused records decoded from the store. */
+  private stepMaterialize(): void {
+    const objs = this.stepObjs;
+    const all: TraceRecord[] = [];
+    let j = 0;
+    while (j < objs.length && objs[j].seq < this.stepFirst) all.push(objs[j++]);
+    for (let seq = this.stepFirst; seq < this.state.traceCount; seq++) {
+      if (j < objs.length && objs[j].seq === seq) all.push(objs[j++]);
+      else if (this.trace.holds(seq)) all.push(this.trace.record(seq));
+    }
+    while (j < objs.length) all.push(objs[j++]);
+    this.stepObjs = all;
+    this.stepReused = false;
+    // What is decoded stays in stepObjs: a caller that empties it does not see it again.
+    this.stepFirst = this.state.traceCount;
   }
 
   private hooks(kind: string): KindHooks {
@@ -310,7 +365,9 @@ export class Machine {
    */
   step(): boolean {
     if (this.halted) assert(false, 'step() on a halted machine: restore a snapshot first');
-    this.stepRecords.length = 0;
+    this.stepObjs.length = 0;
+    this.stepReused = false;
+    this.stepFirst = this.state.traceCount;
     const q = this.state.queue;
     const slot = queuePop(q);
     if (slot < 0) return false;
@@ -335,7 +392,9 @@ export class Machine {
    * a diverging replay fails loudly.
    */
   restore(s: Snapshot): void {
+    if (this.stepReused) this.stepMaterialize(); // the step's records, as they were before the restore
     this.state = s.state;
+    this.stepFirst = s.state.traceCount;
     this.slots = [];
     for (const name of Object.keys(s.state.models)) this.slots[modelSlotOf(name)] = s.state.models[name];
     this.halted = false;
