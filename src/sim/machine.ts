@@ -65,20 +65,26 @@ export interface Snapshot {
 }
 
 /**
- * Every kind's encoder and (later) watchers, one property per kind in one fixed order: emit
- * finds them with one property load (a Map lookup was a sixth of emit).
+ * An object with one property per record kind, built as one object literal: 82 properties
+ * added one by one put an object in dictionary mode, and every `m.quiet.dma` or hook load
+ * was a hash lookup. A literal keeps fast properties, in one fixed order.
  */
-function hooksTable(): Record<KindName, KindHooks> {
-  const t = {} as Record<KindName, KindHooks>;
-  for (const k of TRACE_KIND_NAMES) t[k] = { encode: encoderOf(k), watchers: undefined };
+const kindLiteral = new Function(`return {${TRACE_KIND_NAMES.map((k) => `${JSON.stringify(k)}: null`).join(', ')}};`) as () => Record<KindName, unknown>;
+
+function kindTable<T>(value: (k: KindName) => T): Record<KindName, T> {
+  const t = kindLiteral() as Record<KindName, T>;
+  for (const k of TRACE_KIND_NAMES) t[k] = value(k);
   return t;
 }
 
-/** Every kind false: the fast-forward flags, one property per kind in one fixed order. */
+/** Every kind's encoder and (later) watchers: emit finds them with one property load. */
+function hooksTable(): Record<KindName, KindHooks> {
+  return kindTable((k) => ({ encode: encoderOf(k), watchers: undefined }));
+}
+
+/** Every kind false: the fast-forward flags. */
 function quietTable(): Record<KindName, boolean> {
-  const q = {} as Record<KindName, boolean>;
-  for (const k of TRACE_KIND_NAMES) q[k] = false;
-  return q;
+  return kindTable(() => false);
 }
 
 function noModel(key: ModelKey<unknown>): never {
