@@ -47,7 +47,8 @@ export type Handler = (m: Machine, a: number, b: number) => void;
 
 type Watcher = (m: Machine, r: TraceRecord) => void;
 interface KindHooks {
-  readonly encode: Encoder;
+  /** Looked up at the kind's first record (encoders compile on first use). */
+  encode: Encoder | undefined;
   watchers: Watcher[] | undefined;
 }
 
@@ -79,7 +80,7 @@ function kindTable<T>(value: (k: KindName) => T): Record<KindName, T> {
 
 /** Every kind's encoder and (later) watchers: emit finds them with one property load. */
 function hooksTable(): Record<KindName, KindHooks> {
-  return kindTable((k) => ({ encode: encoderOf(k), watchers: undefined }));
+  return kindTable(() => ({ encode: undefined, watchers: undefined }));
 }
 
 /** Every kind false: the fast-forward flags. */
@@ -308,7 +309,7 @@ export class Machine {
     } else this.stepObjs.push(rec);
     const h = this.kinds[kind] ?? this.hooks(kind);
     if (h.watchers) for (const fn of h.watchers) fn(this, rec);
-    if (this.keepTrace && !this.ff) this.trace.put(rec, h.encode, stack);
+    if (this.keepTrace && !this.ff) this.trace.put(rec, h.encode ?? (h.encode = encoderOf(kind)), stack);
     if (this.haltTest !== undefined && this.haltTest(rec)) {
       this.halted = true;
       throw HALT;
@@ -338,7 +339,8 @@ export class Machine {
     r.t = this.state.now;
     r.kind = kind;
     this.stepReused = true;
-    this.trace.put(r as unknown as TraceRecord, this.kinds[kind].encode, this.kstack.cur);
+    const h = this.kinds[kind];
+    this.trace.put(r as unknown as TraceRecord, h.encode ?? (h.encode = encoderOf(kind)), this.kstack.cur);
   }
 
   /** Rebuild stepObjs in seq order: the objects kept, and the reused records decoded from the store. */

@@ -8,7 +8,6 @@ import { intOption } from '../args.ts';
 import { loadAndBuild } from '../load.ts';
 import { EXIT, Out, UsageError } from '../output.ts';
 import { TABLE_HEADER, formatRecordRow, formatTime } from '../format.ts';
-import { replayRun, runCommandsFile } from './run-debug.ts';
 import type { RunArgs } from './run.ts';
 import { compileFilter } from '../../debugger/filter.ts';
 import { dmesgLine } from '../../debugger/dmesg.ts';
@@ -41,6 +40,8 @@ export const runHandler = async (argv: ArgumentsCamelCase<RunArgs>) => {
     if (argv.replay !== undefined || argv.commands !== undefined) {
       if (argv.replay !== undefined && argv.commands !== undefined) throw new UsageError('--replay and --commands do not mix: a replay runs the recorded commands');
       const a = { ...argv, seed, maxEvents: maxEventsArg, overrides };
+      // The debugger (sessions, commands, checkpoints, export) loads only for these two.
+      const { replayRun, runCommandsFile } = await import('./run-debug.ts');
       return argv.replay !== undefined ? replayRun(a) : runCommandsFile(a);
     }
     if (argv.scenario === undefined) throw new UsageError('run: name a scenario (`dmadbg list` shows the built-in ones)');
