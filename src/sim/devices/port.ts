@@ -174,7 +174,7 @@ export function deviceWrite(m: Machine, dev: DeviceBase, addr: number, data: Uin
   let ok = true;
   for (let off = 0; off < len; ) {
     const cur = addr + off;
-    const n = Math.min(len - off, PAGE_SIZE - (cur % PAGE_SIZE));
+    const n = Math.min(len - off, PAGE_SIZE - (cur & (PAGE_SIZE - 1)));
     if (translate(m, t, dev, cur, true)) {
       writeBytes(m.state.mem, xl.pa, data.subarray(off, off + n));
       if (m.quiet.dma) m.skip();
