@@ -62,6 +62,32 @@ const zodLocalesEnOnly = {
   },
 };
 
+/**
+ * yargs and its cliui import string-width, strip-ansi and wrap-ansi for help text only, and
+ * string-width's module init builds an Intl.Segmenter and Unicode-property regexes (ICU
+ * loads: ~40 ms of every `dmadbg run`). Their imports from yargs and cliui go through a shim
+ * that loads the package at its first call; Ink still imports the packages themselves.
+ */
+const LAZY_FOR_YARGS = ['string-width', 'strip-ansi', 'wrap-ansi'];
+export const lazyForYargs = {
+  name: 'lazy-for-yargs',
+  setup(b) {
+    const filter = new RegExp(`^(${LAZY_FOR_YARGS.join('|')})$`);
+    b.onResolve({ filter }, async (a) => {
+      if (a.pluginData === 'real' || !/[\\/]node_modules[\\/](yargs|cliui)[\\/]/.test(a.importer)) return undefined;
+      const real = await b.resolve(a.path, { kind: a.kind, importer: a.importer, resolveDir: a.resolveDir, pluginData: 'real' });
+      if (real.errors.length) return { errors: real.errors };
+      return { path: real.path, namespace: 'lazy-for-yargs' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'lazy-for-yargs' }, (a) => ({
+      // esbuild turns a require() of a bundled ES module into a lazy init of that module.
+      contents: `export default function lazy(...args) { return require(${JSON.stringify(a.path)}).default(...args); }`,
+      loader: 'js',
+      resolveDir: dirname(a.path),
+    }));
+  },
+};
+
 /** Write a file whole or not at all: another dmadbg may be reading dist/ right now. */
 function writeAtomic(path, contents) {
   mkdirSync(dirname(path), { recursive: true });
@@ -95,7 +121,7 @@ export async function buildDist({ root = ROOT, clean = false } = {}) {
     chunkNames: 'chunks/[name]-[hash]',
     // Bundled CommonJS (React, yargs' helpers) still calls require for Node built-ins.
     banner: { js: "import { createRequire as __dmadbgRequire } from 'node:module'; const require = __dmadbgRequire(import.meta.url);" },
-    plugins: [zodLocalesEnOnly],
+    plugins: [zodLocalesEnOnly, lazyForYargs],
     write: false,
     logLevel: 'warning',
   });

@@ -44,7 +44,8 @@ export interface LimitRow {
 }
 
 const bytes = (n: number) => (n % (1024 * MiB) === 0 ? `${n / (1024 * MiB)} GiB` : n % MiB === 0 ? `${n / MiB} MiB` : `${n} B`);
-const count = (n: number) => n.toLocaleString('en-US');
+/** 1,000,000: thousands separated as toLocaleString('en-US') does, without loading ICU (~20 ms at every start). */
+const count = (n: number) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 
 /** The table as `dmadbg info limits` prints it (docs/limits.md has the same rows). */
 export const LIMIT_ROWS: readonly LimitRow[] = [

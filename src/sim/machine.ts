@@ -47,7 +47,8 @@ export type Handler = (m: Machine, a: number, b: number) => void;
 
 type Watcher = (m: Machine, r: TraceRecord) => void;
 interface KindHooks {
-  readonly encode: Encoder;
+  /** Looked up at the kind's first record (encoders compile on first use). */
+  encode: Encoder | undefined;
   watchers: Watcher[] | undefined;
 }
 
@@ -65,20 +66,26 @@ export interface Snapshot {
 }
 
 /**
- * Every kind's encoder and (later) watchers, one property per kind in one fixed order: emit
- * finds them with one property load (a Map lookup was a sixth of emit).
+ * An object with one property per record kind, built as one object literal: 82 properties
+ * added one by one put an object in dictionary mode, and every `m.quiet.dma` or hook load
+ * was a hash lookup. A literal keeps fast properties, in one fixed order.
  */
-function hooksTable(): Record<KindName, KindHooks> {
-  const t = {} as Record<KindName, KindHooks>;
-  for (const k of TRACE_KIND_NAMES) t[k] = { encode: encoderOf(k), watchers: undefined };
+const kindLiteral = new Function(`return {${TRACE_KIND_NAMES.map((k) => `${JSON.stringify(k)}: null`).join(', ')}};`) as () => Record<KindName, unknown>;
+
+function kindTable<T>(value: (k: KindName) => T): Record<KindName, T> {
+  const t = kindLiteral() as Record<KindName, T>;
+  for (const k of TRACE_KIND_NAMES) t[k] = value(k);
   return t;
 }
 
-/** Every kind false: the fast-forward flags, one property per kind in one fixed order. */
+/** Every kind's encoder and (later) watchers: emit finds them with one property load. */
+function hooksTable(): Record<KindName, KindHooks> {
+  return kindTable(() => ({ encode: undefined, watchers: undefined }));
+}
+
+/** Every kind false: the fast-forward flags. */
 function quietTable(): Record<KindName, boolean> {
-  const q = {} as Record<KindName, boolean>;
-  for (const k of TRACE_KIND_NAMES) q[k] = false;
-  return q;
+  return kindTable(() => false);
 }
 
 function noModel(key: ModelKey<unknown>): never {
@@ -93,8 +100,21 @@ export class Machine {
   readonly config: MachineConfig;
   /** Every record emitted, as its JSON line (tests, `run` and the debugger read it here). */
   readonly trace = new TraceStore();
-  /** Records emitted by the event being handled; the debugger matches breakpoints on them. */
-  readonly stepRecords: TraceRecord[] = [];
+  /**
+   * Records emitted by the event being handled, as objects. The ones emitted from a reused
+   * record (emitReused) exist only as their lines in the trace store until this is read:
+   * they are decoded then, in seq order among the others.
+   */
+  get stepRecords(): TraceRecord[] {
+    if (this.stepReused) this.stepMaterialize();
+    return this.stepObjs;
+  }
+  /** The step's records emitted as objects (all of them unless stepReused). */
+  private stepObjs: TraceRecord[] = [];
+  /** Seq of the step's first record. */
+  private stepFirst = 0;
+  /** A record of this step was encoded from a reused object: stepObjs lacks it. */
+  private stepReused = false;
   /** When false, records are built and matched but never encoded nor kept (benchmarks). */
   keepTrace = true;
   /**
@@ -286,15 +306,58 @@ export class Machine {
     const rec = r as unknown as TraceRecord;
     if (this.ff) {
       if (this.quiet[kind]) return rec as unknown as RecordOf<K>;
-    } else this.stepRecords.push(rec);
+    } else this.stepObjs.push(rec);
     const h = this.kinds[kind] ?? this.hooks(kind);
     if (h.watchers) for (const fn of h.watchers) fn(this, rec);
-    if (this.keepTrace && !this.ff) this.trace.put(rec, h.encode, stack);
+    if (this.keepTrace && !this.ff) this.trace.put(rec, h.encode ?? (h.encode = encoderOf(kind)), stack);
     if (this.haltTest !== undefined && this.haltTest(rec)) {
       this.halted = true;
       throw HALT;
     }
     return rec as unknown as RecordOf<K>;
+  }
+
+  /**
+   * May a record of `kind` be emitted now from an object the call site reuses (emitReused)?
+   * True while the record would only be encoded into the trace store: kept (not
+   * fast-forwarding), and nothing holds on to the object (no watcher, no halt test, no
+   * frame arguments; stepRecords decodes it from the store when read).
+   */
+  reuses(kind: KindName): boolean {
+    return this.keepTrace && !this.ff && this.haltTest === undefined && !this.kstack.keepArgs && this.kinds[kind].watchers === undefined;
+  }
+
+  /**
+   * emit() for a hot call site that checked reuses(kind): `fields` is the call site's own
+   * record object, filled anew for every record (no allocation per access); it is encoded
+   * into the store at once and not referenced afterwards.
+   */
+  emitReused<K extends KindName>(kind: K, fields: FieldsFor<K>): void {
+    if (this.halted) assert(false, `emit ${kind} after a halt: a handler caught the debugger's halt`);
+    const r = fields as unknown as { seq: number; t: number; kind: string };
+    r.seq = this.state.traceCount++;
+    r.t = this.state.now;
+    r.kind = kind;
+    this.stepReused = true;
+    const h = this.kinds[kind];
+    this.trace.put(r as unknown as TraceRecord, h.encode ?? (h.encode = encoderOf(kind)), this.kstack.cur);
+  }
+
+  /** Rebuild stepObjs in seq order: the objects kept, and the reused records decoded from the store. */
+  private stepMaterialize(): void {
+    const objs = this.stepObjs;
+    const all: TraceRecord[] = [];
+    let j = 0;
+    while (j < objs.length && objs[j].seq < this.stepFirst) all.push(objs[j++]);
+    for (let seq = this.stepFirst; seq < this.state.traceCount; seq++) {
+      if (j < objs.length && objs[j].seq === seq) all.push(objs[j++]);
+      else if (this.trace.holds(seq)) all.push(this.trace.record(seq));
+    }
+    while (j < objs.length) all.push(objs[j++]);
+    this.stepObjs = all;
+    this.stepReused = false;
+    // What is decoded stays in stepObjs: a caller that empties it does not see it again.
+    this.stepFirst = this.state.traceCount;
   }
 
   private hooks(kind: string): KindHooks {
@@ -310,7 +373,9 @@ export class Machine {
    */
   step(): boolean {
     if (this.halted) assert(false, 'step() on a halted machine: restore a snapshot first');
-    this.stepRecords.length = 0;
+    this.stepObjs.length = 0;
+    this.stepReused = false;
+    this.stepFirst = this.state.traceCount;
     const q = this.state.queue;
     const slot = queuePop(q);
     if (slot < 0) return false;
@@ -335,7 +400,9 @@ export class Machine {
    * a diverging replay fails loudly.
    */
   restore(s: Snapshot): void {
+    if (this.stepReused) this.stepMaterialize(); // the step's records, as they were before the restore
     this.state = s.state;
+    this.stepFirst = s.state.traceCount;
     this.slots = [];
     for (const name of Object.keys(s.state.models)) this.slots[modelSlotOf(name)] = s.state.models[name];
     this.halted = false;

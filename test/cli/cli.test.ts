@@ -20,6 +20,12 @@ describe('dmadbg run', () => {
   it('--until, --until-kind, --max-events stop early; --seed and --kernel override', () => {
     const until = dmadbg(['run', 'scenarios/demo-dma-engine.json', '--json', '--until', '5']);
     expect(until.stdout.trimEnd().split('\n').map((l) => JSON.parse(l).seq)).toEqual([0, 1, 2, 3, 4, 5]);
+    // --json compares seqs without reading records; the table reads each record: same stop.
+    for (const n of ['0', '5', '23']) {
+      const json = dmadbg(['run', 'demo-dma-engine', '--json', '--until', n]).stderr;
+      expect(json).toMatch(new RegExp(`stopped at record ${n} after`));
+      expect(json).toBe(dmadbg(['run', 'demo-dma-engine', '--until', n]).stderr);
+    }
     const kind = dmadbg(['run', 'demo-dma-engine', '--json', '--until-kind', 'dev-op']).stdout.trimEnd().split('\n');
     expect(JSON.parse(kind[kind.length - 1]).kind).toBe('dev-op');
     expect(kind.filter((l) => l.includes('"dev-op"'))).toHaveLength(1);

@@ -8,7 +8,6 @@ import { intOption } from '../args.ts';
 import { loadAndBuild } from '../load.ts';
 import { EXIT, Out, UsageError } from '../output.ts';
 import { TABLE_HEADER, formatRecordRow, formatTime } from '../format.ts';
-import { replayRun, runCommandsFile } from './run-debug.ts';
 import type { RunArgs } from './run.ts';
 import { compileFilter } from '../../debugger/filter.ts';
 import { dmesgLine } from '../../debugger/dmesg.ts';
@@ -41,6 +40,8 @@ export const runHandler = async (argv: ArgumentsCamelCase<RunArgs>) => {
     if (argv.replay !== undefined || argv.commands !== undefined) {
       if (argv.replay !== undefined && argv.commands !== undefined) throw new UsageError('--replay and --commands do not mix: a replay runs the recorded commands');
       const a = { ...argv, seed, maxEvents: maxEventsArg, overrides };
+      // The debugger (sessions, commands, checkpoints, export) loads only for these two.
+      const { replayRun, runCommandsFile } = await import('./run-debug.ts');
       return argv.replay !== undefined ? replayRun(a) : runCommandsFile(a);
     }
     if (argv.scenario === undefined) throw new UsageError('run: name a scenario (`dmadbg list` shows the built-in ones)');
@@ -66,6 +67,9 @@ export const runHandler = async (argv: ArgumentsCamelCase<RunArgs>) => {
     m.keepTrace = !!argv.json && !perRecord;
     // --stacks: records carry their chain (and frame arguments) as `bt` replays do.
     if (argv.stacks) m.kstack.keepArgs = true;
+    // The JSON stream needs no record objects unless --until-kind looks at kinds: --until
+    // compares seqs (records emitted from reused objects stay bytes, see Machine.reuses).
+    const readRecords = !argv.json || perRecord || argv.untilKind !== undefined;
     let ended = false;
     let held = 0;
     let drained = 0;
@@ -73,12 +77,19 @@ export const runHandler = async (argv: ArgumentsCamelCase<RunArgs>) => {
     try {
       while (!stopped && !out.closed) {
         if (m.state.events >= maxEvents) break;
+        const first = m.state.traceCount; // the event's first record
         if (!m.step()) {
           ended = true;
           break;
         }
         let last = m.state.traceCount; // print records below this seq
-        for (const r of m.stepRecords) {
+        if (!readRecords) {
+          const at = until === undefined ? last : Math.max(first, until);
+          if (at < last) {
+            stopped = `record ${at}`;
+            last = at + 1;
+          }
+        } else for (const r of m.stepRecords) {
           if (until !== undefined && r.seq >= until) stopped = `record ${r.seq}`;
           else if (argv.untilKind !== undefined && r.kind === argv.untilKind) stopped = `first ${r.kind} record (seq ${r.seq})`;
           if (filter && !filter.test(r)) {

@@ -359,12 +359,10 @@ export class TraceStore {
   discard(next = this.count): void {
     this.count = next;
     this.base = next;
-    this.cFirst = [];
-    this.cEnd = [];
-    this.cBytes = [];
-    this.cStacks = [];
+    // Emptied in place: a streaming run discards after every event.
+    this.cFirst.length = this.cEnd.length = this.cBytes.length = this.cStacks.length = 0;
     this.vault.clear();
-    this.cache.clear();
+    if (this.cache.size) this.cache.clear();
     this.oFirst = next;
     // Zeroed and kept: a streaming run discards after every event (a fresh 16 KiB array each
     // time was garbage enough to double the run's peak RSS).

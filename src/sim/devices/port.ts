@@ -70,34 +70,45 @@ function translate(m: Machine, t: Translator, dev: DeviceBase, addr: number, wri
   return t(m, dev, addr, write, xl);
 }
 
+type DmaRecord = { -readonly [F in keyof FieldsFor<'dma'>]: FieldsFor<'dma'>[F] } & { seq: number; t: number; kind: 'dma' };
+
 /**
- * The chunk's `dma` record: one object shape for every outcome, so its encoder stays
- * monomorphic. seq, t and kind are in the literal already (emit() fills them in place): a
- * record given them afterwards would need a second property store allocated, per access.
+ * A `dma` record with every field present, so its encoder stays monomorphic. seq, t and kind
+ * are in the literal already (emit() fills them in place): a record given them afterwards
+ * would need a second property store allocated, per access.
  */
-function dmaRecord(m: Machine, dev: DeviceBase, addr: number, len: number, dir: 'read' | 'write', ok: boolean): void {
-  const r = {
-    seq: 0,
-    t: 0,
-    kind: 'dma' as const,
-    dev: dev.name,
-    addr,
-    len,
-    dir,
-    result: ok ? ('ok' as const) : ('fault' as const),
-    pa: ok ? xl.pa : undefined,
-    pasid: xl.pasid,
-    atc: xl.atc,
-    reason: xl.reason,
-    mmu: xl.mmu,
-    hit: xl.hit,
-    fault: xl.fault,
-    faultReason: xl.faultReason,
-    protect: xl.protect,
-    m4uPa: xl.m4uPa,
-    via: xl.via,
+function dmaRecordCreate(): DmaRecord {
+  return {
+    seq: 0, t: 0, kind: 'dma', dev: '', addr: 0, len: 0, dir: 'read', result: 'ok', pa: undefined, pasid: undefined, atc: undefined,
+    reason: undefined, mmu: undefined, hit: undefined, fault: undefined, faultReason: undefined, protect: undefined, m4uPa: undefined, via: undefined,
   };
-  m.emit('dma', r);
+}
+
+/** Reused for every access whose record only goes into the trace store (Machine.reuses). */
+const dmaScratch = dmaRecordCreate();
+
+/** The chunk's `dma` record, from `xl`. */
+function dmaRecord(m: Machine, dev: DeviceBase, addr: number, len: number, dir: 'read' | 'write', ok: boolean): void {
+  const reuse = m.reuses('dma');
+  const r = reuse ? dmaScratch : dmaRecordCreate();
+  r.dev = dev.name;
+  r.addr = addr;
+  r.len = len;
+  r.dir = dir;
+  r.result = ok ? 'ok' : 'fault';
+  r.pa = ok ? xl.pa : undefined;
+  r.pasid = xl.pasid;
+  r.atc = xl.atc;
+  r.reason = xl.reason;
+  r.mmu = xl.mmu;
+  r.hit = xl.hit;
+  r.fault = xl.fault;
+  r.faultReason = xl.faultReason;
+  r.protect = xl.protect;
+  r.m4uPa = xl.m4uPa;
+  r.via = xl.via;
+  if (reuse) m.emitReused('dma', r);
+  else m.emit('dma', r);
 }
 
 /** The last translator looked up, by machine and name: devices of one kind repeat it. */
@@ -163,7 +174,7 @@ export function deviceWrite(m: Machine, dev: DeviceBase, addr: number, data: Uin
   let ok = true;
   for (let off = 0; off < len; ) {
     const cur = addr + off;
-    const n = Math.min(len - off, PAGE_SIZE - (cur % PAGE_SIZE));
+    const n = Math.min(len - off, PAGE_SIZE - (cur & (PAGE_SIZE - 1)));
     if (translate(m, t, dev, cur, true)) {
       writeBytes(m.state.mem, xl.pa, data.subarray(off, off + n));
       if (m.quiet.dma) m.skip();

@@ -8,6 +8,11 @@ import { LIMITS, SimLimitError } from '../limits.ts';
 
 export const PAGE_SHIFT = 12;
 export const PAGE_SIZE = 1 << PAGE_SHIFT;
+/**
+ * pa & PAGE_MASK is pa % PAGE_SIZE for any non-negative safe integer (ToInt32 keeps the low 32 bits), and
+ * stays an integer operation: `%` on an address past 2^31 (a double) is a call into fmod.
+ */
+const PAGE_MASK = PAGE_SIZE - 1;
 export const PA_LIMIT = 2 ** 48;
 
 export interface PhysMem {
@@ -49,17 +54,17 @@ function pageForWrite(mem: PhysMem, pfn: number): Uint8Array {
 export function read8(mem: PhysMem, pa: number): number {
   checkRange(pa, 1);
   const p = mem.pages.get(Math.floor(pa / PAGE_SIZE));
-  return p ? p[pa % PAGE_SIZE] : 0;
+  return p ? p[pa & PAGE_MASK] : 0;
 }
 
 export function write8(mem: PhysMem, pa: number, v: number): void {
   checkRange(pa, 1);
-  pageForWrite(mem, Math.floor(pa / PAGE_SIZE))[pa % PAGE_SIZE] = v & 0xff;
+  pageForWrite(mem, Math.floor(pa / PAGE_SIZE))[pa & PAGE_MASK] = v & 0xff;
 }
 
 /** Little-endian u32; the common case (inside one page) touches the page once. */
 export function read32(mem: PhysMem, pa: number): number {
-  const off = pa % PAGE_SIZE;
+  const off = pa & PAGE_MASK;
   if (off <= PAGE_SIZE - 4) {
     checkRange(pa, 4);
     const p = mem.pages.get((pa - off) / PAGE_SIZE);
@@ -70,7 +75,7 @@ export function read32(mem: PhysMem, pa: number): number {
 }
 
 export function write32(mem: PhysMem, pa: number, v: number): void {
-  const off = pa % PAGE_SIZE;
+  const off = pa & PAGE_MASK;
   if (off <= PAGE_SIZE - 4) {
     checkRange(pa, 4);
     const p = pageForWrite(mem, (pa - off) / PAGE_SIZE);
@@ -121,7 +126,7 @@ export function readInto(mem: PhysMem, pa: number, out: Uint8Array, at: number, 
   let done = 0;
   while (done < len) {
     const cur = pa + done;
-    const off = cur % PAGE_SIZE;
+    const off = cur & PAGE_MASK;
     const n = Math.min(len - done, PAGE_SIZE - off);
     const p = mem.pages.get((cur - off) / PAGE_SIZE);
     const to = at + done;
@@ -137,7 +142,7 @@ export function writeBytes(mem: PhysMem, pa: number, data: Uint8Array): void {
   let done = 0;
   while (done < data.length) {
     const cur = pa + done;
-    const off = cur % PAGE_SIZE;
+    const off = cur & PAGE_MASK;
     const n = Math.min(data.length - done, PAGE_SIZE - off);
     const p = pageFor(mem, (cur - off) / PAGE_SIZE);
     // Rewriting a checksummed page with what it already holds (a device copying the same
@@ -167,7 +172,7 @@ export function copy(mem: PhysMem, dst: number, src: number, len: number): void 
   let done = 0;
   while (done < len) {
     const s = src + done, d = dst + done;
-    const so = s % PAGE_SIZE, doff = d % PAGE_SIZE;
+    const so = s & PAGE_MASK, doff = d & PAGE_MASK;
     const n = Math.min(len - done, PAGE_SIZE - so, PAGE_SIZE - doff);
     const sp = mem.pages.get((s - so) / PAGE_SIZE);
     if (sp) pageForWrite(mem, (d - doff) / PAGE_SIZE).set(sp.subarray(so, so + n), doff);
@@ -183,7 +188,7 @@ export function fill(mem: PhysMem, pa: number, len: number, byte: number): void 
   let done = 0;
   while (done < len) {
     const cur = pa + done;
-    const off = cur % PAGE_SIZE;
+    const off = cur & PAGE_MASK;
     const n = Math.min(len - done, PAGE_SIZE - off);
     const pfn = (cur - off) / PAGE_SIZE;
     // Filling with zero need not materialise a page that is already zero.
@@ -207,7 +212,7 @@ export function checksum(mem: PhysMem, pa: number, len: number): number {
   let done = 0;
   while (done < len) {
     const cur = pa + done;
-    const off = cur % PAGE_SIZE;
+    const off = cur & PAGE_MASK;
     const n = Math.min(len - done, PAGE_SIZE - off);
     const p = mem.pages.get((cur - off) / PAGE_SIZE);
     h = p ? pageRunSum(p, off, n, h) : zeroRun(h, n);

@@ -6,7 +6,7 @@
  */
 import { SimAssertionError } from '../core/assert.ts';
 import { type TraceRecord, TRACE_KINDS, kindSpec } from '../trace-kinds.ts';
-import { type Field, fnv32Text, hex32Text, hex64Text, hexText } from './field.ts';
+import { type Field, WORD, fnv32Text, hex32Text, hex64Text, hexText } from './field.ts';
 import type { KindSpec } from './spec.ts';
 import {
   ByteWriter, NUMBER_ROOM, bytesOf, constWriter, putBool, putFnv32, putHex, putHex32, putHex64, putInt, putNull, putStr,
@@ -26,7 +26,8 @@ function writeCall(f: Field<unknown, boolean>): string {
         : 'p = putStr(b, p, v)';
       break;
     case 'text':
-      call = 'p = putStr(b, p, v)';
+      // A word: "0x%08x" or "0x%016x" straight into the line, the bytes WORD.text would give.
+      call = f.codec === WORD ? `if (typeof v === 'bigint') p = putHex64(b, d, p, v); else if (typeof v === 'number') p = putHex32(b, d, p, v); else p = putStr(b, p, v)` : 'p = putStr(b, p, v)';
       break;
     case 'int':
       call = 'p = putInt(b, d, p, v)';
@@ -74,7 +75,7 @@ function compile(spec: KindSpec): Encoder {
   const lines: string[] = [];
   names.forEach((n, i) => {
     const f = fields[i];
-    if (f.format === 'text') lines.push(`let v${i} = r[${JSON.stringify(n)}]; if (v${i} != null) v${i} = C[${i}].text(v${i});`);
+    if (f.format === 'text' && f.codec !== WORD) lines.push(`let v${i} = r[${JSON.stringify(n)}]; if (v${i} != null) v${i} = C[${i}].text(v${i});`);
     else lines.push(`const v${i} = r[${JSON.stringify(n)}];`);
   });
   lines.push(`let need = ${base};`);
@@ -92,12 +93,17 @@ function compile(spec: KindSpec): Encoder {
   return factory(codecs, putInt, putHex, putHex32, putHex64, putFnv32, putStr, putBool, putNull);
 }
 
-const ENCODERS = new Map<string, Encoder>(TRACE_KINDS.map((k) => [k.kind, compile(k)]));
+/** Compiled at a kind's first record: compiling all 82 at load was ~5% of a short `run`. */
+const ENCODERS = new Map<string, Encoder>();
 
 /** The encoder of a record's kind (the trace store calls it on every kept record). */
 export function encoderOf(kind: string): Encoder {
-  const e = ENCODERS.get(kind);
-  if (!e) throw new SimAssertionError(`record kind "${kind}" has no spec in src/sim/trace-kinds.ts`);
+  let e = ENCODERS.get(kind);
+  if (!e) {
+    const spec = kindSpec(kind);
+    if (!spec) throw new SimAssertionError(`record kind "${kind}" has no spec in src/sim/trace-kinds.ts`);
+    ENCODERS.set(kind, (e = compile(spec)));
+  }
   return e;
 }
 

@@ -131,7 +131,8 @@ function u32Hex(n: number, pad: boolean): string {
   return s;
 }
 
-const WORD: TextCodec<number | bigint> = {
+/** The codec of `word` fields; the encoder writes these words itself (no string built). */
+export const WORD: TextCodec<number | bigint> = {
   text: (v) => (typeof v === 'bigint' ? hex64Text(v) : hex32Text(v)),
   parse: (s) => (s.length > 10 ? BigInt(s) : parseInt(s.slice(2), 16)),
   shape: '32-bit word "0x%08x" or 64-bit word "0x%016x"',
