@@ -113,8 +113,11 @@ export class TraceStore {
   private stacks: Uint32Array | undefined;
   private readonly cache = new Map<number, Opened>();
   private vault: ChunkVault = memoryVault();
-  /** The open chunk, written by the encoders. */
-  private readonly w = new ByteWriter(CHUNK_BYTES, (w, n) => this.full(w, n));
+  /**
+   * The open chunk, written by the encoders. Empty until the first record: full() then gives
+   * it CHUNK_BYTES, so a machine that keeps no trace (swarm seeds) never allocates the MiB.
+   */
+  private readonly w = new ByteWriter(0, (w, n) => this.full(w, n));
   /** Replayed records are encoded here and compared with the stored ones. */
   private readonly check = new ByteWriter(4096);
   /** Replayed records found equal to the recorded ones. */
