@@ -94,13 +94,20 @@ export interface SwarmPicks {
 /** "1,0|2|0,2,3": equal for two seeds exactly when their members differ only in `seed`. */
 export const picksKey = (p: SwarmPicks): string => `${p.vary.join(',')}|${p.overrides.join(',')}|${p.devices?.join(',') ?? '-'}`;
 
+/** Per parsed section: the last `vary` entry that replaces the device list itself (-1: none). */
+const devicesVary = new WeakMap<SwarmSectionOut, number>();
+
 /** How many devices the member has before the seed drops some: a `vary` of "devices" itself replaces the list. */
 function deviceCount(raw: Doc, s: SwarmSectionOut, vary: readonly number[]): number {
-  let list: Json = raw.devices;
-  s.vary.forEach((v, i) => {
-    const keys = parsePath(v.path);
-    if (keys.length === 1 && keys[0] === 'devices') list = v.choices[vary[i]];
-  });
+  let i = devicesVary.get(s);
+  if (i === undefined) {
+    i = s.vary.findLastIndex((v) => {
+      const keys = parsePath(v.path);
+      return keys.length === 1 && keys[0] === 'devices';
+    });
+    devicesVary.set(s, i);
+  }
+  const list = i < 0 ? raw.devices : s.vary[i].choices[vary[i]];
   return Array.isArray(list) ? list.length : 0;
 }
 
