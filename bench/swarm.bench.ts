@@ -1,44 +1,76 @@
 /**
- * Swarm throughput: `dmadbg swarm mtk-swarm-flush` over 4,000 seeds as a user runs it (the
+ * Swarm throughput: `dmadbg swarm mtk-swarm-flush` over 20,000 seeds as a user runs it (the
  * bundle, worker threads started from dist/swarm-worker.js), in seeds per second as the
  * command reports them (from the pool's start to its last result, worker start-up
- * included), with 1 and with 2 workers, and the speedup of 2 over 1 sample by sample.
- * The issue asks for >= 1.7x on a 2-core machine; the load average at the start is
- * printed with it, since other work on the machine takes cores from the workers.
+ * included), with 1 and with 2 workers, and the speedup of 2 over 1.
+ *
+ * 20,000 seeds (the issue's own example swarm is 10,000): each worker pays a fixed part
+ * once, ~0.3 s to load, then its JIT warm-up (`node --trace-opt`: ~240 TurboFan compilations,
+ * 1.1-1.7 s of compile jobs, nearly all in the first 2,000 seeds, which run at ~800 seeds/s
+ * against ~5,000 once warm) and the checks of the family's 180 members. At 4,000 seeds that
+ * fixed part was most of the run; two workers pay it twice, on the cores they share.
+ *
+ * The issue asks for >= 1.7x on a 2-core machine; the machine is shared, so each sample
+ * runs back to back: a pure-compute loop in 1 and in 2 threads (what the machine gives
+ * two threads at that moment, printed beside the speedup), then 1 worker, then 2.
  */
 import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { Bench } from './harness.ts';
+import { median } from './harness.ts';
 
 const ROOT = join(import.meta.dirname, '..');
-const SEEDS = '1..4000';
-const rates: Record<number, number[]> = { 1: [], 2: [] };
+const SEEDS = '1..20000';
+const rates: Record<1 | 2, number[]> = { 1: [], 2: [] };
+const machine: number[] = [];
 
-function seedsPerSecond(workers: number): number {
+function seedsPerSecond(workers: 1 | 2): number {
   const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'dmadbg.js'), 'swarm', 'mtk-swarm-flush', '--seeds', SEEDS, '--fail-on', 'stale-tlb', '--json', '--workers', String(workers)], {
     encoding: 'utf8',
     maxBuffer: 64 << 20,
   });
   const m = /(\d+) seeds in ([\d.]+)s/.exec(r.stderr);
   if (r.status !== 1 || !m) throw new Error(`swarm bench: exit ${r.status}: ${r.stderr}`);
-  const rate = Number(m[1]) / Number(m[2]);
-  rates[workers].push(rate);
-  return rate;
+  return Number(m[1]) / Number(m[2]);
+}
+
+const SPIN = `const { parentPort } = require('node:worker_threads'); let x = 0; for (let i = 0; i < 3e8; i++) x = (x * 31 + i) | 0; parentPort.postMessage(x);`;
+
+/** Milliseconds for `n` threads to run the same pure-compute loop each. */
+async function spin(n: number): Promise<number> {
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: n }, () => new Promise<void>((done) => {
+      const w = new Worker(SPIN, { eval: true });
+      w.on('message', () => void w.terminate().then(() => done()));
+    })),
+  );
+  return performance.now() - t0;
+}
+
+async function trio(): Promise<number> {
+  const one = await spin(1);
+  machine.push((2 * one) / (await spin(2)));
+  rates[2].push(seedsPerSecond(2));
+  rates[1].push(seedsPerSecond(1));
+  return rates[1].at(-1)!;
 }
 
 const load = loadavg().map((x) => x.toFixed(1)).join(' ');
+let speedups = 0;
+let twos = 0;
 
 export const benches: Bench[] = [
-  { name: 'swarm mtk-swarm-flush 4000 seeds, 1 worker', unit: 'seeds/s', samples: 3, sample: () => seedsPerSecond(1) },
-  { name: 'swarm mtk-swarm-flush 4000 seeds, 2 workers', unit: 'seeds/s', samples: 3, sample: () => seedsPerSecond(2) },
+  { name: 'swarm mtk-swarm-flush 20000 seeds, 1 worker', unit: 'seeds/s', samples: 3, sample: trio },
+  { name: 'swarm mtk-swarm-flush 20000 seeds, 2 workers', unit: 'seeds/s', samples: 3, sample: () => rates[2][twos++] },
   {
     name: `swarm speedup 2 workers / 1 (load avg ${load})`,
     unit: 'x',
     samples: 3,
     target: '>= 1.7',
-    // The i-th sample of each: taken minutes apart at most, under the same load.
     sample: () => rates[2][speedups] / rates[1][speedups++],
+    note: () => `(pure compute in 2 threads / 1 at the same moments: ${median(machine).toFixed(2)}x)`,
   },
 ];
-let speedups = 0;

@@ -9,7 +9,7 @@
 import { intBelow, intBetween, prngFromSeed } from '../sim/core/prng.ts';
 import { BEHAVIOURS, behaviourById } from '../sim/kernel.ts';
 import { type ScenarioProblem, jsonPath } from './problems.ts';
-import { SwarmSection } from './schema/swarm.ts';
+import { SwarmSection, type SwarmSectionOut } from './schema/swarm.ts';
 import { zodIssuesToProblems } from './zod-issues.ts';
 import { closest } from './suggest.ts';
 
@@ -77,41 +77,95 @@ export function checkSwarm(raw: Doc, file: string): ScenarioProblem[] {
   return out;
 }
 
-/** The member of the family for `seed` (checkSwarm first: this assumes a valid section). */
-export function swarmVariant(raw: Doc, seed: number): Variant {
-  const s = SwarmSection.parse(raw.swarm ?? {});
+/**
+ * What one seed picked, as indices into the `swarm` section: together with `seed` itself,
+ * all that tells one member of the family from another (swarm workers key their cache of
+ * checked members on it).
+ */
+export interface SwarmPicks {
+  /** Per `vary` entry: the index of its choice. */
+  readonly vary: readonly number[];
+  /** Per overridden behaviour, ids sorted: the index of its choice (its list's length: the kernel's own). */
+  readonly overrides: readonly number[];
+  /** The devices kept, by index in file order (undefined: the seed does not choose devices). */
+  readonly devices: readonly number[] | undefined;
+}
+
+/** "1,0|2|0,2,3": equal for two seeds exactly when their members differ only in `seed`. */
+export const picksKey = (p: SwarmPicks): string => `${p.vary.join(',')}|${p.overrides.join(',')}|${p.devices?.join(',') ?? '-'}`;
+
+/** Per parsed section: the last `vary` entry that replaces the device list itself (-1: none). */
+const devicesVary = new WeakMap<SwarmSectionOut, number>();
+
+/** How many devices the member has before the seed drops some: a `vary` of "devices" itself replaces the list. */
+function deviceCount(raw: Doc, s: SwarmSectionOut, vary: readonly number[]): number {
+  let i = devicesVary.get(s);
+  if (i === undefined) {
+    i = s.vary.findLastIndex((v) => {
+      const keys = parsePath(v.path);
+      return keys.length === 1 && keys[0] === 'devices';
+    });
+    devicesVary.set(s, i);
+  }
+  const list = i < 0 ? raw.devices : s.vary[i].choices[vary[i]];
+  return Array.isArray(list) ? list.length : 0;
+}
+
+/**
+ * The seed's draws, in the order swarmVariant makes them: a value per `vary` entry, a choice
+ * per behaviour (ids sorted), then how many devices and which. `s` is the parsed section.
+ */
+export function swarmPicks(raw: Doc, s: SwarmSectionOut, seed: number): SwarmPicks {
+  const p = prngFromSeed((seed ^ SWARM_STREAM) >>> 0);
+  const vary = s.vary.map((v) => intBelow(p, v.choices.length));
+  const overrides = Object.keys(s.overrides)
+    .sort()
+    .map((id) => intBelow(p, s.overrides[id].length + 1));
+  const n = s.devices ? deviceCount(raw, s, vary) : 0;
+  if (!s.devices || !n) return { vary, overrides, devices: undefined };
+  const max = Math.min(n, s.devices.max ?? n);
+  const keep = intBetween(p, Math.min(s.devices.min, max), max);
+  // A partial Fisher-Yates shuffle picks `keep` of them; they stay in file order.
+  const idx = Array.from({ length: n }, (_, i) => i);
+  for (let i = 0; i < keep; i++) {
+    const j = i + intBelow(p, idx.length - i);
+    [idx[i], idx[j]] = [idx[j], idx[i]];
+  }
+  return { vary, overrides, devices: idx.slice(0, keep).sort((a, b) => a - b) };
+}
+
+/** The member the picks make: the file with them applied, the section removed and `seed` set. */
+export function applyPicks(raw: Doc, s: SwarmSectionOut, picks: SwarmPicks, seed: number): Variant {
   const doc = structuredClone(raw);
   delete doc.swarm;
   doc.seed = seed;
-  const p = prngFromSeed((seed ^ SWARM_STREAM) >>> 0);
   const choices: string[] = [];
   // Values first, by their paths in the file as written (before devices are dropped).
-  for (const v of s.vary) {
-    const pick = v.choices[intBelow(p, v.choices.length)];
+  s.vary.forEach((v, i) => {
+    const pick = v.choices[picks.vary[i]];
     const h = holder(doc, parsePath(v.path));
     if (h) h.obj[h.key] = structuredClone(pick);
     choices.push(`${jsonPath(parsePath(v.path))}=${JSON.stringify(pick)}`);
-  }
-  for (const id of Object.keys(s.overrides).sort()) {
-    const list = s.overrides[id];
-    const k = intBelow(p, list.length + 1);
-    if (k === list.length) continue; // the kernel's own choice
-    doc.overrides = { ...((doc.overrides as Doc | undefined) ?? {}), [id]: list[k] };
-    choices.push(`override ${id}=${list[k]}`);
-  }
-  const devices = Array.isArray(doc.devices) ? (doc.devices as Doc[]) : [];
-  if (s.devices && devices.length) {
-    const max = Math.min(devices.length, s.devices.max ?? devices.length);
-    const keep = intBetween(p, Math.min(s.devices.min, max), max);
-    // A partial Fisher-Yates shuffle picks `keep` of them; they stay in file order.
-    const idx = devices.map((_, i) => i);
-    for (let i = 0; i < keep; i++) {
-      const j = i + intBelow(p, idx.length - i);
-      [idx[i], idx[j]] = [idx[j], idx[i]];
-    }
-    const kept = idx.slice(0, keep).sort((a, b) => a - b);
-    doc.devices = kept.map((i) => devices[i]);
-    choices.push(`devices ${kept.map((i) => String(devices[i].name)).join(',') || '(none)'}`);
+  });
+  Object.keys(s.overrides)
+    .sort()
+    .forEach((id, i) => {
+      const list = s.overrides[id];
+      const k = picks.overrides[i];
+      if (k === list.length) return; // the kernel's own choice
+      doc.overrides = { ...((doc.overrides as Doc | undefined) ?? {}), [id]: list[k] };
+      choices.push(`override ${id}=${list[k]}`);
+    });
+  if (picks.devices) {
+    const devices = doc.devices as Doc[];
+    doc.devices = picks.devices.map((i) => devices[i]);
+    choices.push(`devices ${picks.devices.map((i) => String(devices[i].name)).join(',') || '(none)'}`);
   }
   return { doc, choices };
+}
+
+/** The member of the family for `seed` (checkSwarm first: this assumes a valid section). */
+export function swarmVariant(raw: Doc, seed: number): Variant {
+  const s = SwarmSection.parse(raw.swarm ?? {});
+  return applyPicks(raw, s, swarmPicks(raw, s, seed), seed);
 }

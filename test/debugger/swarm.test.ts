@@ -4,11 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ddmin } from '../../src/debugger/swarm/shrink.ts';
-import { swarmVariant } from '../../src/scenario/swarm.ts';
+import { picksKey, swarmPicks, swarmVariant } from '../../src/scenario/swarm.ts';
 import { shardRange } from '../../src/cli/swarm/report.ts';
 import { intBelow, prngFromSeed } from '../../src/sim/core/prng.ts';
 import { SCENARIOS } from '../helpers/scenario.ts';
-import { runSeed } from '../../src/debugger/swarm/seed.ts';
+import { runSeed, seedRunner } from '../../src/debugger/swarm/seed.ts';
+import { SwarmSection } from '../../src/scenario/schema/swarm.ts';
 import { SWARM_TEMPLATE } from '../../src/scenario/templates/swarm.ts';
 
 describe('ddmin', () => {
@@ -45,6 +46,65 @@ describe('swarm variants', () => {
     }
     // The file itself is not changed.
     expect((raw.devices as unknown[]).length).toBe(4);
+  });
+});
+
+describe('a swarm worker (seedRunner: each member checked once, then built per seed)', () => {
+  const raw = JSON.parse(readFileSync(join(SCENARIOS, 'mtk-swarm-flush.json'), 'utf8')) as Record<string, unknown>;
+  // The family widened: behaviours a seed overrides, a value no member may take ("x": the
+  // member is refused) and a vary that replaces the whole device list (fewer devices to keep).
+  const devices = raw.devices as unknown[];
+  const wide = {
+    ...raw,
+    swarm: {
+      devices: { min: 0, max: 3 },
+      vary: [
+        { path: 'devices', choices: [devices, devices.slice(0, 2), devices.slice(1, 2)] },
+        { path: 'mtk.iotlbEntries', choices: [1, 4, 64, 'x'] },
+        { path: 'devices[1].start', choices: ['1003ns', '2us'] },
+      ],
+      overrides: { 'v7s-split-blk': ['corrected'], 'mtk-driver': ['pre-mt8183', 'mt8183-series'] },
+    },
+  };
+  // Seeds in an order that jumps about, and each seed again later: a member's second and
+  // later seeds take the cached path, its first one the path that fills the cache.
+  const order = (n: number) => [...Array.from({ length: n }, (_, i) => ((i * 37) % n) + 1), ...Array.from({ length: n }, (_, i) => n - i)];
+
+  // Each family with the outcomes its seeds reach (the plain file: every seed runs all four
+  // engines, vdec0 among them, with 64 IOTLB entries, so every seed fails).
+  for (const [name, doc, failOn, reached] of [
+    ['mtk-swarm-flush', raw, ['stale-tlb'], ['fail', 'pass']],
+    ['mtk-swarm-flush widened', wide, ['stale-tlb', 'mtk-fault'], ['fail', 'invalid', 'pass']],
+    ['a file without a swarm section', { ...raw, swarm: undefined }, ['stale-tlb'], ['fail']],
+  ] as const) {
+    it(`gives each seed exactly its own run's result, in any order: ${name}`, () => {
+      const job = { raw: JSON.parse(JSON.stringify(doc)) as Record<string, unknown>, file: 'fam.json', settings: { failOn } };
+      const run = seedRunner(job);
+      const outcomes = new Set<string>();
+      for (const seed of order(120)) {
+        const got = run(seed);
+        expect(got, `seed ${seed}`).toEqual(runSeed(job, seed));
+        outcomes.add(got.outcome);
+      }
+      // The job itself is left as it was (members are copies).
+      expect(job.raw).toEqual(JSON.parse(JSON.stringify(doc)));
+      expect([...outcomes].sort()).toEqual(reached);
+    });
+  }
+
+  it('keys a member by what its seeds picked: one key, one member', () => {
+    const s = SwarmSection.parse(wide.swarm);
+    const seen = new Map<string, string>();
+    for (let seed = 0; seed < 300; seed++) {
+      const v = swarmVariant(wide, seed);
+      const { seed: _, ...member } = v.doc;
+      const key = picksKey(swarmPicks(wide, s, seed));
+      const text = JSON.stringify(member);
+      // Seeds with equal keys share one checked member: they must be the same member.
+      if (seen.has(key)) expect(seen.get(key), `seed ${seed}`).toBe(text);
+      else seen.set(key, text);
+    }
+    expect(seen.size).toBeGreaterThan(20);
   });
 });
 

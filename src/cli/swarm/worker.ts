@@ -3,9 +3,9 @@
  * each batch with its results. Bundled as dist/swarm-worker.js; run from src/ through tsx.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { type SwarmJob, runSeed } from '../../debugger/swarm/seed.ts';
+import { type SwarmJob, seedRunner } from '../../debugger/swarm/seed.ts';
 
-const job = workerData as SwarmJob;
+const run = seedRunner(workerData as SwarmJob);
 parentPort!.on('message', (seeds: number[]) => {
-  parentPort!.postMessage(seeds.map((s) => runSeed(job, s)));
+  parentPort!.postMessage(seeds.map(run));
 });

@@ -9,6 +9,7 @@ import { recordLine } from '../../sim/trace/codec.ts';
 import { parseScenarioText } from '../../scenario/load.ts';
 import { formatProblem, ScenarioError } from '../../scenario/problems.ts';
 import { buildMachine } from '../../scenario/build/index.ts';
+import type { ScenarioOut } from '../../scenario/schema/index.ts';
 
 export interface RunSettings {
   /** Kinds whose first record fails the run. */
@@ -43,12 +44,28 @@ export function withSettings(doc: Record<string, unknown>, s: RunSettings): Reco
   return out;
 }
 
-export function runDoc(doc: Record<string, unknown>, file: string, s: RunSettings): RunResult {
+/** A member checked as `dmadbg run` would: the scenario to build, or why it is refused. */
+export type Checked = { readonly ok: true; readonly scenario: ScenarioOut } | { readonly ok: false; readonly message: string };
+
+/** Parse and check a scenario document with the settings' kernel and overrides applied. */
+export function checkDoc(doc: Record<string, unknown>, file: string, s: RunSettings): Checked {
   const loaded = parseScenarioText(JSON.stringify(withSettings(doc, s)), file);
-  if (!loaded.ok) return { outcome: 'invalid', message: formatProblem(loaded.problems[0]), events: 0, records: 0 };
+  return loaded.ok ? { ok: true, scenario: loaded.scenario } : { ok: false, message: formatProblem(loaded.problems[0]) };
+}
+
+export function runDoc(doc: Record<string, unknown>, file: string, s: RunSettings): RunResult {
+  const c = checkDoc(doc, file, s);
+  return c.ok ? runScenario(c.scenario, file, undefined, s) : { outcome: 'invalid', message: c.message, events: 0, records: 0 };
+}
+
+/**
+ * Build and run a checked scenario; `seed` (when given) replaces the scenario's own, so one
+ * checked member serves every seed that picked it. The scenario is only read.
+ */
+export function runScenario(scenario: ScenarioOut, file: string, seed: number | undefined, s: RunSettings): RunResult {
   let built;
   try {
-    built = buildMachine(loaded.scenario, { file });
+    built = buildMachine(scenario, { file, seed });
   } catch (e) {
     if (e instanceof ScenarioError) return { outcome: 'invalid', message: formatProblem(e.problems[0]), events: 0, records: 0 };
     throw e;
@@ -56,7 +73,7 @@ export function runDoc(doc: Record<string, unknown>, file: string, s: RunSetting
   const m = built.machine;
   m.keepTrace = false;
   const fail = new Set(s.failOn);
-  const max = s.maxEvents ?? loaded.scenario.limits.maxEvents;
+  const max = s.maxEvents ?? scenario.limits.maxEvents;
   try {
     while (m.state.events < max && m.step()) {
       for (const r of m.stepRecords) {

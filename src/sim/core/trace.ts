@@ -104,8 +104,8 @@ export class TraceStore {
   private oFirst = 0;
   private oCount = 0;
   private oLimit = Infinity;
-  /** Offset of each open record in the writer's buffer. */
-  private offsets = new Uint32Array(1 << 12);
+  /** Offset of each open record in the writer's buffer (allocated at the first record, like the chunk). */
+  private offsets = new Uint32Array(0);
   /**
    * Interned kernel call chain of each open record (src/sim/core/kstack.ts); allocated at the
    * first record emitted inside a kernel function (none in a scenario without them).
@@ -113,10 +113,13 @@ export class TraceStore {
   private stacks: Uint32Array | undefined;
   private readonly cache = new Map<number, Opened>();
   private vault: ChunkVault = memoryVault();
-  /** The open chunk, written by the encoders. */
-  private readonly w = new ByteWriter(CHUNK_BYTES, (w, n) => this.full(w, n));
+  /**
+   * The open chunk, written by the encoders. Empty until the first record: full() then gives
+   * it CHUNK_BYTES, so a machine that keeps no trace (swarm seeds) never allocates the MiB.
+   */
+  private readonly w = new ByteWriter(0, (w, n) => this.full(w, n));
   /** Replayed records are encoded here and compared with the stored ones. */
-  private readonly check = new ByteWriter(4096);
+  private readonly check = new ByteWriter(0);
   /** Replayed records found equal to the recorded ones. */
   verified = 0;
 
@@ -171,7 +174,7 @@ export class TraceStore {
   }
 
   private growIndex(): void {
-    const o = new Uint32Array(this.offsets.length * 2);
+    const o = new Uint32Array(Math.max(1 << 12, this.offsets.length * 2));
     o.set(this.offsets);
     this.offsets = o;
     if (this.stacks) {
