@@ -1,8 +1,8 @@
 /**
  * The `vsva` section: VT-d guests with shared virtual addressing (what-if, rows `ioasid` and
  * `vsva-uapi`): each guest's IOASID framework and vIOMMU units, devices assigned to guests
- * (a nesting domain: the guest's first-stage table per PASID over the host's GPA -> HPA
- * second stage), and a timeline of guest operations.
+ * (VFIO's nesting domain on a DMAR unit of the vtd section: the guest's first-stage table
+ * per PASID over the domain's second-level GPA -> HPA table), and a timeline of guest operations.
  */
 import { z } from 'zod';
 import { Addr, Duration, Name, Size } from './common.ts';
@@ -27,10 +27,9 @@ export const VsvaDevice = z
     name: Name,
     guest: Name.describe('the guest it is assigned to'),
     devid: z.number().int().min(0).max(0xffff).default(0x0200).describe('PCI requester id (bus << 8 | devfn), the descriptors\' SID and PFSID'),
-    did: z.number().int().min(1).max(0xffff).default(3).describe("the host nesting domain's DID"),
+    unit: Name.optional().describe('the host DMAR unit of the vtd section it sits behind (default the last, INCLUDE_PCI_ALL)'),
     ats: z.boolean().default(true).describe('ATS enabled: the device caches translations (device TLB) and IOTLB invalidations also flush it'),
     qdep: z.number().int().min(0).max(31).default(16).describe('ATS invalidate queue depth'),
-    iotlbEntries: z.number().int().min(1).max(512).default(16).describe('host IOTLB entries for this device'),
     atcEntries: z.number().int().min(1).max(512).default(8).describe('device TLB entries'),
   })
   .describe('a PCI function assigned to a guest through VFIO');
@@ -50,7 +49,7 @@ export const VsvaOp = z.discriminatedUnion('op', [
     .describe("the guest kernel writes a first-stage PTE for `va` in the bound table (4-level, x86 format): a `pte` record at the word's host address"),
   op('guest-unmap', { dev: Name, va: Addr }).describe('the guest clears the first-stage PTE of `va` (the stale checker remembers the write)'),
   op('dma', { dev: Name, va: Addr, len: Size.default(64), dir: z.enum(['read', 'write']).default('read') })
-    .describe('the device accesses `va` with the bound PASID: device TLB, then the host IOTLB, then the nested walk (first stage in guest RAM, then GPA -> HPA)'),
+    .describe('the device accesses `va` with the bound PASID: device TLB, then the DMAR unit: its IOTLB, else the nested walk (first-level words in guest RAM, each table pointer and the output translated through the second level)'),
   op('cache-invalidate', {
     dev: Name,
     version: z.number().int().default(1).describe('info->version (1 is IOMMU_CACHE_INVALIDATE_INFO_VERSION_1)'),

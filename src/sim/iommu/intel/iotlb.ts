@@ -7,8 +7,11 @@
  * keeps the page-table words its walk read (top level first) for the stale checker.
  */
 export const VTD_IOTLB_ENTRIES = 64;
-/** At most five levels (agaw 3). */
-export const VTD_WALK_MAX = 5;
+/**
+ * Words one walk reads: five levels (agaw 3) for a second-level walk; a nested walk reads
+ * each of four first-level words through a second-level walk, then the output's: 4 x (5 + 1) + 5.
+ */
+export const VTD_WALK_MAX = 29;
 
 export interface VtdIotlb {
   size: number;

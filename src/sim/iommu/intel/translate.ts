@@ -217,7 +217,7 @@ export const vtdTranslate: Translator = (m, dev, addr, write, out) => {
 };
 
 /** On a hit after page-table writes: does the table still say what the entry cached? */
-function checkStale(m: Machine, u: VtdUnitState, i: number, dev: string, addr: number): void {
+export function checkStale(m: Machine, u: VtdUnitState, i: number, dev: string, addr: number): void {
   const t = u.iotlb;
   const at = i * VTD_WALK_MAX;
   const changed = walkChanged(m, t.walkPa, t.walkWord, at, t.walkN[i]);

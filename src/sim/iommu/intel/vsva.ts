@@ -4,15 +4,17 @@
  * - PASIDs: each guest has its own IOASID framework; its vIOMMU units register the
  *   virtual-command allocator (vcmd.ts), so a guest ioasid_alloc is a VCMD_CMD_ALLOC the VMM
  *   answers `vcmdLatency` ns later with a host PASID.
- * - Nested translation: intel_svm_bind_gpasid binds the guest's first-stage table (x86
- *   4-level, in guest RAM) to a PASID of the assigned device; the host second stage is the
- *   VFIO container's GPA -> HPA map of guest RAM (linear, not walked as table words). The
- *   device looks in its device TLB (ATS), then the host IOTLB (keyed DID, PASID, page), then
- *   walks both stages.
+ * - Nested translation: each assigned device is an endpoint of a DMAR unit of the `vtd`
+ *   section. At t=0 VFIO attaches it to a nesting domain and maps guest RAM into that
+ *   domain's second-level table (intel_iommu_map: real table words). intel_svm_bind_gpasid
+ *   writes a nested PASID entry (intel_pasid_setup_nested) pointing at the guest's
+ *   first-stage table (x86 4-level, in guest RAM). The device looks in its device TLB (ATS),
+ *   then the unit translates (nested.ts: IOTLB keyed DID, PASID, page; else the nested walk).
  * - Invalidations: the guest's page-table writes are `pte` records (the stale checker
  *   remembers them); its invalidation, trapped by the VMM, goes through the UAPI
- *   (cache-inv-uapi.ts), and the QI descriptors the host builds drop host IOTLB and device-TLB
- *   entries as the hardware decodes them. A cached entry whose walk words changed with no
+ *   (cache-inv-uapi.ts), and the descriptors the host builds are submitted to the unit's
+ *   invalidation queue (`qi` records; the unit drops IOTLB entries), the device-TLB ones also
+ *   reach the device's ATC. A cached entry whose walk words (either stage) changed with no
  *   descriptor covering it is a `stale-tlb` whose changedBy is the guest's PTE write.
  */
 import type { Machine } from '../../machine.ts';
@@ -30,6 +32,12 @@ import {
   ADDR_FLAGS, CACHE_TYPES, type CacheInvalidateInfo, GRANULARITIES, cacheBits, flagBits, intelSvaInvalidate,
 } from './cache-inv-uapi.ts';
 import { QI_DEV_EIOTLB_SIZE } from './qi.ts';
+import { qiSubmitSync } from './flush.ts';
+import { intelIommuAttachNesting, intelIommuMap } from './domain.ts';
+import { intelPasidSetupNested } from './pasid.ts';
+import { vtdNestedTranslate } from './nested.ts';
+import { VTD_WALK_MAX } from './iotlb.ts';
+import { vtdState } from './state.ts';
 
 const IOMMU_C = 'drivers/iommu/intel/iommu.c';
 const SVM_C = 'drivers/iommu/intel/svm.c';
@@ -39,9 +47,8 @@ const F_CACHE_INVALIDATE = kfunc('iommu_cache_invalidate', 'drivers/iommu/iommu.
 const F_BIND_GPASID = kfunc('intel_svm_bind_gpasid', SVM_C, ['pasid']);
 const F_REGISTER = kfunc('register_pasid_allocator', IOMMU_C);
 
-/** A cached nested translation: where its walk read each word and what the word held. */
+/** A device-TLB entry: the unit's translation and the words (both stages) its walk read. */
 export interface NestedTlbEntry {
-  did: number;
   pasid: number;
   /** Page-aligned first-stage address. */
   va: number;
@@ -70,15 +77,15 @@ export interface VsvaDevState {
   name: string;
   guest: string;
   devid: number;
+  /** The host DMAR unit (index in the vtd section) and the nesting domain's DID on it (0 until VFIO attached it). */
+  unit: number;
   did: number;
   ats: boolean;
   qdep: number;
-  iotlbEntries: number;
   atcEntries: number;
   /** The bound guest PASID and its first-stage root (guest physical), -1 when unbound. */
   pasid: number;
   pml4Gpa: number;
-  iotlb: NestedTlbEntry[];
   atc: NestedTlbEntry[];
 }
 
@@ -105,6 +112,7 @@ export interface VsvaState {
 export const VSVA_MODEL = modelKey<VsvaState>('vsva');
 const VSVA_OP = eventKey('vsva.op');
 const VSVA_VCMD_DONE = eventKey('vsva.vcmd-done');
+const VSVA_ATTACH = eventKey('vsva.vfio-attach');
 
 const PAGE = 4096;
 /** x86 first-level PTE bits: present, writable, user. */
@@ -130,6 +138,9 @@ export function vsvaSetup(m: Machine, st: VsvaState, at: number[]): void {
   m.addModel(VSVA_MODEL, st);
   m.on(VSVA_OP, runOp);
   m.on(VSVA_VCMD_DONE, vcmdDone);
+  m.on(VSVA_ATTACH, vfioAttach);
+  // After the unit's boot (scheduled at build before this): VFIO takes the devices.
+  st.devices.forEach((_, i) => m.schedule(0, m.typeOf(VSVA_ATTACH), i, 0, PRIO.kernel));
   st.plan.forEach((_, i) => m.schedule(at[i], m.typeOf(VSVA_OP), i, 0, PRIO.kernel));
 }
 
@@ -223,6 +234,24 @@ function allocTablePage(m: Machine, g: VsvaGuestState): number {
 }
 
 /**
+ * VFIO's container: the device attached to a nesting domain on its unit, guest RAM mapped
+ * GPA -> HPA into the domain's second level (vfio_iommu_type1's one contiguous pinned range).
+ */
+function vfioAttach(m: Machine, i: number): void {
+  const d = vsvaState(m).devices[i];
+  const g = guestOf(m, d.guest);
+  const info = vtdState(m).devs[d.name];
+  const dom = intelIommuAttachNesting(m, info);
+  if (!dom) return void m.emit('klog', { level: 'err', text: `vfio-pci 0000:${bdf(d.devid)}: failed to attach to a nesting domain` });
+  d.did = dom.did;
+  const ret = intelIommuMap(m, dom, 0, g.ramHpa, g.ramSize);
+  if (ret) m.emit('klog', { level: 'err', text: `vfio_iommu_type1: map of guest ${g.name}'s RAM failed (${ret})` });
+}
+
+const bdf = (devid: number): string =>
+  `${(devid >> 8).toString(16).padStart(2, '0')}:${((devid >> 3) & 0x1f).toString(16).padStart(2, '0')}.${devid & 7}`;
+
+/**
  * intel_svm_bind_gpasid: the host PASID must be one the VM owns (ioasid_find with the VM's
  * set: -ENOENT / -EACCES refuse the bind); then the nested PASID entry points at the guest's
  * first-stage root over the domain's second stage.
@@ -236,8 +265,20 @@ function bindGpasid(m: Machine, d: VsvaDevState, pasid: number): void {
     m.kstack.leave(k);
     return;
   }
+  const s = vtdState(m);
+  const info = s.devs[d.name];
+  if (info.domain < 0) {
+    m.emit('klog', { level: 'err', text: `${d.name}: intel_svm_bind_gpasid: not attached to a nesting domain` });
+    return void m.kstack.leave(k);
+  }
+  const pml4Gpa = allocTablePage(m, g);
+  const ret = intelPasidSetupNested(m, s.units[d.unit], s.domains[info.domain], info, pasid, pml4Gpa);
+  if (ret) {
+    m.emit('klog', { level: 'err', text: `${d.name}: intel_svm_bind_gpasid: intel_pasid_setup_nested failed (${ret})` });
+    return void m.kstack.leave(k);
+  }
   d.pasid = pasid;
-  d.pml4Gpa = allocTablePage(m, g);
+  d.pml4Gpa = pml4Gpa;
   m.emit('gpasid-bind', { dev: d.name, guest: g.name, pasid, did: d.did, pml4Gpa: d.pml4Gpa, pml4Hpa: guestHpa(g, d.pml4Gpa) });
   m.kstack.leave(k);
 }
@@ -274,28 +315,8 @@ function guestSetPte(m: Machine, d: VsvaDevState, va: number, leaf: number): voi
   }
 }
 
-/** The nested walk: four first-stage words in guest RAM, then GPA -> HPA. */
-function walk(m: Machine, d: VsvaDevState, va: number): { ok: true; hpa: number; write: boolean; walkPa: number[]; walkWord: number[] } | { ok: false; reason: string } {
-  const g = guestOf(m, d.guest);
-  const walkPa: number[] = [];
-  const walkWord: number[] = [];
-  let table = d.pml4Gpa;
-  let write = true;
-  for (let level = 4; level >= 1; level--) {
-    const pa = guestHpa(g, table) + 8 * index(va, level);
-    const w = read64Word(m.state.mem, pa);
-    walkPa.push(pa);
-    walkWord.push(w);
-    if (!(w & PTE_P)) return { ok: false, reason: `first stage: level ${level} entry not present` };
-    write &&= (w & PTE_RW) !== 0;
-    table = (w % 2 ** 52) - (w % PAGE);
-  }
-  if (table >= g.ramSize) return { ok: false, reason: `second stage: GPA 0x${table.toString(16)} outside the guest's RAM` };
-  return { ok: true, hpa: guestHpa(g, table), write, walkPa, walkWord };
-}
-
-function lookup(t: NestedTlbEntry[], did: number, pasid: number, va: number, byDid: boolean): NestedTlbEntry | undefined {
-  return t.find((e) => e.pasid === pasid && e.va === va && (!byDid || e.did === did));
+function lookup(t: NestedTlbEntry[], pasid: number, va: number): NestedTlbEntry | undefined {
+  return t.find((e) => e.pasid === pasid && e.va === va);
 }
 
 function fill(t: NestedTlbEntry[], cap: number, e: NestedTlbEntry): void {
@@ -304,42 +325,46 @@ function fill(t: NestedTlbEntry[], cap: number, e: NestedTlbEntry): void {
 }
 
 /** A cached entry whose walk words changed: report once per fill, serve from it anyway (as the hardware does). */
-function checkStale(m: Machine, d: VsvaDevState, e: NestedTlbEntry, va: number, where: 'device TLB' | 'IOTLB'): void {
+function checkStale(m: Machine, d: VsvaDevState, e: NestedTlbEntry, va: number, where: 'device TLB'): void {
   if (e.staleReported) return;
   const i = walkChanged(m, e.walkPa, e.walkWord, 0, e.walkPa.length);
   if (i < 0) return;
   e.staleReported = true;
   staleReport(m, {
     iommu: `vtd-nested (${where})`, dev: d.name, iova: va, cachedPa: e.hpa + (va - e.va), pteAddr: e.walkPa[i], cachedPte: e.walkWord[i],
-    pte: read64Word(m.state.mem, e.walkPa[i]), filledAfter: e.filledAfter, did: e.did, pasid: e.pasid,
+    pte: read64Word(m.state.mem, e.walkPa[i]), filledAfter: e.filledAfter, did: d.did, pasid: e.pasid,
   });
 }
 
-/** One device access with the bound PASID. */
+/** One device access with the bound PASID: the device TLB, else a translation request to the unit. */
 function nestedAccess(m: Machine, d: VsvaDevState, va: number, len: number, dir: 'read' | 'write'): void {
   const page = va - (va % PAGE);
   if (d.pasid < 0) return void m.emit('dma', { dev: d.name, addr: va, len, dir, result: 'fault', pasid: -1, reason: 'no PASID bound' });
   let atc: 'hit' | 'miss' | undefined;
   if (d.ats) {
-    const e = lookup(d.atc, d.did, d.pasid, page, false);
+    const e = lookup(d.atc, d.pasid, page);
     if (e && (dir === 'read' || e.write)) {
       checkStale(m, d, e, va, 'device TLB');
       return void m.emit('dma', { dev: d.name, addr: va, len, dir, result: 'ok', pa: e.hpa + (va - page), pasid: d.pasid, atc: 'hit' });
     }
     atc = 'miss';
   }
-  let e = lookup(d.iotlb, d.did, d.pasid, page, true);
-  const hit = e ? 'hit' : 'miss';
-  if (e) checkStale(m, d, e, va, 'IOTLB');
-  else {
-    const w = walk(m, d, page);
-    if (!w.ok) return void m.emit('dma', { dev: d.name, addr: va, len, dir, result: 'fault', pasid: d.pasid, atc, hit: 'miss', reason: w.reason });
-    e = { did: d.did, pasid: d.pasid, va: page, hpa: w.hpa, write: w.write, walkPa: w.walkPa, walkWord: w.walkWord, filledAfter: m.state.traceCount - 1, staleReported: false };
-    fill(d.iotlb, d.iotlbEntries, e);
+  const s = vtdState(m);
+  const u = s.units[d.unit];
+  const r = vtdNestedTranslate(m, u, s.devs[d.name], d.pasid, va, dir === 'write');
+  if (!r.ok) return void m.emit('dma', { dev: d.name, addr: va, len, dir, result: 'fault', pasid: d.pasid, atc, hit: r.hit, reason: r.reason });
+  if (d.ats) {
+    // The translation completion carries the unit's entry; the device caches it with its walk.
+    const t = u.iotlb;
+    const at = r.slot * VTD_WALK_MAX;
+    const n = t.walkN[r.slot];
+    fill(d.atc, d.atcEntries, {
+      pasid: d.pasid, va: page, hpa: t.pa[r.slot], write: (t.perm[r.slot] & 2) !== 0,
+      walkPa: Array.from(t.walkPa.subarray(at, at + n)), walkWord: Array.from(t.walkWord.subarray(at, at + n)),
+      filledAfter: t.pteSeq[r.slot], staleReported: t.staleReported[r.slot] === 1,
+    });
   }
-  if (dir === 'write' && !e.write) return void m.emit('dma', { dev: d.name, addr: va, len, dir, result: 'fault', pasid: d.pasid, atc, hit, reason: 'first stage: not writable' });
-  if (d.ats) fill(d.atc, d.atcEntries, { ...e, walkPa: [...e.walkPa], walkWord: [...e.walkWord], staleReported: e.staleReported });
-  m.emit('dma', { dev: d.name, addr: va, len, dir, result: 'ok', pa: e.hpa + (va - page), pasid: d.pasid, atc, hit });
+  m.emit('dma', { dev: d.name, addr: va, len, dir, result: 'ok', pa: r.pa, pasid: d.pasid, atc, hit: r.hit });
 }
 
 const granuName = (g: number): string => GRANULARITIES[g] ?? String(g);
@@ -371,30 +396,34 @@ function cacheInvalidate(m: Machine, d: VsvaDevState, op: Extract<VsvaPlanOp, { 
   const k = r.rejected?.check === 'iommu_check_cache_invl_data' ? -1 : m.kstack.enter(F_SVA_INVALIDATE);
   for (const l of r.klog) m.emit('klog', { level: l.level, text: l.text });
   if (r.rejected) m.emit('uapi-reject', { guest: d.guest, dev: d.name, check: r.rejected.check, cache: r.rejected.cache, result: r.ret, why: r.rejected.why });
-  for (const x of r.descs) applyDesc(m, d, x.fn, x.desc.qw0, x.desc.qw1);
+  for (const x of r.descs) submitDesc(m, d, x.fn, x.desc.qw0, x.desc.qw1);
   if (k >= 0) m.kstack.leave(k);
   m.kstack.leave(k0);
 }
 
-/** What the hardware does with a descriptor: the entries it matches go. */
-function applyDesc(m: Machine, d: VsvaDevState, fn: 'qi_flush_piotlb' | 'qi_flush_dev_iotlb_pasid', qw0: bigint, qw1: bigint): void {
+/**
+ * qi_submit_sync on the device's unit (a `qi` record, the wait descriptor, IQT/IQH): the unit
+ * drops the IOTLB entries a PASID-IOTLB descriptor matches; a device-TLB descriptor is
+ * forwarded to the device, whose ATC drops what the ATS range encodes. `nested-desc` sums up.
+ */
+function submitDesc(m: Machine, d: VsvaDevState, fn: 'qi_flush_piotlb' | 'qi_flush_dev_iotlb_pasid', qw0: bigint, qw1: bigint): void {
+  const u = vtdState(m).units[d.unit];
   const pasid = Number((qw0 >> 32n) & 0xfffffn);
   let start: number | undefined;
   let end: number | undefined;
   let dropped: number;
   if (fn === 'qi_flush_piotlb') {
-    const did = Number((qw0 >> 16n) & 0xffffn);
     const gran = Number((qw0 >> 4n) & 3n);
     if (gran === 3) {
-      const am = Number(qw1 & 0x3fn);
-      const size = 2 ** (12 + am);
+      const size = 2 ** (12 + Number(qw1 & 0x3fn));
       start = Number(qw1 & ~0xfffn) - (Number(qw1 & ~0xfffn) % size);
       end = start + size;
     }
-    const before = d.iotlb.length;
-    d.iotlb = d.iotlb.filter((e) => !(e.did === did && e.pasid === pasid && (start === undefined || (e.va >= start && e.va < end!))));
-    dropped = before - d.iotlb.length;
+    const before = u.iotlb.invalidated;
+    qiSubmitSync(m, u, { qw0, qw1 }, 'intel_iommu_sva_invalidate', { did: Number((qw0 >> 16n) & 0xffffn), pasid });
+    dropped = u.iotlb.invalidated - before;
   } else {
+    qiSubmitSync(m, u, { qw0, qw1 }, 'intel_iommu_sva_invalidate', { pasid });
     const global = (qw1 & 1n) === 1n;
     const r = atsDecodeRange(qw1 & ~0xfffn, (qw1 & QI_DEV_EIOTLB_SIZE) !== 0n);
     start = Number(r.start);
@@ -422,7 +451,10 @@ export function vsvaPasidStatus(m: Machine): VsvaPasidStatus[] {
   if (!st) return [];
   return st.devices.map((d) => {
     const g = st.guests.find((x) => x.name === d.guest)!;
-    return { dev: d.name, guest: d.guest, pasid: d.pasid, did: d.did, pml4Hpa: d.pml4Gpa >= 0 ? guestHpa(g, d.pml4Gpa) : -1, iotlb: d.iotlb.length, atc: d.atc.length };
+    const t = vtdState(m).units[d.unit].iotlb;
+    let iotlb = 0;
+    for (let i = 0; i < t.size; i++) if (t.did[i] === d.did && t.pasid[i] === d.pasid) iotlb++;
+    return { dev: d.name, guest: d.guest, pasid: d.pasid, did: d.did, pml4Hpa: d.pml4Gpa >= 0 ? guestHpa(g, d.pml4Gpa) : -1, iotlb, atc: d.atc.length };
   });
 }
 

@@ -1,0 +1,120 @@
+/**
+ * Nested translation by a DMAR unit (VT-d spec 3.8; what-if: the vsva section): a request
+ * with PASID whose PASID entry has PGTT 3. The first level (x86 4-level, FLPTR a guest
+ * physical address) is walked with every table pointer translated through the second level
+ * (SLPTR, the VFIO domain's table), then the output GPA is; the unit's IOTLB caches the
+ * combined translation tagged (DID, PASID, page) with every word both stages read, so the
+ * stale checker sees a change in either. Faults are reported to the caller (no fault
+ * record: requests with PASID are not recorded by this model).
+ */
+import type { Machine } from '../../machine.ts';
+import { read64Word } from '../../mem/phys.ts';
+import { DMA_PTE_READ, DMA_PTE_WRITE } from '../../pgtable/vtd/bits.ts';
+import { pteGeneration } from '../stale.ts';
+import { PASID_PGTT_NESTED } from './entries.ts';
+import { VTD_WALK_MAX, vtdIotlbFillAt, vtdIotlbLookup } from './iotlb.ts';
+import { checkStale } from './translate.ts';
+import type { VtdDevInfo, VtdUnitState } from './state.ts';
+
+const PAGE = 4096;
+/** First-level entry bits (x86): present, writable; bits 51:12 the next table or page. */
+const FL_P = 1;
+const FL_RW = 2;
+const addrOf = (w: number): number => (w % 2 ** 52) - (w % PAGE);
+
+export type NestedResult =
+  | { ok: true; hit: 'hit' | 'miss'; pa: number; did: number; slot: number }
+  | { ok: false; hit: 'hit' | 'miss'; reason: string; did: number };
+
+// Scratch for one walk (never machine state).
+const walkPa = new Float64Array(VTD_WALK_MAX);
+const walkWord = new Float64Array(VTD_WALK_MAX);
+
+/** The PASID entry of (requester id, pasid) as the hardware finds it, or why not. */
+function pasidEntry(m: Machine, u: VtdUnitState, rid: number, pasid: number): { v0: number; v1: number; v2: number } | string {
+  const mem = m.state.mem;
+  if (!u.smtLatched) return 'legacy mode: requests with PASID are blocked';
+  let rootPa = u.rootLatched + 16 * (rid >> 8);
+  let devfn = rid & 0xff;
+  if (devfn >= 0x80) {
+    rootPa += 8;
+    devfn -= 0x80;
+  }
+  const root = read64Word(mem, rootPa);
+  if (!(root % 2)) return 'Present bit in root entry is clear';
+  const ctx = read64Word(mem, addrOf(root) + 32 * devfn);
+  if (!(ctx % 2)) return 'Present bit in context entry is clear';
+  const pde = read64Word(mem, addrOf(ctx) + 8 * (pasid >> 6));
+  if (!(pde % 2)) return 'PASID directory entry not present';
+  const pe = addrOf(pde) + 64 * (pasid & 0x3f);
+  const v0 = read64Word(mem, pe);
+  if (!(v0 % 2)) return 'PASID entry not present';
+  return { v0, v1: read64Word(mem, pe + 8), v2: read64Word(mem, pe + 16) };
+}
+
+/**
+ * The second-level walk of one GPA (levels from the entry's AW), appending its words at n:
+ * the HPA and R/W rights, or null when an entry grants nothing (not present).
+ */
+function slWalk(m: Machine, slptr: number, levels: number, gpa: number, n: number): { hpa: number; perm: number; n: number } | null {
+  let table = slptr;
+  let perm = DMA_PTE_READ | DMA_PTE_WRITE;
+  const pfn = Math.floor(gpa / PAGE);
+  for (let level = levels; ; level--) {
+    const span = 512 ** (level - 1);
+    const pa = table + 8 * (Math.floor(pfn / span) % 512);
+    const v = read64Word(m.state.mem, pa);
+    walkPa[n] = pa;
+    walkWord[n++] = v;
+    const f = v % PAGE;
+    if ((f & 3) === 0) return null;
+    perm &= f & 3;
+    if (level === 1 || ((level === 2 || level === 3) && f & 0x80)) return { hpa: addrOf(v) + (gpa - (pfn - (pfn % span)) * PAGE), perm, n };
+    table = addrOf(v);
+  }
+}
+
+/** One request with PASID by `dev` to `va`: the IOTLB, else the PASID entry and the nested walk. */
+export function vtdNestedTranslate(m: Machine, u: VtdUnitState, info: VtdDevInfo, pasid: number, va: number, write: boolean): NestedResult {
+  if (write) u.writes++;
+  else u.reads++;
+  const e = pasidEntry(m, u, info.rid, pasid);
+  if (typeof e === 'string') return { ok: false, hit: 'miss', reason: e, did: -1 };
+  const did = e.v1 % 0x10000;
+  if (Math.floor(e.v0 / 64) % 8 !== PASID_PGTT_NESTED) return { ok: false, hit: 'miss', reason: 'PASID entry is not nested (PGTT != 3)', did };
+  const t = u.iotlb;
+  const pfn = Math.floor(va / PAGE);
+  const need = write ? DMA_PTE_WRITE : DMA_PTE_READ;
+  let i = vtdIotlbLookup(t, did, pasid, pfn);
+  let hit: 'hit' | 'miss' = 'hit';
+  if (i >= 0) {
+    if (t.gen[i] !== pteGeneration(m)) checkStale(m, u, i, info.dev, va);
+  } else {
+    hit = 'miss';
+    u.walks++;
+    const slptr = addrOf(e.v0);
+    const levels = (Math.floor(e.v0 / 4) % 8) + 2;
+    let table = addrOf(e.v2);
+    let flWrite = true;
+    let n = 0;
+    for (let level = 4; level >= 1; level--) {
+      const gpa = table + 8 * (Math.floor(va / 2 ** (12 + 9 * (level - 1))) % 512);
+      const s = slWalk(m, slptr, levels, gpa, n);
+      if (!s) return { ok: false, hit, reason: `second level: first-level table GPA 0x${gpa.toString(16)} not mapped`, did };
+      n = s.n;
+      const w = read64Word(m.state.mem, s.hpa);
+      walkPa[n] = s.hpa;
+      walkWord[n++] = w;
+      if (!(w & FL_P)) return { ok: false, hit, reason: `first level: level ${level} entry not present`, did };
+      flWrite &&= (w & FL_RW) !== 0;
+      table = addrOf(w);
+    }
+    const s = slWalk(m, slptr, levels, table, n);
+    if (!s) return { ok: false, hit, reason: `second level: GPA 0x${table.toString(16)} not mapped`, did };
+    n = s.n;
+    const perm = s.perm & (flWrite ? DMA_PTE_READ | DMA_PTE_WRITE : DMA_PTE_READ);
+    i = vtdIotlbFillAt(t, did, pasid, pfn, 1, addrOf(s.hpa), perm, walkPa, walkWord, n, m.state.traceCount - 1, pteGeneration(m));
+  }
+  if ((t.perm[i] & need) === 0) return { ok: false, hit, reason: write ? 'not writable (first or second level)' : 'not readable', did };
+  return { ok: true, hit, pa: t.pa[i] + (va % PAGE), did, slot: i };
+}
