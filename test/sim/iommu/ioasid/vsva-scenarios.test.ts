@@ -40,12 +40,20 @@ describe('ioasid-custom-allocator (ioasid.c, intel/iommu.c register_pasid_alloca
 describe('vsva-guest-invalidate / vsva-missing-invalidate', () => {
   it('with the invalidation passed down: PASID-IOTLB PSI and device-IOTLB descriptors, the next access walks to the new page', () => {
     const recs = runRecords('vsva-guest-invalidate');
-    // qi_flush_piotlb: PASID 1 << 32 | DID 3 << 16 | PSI_PASID 3 << 4 | 6; qw1 = 0x400000, AM 0.
+    // The nesting domain's DID on dmar0 is 2: iommu_init_domains (intel-iommu.c) reserves 0
+    // and, in scalable mode, FLPT_DEFAULT_DID 1; domain_attach_iommu takes the lowest free id.
+    // qi_flush_piotlb: PASID 1 << 32 | DID 2 << 16 | PSI_PASID 3 << 4 | 6; qw1 = 0x400000, AM 0.
     // qi_flush_dev_iotlb_pasid (v5.8): SID 0x200, QDEP 16, PFSID 0x200 in bits 63:52; qw1 = GLOB(3 & 1) | addr.
     expect(of(recs, 'nested-desc').map((r) => [r.fn, r.qw0, r.qw1, r.dropped])).toEqual([
-      ['qi_flush_piotlb', '0x0000000100030036', '0x0000000000400000', 1],
+      ['qi_flush_piotlb', '0x0000000100020036', '0x0000000000400000', 1],
       ['qi_flush_dev_iotlb_pasid', '0x0200000102000108', '0x0000000000400001', 1],
     ]);
+    // Both went through dmar0's queue (qi_submit_sync: the descriptor, then its wait
+    // descriptor; each pair moves IQT by two 256-bit slots), and the unit dropped the entry.
+    const qi = of(recs, 'qi').filter((r) => r.by === 'intel_iommu_sva_invalidate');
+    expect(qi.map((r) => [r.type, r.desc.toString().split(' ')[0]])).toEqual([['p-iotlb', '0x0000000100020036'], ['dev-p-iotlb', '0x0200000102000108']]);
+    expect((qi[1].iqt as number) - (qi[0].iqt as number)).toBe(2 << 5);
+    expect(of(recs, 'iotlb-inval').at(-1)).toMatchObject({ iommu: 'dmar0', gran: 'pasid-page', did: 2, pasid: 1, start: '0x400000', end: '0x401000', dropped: 1, via: 'qi' });
     const last = of(recs, 'dma').filter((r) => (r.t as number) >= 30000);
     expect(last.map((r) => [r.addr, r.pa, r.atc])).toEqual([['0x400000', '0x81200000', 'miss'], ['0x401000', '0x81101000', 'hit']]);
     expect(of(recs, 'stale-tlb')).toEqual([]);
