@@ -51,7 +51,7 @@ describe('vsva-guest-invalidate / vsva-missing-invalidate', () => {
     // Both went through dmar0's queue (qi_submit_sync: the descriptor, then its wait
     // descriptor; each pair moves IQT by two 256-bit slots), and the unit dropped the entry.
     const qi = of(recs, 'qi').filter((r) => r.by === 'intel_iommu_sva_invalidate');
-    expect(qi.map((r) => [r.type, r.desc.toString().split(' ')[0]])).toEqual([['p-iotlb', '0x0000000100020036'], ['dev-p-iotlb', '0x0200000102000108']]);
+    expect(qi.map((r) => [r.type, String(r.desc).split(' ')[0]])).toEqual([['p-iotlb', '0x0000000100020036'], ['dev-p-iotlb', '0x0200000102000108']]);
     expect((qi[1].iqt as number) - (qi[0].iqt as number)).toBe(2 << 5);
     expect(of(recs, 'iotlb-inval').at(-1)).toMatchObject({ iommu: 'dmar0', gran: 'pasid-page', did: 2, pasid: 1, start: '0x400000', end: '0x401000', dropped: 1, via: 'qi' });
     const last = of(recs, 'dma').filter((r) => (r.t as number) >= 30000);
