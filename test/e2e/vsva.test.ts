@@ -18,13 +18,13 @@ describe('vsva in a pty', () => {
     p.send('break stale-tlb\r');
     await p.waitFor(/1 on\s+break\s+stale-tlb/);
     p.send('c');
-    const stop = await p.waitFor(/stopped: breakpoint 1[^]*\n>\s+16\s+\S+\s+stale-tlb\s+iommu=vtd-nested/);
-    expect(stop).toMatch(/vf0 \(vm0\) PASID 1 DID 3/);
+    const stop = await p.waitFor(/stopped: breakpoint 1[^]*\n>\s+56\s+\S+\s+stale-tlb\s+iommu=vtd-nested/);
+    expect(stop).toMatch(/vf0 \(vm0\) PASID 1 DID 2/);
     expect(stop).toMatch(/vm0 IOASIDs\s+active vm0:dmar0\.pasid_allocator/);
     p.send(':');
     await p.waitFor(/^:/m);
     p.send('why\r');
-    await p.waitFor(/why: record 15 caused record 16/);
+    await p.waitFor(/why: record 55 caused record 56/);
     p.resize(80, 24);
     await p.waitFor((ls) => /vsva-missing-invalidate/.test(ls[0]) && ls.length === 24);
     p.send('2');

@@ -99,6 +99,8 @@ export interface VtdDeviceStatus {
   readonly context?: VtdEntryStatus<ContextDecoded>;
   readonly pasidDir?: VtdEntryStatus<{ readonly present: boolean; readonly table: number }>;
   readonly pasid?: VtdEntryStatus<PasidDecoded>;
+  /** Present PASID entries other than RID_PASID (a guest's nested binds), index = the PASID. */
+  readonly pasids?: readonly VtdEntryStatus<PasidDecoded>[];
   readonly scalable: boolean;
 }
 
@@ -218,7 +220,26 @@ function deviceStatus(m: Machine, units: readonly VtdUnitState[], domains: reado
   if (!pasidDir.decoded.present) return { ...base, root, context, pasidDir };
   const peAddr = pasidDir.decoded.table + 64 * (pasid & 0x3f);
   const pw = readQwords(m, peAddr, 8);
-  return { ...base, root, context, pasidDir, pasid: { index: pasid & 0x3f, addr: peAddr, words: pw, decoded: decodePasid(pw) } };
+  const pasids = otherPasids(m, info, pasid);
+  return { ...base, root, context, pasidDir, pasid: { index: pasid & 0x3f, addr: peAddr, words: pw, decoded: decodePasid(pw) }, ...(pasids.length ? { pasids } : {}) };
+}
+
+/** Present entries of the leaf tables the driver allocated, RID_PASID's excepted. */
+function otherPasids(m: Machine, info: VtdDevInfo, rid2pasid: number): VtdEntryStatus<PasidDecoded>[] {
+  const t = info.pasidTable;
+  if (!t) return [];
+  const out: VtdEntryStatus<PasidDecoded>[] = [];
+  for (let dir = 0; dir < (4096 << t.order) / 8; dir++) {
+    const pde = read64Word(m.state.mem, t.dirPa + 8 * dir);
+    if (pde % 2 === 0) continue;
+    for (let i = 0; i < 64; i++) {
+      const pa = pde - (pde % 4096) + 64 * i;
+      if (dir * 64 + i === rid2pasid || read64Word(m.state.mem, pa) % 2 === 0) continue;
+      const w = readQwords(m, pa, 8);
+      out.push({ index: dir * 64 + i, addr: pa, words: w, decoded: decodePasid(w) });
+    }
+  }
+  return out;
 }
 
 export function vtdStatus(m: Machine): VtdStatus | undefined {
@@ -232,7 +253,8 @@ export function vtdStatus(m: Machine): VtdStatus | undefined {
     forcedac: s.forcedac,
     units: s.units.map((u) => unitStatus(m, u)),
     domains: s.domains.map((d) => domainStatus(s.units, d)),
-    devices: s.boot.order.map((dev) => deviceStatus(m, s.units, s.domains, s.devs[dev])),
+    // Scenario devices in boot order, then those attached later (VFIO-assigned functions).
+    devices: [...s.boot.order, ...Object.keys(s.devs).filter((d) => !s.boot.order.includes(d))].map((dev) => deviceStatus(m, s.units, s.domains, s.devs[dev])),
   };
 }
 
