@@ -325,11 +325,14 @@ export const AMD_MAP_SG_OFFSET = behaviour({
 export const IOASID = behaviour({
   id: 'ioasid',
   area: 'iommu/ioasid',
-  summary: 'Who hands out PASIDs. "absent" (every modelled kernel): VT-d\'s global IDR, intel_pasid_alloc_id, lowest free in [max(start, 1), end) with the end exclusive, so intel_svm_bind_mm never uses PASID pasid_max-1; -ENOSPC when full. "present": the IOASID framework, a default xarray allocator (lowest free in [min, max], both inclusive; INVALID_IOASID, never an errno) that a registered custom allocator takes over from, as a guest\'s vIOMMU does with the virtual command interface; intel_svm_bind_mm asks ioasid_alloc(NULL, PASID_MIN, pasid_max - 1)',
-  choices: ['absent', 'present'],
+  summary: 'Who hands out PASIDs. "absent" (every modelled kernel): VT-d\'s global IDR, intel_pasid_alloc_id, lowest free in [max(start, 1), end) with the end exclusive, so intel_svm_bind_mm never uses PASID pasid_max-1; -ENOSPC when full. "present": the IOASID framework, a default xarray allocator (lowest free in [min, max], both inclusive; INVALID_IOASID, never an errno) that a registered custom allocator takes over from, as a guest\'s vIOMMU does with the virtual command interface; intel_svm_bind_mm asks ioasid_alloc(NULL, PASID_MIN, pasid_max - 1). "refcounted": the same with reference counts: ioasid_get takes one (WARN for an unknown ID), ioasid_put (what a free is then) drops one and frees the ID only at zero',
+  choices: ['absent', 'present', 'refcounted'],
   // drivers/iommu/ioasid.c is not in v5.4.1 (kernel-facts-2.md §10, §12.3).
   kernels: sameOnAll('absent'),
-  whatIf: { present: 'drivers/iommu/ioasid.c as merged after v5.4 (v5.5 on, the void ioasid_free() generation) and VT-d\'s move from its IDR to it' },
+  whatIf: {
+    present: 'drivers/iommu/ioasid.c as merged after v5.4 (v5.5 on, the void ioasid_free() generation) and VT-d\'s move from its IDR to it',
+    refcounted: 'the v5.11 generation: ioasid_get / ioasid_put (refcount 1 at alloc) replace ioasid_free; an ID is freed when its last reference is put',
+  },
   source: 'drivers/iommu/intel-pasid.c: intel_pasid_alloc_id; drivers/iommu/ioasid.c: ioasid_alloc, ioasid_register_allocator',
 });
 

@@ -18,7 +18,7 @@ export const buildVsva: BuildStep = ({ m, s, file }) => {
   if (!v) return;
   const problems: ScenarioProblem[] = [];
   const bad = (path: string, message: string, hint?: string) => problems.push({ file, path, message, hint });
-  if (m.behaviour(IOASID) !== 'present') {
+  if (m.behaviour(IOASID) === 'absent') {
     bad('vsva', `guests with shared virtual addressing need the IOASID framework, which ${m.config.kernel} does not have`, 'a what-if: add "overrides": { "ioasid": "present" } or run with --override ioasid=present');
   }
   const guests = new Set(v.guests.map((g) => g.name));
@@ -46,6 +46,9 @@ export const buildVsva: BuildStep = ({ m, s, file }) => {
       const g = v.guests.find((x) => x.name === devs.get(o.dev)?.guest);
       if (o.gpa % 4096) bad(`${at}.gpa`, 'gpa must be page aligned');
       else if (g && o.gpa >= g.ram.size) bad(`${at}.gpa`, `gpa 0x${o.gpa.toString(16)} is outside guest "${g.name}"'s RAM (0x${g.ram.size.toString(16)} bytes)`);
+    }
+    if (o.op === 'ioasid-get' && m.behaviour(IOASID) !== 'refcounted') {
+      bad(at, 'ioasid_get is not in the ioasid.c generation selected (the void ioasid_free() one)', 'a what-if: add "overrides": { "ioasid": "refcounted" } (v5.11), or --override ioasid=refcounted');
     }
     if (o.op === 'cache-invalidate' && m.behaviour(VSVA_UAPI) === 'absent') {
       bad(at, `iommu_cache_invalidate_info does not exist in ${m.config.kernel}`, 'a what-if: add "overrides": { "vsva-uapi": "v5.8" } (or "v5.10"), or --override vsva-uapi=v5.8');

@@ -26,7 +26,7 @@ import { read64Word, write64 } from '../../mem/phys.ts';
 import { staleReport, walkChanged } from '../stale.ts';
 import { atsDecodeRange } from '../ats/atc.ts';
 import { IOASID, VSVA_UAPI } from '../../kernel.ts';
-import { ioasidAlloc, ioasidFind, ioasidFree, ioasidRegisterAllocator, ioasidSpace, ioasidUnregisterAllocator } from '../ioasid.ts';
+import { ioasidAlloc, ioasidFind, ioasidFree, ioasidGet, ioasidRegisterAllocator, ioasidSpace, ioasidUnregisterAllocator } from '../ioasid.ts';
 import { vcmdOps, VCMD_CMD_ALLOC, VCMD_CMD_FREE } from './vcmd.ts';
 import {
   ADDR_FLAGS, CACHE_TYPES, type CacheInvalidateInfo, GRANULARITIES, cacheBits, flagBits, intelSvaInvalidate,
@@ -93,6 +93,7 @@ export interface VsvaDevState {
 export type VsvaPlanOp =
   | { op: 'ioasid-alloc'; kernel: string; min: number; max: number; set?: string }
   | { op: 'ioasid-free'; kernel: string; pasid: number }
+  | { op: 'ioasid-get'; kernel: string; pasid: number }
   | { op: 'register-allocator' | 'unregister-allocator'; guest: string; unit?: string }
   | { op: 'bind-gpasid'; dev: string; pasid: number }
   | { op: 'guest-map'; dev: string; va: number; gpa: number; write: boolean }
@@ -149,6 +150,7 @@ function runOp(m: Machine, i: number): void {
   switch (op.op) {
     case 'ioasid-alloc': return ioasidAllocOp(m, i, op);
     case 'ioasid-free': return ioasidFreeOp(m, i, op);
+    case 'ioasid-get': return ioasidGet(m, ioasidSpace(m, op.kernel), op.pasid, { by: 'scenario' });
     case 'register-allocator': return registerAllocator(m, op.guest, op.unit);
     case 'unregister-allocator': {
       const g = guestOf(m, op.guest);
@@ -191,11 +193,14 @@ function vcmdWait(m: Machine, g: VsvaGuestState, i: number): boolean {
   return false;
 }
 
-/** A free of an ID the virtual-command allocator holds is a VCMD_CMD_FREE, answered as late. */
+/**
+ * A free of an ID the virtual-command allocator holds is a VCMD_CMD_FREE, answered as late;
+ * with references left (refcounted generation) ioasid_put only drops one, no command.
+ */
 function ioasidFreeOp(m: Machine, i: number, op: Extract<VsvaPlanOp, { op: 'ioasid-free' }>): void {
   const s = ioasidSpace(m, op.kernel);
   const a = s.active >= 0 ? s.list[s.active] : undefined;
-  if (op.kernel !== 'host' && a?.ops.free === 'intel_vcmd_ioasid_free' && a.xa.some((d) => d.id === op.pasid)) {
+  if (op.kernel !== 'host' && a?.ops.free === 'intel_vcmd_ioasid_free' && a.xa.some((d) => d.id === op.pasid && d.refs === 1)) {
     const g = guestOf(m, op.kernel);
     if (vcmdWait(m, g, i)) return;
     m.emit('vcmd', { kernel: g.name, unit: a.ops.pdata, cmd: 'free', phase: 'submit', vcmd: op.pasid * 256 + VCMD_CMD_FREE, pasid: op.pasid, latency: g.vcmdLatencyNs });
@@ -460,6 +465,6 @@ export function vsvaPasidStatus(m: Machine): VsvaPasidStatus[] {
 
 /** Whether the what-ifs the section needs are selected. */
 export function vsvaWhatIfs(m: Machine): { ioasid: boolean; uapi: boolean } {
-  return { ioasid: m.behaviour(IOASID) === 'present', uapi: m.behaviour(VSVA_UAPI) !== 'absent' };
+  return { ioasid: m.behaviour(IOASID) !== 'absent', uapi: m.behaviour(VSVA_UAPI) !== 'absent' };
 }
 

@@ -37,6 +37,28 @@ describe('ioasid-custom-allocator (ioasid.c, intel/iommu.c register_pasid_alloca
   it('matches its golden trace', () => expectGolden('ioasid-custom-allocator.v5.4.seed-1.jsonl', runLines('ioasid-custom-allocator')));
 });
 
+describe('ioasid-refcount (what-if: the refcounted generation, drivers/iommu/ioasid.c of v5.11)', () => {
+  const recs = runRecords('ioasid-refcount');
+  it('ioasid_alloc sets refs to 1 and ioasid_get raises it: the first put only drops it, with no virtual command', () => {
+    // ioasid_put: refcount_dec_and_test(&data->refs) is false at 2 -> 1: goto exit_unlock, nothing freed.
+    expect(of(recs, 'ioasid').filter((r) => r.op === 'get' || r.op === 'put').slice(0, 2).map((r) => [r.op, r.refs, r.t])).toEqual([['get', 2, 6000], ['put', 1, 8000]]);
+    expect(of(recs, 'vcmd').filter((r) => r.cmd === 'free').map((r) => [r.phase, r.t])).toEqual([['submit', 10000], ['response', 12000]]);
+  });
+  it('the last put frees through ops->free: VCMD_CMD_FREE, the host puts its PASID, then the guest xarray lets it go', () => {
+    expect(of(recs, 'pasid-free').map((r) => [r.kernel, r.fn, r.pasid, r.result])).toEqual([['host', 'ioasid_put', 1, 'ok'], ['vm0', 'ioasid_put', 1, 'ok']]);
+  });
+  it('ioasid_get of an ID the active allocator no longer holds: WARN_ON(1), nothing taken', () => {
+    const last = of(recs, 'ioasid').at(-1)!;
+    expect(last).toMatchObject({ op: 'get', pasid: 1, result: -2 });
+    expect(last.refs).toBeUndefined();
+    expect(recs.some((r) => r.kind === 'klog' && /WARNING: .* ioasid_get$/.test(r.text as string))).toBe(true);
+  });
+  it('ioasid-get without the refcounted generation is refused at build, with the path and the override', () => {
+    expect(() => runRecords('ioasid-refcount', { overrides: { ioasid: 'present' } })).toThrow(/vsva\.ops\[2\].*ioasid_get.*refcounted/s);
+  });
+  it('matches its golden trace', () => expectGolden('ioasid-refcount.v5.4.seed-1.jsonl', runLines('ioasid-refcount')));
+});
+
 describe('vsva-guest-invalidate / vsva-missing-invalidate', () => {
   it('with the invalidation passed down: PASID-IOTLB PSI and device-IOTLB descriptors, the next access walks to the new page', () => {
     const recs = runRecords('vsva-guest-invalidate');
