@@ -47,6 +47,9 @@ export const buildVsva: BuildStep = ({ m, s, file }) => {
       if (o.gpa % 4096) bad(`${at}.gpa`, 'gpa must be page aligned');
       else if (g && o.gpa >= g.ram.size) bad(`${at}.gpa`, `gpa 0x${o.gpa.toString(16)} is outside guest "${g.name}"'s RAM (0x${g.ram.size.toString(16)} bytes)`);
     }
+    if ((o.op === 'ioasid-alloc' || o.op === 'ioasid-free') && o.vmmStatus !== undefined && o.kernel === 'host') {
+      bad(`${at}.vmmStatus`, 'the host answers virtual commands; its own ioasid_alloc/free send none', 'put vmmStatus on a guest\'s op');
+    }
     if (o.op === 'ioasid-get' && m.behaviour(IOASID) !== 'refcounted') {
       bad(at, 'ioasid_get is not in the ioasid.c generation selected (the void ioasid_free() one)', 'a what-if: add "overrides": { "ioasid": "refcounted" } (v5.11), or --override ioasid=refcounted');
     }

@@ -37,9 +37,9 @@ export const VsvaDevice = z
 const op = <T extends string, S extends z.core.$ZodLooseShape>(name: T, shape: S) => z.strictObject({ op: z.literal(name), at: At, ...shape });
 
 export const VsvaOp = z.discriminatedUnion('op', [
-  op('ioasid-alloc', { kernel: Kernel, min: z.number().int().min(0).default(1), max: z.number().int().min(0).default(0xfffff), set: Name.optional().describe('the ioasid_set tag (default NULL)') })
+  op('ioasid-alloc', { kernel: Kernel, min: z.number().int().min(0).default(1), max: z.number().int().min(0).default(0xfffff), set: Name.optional().describe('the ioasid_set tag (default NULL)'), vmmStatus: z.number().int().min(0).max(3).optional().describe('TEST ONLY: a guest command through the virtual-command allocator is answered with this VCMD_VRSP status instead (1: no PASID / invalid PASID, 2 and 3: "Unexpected error code")') })
     .describe('ioasid_alloc(set, min, max, NULL) in that kernel: the active allocator hands out the ID; in a guest with the virtual-command allocator this is a VCMD_CMD_ALLOC answered after vcmdLatency'),
-  op('ioasid-free', { kernel: Kernel, pasid: z.number().int().min(0) }).describe('ioasid_free (ioasid_put with ioasid=refcounted: the ID goes only with its last reference): an ID the active allocator never handed out only logs'),
+  op('ioasid-free', { kernel: Kernel, pasid: z.number().int().min(0), vmmStatus: z.number().int().min(0).max(3).optional().describe('TEST ONLY: a guest command through the virtual-command allocator is answered with this VCMD_VRSP status instead (1: no PASID / invalid PASID, 2 and 3: "Unexpected error code")') }).describe('ioasid_free (ioasid_put with ioasid=refcounted: the ID goes only with its last reference): an ID the active allocator never handed out only logs'),
   op('ioasid-get', { kernel: Kernel, pasid: z.number().int().min(0) }).describe('ioasid_get (ioasid=refcounted only): one more reference, so a later free is deferred; an unknown ID is a WARN'),
   op('register-allocator', { guest: Name, unit: Name.optional().describe("the vIOMMU unit (default the guest's first)") })
     .describe("register_pasid_allocator: the unit's pasid_allocator ops (intel_vcmd_ioasid_alloc/free) go to ioasid_register_allocator; -EAGAIN while the guest's default allocator holds IDs (scalable mode is then disabled)"),

@@ -10,7 +10,7 @@ export const VSVA_KINDS = [
     phase: oneOf(['submit', 'response'], '"submit": the guest wrote DMAR_VCMD_REG and polls; "response": the VMM set DMAR_VCRSP_REG'),
     vcmd: hex('the command word (free: PASID << 8 | 2)'),
     vcrsp: hex('response: the response word (result PASID << 8 | status << 1)').opt(),
-    status: int('response: VCMD_VRSP_SC (0 success, 1 no PASID available)').opt(),
+    status: int('response: VCMD_VRSP_SC (0 success; 1 no PASID available (alloc) or invalid PASID (free); 2, 3 codes the driver does not know: "Unexpected error code")').opt(),
     pasid: int('the PASID allocated or freed').opt(),
     latency: int('submit: ns until the VMM answers').opt(),
   }),

@@ -27,7 +27,7 @@ import { staleReport, walkChanged } from '../stale.ts';
 import { atsDecodeRange } from '../ats/atc.ts';
 import { IOASID, VSVA_UAPI } from '../../kernel.ts';
 import { ioasidAlloc, ioasidFind, ioasidFree, ioasidGet, ioasidRegisterAllocator, ioasidSpace, ioasidUnregisterAllocator } from '../ioasid.ts';
-import { vcmdOps, VCMD_CMD_ALLOC, VCMD_CMD_FREE } from './vcmd.ts';
+import { vcmdForceStatus, vcmdOps, VCMD_CMD_ALLOC, VCMD_CMD_FREE } from './vcmd.ts';
 import {
   ADDR_FLAGS, CACHE_TYPES, type CacheInvalidateInfo, GRANULARITIES, cacheBits, flagBits, intelSvaInvalidate,
 } from './cache-inv-uapi.ts';
@@ -91,8 +91,8 @@ export interface VsvaDevState {
 
 /** Plain-data ops, as the scenario gives them (vsva schema). */
 export type VsvaPlanOp =
-  | { op: 'ioasid-alloc'; kernel: string; min: number; max: number; set?: string }
-  | { op: 'ioasid-free'; kernel: string; pasid: number }
+  | { op: 'ioasid-alloc'; kernel: string; min: number; max: number; set?: string; vmmStatus?: number }
+  | { op: 'ioasid-free'; kernel: string; pasid: number; vmmStatus?: number }
   | { op: 'ioasid-get'; kernel: string; pasid: number }
   | { op: 'register-allocator' | 'unregister-allocator'; guest: string; unit?: string }
   | { op: 'bind-gpasid'; dev: string; pasid: number }
@@ -213,6 +213,7 @@ function ioasidFreeOp(m: Machine, i: number, op: Extract<VsvaPlanOp, { op: 'ioas
 /** The VMM answered: the guest's ioasid_alloc / ioasid_free completes through its custom allocator. */
 function vcmdDone(m: Machine, i: number): void {
   const op = vsvaState(m).plan[i] as Extract<VsvaPlanOp, { op: 'ioasid-alloc' | 'ioasid-free' }>;
+  if (op.vmmStatus !== undefined) vcmdForceStatus(m, op.kernel, op.vmmStatus);
   if (op.op === 'ioasid-free') return ioasidFree(m, ioasidSpace(m, op.kernel), op.pasid, { by: 'scenario' });
   ioasidAlloc(m, ioasidSpace(m, op.kernel), op.set ?? null, op.min, op.max, null, { by: 'scenario' });
 }
