@@ -50,6 +50,9 @@ export const buildVsva: BuildStep = ({ m, s, file }) => {
     if ((o.op === 'ioasid-alloc' || o.op === 'ioasid-free') && o.vmmStatus !== undefined && o.kernel === 'host') {
       bad(`${at}.vmmStatus`, 'the host answers virtual commands; its own ioasid_alloc/free send none', 'put vmmStatus on a guest\'s op');
     }
+    if (o.op === 'cache-invalidate' && o.argsz !== undefined && m.behaviour(VSVA_UAPI) === 'v5.8') {
+      bad(`${at}.argsz`, 'v5.8\'s struct iommu_cache_invalidate_info has no argsz (v5.10 added it)', 'drop argsz, or run with --override vsva-uapi=v5.10');
+    }
     if (o.op === 'ioasid-get' && m.behaviour(IOASID) !== 'refcounted') {
       bad(at, 'ioasid_get is not in the ioasid.c generation selected (the void ioasid_free() one)', 'a what-if: add "overrides": { "ioasid": "refcounted" } (v5.11), or --override ioasid=refcounted');
     }

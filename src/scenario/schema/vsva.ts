@@ -53,6 +53,7 @@ export const VsvaOp = z.discriminatedUnion('op', [
     .describe('the device accesses `va` with the bound PASID: device TLB, then the DMAR unit: its IOTLB, else the nested walk (first-level words in guest RAM, each table pointer and the output translated through the second level)'),
   op('cache-invalidate', {
     dev: Name,
+    argsz: z.number().int().min(0).max(0xffffffff).optional().describe('v5.10 only: info->argsz (default 56, the whole structure; below 16, or below what the granularity\'s union member needs, is -EINVAL)'),
     version: z.number().int().default(1).describe('info->version (1 is IOMMU_CACHE_INVALIDATE_INFO_VERSION_1)'),
     cache: z.array(z.enum(CACHE_TYPES)).default(['iotlb']).describe('cache types: "iotlb", "dev-iotlb", "pasid" (the PASID cache)'),
     granularity: z.union([z.enum(GRANULARITIES), z.number().int().min(0).max(255)]).default('addr').describe('"domain", "pasid", "addr" (or a raw number, to test the checks)'),

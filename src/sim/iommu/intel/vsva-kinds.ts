@@ -17,6 +17,7 @@ export const VSVA_KINDS = [
   kind('cache-invalidate', "A guest's cache invalidation passed down to the host (iommu_cache_invalidate / iommu_uapi_cache_invalidate -> intel_iommu_sva_invalidate), decoded, and what the host did.", {
     guest: str('the guest'),
     dev: str('the assigned device'),
+    argsz: int('v5.10: info->argsz, the size the user filled (56 is the whole structure)').opt(),
     version: int('info->version'),
     cache: str('the cache bits by name ("iotlb|dev-iotlb"), or the raw bits in hex when unknown ones are set'),
     granularity: str('"domain", "pasid", "addr", or the raw number'),
@@ -33,7 +34,7 @@ export const VSVA_KINDS = [
   kind('uapi-reject', 'The host refused (result < 0) or skipped (result 0, v5.8) part of a passed-down invalidation.', {
     guest: str('the guest'),
     dev: str('the assigned device'),
-    check: oneOf(['iommu_check_cache_invl_data', 'version', 'inv_type_granu_table', 'alignment'], 'which check: the generic validity check (v5.10), the version, Intel\'s inv_type_granu_table, the ADDR alignment (-ERANGE)'),
+    check: oneOf(['argsz', 'iommu_check_cache_invl_data', 'version', 'inv_type_granu_table', 'alignment'], 'which check: argsz too small for the granularity (v5.10), the generic validity check (v5.10), the version, Intel\'s inv_type_granu_table, the ADDR alignment (-ERANGE)'),
     cache: str('the cache type the check stopped at').opt(),
     result: int('0 (logged and skipped, v5.8) or -errno'),
     why: str('what was wrong'),

@@ -29,7 +29,7 @@ import { IOASID, VSVA_UAPI } from '../../kernel.ts';
 import { ioasidAlloc, ioasidFind, ioasidFree, ioasidGet, ioasidRegisterAllocator, ioasidSpace, ioasidUnregisterAllocator } from '../ioasid.ts';
 import { vcmdForceStatus, vcmdOps, VCMD_CMD_ALLOC, VCMD_CMD_FREE } from './vcmd.ts';
 import {
-  ADDR_FLAGS, CACHE_TYPES, type CacheInvalidateInfo, GRANULARITIES, cacheBits, flagBits, intelSvaInvalidate,
+  ADDR_FLAGS, CACHE_TYPES, type CacheInvalidateInfo, GRANULARITIES, INV_INFO_SIZE, cacheBits, flagBits, intelSvaInvalidate,
 } from './cache-inv-uapi.ts';
 import { QI_DEV_EIOTLB_SIZE } from './qi.ts';
 import { qiSubmitSync } from './flush.ts';
@@ -102,6 +102,7 @@ export type VsvaPlanOp =
   | {
       op: 'cache-invalidate'; dev: string; version: number; cache: (typeof CACHE_TYPES)[number][]; granularity: (typeof GRANULARITIES)[number] | number;
       flags: (typeof ADDR_FLAGS)[number][]; pasid: number; addr: number; granuleSize: number; nbGranules: number; padding: number; dropped: boolean;
+      argsz?: number;
     };
 
 export interface VsvaState {
@@ -387,6 +388,7 @@ function cacheInvalidate(m: Machine, d: VsvaDevState, op: Extract<VsvaPlanOp, { 
   if (gen === 'absent') return; // the build refuses cache-invalidate ops without the what-if
   const granularity = typeof op.granularity === 'number' ? op.granularity : GRANULARITIES.indexOf(op.granularity);
   const info: CacheInvalidateInfo = {
+    argsz: gen === 'v5.10' ? (op.argsz ?? INV_INFO_SIZE) : undefined,
     version: op.version, cache: cacheBits(op.cache), granularity, padding: op.padding, flags: flagBits(op.flags), archid: 0,
     pasid: op.pasid, addr: op.addr, granuleSize: op.granuleSize, nbGranules: op.nbGranules,
   };
@@ -394,12 +396,12 @@ function cacheInvalidate(m: Machine, d: VsvaDevState, op: Extract<VsvaPlanOp, { 
   const r = intelSvaInvalidate(gen, info, { did: d.did, sid: d.devid, pfsid: d.devid, qdep: d.qdep, ats: d.ats });
   const addr = granularity === 2;
   m.emit('cache-invalidate', {
-    guest: d.guest, dev: d.name, version: op.version, cache: cacheName(info.cache), granularity: granuName(granularity),
+    guest: d.guest, dev: d.name, argsz: info.argsz, version: op.version, cache: cacheName(info.cache), granularity: granuName(granularity),
     flags: ADDR_FLAGS.filter((_, i) => info.flags & (1 << i)).join('|') || 'none', pasid: op.pasid,
     addr: addr ? op.addr : undefined, granuleSize: addr ? op.granuleSize : undefined, nbGranules: addr ? op.nbGranules : undefined, order: addr ? r.order : undefined,
     result: r.ret, descs: r.descs.length, kernelGen: gen,
   });
-  const k = r.rejected?.check === 'iommu_check_cache_invl_data' ? -1 : m.kstack.enter(F_SVA_INVALIDATE);
+  const k = r.rejected?.check === 'iommu_check_cache_invl_data' || r.rejected?.check === 'argsz' ? -1 : m.kstack.enter(F_SVA_INVALIDATE);
   for (const l of r.klog) m.emit('klog', { level: l.level, text: l.text });
   if (r.rejected) m.emit('uapi-reject', { guest: d.guest, dev: d.name, check: r.rejected.check, cache: r.rejected.cache, result: r.ret, why: r.rejected.why });
   for (const x of r.descs) submitDesc(m, d, x.fn, x.desc.qw0, x.desc.qw1);
