@@ -83,6 +83,8 @@ export function vtdNestedTranslate(m: Machine, u: VtdUnitState, info: VtdDevInfo
   const did = e.v1 % 0x10000;
   if (Math.floor(e.v0 / 64) % 8 !== PASID_PGTT_NESTED) return { ok: false, hit: 'miss', reason: 'PASID entry is not nested (PGTT != 3)', did };
   const t = u.iotlb;
+  // PGTT 3 on a unit without ECAP.NEST is an invalid entry (and its IOTLB has no room for the walk).
+  if (t.walkMax < VTD_WALK_MAX) return { ok: false, hit: 'miss', reason: 'PASID entry invalid: PGTT 3 on a unit without ECAP.NEST', did };
   const pfn = Math.floor(va / PAGE);
   const need = write ? DMA_PTE_WRITE : DMA_PTE_READ;
   let i = vtdIotlbLookup(t, did, pasid, pfn);

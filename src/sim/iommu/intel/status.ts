@@ -15,7 +15,7 @@ import {
 } from './regs.ts';
 import { r32, r64, r64big } from './hw.ts';
 import { dmarFaultReason } from './translate.ts';
-import { VTD_WALK_MAX, vtdIotlbValid } from './iotlb.ts';
+import { vtdIotlbValid } from './iotlb.ts';
 import { type VtdDevInfo, type VtdDomainState, type VtdUnitState, VTD_MODEL } from './state.ts';
 
 export interface VtdFaultRecordStatus {
@@ -295,10 +295,10 @@ export function vtdIotlbEntries(m: Machine, unit: number): VtdIotlbEntryStatus[]
   for (let i = 0; i < t.size; i++) {
     if (t.did[i] < 0) continue;
     let stale = false;
-    for (let k = 0; k < t.walkN[i]; k++) if (read64Word(m.state.mem, t.walkPa[i * VTD_WALK_MAX + k]) !== t.walkWord[i * VTD_WALK_MAX + k]) stale = true;
+    for (let k = 0; k < t.walkN[i]; k++) if (read64Word(m.state.mem, t.walkPa[i * t.walkMax + k]) !== t.walkWord[i * t.walkMax + k]) stale = true;
     out.push({
       slot: i, did: t.did[i], pasid: t.pasid[i], iova: t.pfn[i] * VTD_PAGE_SIZE, pa: t.pa[i], size: t.pages[i] * VTD_PAGE_SIZE,
-      read: (t.perm[i] & 1) !== 0, write: (t.perm[i] & 2) !== 0, leaf: t.walkWord[i * VTD_WALK_MAX + t.walkN[i] - 1], lru: t.lru[i], stale,
+      read: (t.perm[i] & 1) !== 0, write: (t.perm[i] & 2) !== 0, leaf: t.walkWord[i * t.walkMax + t.walkN[i] - 1], lru: t.lru[i], stale,
     });
   }
   return out.sort((a, b) => b.lru - a.lru);

@@ -36,7 +36,6 @@ import { qiSubmitSync } from './flush.ts';
 import { intelIommuAttachNesting, intelIommuMap } from './domain.ts';
 import { intelPasidSetupNested } from './pasid.ts';
 import { vtdNestedTranslate } from './nested.ts';
-import { VTD_WALK_MAX } from './iotlb.ts';
 import { vtdState } from './state.ts';
 
 const IOMMU_C = 'drivers/iommu/intel/iommu.c';
@@ -363,7 +362,7 @@ function nestedAccess(m: Machine, d: VsvaDevState, va: number, len: number, dir:
   if (d.ats) {
     // The translation completion carries the unit's entry; the device caches it with its walk.
     const t = u.iotlb;
-    const at = r.slot * VTD_WALK_MAX;
+    const at = r.slot * t.walkMax;
     const n = t.walkN[r.slot];
     fill(d.atc, d.atcEntries, {
       pasid: d.pasid, va: page, hpa: t.pa[r.slot], write: (t.perm[r.slot] & 2) !== 0,

@@ -8,7 +8,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodePasid, pasidNestedEntry } from '../../../../src/sim/iommu/intel/entries.ts';
 import { vtdState } from '../../../../src/sim/iommu/intel/state.ts';
-import { VTD_WALK_MAX } from '../../../../src/sim/iommu/intel/iotlb.ts';
 import { type Rec, runObj, scenarioOf } from '../../mm/helpers.ts';
 import { buildMachine } from '../../../../src/scenario/build/index.ts';
 import { read64Word } from '../../../../src/sim/mem/phys.ts';
@@ -100,7 +99,7 @@ describe('the nested walk', () => {
     const slot = Array.from(t.did).findIndex((d, i) => d === 2 && t.pasid[i] === 1 && t.pfn[i] === 0x400);
     expect(slot).toBeGreaterThanOrEqual(0);
     const n = t.walkN[slot];
-    expect(Array.from(t.walkPa.subarray(slot * VTD_WALK_MAX, slot * VTD_WALK_MAX + n))).toEqual(expected);
+    expect(Array.from(t.walkPa.subarray(slot * t.walkMax, slot * t.walkMax + n))).toEqual(expected);
     expect(t.pa[slot]).toBe(RAM_HPA + 0x100000);
   });
 
