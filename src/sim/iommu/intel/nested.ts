@@ -4,8 +4,10 @@
  * physical address) is walked with every table pointer translated through the second level
  * (SLPTR, the VFIO domain's table), then the output GPA is; the unit's IOTLB caches the
  * combined translation tagged (DID, PASID, page) with every word both stages read, so the
- * stale checker sees a change in either. Faults are reported to the caller (no fault
- * record: requests with PASID are not recorded by this model).
+ * stale checker sees a change in either. The PASID entry is looked up through the unit's
+ * PASID cache (filled on first use, dropped by PASID-cache and context-cache invalidations).
+ * Faults are reported to the caller (no fault record: requests with PASID are not recorded
+ * by this model).
  */
 import type { Machine } from '../../machine.ts';
 import { read64Word } from '../../mem/phys.ts';
@@ -14,7 +16,7 @@ import { pteGeneration } from '../stale.ts';
 import { PASID_PGTT_NESTED } from './entries.ts';
 import { VTD_WALK_MAX, vtdIotlbFillAt, vtdIotlbLookup } from './iotlb.ts';
 import { checkStale } from './translate.ts';
-import type { VtdDevInfo, VtdUnitState } from './state.ts';
+import type { VtdDevInfo, VtdPasidCacheEntry, VtdUnitState } from './state.ts';
 
 const PAGE = 4096;
 /** First-level entry bits (x86): present, writable; bits 51:12 the next table or page. */
@@ -30,8 +32,11 @@ export type NestedResult =
 const walkPa = new Float64Array(VTD_WALK_MAX);
 const walkWord = new Float64Array(VTD_WALK_MAX);
 
-/** The PASID entry of (requester id, pasid) as the hardware finds it, or why not. */
-function pasidEntry(m: Machine, u: VtdUnitState, rid: number, pasid: number): { v0: number; v1: number; v2: number } | string {
+/** The PASID-cache entry of (requester id, pasid): cached, else read from the tables; or why not. */
+function pasidEntry(m: Machine, u: VtdUnitState, rid: number, pasid: number): VtdPasidCacheEntry | string {
+  const key = rid * 0x10_0000 + pasid;
+  const hit = u.pasidCache.get(key);
+  if (hit) return hit;
   const mem = m.state.mem;
   if (!u.smtLatched) return 'legacy mode: requests with PASID are blocked';
   let rootPa = u.rootLatched + 16 * (rid >> 8);
@@ -49,7 +54,11 @@ function pasidEntry(m: Machine, u: VtdUnitState, rid: number, pasid: number): { 
   const pe = addrOf(pde) + 64 * (pasid & 0x3f);
   const v0 = read64Word(mem, pe);
   if (!(v0 % 2)) return 'PASID entry not present';
-  return { v0, v1: read64Word(mem, pe + 8), v2: read64Word(mem, pe + 16) };
+  const e: VtdPasidCacheEntry = {
+    rid, pasid, did: read64Word(mem, pe + 8) % 0x10000, pgtt: Math.floor(v0 / 64) % 8, slptr: addrOf(v0), levels: (Math.floor(v0 / 4) % 8) + 2, flptr: addrOf(read64Word(mem, pe + 16)),
+  };
+  u.pasidCache.set(key, e);
+  return e;
 }
 
 /**
@@ -80,8 +89,8 @@ export function vtdNestedTranslate(m: Machine, u: VtdUnitState, info: VtdDevInfo
   else u.reads++;
   const e = pasidEntry(m, u, info.rid, pasid);
   if (typeof e === 'string') return { ok: false, hit: 'miss', reason: e, did: -1 };
-  const did = e.v1 % 0x10000;
-  if (Math.floor(e.v0 / 64) % 8 !== PASID_PGTT_NESTED) return { ok: false, hit: 'miss', reason: 'PASID entry is not nested (PGTT != 3)', did };
+  const did = e.did;
+  if (e.pgtt !== PASID_PGTT_NESTED) return { ok: false, hit: 'miss', reason: 'PASID entry is not nested (PGTT != 3)', did };
   const t = u.iotlb;
   // PGTT 3 on a unit without ECAP.NEST is an invalid entry (and its IOTLB has no room for the walk).
   if (t.walkMax < VTD_WALK_MAX) return { ok: false, hit: 'miss', reason: 'PASID entry invalid: PGTT 3 on a unit without ECAP.NEST', did };
@@ -94,9 +103,8 @@ export function vtdNestedTranslate(m: Machine, u: VtdUnitState, info: VtdDevInfo
   } else {
     hit = 'miss';
     u.walks++;
-    const slptr = addrOf(e.v0);
-    const levels = (Math.floor(e.v0 / 4) % 8) + 2;
-    let table = addrOf(e.v2);
+    const { slptr, levels } = e;
+    let table = e.flptr;
     let flWrite = true;
     let n = 0;
     for (let level = 4; level >= 1; level--) {

@@ -90,6 +90,7 @@ function unitCreate(id: number, a: VtdUnitSetup, smWanted: boolean): VtdUnitStat
     // A nesting unit's entries keep the words of both stages (nested.ts).
     iotlb: vtdIotlbCreate(a.iotlbEntries, ecap.nest(e) ? VTD_WALK_MAX : VTD_WALK_SL),
     ctxCache: new Map(),
+    pasidCache: new Map(),
     irqPending: false,
     agaw: calculateAgaw(cap.sagaw(c), 57),
     msagaw: calculateAgaw(cap.sagaw(c), 64),

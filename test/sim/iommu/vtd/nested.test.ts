@@ -12,6 +12,8 @@ import { type Rec, runObj, scenarioOf } from '../../mm/helpers.ts';
 import { buildMachine } from '../../../../src/scenario/build/index.ts';
 import { read64Word } from '../../../../src/sim/mem/phys.ts';
 import { vtdSetPte } from '../../../../src/sim/pgtable/vtd/index.ts';
+import { qiSubmitSync } from '../../../../src/sim/iommu/intel/flush.ts';
+import { qiPasidCacheDesc } from '../../../../src/sim/iommu/intel/qi.ts';
 
 const none = { sre: false, wpe: false, eafe: false };
 
@@ -119,5 +121,21 @@ describe('the nested walk', () => {
     expect(stale).toHaveLength(1);
     expect(stale[0]).toMatchObject({ iommu: 'dmar0', mmu: 'iotlb', iova: '0x400000', cachedPa: '0x81100000', pteAddr: `0x${l2.toString(16)}`, did: 2, pasid: 1 });
     expect(recs[stale[0].changedBy as number]).toMatchObject({ kind: 'pte', domain: 'vtd-dom0', level: 2, index: 0 });
+  });
+});
+
+describe('the PASID cache for requests with PASID', () => {
+  it('the first request caches the entry\'s fields; a PASID-selective PASID-cache invalidation (QI type 7) drops it', () => {
+    const { m, recs } = scenario();
+    const s = vtdState(m);
+    const u = s.units[0];
+    const pgd = Number.parseInt(recs.find((r) => r.kind === 'vtd-domain' && r.op === 'attach')!.pgd as string, 16);
+    // vf0's requester id 0x200 (devid 512), PASID 1.
+    expect(u.pasidCache.get(0x200 * 0x100000 + 1)).toEqual({ rid: 0x200, pasid: 1, did: 2, pgtt: 3, slptr: pgd, levels: 4, flptr: 0xfff000 });
+    // pasid_cache_invalidation_with_pasid(iommu, did 1, pasid 1): another domain's id leaves it.
+    qiSubmitSync(m, u, qiPasidCacheDesc({ did: 1, pasid: 1 }), 'test');
+    expect(u.pasidCache.size).toBe(1);
+    qiSubmitSync(m, u, qiPasidCacheDesc({ did: 2, pasid: 1 }), 'test');
+    expect(u.pasidCache.size).toBe(0);
   });
 });
