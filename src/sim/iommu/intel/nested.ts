@@ -6,8 +6,11 @@
  * combined translation tagged (DID, PASID, page) with every word both stages read, so the
  * stale checker sees a change in either. The PASID entry is looked up through the unit's
  * PASID cache (filled on first use, dropped by PASID-cache and context-cache invalidations).
- * Faults are reported to the caller (no fault record: requests with PASID are not recorded
- * by this model).
+ * A fault is recorded with the PASID (PP set) by the caller. Codes: the root / context /
+ * PASID-directory / PASID-entry ones of translate.ts; a first-level entry not present 0x71
+ * and a write the first level forbids 0x85 (the scalable-mode codes QEMU's vIOMMU uses,
+ * VTD_FR_FS_PAGING_ENTRY_P and VTD_FR_SM_WRITE); a second-level entry that grants nothing,
+ * the legacy read / write codes 6 / 5 (a table-pointer translation is a read).
  */
 import type { Machine } from '../../machine.ts';
 import { read64Word } from '../../mem/phys.ts';
@@ -15,7 +18,9 @@ import { DMA_PTE_READ, DMA_PTE_WRITE } from '../../pgtable/vtd/bits.ts';
 import { pteGeneration } from '../stale.ts';
 import { PASID_PGTT_NESTED } from './entries.ts';
 import { VTD_WALK_MAX, vtdIotlbFillAt, vtdIotlbLookup } from './iotlb.ts';
-import { checkStale } from './translate.ts';
+import {
+  FR_CONTEXT_ENTRY_INV, FR_CONTEXT_ENTRY_P, FR_PASID_DIR_ENTRY_P, FR_PASID_ENTRY_INV, FR_PASID_ENTRY_P, FR_READ, FR_ROOT_ENTRY_P, FR_WRITE, checkStale,
+} from './translate.ts';
 import type { VtdDevInfo, VtdPasidCacheEntry, VtdUnitState } from './state.ts';
 
 const PAGE = 4096;
@@ -26,19 +31,22 @@ const addrOf = (w: number): number => (w % 2 ** 52) - (w % PAGE);
 
 export type NestedResult =
   | { ok: true; hit: 'hit' | 'miss'; pa: number; did: number; slot: number }
-  | { ok: false; hit: 'hit' | 'miss'; reason: string; did: number };
+  | { ok: false; hit: 'hit' | 'miss'; reason: string; code: number; did: number };
+
+export const FR_FS_PAGING_ENTRY_P = 0x71;
+export const FR_SM_WRITE = 0x85;
 
 // Scratch for one walk (never machine state).
 const walkPa = new Float64Array(VTD_WALK_MAX);
 const walkWord = new Float64Array(VTD_WALK_MAX);
 
 /** The PASID-cache entry of (requester id, pasid): cached, else read from the tables; or why not. */
-function pasidEntry(m: Machine, u: VtdUnitState, rid: number, pasid: number): VtdPasidCacheEntry | string {
+function pasidEntry(m: Machine, u: VtdUnitState, rid: number, pasid: number): VtdPasidCacheEntry | { reason: string; code: number } {
   const key = rid * 0x10_0000 + pasid;
   const hit = u.pasidCache.get(key);
   if (hit) return hit;
   const mem = m.state.mem;
-  if (!u.smtLatched) return 'legacy mode: requests with PASID are blocked';
+  if (!u.smtLatched) return { reason: 'legacy mode: requests with PASID are blocked', code: FR_CONTEXT_ENTRY_INV };
   let rootPa = u.rootLatched + 16 * (rid >> 8);
   let devfn = rid & 0xff;
   if (devfn >= 0x80) {
@@ -46,14 +54,14 @@ function pasidEntry(m: Machine, u: VtdUnitState, rid: number, pasid: number): Vt
     devfn -= 0x80;
   }
   const root = read64Word(mem, rootPa);
-  if (!(root % 2)) return 'Present bit in root entry is clear';
+  if (!(root % 2)) return { reason: 'Present bit in root entry is clear', code: FR_ROOT_ENTRY_P };
   const ctx = read64Word(mem, addrOf(root) + 32 * devfn);
-  if (!(ctx % 2)) return 'Present bit in context entry is clear';
+  if (!(ctx % 2)) return { reason: 'Present bit in context entry is clear', code: FR_CONTEXT_ENTRY_P };
   const pde = read64Word(mem, addrOf(ctx) + 8 * (pasid >> 6));
-  if (!(pde % 2)) return 'PASID directory entry not present';
+  if (!(pde % 2)) return { reason: 'PASID directory entry not present', code: FR_PASID_DIR_ENTRY_P };
   const pe = addrOf(pde) + 64 * (pasid & 0x3f);
   const v0 = read64Word(mem, pe);
-  if (!(v0 % 2)) return 'PASID entry not present';
+  if (!(v0 % 2)) return { reason: 'PASID entry not present', code: FR_PASID_ENTRY_P };
   const e: VtdPasidCacheEntry = {
     rid, pasid, did: read64Word(mem, pe + 8) % 0x10000, pgtt: Math.floor(v0 / 64) % 8, slptr: addrOf(v0), levels: (Math.floor(v0 / 4) % 8) + 2, flptr: addrOf(read64Word(mem, pe + 16)),
   };
@@ -88,12 +96,12 @@ export function vtdNestedTranslate(m: Machine, u: VtdUnitState, info: VtdDevInfo
   if (write) u.writes++;
   else u.reads++;
   const e = pasidEntry(m, u, info.rid, pasid);
-  if (typeof e === 'string') return { ok: false, hit: 'miss', reason: e, did: -1 };
+  if ('reason' in e) return { ok: false, hit: 'miss', reason: e.reason, code: e.code, did: -1 };
   const did = e.did;
-  if (e.pgtt !== PASID_PGTT_NESTED) return { ok: false, hit: 'miss', reason: 'PASID entry is not nested (PGTT != 3)', did };
+  if (e.pgtt !== PASID_PGTT_NESTED) return { ok: false, hit: 'miss', reason: 'PASID entry is not nested (PGTT != 3)', code: FR_PASID_ENTRY_INV, did };
   const t = u.iotlb;
   // PGTT 3 on a unit without ECAP.NEST is an invalid entry (and its IOTLB has no room for the walk).
-  if (t.walkMax < VTD_WALK_MAX) return { ok: false, hit: 'miss', reason: 'PASID entry invalid: PGTT 3 on a unit without ECAP.NEST', did };
+  if (t.walkMax < VTD_WALK_MAX) return { ok: false, hit: 'miss', reason: 'PASID entry invalid: PGTT 3 on a unit without ECAP.NEST', code: FR_PASID_ENTRY_INV, did };
   const pfn = Math.floor(va / PAGE);
   const need = write ? DMA_PTE_WRITE : DMA_PTE_READ;
   let i = vtdIotlbLookup(t, did, pasid, pfn);
@@ -110,21 +118,21 @@ export function vtdNestedTranslate(m: Machine, u: VtdUnitState, info: VtdDevInfo
     for (let level = 4; level >= 1; level--) {
       const gpa = table + 8 * (Math.floor(va / 2 ** (12 + 9 * (level - 1))) % 512);
       const s = slWalk(m, slptr, levels, gpa, n);
-      if (!s) return { ok: false, hit, reason: `second level: first-level table GPA 0x${gpa.toString(16)} not mapped`, did };
+      if (!s) return { ok: false, hit, reason: `second level: first-level table GPA 0x${gpa.toString(16)} not mapped`, code: FR_READ, did };
       n = s.n;
       const w = read64Word(m.state.mem, s.hpa);
       walkPa[n] = s.hpa;
       walkWord[n++] = w;
-      if (!(w & FL_P)) return { ok: false, hit, reason: `first level: level ${level} entry not present`, did };
+      if (!(w & FL_P)) return { ok: false, hit, reason: `first level: level ${level} entry not present`, code: FR_FS_PAGING_ENTRY_P, did };
       flWrite &&= (w & FL_RW) !== 0;
       table = addrOf(w);
     }
     const s = slWalk(m, slptr, levels, table, n);
-    if (!s) return { ok: false, hit, reason: `second level: GPA 0x${table.toString(16)} not mapped`, did };
+    if (!s) return { ok: false, hit, reason: `second level: GPA 0x${table.toString(16)} not mapped`, code: write ? FR_WRITE : FR_READ, did };
     n = s.n;
     const perm = s.perm & (flWrite ? DMA_PTE_READ | DMA_PTE_WRITE : DMA_PTE_READ);
     i = vtdIotlbFillAt(t, did, pasid, pfn, 1, addrOf(s.hpa), perm, walkPa, walkWord, n, m.state.traceCount - 1, pteGeneration(m));
   }
-  if ((t.perm[i] & need) === 0) return { ok: false, hit, reason: write ? 'not writable (first or second level)' : 'not readable', did };
+  if ((t.perm[i] & need) === 0) return { ok: false, hit, reason: write ? 'not writable (first or second level)' : 'not readable', code: write ? FR_SM_WRITE : FR_READ, did };
   return { ok: true, hit, pa: t.pa[i] + (va % PAGE), did, slot: i };
 }

@@ -36,6 +36,7 @@ import { qiSubmitSync } from './flush.ts';
 import { intelIommuAttachNesting, intelIommuMap } from './domain.ts';
 import { intelPasidSetupNested } from './pasid.ts';
 import { vtdNestedTranslate } from './nested.ts';
+import { dmarRecordFault } from './hw.ts';
 import { vtdState } from './state.ts';
 
 const IOMMU_C = 'drivers/iommu/intel/iommu.c';
@@ -358,7 +359,12 @@ function nestedAccess(m: Machine, d: VsvaDevState, va: number, len: number, dir:
   const s = vtdState(m);
   const u = s.units[d.unit];
   const r = vtdNestedTranslate(m, u, s.devs[d.name], d.pasid, va, dir === 'write');
-  if (!r.ok) return void m.emit('dma', { dev: d.name, addr: va, len, dir, result: 'fault', pasid: d.pasid, atc, hit: r.hit, reason: r.reason });
+  if (!r.ok) {
+    // The unit records it with the PASID (PP set); the host's dmar_fault reports it.
+    const info = s.devs[d.name];
+    dmarRecordFault(m, u, { sid: info.rid, addr: va, read: dir === 'read', reason: r.code, pasid: d.pasid, dev: d.name });
+    return void m.emit('dma', { dev: d.name, addr: va, len, dir, result: 'fault', pasid: d.pasid, atc, hit: r.hit, reason: r.reason, faultReason: r.code });
+  }
   if (d.ats) {
     // The translation completion carries the unit's entry; the device caches it with its walk.
     const t = u.iotlb;
