@@ -58,7 +58,7 @@ export const MODELS: readonly ModelDoc[] = [
   {
     id: 'vsva',
     title: 'VT-d guests with shared virtual addressing (what-if)',
-    intro: 'Not in v5.0/v5.4: the later kernel it was proposed for, selected by overrides (rows `ioasid` and `vsva-uapi`). Each guest has its own IOASID framework; its vIOMMU registers the virtual-command allocator, so guest PASIDs are host PASIDs answered after `vcmdLatency`. An assigned device binds the guest\'s first-stage table per PASID (intel_svm_bind_gpasid) over the GPA -> HPA second stage and caches translations in the host IOTLB and its device TLB; the guest\'s invalidations go through the cache_invalidate UAPI (the validity table, inv_type_granu_table, to_vtd_size, -ERANGE) to QI descriptors.',
+    intro: 'Not in v5.0/v5.4: the later kernel it was proposed for, selected by overrides (rows `ioasid` and `vsva-uapi`). Each guest has its own IOASID framework; its vIOMMU registers the virtual-command allocator, so guest PASIDs are host PASIDs answered after `vcmdLatency`. An assigned device sits behind a DMAR unit of the vtd section (scalable mode, ECAP.NEST): VFIO maps guest RAM into its domain\'s second-level table, intel_svm_bind_gpasid writes a nested PASID entry over it, and the unit walks both stages into its IOTLB (the device also has a device TLB); the guest\'s invalidations go through the cache_invalidate UAPI (the validity table, inv_type_granu_table, to_vtd_size, -ERANGE) to QI descriptors on that unit\'s invalidation queue.',
     sections: ['vsva'],
     deviceKinds: [],
     more: 'docs/vsva.md',

@@ -325,18 +325,21 @@ export const AMD_MAP_SG_OFFSET = behaviour({
 export const IOASID = behaviour({
   id: 'ioasid',
   area: 'iommu/ioasid',
-  summary: 'Who hands out PASIDs. "absent" (every modelled kernel): VT-d\'s global IDR, intel_pasid_alloc_id, lowest free in [max(start, 1), end) with the end exclusive, so intel_svm_bind_mm never uses PASID pasid_max-1; -ENOSPC when full. "present": the IOASID framework, a default xarray allocator (lowest free in [min, max], both inclusive; INVALID_IOASID, never an errno) that a registered custom allocator takes over from, as a guest\'s vIOMMU does with the virtual command interface; intel_svm_bind_mm asks ioasid_alloc(NULL, PASID_MIN, pasid_max - 1)',
-  choices: ['absent', 'present'],
+  summary: 'Who hands out PASIDs. "absent" (every modelled kernel): VT-d\'s global IDR, intel_pasid_alloc_id, lowest free in [max(start, 1), end) with the end exclusive, so intel_svm_bind_mm never uses PASID pasid_max-1; -ENOSPC when full. "present": the IOASID framework, a default xarray allocator (lowest free in [min, max], both inclusive; INVALID_IOASID, never an errno) that a registered custom allocator takes over from, as a guest\'s vIOMMU does with the virtual command interface; intel_svm_bind_mm asks ioasid_alloc(NULL, PASID_MIN, pasid_max - 1). "refcounted": the same with reference counts: ioasid_get takes one (WARN for an unknown ID), ioasid_put (what a free is then) drops one and frees the ID only at zero',
+  choices: ['absent', 'present', 'refcounted'],
   // drivers/iommu/ioasid.c is not in v5.4.1 (kernel-facts-2.md §10, §12.3).
   kernels: sameOnAll('absent'),
-  whatIf: { present: 'drivers/iommu/ioasid.c as merged after v5.4 (v5.5 on, the void ioasid_free() generation) and VT-d\'s move from its IDR to it' },
+  whatIf: {
+    present: 'drivers/iommu/ioasid.c as merged after v5.4 (v5.5 on, the void ioasid_free() generation) and VT-d\'s move from its IDR to it',
+    refcounted: 'the v5.11 generation: ioasid_get / ioasid_put (refcount 1 at alloc) replace ioasid_free; an ID is freed when its last reference is put',
+  },
   source: 'drivers/iommu/intel-pasid.c: intel_pasid_alloc_id; drivers/iommu/ioasid.c: ioasid_alloc, ioasid_register_allocator',
 });
 
 export const VSVA_UAPI = behaviour({
   id: 'vsva-uapi',
   area: 'iommu/uapi',
-  summary: 'A guest that owns the first translation stage: VFIO binds its page table per PASID (intel_svm_bind_gpasid, a nested PASID entry over the VM\'s second-level table) and passes its invalidations down as struct iommu_cache_invalidate_info. "absent" (every modelled kernel): none of it exists. "v5.8": iommu_cache_invalidate calls intel_iommu_sva_invalidate directly; a (cache, granularity) pair outside inv_type_granu_table is logged and skipped with 0 returned, an ADDR not aligned to its size is -ERANGE, and qi_flush_dev_iotlb_pasid encodes 2^order pages (order >= 2) as 8 KiB. "v5.10": iommu_uapi_cache_invalidate checks the generic validity table, flags and padding first (-EINVAL; argsz is not modelled), the misaligned ADDR is only logged, the device-TLB size encoding is fixed and a PASID-selective device-TLB flush covers the whole range',
+  summary: 'A guest that owns the first translation stage: VFIO binds its page table per PASID (intel_svm_bind_gpasid, a nested PASID entry over the VM\'s second-level table) and passes its invalidations down as struct iommu_cache_invalidate_info. "absent" (every modelled kernel): none of it exists. "v5.8": iommu_cache_invalidate calls intel_iommu_sva_invalidate directly; a (cache, granularity) pair outside inv_type_granu_table is logged and skipped with 0 returned, an ADDR not aligned to its size is -ERANGE, and qi_flush_dev_iotlb_pasid encodes 2^order pages (order >= 2) as 8 KiB. "v5.10": iommu_uapi_cache_invalidate checks argsz (at least offsetof(granu) = 16; 32 for PASID, 56 for ADDR) then the generic validity table, flags and padding (-EINVAL), the misaligned ADDR is only logged, the device-TLB size encoding is fixed and a PASID-selective device-TLB flush covers the whole range',
   choices: ['absent', 'v5.8', 'v5.10'],
   // include/uapi/linux/iommu.h has no iommu_cache_invalidate_info in v5.4.1 (kernel-facts.md §7).
   kernels: sameOnAll('absent'),

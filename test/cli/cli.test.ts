@@ -182,7 +182,8 @@ describe('dmadbg list, info and --help', () => {
     const r = dmadbg(['info', 'kernels']);
     expect(r.stdout).toMatch(/^behaviour\s+v5\.0-rc3\s+v5\.0\s+v5\.4\s+choices \(\* what-if\)$/m);
     // ioasid.c arrived after v5.4: no modelled kernel has it, an override selects it (a what-if, marked *).
-    expect(r.stdout).toMatch(/^ioasid\s+absent\s+absent\s+absent\s+absent\|present\*$/m);
+    expect(r.stdout).toMatch(/^ioasid\s+absent\s+absent\s+absent\s+absent\|present\*\|refcounted\*$/m);
+    expect(r.stdout).toMatch(/^\s+what-if refcounted: the v5\.11 generation: ioasid_get \/ ioasid_put/m);
     expect(r.stdout).toMatch(/^\s+what-if present: drivers\/iommu\/ioasid\.c/m);
     // mn_clear_flush_young is in v5.0.1's amd_iommu_v2.c and gone from v5.4.1's; rc3 predates its removal.
     expect(r.stdout).toMatch(/^amd-v2-clear-flush-young\s+present\s+present\s+absent\s+present\|absent$/m);

@@ -1,7 +1,7 @@
 /**
  * The dropped guest invalidation in a real pseudo-terminal: open vsva-missing-invalidate,
  * break on the stale-TLB finding, read the PASID panel (the guest PASID bound to vf0, its
- * cached entries), ask `why` (the guest's PTE write), resize to 80x24 and zoom the panel.
+ * cached entries; dmar0's IOTLB with the stale entry), ask `why` (the guest's PTE write), resize to 80x24 and zoom the panel.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Pty, spawnCli } from './pty.ts';
@@ -18,19 +18,21 @@ describe('vsva in a pty', () => {
     p.send('break stale-tlb\r');
     await p.waitFor(/1 on\s+break\s+stale-tlb/);
     p.send('c');
-    const stop = await p.waitFor(/stopped: breakpoint 1[^]*\n>\s+16\s+\S+\s+stale-tlb\s+iommu=vtd-nested/);
-    expect(stop).toMatch(/vf0 \(vm0\) PASID 1 DID 3/);
+    const stop = await p.waitFor(/stopped: breakpoint 1[^]*\n>\s+56\s+\S+\s+stale-tlb\s+iommu=vtd-nested/);
+    // The device is dmar0's: its IOTLB panel shows the unit's entry for the remapped page as stale too.
+    expect(stop).toMatch(/d2 pasid 1 0x400000 -> 0x81100000 4K rw\s+STALE/);
     expect(stop).toMatch(/vm0 IOASIDs\s+active vm0:dmar0\.pasid_allocator/);
     p.send(':');
     await p.waitFor(/^:/m);
     p.send('why\r');
-    await p.waitFor(/why: record 15 caused record 16/);
+    await p.waitFor(/why: record 55 caused record 56/);
     p.resize(80, 24);
     await p.waitFor((ls) => /vsva-missing-invalidate/.test(ls[0]) && ls.length === 24);
-    p.send('2');
+    p.send('4');
     await new Promise((r) => setTimeout(r, 50));
     p.send('z');
-    const zoomed = await p.waitFor((ls) => /^▾ 2 PASID/.test(ls[1]));
+    const zoomed = await p.waitFor((ls) => /^▾ 4 PASID/.test(ls[1]));
+    expect(zoomed).toMatch(/vf0 \(vm0\) PASID 1 DID 2/);
     expect(zoomed).toMatch(/root 0x81fff000\s+IOTLB 2\s+devTLB 2/);
     p.send('q');
     const { exitCode } = await p.exited;

@@ -166,6 +166,7 @@ const SHOWN: Record<string, Record<string, { scenario: string; kernel?: KernelVe
   ioasid: {
     absent: { scenario: 'intel-pasid-exhaustion' },
     present: { scenario: 'ioasid-custom-allocator' },
+    refcounted: { scenario: 'ioasid-refcount' },
   },
   'vsva-uapi': {
     absent: { scenario: 'intel-pasid-exhaustion' },

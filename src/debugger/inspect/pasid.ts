@@ -26,7 +26,7 @@ registerInspector({
     }
     for (const s of v.spaces) {
       lines.push(`${s.kernel} IOASIDs (active allocator ${s.active}): ${s.ids.length} allocated`);
-      for (const d of s.ids) lines.push(`  ${d.id}  set ${d.set ?? 'NULL'}  private ${d.owner ?? 'NULL'}  in ${d.allocator}`);
+      for (const d of s.ids) lines.push(`  ${d.id}  set ${d.set ?? 'NULL'}  private ${d.owner ?? 'NULL'}  in ${d.allocator}${d.refs > 1 ? `  refs ${d.refs}` : ''}`);
     }
     if (v.bound.length) {
       lines.push('bound guest PASIDs (intel_svm_bind_gpasid):');

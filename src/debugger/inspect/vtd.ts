@@ -48,6 +48,11 @@ function deviceLines(d: VtdDeviceStatus): string[] {
         : '      not present',
     );
   }
+  for (const e of d.pasids ?? []) {
+    const p = e.decoded;
+    out.push(`    pasid ${e.index} @${hex(e.addr)} ${words(e.words.slice(0, 3))} …`);
+    out.push(`      P PGTT=${p.pgtt} (${PGTT_NAMES[p.pgtt] ?? '?'}) AW=${p.aw} DID=${p.did} PWSNP=${p.pwsnp ? 1 : 0}${p.sre ? ' SRE' : ''} SLPTPTR=${hex(p.slptptr)}${p.pgtt === 3 || p.pgtt === 1 ? ` FLPTR=${hex(p.flptr)}${p.pgtt === 3 ? ' (GPA)' : ''} FLPM=${p.flpm}` : ''}`);
+  }
   return out;
 }
 

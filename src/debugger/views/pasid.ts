@@ -23,7 +23,9 @@ function invalidationPath(recent: readonly TraceRecord[]): InvalidationPathView 
     else if (x.kind === 'nested-desc') {
       const range = x.start !== undefined && x.end !== undefined ? ` ${hex(x.start)}-${hex(x.end)}` : ' whole PASID';
       steps.push({ text: `${x.fn}${range}: dropped ${x.dropped}`, bad: false });
-    } else break;
+    } else if (x.kind === 'qi') steps.push({ text: `${x.iommu} qi slot ${x.slot} ${x.type} + wait, IQT ${hex(x.iqt)}`, bad: false });
+    else if (x.kind !== 'iotlb-inval') break; // the unit's IOTLB drop is the nested-desc's count
+
   }
   return {
     seq: r.seq,

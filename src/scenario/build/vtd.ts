@@ -82,6 +82,7 @@ function unitHw(u: VtdSectionOut['units'][number]): DmarHw {
     slts: u.slts,
     flts: u.flts,
     smpwc: u.smpwc,
+    nest: u.nest,
   };
 }
 

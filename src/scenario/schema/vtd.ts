@@ -38,6 +38,7 @@ export const DmarUnit = z.strictObject({
   pss: z.number().int().min(0).max(19).default(19).describe('ECAP.PSS: PASID width - 1'),
   slts: z.boolean().default(true).describe('ECAP.SLTS: second-level translation in scalable mode'),
   flts: z.boolean().default(false).describe('ECAP.FLTS: first-level translation'),
+  nest: z.boolean().default(false).describe('ECAP.NEST: nested translation (a guest first level over this unit\'s second level; the vsva section needs it)'),
   smpwc: z.boolean().default(false).describe('ECAP.SMPWC: scalable-mode page-walk coherency (v5.0 then corrupts PASID-entry DIDs)'),
 });
 

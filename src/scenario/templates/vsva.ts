@@ -11,6 +11,7 @@ export const VSVA_TEMPLATE: Template = {
     seed: 1,
     overrides: { ioasid: 'present', 'vsva-uapi': 'v5.8' },
     memory: { dram: [{ base: '0x80000000', size: '64M' }] },
+    vtd: { cmdline: 'on,sm_on', units: [{ smts: true, pasid: true, nest: true, superpages: ['2M'] }] },
     vsva: {
       guests: [{ name: 'vm0', ram: { hpa: '0x81000000', size: '16M' }, vcmdLatency: '2us' }],
       devices: [{ name: 'vf0', guest: 'vm0', ats: true }],

@@ -19,21 +19,22 @@ export const IOASID_KINDS = [
     mm: str('the process a bind allocates for').opt(),
     by: str('caller: kernel function (intel_svm_bind_mm, vfio_pasid_alloc, ...) or the scenario op'),
   }),
-  kind('pasid-free', 'A PASID went back to its allocator (intel_pasid_free_id, ioasid_free).', {
+  kind('pasid-free', 'A PASID went back to its allocator (intel_pasid_free_id, ioasid_free, or the last ioasid_put).', {
     kernel: str('"host" or the guest\'s name'),
-    fn: oneOf(['intel_pasid_free_id', 'ioasid_free'], 'the kernel function'),
+    fn: oneOf(['intel_pasid_free_id', 'ioasid_free', 'ioasid_put'], 'the kernel function (ioasid_put: the refcounted generation, its last reference)'),
     allocator: str('the allocator in charge: "intel-pasid-idr", "default" or a custom allocator\'s ops'),
     pasid: int('the PASID'),
     result: oneOf(['ok', 'unknown'], '"ok", or "unknown": the active allocator never handed it out ("Trying to free unknown IOASID")'),
     dev: str('the device an unbind frees for').opt(),
     by: str('caller'),
   }),
-  kind('ioasid', 'An IOASID framework call other than alloc/free: an allocator registered or unregistered, ioasid_find, ioasid_set_data.', {
+  kind('ioasid', 'An IOASID framework call other than alloc/free: an allocator registered or unregistered, ioasid_find, ioasid_set_data, ioasid_get, an ioasid_put that left references.', {
     kernel: str('"host" or the guest\'s name'),
-    op: oneOf(['register', 'unregister', 'find', 'set-data'], '"register" (ioasid_register_allocator), "unregister", "find" (ioasid_find), "set-data" (ioasid_set_data)'),
+    op: oneOf(['register', 'unregister', 'find', 'set-data', 'get', 'put'], '"register" (ioasid_register_allocator), "unregister", "find" (ioasid_find), "set-data" (ioasid_set_data), "get" (ioasid_get), "put" (ioasid_put with references left: the free is deferred)'),
     ops: str('register/unregister: the ops structure').opt(),
     fns: str('register/unregister: its alloc/free helpers ("intel_vcmd_ioasid_alloc/intel_vcmd_ioasid_free")').opt(),
-    pasid: int('find/set-data: the ID').opt(),
+    pasid: int('find/set-data/get/put: the ID').opt(),
+    refs: int('get/put: the references the ID holds afterwards').opt(),
     set: str('find: the set asked for (absent: NULL)').opt(),
     result: int('0, or the negative errno (-EAGAIN, -EEXIST, -ENOENT, -EACCES)'),
     private: str('find/set-data: the private pointer, named ("NULL")').opt(),

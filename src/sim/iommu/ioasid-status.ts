@@ -14,6 +14,8 @@ export interface PasidIdStatus {
   owner: string | null;
   /** The allocator whose xarray holds it ("default" or a custom ops' name). */
   allocator: string;
+  /** References (the refcounted generation; always 1 before it). */
+  refs: number;
 }
 
 export interface IoasidSpaceStatus {
@@ -38,7 +40,7 @@ export function pasidSpacesStatus(m: Machine): PasidStatusAll {
       kernel: s.kernel,
       active: allocatorName(s),
       allocators: s.list.map((a, i) => ({ ops: a.ops.name, fns: `${a.ops.alloc}/${a.ops.free}`, shared: a.slist.map((o) => o.name), ids: a.xa.length, active: s.active === i })),
-      ids: all.flatMap(({ a, name }) => a.xa.map((d) => ({ id: d.id, set: d.set, owner: d.private, allocator: name }))).sort((x, y) => x.id - y.id),
+      ids: all.flatMap(({ a, name }) => a.xa.map((d) => ({ id: d.id, set: d.set, owner: d.private, allocator: name, refs: d.refs }))).sort((x, y) => x.id - y.id),
     };
   });
   return { idr: idr ? { maxId: idr.maxId, ids: idr.ids.map((e) => ({ ...e })) } : undefined, spaces, bound: vsvaPasidStatus(m) };

@@ -12,14 +12,21 @@
  * needs an empty default space (-EAGAIN otherwise); ops with the same alloc and free share
  * one ID space; IDs of an allocator must be gone before its last ops unregister (WARN).
  * No errno ever comes back from ioasid_alloc: only INVALID_IOASID.
+ *
+ * The `ioasid` row's "refcounted" choice is the v5.11 generation: each ID holds a refcount
+ * (1 at alloc), ioasid_get takes one, and ioasid_put replaces ioasid_free: it drops one and
+ * frees the ID only when none is left.
  */
 import type { Machine } from '../machine.ts';
 import { kfunc } from '../core/kstack.ts';
 import { modelKey, serviceFamily } from '../core/keys.ts';
+import { IOASID } from '../kernel.ts';
 
 const IOASID_C = 'drivers/iommu/ioasid.c';
 const F_ALLOC = kfunc('ioasid_alloc', IOASID_C, ['min', 'max']);
 const F_FREE = kfunc('ioasid_free', IOASID_C, ['ioasid']);
+const F_GET = kfunc('ioasid_get', IOASID_C, ['ioasid']);
+const F_PUT = kfunc('ioasid_put', IOASID_C, ['ioasid']);
 const F_FIND = kfunc('ioasid_find', IOASID_C, ['ioasid']);
 const F_SET_DATA = kfunc('ioasid_set_data', IOASID_C, ['ioasid']);
 const F_REGISTER = kfunc('ioasid_register_allocator', IOASID_C);
@@ -51,6 +58,8 @@ export interface IoasidData {
   set: string | null;
   /** The private pointer, named ("svm vm0/app"); null: NULL. */
   private: string | null;
+  /** data->refs (the refcounted generation; 1 at alloc, unused before). */
+  refs: number;
 }
 
 /** struct ioasid_allocator_data. */
@@ -180,7 +189,7 @@ function defaultAlloc(m: Machine, s: IoasidSpace, min: number, max: number, data
 export function ioasidAlloc(m: Machine, s: IoasidSpace, set: string | null, min: number, max: number, priv: string | null, who: IoasidCaller): number {
   const k = m.kstack.enter(F_ALLOC, min, max);
   try {
-    const data: IoasidData = { id: INVALID_IOASID, set, private: priv };
+    const data: IoasidData = { id: INVALID_IOASID, set, private: priv, refs: 1 };
     const a = activeAllocator(s);
     const name = allocatorName(s);
     let id: number;
@@ -211,23 +220,67 @@ export function ioasidAlloc(m: Machine, s: IoasidSpace, set: string | null, min:
   }
 }
 
-/** ioasid_free(ioasid): unknown to the active allocator -> pr_err only; else ops->free (and xa_erase for a custom one). */
+/**
+ * ioasid_free(ioasid): unknown to the active allocator -> pr_err only; else ops->free (and
+ * xa_erase for a custom one). In the refcounted generation the callers' free is ioasid_put.
+ */
 export function ioasidFree(m: Machine, s: IoasidSpace, id: number, who: IoasidCaller): void {
+  if (m.behaviour(IOASID) === 'refcounted') return void ioasidPut(m, s, id, who);
   const k = m.kstack.enter(F_FREE, id);
+  release(m, s, id, 'ioasid_free', who);
+  m.kstack.leave(k);
+}
+
+/** The common tail of ioasid_free / a last ioasid_put: false when the ID is unknown. */
+function release(m: Machine, s: IoasidSpace, id: number, fn: 'ioasid_free' | 'ioasid_put', who: IoasidCaller): boolean {
   const a = activeAllocator(s);
   const name = allocatorName(s);
   if (!xaLoad(a.xa, id)) {
     log(m, 'err', `Trying to free unknown IOASID ${id >>> 0}`);
-    m.emit('pasid-free', { kernel: s.kernel, fn: 'ioasid_free', allocator: name, pasid: id, result: 'unknown', dev: who.dev, by: who.by });
-    m.kstack.leave(k);
-    return;
+    m.emit('pasid-free', { kernel: s.kernel, fn, allocator: name, pasid: id, result: 'unknown', dev: who.dev, by: who.by });
+    return false;
   }
   if (a.custom) {
     m.service(ioasidFreeFnKey(a.ops.free))(m, s, id, a.ops.pdata);
     xaErase(a.xa, id);
   } else xaErase(s.default.xa, id); // default_free: xa_erase + kfree_rcu
-  m.emit('pasid-free', { kernel: s.kernel, fn: 'ioasid_free', allocator: name, pasid: id, result: 'ok', dev: who.dev, by: who.by });
+  m.emit('pasid-free', { kernel: s.kernel, fn, allocator: name, pasid: id, result: 'ok', dev: who.dev, by: who.by });
+  return true;
+}
+
+/** The references an ID holds (0: not allocated), for the guest's free path and the views. */
+export function ioasidRefs(s: IoasidSpace, id: number): number {
+  return xaLoad(activeAllocator(s).xa, id)?.refs ?? 0;
+}
+
+/** ioasid_get(ioasid) (refcounted generation): refcount_inc, or WARN_ON(1) for an ID the active allocator lacks. */
+export function ioasidGet(m: Machine, s: IoasidSpace, id: number, who: IoasidCaller): void {
+  const k = m.kstack.enter(F_GET, id);
+  const d = xaLoad(activeAllocator(s).xa, id);
+  if (d) d.refs++;
+  else log(m, 'warning', `WARNING: CPU: 0 PID: 1 at ${IOASID_C} ioasid_get`);
+  m.emit('ioasid', { kernel: s.kernel, op: 'get', pasid: id, result: d ? 0 : -ENOENT, refs: d?.refs, active: allocatorName(s), by: who.by });
   m.kstack.leave(k);
+}
+
+/**
+ * ioasid_put(ioasid) (refcounted generation): unknown -> "Trying to free unknown IOASID";
+ * refcount_dec_and_test: while references remain only the count drops (the free is
+ * deferred), at zero the ID is freed as ioasid_free did. Returns whether it was freed.
+ */
+export function ioasidPut(m: Machine, s: IoasidSpace, id: number, who: IoasidCaller): boolean {
+  const k = m.kstack.enter(F_PUT, id);
+  try {
+    const d = xaLoad(activeAllocator(s).xa, id);
+    if (d && d.refs > 1) {
+      d.refs--;
+      m.emit('ioasid', { kernel: s.kernel, op: 'put', pasid: id, result: 0, refs: d.refs, active: allocatorName(s), by: who.by });
+      return false;
+    }
+    return release(m, s, id, 'ioasid_put', who);
+  } finally {
+    m.kstack.leave(k);
+  }
 }
 
 /** What ioasid_find gives: the private pointer (null: NULL), or ERR_PTR(-ENOENT / -EACCES). */

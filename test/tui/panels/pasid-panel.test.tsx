@@ -22,7 +22,8 @@ describe('PASID panel', () => {
     const { port, view } = at('uapi-validity', ['break uapi-reject check=alignment', 'continue'], { 'vsva-uapi': 'v5.8' });
     const { text } = renderPanel(pasidPanel, view, env(port, 30, 110));
     expect(text).toContain('vm0 IOASIDs  active vm0:dmar0.pasid_allocator');
-    expect(text).toContain('vf0 (vm0) PASID 1 DID 3');
+    // DID 2: the first id domain_attach_iommu finds free on a scalable-mode unit (0 and 1 reserved).
+    expect(text).toContain('vf0 (vm0) PASID 1 DID 2');
     expect(text).toContain('vm0/vf0 (v5.8 UAPI)');
     expect(text).toContain('iotlb x addr, pasid 1 [pasid]');
     expect(text).toContain('addr 0x401000 2 x 4096 (order 1)');
@@ -32,9 +33,12 @@ describe('PASID panel', () => {
   });
 
   it('vsva-guest-invalidate after the invalidation: both descriptors with the range they dropped', () => {
-    const { port, view } = at('vsva-guest-invalidate', ['goto 18']);
+    const { port, view } = at('vsva-guest-invalidate', ['goto 62']);
     const { text } = renderPanel(pasidPanel, view, env(port, 30, 110));
     expect(text).toContain('qi_flush_piotlb 0x400000-0x401000: dropped 1');
+    // qi_submit_sync on dmar0: slots 4/5 and 6/7 after init_dmars' two pairs; 256-bit descriptors, so IQT = 8 << 5 after the second.
+    expect(text).toContain('dmar0 qi slot 4 p-iotlb + wait, IQT 0xc0');
+    expect(text).toContain('dmar0 qi slot 6 dev-p-iotlb + wait, IQT 0x100');
     expect(text).toContain('qi_flush_dev_iotlb_pasid 0x400000-0x401000: dropped 1');
     expect(text).toContain('returned 0');
   });

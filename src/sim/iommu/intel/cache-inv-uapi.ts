@@ -26,6 +26,8 @@ const VTD_PAGE_SHIFT = 12;
 
 /** struct iommu_cache_invalidate_info, field by field (union members both present; the kernel reads the one the granularity names). */
 export interface CacheInvalidateInfo {
+  /** v5.10: the size of the structure the user filled (absent in v5.8's layout). */
+  argsz?: number;
   version: number;
   /** Bits of IOMMU_CACHE_INV_TYPE_*: bit 0 IOTLB, 1 DEV_IOTLB, 2 PASID; higher bits are invalid. */
   cache: number;
@@ -102,13 +104,34 @@ export function checkCacheInvlData(info: CacheInvalidateInfo): { errno: number; 
   return { errno: 0 };
 }
 
+/**
+ * v5.10's layout: u32 argsz, u32 version, u8 cache, u8 granularity, u8 padding[6], then the
+ * union at offset 16 (pasid_info 16 bytes, addr_info 40): offsetof(granu) = 16,
+ * offsetofend(granu.pasid_info) = 32, offsetofend(granu.addr_info) = sizeof = 56.
+ */
+export const INV_INFO_MINSZ = 16;
+export const INV_INFO_PASID_END = 32;
+export const INV_INFO_SIZE = 56;
+
+/**
+ * iommu_uapi_cache_invalidate's argsz checks (v5.10 iommu.c), before it copies the rest:
+ * the fields before the union are mandatory, PASID and ADDR need their union member whole.
+ */
+export function checkArgsz(info: CacheInvalidateInfo): { errno: number; why?: string } {
+  const argsz = info.argsz ?? INV_INFO_SIZE;
+  if (argsz < INV_INFO_MINSZ) return { errno: EINVAL, why: `argsz ${argsz} < ${INV_INFO_MINSZ} (offsetof granu: the fields before the union are mandatory)` };
+  if (info.granularity === 1 && argsz < INV_INFO_PASID_END) return { errno: EINVAL, why: `argsz ${argsz} < ${INV_INFO_PASID_END} (PASID granularity needs all of pasid_info)` };
+  if (info.granularity === 2 && argsz < INV_INFO_SIZE) return { errno: EINVAL, why: `argsz ${argsz} < ${INV_INFO_SIZE} (ADDR granularity needs all of addr_info)` };
+  return { errno: 0 };
+}
+
 /** What the host does for one request: descriptors in order, klog lines, the return value. */
 export interface SvaInvalidateResult {
   ret: number;
   descs: { desc: QiDesc; fn: 'qi_flush_piotlb' | 'qi_flush_dev_iotlb_pasid'; cache: CacheType }[];
   klog: { level: 'err' | 'warning'; text: string }[];
   /** Which check refused it (ret < 0), or which pair was skipped (ret 0). */
-  rejected?: { check: 'iommu_check_cache_invl_data' | 'version' | 'inv_type_granu_table' | 'alignment'; cache?: CacheType; why: string };
+  rejected?: { check: 'argsz' | 'iommu_check_cache_invl_data' | 'version' | 'inv_type_granu_table' | 'alignment'; cache?: CacheType; why: string };
   /** to_vtd_size's order (ADDR granularity). */
   order: number;
 }
@@ -169,7 +192,7 @@ export function qiFlushDevIotlbPasidDesc(gen: 'v5.8' | 'v5.10', a: { sid: number
 }
 
 /**
- * iommu_uapi_cache_invalidate (v5.10: the generic check first) then
+ * iommu_uapi_cache_invalidate (v5.10: argsz, then the generic check) then
  * intel_iommu_sva_invalidate, for a device in a nesting domain. Per set cache bit, lowest
  * first: a pair outside inv_type_granu_table is logged and ends the loop with 0 returned;
  * IOTLB with ADDR and a misaligned address is -ERANGE on v5.8 (logged only on v5.10);
@@ -178,6 +201,8 @@ export function qiFlushDevIotlbPasidDesc(gen: 'v5.8' | 'v5.10', a: { sid: number
 export function intelSvaInvalidate(gen: 'v5.8' | 'v5.10', info: CacheInvalidateInfo, t: SvaInvalidateTarget): SvaInvalidateResult {
   const out: SvaInvalidateResult = { ret: 0, descs: [], klog: [], order: 0 };
   if (gen === 'v5.10') {
+    const a = checkArgsz(info);
+    if (a.errno) return { ...out, ret: a.errno, rejected: { check: 'argsz', why: a.why! } };
     const c = checkCacheInvlData(info);
     if (c.errno) return { ...out, ret: c.errno, rejected: { check: 'iommu_check_cache_invl_data', why: c.why! } };
   } else {

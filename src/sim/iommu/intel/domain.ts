@@ -13,7 +13,7 @@ import { physAlloc } from '../../mem/alloc.ts';
 import { fill } from '../../mem/phys.ts';
 import { copyReservedIova, initIovaDomain, initIovaFlushQueue, iovaFqPending, iovaQuirksFor, reserveIova } from '../iova.ts';
 import {
-  DEFAULT_DOMAIN_ADDRESS_WIDTH, agawToWidth, domainMaxPfn, guestwidthToAdjustwidth, vtdAllocTable, vtdDomainUnmap, vtdFreePagelist,
+  DEFAULT_DOMAIN_ADDRESS_WIDTH, DMA_PTE_READ, DMA_PTE_SNP, DMA_PTE_WRITE, agawToWidth, domainMaxAddr, vtdDomainMapping, domainMaxPfn, guestwidthToAdjustwidth, vtdAllocTable, vtdDomainUnmap, vtdFreePagelist,
   vtdFreeTable, vtdReadPte, widthToAgaw,
 } from '../../pgtable/vtd/index.ts';
 import { bdfText } from './bdf-text.ts';
@@ -36,6 +36,7 @@ const F_REMOVE_DEV_INFO = kfunc('__dmar_remove_one_dev_info', INTEL_IOMMU_C);
 const F_DOMAIN_EXIT = kfunc('domain_exit', INTEL_IOMMU_C);
 const F_GET_VALID_DOMAIN = kfunc('get_valid_domain_for_dev', INTEL_IOMMU_C);
 const F_ATTACH_DEVICE = kfunc('intel_iommu_attach_device', INTEL_IOMMU_C);
+const F_IOMMU_MAP = kfunc('intel_iommu_map', INTEL_IOMMU_C, ['iova', 'hpa', 'size']);
 
 const ENODEV = 19;
 const ENOSPC = 28;
@@ -358,6 +359,53 @@ export function attachDefaultDomain(m: Machine, info: VtdDevInfo): void {
   const dom = allocDomainFor(m, u);
   if (dom && dmarInsertOneDevInfo(m, u, dom, info)) domainExit(m, dom);
   m.kstack.leave(k);
+}
+
+/**
+ * VFIO's container for an assigned device (vfio_iommu_type1 with DOMAIN_ATTR_NESTING):
+ * intel_iommu_domain_alloc(IOMMU_DOMAIN_UNMANAGED) and intel_iommu_attach_device — the same
+ * domain init and dmar_insert_one_dev_info as a DMA domain (PASID table, RID2PASID second
+ * level, context entry), flagged for nesting. Null when the attach failed.
+ */
+export function intelIommuAttachNesting(m: Machine, info: VtdDevInfo): VtdDomainState | null {
+  const s = vtdState(m);
+  const k = m.kstack.enter(F_ATTACH_DEVICE);
+  try {
+    const u = s.units[info.unit];
+    const dom = allocDomainFor(m, u);
+    if (!dom) return null;
+    if (dmarInsertOneDevInfo(m, u, dom, info)) {
+      domainExit(m, dom);
+      return null;
+    }
+    return dom;
+  } finally {
+    m.kstack.leave(k);
+  }
+}
+
+/**
+ * intel_iommu_map(domain, iova, hpa, size, IOMMU_READ | IOMMU_WRITE | IOMMU_CACHE): the
+ * second-level leaves (superpages where aligned) and domain->max_addr raised to iova + size
+ * (-EFAULT beyond the domain's width). No flush: not-present entries were never cached.
+ */
+export function intelIommuMap(m: Machine, dom: VtdDomainState, iova: number, hpa: number, size: number): number {
+  const k = m.kstack.enter(F_IOMMU_MAP, iova, hpa, size);
+  try {
+    const prot = DMA_PTE_READ | DMA_PTE_WRITE | (dom.snooping ? DMA_PTE_SNP : 0);
+    const maxAddr = iova + size;
+    if (dom.maxAddr < maxAddr) {
+      if (domainMaxAddr(dom.pt.gaw) + 1 < maxAddr) {
+        m.emit('klog', { level: 'err', text: `DMAR: ${vtdState(m).units[dom.unit].name}: iommu width (${dom.pt.gaw}) is not sufficient for the mapped address (${maxAddr.toString(16)})` });
+        return -14;
+      }
+      dom.maxAddr = maxAddr;
+    }
+    const pages = Math.ceil(size / 4096);
+    return vtdDomainMapping(m, dom.pt, { iovPfn: Math.floor(iova / 4096), sg: null, physPfn: Math.floor(hpa / 4096), nrPages: pages, prot });
+  } finally {
+    m.kstack.leave(k);
+  }
 }
 
 /** __dmar_remove_one_dev_info: PASID teardown (scalable), context clear, PASID table, domain id. */

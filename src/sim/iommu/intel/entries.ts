@@ -172,6 +172,42 @@ export function pasidFirstLevelEntry(a: { did: number; pgd: number; aw: number; 
   return v;
 }
 
+export const PASID_PGTT_NESTED = 3;
+
+/** The guest's bind flags intel_pasid_setup_bind_data honours (IOMMU_SVA_VTD_GPASID_SRE / WPE / EAFE). */
+export interface GpasidBindFlags {
+  sre: boolean;
+  wpe: boolean;
+  eafe: boolean;
+}
+
+/**
+ * intel_pasid_setup_nested (drivers/iommu/intel/pasid.c, v5.8), in its order: FLPM 0 for a
+ * 4-level guest (val[2] 3:2), FLPTR = the guest's first-level root in GPA (val[2] 63:12);
+ * intel_pasid_setup_bind_data: SRE (val[2] bit 0) and then WPE (bit 4) if the guest asked,
+ * EAFE (bit 7); then SLPTR = the domain's second level (val[0] 63:12), fault enable (clear
+ * FPD, val[0] bit 1), DID (val[1] 15:0), AW (val[0] 4:2), page-walk snoop (val[1] bit 23:
+ * v5.8 has the fixed pasid_set_page_snoop), PGTT 3 nested (val[0] 8:6), present.
+ */
+export function pasidNestedEntry(a: { did: number; slptr: number; aw: number; flptr: number; flags: GpasidBindFlags; smpwc: boolean }): bigint[] {
+  const v = [0n, 0n, 0n, 0n, 0n, 0n, 0n, 0n];
+  v[2] = setBits(v[2], 3n << 2n, 0n);
+  v[2] = setBits(v[2], PAGE_MASK & M64, BigInt(a.flptr) & PAGE_MASK);
+  if (a.flags.sre) {
+    v[2] = setBits(v[2], 1n, 1n);
+    if (a.flags.wpe) v[2] = setBits(v[2], 1n << 4n, 1n << 4n);
+  }
+  if (a.flags.eafe) v[2] = setBits(v[2], 1n << 7n, 1n << 7n);
+  v[0] = setBits(v[0], PAGE_MASK & M64, BigInt(a.slptr) & PAGE_MASK);
+  v[0] = setBits(v[0], 2n, 0n);
+  v[1] = setBits(v[1], 0xffffn, BigInt(a.did & 0xffff));
+  v[0] = setBits(v[0], 7n << 2n, BigInt(a.aw) << 2n);
+  v[1] = pageSnoop(v[1], a.smpwc, 'pwsnp');
+  v[0] = setBits(v[0], 7n << 6n, BigInt(PASID_PGTT_NESTED) << 6n);
+  v[0] = setBits(v[0], 1n, 1n);
+  return v;
+}
+
 /** pasid_get_domain_id: val[1] bits 15:0. */
 export const pasidDomainId = (v: readonly bigint[]): number => Number((v[1] ?? 0n) & 0xffffn);
 
@@ -185,6 +221,10 @@ export interface PasidDecoded {
   readonly pwsnp: boolean;
   readonly sre: boolean;
   readonly flptr: number;
+  /** val[2]: first-level paging mode, write protect, extended access flag. */
+  readonly flpm: number;
+  readonly wpe: boolean;
+  readonly eafe: boolean;
 }
 
 export function decodePasid(v: readonly bigint[]): PasidDecoded {
@@ -199,6 +239,9 @@ export function decodePasid(v: readonly bigint[]): PasidDecoded {
     pwsnp: ((v1 >> 23n) & 1n) === 1n,
     sre: (v2 & 1n) === 1n,
     flptr: Number(v2 & PAGE_MASK),
+    flpm: Number((v2 >> 2n) & 3n),
+    wpe: ((v2 >> 4n) & 1n) === 1n,
+    eafe: ((v2 >> 7n) & 1n) === 1n,
   };
 }
 

@@ -133,12 +133,19 @@ function contextCacheInval(u: VtdUnitState, gran: number, did: number, sid: numb
   for (const [rid, e] of u.ctxCache) {
     if (gran === 1 || (gran === 2 && e.did === did) || (gran === 3 && (rid & mask) === (sid & mask))) u.ctxCache.delete(rid);
   }
+  // What the unit resolved through a dropped context entry goes too.
+  for (const [key, e] of u.pasidCache) {
+    if (gran === 1 || (gran === 2 && e.did === did) || (gran === 3 && (e.rid & mask) === (sid & mask))) u.pasidCache.delete(key);
+  }
 }
 
 /** PASID-cache invalidation (scalable mode): 0 domain-selective, 1 PASID-selective, 3 global. */
 function pasidCacheInval(u: VtdUnitState, gran: number, did: number, pasid: number): void {
   for (const [rid, e] of u.ctxCache) {
     if (gran === 3 || (e.did === did && (gran === 0 || e.pasid === pasid))) u.ctxCache.delete(rid);
+  }
+  for (const [key, e] of u.pasidCache) {
+    if (gran === 3 || (e.did === did && (gran === 0 || e.pasid === pasid))) u.pasidCache.delete(key);
   }
 }
 

@@ -7,11 +7,18 @@
  * keeps the page-table words its walk read (top level first) for the stale checker.
  */
 export const VTD_IOTLB_ENTRIES = 64;
-/** At most five levels (agaw 3). */
-export const VTD_WALK_MAX = 5;
+/** Words a second-level walk reads: at most five levels (agaw 3). */
+export const VTD_WALK_SL = 5;
+/**
+ * Words a nested walk reads (a unit with ECAP.NEST): each of four first-level words through a
+ * second-level walk, then the output's: 4 x (5 + 1) + 5. Only such units keep room for them.
+ */
+export const VTD_WALK_MAX = 29;
 
 export interface VtdIotlb {
   size: number;
+  /** Room per entry for its walk's words (VTD_WALK_SL, or VTD_WALK_MAX on a nesting unit). */
+  walkMax: number;
   /** -1: invalid. */
   did: Int32Array;
   pasid: Int32Array;
@@ -24,7 +31,7 @@ export interface VtdIotlb {
   perm: Uint8Array;
   lru: Float64Array;
   clock: number;
-  /** The walk: `walkN[i]` words at i * VTD_WALK_MAX in walkPa / walkWord. */
+  /** The walk: `walkN[i]` words at i * walkMax in walkPa / walkWord. */
   walkN: Uint8Array;
   walkPa: Float64Array;
   walkWord: Float64Array;
@@ -39,9 +46,10 @@ export interface VtdIotlb {
   invalidated: number;
 }
 
-export function vtdIotlbCreate(n = VTD_IOTLB_ENTRIES): VtdIotlb {
+export function vtdIotlbCreate(n = VTD_IOTLB_ENTRIES, walkMax = VTD_WALK_SL): VtdIotlb {
   return {
     size: n,
+    walkMax,
     did: new Int32Array(n).fill(-1),
     pasid: new Int32Array(n),
     pfn: new Float64Array(n),
@@ -51,8 +59,8 @@ export function vtdIotlbCreate(n = VTD_IOTLB_ENTRIES): VtdIotlb {
     lru: new Float64Array(n),
     clock: 0,
     walkN: new Uint8Array(n),
-    walkPa: new Float64Array(n * VTD_WALK_MAX),
-    walkWord: new Float64Array(n * VTD_WALK_MAX),
+    walkPa: new Float64Array(n * walkMax),
+    walkWord: new Float64Array(n * walkMax),
     pteSeq: new Float64Array(n).fill(-1),
     gen: new Float64Array(n).fill(-1),
     staleReported: new Uint8Array(n),
@@ -117,7 +125,7 @@ export function vtdIotlbFillAt(
   t.pa[v] = pa;
   t.perm[v] = perm;
   t.lru[v] = ++t.clock;
-  const at = v * VTD_WALK_MAX;
+  const at = v * t.walkMax;
   t.walkN[v] = n;
   for (let k = 0; k < n; k++) {
     t.walkPa[at + k] = walkPa[k];

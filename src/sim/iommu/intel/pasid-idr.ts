@@ -102,7 +102,7 @@ export function intelSvmAllocPasid(m: Machine, a: { dev: string; mm: string; max
   try {
     const pasidMax = Math.min(a.maxPasids, idr.maxId);
     const who = { dev: a.dev, mm: a.mm, by: 'intel_svm_bind_mm' };
-    if (m.behaviour(IOASID) === 'present') {
+    if (m.behaviour(IOASID) !== 'absent') {
       const id = ioasidAlloc(m, ioasidSpace(m, 'host'), null, PASID_MIN, pasidMax - 1, `svm ${a.mm}`, who);
       return id === INVALID_IOASID ? -ENOSPC : id;
     }
@@ -114,6 +114,6 @@ export function intelSvmAllocPasid(m: Machine, a: { dev: string; mm: string; max
 
 /** The PASID goes back when the svm's last device unbinds: intel_pasid_free_id, or ioasid_free. */
 export function intelSvmFreePasid(m: Machine, pasid: number, dev: string, by: string): void {
-  if (m.behaviour(IOASID) === 'present') ioasidFree(m, ioasidSpace(m, 'host'), pasid, { dev, by });
+  if (m.behaviour(IOASID) !== 'absent') ioasidFree(m, ioasidSpace(m, 'host'), pasid, { dev, by });
   else intelPasidFreeId(m, pasid, { dev, by });
 }

@@ -12,7 +12,7 @@ import { physAlloc, physFree } from '../../mem/alloc.ts';
 import { INTEL_PASID_SNOOP_DID, INTEL_PASID_TEARDOWN_DID } from '../../kernel.ts';
 import { bdfText } from './bdf-text.ts';
 import {
-  PASID_RID2PASID, pasidDomainId, pasidPassThroughEntry, pasidSecondLevelEntry, readQwords, writeQwords,
+  type GpasidBindFlags, PASID_RID2PASID, pasidDomainId, pasidNestedEntry, pasidPassThroughEntry, pasidSecondLevelEntry, readQwords, writeQwords,
 } from './entries.ts';
 import { cap, ecap } from './regs.ts';
 import { flushWriteBuffer, qiSubmitSync } from './flush.ts';
@@ -23,6 +23,7 @@ const PASID_C = 'drivers/iommu/intel-pasid.c';
 const F_ALLOC_TABLE = kfunc('intel_pasid_alloc_table', PASID_C);
 const F_SETUP_SL = kfunc('intel_pasid_setup_second_level', PASID_C, ['pasid']);
 const F_SETUP_PT = kfunc('intel_pasid_setup_pass_through', PASID_C, ['pasid']);
+const F_SETUP_NESTED = kfunc('intel_pasid_setup_nested', 'drivers/iommu/intel/pasid.c', ['pasid']);
 const F_TEAR_DOWN = kfunc('intel_pasid_tear_down_entry', PASID_C, ['pasid']);
 const F_CACHE_INV = kfunc('pasid_cache_invalidation_with_pasid', PASID_C, ['did', 'pasid']);
 const F_IOTLB_INV = kfunc('iotlb_invalidation_with_pasid', PASID_C, ['did', 'pasid']);
@@ -127,6 +128,41 @@ export function intelPasidSetupSecondLevel(m: Machine, u: VtdUnitState, dom: Vtd
     const v = pasidSecondLevelEntry({ did: dom.did, pgd, aw: agaw, smpwc: ecap.smpwc(u.ecap), snoop: m.behaviour(INTEL_PASID_SNOOP_DID) });
     writePasidEntry(m, u, info, pa, pasid, v, 'intel_pasid_setup_second_level');
     presentNotify(m, u, dom.did, pasid, 'intel_pasid_setup_second_level');
+    return 0;
+  } finally {
+    m.kstack.leave(k);
+  }
+}
+
+/**
+ * intel_pasid_setup_nested(iommu, dev, gpgd, pasid, pasid_data, domain, 4-level) as v5.8 has
+ * it (what-if: the vsva section): ECAP.NEST, a free entry (-EBUSY), the guest's root within
+ * the domain's max_addr, then the nested entry (entries.ts pasidNestedEntry) over the
+ * domain's second level with the levels the unit lacks skipped, and pasid_flush_caches
+ * (caching mode: PASID cache and PASID-IOTLB descriptors; else the write buffer).
+ */
+export function intelPasidSetupNested(
+  m: Machine, u: VtdUnitState, dom: VtdDomainState, info: VtdDevInfo, pasid: number, gpgd: number, flags: GpasidBindFlags = { sre: false, wpe: false, eafe: false },
+): number {
+  const k = m.kstack.enter(F_SETUP_NESTED, pasid);
+  try {
+    if (!ecap.nest(u.ecap)) {
+      m.emit('klog', { level: 'err', text: `IOMMU: ${u.name}: No nested translation support` });
+      return -22;
+    }
+    const pa = intelPasidGetEntry(m, u, info, pasid);
+    if (pa < 0) return -22;
+    if (readQwords(m, pa, 1)[0] & 1n) return -16; // pasid_pte_is_present: -EBUSY
+    if (gpgd > dom.maxAddr) {
+      m.emit('klog', { level: 'err', text: `${info.driver} 0000:${bdfText(info.bus, info.devfn)}: Guest PGD ${gpgd.toString(16)} not supported, max ${dom.maxAddr.toString(16)}` });
+      return -22;
+    }
+    let pgd = dom.pt.pgd;
+    let agaw = dom.pt.agaw;
+    for (; agaw > u.agaw; agaw--) pgd = Number(readQwords(m, pgd, 1)[0] & ~0xfffn);
+    const v = pasidNestedEntry({ did: dom.did, slptr: pgd, aw: agaw, flptr: gpgd, flags, smpwc: ecap.smpwc(u.ecap) });
+    writePasidEntry(m, u, info, pa, pasid, v, 'intel_pasid_setup_nested');
+    presentNotify(m, u, dom.did, pasid, 'intel_pasid_setup_nested');
     return 0;
   } finally {
     m.kstack.leave(k);

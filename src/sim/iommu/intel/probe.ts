@@ -22,7 +22,7 @@ import {
   DMAR_VER_REG, DMA_FECTL_IM, DMA_GCMD_QIE, DMA_GCMD_SRTP, DMA_GCMD_TE, DMA_RTADDR_SMT, type DmarHw, cap, composeCap, composeEcap, ecap,
 } from './regs.ts';
 import { VTD_FAULT_IRQ, dmarWrite32, dmarWrite64, r32 } from './hw.ts';
-import { vtdIotlbCreate } from './iotlb.ts';
+import { VTD_WALK_MAX, VTD_WALK_SL, vtdIotlbCreate } from './iotlb.ts';
 import { flushContext, flushIotlb, flushWriteBuffer } from './flush.ts';
 import { QI_LENGTH } from './qi.ts';
 import { dmarFault } from './fault.ts';
@@ -87,8 +87,10 @@ function unitCreate(id: number, a: VtdUnitSetup, smWanted: boolean): VtdUnitStat
     rootLatched: 0,
     smtLatched: false,
     frNext: 0,
-    iotlb: vtdIotlbCreate(a.iotlbEntries),
+    // A nesting unit's entries keep the words of both stages (nested.ts).
+    iotlb: vtdIotlbCreate(a.iotlbEntries, ecap.nest(e) ? VTD_WALK_MAX : VTD_WALK_SL),
     ctxCache: new Map(),
+    pasidCache: new Map(),
     irqPending: false,
     agaw: calculateAgaw(cap.sagaw(c), 57),
     msagaw: calculateAgaw(cap.sagaw(c), 64),

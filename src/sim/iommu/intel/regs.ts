@@ -84,6 +84,8 @@ export const ecap = {
   passThrough: (e: bigint): boolean => bits(e, 6, 1) === 1,
   sc: (e: bigint): boolean => bits(e, 7, 1) === 1,
   iotlbOffset: (e: bigint): number => bits(e, 8, 10) * 16,
+  /** ECAP.NEST (bit 26): nested translation (ecap_nest). */
+  nest: (e: bigint): boolean => bits(e, 26, 1) === 1,
   pss: (e: bigint): number => bits(e, 35, 5),
   pasid: (e: bigint): boolean => bits(e, 40, 1) === 1,
   dit: (e: bigint): boolean => bits(e, 41, 1) === 1,
@@ -123,6 +125,8 @@ export interface DmarHw {
   readonly slts: boolean;
   readonly flts: boolean;
   readonly smpwc: boolean;
+  /** ECAP.NEST: nested first-level over second-level translation. */
+  readonly nest?: boolean;
 }
 
 const put = (v: number, lo: number): bigint => BigInt(v) << BigInt(lo);
@@ -157,6 +161,7 @@ export function composeEcap(h: DmarHw): bigint {
     put(h.passThrough ? 1 : 0, 6) |
     put(h.snoopControl ? 1 : 0, 7) |
     put(h.iotlbOffset / 16, 8) |
+    put(h.nest ? 1 : 0, 26) |
     put(h.pasid ? h.pss : 0, 35) |
     put(h.pasid ? 1 : 0, 40) |
     put(h.smts ? 1 : 0, 43) |

@@ -48,6 +48,18 @@ export interface VtdCtxCacheEntry {
   fpd: boolean;
 }
 
+/** A PASID-cache entry of a request with PASID: the PASID entry's fields the walk uses. */
+export interface VtdPasidCacheEntry {
+  rid: number;
+  pasid: number;
+  did: number;
+  pgtt: number;
+  /** Second-level root and levels (AW + 2); the first-level root (a GPA when nested). */
+  slptr: number;
+  levels: number;
+  flptr: number;
+}
+
 export interface VtdUnitState {
   id: number;
   name: string;
@@ -65,6 +77,12 @@ export interface VtdUnitState {
   iotlb: VtdIotlb;
   /** Context and PASID caches, by requester id (bus << 8 | devfn). */
   ctxCache: Map<number, VtdCtxCacheEntry>;
+  /**
+   * PASID-cache entries for requests with PASID (nested.ts), by rid * 2^20 + pasid: what the
+   * unit resolved from the context and PASID entries. PASID-cache and context-cache
+   * invalidations drop them.
+   */
+  pasidCache: Map<number, VtdPasidCacheEntry>;
   irqPending: boolean;
   /** Driver: iommu->agaw and msagaw, sm_supported(iommu), the root table page. */
   agaw: number;

@@ -15,7 +15,7 @@ import {
 } from './regs.ts';
 import { r32, r64, r64big } from './hw.ts';
 import { dmarFaultReason } from './translate.ts';
-import { VTD_WALK_MAX, vtdIotlbValid } from './iotlb.ts';
+import { vtdIotlbValid } from './iotlb.ts';
 import { type VtdDevInfo, type VtdDomainState, type VtdUnitState, VTD_MODEL } from './state.ts';
 
 export interface VtdFaultRecordStatus {
@@ -99,6 +99,8 @@ export interface VtdDeviceStatus {
   readonly context?: VtdEntryStatus<ContextDecoded>;
   readonly pasidDir?: VtdEntryStatus<{ readonly present: boolean; readonly table: number }>;
   readonly pasid?: VtdEntryStatus<PasidDecoded>;
+  /** Present PASID entries other than RID_PASID (a guest's nested binds), index = the PASID. */
+  readonly pasids?: readonly VtdEntryStatus<PasidDecoded>[];
   readonly scalable: boolean;
 }
 
@@ -218,7 +220,26 @@ function deviceStatus(m: Machine, units: readonly VtdUnitState[], domains: reado
   if (!pasidDir.decoded.present) return { ...base, root, context, pasidDir };
   const peAddr = pasidDir.decoded.table + 64 * (pasid & 0x3f);
   const pw = readQwords(m, peAddr, 8);
-  return { ...base, root, context, pasidDir, pasid: { index: pasid & 0x3f, addr: peAddr, words: pw, decoded: decodePasid(pw) } };
+  const pasids = otherPasids(m, info, pasid);
+  return { ...base, root, context, pasidDir, pasid: { index: pasid & 0x3f, addr: peAddr, words: pw, decoded: decodePasid(pw) }, ...(pasids.length ? { pasids } : {}) };
+}
+
+/** Present entries of the leaf tables the driver allocated, RID_PASID's excepted. */
+function otherPasids(m: Machine, info: VtdDevInfo, rid2pasid: number): VtdEntryStatus<PasidDecoded>[] {
+  const t = info.pasidTable;
+  if (!t) return [];
+  const out: VtdEntryStatus<PasidDecoded>[] = [];
+  for (let dir = 0; dir < (4096 << t.order) / 8; dir++) {
+    const pde = read64Word(m.state.mem, t.dirPa + 8 * dir);
+    if (pde % 2 === 0) continue;
+    for (let i = 0; i < 64; i++) {
+      const pa = pde - (pde % 4096) + 64 * i;
+      if (dir * 64 + i === rid2pasid || read64Word(m.state.mem, pa) % 2 === 0) continue;
+      const w = readQwords(m, pa, 8);
+      out.push({ index: dir * 64 + i, addr: pa, words: w, decoded: decodePasid(w) });
+    }
+  }
+  return out;
 }
 
 export function vtdStatus(m: Machine): VtdStatus | undefined {
@@ -232,7 +253,8 @@ export function vtdStatus(m: Machine): VtdStatus | undefined {
     forcedac: s.forcedac,
     units: s.units.map((u) => unitStatus(m, u)),
     domains: s.domains.map((d) => domainStatus(s.units, d)),
-    devices: s.boot.order.map((dev) => deviceStatus(m, s.units, s.domains, s.devs[dev])),
+    // Scenario devices in boot order, then those attached later (VFIO-assigned functions).
+    devices: [...s.boot.order, ...Object.keys(s.devs).filter((d) => !s.boot.order.includes(d))].map((dev) => deviceStatus(m, s.units, s.domains, s.devs[dev])),
   };
 }
 
@@ -273,10 +295,10 @@ export function vtdIotlbEntries(m: Machine, unit: number): VtdIotlbEntryStatus[]
   for (let i = 0; i < t.size; i++) {
     if (t.did[i] < 0) continue;
     let stale = false;
-    for (let k = 0; k < t.walkN[i]; k++) if (read64Word(m.state.mem, t.walkPa[i * VTD_WALK_MAX + k]) !== t.walkWord[i * VTD_WALK_MAX + k]) stale = true;
+    for (let k = 0; k < t.walkN[i]; k++) if (read64Word(m.state.mem, t.walkPa[i * t.walkMax + k]) !== t.walkWord[i * t.walkMax + k]) stale = true;
     out.push({
       slot: i, did: t.did[i], pasid: t.pasid[i], iova: t.pfn[i] * VTD_PAGE_SIZE, pa: t.pa[i], size: t.pages[i] * VTD_PAGE_SIZE,
-      read: (t.perm[i] & 1) !== 0, write: (t.perm[i] & 2) !== 0, leaf: t.walkWord[i * VTD_WALK_MAX + t.walkN[i] - 1], lru: t.lru[i], stale,
+      read: (t.perm[i] & 1) !== 0, write: (t.perm[i] & 2) !== 0, leaf: t.walkWord[i * t.walkMax + t.walkN[i] - 1], lru: t.lru[i], stale,
     });
   }
   return out.sort((a, b) => b.lru - a.lru);

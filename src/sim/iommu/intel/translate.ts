@@ -18,7 +18,7 @@ import { DMA_PTE_READ, DMA_PTE_WRITE, agawToWidth } from '../../pgtable/vtd/bits
 import { lastPteSeq, pteGeneration, staleReport, walkChanged } from '../stale.ts';
 import { DMAR_GSTS_REG, DMA_GSTS_TES, cap } from './regs.ts';
 import { dmarRecordFault } from './hw.ts';
-import { VTD_WALK_MAX, vtdIotlbFillAt, vtdIotlbLookup } from './iotlb.ts';
+import { VTD_WALK_SL, vtdIotlbFillAt, vtdIotlbLookup } from './iotlb.ts';
 import { type VtdCtxCacheEntry, type VtdUnitState, vtdState } from './state.ts';
 
 export const DMA_REMAP_FAULT_REASONS = [
@@ -120,8 +120,8 @@ function resolveContext(m: Machine, u: VtdUnitState, rid: number): CtxResult {
 }
 
 // Scratch for one walk (never part of the machine state).
-const walkPa = new Float64Array(VTD_WALK_MAX);
-const walkWord = new Float64Array(VTD_WALK_MAX);
+const walkPa = new Float64Array(VTD_WALK_SL);
+const walkWord = new Float64Array(VTD_WALK_SL);
 
 // The hot path reads these through local bindings: module-level copies cost nothing per
 // call, where an imported binding may be a getter under some loaders (tsx's).
@@ -217,9 +217,9 @@ export const vtdTranslate: Translator = (m, dev, addr, write, out) => {
 };
 
 /** On a hit after page-table writes: does the table still say what the entry cached? */
-function checkStale(m: Machine, u: VtdUnitState, i: number, dev: string, addr: number): void {
+export function checkStale(m: Machine, u: VtdUnitState, i: number, dev: string, addr: number): void {
   const t = u.iotlb;
-  const at = i * VTD_WALK_MAX;
+  const at = i * t.walkMax;
   const changed = walkChanged(m, t.walkPa, t.walkWord, at, t.walkN[i]);
   if (changed < 0) {
     t.gen[i] = pteGeneration(m);

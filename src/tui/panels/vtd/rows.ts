@@ -56,6 +56,11 @@ function entryRows(d: VtdDeviceStatus): VtdRow[] {
     });
     rows.push({ text: `    @${h(d.pasid.addr)} ${d.pasid.words.slice(0, 3).map(w64).join(' ')}`, tone: 'muted' });
   }
+  for (const e of d.pasids ?? []) {
+    const p = e.decoded;
+    const fl = p.pgtt === 3 || p.pgtt === 1 ? ` FLPT ${h(p.flptr)}` : '';
+    rows.push({ text: `  pasid ${e.index} P PGTT=${p.pgtt} (${PGTT[p.pgtt] ?? '?'}) DID=${p.did}${fl} SLPT ${h(p.slptptr)}` });
+  }
   return rows;
 }
 

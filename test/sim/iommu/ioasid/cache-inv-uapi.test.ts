@@ -9,6 +9,7 @@ import {
   intelSvaInvalidate, qiFlushDevIotlbPasidDesc, toVtdGranularity, toVtdSize, uapiValid,
 } from '../../../../src/sim/iommu/intel/cache-inv-uapi.ts';
 import { atsDecodeRange } from '../../../../src/sim/iommu/ats/atc.ts';
+import { runObj } from '../../mm/helpers.ts';
 
 const info = (o: Partial<CacheInvalidateInfo>): CacheInvalidateInfo => ({
   version: 1, cache: 1, granularity: 2, padding: 0, flags: 1, archid: 0, pasid: 5, addr: 0x2000, granuleSize: 4096, nbGranules: 1, ...o,
@@ -123,5 +124,49 @@ describe('the host descriptors', () => {
   it('DEV_IOTLB without ATS only warns', () => {
     const r = intelSvaInvalidate('v5.8', info({ cache: 0b010 }), { ...target, ats: false });
     expect(r).toMatchObject({ ret: 0, descs: [], klog: [{ level: 'warning', text: 'Passdown device IOTLB flush w/o ATS!' }] });
+  });
+});
+
+// v5.10 iommu_uapi_cache_invalidate, before iommu_check_cache_invl_data: argsz against the
+// layout of include/uapi/linux/iommu.h v5.10 — u32 argsz, u32 version, u8 cache, u8
+// granularity, u8 padding[6] (16 bytes: offsetof(granu)), then the 8-aligned union:
+// pasid_info = u32 flags + u32 archid + u64 pasid (16: ends at 32), addr_info = the same plus
+// u64 addr, granule_size, nb_granules (40: ends at 56 = sizeof).
+describe('v5.10 argsz', () => {
+  const base = { version: 1, cache: 1, padding: 0, flags: 1, archid: 0, pasid: 1, addr: 0x400000, granuleSize: 4096, nbGranules: 1 };
+  const t = { did: 2, sid: 0x200, pfsid: 0x200, qdep: 16, ats: false };
+  const run = (granularity: number, argsz: number) => intelSvaInvalidate('v5.10', { ...base, granularity, argsz }, t);
+  it('below offsetof(granu) = 16 is -EINVAL whatever the granularity', () => {
+    expect(run(0, 15)).toMatchObject({ ret: -22, rejected: { check: 'argsz' } });
+    expect(run(0, 16).rejected?.check).toBe('inv_type_granu_table'); // DOMAIN reaches Intel's table (IOTLB x DOMAIN: skipped)
+  });
+  it('PASID needs offsetofend(pasid_info) = 32, ADDR offsetofend(addr_info) = 56', () => {
+    expect([31, 32].map((a) => run(1, a).ret)).toEqual([-22, 0]);
+    expect([55, 56, 64].map((a) => run(2, a).ret)).toEqual([-22, 0, 0]);
+    expect(run(2, 55).descs).toEqual([]);
+  });
+  it('an unknown granularity passes the argsz check and meets the generic one', () => {
+    expect(run(3, 16).rejected?.check).toBe('iommu_check_cache_invl_data');
+  });
+});
+
+describe('argsz in a scenario', () => {
+  const spec = (uapi: string, argsz: number) => ({
+    overrides: { ioasid: 'present', 'vsva-uapi': uapi },
+    vtd: { cmdline: 'on,sm_on', units: [{ smts: true, pasid: true, nest: true, superpages: ['2M'] }] },
+    vsva: {
+      guests: [{ name: 'vm0', ram: { hpa: '0x81000000', size: '16M' } }],
+      devices: [{ name: 'vf0', guest: 'vm0' }],
+      ops: [{ op: 'cache-invalidate', at: 1000, dev: 'vf0', granularity: 'addr', pasid: 1, addr: 0x400000, argsz }],
+    },
+  });
+  it('v5.10: a short ADDR request is refused by the argsz check, nothing reaches intel_iommu_sva_invalidate', () => {
+    const { recs } = runObj(spec('v5.10', 40));
+    expect(recs.find((r) => r.kind === 'cache-invalidate')).toMatchObject({ argsz: 40, result: -22, descs: 0 });
+    expect(recs.find((r) => r.kind === 'uapi-reject')).toMatchObject({ check: 'argsz', result: -22 });
+    expect(recs.some((r) => r.kind === 'qi' && r.by === 'intel_iommu_sva_invalidate')).toBe(false);
+  });
+  it("v5.8's structure has no argsz: refused at build with its path", () => {
+    expect(() => runObj(spec('v5.8', 56))).toThrow(/vsva\.ops\[0\]\.argsz: v5\.8's struct/);
   });
 });

@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { Machine } from '../../../../src/sim/machine.ts';
 import {
-  INVALID_IOASID, allocatorName, ioasidAddSpace, ioasidAlloc, ioasidFind, ioasidFree, ioasidRegisterAllocator, ioasidSetData, ioasidUnregisterAllocator,
+  INVALID_IOASID, allocatorName, ioasidAddSpace, ioasidAlloc, ioasidFind, ioasidFree, ioasidGet, ioasidPut, ioasidRefs, ioasidRegisterAllocator, ioasidSetData,
+  ioasidUnregisterAllocator,
 } from '../../../../src/sim/iommu/ioasid.ts';
 import { provideVcmdAllocator, vcmdOps } from '../../../../src/sim/iommu/intel/vcmd.ts';
 
@@ -105,5 +106,42 @@ describe('custom allocators', () => {
     ioasidUnregisterAllocator(m, vm, other, by);
     expect(klog().filter((t) => !String(t).startsWith('WARNING'))).toEqual(['IOASID allocator changed', 'No custom IOASID allocators, switch to default.', 'No custom IOASID allocators active!']);
     expect(klog().some((t) => String(t).startsWith('WARNING') && String(t).includes('ioasid_unregister_allocator'))).toBe(true);
+  });
+});
+
+// The refcounted generation (ioasid.c of v5.11, the `ioasid` row's "refcounted"): ioasid_alloc
+// does refcount_set(&data->refs, 1); ioasid_get does refcount_inc, or WARN_ON(1) when
+// xa_load(&active_allocator->xa) finds nothing; ioasid_put returns refcount_dec_and_test's
+// answer and only then calls ops->free (and xa_erase for a custom allocator).
+describe('ioasid_get / ioasid_put (refcounted)', () => {
+  function refcounted() {
+    const m = new Machine({ scenario: 'ioasid', seed: 1, kernel: 'v5.4', overrides: { ioasid: 'refcounted' }, dram: [{ base: 0x4000_0000, size: 0x100_0000 }] });
+    const host = ioasidAddSpace(m, 'host');
+    const recs = () => Array.from({ length: m.trace.count }, (_, i) => JSON.parse(m.trace.line(i)) as Record<string, unknown>);
+    return { m, host, recs };
+  }
+  it('two gets, three puts: freed at the third, and only then does the ID come back from ioasid_alloc', () => {
+    const { m, host } = refcounted();
+    expect(ioasidAlloc(m, host, null, 1, 1, null, by)).toBe(1);
+    ioasidGet(m, host, 1, by);
+    ioasidGet(m, host, 1, by);
+    expect(ioasidRefs(host, 1)).toBe(3);
+    expect([ioasidPut(m, host, 1, by), ioasidPut(m, host, 1, by)]).toEqual([false, false]);
+    // Still allocated: the range [1, 1] is full.
+    expect(ioasidAlloc(m, host, null, 1, 1, null, by)).toBe(INVALID_IOASID);
+    expect(ioasidPut(m, host, 1, by)).toBe(true);
+    expect(ioasidRefs(host, 1)).toBe(0);
+    expect(ioasidAlloc(m, host, null, 1, 1, null, by)).toBe(1);
+  });
+  it('ioasid_free is ioasid_put in that generation; put or get of an unknown ID: the pr_err, the WARN', () => {
+    const { m, host, recs } = refcounted();
+    ioasidAlloc(m, host, null, 1, 10, null, by);
+    ioasidGet(m, host, 1, by);
+    ioasidFree(m, host, 1, by);
+    expect(ioasidRefs(host, 1)).toBe(1);
+    expect(ioasidPut(m, host, 5, by)).toBe(false);
+    ioasidGet(m, host, 5, by);
+    expect(recs().filter((r) => r.kind === 'klog').map((r) => r.text)).toEqual(['Trying to free unknown IOASID 5', 'WARNING: CPU: 0 PID: 1 at drivers/iommu/ioasid.c ioasid_get']);
+    expect(recs().filter((r) => r.kind === 'pasid-free').map((r) => [r.fn, r.pasid, r.result])).toEqual([['ioasid_put', 5, 'unknown']]);
   });
 });

@@ -70,13 +70,16 @@ function sequence(seed: number) {
   return { ops, invals };
 }
 
-function run(ops: Op[], uapi = 'v5.10') {
+function run(ops: Op[], uapi = 'v5.10', ats = true) {
   const timed = ops.map((o, i) => ({ ...o, at: 1000 * (i + 1) }));
   return runObj({
     overrides: { ioasid: 'present', 'vsva-uapi': uapi },
+    // The host second stage is dmar0's second-level table; the guest's invalidations go
+    // through dmar0's invalidation queue.
+    vtd: { cmdline: 'on,sm_on', units: [{ smts: true, pasid: true, nest: true, superpages: ['2M'], iotlbEntries: 64 }] },
     vsva: {
       guests: [{ name: 'vm0', ram: { hpa: '0x81000000', size: '16M' }, vcmdLatency: 10 }],
-      devices: [{ name: 'vf0', guest: 'vm0', ats: true, iotlbEntries: 64, atcEntries: 64 }],
+      devices: [{ name: 'vf0', guest: 'vm0', ats, atcEntries: 64 }],
       ops: timed,
     },
   }).recs;
@@ -90,6 +93,22 @@ describe('vsva: passed-down invalidations keep the host caches coherent', () => 
       const recs = run(sequence(seed).ops);
       expect(recs.filter((r) => r.kind === 'stale-tlb'), `seed ${seed}`).toEqual([]);
       expect(recs.some((r) => r.kind === 'cache-invalidate')).toBe(true);
+      // Every descriptor went through dmar0's queue: a qi record with its wait descriptor.
+      const qi = recs.filter((r) => r.kind === 'qi' && r.by === 'intel_iommu_sva_invalidate');
+      expect(qi.length, `seed ${seed}`).toBe(recs.filter((r) => r.kind === 'nested-desc').length);
+      expect(qi.every((r) => typeof r.wait === 'string' && (r.wait as string).startsWith('0x0000000200000025'))).toBe(true);
+    }
+  });
+
+  it('without ATS the unit\'s own IOTLB is what goes stale: correct invalidations keep it coherent, a dropped one does not', () => {
+    for (const seed of SEEDS.slice(0, 4)) {
+      const { ops, invals } = sequence(seed);
+      expect(run(ops, 'v5.10', false).filter((r) => r.kind === 'stale-tlb'), `seed ${seed}`).toEqual([]);
+      const recs = run(ops.map((o, i) => (i === invals[0] ? { ...o, dropped: true } : o)), 'v5.10', false);
+      const stale = recs.filter((r) => r.kind === 'stale-tlb');
+      expect(stale.length, `seed ${seed}`).toBeGreaterThan(0);
+      expect(stale[0]).toMatchObject({ iommu: 'dmar0', mmu: 'iotlb', pasid: 1 });
+      expect(recs[stale[0].changedBy as number]).toMatchObject({ kind: 'pte', domain: 'vm0:pasid 1' });
     }
   });
 

@@ -37,15 +37,45 @@ describe('ioasid-custom-allocator (ioasid.c, intel/iommu.c register_pasid_alloca
   it('matches its golden trace', () => expectGolden('ioasid-custom-allocator.v5.4.seed-1.jsonl', runLines('ioasid-custom-allocator')));
 });
 
+describe('ioasid-refcount (what-if: the refcounted generation, drivers/iommu/ioasid.c of v5.11)', () => {
+  const recs = runRecords('ioasid-refcount');
+  it('ioasid_alloc sets refs to 1 and ioasid_get raises it: the first put only drops it, with no virtual command', () => {
+    // ioasid_put: refcount_dec_and_test(&data->refs) is false at 2 -> 1: goto exit_unlock, nothing freed.
+    expect(of(recs, 'ioasid').filter((r) => r.op === 'get' || r.op === 'put').slice(0, 2).map((r) => [r.op, r.refs, r.t])).toEqual([['get', 2, 6000], ['put', 1, 8000]]);
+    expect(of(recs, 'vcmd').filter((r) => r.cmd === 'free').map((r) => [r.phase, r.t])).toEqual([['submit', 10000], ['response', 12000]]);
+  });
+  it('the last put frees through ops->free: VCMD_CMD_FREE, the host puts its PASID, then the guest xarray lets it go', () => {
+    expect(of(recs, 'pasid-free').map((r) => [r.kernel, r.fn, r.pasid, r.result])).toEqual([['host', 'ioasid_put', 1, 'ok'], ['vm0', 'ioasid_put', 1, 'ok']]);
+  });
+  it('ioasid_get of an ID the active allocator no longer holds: WARN_ON(1), nothing taken', () => {
+    const last = of(recs, 'ioasid').at(-1)!;
+    expect(last).toMatchObject({ op: 'get', pasid: 1, result: -2 });
+    expect(last.refs).toBeUndefined();
+    expect(recs.some((r) => r.kind === 'klog' && /WARNING: .* ioasid_get$/.test(r.text as string))).toBe(true);
+  });
+  it('ioasid-get without the refcounted generation is refused at build, with the path and the override', () => {
+    expect(() => runRecords('ioasid-refcount', { overrides: { ioasid: 'present' } })).toThrow(/vsva\.ops\[2\].*ioasid_get.*refcounted/s);
+  });
+  it('matches its golden trace', () => expectGolden('ioasid-refcount.v5.4.seed-1.jsonl', runLines('ioasid-refcount')));
+});
+
 describe('vsva-guest-invalidate / vsva-missing-invalidate', () => {
   it('with the invalidation passed down: PASID-IOTLB PSI and device-IOTLB descriptors, the next access walks to the new page', () => {
     const recs = runRecords('vsva-guest-invalidate');
-    // qi_flush_piotlb: PASID 1 << 32 | DID 3 << 16 | PSI_PASID 3 << 4 | 6; qw1 = 0x400000, AM 0.
+    // The nesting domain's DID on dmar0 is 2: iommu_init_domains (intel-iommu.c) reserves 0
+    // and, in scalable mode, FLPT_DEFAULT_DID 1; domain_attach_iommu takes the lowest free id.
+    // qi_flush_piotlb: PASID 1 << 32 | DID 2 << 16 | PSI_PASID 3 << 4 | 6; qw1 = 0x400000, AM 0.
     // qi_flush_dev_iotlb_pasid (v5.8): SID 0x200, QDEP 16, PFSID 0x200 in bits 63:52; qw1 = GLOB(3 & 1) | addr.
     expect(of(recs, 'nested-desc').map((r) => [r.fn, r.qw0, r.qw1, r.dropped])).toEqual([
-      ['qi_flush_piotlb', '0x0000000100030036', '0x0000000000400000', 1],
+      ['qi_flush_piotlb', '0x0000000100020036', '0x0000000000400000', 1],
       ['qi_flush_dev_iotlb_pasid', '0x0200000102000108', '0x0000000000400001', 1],
     ]);
+    // Both went through dmar0's queue (qi_submit_sync: the descriptor, then its wait
+    // descriptor; each pair moves IQT by two 256-bit slots), and the unit dropped the entry.
+    const qi = of(recs, 'qi').filter((r) => r.by === 'intel_iommu_sva_invalidate');
+    expect(qi.map((r) => [r.type, String(r.desc).split(' ')[0]])).toEqual([['p-iotlb', '0x0000000100020036'], ['dev-p-iotlb', '0x0200000102000108']]);
+    expect((qi[1].iqt as number) - (qi[0].iqt as number)).toBe(2 << 5);
+    expect(of(recs, 'iotlb-inval').at(-1)).toMatchObject({ iommu: 'dmar0', gran: 'pasid-page', did: 2, pasid: 1, start: '0x400000', end: '0x401000', dropped: 1, via: 'qi' });
     const last = of(recs, 'dma').filter((r) => (r.t as number) >= 30000);
     expect(last.map((r) => [r.addr, r.pa, r.atc])).toEqual([['0x400000', '0x81200000', 'miss'], ['0x401000', '0x81101000', 'hit']]);
     expect(of(recs, 'stale-tlb')).toEqual([]);
