@@ -114,7 +114,7 @@ function checkBusMaster(d: DeviceOf<'bus-master'>, at: string, bufs: Map<string,
   if (d.segBoundaryMask !== undefined && !isPow2(d.segBoundaryMask + 1)) {
     out.push({ file, path: `${at}.segBoundaryMask`, message: 'segment boundary mask + 1 must be a power of two', hint: 'e.g. "0xFFFF" or "0xFFFFFFFF"' });
   }
-  const handles = new Map<string, { len: number; count: number; mapped: boolean; sg: boolean }>();
+  const handles = new Map<string, { len: number; count: number; mapped: boolean; sg: boolean; unmappedAt?: string }>();
   d.ops.forEach((op, j) => {
     const p = `${at}.ops[${j}]`;
     if ('buf' in op) {
@@ -139,16 +139,26 @@ function checkBusMaster(d: DeviceOf<'bus-master'>, at: string, bufs: Map<string,
     }
     if (!('handle' in op)) return;
     const h = handles.get(op.handle);
-    if (!h || !h.mapped) {
-      const near = closest(op.handle, [...handles.keys()]);
-      out.push({ file, path: `${p}.handle`, message: `"${op.handle}" is not mapped at this point`, hint: near ? `mapped handles: ${[...handles.keys()].join(', ')}` : 'map it with a "map" op first' });
+    if (h && !h.mapped) {
+      // A device access after the unmap is a real bug to model: through a raw address.
+      const hint = op.op === 'dev-read' || op.op === 'dev-write' ? 'for a DMA after the unmap use { "op": "access", "addr": IOVA, … }' : 'map it again first';
+      out.push({ file, path: `${p}.handle`, message: `"${op.handle}" was unmapped at ${h.unmappedAt}`, hint });
+      return;
+    }
+    if (!h) {
+      const live = [...handles].filter(([, x]) => x.mapped).map(([k]) => k);
+      const near = closest(op.handle, live);
+      out.push({ file, path: `${p}.handle`, message: `"${op.handle}" is not mapped at this point`, hint: near ? `did you mean "${near}"? (mapped here: ${live.join(', ')})` : 'map it with a "map" op first' });
       return;
     }
     if (op.op === 'unmap') {
       if (h.sg && op.every !== 1) {
         out.push({ file, path: `${p}.every`, message: `"${op.handle}" was mapped with dma_map_sg: dma_unmap_sg takes every entry`, hint: 'drop "every" and "phase"' });
       }
-      if (op.every === 1) h.mapped = false;
+      if (op.every === 1) {
+        h.mapped = false;
+        h.unmappedAt = p;
+      }
       return;
     }
     if (op.index >= h.count) out.push({ file, path: `${p}.index`, message: `index ${op.index} but "${op.handle}" has ${h.count} mapping(s)` });

@@ -31,7 +31,23 @@ describe('bus-master checks', () => {
       { op: 'unmap', handle: 'h' },
       { op: 'sync-for-cpu', handle: 'h' },
     ];
-    expect(problems(base({}, [bm(ops)]))).toEqual(['devices[0].ops[2].handle: "h" is not mapped at this point']);
+    expect(problems(base({}, [bm(ops)]))).toEqual(['devices[0].ops[2].handle: "h" was unmapped at devices[0].ops[1]']);
+  });
+
+  it('a device read after the unmap points at the op that models it (a DMA through a raw address)', () => {
+    const ops = [
+      { op: 'map', handle: 'h', buf: 'b', len: '4K', dir: 'to-device' },
+      { op: 'unmap', handle: 'h' },
+      { op: 'dev-read', handle: 'h', len: 16 },
+    ];
+    const r = parseScenarioText(JSON.stringify(base({}, [bm(ops)])), 'x.json');
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.problems[0].hint).toContain('"op": "access"');
+    // A misspelt handle while another is live: the live one is suggested, not an unmapped one.
+    const two = [...ops.slice(0, 2), { op: 'map', handle: 'rx', buf: 'b', len: '4K', dir: 'to-device' }, { op: 'dev-read', handle: 'rz', len: 16 }];
+    const r2 = parseScenarioText(JSON.stringify(base({}, [bm(two)])), 'x.json');
+    if (!r2.ok) expect(r2.problems[0].hint).toBe('did you mean "rx"? (mapped here: rx)');
+    expect(r2.ok).toBe(false);
   });
 
   it('overruns of the buffer and of the mapping', () => {
