@@ -264,6 +264,15 @@ export const INTEL_PASID_TEARDOWN_DID = behaviour({
   source: 'drivers/iommu/intel-pasid.c: intel_pasid_tear_down_entry',
 });
 
+export const DMAR_SM_FAULT_REASONS = behaviour({
+  id: 'dmar-sm-fault-reasons',
+  area: 'iommu/intel',
+  summary: 'dmar_get_fault_reason: v5.0 has no table for the scalable-mode fault reasons (0x30-0x90: PASID directory/entry, first-level and nested faults) and prints them as "Unknown"; v5.4 decodes them from dma_remap_sm_fault_reasons ("SM: Present bit in PASID Table Entry is clear")',
+  choices: ['unknown', 'decoded'],
+  kernels: changedIn('v5.4', 'unknown', 'decoded'),
+  source: 'drivers/iommu/dmar.c: dmar_get_fault_reason, dma_remap_sm_fault_reasons',
+});
+
 export const AMD_MAP_SG_UNMAP_ON_ERROR = behaviour({
   id: 'amd-map-sg-unmap-on-error',
   area: 'iommu/amd',
@@ -381,6 +390,7 @@ export const BEHAVIOURS: readonly Behaviour[] = [
   INTEL_SM_DEFAULT,
   INTEL_PASID_SNOOP_DID,
   INTEL_PASID_TEARDOWN_DID,
+  DMAR_SM_FAULT_REASONS,
   AMD_MAP_SG_UNMAP_ON_ERROR,
   AMD_MAP_SG_FREE_IOVA,
   AMD_DETACH_FLUSH,

@@ -142,6 +142,10 @@ const SHOWN: Record<string, Record<string, { scenario: string; kernel?: KernelVe
     'clear-first': { scenario: 'vtd-pasid-did', kernel: 'v5.0' },
     'read-first': { scenario: 'vtd-pasid-did', kernel: 'v5.4' },
   },
+  'dmar-sm-fault-reasons': {
+    unknown: { scenario: 'vsva-nested-fault', kernel: 'v5.0' },
+    decoded: { scenario: 'vsva-nested-fault', kernel: 'v5.4' },
+  },
   'amd-map-sg-unmap-on-error': {
     'first-page': { scenario: 'amd-map-sg-error', kernel: 'v5.0-rc3' },
     'all-mapped': { scenario: 'amd-map-sg-error', kernel: 'v5.0' },

@@ -10,7 +10,8 @@ import { kfunc } from '../../core/kstack.ts';
 import { bdfText } from './bdf-text.ts';
 import { DMAR_FSTS_REG, DMA_FRCD_F, DMA_FSTS_PFO, DMA_FSTS_PPF, DMA_FSTS_PRO, PRIMARY_FAULT_REG_LEN, cap, dmaFstsFaultRecordIndex } from './regs.ts';
 import { dmarRead32, dmarWrite32, r32, r64big } from './hw.ts';
-import { dmarFaultReason } from './translate.ts';
+import { dmarFaultReason } from './fault-reasons.ts';
+import { DMAR_SM_FAULT_REASONS } from '../../kernel.ts';
 import { type VtdUnitState, vtdState } from './state.ts';
 import { ratelimit } from '../../core/ratelimit.ts';
 
@@ -52,7 +53,7 @@ function report(m: Machine, u: VtdUnitState, index: number, fsts: number, r: { h
   // v5.4: dma_frcd_pasid_value (hi 27:8) when dma_frcd_pasid_present (dword 2, bit 31), else -1.
   const pasid = (r.dw2 >>> 31) & 1 ? (r.hi >>> 8) & 0xfffff : -1;
   const k = m.kstack.enter(F_DMAR_FAULT_DO_ONE, type, reason, sid, r.addr);
-  const { text: reasonText } = dmarFaultReason(reason);
+  const { text: reasonText } = dmarFaultReason(reason, m.behaviour(DMAR_SM_FAULT_REASONS));
   const sidText = bdfText(sid >> 8, sid & 0xff);
   const typeText = type ? 'DMA Read' : 'DMA Write';
   const reason2 = reason.toString().padStart(2, '0');

@@ -14,7 +14,8 @@ import {
   DMA_GSTS_QIES, DMA_GSTS_TES, PRIMARY_FAULT_REG_LEN, cap, ecap,
 } from './regs.ts';
 import { r32, r64, r64big } from './hw.ts';
-import { dmarFaultReason } from './translate.ts';
+import { dmarFaultReason } from './fault-reasons.ts';
+import { DMAR_SM_FAULT_REASONS } from '../../kernel.ts';
 import { vtdIotlbValid } from './iotlb.ts';
 import { type VtdDevInfo, type VtdDomainState, type VtdUnitState, VTD_MODEL } from './state.ts';
 
@@ -139,7 +140,7 @@ function unitStatus(m: Machine, u: VtdUnitState): VtdUnitStatus {
     if (!hi && !addr) continue;
     const reason = hi & 0xff;
     records.push({
-      index: i, pending: (hi & DMA_FRCD_F) !== 0, read: (hi & (1 << 30)) !== 0, reason, reasonText: dmarFaultReason(reason).text,
+      index: i, pending: (hi & DMA_FRCD_F) !== 0, read: (hi & (1 << 30)) !== 0, reason, reasonText: dmarFaultReason(reason, m.behaviour(DMAR_SM_FAULT_REASONS)).text,
       sid: r32(u, at + 8) & 0xffff, addr, words: [r64big(u, at), r64big(u, at + 8)],
     });
   }

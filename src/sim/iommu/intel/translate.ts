@@ -21,39 +21,10 @@ import { dmarRecordFault } from './hw.ts';
 import { VTD_WALK_SL, vtdIotlbFillAt, vtdIotlbLookup } from './iotlb.ts';
 import { type VtdCtxCacheEntry, type VtdUnitState, vtdState } from './state.ts';
 
-export const DMA_REMAP_FAULT_REASONS = [
-  'Software',
-  'Present bit in root entry is clear',
-  'Present bit in context entry is clear',
-  'Invalid context entry',
-  'Access beyond MGAW',
-  'PTE Write access is not set',
-  'PTE Read access is not set',
-  'Next page table ptr is invalid',
-  'Root table address invalid',
-  'Context table ptr is invalid',
-  'non-zero reserved fields in RTP',
-  'non-zero reserved fields in CTP',
-  'non-zero reserved fields in PTE',
-  'PCE for translation request specifies blocking',
-] as const;
+import { dmarFaultReason } from './fault-reasons.ts';
+import { DMAR_SM_FAULT_REASONS } from '../../kernel.ts';
 
-const IRQ_REMAP_FAULT_REASONS = [
-  'Detected reserved fields in the decoded interrupt-remapped request',
-  'Interrupt index exceeded the interrupt-remapping table size',
-  'Present field in the IRTE entry is clear',
-  'Error accessing interrupt-remapping table pointed by IRTA_REG',
-  'Detected reserved fields in the IRTE entry',
-  'Blocked a compatibility format interrupt request',
-  'Blocked an interrupt request due to source-id verification failure',
-];
-
-/** dmar_get_fault_reason: the text and whether it is an interrupt-remapping fault. */
-export function dmarFaultReason(reason: number): { text: string; type: 'dma' | 'intr' | 'unknown' } {
-  if (reason >= 0x20 && reason - 0x20 < IRQ_REMAP_FAULT_REASONS.length) return { text: IRQ_REMAP_FAULT_REASONS[reason - 0x20], type: 'intr' };
-  if (reason < DMA_REMAP_FAULT_REASONS.length) return { text: DMA_REMAP_FAULT_REASONS[reason], type: 'dma' };
-  return { text: 'Unknown', type: 'unknown' };
-}
+export { DMA_REMAP_FAULT_REASONS, dmarFaultReason } from './fault-reasons.ts';
 
 export const FR_ROOT_ENTRY_P = 0x1;
 export const FR_CONTEXT_ENTRY_P = 0x2;
@@ -141,7 +112,7 @@ const TES = DMA_GSTS_TES;
 function fault(m: Machine, u: VtdUnitState, rid: number, addr: number, write: boolean, reason: number, fpd: boolean, dev: string, out: Parameters<Translator>[4]): false {
   // Requests without PASID: the record's PP bit is clear.
   if (!fpd) dmarRecordFault(m, u, { sid: rid, addr, read: !write, reason, pasid: -1, dev });
-  out.fault = dmarFaultReason(reason).text;
+  out.fault = dmarFaultReason(reason, m.behaviour(DMAR_SM_FAULT_REASONS)).text;
   out.faultReason = reason;
   return false;
 }

@@ -78,4 +78,19 @@ describe("dmar_get_fault_reason", () => {
     expect(dmarFaultReason(0x22)).toEqual({ text: 'Present field in the IRTE entry is clear', type: 'intr' });
     expect(dmarFaultReason(0x59).text).toBe('Unknown');
   });
+
+  it('v5.4 also decodes 0x30-0x90 from dma_remap_sm_fault_reasons; its gaps and what lies past it stay Unknown', () => {
+    // Index = reason - 0x30 in v5.4.1's table: 0x59 is entry 41, 0x71 entry 65, 0x90 the last (96).
+    expect(dmarFaultReason(0x59, 'decoded')).toEqual({ text: 'SM: Present bit in PASID Table Entry is clear', type: 'dma' });
+    expect(dmarFaultReason(0x51, 'decoded').text).toBe('SM: Present bit in Directory Entry is clear');
+    expect(dmarFaultReason(0x5b, 'decoded').text).toBe('SM: Invalid Scalable-Mode PASID Table Entry');
+    expect(dmarFaultReason(0x30, 'decoded').text).toBe('SM: Invalid Root Table Address');
+    expect(dmarFaultReason(0x90, 'decoded').text).toBe('SM: A/D bit update needed in first-level entry when set up in no snoop');
+    // "Unknown" entries inside the table (0x33-0x37) are still DMA_REMAP faults; 0x91 is past it.
+    expect(dmarFaultReason(0x35, 'decoded')).toEqual({ text: 'Unknown', type: 'dma' });
+    expect(dmarFaultReason(0x91, 'decoded')).toEqual({ text: 'Unknown', type: 'unknown' });
+    // The interrupt-remapping table is looked at first, and the legacy one is unchanged.
+    expect(dmarFaultReason(0x22, 'decoded').type).toBe('intr');
+    expect(dmarFaultReason(0x5, 'decoded').text).toBe('PTE Write access is not set');
+  });
 });
