@@ -64,9 +64,14 @@ export function translationReset(out: Translation): void {
 
 const xl = translationCreate();
 
-/** One page chunk through the translator: `xl` holds the outcome. */
+/**
+ * One page chunk through the translator: `xl` holds the outcome. When the `dma` record is
+ * quiet nothing reads the record fields, only `pa` (set on success) and `protect` (read on a
+ * fault): those are all that need clearing. A record is built only after a full reset.
+ */
 function translate(m: Machine, t: Translator, dev: DeviceBase, addr: number, write: boolean): boolean {
-  translationReset(xl);
+  if (m.quiet.dma) xl.protect = undefined;
+  else translationReset(xl);
   return t(m, dev, addr, write, xl);
 }
 

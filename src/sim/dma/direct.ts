@@ -26,6 +26,7 @@ import { swiotlbTblMapSingle, swiotlbTblSyncSingle, swiotlbTblUnmapSingle } from
 import { DMA_MAX_MAPPING_SIZE } from '../kernel.ts';
 import { printkOnce } from '../core/printk.ts';
 import { devPrefix } from '../devices/identity.ts';
+import { emitMapReused, emitUnmapReused } from '../trace/reused.ts';
 
 /** dma_capable(): the last byte must be within the device's mask. */
 export function dmaCapable(dev: DeviceBase, dma: number, size: number): boolean {
@@ -160,7 +161,8 @@ export const dmaDirectOps: DmaOps = {
         }
         dma = r;
       }
-      m.emit('map', { api, dev: dev.name, iova: dma, pa, size, dir, result: 'ok' });
+      if (m.reuses('map')) emitMapReused(m, api, dev.name, undefined, dma, pa, size, dir, undefined, 'ok', undefined);
+      else m.emit('map', { api, dev: dev.name, iova: dma, pa, size, dir, result: 'ok' });
       return dma;
     } finally {
       m.kstack.leave(k);
@@ -173,7 +175,8 @@ export const dmaDirectOps: DmaOps = {
    */
   unmapPage(m, dev, dma, size, dir, api, attrs = 0) {
     const k = m.kstack.enter(F_DMA_DIRECT_UNMAP_PAGE, dma, size, DIR_NUM[dir]);
-    m.emit('unmap', { api, dev: dev.name, iova: dma, size, dir });
+    if (m.reuses('unmap')) emitUnmapReused(m, api, dev.name, undefined, dma, size, dir, undefined);
+    else m.emit('unmap', { api, dev: dev.name, iova: dma, size, dir });
     if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC)) syncForCpu(m, dev, dma, size, dir);
     if (isSwiotlbBuffer(swiotlbOf(m), dma)) swiotlbTblUnmapSingle(m, dev, dma, size, dir, attrs);
     m.kstack.leave(k);

@@ -5,6 +5,7 @@
  * target needs. Every step is a trace record; a full pool is `swiotlb-full`, not a throw.
  */
 import type { Machine } from '../machine.ts';
+import type { FieldsFor } from '../trace-kinds.ts';
 import { kfunc } from '../core/kstack.ts';
 import { assert } from '../core/assert.ts';
 import { copy } from '../mem/phys.ts';
@@ -44,6 +45,51 @@ function swiotlbBounce(
 ): void {
   if (toDevice) copy(m.state.mem, tlb, orig, size);
   else copy(m.state.mem, orig, tlb, size);
+}
+
+/** A record object filled anew for every record (Machine.reuses): seq, t and kind present from the start. */
+type Reused<K extends 'swiotlb-map' | 'swiotlb-unmap' | 'swiotlb-sync'> = { -readonly [F in keyof FieldsFor<K>]: FieldsFor<K>[F] } & { seq: number; t: number; kind: K };
+
+// One per kind: a bounce per map, unmap and sync, whose records usually only go to the trace
+// store (then no object is allocated per record; see emitReused).
+const mapRec: Reused<'swiotlb-map'> = { seq: 0, t: 0, kind: 'swiotlb-map', dev: '', orig: 0, tlb: 0, slot: 0, nslots: 0, size: 0, dir: 'to-device', copied: 0 };
+const unmapRec: Reused<'swiotlb-unmap'> = { seq: 0, t: 0, kind: 'swiotlb-unmap', dev: '', orig: null, tlb: 0, slot: 0, nslots: 0, size: 0, dir: 'to-device', copied: 0 };
+const syncRec: Reused<'swiotlb-sync'> = { seq: 0, t: 0, kind: 'swiotlb-sync', dev: '', orig: 0, tlb: 0, slot: 0, size: 0, dir: 'to-device', target: 'cpu', copied: 0 };
+
+/** The swiotlb-map / swiotlb-unmap record (their fields are the same; unmap's orig may be null). */
+function slotsRecord(m: Machine, kind: 'swiotlb-map' | 'swiotlb-unmap', dev: DeviceBase, orig: number | null, tlb: number, slot: number, nslots: number, size: number, dir: DmaDirection, copied: number): void {
+  if (!m.reuses(kind)) {
+    if (kind === 'swiotlb-map') m.emit(kind, { dev: dev.name, orig: orig!, tlb, slot, nslots, size, dir, copied });
+    else m.emit(kind, { dev: dev.name, orig, tlb, slot, nslots, size, dir, copied });
+    return;
+  }
+  const r = kind === 'swiotlb-map' ? mapRec : unmapRec;
+  r.dev = dev.name;
+  r.orig = orig!;
+  r.tlb = tlb;
+  r.slot = slot;
+  r.nslots = nslots;
+  r.size = size;
+  r.dir = dir;
+  r.copied = copied;
+  m.emitReused(kind, r);
+}
+
+function syncRecord(m: Machine, dev: DeviceBase, orig: number, tlb: number, slot: number, size: number, dir: DmaDirection, target: 'cpu' | 'device', copied: number): void {
+  if (!m.reuses('swiotlb-sync')) {
+    m.emit('swiotlb-sync', { dev: dev.name, orig, tlb, slot, size, dir, target, copied });
+    return;
+  }
+  const r = syncRec;
+  r.dev = dev.name;
+  r.orig = orig;
+  r.tlb = tlb;
+  r.slot = slot;
+  r.size = size;
+  r.dir = dir;
+  r.target = target;
+  r.copied = copied;
+  m.emitReused('swiotlb-sync', r);
 }
 
 const SWIOTLB_C = 'kernel/dma/swiotlb.c';
@@ -88,16 +134,7 @@ export function swiotlbTblMapSingle(
     swiotlbClaim(st, index, rq.nslots, req.orig, ownerIndex(st, dev));
     const tlb = st.start + index * IO_TLB_SIZE;
     const copies = !(req.attrs & DMA_ATTR_SKIP_CPU_SYNC) && towardDevice(req.dir);
-    m.emit('swiotlb-map', {
-      dev: dev.name,
-      orig: req.orig,
-      tlb,
-      slot: index,
-      nslots: rq.nslots,
-      size: req.size,
-      dir: req.dir,
-      copied: copies ? req.size : 0,
-    });
+    slotsRecord(m, 'swiotlb-map', dev, req.orig, tlb, index, rq.nslots, req.size, req.dir, copies ? req.size : 0);
     if (copies) swiotlbBounce(m, req.orig, tlb, req.size, true);
     return tlb;
   } finally {
@@ -122,16 +159,7 @@ export function swiotlbTblUnmapSingle(
     const index = Math.floor((tlb - st.start) / IO_TLB_SIZE);
     const orig = st.origAddr[index];
     const copies = orig !== INVALID_PHYS_ADDR && !(attrs & DMA_ATTR_SKIP_CPU_SYNC) && towardCpu(dir);
-    m.emit('swiotlb-unmap', {
-      dev: dev.name,
-      orig: orig === INVALID_PHYS_ADDR ? null : orig,
-      tlb,
-      slot: index,
-      nslots,
-      size,
-      dir,
-      copied: copies ? size : 0,
-    });
+    slotsRecord(m, 'swiotlb-unmap', dev, orig === INVALID_PHYS_ADDR ? null : orig, tlb, index, nslots, size, dir, copies ? size : 0);
     if (copies) swiotlbBounce(m, orig, tlb, size, false);
     swiotlbRelease(st, index, nslots);
   } finally {
@@ -161,16 +189,7 @@ export function swiotlbTblSyncSingle(
     if (orig === INVALID_PHYS_ADDR) return;
     orig += (tlb - st.start) % IO_TLB_SIZE; // orig_addr += tlb_addr & ((1 << IO_TLB_SHIFT) - 1)
     const copies = target === 'cpu' ? towardCpu(dir) : towardDevice(dir);
-    m.emit('swiotlb-sync', {
-      dev: dev.name,
-      orig,
-      tlb,
-      slot: index,
-      size,
-      dir,
-      target,
-      copied: copies ? size : 0,
-    });
+    syncRecord(m, dev, orig, tlb, index, size, dir, target, copies ? size : 0);
     if (copies) swiotlbBounce(m, orig, tlb, size, target === 'device');
   } finally {
     m.kstack.leave(k);

@@ -12,6 +12,7 @@ import { iommuIotlbGatherInit } from '../pgtable/arm-v7s/tlb.ts';
 import { initIovaDomain, iovaQuirksFor } from './iova.ts';
 import { staleCheckerInstall } from './stale.ts';
 import { IOMMU_MODEL, type IommuCoreState, type IommuDomain, type IommuOps, iommuCore, iommuOpsKey } from './types.ts';
+import { emitMapReused, emitUnmapReused } from '../trace/reused.ts';
 
 /**
  * The core's state and the stale-translation checker, once per machine at build, before
@@ -126,7 +127,8 @@ export function iommuMap(m: Machine, dom: IommuDomain, a: { iova: number; pa: nu
     done += pgsize;
   }
   const result = ret === 0 ? 'ok' : 'error';
-  m.emit('map', { api: 'iommu_map', domain: dom.name, iova: a.iova, pa: a.pa, size: a.size, prot: protString(a.prot), result, reason: ret ? `errno ${-ret}` : undefined });
+  if (m.reuses('map')) emitMapReused(m, 'iommu_map', undefined, dom.name, a.iova, a.pa, a.size, undefined, protString(a.prot), result, ret ? `errno ${-ret}` : undefined);
+  else m.emit('map', { api: 'iommu_map', domain: dom.name, iova: a.iova, pa: a.pa, size: a.size, prot: protString(a.prot), result, reason: ret ? `errno ${-ret}` : undefined });
   if (ret !== 0 && done > 0) iommuUnmap(m, dom, { iova: a.iova, size: done });
   m.kstack.leave(k);
   return ret;
@@ -162,7 +164,8 @@ export function iommuUnmap(m: Machine, dom: IommuDomain, a: { iova: number; size
     done += n;
   }
   ops.iotlbSync(m, dom, gather);
-  m.emit('unmap', { api, domain: dom.name, iova: a.iova, size: done });
+  if (m.reuses('unmap')) emitUnmapReused(m, api, undefined, dom.name, a.iova, done, undefined, undefined);
+  else m.emit('unmap', { api, domain: dom.name, iova: a.iova, size: done });
   m.kstack.leave(k);
   return done;
 }

@@ -1,6 +1,6 @@
 /**
- * Records emitted from a reused object (Machine.reuses / emitReused: a device's `dma` record
- * when only the trace store keeps it) are still every consumer's records: stepRecords gives
+ * Records emitted from a reused object (Machine.reuses / emitReused: a device's `dma` record,
+ * swiotlb's and the map/unmap records, when only the trace store keeps them) are still every consumer's records: stepRecords gives
  * them decoded, in seq order among the records built as objects, and equal to what a machine
  * that built every record as an object gives; the trace is byte for byte the same.
  */
@@ -13,7 +13,7 @@ import type { TraceRecord } from '../../../src/sim/core/trace.ts';
 function run(name: string, objects: boolean): { steps: TraceRecord[][]; lines: string[]; reused: boolean } {
   const m: Machine = build(name).machine;
   if (objects) m.haltTest = () => false;
-  const reused = m.reuses('dma');
+  const reused = m.reuses('dma') && m.reuses('swiotlb-map');
   const steps: TraceRecord[][] = [];
   while (m.step()) steps.push([...m.stepRecords]);
   const lines: string[] = [];
@@ -22,15 +22,26 @@ function run(name: string, objects: boolean): { steps: TraceRecord[][]; lines: s
 }
 
 describe('records from a reused object', () => {
-  it.each(['mt8183-bus-sel', 'demo-dma-engine', 'mtk-tf-protect'])('%s: step records and trace equal those of a machine that builds every record', (name) => {
+  // Each scenario with the reused kind it exercises: dma (port.ts), swiotlb-* (dma/swiotlb.ts),
+  // map/unmap (trace/reused.ts: dma-direct, iommu_map/iommu_unmap).
+  it.each([
+    ['mt8183-bus-sel', 'dma'],
+    ['demo-dma-engine', 'dma'],
+    ['mtk-tf-protect', 'dma'],
+    ['swiotlb-virtio-blk-bug', 'swiotlb-map'],
+    ['swiotlb-fragmentation', 'swiotlb-unmap'],
+    ['dma-mask-bounce', 'swiotlb-sync'],
+    ['demo-dma-engine', 'map'],
+    ['vtd-iova-alloc', 'unmap'],
+  ] as const)('%s: step records and trace equal those of a machine that builds every record (%s reused)', (name, kind) => {
     const lean = run(name, false);
     const full = run(name, true);
     expect(lean.reused).toBe(true);
     expect(full.reused).toBe(false);
     expect(lean.lines).toEqual(full.lines);
     expect(lean.steps).toEqual(full.steps);
-    // Not vacuous: the scenario's steps mix dma records with records built as objects.
-    const mixed = lean.steps.some((s) => s.some((r) => r.kind === 'dma') && s.some((r) => r.kind !== 'dma'));
+    // Not vacuous: the scenario's steps mix records of the reused kind with records built as objects.
+    const mixed = lean.steps.some((s) => s.some((r) => r.kind === kind) && s.some((r) => r.kind !== kind && r.kind !== 'dma'));
     expect(mixed).toBe(true);
     for (const s of lean.steps) for (let i = 1; i < s.length; i++) expect(s[i].seq).toBe(s[i - 1].seq + 1);
   });
