@@ -11,24 +11,14 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { build } from 'esbuild';
+import { bundled } from './spawn.ts';
 
 const [script, ...args] = process.argv.slice(2);
 if (!script) throw new Error('usage: npx tsx bench/profile.ts SCRIPT.ts [args]');
 const dir = mkdtempSync(join(tmpdir(), 'dmadbg-prof-'));
 // Next to the benches, so their paths relative to import.meta.url (../scenarios) hold.
 const out = join(import.meta.dirname, `.profile-${process.pid}.mjs`);
-await build({
-  entryPoints: [resolve(script)],
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  outfile: out,
-  external: ['ssh2', 'chalk', 'react-devtools-core', '@lydell/node-pty', 'esbuild'],
-  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-  logLevel: 'warning',
-});
+await bundled(resolve(script), out);
 try {
   execFileSync(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, out, ...args], { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
   const prof = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'))!;

@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -59,11 +59,14 @@ export function writeScenario(name: string, doc: object): string {
   return file;
 }
 
-/** A bench script bundled for plain node (no tsx in the process, so its RSS is dmadbg's). */
-export async function bundled(script: string): Promise<string> {
-  const out = join(scratchDir(), script.replace(/[/\\]/g, '_').replace(/\.tsx?$/, '.mjs'));
+/**
+ * A bench script (relative to the package root, or absolute) bundled for plain node (no tsx
+ * in the process, so its RSS is dmadbg's), into the scratch directory unless `out` is given.
+ */
+export async function bundled(script: string, out = join(scratchDir(), script.replace(/[/\\]/g, '_').replace(/\.tsx?$/, '.mjs'))): Promise<string> {
+  const entry = resolve(ROOT, script);
   await build({
-    entryPoints: [join(ROOT, script)],
+    entryPoints: [entry],
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -71,7 +74,7 @@ export async function bundled(script: string): Promise<string> {
     outfile: out,
     external: ['ssh2', 'chalk', 'react-devtools-core', '@lydell/node-pty', 'esbuild'],
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-    define: { 'import.meta.dirname': JSON.stringify(join(ROOT, dirname(script))) },
+    define: { 'import.meta.dirname': JSON.stringify(dirname(entry)) },
     logLevel: 'warning',
   });
   return out;
