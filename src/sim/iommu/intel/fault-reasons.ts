@@ -4,8 +4,7 @@
  * (0x20-0x26); v5.4.1 also decodes the scalable-mode reasons 0x30-0x90
  * (dma_remap_sm_fault_reasons), which v5.0 prints as "Unknown" (row dmar-sm-fault-reasons).
  */
-import type { ChoiceOf } from '../../kernel.ts';
-import type { DMAR_SM_FAULT_REASONS } from '../../kernel.ts';
+import type { ChoiceOf, DMAR_SM_FAULT_REASONS } from '../../kernel.ts';
 
 export const DMA_REMAP_FAULT_REASONS = [
   'Software',
