@@ -71,9 +71,9 @@ export function registersView(s: Session): RegBlockView[] | undefined {
   });
 }
 
-/** Absent while no mapping is live (the panel then gives its room to the others). */
+/** From the first DMA API map on: the live mappings, maybe none (the panel stays, numbers hold). */
 export function mappingsView(s: Session): MappingRow[] | undefined {
   if (!s.machine.hasModel(DMA_DEBUG_MODEL)) return undefined;
-  const rows = mappingRows(s.machine);
-  return rows.length ? rows : undefined;
+  // A panel that came and went with each map/unmap would renumber the ones after it every step.
+  return mappingRows(s.machine);
 }

@@ -79,6 +79,13 @@ describe('Mappings panel', () => {
     const text = renderPanel(mappingsPanel, view, env(port, 5, 80)).text;
     expect(text).toContain('nic32 dma_map_single FROM_DEV 0x40000000+16384 pa 0x100000000 slot 0 @1');
   });
+
+  it('appears at the first DMA API map and stays after the last unmap, so panel numbers hold', () => {
+    expect(at('dma-mask-bounce', []).view.mappings).toBeUndefined();
+    const end = at('dma-mask-bounce', ['continue']);
+    expect(end.view.mappings).toEqual([]);
+    expect(renderPanel(mappingsPanel, end.view, env(end.port, 5, 80)).text).toContain('no live DMA API mappings');
+  });
 });
 
 describe('Timeline port names', () => {
