@@ -103,5 +103,5 @@ export const buildVtd: BuildStep = ({ m, s }) => {
   for (const d of s.devices) if (d.kind === 'bus-master' && d.bar) reserve(d.bar.addr, d.bar.size);
   // for_each_pci_dev: every memory resource of every function (its CPU address, r->start).
   for (const f of plan?.en.fns ?? []) for (const b of f.bars) reserve(b.start, b.size);
-  vtdSetup(m, { cmdline: v.cmdline, units, devices: vtdDevices(s, plan), reserved, irqLatencyNs: v.irqLatency, haw: v.haw });
+  vtdSetup(m, { cmdline: v.cmdline, units, devices: vtdDevices(s, plan), reserved, irqLatencyNs: v.irqLatency, haw: v.haw, afterPciEnumeration: s.pci !== undefined });
 };

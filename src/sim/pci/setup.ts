@@ -8,7 +8,7 @@
  */
 import type { Machine } from '../machine.ts';
 import { PRIO } from '../machine.ts';
-import { eventKey } from '../core/keys.ts';
+import { eventKey, serviceKey } from '../core/keys.ts';
 import { type Bdf, parseBdf } from './bdf.ts';
 import type { Enumerated } from './enumerate.ts';
 import { pciLog } from './log.ts';
@@ -31,20 +31,27 @@ export function parseAcsRedirParam(s: string): (Bdf | undefined)[] {
 
 const matches = (f: PciFn, b: Bdf): boolean => f.segment === b.segment && f.bus === b.bus && f.devfn === ((b.dev << 3) | b.fn);
 
+/**
+ * pci_iommu_init's IOMMU init (x86_init.iommu.iommu_init), when an IOMMU driver built before
+ * the PCI model leaves it to the PCI boot: it runs between the enumeration and the probes.
+ */
+export const pciIommuInitKey = serviceKey<(m: Machine) => void>('pci.iommu-init');
+
 const PCI_BOOT = eventKey('pci.boot');
 const PCI_PROBE = eventKey('pci.probe');
 
 /**
  * The model at build; what the kernel prints and the drivers' probes happen at t = 0 (before
  * any process or device), so the records are stepped through like any other. One event does
- * both, unless `deferProbe`: an IOMMU driver built later (AMD) initialises between them, as
- * pci_iommu_init (rootfs_initcall) runs between the enumeration (subsys_initcall) and the
- * drivers' probes (device_initcall); its build step calls pciScheduleProbe after its own init.
+ * both, with the IOMMU driver's init between them when `iommuInit` (VT-d), as pci_iommu_init
+ * (rootfs_initcall) runs between the enumeration (subsys_initcall) and the drivers' probes
+ * (device_initcall); unless `deferProbe`: an IOMMU driver built later (AMD) initialises from
+ * its own event and its build step calls pciScheduleProbe after it.
  */
-export function pciSetup(m: Machine, en: Enumerated, opts: { acsRequested: boolean; disableAcsRedir?: string; p2pmem: readonly P2pmemProbe[]; deferProbe?: boolean }): PciState {
+export function pciSetup(m: Machine, en: Enumerated, opts: { acsRequested: boolean; disableAcsRedir?: string; p2pmem: readonly P2pmemProbe[]; deferProbe?: boolean; iommuInit?: boolean }): PciState {
   const st: PciState = {
     hosts: en.hosts, fns: en.fns, allocs: [], prng: m.forkPrng(), warned: [],
-    boot: { acsRequested: opts.acsRequested, disableAcsRedir: opts.disableAcsRedir ?? '', p2pmem: [...opts.p2pmem] },
+    boot: { acsRequested: opts.acsRequested, disableAcsRedir: opts.disableAcsRedir ?? '', p2pmem: [...opts.p2pmem], iommuInit: opts.iommuInit ?? false },
   };
   m.addModel(PCI_MODEL, st);
   m.on(PCI_BOOT, opts.deferProbe ? pciEnumerate : pciBoot);
@@ -60,6 +67,7 @@ export function pciScheduleProbe(m: Machine): void {
 
 function pciBoot(m: Machine): void {
   pciEnumerate(m);
+  if (m.model(PCI_MODEL).boot.iommuInit) m.service(pciIommuInitKey)(m);
   pciProbe(m);
 }
 

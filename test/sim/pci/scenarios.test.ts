@@ -135,6 +135,24 @@ describe('p2p-thru-host-bridge-vtd', () => {
     expect(kinds(rs, 'iotlb-inval').filter((r) => r.gran === 'domain').map((r) => r.dropped)).toEqual([1]);
   });
 
+  it('boot log order with pci=disable_acs_redir=: intel_iommu= lines, then the enumeration, then intel_iommu_init, then the probes', () => {
+    // intel_iommu_setup is an early_param (printed while the command line is parsed);
+    // pci_enable_acs -> pci_disable_acs_redir runs as each function is added, in the PCI
+    // enumeration (acpi_init, a subsys_initcall); intel_iommu_init is pci_iommu_init's
+    // x86_init.iommu.iommu_init, a rootfs_initcall, and dmar_table_init prints "Host address
+    // width" from there (no interrupt remapping to run it earlier); the drivers' probes are
+    // device_initcalls. v5.4.1 drivers/pci/pci.c, drivers/iommu/intel-iommu.c, dmar.c.
+    const s = loadScenario('p2p-thru-host-bridge-vtd');
+    const file = join(mkdtempSync(join(tmpdir(), 'dmadbg-p2p-')), 'acs.json');
+    writeFileSync(file, JSON.stringify({ ...s, pci: { ...s.pci, disableAcsRedir: '0000:02:00.0;0000:02:01.0' } }));
+    const log = klog(recs(runLines(file))) as string[];
+    const at = (text: string) => log.findIndex((l) => l.includes(text));
+    const order = ['DMAR: Disable batched IOTLB flush', 'pcieport 0000:02:00.0: disabled ACS redirect', 'pcieport 0000:02:01.0: disabled ACS redirect', 'DMAR: Host address width 46', 'DMAR: No RMRR found', 'DMAR: Intel(R) Virtualization Technology for Directed I/O', 'added peer-to-peer DMA memory'];
+    const positions = order.map(at);
+    expect(positions.every((p) => p >= 0)).toBe(true);
+    expect(positions).toEqual([...positions].sort((a, b) => a - b));
+  });
+
   it('replays to the same trace after a snapshot restore (VT-d unit state, IOTLB and fault records included)', () => {
     expect(linesAfterRestore('p2p-thru-host-bridge-vtd', 5)).toEqual(runLines('p2p-thru-host-bridge-vtd'));
   });

@@ -6,6 +6,7 @@
  * IOTLB flushes, the fault interrupt, translation enable — and on v5.4 the default domain of
  * every device (intel_iommu_add_device). v5.0 attaches a device at its first DMA API call.
  */
+import { pciIommuInitKey } from '../../pci/setup.ts';
 import { ratelimitCreate } from '../../core/ratelimit.ts';
 import type { Machine } from '../../machine.ts';
 import { PRIO } from '../../machine.ts';
@@ -59,6 +60,11 @@ export interface VtdSetup {
   irqLatencyNs: number;
   /** The ACPI DMAR table's host address width. */
   haw: number;
+  /**
+   * The PCI model enumerates at boot: intel_iommu_init runs from its boot event, between the
+   * enumeration and the drivers' probes (pciIommuInitKey), not from the VT-d boot event.
+   */
+  afterPciEnumeration: boolean;
 }
 
 /** iommu_calculate_agaw / iommu_calculate_max_sagaw: the highest SAGAW agaw at or below the width's. */
@@ -143,19 +149,35 @@ export function vtdSetup(m: Machine, a: VtdSetup): VtdState {
   m.provide(pciHotplugKey('vtd'), vtdHotplug);
   m.on(VTD_FAULT_IRQ, dmarFault);
   m.on(VTD_FQ_TIMEOUT, vtdFqTimeout);
-  const boot = m.on(BOOT, vtdBoot);
+  if (a.afterPciEnumeration) m.provide(pciIommuInitKey, intelIommuInit);
+  const boot = m.on(BOOT, a.afterPciEnumeration ? vtdEarlyParams : vtdBoot);
   m.schedule(0, boot, 0, 0, PRIO.kernel);
   return state;
 }
 
 const hexs = (n: number | bigint): string => n.toString(16);
 
-/** intel_iommu_init at t=0 (the DMAR table parse, init_dmars, then the devices on v5.4). */
+/** The boot at t=0 with no PCI model: intel_iommu='s lines, then intel_iommu_init. */
 function vtdBoot(m: Machine): void {
+  vtdEarlyParams(m);
+  intelIommuInit(m);
+}
+
+/** intel_iommu_setup's lines: an early_param, printed before anything below runs. */
+function vtdEarlyParams(m: Machine): void {
+  for (const l of vtdParams(m, vtdState(m).cmdline).lines) m.emit('klog', l);
+}
+
+/**
+ * intel_iommu_init (the DMAR table parse, init_dmars, then the devices on v5.4). It is
+ * pci_iommu_init's x86_init.iommu.iommu_init, a rootfs_initcall: after the PCI enumeration
+ * (subsys_initcall, where pci=disable_acs_redir= prints) and before the drivers' probes
+ * (device_initcall). No interrupt remapping is modelled, so dmar_table_init runs here first.
+ */
+function intelIommuInit(m: Machine): void {
   const s = vtdState(m);
   const a = s.boot;
   const info = (text: string) => m.emit('klog', { level: 'info', text });
-  for (const l of vtdParams(m, s.cmdline).lines) m.emit('klog', l);
   const k = m.kstack.enter(F_INTEL_IOMMU_INIT);
   info(`DMAR: Host address width ${a.haw}`);
   s.units.forEach((u, i) => {
