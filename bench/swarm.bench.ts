@@ -17,6 +17,7 @@
  * workers, then 1. A seed is allocation-bound, so the second reference is its ceiling here.
  */
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -26,16 +27,20 @@ import { median } from './harness.ts';
 const ROOT = join(import.meta.dirname, '..');
 const SEEDS = '1..100000';
 const rates: Record<1 | 2, number[]> = { 1: [], 2: [] };
+/** CPU seconds (user + system, every thread of the process) per seed, where /usr/bin/time is there to count them. */
+const cpuPerSeed: Record<1 | 2, number[]> = { 1: [], 2: [] };
+const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 const machine: number[] = [];
 const allocMachine: number[] = [];
 
 function seedsPerSecond(workers: 1 | 2): number {
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'dmadbg.js'), 'swarm', 'mtk-swarm-flush', '--seeds', SEEDS, '--fail-on', 'stale-tlb', '--json', '--workers', String(workers)], {
-    encoding: 'utf8',
-    maxBuffer: 64 << 20,
-  });
+  const argv = [process.execPath, join(ROOT, 'bin', 'dmadbg.js'), 'swarm', 'mtk-swarm-flush', '--seeds', SEEDS, '--fail-on', 'stale-tlb', '--json', '--workers', String(workers)];
+  const [cmd, ...args] = TIME ? [TIME, '-f', 'swarm-bench-cpu %U %S', ...argv] : argv;
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
   const m = /(\d+) seeds in ([\d.]+)s/.exec(r.stderr);
   if (r.status !== 1 || !m) throw new Error(`swarm bench: exit ${r.status}: ${r.stderr}`);
+  const cpu = /swarm-bench-cpu ([\d.]+) ([\d.]+)/.exec(r.stderr);
+  if (cpu) cpuPerSeed[workers].push((Number(cpu[1]) + Number(cpu[2])) / Number(m[1]));
   return Number(m[1]) / Number(m[2]);
 }
 
@@ -86,4 +91,19 @@ export const benches: Bench[] = [
     sample: () => rates[2][speedups] / rates[1][speedups++],
     note: () => `(2 threads / 1 at the same moments: pure compute ${median(machine).toFixed(2)}x, allocation-heavy ${median(allocMachine).toFixed(2)}x)`,
   },
+  // Where a speedup short of 2x goes: a seed costs more CPU when two workers run at once
+  // (cores contending for cache and memory, GC and JIT helper threads that had the idle core
+  // to themselves), or the second core was not there to be had (then this stays near 1).
+  ...(TIME
+    ? [{
+        name: 'swarm CPU per seed (all threads), 2 workers / 1',
+        unit: 'x',
+        samples: 3,
+        sample: (() => {
+          let i = 0;
+          return () => cpuPerSeed[2][i] / cpuPerSeed[1][i++];
+        })(),
+        note: () => `(1 worker ${(median(cpuPerSeed[1]) * 1e6).toFixed(0)} us, 2 workers ${(median(cpuPerSeed[2]) * 1e6).toFixed(0)} us of CPU per seed)`,
+      } satisfies Bench]
+    : []),
 ];
