@@ -16,6 +16,11 @@ const sink = (b: Uint8Array) => {
   bytes += b.length;
 };
 const t0 = performance.now();
+const c0 = process.cpuUsage();
 while (m.state.events < max && m.step()) m.trace.drain(sink);
 const s = (performance.now() - t0) / 1000;
-console.log(`${m.state.events} events, ${m.state.traceCount} records, ${(bytes / 2 ** 20).toFixed(0)} MiB in ${s.toFixed(2)} s: ${Math.round(m.state.events / s / 1000)}k events/s; rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB, heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB, buffers ${(process.memoryUsage().arrayBuffers / 2 ** 20).toFixed(0)} MiB`);
+// CPU time as well as wall: on a shared machine it moves less with the other processes' load.
+const c = process.cpuUsage(c0);
+const cpu = (c.user + c.system) / 1e6;
+const rate = (n: number, per: number) => `${Math.round(n / per / 1000)}k`;
+console.log(`${m.state.events} events, ${m.state.traceCount} records, ${(bytes / 2 ** 20).toFixed(0)} MiB in ${s.toFixed(2)} s (cpu ${cpu.toFixed(2)} s): ${rate(m.state.events, s)} events/s, ${rate(m.state.traceCount, s)} records/s (per cpu s: ${rate(m.state.events, cpu)}, ${rate(m.state.traceCount, cpu)}); rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB, heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB, buffers ${(process.memoryUsage().arrayBuffers / 2 ** 20).toFixed(0)} MiB`);

@@ -373,7 +373,7 @@ export class Machine {
    */
   step(): boolean {
     if (this.halted) assert(false, 'step() on a halted machine: restore a snapshot first');
-    this.stepObjs.length = 0;
+    if (this.stepObjs.length !== 0) this.stepObjs.length = 0; // setting a length is a runtime call
     this.stepReused = false;
     this.stepFirst = this.state.traceCount;
     const q = this.state.queue;
