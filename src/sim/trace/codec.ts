@@ -9,34 +9,39 @@ import { type TraceRecord, TRACE_KINDS, kindSpec } from '../trace-kinds.ts';
 import { type Field, WORD, fnv32Text, hex32Text, hex64Text, hexText } from './field.ts';
 import type { KindSpec } from './spec.ts';
 import {
-  ByteWriter, NUMBER_ROOM, bytesOf, constWriter, putBool, putFnv32, putHex, putHex32, putHex64, putInt, putNull, putStr,
+  ByteWriter, NUMBER_ROOM, bytesOf, constWriter, putBool, putFnv32, putHex, putHex32, putHex64, putHexU32, putInt, putNull, putStr, putU31, StringCache,
 } from './writer.ts';
 
 type AnyRecord = { readonly seq: number; readonly t: number; readonly kind: string } & { readonly [f: string]: unknown };
 export type Encoder = (w: ByteWriter, r: AnyRecord) => void;
 
-/** How the generated encoder writes a field's value `v` (a text field is its string by then). */
-function writeCall(f: Field<unknown, boolean>): string {
+/** `v` is an int32 at or above 0 (false for anything else; a bigint must not reach `|`). */
+const U31 = "typeof v === 'number' && (v | 0) === v && v >= 0";
+/** `v` is a u32 number. */
+const U32 = "typeof v === 'number' && v >>> 0 === v";
+
+/** How the generated encoder writes field i's value `v` (a text field is its string by then). */
+function writeCall(f: Field<unknown, boolean>, i: number): string {
   let call: string;
   switch (f.format) {
     case 'str':
       // An enum's values are constant bytes: one or two stores instead of a character loop.
       call = f.values
         ? `switch (v) { ${f.values.map((x) => `case ${JSON.stringify(x)}: ${constWriter(bytesOf(JSON.stringify(x)))} break;`).join(' ')} default: p = putStr(b, p, v); }`
-        : 'p = putStr(b, p, v)';
+        : `p = S[${i}].put(b, d, p, v)`;
       break;
     case 'text':
       // A word: "0x%08x" or "0x%016x" straight into the line, the bytes WORD.text would give.
       call = f.codec === WORD ? `if (typeof v === 'bigint') p = putHex64(b, d, p, v); else if (typeof v === 'number') p = putHex32(b, d, p, v); else p = putStr(b, p, v)` : 'p = putStr(b, p, v)';
       break;
     case 'int':
-      call = 'p = putInt(b, d, p, v)';
+      call = `p = ${U31} ? putU31(b, d, p, v) : putInt(b, d, p, v)`;
       break;
     case 'bool':
       call = 'p = putBool(b, p, v)';
       break;
     case 'hex':
-      call = 'p = putHex(b, d, p, v)';
+      call = `p = ${U32} ? putHexU32(b, d, p, v) : putHex(b, d, p, v)`;
       break;
     case 'hex32':
       call = 'p = putHex32(b, d, p, v)';
@@ -83,14 +88,16 @@ function compile(spec: KindSpec): Encoder {
     if (stringy(fields[i])) lines.push(`if (typeof v${i} === 'string') need += 6 * v${i}.length;`);
   });
   lines.push('w.room(need);', 'const b = w.buf, d = w.dv; let p = w.pos; let v;');
-  lines.push(constWriter(head[0]), 'p = putInt(b, d, p, r.seq);', constWriter(head[1]), 'p = putInt(b, d, p, r.t);', constWriter(head[2]));
-  names.forEach((_, i) => lines.push(`v = v${i}; if (v !== undefined) { ${constWriter(keys[i])} ${writeCall(fields[i])}; }`));
+  lines.push(constWriter(head[0]), `v = r.seq; p = ${U31} ? putU31(b, d, p, v) : putInt(b, d, p, v);`);
+  lines.push(constWriter(head[1]), `v = r.t; p = ${U31} ? putU31(b, d, p, v) : putInt(b, d, p, v);`, constWriter(head[2]));
+  names.forEach((_, i) => lines.push(`v = v${i}; if (v !== undefined) { ${constWriter(keys[i])} ${writeCall(fields[i], i)}; }`));
   lines.push('b[p] = 125; w.pos = p + 1;');
   const factory = new Function(
-    'C', 'putInt', 'putHex', 'putHex32', 'putHex64', 'putFnv32', 'putStr', 'putBool', 'putNull',
+    'C', 'S', 'putInt', 'putU31', 'putHex', 'putHexU32', 'putHex32', 'putHex64', 'putFnv32', 'putStr', 'putBool', 'putNull',
     `return function encode(w, r) {\n${lines.join('\n')}\n};`,
   ) as (...a: unknown[]) => Encoder;
-  return factory(codecs, putInt, putHex, putHex32, putHex64, putFnv32, putStr, putBool, putNull);
+  const caches = fields.map(() => new StringCache());
+  return factory(codecs, caches, putInt, putU31, putHex, putHexU32, putHex32, putHex64, putFnv32, putStr, putBool, putNull);
 }
 
 /** Compiled at a kind's first record: compiling all 82 at load was ~5% of a short `run`. */

@@ -19,7 +19,6 @@ const HEXC = [48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 97, 98, 99, 100, 101, 102]
 const HEX2 = Uint16Array.from({ length: 256 }, (_, i) => pair(HEXC[i >> 4], HEXC[i & 15]));
 /** "00".."99" */
 const DEC2 = Uint16Array.from({ length: 100 }, (_, i) => pair(48 + Math.floor(i / 10), 48 + (i % 10)));
-const POW10 = Array.from({ length: 17 }, (_, i) => 10 ** i);
 const TWO32 = 0x1_0000_0000;
 
 /** Room a number of any format takes at most (a JSON number, "0x" and 16 digits, ...). */
@@ -69,11 +68,19 @@ function putAscii(b: Uint8Array, p: number, s: string): number {
   return p;
 }
 
-/** A non-negative integer below 2^31, in decimal: int32 arithmetic only. */
-function putSmall(b: Uint8Array, d: DataView, p: number, n: number): number {
-  let len = 1;
-  while (len < 10 && n >= POW10[len]) len++;
-  const end = p + len;
+/** Decimal digits of a non-negative int32: a compare tree, no table. */
+function decimalLength(n: number): number {
+  if (n < 100000) return n < 100 ? (n < 10 ? 1 : 2) : n < 1000 ? 3 : n < 10000 ? 4 : 5;
+  return n < 10000000 ? (n < 1000000 ? 6 : 7) : n < 100000000 ? 8 : n < 1000000000 ? 9 : 10;
+}
+
+/**
+ * A non-negative integer below 2^31, in decimal: int32 arithmetic only. The encoders call
+ * it directly for such values (seq, t, lengths: nearly every number of a record), without
+ * putInt's checks. At most 10 bytes.
+ */
+export function putU31(b: Uint8Array, d: DataView, p: number, n: number): number {
+  const end = p + decimalLength(n);
   let q = end;
   while (n >= 100) {
     const hi = (n / 100) | 0;
@@ -102,9 +109,9 @@ function putEight(d: DataView, p: number, n: number): number {
  * made this the most expensive line of a record.
  */
 function putDecimal(b: Uint8Array, d: DataView, p: number, n: number): number {
-  if (n < 0x8000_0000) return putSmall(b, d, p, n | 0);
+  if (n < 0x8000_0000) return putU31(b, d, p, n | 0);
   const hi = Math.floor(n / 1e8); // below 2^53 / 1e8 < 2^31
-  return putEight(d, putSmall(b, d, p, hi), n - hi * 1e8);
+  return putEight(d, putU31(b, d, p, hi), n - hi * 1e8);
 }
 
 /** A JSON number. At most NUMBER_ROOM bytes. */
@@ -152,6 +159,15 @@ export function putHex(b: Uint8Array, d: DataView, p: number, n: number | bigint
     b[p++] = 34;
     p = putAscii(b, p, s);
   }
+  b[p] = 34;
+  return p + 1;
+}
+
+/** "0x…" of a u32 (nearly every address of a record): what putHex writes, without its checks. */
+export function putHexU32(b: Uint8Array, d: DataView, p: number, n: number): number {
+  d.setUint16(p, pair(34, 48), true); // "0
+  b[p + 2] = 120; // x
+  p = putU32Hex(b, d, p + 3, n, false);
   b[p] = 34;
   return p + 1;
 }
@@ -206,6 +222,52 @@ export function putStr(b: Uint8Array, p: number, s: string): number {
   }
   b[p] = 34;
   return p + 1;
+}
+
+/** How many strings a StringCache remembers, and the longest (JSON bytes, quotes included). */
+const CACHED_STRINGS = 4;
+const CACHED_BYTES = 32;
+
+/**
+ * The JSON bytes of the last few strings one field took: device names, API names and ops
+ * repeat on nearly every record, and copying their bytes four at a time costs a fraction of
+ * checking each character for escapes (putStr was the most expensive part of a record).
+ * Strings are compared by value (===), so equal text built anew still hits.
+ */
+export class StringCache {
+  private readonly keys: (string | undefined)[] = new Array<string | undefined>(CACHED_STRINGS).fill(undefined);
+  private readonly lens = new Int32Array(CACHED_STRINGS);
+  /** Slot k's bytes as little-endian words at [k * CACHED_BYTES / 4, ...). */
+  private readonly words = new Uint32Array((CACHED_STRINGS * CACHED_BYTES) / 4);
+  private next = 0;
+
+  /** Write s as putStr does; may write up to 3 bytes of garbage past the end (within putStr's room). */
+  put(b: Uint8Array, d: DataView, p: number, s: string): number {
+    const keys = this.keys;
+    for (let k = 0; k < CACHED_STRINGS; k++) {
+      if (keys[k] === s) {
+        const len = this.lens[k];
+        const w = this.words;
+        for (let i = 0, j = k * (CACHED_BYTES / 4); i < len; i += 4, j++) d.setUint32(p + i, w[j], true);
+        return p + len;
+      }
+    }
+    const end = putStr(b, p, s);
+    if (end - p <= CACHED_BYTES) this.remember(s, b, p, end);
+    return end;
+  }
+
+  private remember(s: string, b: Uint8Array, from: number, to: number): void {
+    const k = this.next;
+    this.next = (k + 1) % CACHED_STRINGS;
+    this.keys[k] = s;
+    this.lens[k] = to - from;
+    const at = k * CACHED_BYTES;
+    for (let i = 0; i < to - from; i += 4) {
+      const word = b[from + i] | (b[from + i + 1] << 8) | (b[from + i + 2] << 16) | (b[from + i + 3] << 24);
+      this.words[(at + i) / 4] = word;
+    }
+  }
 }
 
 /** Constant bytes (a key and its punctuation), four at a time. */
