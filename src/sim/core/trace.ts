@@ -332,6 +332,16 @@ export class TraceStore {
     return this.opened(k).stacks![seq - this.cFirst[k]];
   }
 
+  /**
+   * Bytes of lines held that drain() would hand out (the open chunk's, plus what was sealed):
+   * a streaming caller drains when this reaches its batch size, not after every event.
+   */
+  get heldBytes(): number {
+    let n = this.w.pos;
+    for (let k = 0; k < this.cBytes.length; k++) n += this.vault.sizeOf(this.cBytes[k]);
+    return n;
+  }
+
   /** The first seq still held. */
   get first(): number {
     return this.base;
