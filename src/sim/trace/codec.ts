@@ -88,8 +88,7 @@ function compile(spec: KindSpec): Encoder {
     if (stringy(fields[i])) lines.push(`if (typeof v${i} === 'string') need += 6 * v${i}.length;`);
   });
   lines.push('w.room(need);', 'const b = w.buf, d = w.dv; let p = w.pos; let v;');
-  lines.push(constWriter(head[0]), `v = r.seq; p = ${U31} ? putU31(b, d, p, v) : putInt(b, d, p, v);`);
-  lines.push(constWriter(head[1]), `v = r.t; p = ${U31} ? putU31(b, d, p, v) : putInt(b, d, p, v);`, constWriter(head[2]));
+  lines.push(constWriter(head[0]), 'p = w.seqDigits.put(b, d, p, r.seq);', constWriter(head[1]), 'p = w.tDigits.put(b, d, p, r.t);', constWriter(head[2]));
   names.forEach((_, i) => lines.push(`v = v${i}; if (v !== undefined) { ${constWriter(keys[i])} ${writeCall(fields[i], i)}; }`));
   lines.push('b[p] = 125; w.pos = p + 1;');
   const factory = new Function(

@@ -201,6 +201,18 @@ describe('the encoders\' fast paths', () => {
     }
   });
 
+  it('the seq and t digits kept by a writer print what putInt prints, counting up, repeating, jumping and carrying', () => {
+    const w = new ByteWriter(1);
+    const xs = [0, 0, 1, 2, 9, 10, 11, 99, 100, 100, 999, 1000, 5, 6, 2 ** 31 - 1, 2 ** 31, 2 ** 31 + 1, 99_999_999, 100_000_000, 2 ** 53 - 1, -1, -1, 0.5, 7, 8];
+    for (let i = 0; i < 2000; i++) {
+      const prev: number = xs[xs.length - 1];
+      xs.push(u32() % 4 === 0 ? u32() >>> (u32() & 31) : prev + (u32() % 3 === 0 ? 0 : 1));
+    }
+    for (const x of xs) {
+      expect(text((b, d, q) => w.seqDigits.put(b, d, q, x), 26), String(x)).toBe(JSON.stringify(x));
+    }
+  });
+
   it('a string cache writes what putStr writes, through repeats, evictions and escapes, within putStr\'s room + 3', () => {
     const pool = ['blit0', 'dma32', 'dma_map_single', '', 'a"b', 'tab\there', 'délai', 'x'.repeat(40), 'gpu', 'mtk-dom0', '日本'];
     const c = new StringCache();
