@@ -92,8 +92,8 @@ function noModel(key: ModelKey<unknown>): never {
   assert(false, `no model ${key.name} in this machine`);
 }
 
-/** How many kinds emitted from reused objects keep their encoder at hand (see reusedEncoder). */
-const RECENT_KINDS = 4;
+/** How many of the kinds emitted last keep their hooks at hand (see Machine.recentHooks). */
+const RECENT_KINDS = 8;
 
 /** Event priorities at equal times: interrupts before software before device activity. */
 export const PRIO = { irq: 0, kernel: 10, device: 20, checker: 30 } as const;
@@ -155,9 +155,9 @@ export class Machine {
   private reusing = true;
   /** Kinds some checker watches: none (most scenarios), and reuses() looks no kind up. */
   private watchedKinds = 0;
-  /** The kinds emitReused saw last and their encoders (see reusedEncoder). */
+  /** The kinds emitted last and their hooks (see recentHooks). */
   private readonly recentKinds: string[] = new Array<string>(RECENT_KINDS).fill('');
-  private readonly recentEncoders: Encoder[] = new Array<Encoder>(RECENT_KINDS);
+  private readonly recentKindHooks: KindHooks[] = new Array<KindHooks>(RECENT_KINDS);
   private recentNext = 0;
   /**
    * The last step() stopped inside its event, right after the record the halt test chose.
@@ -339,7 +339,7 @@ export class Machine {
     if (this.ff) {
       if (this.quiet[kind]) return rec as unknown as RecordOf<K>;
     } else this.stepObjs.push(rec);
-    const h = this.kinds[kind] ?? this.hooks(kind);
+    const h = this.recentHooks(kind);
     if (h.watchers) for (const fn of h.watchers) fn(this, rec);
     if (this.keep && !this.ff) this.trace.put(rec, h.encode ?? (h.encode = encoderOf(kind)), stack);
     if (this.halter !== undefined && this.halter(rec)) {
@@ -375,25 +375,24 @@ export class Machine {
     r.t = this.state.now;
     r.kind = kind;
     this.stepReused = true;
-    this.trace.put(r as unknown as TraceRecord, this.reusedEncoder(kind), this.kstack.cur);
+    const h = this.recentHooks(kind);
+    this.trace.put(r as unknown as TraceRecord, h.encode ?? (h.encode = encoderOf(kind)), this.kstack.cur);
   }
 
   /**
-   * The encoder of a kind emitted from a reused object, from the few such kinds seen last.
-   * `this.kinds[kind]` with a kind that varies from call to call is a hash probe, which was
-   * most of emitReused: these kinds are few (dma, map, unmap, swiotlb's), and comparing
-   * literal strings compares pointers.
+   * A kind's hooks, from the few kinds emitted last. `this.kinds[kind]` with a kind that
+   * varies from call to call is a hash probe, which was most of emitReused; a run emits a
+   * handful of kinds over and over, and comparing literal strings compares pointers.
    */
-  private reusedEncoder(kind: KindName): Encoder {
+  private recentHooks(kind: KindName): KindHooks {
     const names = this.recentKinds;
-    for (let i = 0; i < RECENT_KINDS; i++) if (names[i] === kind) return this.recentEncoders[i];
-    const h = this.kinds[kind];
-    const e = h.encode ?? (h.encode = encoderOf(kind));
+    for (let i = 0; i < RECENT_KINDS; i++) if (names[i] === kind) return this.recentKindHooks[i];
+    const h = this.hooks(kind);
     const i = this.recentNext;
     this.recentNext = (i + 1) % RECENT_KINDS;
     names[i] = kind;
-    this.recentEncoders[i] = e;
-    return e;
+    this.recentKindHooks[i] = h;
+    return h;
   }
 
   /** Rebuild stepObjs in seq order: the objects kept, and the reused records decoded from the store. */
