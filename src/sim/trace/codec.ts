@@ -65,6 +65,9 @@ const stringy = (f: Field<unknown, boolean>): boolean => f.format === 'str' || f
  * The kind's encoder, compiled once from its spec into straight-line code: the room for the
  * whole line is reserved once (constant bytes, NUMBER_ROOM per number, 6 per string
  * character), then keys go in four bytes per store and values through the put* writers.
+ * What repeats is copied rather than formatted: seq and t from the writer's DecimalMemos,
+ * each free-text string field from its own StringCache (a memo per int field, for lengths,
+ * measured no faster: formatting a 4-digit number costs about what copying it does).
  * Generated code (rather than one loop over the fields) also keeps each kind's property
  * reads monomorphic: a shared loop would see every kind's record shape at one site.
  * Writes `{…}` and leaves room for the store's newline.
@@ -95,7 +98,7 @@ function compile(spec: KindSpec): Encoder {
     'C', 'S', 'putInt', 'putU31', 'putHex', 'putHexU32', 'putHex32', 'putHex64', 'putFnv32', 'putStr', 'putBool', 'putNull',
     `return function encode(w, r) {\n${lines.join('\n')}\n};`,
   ) as (...a: unknown[]) => Encoder;
-  const caches = fields.map(() => new StringCache());
+  const caches = fields.map((f) => (f.format === 'str' && !f.values ? new StringCache() : undefined));
   return factory(codecs, caches, putInt, putU31, putHex, putHexU32, putHex32, putHex64, putFnv32, putStr, putBool, putNull);
 }
 

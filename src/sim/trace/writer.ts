@@ -7,7 +7,9 @@
  * more than everything else a device access does).
  *
  * Each put* takes the buffer, a DataView on it and the write position, and returns the new
- * position; the caller has reserved enough room (see the bounds next to each).
+ * position; the caller has reserved enough room (see the bounds next to each). Values that
+ * repeat from record to record (seq + 1, t, device names) are kept already encoded
+ * (DecimalMemo, StringCache) and copied four bytes at a time.
  */
 
 const utf8 = new TextEncoder();
