@@ -9,16 +9,11 @@ import { type TraceRecord, TRACE_KINDS, kindSpec } from '../trace-kinds.ts';
 import { type Field, WORD, fnv32Text, hex32Text, hex64Text, hexText } from './field.ts';
 import type { KindSpec } from './spec.ts';
 import {
-  ByteWriter, NUMBER_ROOM, bytesOf, constWriter, putBool, putFnv32, putHex, putHex32, putHex64, putHexU32, putInt, putNull, putStr, putU31, StringCache,
+  ByteWriter, NUMBER_ROOM, bytesOf, constWriter, putBool, putFnv32, putHex, putHex32, putHex64, putInt, putNull, putStr, StringCache,
 } from './writer.ts';
 
 type AnyRecord = { readonly seq: number; readonly t: number; readonly kind: string } & { readonly [f: string]: unknown };
 export type Encoder = (w: ByteWriter, r: AnyRecord) => void;
-
-/** `v` is an int32 at or above 0 (false for anything else; a bigint must not reach `|`). */
-const U31 = "typeof v === 'number' && (v | 0) === v && v >= 0";
-/** `v` is a u32 number. */
-const U32 = "typeof v === 'number' && v >>> 0 === v";
 
 /** How the generated encoder writes field i's value `v` (a text field is its string by then). */
 function writeCall(f: Field<unknown, boolean>, i: number): string {
@@ -35,13 +30,13 @@ function writeCall(f: Field<unknown, boolean>, i: number): string {
       call = f.codec === WORD ? `if (typeof v === 'bigint') p = putHex64(b, d, p, v); else if (typeof v === 'number') p = putHex32(b, d, p, v); else p = putStr(b, p, v)` : 'p = putStr(b, p, v)';
       break;
     case 'int':
-      call = `p = ${U31} ? putU31(b, d, p, v) : putInt(b, d, p, v)`;
+      call = 'p = putInt(b, d, p, v)';
       break;
     case 'bool':
       call = 'p = putBool(b, p, v)';
       break;
     case 'hex':
-      call = `p = ${U32} ? putHexU32(b, d, p, v) : putHex(b, d, p, v)`;
+      call = 'p = putHex(b, d, p, v)';
       break;
     case 'hex32':
       call = 'p = putHex32(b, d, p, v)';
@@ -65,9 +60,9 @@ const stringy = (f: Field<unknown, boolean>): boolean => f.format === 'str' || f
  * The kind's encoder, compiled once from its spec into straight-line code: the room for the
  * whole line is reserved once (constant bytes, NUMBER_ROOM per number, 6 per string
  * character), then keys go in four bytes per store and values through the put* writers.
- * What repeats is copied rather than formatted: seq and t from the writer's DecimalMemos,
- * each free-text string field from its own StringCache (a memo per int field, for lengths,
- * measured no faster: formatting a 4-digit number costs about what copying it does).
+ * Free-text string fields (device and API names) repeat: each has a StringCache of their
+ * bytes. Numbers are formatted every time: memos of seq, t and lengths, copied instead,
+ * measured no faster (formatting by digit pairs costs about what copying the digits does).
  * Generated code (rather than one loop over the fields) also keeps each kind's property
  * reads monomorphic: a shared loop would see every kind's record shape at one site.
  * Writes `{…}` and leaves room for the store's newline.
@@ -91,15 +86,16 @@ function compile(spec: KindSpec): Encoder {
     if (stringy(fields[i])) lines.push(`if (typeof v${i} === 'string') need += 6 * v${i}.length;`);
   });
   lines.push('w.room(need);', 'const b = w.buf, d = w.dv; let p = w.pos; let v;');
-  lines.push(constWriter(head[0]), 'p = w.seqDigits.put(b, d, p, r.seq);', constWriter(head[1]), 'p = w.tDigits.put(b, d, p, r.t);', constWriter(head[2]));
+  lines.push(constWriter(head[0]), 'p = putInt(b, d, p, r.seq);', constWriter(head[1]), 'p = putInt(b, d, p, r.t);', constWriter(head[2]));
   names.forEach((_, i) => lines.push(`v = v${i}; if (v !== undefined) { ${constWriter(keys[i])} ${writeCall(fields[i], i)}; }`));
   lines.push('b[p] = 125; w.pos = p + 1;');
   const factory = new Function(
-    'C', 'S', 'putInt', 'putU31', 'putHex', 'putHexU32', 'putHex32', 'putHex64', 'putFnv32', 'putStr', 'putBool', 'putNull',
+    'C', 'S', 'putInt', 'putHex', 'putHex32', 'putHex64', 'putFnv32', 'putStr', 'putBool', 'putNull',
     `return function encode(w, r) {\n${lines.join('\n')}\n};`,
   ) as (...a: unknown[]) => Encoder;
+  // Per field, for the ones writeCall sends through S[i].
   const caches = fields.map((f) => (f.format === 'str' && !f.values ? new StringCache() : undefined));
-  return factory(codecs, caches, putInt, putU31, putHex, putHexU32, putHex32, putHex64, putFnv32, putStr, putBool, putNull);
+  return factory(codecs, caches, putInt, putHex, putHex32, putHex64, putFnv32, putStr, putBool, putNull);
 }
 
 /** Compiled at a kind's first record: compiling all 82 at load was ~5% of a short `run`. */

@@ -7,9 +7,9 @@
  * more than everything else a device access does).
  *
  * Each put* takes the buffer, a DataView on it and the write position, and returns the new
- * position; the caller has reserved enough room (see the bounds next to each). Values that
- * repeat from record to record (seq + 1, t, device names) are kept already encoded
- * (DecimalMemo, StringCache) and copied four bytes at a time.
+ * position; the caller has reserved enough room (see the bounds next to each). Strings that
+ * repeat from record to record (device and API names) are kept encoded (StringCache) and
+ * copied four bytes at a time.
  */
 
 const utf8 = new TextEncoder();
@@ -21,6 +21,7 @@ const HEXC = [48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 97, 98, 99, 100, 101, 102]
 const HEX2 = Uint16Array.from({ length: 256 }, (_, i) => pair(HEXC[i >> 4], HEXC[i & 15]));
 /** "00".."99" */
 const DEC2 = Uint16Array.from({ length: 100 }, (_, i) => pair(48 + Math.floor(i / 10), 48 + (i % 10)));
+const POW10 = Array.from({ length: 17 }, (_, i) => 10 ** i);
 const TWO32 = 0x1_0000_0000;
 
 /** Room a number of any format takes at most (a JSON number, "0x" and 16 digits, ...). */
@@ -30,9 +31,6 @@ export class ByteWriter {
   buf: Uint8Array;
   dv: DataView;
   pos = 0;
-  /** The digits of the last seq and t written (see DecimalMemo). */
-  readonly seqDigits = new DecimalMemo();
-  readonly tDigits = new DecimalMemo();
   /** Where the record being written starts (its bytes move with it when the buffer is full). */
   start = 0;
   /** Called when fewer than `n` bytes are left: must leave `buf` with room (see TraceStore). */
@@ -73,19 +71,11 @@ function putAscii(b: Uint8Array, p: number, s: string): number {
   return p;
 }
 
-/** Decimal digits of a non-negative int32: a compare tree, no table. */
-function decimalLength(n: number): number {
-  if (n < 100000) return n < 100 ? (n < 10 ? 1 : 2) : n < 1000 ? 3 : n < 10000 ? 4 : 5;
-  return n < 10000000 ? (n < 1000000 ? 6 : 7) : n < 100000000 ? 8 : n < 1000000000 ? 9 : 10;
-}
-
-/**
- * A non-negative integer below 2^31, in decimal: int32 arithmetic only. The encoders call
- * it directly for such values (seq, t, lengths: nearly every number of a record), without
- * putInt's checks. At most 10 bytes.
- */
-export function putU31(b: Uint8Array, d: DataView, p: number, n: number): number {
-  const end = p + decimalLength(n);
+/** A non-negative integer below 2^31, in decimal: int32 arithmetic only. */
+function putSmall(b: Uint8Array, d: DataView, p: number, n: number): number {
+  let len = 1;
+  while (len < 10 && n >= POW10[len]) len++;
+  const end = p + len;
   let q = end;
   while (n >= 100) {
     const hi = (n / 100) | 0;
@@ -114,9 +104,9 @@ function putEight(d: DataView, p: number, n: number): number {
  * made this the most expensive line of a record.
  */
 function putDecimal(b: Uint8Array, d: DataView, p: number, n: number): number {
-  if (n < 0x8000_0000) return putU31(b, d, p, n | 0);
+  if (n < 0x8000_0000) return putSmall(b, d, p, n | 0);
   const hi = Math.floor(n / 1e8); // below 2^53 / 1e8 < 2^31
-  return putEight(d, putU31(b, d, p, hi), n - hi * 1e8);
+  return putEight(d, putSmall(b, d, p, hi), n - hi * 1e8);
 }
 
 /** A JSON number. At most NUMBER_ROOM bytes. */
@@ -164,15 +154,6 @@ export function putHex(b: Uint8Array, d: DataView, p: number, n: number | bigint
     b[p++] = 34;
     p = putAscii(b, p, s);
   }
-  b[p] = 34;
-  return p + 1;
-}
-
-/** "0x…" of a u32 (nearly every address of a record): what putHex writes, without its checks. */
-export function putHexU32(b: Uint8Array, d: DataView, p: number, n: number): number {
-  d.setUint16(p, pair(34, 48), true); // "0
-  b[p + 2] = 120; // x
-  p = putU32Hex(b, d, p + 3, n, false);
   b[p] = 34;
   return p + 1;
 }
@@ -227,51 +208,6 @@ export function putStr(b: Uint8Array, p: number, s: string): number {
   }
   b[p] = 34;
   return p + 1;
-}
-
-/**
- * The decimal digits of a number that repeats or counts up: a record's seq is the last one's
- * plus 1, and its t that of every record of the event. The digits are kept, incremented in
- * place for n + 1, and copied four bytes at a time: formatting anew is a division per two
- * digits (putU31 was the most expensive writer of a record).
- */
-export class DecimalMemo {
-  /** ASCII digits (2^53 has 16), read back as little-endian words. */
-  private readonly digits = new Uint8Array(16);
-  private readonly words = new DataView(this.digits.buffer);
-  private len = 0;
-  /** NaN: nothing kept yet (equal to no number). */
-  private last = NaN;
-
-  /** putInt's bytes; may write up to 3 bytes of garbage past them (within NUMBER_ROOM). */
-  put(b: Uint8Array, d: DataView, p: number, n: number): number {
-    if (n !== this.last) {
-      if (!(n >= 0 && Number.isSafeInteger(n))) return putInt(b, d, p, n);
-      if (n !== this.last + 1 || !this.increment()) this.len = putDecimal(this.digits, this.words, 0, n);
-      this.last = n;
-    }
-    const len = this.len;
-    const w = this.words;
-    d.setUint32(p, w.getUint32(0, true), true);
-    if (len > 4) {
-      d.setUint32(p + 4, w.getUint32(4, true), true);
-      if (len > 8) {
-        d.setUint32(p + 8, w.getUint32(8, true), true);
-        if (len > 12) d.setUint32(p + 12, w.getUint32(12, true), true);
-      }
-    }
-    return p + len;
-  }
-
-  /** Add 1 to the kept digits; false when that needs one more digit (999 -> 1000). */
-  private increment(): boolean {
-    const g = this.digits;
-    let i = this.len - 1;
-    while (i >= 0 && g[i] === 57) g[i--] = 48;
-    if (i < 0) return false; // all nines, now zeros: reformatted by the caller
-    g[i]++;
-    return true;
-  }
 }
 
 /** How many strings a StringCache remembers, and the longest (JSON bytes, quotes included). */

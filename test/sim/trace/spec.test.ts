@@ -13,7 +13,7 @@ import { TRACE_KINDS, type TraceRecord } from '../../../src/sim/trace-kinds.ts';
 import { traceDoc, traceJsonSchema } from '../../../src/sim/trace-doc.ts';
 import { decodeLine, encoderOf, fieldText, recordLine } from '../../../src/sim/trace/codec.ts';
 import { hex32Text, hex64Text, hexText } from '../../../src/sim/trace/field.ts';
-import { ByteWriter, StringCache, putFnv32, putHex, putHex32, putHex64, putHexU32, putInt, putStr, putU31 } from '../../../src/sim/trace/writer.ts';
+import { ByteWriter, StringCache, putFnv32, putHex, putHex32, putHex64, putInt, putStr } from '../../../src/sim/trace/writer.ts';
 import { Machine } from '../../../src/sim/machine.ts';
 import { nextU32, prngFromSeed } from '../../../src/sim/core/prng.ts';
 import { ROOT } from '../../helpers/scenario.ts';
@@ -180,7 +180,7 @@ describe('the byte writer', () => {
   });
 });
 
-describe('the encoders\' fast paths', () => {
+describe('the encoders\' string caches', () => {
   type Put = (b: Uint8Array, d: DataView, p: number) => number;
   const text = (put: Put, room: number): string => {
     const w = new ByteWriter(1);
@@ -190,28 +190,6 @@ describe('the encoders\' fast paths', () => {
   };
   const p = prngFromSeed(0x5eed);
   const u32 = () => nextU32(p);
-
-  it('write small integers and 32-bit addresses as putInt and putHex do', () => {
-    const xs = [0, 9, 10, 99, 100, 9999, 10000, 99999, 100000, 999999999, 1000000000, 2147483647];
-    for (let i = 0; i < 3000; i++) xs.push(u32() >>> 1 >>> (u32() & 31));
-    for (const x of xs) expect(text((b, d, q) => putU31(b, d, q, x), 10), String(x)).toBe(JSON.stringify(x));
-    for (let i = 0; i < 3000; i++) {
-      const a = i < 8 ? [0, 1, 0xf, 0x10, 0xffff_ffff, 0x8000_0000, 0x1000, 0x4000_0000][i] : u32() >>> (u32() & 31);
-      expect(text((b, d, q) => putHexU32(b, d, q, a), 12)).toBe(`"${hexText(a)}"`);
-    }
-  });
-
-  it('the seq and t digits kept by a writer print what putInt prints, counting up, repeating, jumping and carrying', () => {
-    const w = new ByteWriter(1);
-    const xs = [0, 0, 1, 2, 9, 10, 11, 99, 100, 100, 999, 1000, 5, 6, 2 ** 31 - 1, 2 ** 31, 2 ** 31 + 1, 99_999_999, 100_000_000, 2 ** 53 - 1, -1, -1, 0.5, 7, 8];
-    for (let i = 0; i < 2000; i++) {
-      const prev: number = xs[xs.length - 1];
-      xs.push(u32() % 4 === 0 ? u32() >>> (u32() & 31) : prev + (u32() % 3 === 0 ? 0 : 1));
-    }
-    for (const x of xs) {
-      expect(text((b, d, q) => w.seqDigits.put(b, d, q, x), 26), String(x)).toBe(JSON.stringify(x));
-    }
-  });
 
   it('a string cache writes what putStr writes, through repeats, evictions and escapes, within putStr\'s room + 3', () => {
     const pool = ['blit0', 'dma32', 'dma_map_single', '', 'a"b', 'tab\there', 'délai', 'x'.repeat(40), 'gpu', 'mtk-dom0', '日本'];
