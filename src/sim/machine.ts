@@ -92,6 +92,9 @@ function noModel(key: ModelKey<unknown>): never {
   assert(false, `no model ${key.name} in this machine`);
 }
 
+/** How many of the kinds emitted last keep their hooks at hand (see Machine.recentHooks). */
+const RECENT_KINDS = 8;
+
 /** Event priorities at equal times: interrupts before software before device activity. */
 export const PRIO = { irq: 0, kernel: 10, device: 20, checker: 30 } as const;
 
@@ -116,7 +119,14 @@ export class Machine {
   /** A record of this step was encoded from a reused object: stepObjs lacks it. */
   private stepReused = false;
   /** When false, records are built and matched but never encoded nor kept (benchmarks). */
-  keepTrace = true;
+  get keepTrace(): boolean {
+    return this.keep;
+  }
+  set keepTrace(on: boolean) {
+    this.keep = on;
+    this.reusing = this.mayReuse();
+  }
+  private keep = true;
   /**
    * Per record kind: true while fast-forwarding and nothing needs records of that kind (see
    * fastForward). A call site on a hot path checks it and calls skip() instead of building
@@ -130,7 +140,25 @@ export class Machine {
    * The debugger's halt test, called with every record once it is kept: true halts the
    * machine right after that record (see `halted`). Code, not state: a snapshot never holds it.
    */
-  haltTest: ((r: TraceRecord) => boolean) | undefined = undefined;
+  get haltTest(): ((r: TraceRecord) => boolean) | undefined {
+    return this.halter;
+  }
+  set haltTest(test: ((r: TraceRecord) => boolean) | undefined) {
+    this.halter = test;
+    this.reusing = this.mayReuse();
+  }
+  private halter: ((r: TraceRecord) => boolean) | undefined = undefined;
+  /**
+   * What reuses() asks of the machine as a whole (kept, not fast-forwarding, no halt test),
+   * as one flag: reuses() runs on every DMA access, and these were four loads there.
+   */
+  private reusing = true;
+  /** Kinds some checker watches: none (most scenarios), and reuses() looks no kind up. */
+  private watchedKinds = 0;
+  /** The kinds emitted last and their hooks (see recentHooks). */
+  private readonly recentKinds: string[] = new Array<string>(RECENT_KINDS).fill('');
+  private readonly recentKindHooks: KindHooks[] = new Array<KindHooks>(RECENT_KINDS);
+  private recentNext = 0;
   /**
    * The last step() stopped inside its event, right after the record the halt test chose.
    * The machine is then read-only: step() refuses until restore() puts a snapshot back.
@@ -213,7 +241,10 @@ export class Machine {
   watch<K extends KindName>(kind: K, fn: (m: Machine, r: RecordOf<K>) => void): void {
     const h = this.hooks(kind);
     if (h.watchers) h.watchers.push(fn as Watcher);
-    else h.watchers = [fn as Watcher];
+    else {
+      h.watchers = [fn as Watcher];
+      this.watchedKinds++;
+    }
     this.quiet[kind] = false;
   }
 
@@ -228,6 +259,7 @@ export class Machine {
    */
   fastForward(on: boolean, needs?: (kind: KindName) => boolean): void {
     this.ff = on;
+    this.reusing = this.mayReuse();
     for (const k of TRACE_KIND_NAMES) this.quiet[k] = on && !this.hooks(k).watchers && !(needs?.(k) ?? false);
   }
 
@@ -307,10 +339,10 @@ export class Machine {
     if (this.ff) {
       if (this.quiet[kind]) return rec as unknown as RecordOf<K>;
     } else this.stepObjs.push(rec);
-    const h = this.kinds[kind] ?? this.hooks(kind);
+    const h = this.recentHooks(kind);
     if (h.watchers) for (const fn of h.watchers) fn(this, rec);
-    if (this.keepTrace && !this.ff) this.trace.put(rec, h.encode ?? (h.encode = encoderOf(kind)), stack);
-    if (this.haltTest !== undefined && this.haltTest(rec)) {
+    if (this.keep && !this.ff) this.trace.put(rec, h.encode ?? (h.encode = encoderOf(kind)), stack);
+    if (this.halter !== undefined && this.halter(rec)) {
       this.halted = true;
       throw HALT;
     }
@@ -324,7 +356,11 @@ export class Machine {
    * frame arguments; stepRecords decodes it from the store when read).
    */
   reuses(kind: KindName): boolean {
-    return this.keepTrace && !this.ff && this.haltTest === undefined && !this.kstack.keepArgs && this.kinds[kind].watchers === undefined;
+    return this.reusing && !this.kstack.keepArgs && (this.watchedKinds === 0 || this.kinds[kind].watchers === undefined);
+  }
+
+  private mayReuse(): boolean {
+    return this.keep && !this.ff && this.halter === undefined;
   }
 
   /**
@@ -339,8 +375,24 @@ export class Machine {
     r.t = this.state.now;
     r.kind = kind;
     this.stepReused = true;
-    const h = this.kinds[kind];
+    const h = this.recentHooks(kind);
     this.trace.put(r as unknown as TraceRecord, h.encode ?? (h.encode = encoderOf(kind)), this.kstack.cur);
+  }
+
+  /**
+   * A kind's hooks, from the few kinds emitted last. `this.kinds[kind]` with a kind that
+   * varies from call to call is a hash probe, which was most of emitReused; a run emits a
+   * handful of kinds over and over, and comparing literal strings compares pointers.
+   */
+  private recentHooks(kind: KindName): KindHooks {
+    const names = this.recentKinds;
+    for (let i = 0; i < RECENT_KINDS; i++) if (names[i] === kind) return this.recentKindHooks[i];
+    const h = this.hooks(kind);
+    const i = this.recentNext;
+    this.recentNext = (i + 1) % RECENT_KINDS;
+    names[i] = kind;
+    this.recentKindHooks[i] = h;
+    return h;
   }
 
   /** Rebuild stepObjs in seq order: the objects kept, and the reused records decoded from the store. */
@@ -373,7 +425,7 @@ export class Machine {
    */
   step(): boolean {
     if (this.halted) assert(false, 'step() on a halted machine: restore a snapshot first');
-    this.stepObjs.length = 0;
+    if (this.stepObjs.length !== 0) this.stepObjs.length = 0; // setting a length is a runtime call
     this.stepReused = false;
     this.stepFirst = this.state.traceCount;
     const q = this.state.queue;

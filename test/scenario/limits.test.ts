@@ -169,6 +169,13 @@ describe('a limit only the run can meet stops it with the event and the reason',
     const last = r.stderr.trim().split('\n').at(-1)!;
     expect(last).toMatch(/^dmadbg: stopped: event \d+ cannot run: out of simulated DRAM for user pages \(\d+ bytes allocated\); add memory\.dram or map less \(after \d+ records, t=/);
     expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+    // What ran is printed: every record of the events before the one that could not run
+    // (the JSON lines go out in batches, the last one after the stop), and none of its own.
+    const failed = Number(/event (\d+) cannot run/.exec(last)![1]);
+    const before = dmadbg(['run', file, '--json', '--max-events', String(failed - 1)]);
+    expect(before.code).toBe(0);
+    expect(before.stdout.length).toBeGreaterThan(0);
+    expect(r.stdout).toBe(before.stdout);
   });
 
   it('a debugger session stops before that event, stays there, and still runs backwards', () => {

@@ -332,6 +332,16 @@ export class TraceStore {
     return this.opened(k).stacks![seq - this.cFirst[k]];
   }
 
+  /**
+   * Bytes of lines held that drain() would hand out (the open chunk's, plus what was sealed):
+   * a streaming caller drains when this reaches its batch size, not after every event.
+   */
+  get heldBytes(): number {
+    let n = this.w.pos;
+    for (let k = 0; k < this.cBytes.length; k++) n += this.vault.sizeOf(this.cBytes[k]);
+    return n;
+  }
+
   /** The first seq still held. */
   get first(): number {
     return this.base;
@@ -362,18 +372,25 @@ export class TraceStore {
   discard(next = this.count): void {
     this.count = next;
     this.base = next;
-    // Emptied in place: a streaming run discards after every event.
-    this.cFirst.length = this.cEnd.length = this.cBytes.length = this.cStacks.length = 0;
-    this.vault.clear();
+    // A streaming run discards after every event, with nothing sealed since the last time:
+    // the chunk table and the vault are emptied only when they hold something (setting an
+    // array's length, even to what it is, is a runtime call).
+    if (this.cFirst.length) this.dropSealed();
     if (this.cache.size) this.cache.clear();
     this.oFirst = next;
     // Zeroed and kept: a streaming run discards after every event (a fresh 16 KiB array each
     // time was garbage enough to double the run's peak RSS).
-    this.stacks?.fill(0, 0, this.oCount);
+    if (this.stacks) this.stacks.fill(0, 0, this.oCount);
     this.oCount = 0;
     this.oLimit = Infinity;
     this.w.pos = 0;
     this.w.start = 0;
+  }
+
+  /** Forget every sealed chunk (emptied in place). */
+  private dropSealed(): void {
+    this.cFirst.length = this.cEnd.length = this.cBytes.length = this.cStacks.length = 0;
+    this.vault.clear();
   }
 
   /** Drop records from `count` on (a test that wants a run to take another path). */

@@ -9,21 +9,21 @@ import { type TraceRecord, TRACE_KINDS, kindSpec } from '../trace-kinds.ts';
 import { type Field, WORD, fnv32Text, hex32Text, hex64Text, hexText } from './field.ts';
 import type { KindSpec } from './spec.ts';
 import {
-  ByteWriter, NUMBER_ROOM, bytesOf, constWriter, putBool, putFnv32, putHex, putHex32, putHex64, putInt, putNull, putStr,
+  ByteWriter, NUMBER_ROOM, bytesOf, constWriter, putBool, putFnv32, putHex, putHex32, putHex64, putInt, putNull, putStr, StringCache,
 } from './writer.ts';
 
 type AnyRecord = { readonly seq: number; readonly t: number; readonly kind: string } & { readonly [f: string]: unknown };
 export type Encoder = (w: ByteWriter, r: AnyRecord) => void;
 
-/** How the generated encoder writes a field's value `v` (a text field is its string by then). */
-function writeCall(f: Field<unknown, boolean>): string {
+/** How the generated encoder writes field i's value `v` (a text field is its string by then). */
+function writeCall(f: Field<unknown, boolean>, i: number): string {
   let call: string;
   switch (f.format) {
     case 'str':
       // An enum's values are constant bytes: one or two stores instead of a character loop.
       call = f.values
         ? `switch (v) { ${f.values.map((x) => `case ${JSON.stringify(x)}: ${constWriter(bytesOf(JSON.stringify(x)))} break;`).join(' ')} default: p = putStr(b, p, v); }`
-        : 'p = putStr(b, p, v)';
+        : `p = S[${i}].put(b, d, p, v)`;
       break;
     case 'text':
       // A word: "0x%08x" or "0x%016x" straight into the line, the bytes WORD.text would give.
@@ -60,6 +60,9 @@ const stringy = (f: Field<unknown, boolean>): boolean => f.format === 'str' || f
  * The kind's encoder, compiled once from its spec into straight-line code: the room for the
  * whole line is reserved once (constant bytes, NUMBER_ROOM per number, 6 per string
  * character), then keys go in four bytes per store and values through the put* writers.
+ * Free-text string fields (device and API names) repeat: each has a StringCache of their
+ * bytes. Numbers are formatted every time: memos of seq, t and lengths, copied instead,
+ * measured no faster (formatting by digit pairs costs about what copying the digits does).
  * Generated code (rather than one loop over the fields) also keeps each kind's property
  * reads monomorphic: a shared loop would see every kind's record shape at one site.
  * Writes `{…}` and leaves room for the store's newline.
@@ -84,13 +87,15 @@ function compile(spec: KindSpec): Encoder {
   });
   lines.push('w.room(need);', 'const b = w.buf, d = w.dv; let p = w.pos; let v;');
   lines.push(constWriter(head[0]), 'p = putInt(b, d, p, r.seq);', constWriter(head[1]), 'p = putInt(b, d, p, r.t);', constWriter(head[2]));
-  names.forEach((_, i) => lines.push(`v = v${i}; if (v !== undefined) { ${constWriter(keys[i])} ${writeCall(fields[i])}; }`));
+  names.forEach((_, i) => lines.push(`v = v${i}; if (v !== undefined) { ${constWriter(keys[i])} ${writeCall(fields[i], i)}; }`));
   lines.push('b[p] = 125; w.pos = p + 1;');
   const factory = new Function(
-    'C', 'putInt', 'putHex', 'putHex32', 'putHex64', 'putFnv32', 'putStr', 'putBool', 'putNull',
+    'C', 'S', 'putInt', 'putHex', 'putHex32', 'putHex64', 'putFnv32', 'putStr', 'putBool', 'putNull',
     `return function encode(w, r) {\n${lines.join('\n')}\n};`,
   ) as (...a: unknown[]) => Encoder;
-  return factory(codecs, putInt, putHex, putHex32, putHex64, putFnv32, putStr, putBool, putNull);
+  // Per field, for the ones writeCall sends through S[i].
+  const caches = fields.map((f) => (f.format === 'str' && !f.values ? new StringCache() : undefined));
+  return factory(codecs, caches, putInt, putHex, putHex32, putHex64, putFnv32, putStr, putBool, putNull);
 }
 
 /** Compiled at a kind's first record: compiling all 82 at load was ~5% of a short `run`. */

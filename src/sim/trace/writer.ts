@@ -7,7 +7,9 @@
  * more than everything else a device access does).
  *
  * Each put* takes the buffer, a DataView on it and the write position, and returns the new
- * position; the caller has reserved enough room (see the bounds next to each).
+ * position; the caller has reserved enough room (see the bounds next to each). Strings that
+ * repeat from record to record (device and API names) are kept encoded (StringCache) and
+ * copied four bytes at a time.
  */
 
 const utf8 = new TextEncoder();
@@ -206,6 +208,52 @@ export function putStr(b: Uint8Array, p: number, s: string): number {
   }
   b[p] = 34;
   return p + 1;
+}
+
+/** How many strings a StringCache remembers, and the longest (JSON bytes, quotes included). */
+const CACHED_STRINGS = 4;
+const CACHED_BYTES = 32;
+
+/**
+ * The JSON bytes of the last few strings one field took: device names, API names and ops
+ * repeat on nearly every record, and copying their bytes four at a time costs a fraction of
+ * checking each character for escapes (putStr was the most expensive part of a record).
+ * Strings are compared by value (===), so equal text built anew still hits.
+ */
+export class StringCache {
+  private readonly keys: (string | undefined)[] = new Array<string | undefined>(CACHED_STRINGS).fill(undefined);
+  private readonly lens = new Int32Array(CACHED_STRINGS);
+  /** Slot k's bytes as little-endian words at [k * CACHED_BYTES / 4, ...). */
+  private readonly words = new Uint32Array((CACHED_STRINGS * CACHED_BYTES) / 4);
+  private next = 0;
+
+  /** Write s as putStr does; may write up to 3 bytes of garbage past the end (within putStr's room). */
+  put(b: Uint8Array, d: DataView, p: number, s: string): number {
+    const keys = this.keys;
+    for (let k = 0; k < CACHED_STRINGS; k++) {
+      if (keys[k] === s) {
+        const len = this.lens[k];
+        const w = this.words;
+        for (let i = 0, j = k * (CACHED_BYTES / 4); i < len; i += 4, j++) d.setUint32(p + i, w[j], true);
+        return p + len;
+      }
+    }
+    const end = putStr(b, p, s);
+    if (end - p <= CACHED_BYTES) this.remember(s, b, p, end);
+    return end;
+  }
+
+  private remember(s: string, b: Uint8Array, from: number, to: number): void {
+    const k = this.next;
+    this.next = (k + 1) % CACHED_STRINGS;
+    this.keys[k] = s;
+    this.lens[k] = to - from;
+    const at = k * CACHED_BYTES;
+    for (let i = 0; i < to - from; i += 4) {
+      const word = b[from + i] | (b[from + i + 1] << 8) | (b[from + i + 2] << 16) | (b[from + i + 3] << 24);
+      this.words[(at + i) / 4] = word;
+    }
+  }
 }
 
 /** Constant bytes (a key and its punctuation), four at a time. */

@@ -72,7 +72,14 @@ describe('records from a reused object', () => {
     m.fastForward(true);
     expect(m.reuses('dma')).toBe(false);
     m.fastForward(false);
+    expect(m.reuses('dma')).toBe(true);
+    m.haltTest = () => false;
+    expect(m.reuses('dma')).toBe(false);
+    m.haltTest = undefined;
+    expect(m.reuses('dma')).toBe(true);
     m.watch('dma', () => {});
     expect(m.reuses('dma')).toBe(false);
+    // A watcher on one kind leaves the others reused.
+    expect(m.reuses('map')).toBe(true);
   });
 });

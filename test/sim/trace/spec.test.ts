@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TRACE_KINDS, type TraceRecord } from '../../../src/sim/trace-kinds.ts';
 import { traceDoc, traceJsonSchema } from '../../../src/sim/trace-doc.ts';
-import { decodeLine, fieldText, recordLine } from '../../../src/sim/trace/codec.ts';
+import { decodeLine, encoderOf, fieldText, recordLine } from '../../../src/sim/trace/codec.ts';
 import { hex32Text, hex64Text, hexText } from '../../../src/sim/trace/field.ts';
-import { ByteWriter, putFnv32, putHex, putHex32, putHex64, putInt, putStr } from '../../../src/sim/trace/writer.ts';
+import { ByteWriter, StringCache, putFnv32, putHex, putHex32, putHex64, putInt, putStr } from '../../../src/sim/trace/writer.ts';
 import { Machine } from '../../../src/sim/machine.ts';
 import { nextU32, prngFromSeed } from '../../../src/sim/core/prng.ts';
 import { ROOT } from '../../helpers/scenario.ts';
@@ -176,6 +176,48 @@ describe('the byte writer', () => {
   it('writes strings as JSON.stringify does, escapes and non-ASCII included', () => {
     for (const s of ['', 'mtk-dom0', 'a"b', 'back\\slash', 'tab\there', 'nl\n', '\u0001', 'délai', '日本', '\ud83d\ude00', '\ud800 lone', '\u007f']) {
       expect(text((b, _d, p) => putStr(b, p, s), 6 * s.length + 2), s).toBe(JSON.stringify(s));
+    }
+  });
+});
+
+describe('the encoders\' string caches', () => {
+  type Put = (b: Uint8Array, d: DataView, p: number) => number;
+  const text = (put: Put, room: number): string => {
+    const w = new ByteWriter(1);
+    w.pos = 3; // odd: the word stores need no alignment
+    w.room(room); // exactly room bytes: a store past it throws
+    return new TextDecoder().decode(w.buf.subarray(w.pos, put(w.buf, w.dv, w.pos)));
+  };
+  const p = prngFromSeed(0x5eed);
+  const u32 = () => nextU32(p);
+
+  it('a string cache writes what putStr writes, through repeats, evictions and escapes, within putStr\'s room + 3', () => {
+    const pool = ['blit0', 'dma32', 'dma_map_single', '', 'a"b', 'tab\there', 'délai', 'x'.repeat(40), 'gpu', 'mtk-dom0', '日本'];
+    const c = new StringCache();
+    for (let i = 0; i < 500; i++) {
+      // Equal text in a new string object must hit too: built at run time, not a literal.
+      const s = pool[u32() % pool.length].split('').join('');
+      expect(text((b, d, q) => c.put(b, d, q, s), 6 * s.length + 2 + 3), s).toBe(JSON.stringify(s));
+    }
+  });
+
+  it('a record encodes as JSON.stringify of its wire form, bigints and odd numbers included', () => {
+    const w = new ByteWriter(16);
+    const line = (r: Record<string, unknown>): string => {
+      w.pos = 0;
+      encoderOf(r.kind as string)(w, r as never);
+      return new TextDecoder().decode(w.buf.subarray(0, w.pos));
+    };
+    const devs = ['blit0', 'dma32', 'nic', 'gpu', 'disk', 'a\u0001b'];
+    for (let i = 0; i < 300; i++) {
+      const dev = devs[i % devs.length];
+      const len = [64, 4096, -1, 2 ** 31, 2 ** 40 + 3, 0.5][i % 6];
+      const addr = [0x4000_0000, 0, 2 ** 33 + 0x1000, 0xffff_ffff][i % 4];
+      const dma = { seq: i, t: 2 ** 31 + i, kind: 'dma', dev, addr, len, dir: 'write', result: 'ok', pa: addr };
+      expect(line(dma)).toBe(JSON.stringify({ ...dma, addr: hexText(addr), pa: hexText(addr) }));
+      const start = i % 2 ? 0xffff_ffff_ffff_f000n : 0x7000_0000;
+      const mmap = { seq: i, t: i, kind: 'dev-mmap', mm: 'proc', dev, buffer: 'buf', start, end: 2 ** 53 + 2 * i, pgoff: i, pages: 1, via: 'dma_mmap_attrs', func: 'vm_map_pages', result: '0', inserted: 1 };
+      expect(line(mmap)).toBe(JSON.stringify({ ...mmap, start: hexText(start), end: hexText(mmap.end) }));
     }
   });
 });
