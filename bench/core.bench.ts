@@ -50,7 +50,15 @@ function demoRun(repeat: number): number {
     bytes += b.length;
   };
   const start = process.hrtime.bigint();
-  while (m.step()) m.trace.drain(count);
+  // Drained in batches of 512 records or 64 KiB, as `run --json` writes (run-impl.ts).
+  let drained = 0;
+  while (m.step()) {
+    if (m.state.traceCount - drained >= 512 || m.trace.heldBytes >= 64 * 1024) {
+      m.trace.drain(count);
+      drained = m.state.traceCount;
+    }
+  }
+  m.trace.drain(count);
   const secs = Number(process.hrtime.bigint() - start) / 1e9;
   if (bytes === 0) throw new Error('no output');
   recordsPerEvent = m.state.traceCount / m.state.events;
