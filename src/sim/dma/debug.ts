@@ -73,13 +73,26 @@ const overlaps = (e: DmaDebugEntry, dev: string, lo: number, hi: number) => e.de
 export function debugDmaMapPage(m: Machine, dev: DeviceBase, api: string, dma: number, pa: number, size: number, dir: DmaDirection): void {
   const st = state(m);
   st.live.push({ dev: dev.name, api, dma, size, dir, pa, seq: m.state.traceCount - 1 });
-  if (st.freed.length) st.freed = st.freed.filter((e) => !overlaps(e, dev.name, dma, dma + size));
+  // A new mapping rarely covers a recently freed one: look before building the list anew.
+  const freed = st.freed;
+  for (let i = 0; i < freed.length; i++) {
+    if (overlaps(freed[i], dev.name, dma, dma + size)) {
+      st.freed = freed.filter((e) => !overlaps(e, dev.name, dma, dma + size));
+      return;
+    }
+  }
+}
+
+/** The live entry of this device at this dma address (check_unmap's hash_bucket_find), or -1. */
+function liveIndex(live: readonly DmaDebugEntry[], dev: string, dma: number): number {
+  for (let i = 0; i < live.length; i++) if (live[i].dma === dma && live[i].dev === dev) return i;
+  return -1;
 }
 
 /** check_unmap: the entry with this device and dma address must exist and match. */
 export function debugDmaUnmapPage(m: Machine, dev: DeviceBase, dma: number, size: number, dir: DmaDirection): void {
   const st = state(m);
-  const i = st.live.findIndex((e) => e.dev === dev.name && e.dma === dma);
+  const i = liveIndex(st.live, dev.name, dma);
   if (!enabled(m)) {
     if (i >= 0) st.live.splice(i, 1);
     return;

@@ -68,7 +68,7 @@ function swiotlbMap(
   try {
     const st = swiotlbOf(m);
     if (!st) return { reason: 'beyond dma mask, no swiotlb', dmaAddr: pa };
-    const tlb = swiotlbTblMapSingle(m, dev, { tblDmaAddr: st.start, orig: pa, size, dir, attrs });
+    const tlb = swiotlbTblMapSingle(m, dev, st.start, pa, size, dir, attrs);
     if (tlb === DMA_MAPPING_ERROR) return { reason: 'swiotlb buffer is full', dmaAddr: pa };
     if (!dmaCapable(dev, tlb, size)) {
       swiotlbTblUnmapSingle(m, dev, tlb, size, dir, attrs | DMA_ATTR_SKIP_CPU_SYNC);

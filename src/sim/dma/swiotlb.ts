@@ -16,9 +16,10 @@ import { devPrefix } from '../devices/identity.ts';
 import { kernelRelease } from '../kernel.ts';
 import { INVALID_PHYS_ADDR, IO_TLB_SIZE, type SwiotlbState, swiotlbOf } from './swiotlb-state.ts';
 import {
+  type SlotRequest,
   slotRequest,
   swiotlbClaim,
-  swiotlbFindSlots,
+  swiotlbFindSlotsFor,
   swiotlbLargestFree,
   swiotlbRelease,
 } from './swiotlb-slots.ts';
@@ -104,20 +105,24 @@ const F_SWIOTLB_TBL_SYNC_SINGLE = kfunc('swiotlb_tbl_sync_single', SWIOTLB_C, ['
 export function swiotlbTblMapSingle(
   m: Machine,
   dev: DeviceBase,
-  req: { tblDmaAddr: number; orig: number; size: number; dir: DmaDirection; attrs: number },
+  tblDmaAddr: number,
+  orig: number,
+  size: number,
+  dir: DmaDirection,
+  attrs: number,
 ): number {
-  const k = m.kstack.enter(F_SWIOTLB_TBL_MAP_SINGLE, req.tblDmaAddr, req.orig, req.size);
+  const k = m.kstack.enter(F_SWIOTLB_TBL_MAP_SINGLE, tblDmaAddr, orig, size);
   try {
     const st = swiotlbOf(m);
     assert(st !== undefined, 'swiotlb_tbl_map_single without a pool (the kernel panics here)');
-    const rq = slotRequest(req.size, req.tblDmaAddr, dmaSegBoundaryOf(dev));
-    const index = swiotlbFindSlots(st, rq);
+    const rq = requestFor(size, tblDmaAddr, dmaSegBoundaryOf(dev));
+    const index = swiotlbFindSlotsFor(st, rq.nslots, rq.stride, rq.offsetSlots, rq.maxSlots);
     if (index < 0) {
       const largest = swiotlbLargestFree(st);
-      st.lastFull = { dev: dev.name, size: req.size, nslots: rq.nslots, t: m.state.now };
+      st.lastFull = { dev: dev.name, size, nslots: rq.nslots, t: m.state.now };
       m.emit('swiotlb-full', {
         dev: dev.name,
-        size: req.size,
+        size,
         nslots: rq.nslots,
         largest: largest.nslots,
         largestBytes: largest.nslots * IO_TLB_SIZE,
@@ -125,21 +130,41 @@ export function swiotlbTblMapSingle(
         cursor: st.index,
       });
       // not_found: v5.0.1 prints the size; v5.4.1 adds the pool's total and used slots.
-      if (!(req.attrs & DMA_ATTR_NO_WARN) && printkRatelimit(m, 'swiotlb_tbl_map_single')) {
+      if (!(attrs & DMA_ATTR_NO_WARN) && printkRatelimit(m, 'swiotlb_tbl_map_single')) {
         const total = kernelRelease(m.config.kernel) === 'v5.4' ? `, total ${st.nslabs} (slots), used ${st.used} (slots)` : '';
-        printk(m, 'warning', `${devPrefix(m, dev)}swiotlb buffer is full (sz: ${req.size} bytes)${total}`);
+        printk(m, 'warning', `${devPrefix(m, dev)}swiotlb buffer is full (sz: ${size} bytes)${total}`);
       }
       return DMA_MAPPING_ERROR;
     }
-    swiotlbClaim(st, index, rq.nslots, req.orig, ownerIndex(st, dev));
+    swiotlbClaim(st, index, rq.nslots, orig, ownerIndex(st, dev));
     const tlb = st.start + index * IO_TLB_SIZE;
-    const copies = !(req.attrs & DMA_ATTR_SKIP_CPU_SYNC) && towardDevice(req.dir);
-    slotsRecord(m, 'swiotlb-map', dev, req.orig, tlb, index, rq.nslots, req.size, req.dir, copies ? req.size : 0);
-    if (copies) swiotlbBounce(m, req.orig, tlb, req.size, true);
+    const copies = !(attrs & DMA_ATTR_SKIP_CPU_SYNC) && towardDevice(dir);
+    slotsRecord(m, 'swiotlb-map', dev, orig, tlb, index, rq.nslots, size, dir, copies ? size : 0);
+    if (copies) swiotlbBounce(m, orig, tlb, size, true);
     return tlb;
   } finally {
     m.kstack.leave(k);
   }
+}
+
+/**
+ * The slot geometry of the last request (slotRequest), kept: a driver maps the same size
+ * through the same pool and device again and again, and the geometry is a pure function
+ * of those three numbers.
+ */
+let lastSize = -1;
+let lastTbl = -1;
+let lastMask = -1;
+let lastRq: SlotRequest = slotRequest(1, 0, 0);
+
+function requestFor(size: number, tblDmaAddr: number, segBoundaryMask: number): SlotRequest {
+  if (size !== lastSize || tblDmaAddr !== lastTbl || segBoundaryMask !== lastMask) {
+    lastRq = slotRequest(size, tblDmaAddr, segBoundaryMask);
+    lastSize = size;
+    lastTbl = tblDmaAddr;
+    lastMask = segBoundaryMask;
+  }
+  return lastRq;
 }
 
 /** swiotlb_tbl_unmap_single: copy back for FROM_DEVICE/BIDIRECTIONAL, then free and merge. */
