@@ -89,12 +89,18 @@ function liveIndex(live: readonly DmaDebugEntry[], dev: string, dma: number): nu
   return -1;
 }
 
+/** live.splice(i, 1) without the array of removed entries splice returns (one per unmap). */
+function removeAt(live: DmaDebugEntry[], i: number): void {
+  for (let j = i + 1; j < live.length; j++) live[j - 1] = live[j];
+  live.pop();
+}
+
 /** check_unmap: the entry with this device and dma address must exist and match. */
 export function debugDmaUnmapPage(m: Machine, dev: DeviceBase, dma: number, size: number, dir: DmaDirection): void {
   const st = state(m);
   const i = liveIndex(st.live, dev.name, dma);
   if (!enabled(m)) {
-    if (i >= 0) st.live.splice(i, 1);
+    if (i >= 0) removeAt(st.live, i);
     return;
   }
   if (i < 0) {
@@ -108,7 +114,7 @@ export function debugDmaUnmapPage(m: Machine, dev: DeviceBase, dma: number, size
   if (e.dir !== dir) {
     errPrintk(m, dev, 'unmap-dir', dma, size, `device driver frees DMA memory with different direction [device address=${addr64(dma)}] [size=${size} bytes] [mapped with ${DIR2NAME[e.dir]}] [unmapped with ${DIR2NAME[dir]}]`);
   }
-  st.live.splice(i, 1);
+  removeAt(st.live, i);
   st.freed.push(e);
   if (st.freed.length > FREED_KEEP) st.freed.shift();
 }

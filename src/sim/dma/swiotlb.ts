@@ -7,6 +7,7 @@
 import type { Machine } from '../machine.ts';
 import type { FieldsFor } from '../trace-kinds.ts';
 import { kfunc } from '../core/kstack.ts';
+import type { Fresh } from './fresh.ts';
 import { assert } from '../core/assert.ts';
 import { copy } from '../mem/phys.ts';
 import { type DeviceBase, dmaSegBoundaryOf } from '../devices/device.ts';
@@ -60,8 +61,13 @@ const syncRec: Reused<'swiotlb-sync'> = { seq: 0, t: 0, kind: 'swiotlb-sync', de
 /** The swiotlb-map / swiotlb-unmap record (their fields are the same; unmap's orig may be null). */
 function slotsRecord(m: Machine, kind: 'swiotlb-map' | 'swiotlb-unmap', dev: DeviceBase, orig: number | null, tlb: number, slot: number, nslots: number, size: number, dir: DmaDirection, copied: number): void {
   if (!m.reuses(kind)) {
-    if (kind === 'swiotlb-map') m.emit(kind, { dev: dev.name, orig: orig!, tlb, slot, nslots, size, dir, copied });
-    else m.emit(kind, { dev: dev.name, orig, tlb, slot, nslots, size, dir, copied });
+    if (kind === 'swiotlb-map') {
+      const r: Fresh<'swiotlb-map'> = { seq: 0, t: 0, kind, dev: dev.name, orig: orig!, tlb, slot, nslots, size, dir, copied };
+      m.emit(kind, r);
+    } else {
+      const r: Fresh<'swiotlb-unmap'> = { seq: 0, t: 0, kind, dev: dev.name, orig, tlb, slot, nslots, size, dir, copied };
+      m.emit(kind, r);
+    }
     return;
   }
   const r = kind === 'swiotlb-map' ? mapRec : unmapRec;
@@ -78,7 +84,8 @@ function slotsRecord(m: Machine, kind: 'swiotlb-map' | 'swiotlb-unmap', dev: Dev
 
 function syncRecord(m: Machine, dev: DeviceBase, orig: number, tlb: number, slot: number, size: number, dir: DmaDirection, target: 'cpu' | 'device', copied: number): void {
   if (!m.reuses('swiotlb-sync')) {
-    m.emit('swiotlb-sync', { dev: dev.name, orig, tlb, slot, size, dir, target, copied });
+    const r: Fresh<'swiotlb-sync'> = { seq: 0, t: 0, kind: 'swiotlb-sync', dev: dev.name, orig, tlb, slot, size, dir, target, copied };
+    m.emit('swiotlb-sync', r);
     return;
   }
   const r = syncRec;
