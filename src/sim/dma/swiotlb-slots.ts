@@ -166,7 +166,7 @@ export function swiotlbRelease(st: SwiotlbState, index: number, nslots: number):
     if (list[i] !== 0) assert(false, `slot ${i} freed twice`);
   }
   const end = index + nslots;
-  const segEnd = Math.ceil((index + 1) / IO_TLB_SEGSIZE) * IO_TLB_SEGSIZE; // ALIGN(index + 1, 128)
+  const segEnd = index - (index & SEG_LAST) + IO_TLB_SEGSIZE; // ALIGN(index + 1, 128), in integers
   if (end > segEnd) st.crossed = true;
   for (let i = index; i < end; i++) {
     st.origAddr[i] = INVALID_PHYS_ADDR;
