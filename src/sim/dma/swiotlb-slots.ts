@@ -105,6 +105,15 @@ function writeRamp(list: Uint32Array, start: number, n: number): void {
 }
 
 /**
+ * The kernel's renumbering loop, as written: from index - 1 down, `io_tlb_list[i] = ++count`
+ * until the previous segment's last slot or an allocated slot. OFFSET(i, IO_TLB_SEGSIZE) for
+ * i = -1 is 127 with the kernel's unsigned AND, and with JS's & too.
+ */
+function renumberBefore(list: Uint32Array, index: number, count: number): void {
+  for (let i = index - 1; (i & SEG_LAST) !== SEG_LAST && list[i] !== 0; i--) list[i] = ++count;
+}
+
+/**
  * The first slot of the free run that ends just before `index` (index itself when slot
  * index - 1 is allocated or in the previous segment): where the kernel's renumbering loop
  * stops, `for (i = index - 1; OFFSET(i, IO_TLB_SEGSIZE) != IO_TLB_SEGSIZE - 1 && io_tlb_list[i]; i--)`.
@@ -112,6 +121,7 @@ function writeRamp(list: Uint32Array, start: number, n: number): void {
  * segment start, found without walking.
  */
 function freeRunStart(list: Uint32Array, index: number): number {
+  if ((index & SEG_LAST) === 0 || list[index - 1] === 0) return index; // no run before: a hole, or a segment start
   const seg = index - (index & SEG_LAST);
   const first = list[seg];
   if (first !== 0 && seg + first >= index) return seg;
@@ -146,11 +156,8 @@ export function swiotlbClaim(
     st.origAddr[i] = orig + (i - index) * IO_TLB_SIZE; // orig_addr + (i << IO_TLB_SHIFT)
     st.owner[i] = owner;
   }
-  if (st.crossed) {
-    // OFFSET(i, IO_TLB_SEGSIZE): for i = -1 the kernel's unsigned AND gives 127, so does JS's &.
-    let count = 0;
-    for (let i = index - 1; (i & SEG_LAST) !== SEG_LAST && list[i] !== 0; i--) list[i] = ++count;
-  } else writeRamp(list, start, index - start);
+  if (st.crossed) renumberBefore(list, index, 0);
+  else writeRamp(list, start, index - start);
   st.index = index + nslots < st.nslabs ? index + nslots : 0;
   st.used += nslots;
 }
@@ -181,7 +188,7 @@ export function swiotlbRelease(st: SwiotlbState, index: number, nslots: number):
   if (st.crossed) {
     let count = end < segEnd ? list[end] : 0;
     for (let i = end - 1; i >= index; i--) list[i] = ++count;
-    for (let i = index - 1; (i & SEG_LAST) !== SEG_LAST && list[i] !== 0; i--) list[i] = ++count;
+    renumberBefore(list, index, count);
   } else {
     const after = end < segEnd ? list[end] : 0;
     const start = freeRunStart(list, index);
