@@ -121,7 +121,6 @@ function renumberBefore(list: Uint32Array, index: number, count: number): void {
  * segment start, found without walking.
  */
 function freeRunStart(list: Uint32Array, index: number): number {
-  if ((index & SEG_LAST) === 0 || list[index - 1] === 0) return index; // no run before: a hole, or a segment start
   const seg = index - (index & SEG_LAST);
   const first = list[seg];
   if (first !== 0 && seg + first >= index) return seg;
@@ -150,14 +149,17 @@ export function swiotlbClaim(
   const list = st.list;
   // Messages are built only on failure: a template literal in assert() costs on every call.
   if (list[index] < nslots) assert(false, `claim of ${nslots} at ${index}: ${list[index]} free`);
-  const start = st.crossed ? index : freeRunStart(list, index);
   for (let i = index; i < index + nslots; i++) {
     list[i] = 0;
     st.origAddr[i] = orig + (i - index) * IO_TLB_SIZE; // orig_addr + (i << IO_TLB_SHIFT)
     st.owner[i] = owner;
   }
   if (st.crossed) renumberBefore(list, index, 0);
-  else writeRamp(list, start, index - start);
+  else if ((index & SEG_LAST) !== 0 && list[index - 1] !== 0) {
+    // A free run ends right before the claim (else the kernel's loop stops at once).
+    const start = freeRunStart(list, index);
+    writeRamp(list, start, index - start);
+  }
   st.index = index + nslots < st.nslabs ? index + nslots : 0;
   st.used += nslots;
 }
@@ -181,18 +183,23 @@ export function swiotlbRelease(st: SwiotlbState, index: number, nslots: number):
   const end = index + nslots;
   const segEnd = index - (index & SEG_LAST) + IO_TLB_SEGSIZE; // ALIGN(index + 1, 128), in integers
   if (end > segEnd) st.crossed = true;
-  for (let i = index; i < end; i++) {
-    st.origAddr[i] = INVALID_PHYS_ADDR;
-    st.owner[i] = -1;
-  }
-  if (st.crossed) {
-    let count = end < segEnd ? list[end] : 0;
-    for (let i = end - 1; i >= index; i--) list[i] = ++count;
-    renumberBefore(list, index, count);
+  let count = end < segEnd ? list[end] : 0;
+  if (st.crossed || (index & SEG_LAST) === 0 || list[index - 1] === 0) {
+    // The kernel's two steps as written; with no free run before (and counts that are run
+    // lengths) the second stops at once.
+    for (let i = end - 1; i >= index; i--) {
+      list[i] = ++count;
+      st.origAddr[i] = INVALID_PHYS_ADDR;
+      st.owner[i] = -1;
+    }
+    if (st.crossed) renumberBefore(list, index, count);
   } else {
-    const after = end < segEnd ? list[end] : 0;
+    for (let i = index; i < end; i++) {
+      st.origAddr[i] = INVALID_PHYS_ADDR;
+      st.owner[i] = -1;
+    }
     const start = freeRunStart(list, index);
-    writeRamp(list, start, end - start + after);
+    writeRamp(list, start, end - start + count);
   }
   st.used -= nslots;
 }
