@@ -73,15 +73,34 @@ const overlaps = (e: DmaDebugEntry, dev: string, lo: number, hi: number) => e.de
 export function debugDmaMapPage(m: Machine, dev: DeviceBase, api: string, dma: number, pa: number, size: number, dir: DmaDirection): void {
   const st = state(m);
   st.live.push({ dev: dev.name, api, dma, size, dir, pa, seq: m.state.traceCount - 1 });
-  if (st.freed.length) st.freed = st.freed.filter((e) => !overlaps(e, dev.name, dma, dma + size));
+  // A new mapping rarely covers a recently freed one: look before building the list anew.
+  const freed = st.freed;
+  for (let i = 0; i < freed.length; i++) {
+    if (overlaps(freed[i], dev.name, dma, dma + size)) {
+      st.freed = freed.filter((e) => !overlaps(e, dev.name, dma, dma + size));
+      return;
+    }
+  }
+}
+
+/** The live entry of this device at this dma address (check_unmap's hash_bucket_find), or -1. */
+function liveIndex(live: readonly DmaDebugEntry[], dev: string, dma: number): number {
+  for (let i = 0; i < live.length; i++) if (live[i].dma === dma && live[i].dev === dev) return i;
+  return -1;
+}
+
+/** live.splice(i, 1) without the array of removed entries splice returns (one per unmap). */
+function removeAt(live: DmaDebugEntry[], i: number): void {
+  for (let j = i + 1; j < live.length; j++) live[j - 1] = live[j];
+  live.pop();
 }
 
 /** check_unmap: the entry with this device and dma address must exist and match. */
 export function debugDmaUnmapPage(m: Machine, dev: DeviceBase, dma: number, size: number, dir: DmaDirection): void {
   const st = state(m);
-  const i = st.live.findIndex((e) => e.dev === dev.name && e.dma === dma);
+  const i = liveIndex(st.live, dev.name, dma);
   if (!enabled(m)) {
-    if (i >= 0) st.live.splice(i, 1);
+    if (i >= 0) removeAt(st.live, i);
     return;
   }
   if (i < 0) {
@@ -95,7 +114,7 @@ export function debugDmaUnmapPage(m: Machine, dev: DeviceBase, dma: number, size
   if (e.dir !== dir) {
     errPrintk(m, dev, 'unmap-dir', dma, size, `device driver frees DMA memory with different direction [device address=${addr64(dma)}] [size=${size} bytes] [mapped with ${DIR2NAME[e.dir]}] [unmapped with ${DIR2NAME[dir]}]`);
   }
-  st.live.splice(i, 1);
+  removeAt(st.live, i);
   st.freed.push(e);
   if (st.freed.length > FREED_KEEP) st.freed.shift();
 }

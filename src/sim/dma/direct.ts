@@ -5,6 +5,7 @@
  * pool that is a mapping error.
  */
 import type { Machine } from '../machine.ts';
+import type { Fresh } from './fresh.ts';
 import { kfunc } from '../core/kstack.ts';
 import { type DeviceBase, dmaMaskOf } from '../devices/device.ts';
 import { physAlloc, physFree } from '../mem/alloc.ts';
@@ -68,7 +69,7 @@ function swiotlbMap(
   try {
     const st = swiotlbOf(m);
     if (!st) return { reason: 'beyond dma mask, no swiotlb', dmaAddr: pa };
-    const tlb = swiotlbTblMapSingle(m, dev, { tblDmaAddr: st.start, orig: pa, size, dir, attrs });
+    const tlb = swiotlbTblMapSingle(m, dev, st.start, pa, size, dir, attrs);
     if (tlb === DMA_MAPPING_ERROR) return { reason: 'swiotlb buffer is full', dmaAddr: pa };
     if (!dmaCapable(dev, tlb, size)) {
       swiotlbTblUnmapSingle(m, dev, tlb, size, dir, attrs | DMA_ATTR_SKIP_CPU_SYNC);
@@ -162,7 +163,10 @@ export const dmaDirectOps: DmaOps = {
         dma = r;
       }
       if (m.reuses('map')) emitMapReused(m, api, dev.name, undefined, dma, pa, size, dir, undefined, 'ok', undefined);
-      else m.emit('map', { api, dev: dev.name, iova: dma, pa, size, dir, result: 'ok' });
+      else {
+        const r: Fresh<'map'> = { seq: 0, t: 0, kind: 'map', api, dev: dev.name, iova: dma, pa, size, dir, result: 'ok' };
+        m.emit('map', r);
+      }
       return dma;
     } finally {
       m.kstack.leave(k);
@@ -176,7 +180,10 @@ export const dmaDirectOps: DmaOps = {
   unmapPage(m, dev, dma, size, dir, api, attrs = 0) {
     const k = m.kstack.enter(F_DMA_DIRECT_UNMAP_PAGE, dma, size, DIR_NUM[dir]);
     if (m.reuses('unmap')) emitUnmapReused(m, api, dev.name, undefined, dma, size, dir, undefined);
-    else m.emit('unmap', { api, dev: dev.name, iova: dma, size, dir });
+    else {
+      const r: Fresh<'unmap'> = { seq: 0, t: 0, kind: 'unmap', api, dev: dev.name, iova: dma, size, dir };
+      m.emit('unmap', r);
+    }
     if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC)) syncForCpu(m, dev, dma, size, dir);
     if (isSwiotlbBuffer(swiotlbOf(m), dma)) swiotlbTblUnmapSingle(m, dev, dma, size, dir, attrs);
     m.kstack.leave(k);

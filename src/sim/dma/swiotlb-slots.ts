@@ -66,7 +66,11 @@ export function iommuIsSpanBoundary(
  * where it started ("swiotlb buffer is full").
  */
 export function swiotlbFindSlots(st: SwiotlbState, rq: SlotRequest): number {
-  const { nslots, stride, offsetSlots, maxSlots } = rq;
+  return swiotlbFindSlotsFor(st, rq.nslots, rq.stride, rq.offsetSlots, rq.maxSlots);
+}
+
+/** swiotlbFindSlots with the request's fields as arguments (swiotlb_tbl_map_single builds no SlotRequest). */
+export function swiotlbFindSlotsFor(st: SwiotlbState, nslots: number, stride: number, offsetSlots: number, maxSlots: number): number {
   const nslabs = st.nslabs;
   const list = st.list;
   let index = Math.ceil(st.index / stride) * stride;
@@ -85,10 +89,55 @@ export function swiotlbFindSlots(st: SwiotlbState, rq: SlotRequest): number {
   return -1;
 }
 
+/** RAMP[n]: the counts of a whole free run of n slots, n, n-1, ..., 1 (views of one array, made once). */
+const RAMP: readonly Uint32Array[] = (() => {
+  const down = new Uint32Array(IO_TLB_SEGSIZE);
+  for (let i = 0; i < IO_TLB_SEGSIZE; i++) down[i] = IO_TLB_SEGSIZE - i;
+  const views: Uint32Array[] = [];
+  for (let n = 0; n <= IO_TLB_SEGSIZE; n++) views.push(down.subarray(IO_TLB_SEGSIZE - n));
+  return views;
+})();
+
+/** Counts n, ..., 2, 1 from slot `start`: a short run by hand, a long one in one copy (a call costs ~25 ns). */
+function writeRamp(list: Uint32Array, start: number, n: number): void {
+  if (n > 16) list.set(RAMP[n], start);
+  else for (let i = 0; i < n; i++) list[start + i] = n - i;
+}
+
+/**
+ * The kernel's renumbering loop, as written: from index - 1 down, `io_tlb_list[i] = ++count`
+ * until the previous segment's last slot or an allocated slot. OFFSET(i, IO_TLB_SEGSIZE) for
+ * i = -1 is 127 with the kernel's unsigned AND, and with JS's & too.
+ */
+function renumberBefore(list: Uint32Array, index: number, count: number): void {
+  for (let i = index - 1; (i & SEG_LAST) !== SEG_LAST && list[i] !== 0; i--) list[i] = ++count;
+}
+
+/**
+ * The first slot of the free run that ends just before `index` (index itself when slot
+ * index - 1 is allocated or in the previous segment): where the kernel's renumbering loop
+ * stops, `for (i = index - 1; OFFSET(i, IO_TLB_SEGSIZE) != IO_TLB_SEGSIZE - 1 && io_tlb_list[i]; i--)`.
+ * When the segment's first run reaches index (its count says how far it goes), that is the
+ * segment start, found without walking.
+ */
+function freeRunStart(list: Uint32Array, index: number): number {
+  const seg = index - (index & SEG_LAST);
+  const first = list[seg];
+  if (first !== 0 && seg + first >= index) return seg;
+  let s = index;
+  while (s > seg && list[s - 1] !== 0) s--;
+  return s;
+}
+
 /**
  * The "found" branch: zero the claimed counts, then rewrite the free run just before it
  * as 1, 2, 3, ... back to its start (stopping at the previous segment's last slot or an
  * allocated slot), and move io_tlb_index past the allocation (0 at the end of the pool).
+ *
+ * The kernel's loop (`io_tlb_list[i] = ++count` from index - 1 down) leaves that run
+ * reading k, ..., 2, 1: while every count is its run's length (always, unless an unmap
+ * crossed a segment: st.crossed), the run is found from its segment's first count and
+ * written in one copy; otherwise the loop runs as the kernel's does.
  */
 export function swiotlbClaim(
   st: SwiotlbState,
@@ -105,9 +154,12 @@ export function swiotlbClaim(
     st.origAddr[i] = orig + (i - index) * IO_TLB_SIZE; // orig_addr + (i << IO_TLB_SHIFT)
     st.owner[i] = owner;
   }
-  // OFFSET(i, IO_TLB_SEGSIZE): for i = -1 the kernel's unsigned AND gives 127, so does JS's &.
-  let count = 0;
-  for (let i = index - 1; (i & SEG_LAST) !== SEG_LAST && list[i] !== 0; i--) list[i] = ++count;
+  if (st.crossed) renumberBefore(list, index, 0);
+  else if ((index & SEG_LAST) !== 0 && list[index - 1] !== 0) {
+    // A free run ends right before the claim (else the kernel's loop stops at once).
+    const start = freeRunStart(list, index);
+    writeRamp(list, start, index - start);
+  }
   st.index = index + nslots < st.nslabs ? index + nslots : 0;
   st.used += nslots;
 }
@@ -116,6 +168,11 @@ export function swiotlbClaim(
  * The free half of swiotlb_tbl_unmap_single: the freed slots take the count of the free
  * run that follows them (if it is in the same segment) plus their own, and the free run
  * before them is renumbered to end at the merged run, back to the segment start.
+ *
+ * The kernel counts up (`io_tlb_list[i] = ++count`) from the count of the run after the
+ * freed slots through them and the run before them, so the merged run reads L, ..., 2, 1
+ * from its start; while counts are run lengths (not st.crossed) the run after already
+ * reads the tail of that, and the whole run is written in one copy.
  */
 export function swiotlbRelease(st: SwiotlbState, index: number, nslots: number): void {
   const list = st.list;
@@ -123,14 +180,27 @@ export function swiotlbRelease(st: SwiotlbState, index: number, nslots: number):
   for (let i = index; i < index + nslots; i++) {
     if (list[i] !== 0) assert(false, `slot ${i} freed twice`);
   }
-  const segEnd = Math.ceil((index + 1) / IO_TLB_SEGSIZE) * IO_TLB_SEGSIZE; // ALIGN(index + 1, 128)
-  let count = index + nslots < segEnd ? list[index + nslots] : 0;
-  for (let i = index + nslots - 1; i >= index; i--) {
-    list[i] = ++count;
-    st.origAddr[i] = INVALID_PHYS_ADDR;
-    st.owner[i] = -1;
+  const end = index + nslots;
+  const segEnd = index - (index & SEG_LAST) + IO_TLB_SEGSIZE; // ALIGN(index + 1, 128), in integers
+  if (end > segEnd) st.crossed = true;
+  let count = end < segEnd ? list[end] : 0;
+  if (st.crossed || (index & SEG_LAST) === 0 || list[index - 1] === 0) {
+    // The kernel's two steps as written; with no free run before (and counts that are run
+    // lengths) the second stops at once.
+    for (let i = end - 1; i >= index; i--) {
+      list[i] = ++count;
+      st.origAddr[i] = INVALID_PHYS_ADDR;
+      st.owner[i] = -1;
+    }
+    if (st.crossed) renumberBefore(list, index, count);
+  } else {
+    for (let i = index; i < end; i++) {
+      st.origAddr[i] = INVALID_PHYS_ADDR;
+      st.owner[i] = -1;
+    }
+    const start = freeRunStart(list, index);
+    writeRamp(list, start, end - start + count);
   }
-  for (let i = index - 1; (i & SEG_LAST) !== SEG_LAST && list[i] !== 0; i--) list[i] = ++count;
   st.used -= nslots;
 }
 

@@ -44,6 +44,12 @@ export interface SwiotlbState {
   force: boolean;
   /** Not in the kernel: the last request that found no room, for the debugger. */
   lastFull: SwiotlbFull | null;
+  /**
+   * Not in the kernel: an unmap freed slots past its segment's end (a driver unmapping more
+   * than it mapped), after which a count need not be its run's length. The allocator then
+   * renumbers slot by slot exactly as the kernel's loops do (see swiotlbClaim).
+   */
+  crossed: boolean;
 }
 
 export const SWIOTLB_MODEL = modelKey<SwiotlbState>('swiotlb');
@@ -66,6 +72,7 @@ export function swiotlbStateCreate(start: number, nslabs: number, force: boolean
     used: 0,
     force,
     lastFull: null,
+    crossed: false,
   };
 }
 

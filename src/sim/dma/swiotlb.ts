@@ -7,6 +7,7 @@
 import type { Machine } from '../machine.ts';
 import type { FieldsFor } from '../trace-kinds.ts';
 import { kfunc } from '../core/kstack.ts';
+import type { Fresh } from './fresh.ts';
 import { assert } from '../core/assert.ts';
 import { copy } from '../mem/phys.ts';
 import { type DeviceBase, dmaSegBoundaryOf } from '../devices/device.ts';
@@ -16,9 +17,10 @@ import { devPrefix } from '../devices/identity.ts';
 import { kernelRelease } from '../kernel.ts';
 import { INVALID_PHYS_ADDR, IO_TLB_SIZE, type SwiotlbState, swiotlbOf } from './swiotlb-state.ts';
 import {
+  type SlotRequest,
   slotRequest,
   swiotlbClaim,
-  swiotlbFindSlots,
+  swiotlbFindSlotsFor,
   swiotlbLargestFree,
   swiotlbRelease,
 } from './swiotlb-slots.ts';
@@ -59,8 +61,13 @@ const syncRec: Reused<'swiotlb-sync'> = { seq: 0, t: 0, kind: 'swiotlb-sync', de
 /** The swiotlb-map / swiotlb-unmap record (their fields are the same; unmap's orig may be null). */
 function slotsRecord(m: Machine, kind: 'swiotlb-map' | 'swiotlb-unmap', dev: DeviceBase, orig: number | null, tlb: number, slot: number, nslots: number, size: number, dir: DmaDirection, copied: number): void {
   if (!m.reuses(kind)) {
-    if (kind === 'swiotlb-map') m.emit(kind, { dev: dev.name, orig: orig!, tlb, slot, nslots, size, dir, copied });
-    else m.emit(kind, { dev: dev.name, orig, tlb, slot, nslots, size, dir, copied });
+    if (kind === 'swiotlb-map') {
+      const r: Fresh<'swiotlb-map'> = { seq: 0, t: 0, kind, dev: dev.name, orig: orig!, tlb, slot, nslots, size, dir, copied };
+      m.emit(kind, r);
+    } else {
+      const r: Fresh<'swiotlb-unmap'> = { seq: 0, t: 0, kind, dev: dev.name, orig, tlb, slot, nslots, size, dir, copied };
+      m.emit(kind, r);
+    }
     return;
   }
   const r = kind === 'swiotlb-map' ? mapRec : unmapRec;
@@ -77,7 +84,8 @@ function slotsRecord(m: Machine, kind: 'swiotlb-map' | 'swiotlb-unmap', dev: Dev
 
 function syncRecord(m: Machine, dev: DeviceBase, orig: number, tlb: number, slot: number, size: number, dir: DmaDirection, target: 'cpu' | 'device', copied: number): void {
   if (!m.reuses('swiotlb-sync')) {
-    m.emit('swiotlb-sync', { dev: dev.name, orig, tlb, slot, size, dir, target, copied });
+    const r: Fresh<'swiotlb-sync'> = { seq: 0, t: 0, kind: 'swiotlb-sync', dev: dev.name, orig, tlb, slot, size, dir, target, copied };
+    m.emit('swiotlb-sync', r);
     return;
   }
   const r = syncRec;
@@ -104,20 +112,24 @@ const F_SWIOTLB_TBL_SYNC_SINGLE = kfunc('swiotlb_tbl_sync_single', SWIOTLB_C, ['
 export function swiotlbTblMapSingle(
   m: Machine,
   dev: DeviceBase,
-  req: { tblDmaAddr: number; orig: number; size: number; dir: DmaDirection; attrs: number },
+  tblDmaAddr: number,
+  orig: number,
+  size: number,
+  dir: DmaDirection,
+  attrs: number,
 ): number {
-  const k = m.kstack.enter(F_SWIOTLB_TBL_MAP_SINGLE, req.tblDmaAddr, req.orig, req.size);
+  const k = m.kstack.enter(F_SWIOTLB_TBL_MAP_SINGLE, tblDmaAddr, orig, size);
   try {
     const st = swiotlbOf(m);
     assert(st !== undefined, 'swiotlb_tbl_map_single without a pool (the kernel panics here)');
-    const rq = slotRequest(req.size, req.tblDmaAddr, dmaSegBoundaryOf(dev));
-    const index = swiotlbFindSlots(st, rq);
+    const rq = requestFor(size, tblDmaAddr, dmaSegBoundaryOf(dev));
+    const index = swiotlbFindSlotsFor(st, rq.nslots, rq.stride, rq.offsetSlots, rq.maxSlots);
     if (index < 0) {
       const largest = swiotlbLargestFree(st);
-      st.lastFull = { dev: dev.name, size: req.size, nslots: rq.nslots, t: m.state.now };
+      st.lastFull = { dev: dev.name, size, nslots: rq.nslots, t: m.state.now };
       m.emit('swiotlb-full', {
         dev: dev.name,
-        size: req.size,
+        size,
         nslots: rq.nslots,
         largest: largest.nslots,
         largestBytes: largest.nslots * IO_TLB_SIZE,
@@ -125,21 +137,41 @@ export function swiotlbTblMapSingle(
         cursor: st.index,
       });
       // not_found: v5.0.1 prints the size; v5.4.1 adds the pool's total and used slots.
-      if (!(req.attrs & DMA_ATTR_NO_WARN) && printkRatelimit(m, 'swiotlb_tbl_map_single')) {
+      if (!(attrs & DMA_ATTR_NO_WARN) && printkRatelimit(m, 'swiotlb_tbl_map_single')) {
         const total = kernelRelease(m.config.kernel) === 'v5.4' ? `, total ${st.nslabs} (slots), used ${st.used} (slots)` : '';
-        printk(m, 'warning', `${devPrefix(m, dev)}swiotlb buffer is full (sz: ${req.size} bytes)${total}`);
+        printk(m, 'warning', `${devPrefix(m, dev)}swiotlb buffer is full (sz: ${size} bytes)${total}`);
       }
       return DMA_MAPPING_ERROR;
     }
-    swiotlbClaim(st, index, rq.nslots, req.orig, ownerIndex(st, dev));
+    swiotlbClaim(st, index, rq.nslots, orig, ownerIndex(st, dev));
     const tlb = st.start + index * IO_TLB_SIZE;
-    const copies = !(req.attrs & DMA_ATTR_SKIP_CPU_SYNC) && towardDevice(req.dir);
-    slotsRecord(m, 'swiotlb-map', dev, req.orig, tlb, index, rq.nslots, req.size, req.dir, copies ? req.size : 0);
-    if (copies) swiotlbBounce(m, req.orig, tlb, req.size, true);
+    const copies = !(attrs & DMA_ATTR_SKIP_CPU_SYNC) && towardDevice(dir);
+    slotsRecord(m, 'swiotlb-map', dev, orig, tlb, index, rq.nslots, size, dir, copies ? size : 0);
+    if (copies) swiotlbBounce(m, orig, tlb, size, true);
     return tlb;
   } finally {
     m.kstack.leave(k);
   }
+}
+
+/**
+ * The slot geometry of the last request (slotRequest), kept: a driver maps the same size
+ * through the same pool and device again and again, and the geometry is a pure function
+ * of those three numbers.
+ */
+let lastSize = -1;
+let lastTbl = -1;
+let lastMask = -1;
+let lastRq: SlotRequest = slotRequest(1, 0, 0);
+
+function requestFor(size: number, tblDmaAddr: number, segBoundaryMask: number): SlotRequest {
+  if (size !== lastSize || tblDmaAddr !== lastTbl || segBoundaryMask !== lastMask) {
+    lastRq = slotRequest(size, tblDmaAddr, segBoundaryMask);
+    lastSize = size;
+    lastTbl = tblDmaAddr;
+    lastMask = segBoundaryMask;
+  }
+  return lastRq;
 }
 
 /** swiotlb_tbl_unmap_single: copy back for FROM_DEVICE/BIDIRECTIONAL, then free and merge. */
