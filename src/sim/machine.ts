@@ -339,9 +339,14 @@ export class Machine {
     if (this.ff) {
       if (this.quiet[kind]) return rec as unknown as RecordOf<K>;
     } else this.stepObjs.push(rec);
-    const h = this.recentHooks(kind);
-    if (h.watchers) for (const fn of h.watchers) fn(this, rec);
-    if (this.keep && !this.ff) this.trace.put(rec, h.encode ?? (h.encode = encoderOf(kind)), stack);
+    // The kind's hooks only when a watcher or the store may want the record: finding them
+    // for a kind that changes from call to call is most of emit's own cost.
+    const store = this.keep && !this.ff;
+    if (store || this.watchedKinds !== 0) {
+      const h = this.recentHooks(kind);
+      if (h.watchers) for (const fn of h.watchers) fn(this, rec);
+      if (store) this.trace.put(rec, h.encode ?? (h.encode = encoderOf(kind)), stack);
+    }
     if (this.halter !== undefined && this.halter(rec)) {
       this.halted = true;
       throw HALT;
