@@ -66,11 +66,7 @@ export function iommuIsSpanBoundary(
  * where it started ("swiotlb buffer is full").
  */
 export function swiotlbFindSlots(st: SwiotlbState, rq: SlotRequest): number {
-  return swiotlbFindSlotsFor(st, rq.nslots, rq.stride, rq.offsetSlots, rq.maxSlots);
-}
-
-/** swiotlbFindSlots with the request's fields as arguments (swiotlb_tbl_map_single builds no SlotRequest). */
-export function swiotlbFindSlotsFor(st: SwiotlbState, nslots: number, stride: number, offsetSlots: number, maxSlots: number): number {
+  const { nslots, stride, offsetSlots, maxSlots } = rq;
   const nslabs = st.nslabs;
   const list = st.list;
   let index = Math.ceil(st.index / stride) * stride;

@@ -20,7 +20,7 @@ import {
   type SlotRequest,
   slotRequest,
   swiotlbClaim,
-  swiotlbFindSlotsFor,
+  swiotlbFindSlots,
   swiotlbLargestFree,
   swiotlbRelease,
 } from './swiotlb-slots.ts';
@@ -123,7 +123,7 @@ export function swiotlbTblMapSingle(
     const st = swiotlbOf(m);
     assert(st !== undefined, 'swiotlb_tbl_map_single without a pool (the kernel panics here)');
     const rq = requestFor(size, tblDmaAddr, dmaSegBoundaryOf(dev));
-    const index = swiotlbFindSlotsFor(st, rq.nslots, rq.stride, rq.offsetSlots, rq.maxSlots);
+    const index = swiotlbFindSlots(st, rq);
     if (index < 0) {
       const largest = swiotlbLargestFree(st);
       st.lastFull = { dev: dev.name, size, nslots: rq.nslots, t: m.state.now };
