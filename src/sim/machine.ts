@@ -228,6 +228,11 @@ export class Machine {
     this.services.set(key, impl);
   }
 
+  /** Whether some model provided the service (an optional hook another layer may fill). */
+  hasService<T>(key: ServiceKey<T>): boolean {
+    return this.services.has(key);
+  }
+
   service<T>(key: ServiceKey<T>): T {
     const s = this.services.get(key);
     if (s === undefined) assert(false, `no service ${key.name}`); // message built only on failure

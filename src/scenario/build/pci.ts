@@ -39,10 +39,10 @@ export const buildPci: BuildStep = ({ m, s, file }) => {
   // pci_request_acs(): detect_intel_iommu (dmar.c) unless intel_iommu=off, and the AMD
   // driver's early init (amd_iommu_init.c), once they found their ACPI table.
   const acsRequested = !vtdDisabled(s) || s.amd !== undefined;
-  // The IOMMU init goes between the enumeration and the probes: VT-d's (built before, see
-  // buildVtd's afterPciEnumeration) from the PCI boot event; the AMD driver's, built after the
-  // devices (buildAmd), from its own event before the probes.
-  pciSetup(m, en, { acsRequested, disableAcsRedir: s.pci.disableAcsRedir, p2pmem: probes, deferProbe: s.amd !== undefined, iommuInit: s.vtd !== undefined });
+  // The IOMMU init goes between the enumeration and the probes: VT-d's (built before) from
+  // the PCI boot event (pciIommuInitKey); the AMD driver's, built after the devices
+  // (buildAmd), from its own event before the probes.
+  pciSetup(m, en, { acsRequested, disableAcsRedir: s.pci.disableAcsRedir, p2pmem: probes, deferProbe: s.amd !== undefined });
 };
 
 /**

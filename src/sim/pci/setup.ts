@@ -32,8 +32,8 @@ export function parseAcsRedirParam(s: string): (Bdf | undefined)[] {
 const matches = (f: PciFn, b: Bdf): boolean => f.segment === b.segment && f.bus === b.bus && f.devfn === ((b.dev << 3) | b.fn);
 
 /**
- * pci_iommu_init's IOMMU init (x86_init.iommu.iommu_init), when an IOMMU driver built before
- * the PCI model leaves it to the PCI boot: it runs between the enumeration and the probes.
+ * pci_iommu_init's IOMMU init (x86_init.iommu.iommu_init), provided by an IOMMU driver built
+ * before the PCI model (VT-d): the PCI boot runs it between the enumeration and the probes.
  */
 export const pciIommuInitKey = serviceKey<(m: Machine) => void>('pci.iommu-init');
 
@@ -43,18 +43,18 @@ const PCI_PROBE = eventKey('pci.probe');
 /**
  * The model at build; what the kernel prints and the drivers' probes happen at t = 0 (before
  * any process or device), so the records are stepped through like any other. One event does
- * both, with the IOMMU driver's init between them when `iommuInit` (VT-d), as pci_iommu_init
+ * both, with the IOMMU driver's init between them when one provides pciIommuInitKey (VT-d), as pci_iommu_init
  * (rootfs_initcall) runs between the enumeration (subsys_initcall) and the drivers' probes
  * (device_initcall); unless `deferProbe`: an IOMMU driver built later (AMD) initialises from
  * its own event and its build step calls pciScheduleProbe after it.
  */
-export function pciSetup(m: Machine, en: Enumerated, opts: { acsRequested: boolean; disableAcsRedir?: string; p2pmem: readonly P2pmemProbe[]; deferProbe?: boolean; iommuInit?: boolean }): PciState {
+export function pciSetup(m: Machine, en: Enumerated, opts: { acsRequested: boolean; disableAcsRedir?: string; p2pmem: readonly P2pmemProbe[]; deferProbe?: boolean }): PciState {
   const st: PciState = {
     hosts: en.hosts, fns: en.fns, allocs: [], prng: m.forkPrng(), warned: [],
-    boot: { acsRequested: opts.acsRequested, disableAcsRedir: opts.disableAcsRedir ?? '', p2pmem: [...opts.p2pmem], iommuInit: opts.iommuInit ?? false },
+    boot: { acsRequested: opts.acsRequested, disableAcsRedir: opts.disableAcsRedir ?? '', p2pmem: [...opts.p2pmem] },
   };
   m.addModel(PCI_MODEL, st);
-  m.on(PCI_BOOT, opts.deferProbe ? pciEnumerate : pciBoot);
+  m.on(PCI_BOOT, opts.deferProbe ? pciEnumerateInit : pciBoot);
   m.on(PCI_PROBE, pciProbe);
   m.schedule(0, m.typeOf(PCI_BOOT), 0, 0, PRIO.kernel);
   return st;
@@ -66,9 +66,14 @@ export function pciScheduleProbe(m: Machine): void {
 }
 
 function pciBoot(m: Machine): void {
-  pciEnumerate(m);
-  if (m.model(PCI_MODEL).boot.iommuInit) m.service(pciIommuInitKey)(m);
+  pciEnumerateInit(m);
   pciProbe(m);
+}
+
+/** The enumeration, then the init of an IOMMU driver built before the PCI model. */
+function pciEnumerateInit(m: Machine): void {
+  pciEnumerate(m);
+  if (m.hasService(pciIommuInitKey)) m.service(pciIommuInitKey)(m);
 }
 
 /** pci_enable_acs for every function as it is added. */

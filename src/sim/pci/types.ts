@@ -122,13 +122,7 @@ export interface PciState {
    * What the boot event applies: pci_request_acs() (an IOMMU driver found its ACPI table),
    * pci=disable_acs_redir= and the drivers' p2pmem probes.
    */
-  boot: {
-    acsRequested: boolean;
-    disableAcsRedir: string;
-    p2pmem: { fn: number; bar: number; size: number; offset: number; publish: boolean }[];
-    /** The boot event runs the IOMMU driver's init between enumeration and probes (pciIommuInitKey). */
-    iommuInit: boolean;
-  };
+  boot: { acsRequested: boolean; disableAcsRedir: string; p2pmem: { fn: number; bar: number; size: number; offset: number; publish: boolean }[] };
 }
 
 export const PCI_MODEL = modelKey<PciState>('pci');
