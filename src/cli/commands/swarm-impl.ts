@@ -7,7 +7,7 @@ import { EXIT, UsageError, printLines } from '../output.ts';
 import { failOnKinds, loadFamily, overridesOf } from '../swarm/family.ts';
 import { defaultWorkers, runPool } from '../swarm/pool.ts';
 import { progressReporter } from '../swarm/progress.ts';
-import { REPORT_VERSION, type SeedRange, type SwarmReport, countOutcomes, reportLines, shardRange } from '../swarm/report.ts';
+import { REPORT_VERSION, type SeedRange, type SwarmReport, reportLines, shardRange } from '../swarm/report.ts';
 import type { SwarmArgs } from './swarm.ts';
 
 /** Most seeds one swarm runs (one invocation; shards go past it). */
@@ -59,7 +59,7 @@ export async function swarmHandler(argv: ArgumentsCamelCase<SwarmArgs>): Promise
   );
   const progress = progressReporter(process.stderr);
   const t0 = Date.now();
-  const results = await runPool({ raw: fam.raw, file: fam.file, settings: { failOn, kernel: argv.kernel, overrides, maxEvents } }, seeds, workers, (p) => progress.update(p));
+  const { counts, others } = await runPool({ raw: fam.raw, file: fam.file, settings: { failOn, kernel: argv.kernel, overrides, maxEvents } }, seeds, workers, (p) => progress.update(p));
   progress.done();
   const secs = (Date.now() - t0) / 1000;
   const report: SwarmReport = {
@@ -73,8 +73,8 @@ export async function swarmHandler(argv: ArgumentsCamelCase<SwarmArgs>): Promise
     overrides,
     seeds: all,
     ran: mine ? [mine] : [],
-    counts: countOutcomes(results),
-    results: results.filter((r) => r.outcome !== 'pass'),
+    counts,
+    results: others,
   };
   process.stderr.write(`dmadbg: ${seeds.length} seeds in ${secs.toFixed(1)}s (${Math.round(seeds.length / Math.max(secs, 1e-3))} seeds/s)\n`);
   const code = print(report, argv.json);

@@ -48,13 +48,28 @@ export interface PoolProgress {
   readonly failing: number;
 }
 
-export async function runPool(job: SwarmJob, seeds: readonly number[], workers: number, onProgress?: (p: PoolProgress) => void): Promise<SeedResult[]> {
+/** What a worker sends back for a batch: its passing seeds as a count, the rest in full. */
+export interface BatchResult {
+  readonly pass: number;
+  readonly others: SeedResult[];
+}
+
+/** The pool's answer: outcomes counted over every seed, and the seeds that did not pass, in seed order. */
+export interface PoolResult {
+  readonly counts: Record<SeedResult['outcome'], number>;
+  readonly others: SeedResult[];
+}
+
+export async function runPool(job: SwarmJob, seeds: readonly number[], workers: number, onProgress?: (p: PoolProgress) => void): Promise<PoolResult> {
   const n = Math.max(1, Math.min(workers, seeds.length));
   // Batches small enough to balance the threads, large enough that messages cost little.
   const batch = Math.max(1, Math.min(32, Math.ceil(seeds.length / (n * 8))));
-  const results = new Map<number, SeedResult>();
+  const counts = { fail: 0, invalid: 0, limit: 0, error: 0, pass: 0 };
+  // Passing seeds (most of a swarm) cross as a count: with both cores running workers, the
+  // main thread's share of a core is taken from them, and cloning a result per seed was most of it.
+  const others: SeedResult[] = [];
+  let done = 0;
   let next = 0;
-  let failing = 0;
   const url = workerUrl();
   sizeWorkerNursery();
   const lane = (): Promise<void> =>
@@ -71,18 +86,20 @@ export async function runPool(job: SwarmJob, seeds: readonly number[], workers: 
           }
           return;
         }
-        const part = seeds.slice(next, next + batch);
-        next += part.length;
+        const from = next;
+        next = Math.min(seeds.length, next + batch);
         inFlight++;
-        w.postMessage(part);
+        w.postMessage(seeds.slice(from, next));
       };
-      w.on('message', (rs: SeedResult[]) => {
+      w.on('message', (b: BatchResult) => {
         inFlight--;
-        for (const r of rs) {
-          results.set(r.seed, r);
-          if (r.outcome === 'fail') failing++;
+        counts.pass += b.pass;
+        done += b.pass + b.others.length;
+        for (const r of b.others) {
+          counts[r.outcome]++;
+          others.push(r);
         }
-        onProgress?.({ done: results.size, total: seeds.length, failing });
+        onProgress?.({ done, total: seeds.length, failing: counts.fail });
         feed();
       });
       w.on('error', reject);
@@ -93,5 +110,5 @@ export async function runPool(job: SwarmJob, seeds: readonly number[], workers: 
       feed();
     });
   await Promise.all(Array.from({ length: n }, lane));
-  return seeds.map((s) => results.get(s)!);
+  return { counts, others: others.sort((a, b) => a.seed - b.seed) };
 }

@@ -36,12 +36,6 @@ export interface SwarmReport {
 
 export const OUTCOMES: readonly SeedResult['outcome'][] = ['fail', 'invalid', 'limit', 'error', 'pass'];
 
-export function countOutcomes(results: readonly SeedResult[]): Record<SeedResult['outcome'], number> {
-  const c = { fail: 0, invalid: 0, limit: 0, error: 0, pass: 0 };
-  for (const r of results) c[r.outcome]++;
-  return c;
-}
-
 /**
  * Shard `index` (1-based) of `count` over [from, to]: a contiguous slice, the same for any
  * machine; the slices of 1..count are disjoint and cover the range.

@@ -6,6 +6,7 @@
 import type { KernelVersion } from '../../sim/kernel.ts';
 import { SimLimitError } from '../../sim/limits.ts';
 import { recordLine } from '../../sim/trace/codec.ts';
+import type { TraceRecord } from '../../sim/trace-kinds.ts';
 import { parseScenarioText } from '../../scenario/load.ts';
 import { formatProblem, ScenarioError } from '../../scenario/problems.ts';
 import { buildMachine } from '../../scenario/build/index.ts';
@@ -72,13 +73,20 @@ export function runScenario(scenario: ScenarioOut, file: string, seed: number | 
   }
   const m = built.machine;
   m.keepTrace = false;
+  // Fast-forward: only the --fail-on kinds (and what checkers watch) are built; the first
+  // one halts the machine inside its event, as a debugger breakpoint would.
   const fail = new Set(s.failOn);
+  let first: TraceRecord | undefined;
+  m.fastForward(true, (k) => fail.has(k));
+  m.haltTest = (r) => {
+    if (!fail.has(r.kind)) return false;
+    first = r;
+    return true;
+  };
   const max = s.maxEvents ?? scenario.limits.maxEvents;
   try {
     while (m.state.events < max && m.step()) {
-      for (const r of m.stepRecords) {
-        if (fail.has(r.kind)) return { outcome: 'fail', kind: r.kind, seq: r.seq, event: m.state.events, line: recordLine(r), events: m.state.events, records: m.state.traceCount };
-      }
+      if (first) return { outcome: 'fail', kind: first.kind, seq: first.seq, event: m.state.events, line: recordLine(first), events: m.state.events, records: m.state.traceCount };
     }
   } catch (e) {
     if (!(e instanceof SimLimitError)) throw e;

@@ -127,7 +127,8 @@ export function iommuMap(m: Machine, dom: IommuDomain, a: { iova: number; pa: nu
     done += pgsize;
   }
   const result = ret === 0 ? 'ok' : 'error';
-  if (m.reuses('map')) emitMapReused(m, 'iommu_map', undefined, dom.name, a.iova, a.pa, a.size, undefined, protString(a.prot), result, ret ? `errno ${-ret}` : undefined);
+  if (m.quiet.map) m.skip();
+  else if (m.reuses('map')) emitMapReused(m, 'iommu_map', undefined, dom.name, a.iova, a.pa, a.size, undefined, protString(a.prot), result, ret ? `errno ${-ret}` : undefined);
   else m.emit('map', { api: 'iommu_map', domain: dom.name, iova: a.iova, pa: a.pa, size: a.size, prot: protString(a.prot), result, reason: ret ? `errno ${-ret}` : undefined });
   if (ret !== 0 && done > 0) iommuUnmap(m, dom, { iova: a.iova, size: done });
   m.kstack.leave(k);
@@ -164,7 +165,8 @@ export function iommuUnmap(m: Machine, dom: IommuDomain, a: { iova: number; size
     done += n;
   }
   ops.iotlbSync(m, dom, gather);
-  if (m.reuses('unmap')) emitUnmapReused(m, api, undefined, dom.name, a.iova, done, undefined, undefined);
+  if (m.quiet.unmap) m.skip();
+  else if (m.reuses('unmap')) emitUnmapReused(m, api, undefined, dom.name, a.iova, done, undefined, undefined);
   else m.emit('unmap', { api, domain: dom.name, iova: a.iova, size: done });
   m.kstack.leave(k);
   return done;

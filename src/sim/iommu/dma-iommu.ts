@@ -69,7 +69,8 @@ export const iommuDmaOps: DmaOps = {
         m.emit('map', { api, dev: dev.name, pa, size, dir, result: 'error', reason: dom ? 'iova space or iommu_map failed' : 'device not attached to a domain' });
         return DMA_MAPPING_ERROR;
       }
-      m.emit('map', { api, dev: dev.name, domain: dom.name, iova: iova + off, pa, size, dir, prot: protString(prot), result: 'ok' });
+      if (m.quiet.map) m.skip();
+      else m.emit('map', { api, dev: dev.name, domain: dom.name, iova: iova + off, pa, size, dir, prot: protString(prot), result: 'ok' });
       return iova + off;
     } finally {
       m.kstack.leave(k);
@@ -85,7 +86,8 @@ export const iommuDmaOps: DmaOps = {
     iommuUnmap(m, dom, { iova: dma - off, size: len });
     iommuDmaFreeIova(dom, dma - off, len);
     m.kstack.leave(k2);
-    m.emit('unmap', { api, dev: dev.name, domain: dom.name, iova: dma, size, dir });
+    if (m.quiet.unmap) m.skip();
+    else m.emit('unmap', { api, dev: dev.name, domain: dom.name, iova: dma, size, dir });
     m.kstack.leave(k);
   },
   syncForCpu() {},

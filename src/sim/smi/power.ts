@@ -50,16 +50,17 @@ export function smiLarbConfigPort(m: Machine, larb: SmiLarbState): void {
   if (larb.direct) return; // BIT(larbid) & larb_direct_to_common_mask: nothing to program
   const block = `larb${larb.id}`;
   if (SMI_PLATS[smiState(m).soc].configPort === 'mmu-en') {
-    larb.regs[SMI_LARB_MMU_EN] = larb.mmu >>> 0;
+    larb.mmuEn = larb.mmu >>> 0;
     m.emit('reg', { block, op: 'write', reg: 'SMI_LARB_MMU_EN', off: SMI_LARB_MMU_EN, val: larb.mmu });
     return;
   }
   for (let i = 0; i < larb.ports; i++) {
     if (!(larb.mmu & (1 << i))) continue;
     const off = SMI_LARB_NONSEC_CON(i);
-    const val = ((larb.regs[off] ?? 0) | F_MMU_EN) >>> 0;
-    larb.regs[off] = val;
-    m.emit('reg', { block, op: 'write', reg: `SMI_LARB_NONSEC_CON(${i})`, off, val });
+    const val = (larb.nonsecCon[i] | F_MMU_EN) >>> 0;
+    larb.nonsecCon[i] = val;
+    if (m.quiet.reg) m.skip();
+    else m.emit('reg', { block, op: 'write', reg: `SMI_LARB_NONSEC_CON(${i})`, off, val });
   }
 }
 
@@ -88,7 +89,8 @@ export function mtkSmiLarbPut(m: Machine, id: number): void {
     return;
   }
   larb.clocks = [];
-  larb.regs = {};
+  larb.nonsecCon.fill(0);
+  larb.mmuEn = 0;
   powerRecord(m, `larb${id}`, 'suspend', 0, []);
   commonPut(m);
 }
@@ -125,6 +127,6 @@ export function smiPortMmuEnabledIn(smi: SmiState, larb: SmiLarbState, port: num
     lastMmuEn = SMI_PLATS[smi.soc].configPort === 'mmu-en';
     lastSoc = smi.soc;
   }
-  if (lastMmuEn) return ((larb.regs[SMI_LARB_MMU_EN] ?? 0) & (1 << port)) !== 0;
-  return ((larb.regs[SMI_LARB_NONSEC_CON(port)] ?? 0) & F_MMU_EN) !== 0;
+  if (lastMmuEn) return (larb.mmuEn & (1 << port)) !== 0;
+  return (larb.nonsecCon[port] & F_MMU_EN) !== 0;
 }

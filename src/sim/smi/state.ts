@@ -27,8 +27,12 @@ export interface SmiLarbState {
   clocks: string[];
   /** larb->mmu: BIT(port) for every port a device attached through (MTK_SMI_MMU_EN). */
   mmu: number;
-  /** Larb registers by offset (SMI_LARB_NONSEC_CON(i), SMI_LARB_MMU_EN); lost at power off. */
-  regs: Record<number, number>;
+  /**
+   * The larb registers config_port writes, lost at power off: SMI_LARB_NONSEC_CON(port)
+   * per port (gen2), and SMI_LARB_MMU_EN (gen1, one bit per port).
+   */
+  nonsecCon: number[];
+  mmuEn: number;
   /** Per port: reads, writes, faults; DMA refused because the larb was off. */
   portReads: number[];
   portWrites: number[];

@@ -49,7 +49,8 @@ export function mtkIommuTlbSync(m: Machine): void {
   for (const inst of s.m4u) {
     if (!inst.tlbFlushActive) return;
     const done = m4uRead(inst, REG_MMU_CPE_DONE);
-    m.emit('reg', {
+    if (m.quiet.reg) m.skip();
+    else m.emit('reg', {
       block: inst.name,
       op: 'poll',
       reg: 'CPE_DONE',
@@ -66,22 +67,26 @@ export function mtkIommuTlbSync(m: Machine): void {
 }
 
 /** The TLB ops object for io-pgtable-arm-v7s, per the kernel in force. */
+/** io-pgtable's flush callbacks as v5.0 wires them (tlb_add_flush, then tlb_sync). */
+const TLB_OPS_V50: ArmV7sTlbOps = {
+  tlbFlushAll: mtkIommuTlbFlushAll,
+  tlbAddFlush: (mm, iova, size) => mtkIommuTlbAddFlushNosync(mm, iova, size),
+  tlbSync: mtkIommuTlbSync,
+};
+
+/** v5.4's iommu_flush_ops: walk and leaf flushes add and sync at once; add_page queues. */
+function addAndSync(mm: Machine, iova: number, size: number): void {
+  mtkIommuTlbAddFlushNosync(mm, iova, size);
+  mtkIommuTlbSync(mm);
+}
+const TLB_OPS_V54: ArmV7sTlbOps = {
+  tlbFlushAll: mtkIommuTlbFlushAll,
+  tlbFlushWalk: addAndSync,
+  tlbFlushLeaf: addAndSync,
+  tlbAddPage: (mm, _gather, iova, granule) => mtkIommuTlbAddFlushNosync(mm, iova, granule),
+};
+
+/** The TLB ops object for io-pgtable-arm-v7s, per the kernel in force (shared: code, not state). */
 export function mtkTlbOps(m: Machine): ArmV7sTlbOps {
-  if (kernelRelease(m.config.kernel) === 'v5.0') {
-    return {
-      tlbFlushAll: mtkIommuTlbFlushAll,
-      tlbAddFlush: (mm, iova, size) => mtkIommuTlbAddFlushNosync(mm, iova, size),
-      tlbSync: mtkIommuTlbSync,
-    };
-  }
-  const addAndSync = (mm: Machine, iova: number, size: number): void => {
-    mtkIommuTlbAddFlushNosync(mm, iova, size);
-    mtkIommuTlbSync(mm);
-  };
-  return {
-    tlbFlushAll: mtkIommuTlbFlushAll,
-    tlbFlushWalk: addAndSync,
-    tlbFlushLeaf: addAndSync,
-    tlbAddPage: (mm, _gather, iova, granule) => mtkIommuTlbAddFlushNosync(mm, iova, granule),
-  };
+  return kernelRelease(m.config.kernel) === 'v5.0' ? TLB_OPS_V50 : TLB_OPS_V54;
 }

@@ -75,5 +75,6 @@ export const regName = (off: number): string => REG_NAMES[off] ?? `REG_${hex32(o
 
 /** Emit a `reg` record for a register access worth showing. */
 export function regTrace(m: Machine, block: string, op: 'write' | 'read', off: number, val: number): void {
-  m.emit('reg', { block, op, reg: regName(off), off, val });
+  if (m.quiet.reg) m.skip();
+  else m.emit('reg', { block, op, reg: regName(off), off, val });
 }

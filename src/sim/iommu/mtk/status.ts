@@ -5,7 +5,7 @@
  */
 import type { Machine } from '../../machine.ts';
 import { read32 as readWord } from '../../mem/phys.ts';
-import { SMI_PLATS, busSelCell } from '../../smi/plat.ts';
+import { F_MMU_EN, SMI_PLATS, busSelCell } from '../../smi/plat.ts';
 import { smiState } from '../../smi/state.ts';
 import { iotlbValidCount } from '../iotlb.ts';
 import { REG_MMU_FAULT_ST1, REG_MMU_PT_BASE_ADDR } from './regs.ts';
@@ -154,7 +154,7 @@ export function smiStatus(m: Machine): SmiStatus {
     ports: Array.from({ length: l.ports }, (_, port) => ({
       port,
       m4uId: (l.id << 5) | port,
-      mmuEnabled: l.direct || ((l.regs[0x380 + 4 * port] ?? 0) & 1) === 1 || ((l.regs[0xf00] ?? 0) & (1 << port)) !== 0,
+      mmuEnabled: l.direct || (l.nonsecCon[port] & F_MMU_EN) !== 0 || (l.mmuEn & (1 << port)) !== 0,
       attached: (l.mmu & (1 << port)) !== 0,
       reads: l.portReads[port],
       writes: l.portWrites[port],

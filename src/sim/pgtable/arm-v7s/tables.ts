@@ -99,5 +99,6 @@ export function armV7sSetPte(
   const addr = table + 4 * index;
   const old = read32(m.state.mem, addr);
   write32(m.state.mem, addr, pte);
-  m.emit('pte', { domain: pt.domain, level: lvl, index, old, new: pte, addr, iova: iova >>> 0 });
+  if (m.quiet.pte) m.skip();
+  else m.emit('pte', { domain: pt.domain, level: lvl, index, old, new: pte, addr, iova: iova >>> 0 });
 }
