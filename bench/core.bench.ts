@@ -1,4 +1,4 @@
-import { type Bench, rate } from './harness.ts';
+import { type Bench, rate, runDrained } from './harness.ts';
 import { queueCreate, queuePop, queuePush } from '../src/sim/core/queue.ts';
 import { prngFromSeed, nextU32 } from '../src/sim/core/prng.ts';
 import { loadScenarioFile } from '../src/scenario/load.ts';
@@ -45,20 +45,8 @@ function demoRun(repeat: number): number {
   if (!r.ok) throw new Error('demo scenario invalid');
   const s = { ...r.scenario, devices: r.scenario.devices.map((d) => ({ ...d, repeat })) };
   const { machine: m } = buildMachine(s);
-  let bytes = 0;
-  const count = (b: Uint8Array) => {
-    bytes += b.length;
-  };
   const start = process.hrtime.bigint();
-  // Drained in batches of 512 records or 64 KiB, as `run --json` writes (run-impl.ts).
-  let drained = 0;
-  while (m.step()) {
-    if (m.state.traceCount - drained >= 512 || m.trace.heldBytes >= 64 * 1024) {
-      m.trace.drain(count);
-      drained = m.state.traceCount;
-    }
-  }
-  m.trace.drain(count);
+  const bytes = runDrained(m);
   const secs = Number(process.hrtime.bigint() - start) / 1e9;
   if (bytes === 0) throw new Error('no output');
   recordsPerEvent = m.state.traceCount / m.state.events;

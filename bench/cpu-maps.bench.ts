@@ -4,7 +4,7 @@
  * kmap_atomic/kunmap_atomic pairs of a highmem page, and dev-mmap of a 64-page buffer
  * (vm_map_pages inserting every page, then munmap).
  */
-import { type Bench, rate } from './harness.ts';
+import { type Bench, rate, runDrained } from './harness.ts';
 import { parseScenarioText } from '../src/scenario/load.ts';
 import { buildMachine } from '../src/scenario/build/index.ts';
 import { Machine } from '../src/sim/machine.ts';
@@ -28,9 +28,7 @@ function pioBlocks(patched: boolean): number {
   });
   return rate(() => {
     const { machine: m } = buildMachine(s);
-    let bytes = 0;
-    while (m.step()) m.trace.drain((b) => void (bytes += b.length));
-    if (bytes === 0) throw new Error('no output');
+    if (runDrained(m) === 0) throw new Error('no output');
   }, 8 * 128, 1000);
 }
 

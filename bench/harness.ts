@@ -3,6 +3,9 @@
  * repeatedly for a time budget and reports a rate (or a measured figure) as min/median/max
  * over several samples, so noisy machines show their noise instead of hiding it.
  */
+import type { Machine } from '../src/sim/machine.ts';
+import { DRAIN_BYTES, DRAIN_RECORDS } from '../src/sim/core/trace.ts';
+
 export interface BenchResult {
   readonly name: string;
   readonly unit: string;
@@ -64,4 +67,26 @@ export function fmt(n: number): string {
   if (n >= 1e6) return `${(n / 1e6).toFixed(2)}M`;
   if (n >= 1e3) return `${(n / 1e3).toFixed(1)}k`;
   return n.toFixed(n < 10 ? 2 : 1);
+}
+
+/**
+ * Step `m` until it is done (or has handled `maxEvents`), handing its JSON lines to `sink` in
+ * the batches `run --json` writes (DRAIN_RECORDS / DRAIN_BYTES), so an events/s figure is
+ * what a headless run gets. Returns the bytes written.
+ */
+export function runDrained(m: Machine, maxEvents = Infinity, sink?: (b: Uint8Array) => void): number {
+  let bytes = 0;
+  const out = (b: Uint8Array) => {
+    bytes += b.length;
+    sink?.(b);
+  };
+  let drained = 0;
+  while (m.state.events < maxEvents && m.step()) {
+    if (m.state.traceCount - drained >= DRAIN_RECORDS || m.trace.heldBytes >= DRAIN_BYTES) {
+      m.trace.drain(out);
+      drained = m.state.traceCount;
+    }
+  }
+  m.trace.drain(out);
+  return bytes;
 }

@@ -4,7 +4,7 @@
  * events per second of a notifier-heavy scenario (mmap/age/reclaim/KSM/munmap cycles
  * with two tracer subscribers and an IOMMU subscriber), trace serialised to nowhere.
  */
-import { type Bench, rate } from './harness.ts';
+import { type Bench, rate, runDrained } from './harness.ts';
 import { parseScenarioText } from '../src/scenario/load.ts';
 import { buildMachine } from '../src/scenario/build/index.ts';
 import type { Machine } from '../src/sim/machine.ts';
@@ -70,14 +70,8 @@ function notifierHeavy(): number {
   let events = 0;
   const perRun = rate(() => {
     const { machine: m } = buildMachine(s, { kernel: 'v5.0' });
-    let bytes = 0;
-    const count = (b: Uint8Array) => { bytes += b.length; };
-    events = 0;
-    while (m.step()) {
-      events++;
-      m.trace.drain(count);
-    }
-    if (bytes === 0) throw new Error('no output');
+    if (runDrained(m) === 0) throw new Error('no output');
+    events = m.state.events;
     lastRecordsPerEvent = m.state.traceCount / events;
   }, 1, 1000);
   return perRun * events;

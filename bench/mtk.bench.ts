@@ -4,7 +4,7 @@
  * pages alternating), and simulated events per second of a long mt8183 scenario with the
  * trace serialised to nowhere, as `run --json > /dev/null` does.
  */
-import { type Bench, rate } from './harness.ts';
+import { type Bench, rate, runDrained } from './harness.ts';
 import { Scenario, type ScenarioOut } from '../src/scenario/schema/index.ts';
 import { buildMachine } from '../src/scenario/build/index.ts';
 import { mtkTranslate } from '../src/sim/iommu/mtk/translate.ts';
@@ -120,19 +120,10 @@ function fastForwardBench(): number {
 
 function eventsBench(): number {
   const s = scenario(64, 2000, 8);
-  let events = 0;
   const t0 = process.hrtime.bigint();
   const { machine: m } = buildMachine(s);
-  let bytes = 0;
-  const count = (b: Uint8Array) => {
-    bytes += b.length;
-  };
-  while (m.step()) {
-    events++;
-    m.trace.drain(count);
-  }
-  if (bytes === 0) throw new Error('no output');
-  return events / (Number(process.hrtime.bigint() - t0) / 1e9);
+  if (runDrained(m) === 0) throw new Error('no output');
+  return m.state.events / (Number(process.hrtime.bigint() - t0) / 1e9);
 }
 
 export const benches: Bench[] = [

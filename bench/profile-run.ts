@@ -5,27 +5,16 @@
  */
 import { loadScenarioFile } from '../src/scenario/load.ts';
 import { buildMachine } from '../src/scenario/build/index.ts';
+import { runDrained } from './harness.ts';
 
 const [file, maxArg] = process.argv.slice(2);
 const r = loadScenarioFile(file);
 if (!r.ok) throw new Error(`${file}: ${r.problems.map((p) => p.message).join('; ')}`);
 const { machine: m } = buildMachine(r.scenario);
 const max = Number(maxArg ?? Infinity);
-let bytes = 0;
-const sink = (b: Uint8Array) => {
-  bytes += b.length;
-};
 const t0 = performance.now();
 const c0 = process.cpuUsage();
-// Drained in batches, as run-impl.ts does (512 records or 64 KiB).
-let drained = 0;
-while (m.state.events < max && m.step()) {
-  if (m.state.traceCount - drained >= 512 || m.trace.heldBytes >= 64 * 1024) {
-    m.trace.drain(sink);
-    drained = m.state.traceCount;
-  }
-}
-m.trace.drain(sink);
+const bytes = runDrained(m, max);
 const s = (performance.now() - t0) / 1000;
 // CPU time as well as wall: on a shared machine it moves less with the other processes' load.
 const c = process.cpuUsage(c0);

@@ -9,6 +9,7 @@ import { loadAndBuild } from '../load.ts';
 import { EXIT, Out, UsageError } from '../output.ts';
 import { TABLE_HEADER, formatRecordRow, formatTime } from '../format.ts';
 import type { RunArgs } from './run.ts';
+import { DRAIN_BYTES, DRAIN_RECORDS } from '../../sim/core/trace.ts';
 import { compileFilter } from '../../debugger/filter.ts';
 import { dmesgLine } from '../../debugger/dmesg.ts';
 import type { KFrame } from '../../sim/core/kstack.ts';
@@ -32,9 +33,6 @@ function runFilter(text: string, m: Machine) {
   }
 }
 
-/** A JSON run writes the store's lines once this many records or bytes are held. */
-const DRAIN_RECORDS = 512;
-const DRAIN_BYTES = 64 * 1024;
 
 export const runHandler = async (argv: ArgumentsCamelCase<RunArgs>) => {
     const seed = intOption('seed', argv.seed, { max: 0xffff_ffff });
