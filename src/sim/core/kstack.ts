@@ -53,6 +53,7 @@ export interface KFrame {
 }
 
 const ARGS = 4;
+const EMPTY_ARGS = new Float64Array(0);
 
 export class KStack {
   /** The current chain (0: no kernel function entered). */
@@ -64,13 +65,20 @@ export class KStack {
   private readonly func: number[] = [0];
   private readonly depth: number[] = [0];
   private readonly kids = new Map<number, number>();
-  /** Per function: the caller chain it was last entered from, and the node that gave. */
-  private lastFrom = new Int32Array(64).fill(-1);
-  private lastNode = new Int32Array(64);
-  private lastFrom2 = new Int32Array(64).fill(-1);
-  private lastNode2 = new Int32Array(64);
-  /** Arguments of the frames entered, by depth (only while keepArgs). */
-  private args = new Float64Array(ARGS * 32);
+  /**
+   * Per function: the caller chain it was last entered from, and the node that gave. Sized
+   * for every function declared so far (one buffer: a machine is built per swarm seed).
+   */
+  private lastFrom!: Int32Array;
+  private lastNode!: Int32Array;
+  private lastFrom2!: Int32Array;
+  private lastNode2!: Int32Array;
+  /** Arguments of the frames entered, by depth (only while keepArgs; made at the first). */
+  private args = EMPTY_ARGS;
+
+  constructor() {
+    this.sizeCache(Math.max(64, FUNCS.length));
+  }
 
   /** Enter kernel function f; returns the chain to hand back to leave(). */
   enter(f: KFunc, a0 = 0, a1 = 0, a2 = 0, a3 = 0): number {
@@ -107,25 +115,28 @@ export class KStack {
   }
 
   private growCache(id: number): void {
-    const n = Math.max(2 * this.lastFrom.length, id + 1);
-    const from = new Int32Array(n).fill(-1);
-    from.set(this.lastFrom);
-    const node = new Int32Array(n);
-    node.set(this.lastNode);
-    this.lastFrom = from;
-    this.lastNode = node;
-    const from2 = new Int32Array(n).fill(-1);
-    from2.set(this.lastFrom2);
-    const node2 = new Int32Array(n);
-    node2.set(this.lastNode2);
-    this.lastFrom2 = from2;
-    this.lastNode2 = node2;
+    const from = this.lastFrom, node = this.lastNode, from2 = this.lastFrom2, node2 = this.lastNode2;
+    this.sizeCache(Math.max(2 * from.length, id + 1));
+    this.lastFrom.set(from);
+    this.lastNode.set(node);
+    this.lastFrom2.set(from2);
+    this.lastNode2.set(node2);
   }
+
+  /** Fresh caches for n functions (nothing cached: every `from` is -1). */
+  private sizeCache(n: number): void {
+    const buf = new ArrayBuffer(16 * n);
+    this.lastFrom = new Int32Array(buf, 0, n).fill(-1);
+    this.lastNode = new Int32Array(buf, 4 * n, n);
+    this.lastFrom2 = new Int32Array(buf, 8 * n, n).fill(-1);
+    this.lastNode2 = new Int32Array(buf, 12 * n, n);
+  }
+
 
   private keep(a0: number, a1: number, a2: number, a3: number): void {
     const at = (this.depth[this.cur] - 1) * ARGS;
     if (at + ARGS > this.args.length) {
-      const more = new Float64Array(this.args.length * 2);
+      const more = new Float64Array(Math.max(ARGS * 32, this.args.length * 2));
       more.set(this.args);
       this.args = more;
     }
@@ -137,6 +148,7 @@ export class KStack {
 
   /** The current frames' arguments, innermost first (what a record keeps while keepArgs). */
   argsNow(): number[][] {
+    if (this.args.length === 0) this.args = new Float64Array(ARGS * 32); // frames entered before keepArgs read as zero
     const out: number[][] = [];
     for (let node = this.cur; node !== 0; node = this.parent[node]) {
       const at = (this.depth[node] - 1) * ARGS;

@@ -26,45 +26,52 @@ export interface EventQueue {
   freeTop: number;
 }
 
-export function queueCreate(capacity = 1024): EventQueue {
-  const q: EventQueue = {
-    size: 0,
-    seqNext: 0,
-    hkey: new Float64Array(capacity),
-    hseq: new Float64Array(capacity),
-    hslot: new Int32Array(capacity),
-    t: new Float64Array(capacity),
-    type: new Int32Array(capacity),
-    a: new Float64Array(capacity),
-    b: new Float64Array(capacity),
-    free: new Int32Array(capacity),
-    freeTop: capacity,
+type QueueArrays = Pick<EventQueue, 'hkey' | 'hseq' | 'hslot' | 't' | 'type' | 'a' | 'b' | 'free'>;
+
+/**
+ * The eight arrays as views of one buffer: one backing store per queue, not eight (a swarm
+ * builds a machine per seed, and every backing store is a malloc and a free on V8's sweeper).
+ */
+function queueArrays(cap: number): QueueArrays {
+  const buf = new ArrayBuffer(cap * (5 * 8 + 3 * 4));
+  let at = 0;
+  const f64 = () => {
+    const v = new Float64Array(buf, at, cap);
+    at += 8 * cap;
+    return v;
   };
-  for (let i = 0; i < capacity; i++) q.free[i] = capacity - 1 - i;
-  return q;
+  const i32 = () => {
+    const v = new Int32Array(buf, at, cap);
+    at += 4 * cap;
+    return v;
+  };
+  // The Float64Arrays first, so every view is aligned; returned in the queue's field order.
+  const hkey = f64(), hseq = f64(), t = f64(), a = f64(), b = f64();
+  return { hkey, hseq, hslot: i32(), t, type: i32(), a, b, free: i32() };
 }
 
-function grown<T extends Int32Array | Float64Array>(arr: T, cap: number): T {
-  const n = new (arr.constructor as new (n: number) => T)(cap);
-  n.set(arr);
-  return n;
+export function queueCreate(capacity = 1024): EventQueue {
+  const v = queueArrays(capacity);
+  const q: EventQueue = { size: 0, seqNext: 0, hkey: v.hkey, hseq: v.hseq, hslot: v.hslot, t: v.t, type: v.type, a: v.a, b: v.b, free: v.free, freeTop: capacity };
+  for (let i = 0; i < capacity; i++) q.free[i] = capacity - 1 - i;
+  return q;
 }
 
 function grow(q: EventQueue): void {
   const old = q.hkey.length;
   const cap = old * 2;
-  q.hkey = grown(q.hkey, cap);
-  q.hseq = grown(q.hseq, cap);
-  q.hslot = grown(q.hslot, cap);
-  q.t = grown(q.t, cap);
-  q.type = grown(q.type, cap);
-  q.a = grown(q.a, cap);
-  q.b = grown(q.b, cap);
+  const n = queueArrays(cap);
+  n.hkey.set(q.hkey);
+  n.hseq.set(q.hseq);
+  n.hslot.set(q.hslot);
+  n.t.set(q.t);
+  n.type.set(q.type);
+  n.a.set(q.a);
+  n.b.set(q.b);
+  Object.assign(q, n);
   // Every old slot is in use (that is why we grow); the new ones are free.
-  const free = new Int32Array(cap);
   let top = 0;
-  for (let i = cap - 1; i >= old; i--) free[top++] = i;
-  q.free = free;
+  for (let i = cap - 1; i >= old; i--) q.free[top++] = i;
   q.freeTop = top;
 }
 

@@ -27,6 +27,9 @@ const TWO32 = 0x1_0000_0000;
 /** Room a number of any format takes at most (a JSON number, "0x" and 16 digits, ...). */
 export const NUMBER_ROOM = 26;
 
+const EMPTY = new Uint8Array(0);
+const EMPTY_DV = new DataView(EMPTY.buffer);
+
 export class ByteWriter {
   buf: Uint8Array;
   dv: DataView;
@@ -37,8 +40,9 @@ export class ByteWriter {
   private readonly full: (w: ByteWriter, n: number) => void;
 
   constructor(size: number, full?: (w: ByteWriter, n: number) => void) {
-    this.buf = new Uint8Array(size);
-    this.dv = new DataView(this.buf.buffer);
+    // An empty writer (a machine's store before its first record) shares one empty buffer.
+    this.buf = size === 0 ? EMPTY : new Uint8Array(size);
+    this.dv = size === 0 ? EMPTY_DV : new DataView(this.buf.buffer);
     this.full = full ?? growInPlace;
   }
 
