@@ -8,7 +8,10 @@ import { picksKey, swarmPicks, swarmVariant } from '../../src/scenario/swarm.ts'
 import { shardRange } from '../../src/cli/swarm/report.ts';
 import { intBelow, prngFromSeed } from '../../src/sim/core/prng.ts';
 import { SCENARIOS } from '../helpers/scenario.ts';
-import { runSeed, seedRunner } from '../../src/debugger/swarm/seed.ts';
+import { runSeed, seedDoc, seedRunner } from '../../src/debugger/swarm/seed.ts';
+import { checkDoc } from '../../src/debugger/swarm/run.ts';
+import { buildMachine } from '../../src/scenario/build/index.ts';
+import { recordLine } from '../../src/sim/trace/codec.ts';
 import { SwarmSection } from '../../src/scenario/schema/swarm.ts';
 import { SWARM_TEMPLATE } from '../../src/scenario/templates/swarm.ts';
 
@@ -91,6 +94,30 @@ describe('a swarm worker (seedRunner: each member checked once, then built per s
       expect([...outcomes].sort()).toEqual(reached);
     });
   }
+
+  // A seed's run fast-forwards (only the --fail-on kinds are built) and halts at the first
+  // one: its record and event must be the ones a full run of the member, every record kept
+  // as `dmadbg run` keeps them, reaches first.
+  it('reports the first failing record exactly as a full run of its member writes it', () => {
+    const job = { raw: JSON.parse(JSON.stringify(raw)) as Record<string, unknown>, file: 'fam.json', settings: { failOn: ['stale-tlb'] } };
+    let fails = 0;
+    for (let seed = 1; seed <= 40; seed++) {
+      const got = runSeed(job, seed);
+      const c = checkDoc(seedDoc(job.raw, seed).doc, 'fam.json', job.settings);
+      if (!c.ok) throw new Error(c.message);
+      const { machine: m } = buildMachine(c.scenario, { file: 'fam.json' });
+      let first: { line: string; event: number } | undefined;
+      while (!first && m.step()) {
+        const r = m.stepRecords.find((x) => x.kind === 'stale-tlb');
+        if (r) first = { line: recordLine(r), event: m.state.events };
+      }
+      if (first) fails++;
+      expect(got.outcome, `seed ${seed}`).toBe(first ? 'fail' : 'pass');
+      expect(got.line, `seed ${seed}`).toBe(first?.line);
+      expect(got.event, `seed ${seed}`).toBe(first?.event);
+    }
+    expect(fails).toBeGreaterThan(5);
+  });
 
   it('keys a member by what its seeds picked: one key, one member', () => {
     const s = SwarmSection.parse(wide.swarm);
