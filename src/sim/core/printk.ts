@@ -40,6 +40,11 @@ export function printk(m: Machine, level: KlogLevel, text: string): void {
 }
 
 /** printk_once / dev_err_once: the first call at `site` prints; false when it did not. */
+/** Has the _once site printed already? A caller formats its text only while it has not. */
+export function printedOnce(m: Machine, site: string): boolean {
+  return printkState(m).once.includes(site);
+}
+
 export function printkOnce(m: Machine, site: string, level: KlogLevel, text: string): boolean {
   const st = printkState(m);
   if (st.once.includes(site)) return false;

@@ -25,7 +25,7 @@ import {
 } from './swiotlb-state.ts';
 import { swiotlbTblMapSingle, swiotlbTblSyncSingle, swiotlbTblUnmapSingle } from './swiotlb.ts';
 import { DMA_MAX_MAPPING_SIZE } from '../kernel.ts';
-import { printkOnce } from '../core/printk.ts';
+import { printedOnce, printkOnce } from '../core/printk.ts';
 import { devPrefix } from '../devices/identity.ts';
 import { emitMapReused, emitUnmapReused } from '../trace/reused.ts';
 
@@ -93,7 +93,7 @@ function pad64(n: number): string {
  * static and may be inlined, so which symbol %pS names is not known from the source.
  */
 function reportAddr(m: Machine, dev: DeviceBase, dmaAddr: number, size: number): void {
-  if (dev.dmaMaskBits < 32) return;
+  if (dev.dmaMaskBits < 32 || printedOnce(m, 'report_addr')) return; // dev_err_once: the text is built once
   const mask = dmaMaskOf(dev);
   const maskText = dev.dmaMaskBits >= 64 ? 'ffffffffffffffff' : mask.toString(16);
   printkOnce(m, 'report_addr', 'err', `${devPrefix(m, dev)}overflow ${pad64(dmaAddr)}+${size} of DMA mask ${maskText} bus mask 0`);

@@ -180,6 +180,11 @@ export function writeBytes(mem: PhysMem, pa: number, data: Uint8Array): void {
  */
 const bufferCompare = Buffer.prototype.compare;
 function sameBytes(p: Uint8Array, off: number, data: Uint8Array, from: number, n: number): boolean {
+  // Up to 64 bytes (a descriptor, a log line) a loop beats the call into C++ (~85 vs ~130 ns).
+  if (n <= 64) {
+    for (let i = 0; i < n; i++) if (p[off + i] !== data[from + i]) return false;
+    return true;
+  }
   return bufferCompare.call(p, data, from, from + n, off, off + n) === 0;
 }
 

@@ -39,7 +39,8 @@ describe('checksum (FNV-1a over memory)', () => {
       for (let i = 0; i < 200; i++) {
         const op = intBelow(p, 8);
         const a = at();
-        const n = Math.min(1 + intBelow(p, 3 * 4096), span - a);
+        // Half the writes short (a log line, a descriptor), half up to three pages.
+        const n = Math.min(1 + intBelow(p, intBelow(p, 2) ? 96 : 3 * 4096), span - a);
         if (op === 0 || op === 1) {
           // new bytes, or the bytes already there written again
           const data = op === 0 ? new Uint8Array(n).fill(intBelow(p, 256)) : shadow.slice(a, a + n);
@@ -64,6 +65,13 @@ describe('checksum (FNV-1a over memory)', () => {
           write8(mem, base + a, v);
           shadow[a] = v;
         } else if (op === 6) mem = structuredClone(mem); // a restored snapshot
+        else {
+          // the bytes already there with one of them changed: a write that is almost a rewrite
+          const data = shadow.slice(a, a + n);
+          data[intBelow(p, n)] ^= 1 + intBelow(p, 255);
+          writeBytes(mem, base + a, data);
+          shadow.set(data, a);
+        }
         // A few fixed ranges, hashed again and again across the writes (as a device's
         // dev-op sum is), so remembered page runs are reused and must be dropped on change.
         const [ca, cn] = RANGES[intBelow(p, RANGES.length)];
