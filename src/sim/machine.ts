@@ -65,28 +65,29 @@ export interface Snapshot {
   readonly traceCount: number;
 }
 
-/**
- * An object with one property per record kind, built as one object literal: 82 properties
- * added one by one put an object in dictionary mode, and every `m.quiet.dma` or hook load
- * was a hash lookup. A literal keeps fast properties, in one fixed order.
+/*
+ * The per-kind tables are object literals with one property per record kind, from generated
+ * code: 82 properties added one by one put an object in dictionary mode, and every
+ * `m.quiet.dma` or hook load was a hash lookup. A literal keeps fast properties, in one order.
  */
-const kindLiteral = new Function(`return {${TRACE_KIND_NAMES.map((k) => `${JSON.stringify(k)}: null`).join(', ')}};`) as () => Record<KindName, unknown>;
-
-function kindTable<T>(value: (k: KindName) => T): Record<KindName, T> {
-  const t = kindLiteral() as Record<KindName, T>;
-  for (const k of TRACE_KIND_NAMES) t[k] = value(k);
-  return t;
-}
 
 /** Every kind's encoder and (later) watchers: emit finds them with one property load. */
-function hooksTable(): Record<KindName, KindHooks> {
-  return kindTable(() => ({ encode: undefined, watchers: undefined }));
-}
+const hooksTable = new Function(
+  `return {${TRACE_KIND_NAMES.map((k) => `${JSON.stringify(k)}: { encode: undefined, watchers: undefined }`).join(', ')}};`,
+) as () => Record<KindName, KindHooks>;
 
-/** Every kind false: the fast-forward flags. */
-function quietTable(): Record<KindName, boolean> {
-  return kindTable(() => false);
-}
+/** Every kind false: the fast-forward flags. A machine is built per swarm seed: no keyed stores. */
+const quietTable = new Function(`return {${TRACE_KIND_NAMES.map((k) => `${JSON.stringify(k)}: false`).join(', ')}};`) as () => Record<KindName, boolean>;
+
+/**
+ * quiet[k] = quietOf(k) for every kind, as one store per kind with its name in the code (a
+ * loop storing by a varying key was a megamorphic store per kind, per fastForward call).
+ */
+const setQuiet = new Function(
+  'q',
+  'quietOf',
+  TRACE_KIND_NAMES.map((k) => `q[${JSON.stringify(k)}] = quietOf(${JSON.stringify(k)});`).join('\n'),
+) as (q: Record<KindName, boolean>, quietOf: (k: KindName) => boolean) => void;
 
 function noModel(key: ModelKey<unknown>): never {
   assert(false, `no model ${key.name} in this machine`);
@@ -155,6 +156,8 @@ export class Machine {
   private reusing = true;
   /** Kinds some checker watches: none (most scenarios), and reuses() looks no kind up. */
   private watchedKinds = 0;
+  /** Those kinds, in the order they were first watched. */
+  private readonly watchedList: KindName[] = [];
   /** The kinds emitted last and their hooks (see recentHooks). */
   private readonly recentKinds: string[] = new Array<string>(RECENT_KINDS).fill('');
   private readonly recentKindHooks: KindHooks[] = new Array<KindHooks>(RECENT_KINDS);
@@ -249,6 +252,7 @@ export class Machine {
     else {
       h.watchers = [fn as Watcher];
       this.watchedKinds++;
+      this.watchedList.push(kind);
     }
     this.quiet[kind] = false;
   }
@@ -265,7 +269,12 @@ export class Machine {
   fastForward(on: boolean, needs?: (kind: KindName) => boolean): void {
     this.ff = on;
     this.reusing = this.mayReuse();
-    for (const k of TRACE_KIND_NAMES) this.quiet[k] = on && !this.hooks(k).watchers && !(needs?.(k) ?? false);
+    if (!on) setQuiet(this.quiet, () => false);
+    // With no watcher anywhere (most machines) a kind's hooks need not be looked up.
+    else {
+      setQuiet(this.quiet, needs ? (k) => !needs(k) : () => true);
+      for (const k of this.watchedList) this.quiet[k] = false;
+    }
   }
 
   get fastForwarding(): boolean {

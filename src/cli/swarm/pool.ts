@@ -63,7 +63,7 @@ export interface PoolResult {
 export async function runPool(job: SwarmJob, seeds: readonly number[], workers: number, onProgress?: (p: PoolProgress) => void): Promise<PoolResult> {
   const n = Math.max(1, Math.min(workers, seeds.length));
   // Batches small enough to balance the threads, large enough that messages cost little.
-  const batch = Math.max(1, Math.min(32, Math.ceil(seeds.length / (n * 8))));
+  const batch = Math.max(1, Math.min(128, Math.ceil(seeds.length / (n * 8))));
   const counts = { fail: 0, invalid: 0, limit: 0, error: 0, pass: 0 };
   // Passing seeds (most of a swarm) cross as a count: with both cores running workers, the
   // main thread's share of a core is taken from them, and cloning a result per seed was most of it.

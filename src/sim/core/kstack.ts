@@ -27,11 +27,27 @@ export interface KFunc {
   readonly args: readonly string[];
 }
 
-const FUNCS: KFunc[] = [{ id: 0, name: '', file: '', args: [] }];
+/**
+ * A declared function with enter()'s cache: the last two chains it was entered from and the
+ * nodes they gave, valid for the KStack that entered it last (`owner`). Kept on the function
+ * rather than in per-stack arrays, so a new machine (one per swarm seed) allocates none; a
+ * stack that finds another owner interns through its own map, which gives the same nodes.
+ */
+interface KFuncCached extends KFunc {
+  owner: KStack | undefined;
+  from1: number;
+  node1: number;
+  from2: number;
+  node2: number;
+}
+
+const declare = (id: number, name: string, file: string, args: readonly string[]): KFuncCached => ({ id, name, file, args, owner: undefined, from1: -1, node1: 0, from2: -1, node2: 0 });
+
+const FUNCS: KFuncCached[] = [declare(0, '', '', [])];
 
 export function kfunc(name: string, file: string, args: readonly string[] = []): KFunc {
   if (args.length > 4) throw new Error(`kfunc ${name}: at most four arguments are kept`);
-  const f: KFunc = { id: FUNCS.length, name, file, args };
+  const f = declare(FUNCS.length, name, file, args);
   FUNCS.push(f);
   return f;
 }
@@ -65,30 +81,17 @@ export class KStack {
   private readonly func: number[] = [0];
   private readonly depth: number[] = [0];
   private readonly kids = new Map<number, number>();
-  /**
-   * Per function: the caller chain it was last entered from, and the node that gave. Sized
-   * for every function declared so far (one buffer: a machine is built per swarm seed).
-   */
-  private lastFrom!: Int32Array;
-  private lastNode!: Int32Array;
-  private lastFrom2!: Int32Array;
-  private lastNode2!: Int32Array;
   /** Arguments of the frames entered, by depth (only while keepArgs; made at the first). */
   private args = EMPTY_ARGS;
-
-  constructor() {
-    this.sizeCache(Math.max(64, FUNCS.length));
-  }
 
   /** Enter kernel function f; returns the chain to hand back to leave(). */
   enter(f: KFunc, a0 = 0, a1 = 0, a2 = 0, a3 = 0): number {
     const from = this.cur;
-    const id = f.id;
-    if (id >= this.lastFrom.length) this.growCache(id);
+    const c = f as KFuncCached;
     // Two ways per function: a recursive one (__arm_v7s_map at lvl 1, then 2) alternates callers.
-    if (this.lastFrom[id] === from) this.cur = this.lastNode[id];
-    else if (this.lastFrom2[id] === from) this.cur = this.lastNode2[id];
-    else this.cur = this.intern(from, id);
+    if (c.owner === this && c.from1 === from) this.cur = c.node1;
+    else if (c.owner === this && c.from2 === from) this.cur = c.node2;
+    else this.cur = this.intern(from, c);
     if (this.keepArgs) this.keep(a0, a1, a2, a3);
     return from;
   }
@@ -97,7 +100,8 @@ export class KStack {
     this.cur = from;
   }
 
-  private intern(from: number, id: number): number {
+  private intern(from: number, c: KFuncCached): number {
+    const id = c.id;
     const key = from * 4096 + id;
     let node = this.kids.get(key);
     if (node === undefined) {
@@ -107,30 +111,19 @@ export class KStack {
       this.depth.push(this.depth[from] + 1);
       this.kids.set(key, node);
     }
-    this.lastFrom2[id] = this.lastFrom[id];
-    this.lastNode2[id] = this.lastNode[id];
-    this.lastFrom[id] = from;
-    this.lastNode[id] = node;
+    if (c.owner !== this) {
+      c.owner = this;
+      c.from1 = -1;
+    }
+    c.from2 = c.from1;
+    c.node2 = c.node1;
+    c.from1 = from;
+    c.node1 = node;
     return node;
   }
 
-  private growCache(id: number): void {
-    const from = this.lastFrom, node = this.lastNode, from2 = this.lastFrom2, node2 = this.lastNode2;
-    this.sizeCache(Math.max(2 * from.length, id + 1));
-    this.lastFrom.set(from);
-    this.lastNode.set(node);
-    this.lastFrom2.set(from2);
-    this.lastNode2.set(node2);
-  }
 
-  /** Fresh caches for n functions (nothing cached: every `from` is -1). */
-  private sizeCache(n: number): void {
-    const buf = new ArrayBuffer(16 * n);
-    this.lastFrom = new Int32Array(buf, 0, n).fill(-1);
-    this.lastNode = new Int32Array(buf, 4 * n, n);
-    this.lastFrom2 = new Int32Array(buf, 8 * n, n).fill(-1);
-    this.lastNode2 = new Int32Array(buf, 12 * n, n);
-  }
+
 
 
   private keep(a0: number, a1: number, a2: number, a3: number): void {
