@@ -62,6 +62,11 @@ export function armV7sAllocPgtable(m: Machine, cfgIn: ArmV7sCfgIn): ArmV7sAllocR
   }
 }
 
+/** arm_v7s_alloc_pgtable's PRRR and NMRR: the same for every table. */
+const PRRR = (prrrTr(1, ARM_V7S_PRRR_TYPE_DEVICE) | prrrTr(4, ARM_V7S_PRRR_TYPE_NORMAL) | prrrTr(7, ARM_V7S_PRRR_TYPE_NORMAL) |
+  ARM_V7S_PRRR_DS0 | ARM_V7S_PRRR_DS1 | ARM_V7S_PRRR_NS1 | prrrNos(7)) >>> 0;
+const NMRR = (nmrrIr(7, ARM_V7S_RGN_WBWA) | nmrrOr(7, ARM_V7S_RGN_WBWA)) >>> 0;
+
 function allocPgtable(m: Machine, cfgIn: ArmV7sCfgIn): ArmV7sAllocResult {
   // The kernel returns NULL for all of these; the driver sees no ops.
   const fail = (error: number, reason: string): ArmV7sAllocResult => ({ ok: false, error, reason });
@@ -73,16 +78,20 @@ function allocPgtable(m: Machine, cfgIn: ArmV7sCfgIn): ArmV7sAllocResult {
   if (pgd < 0) return fail(-ENOMEM, 'no 16 KiB below 4 GiB for the L1 table');
   // v5.0 always walks WBWA; v5.4 only if the walker is coherent (cfg.coherent_walk).
   const rgn = cfgIn.kernel === 'v5.0' || cfgIn.coherentWalk ? ARM_V7S_RGN_WBWA : ARM_V7S_RGN_NC;
+  // Every field named (a spread of cfgIn plus new keys was a slow object build, per domain).
   const cfg: ArmV7sCfg = {
-    ...cfgIn,
+    domain: cfgIn.domain,
+    kernel: cfgIn.kernel,
     quirks: { ...cfgIn.quirks },
     // Supersections only if the driver asked for SZ_16M.
     pgsizeBitmap: cfgIn.pgsizeBitmap & (SZ_4K | SZ_64K | SZ_1M | SZ_16M),
+    ias: cfgIn.ias,
+    oas: cfgIn.oas,
+    coherentWalk: cfgIn.coherentWalk,
+    splitBlk: cfgIn.splitBlk,
     tcr: ARM_V7S_TCR_PD1,
-    prrr: (prrrTr(1, ARM_V7S_PRRR_TYPE_DEVICE) | prrrTr(4, ARM_V7S_PRRR_TYPE_NORMAL) |
-      prrrTr(7, ARM_V7S_PRRR_TYPE_NORMAL) | ARM_V7S_PRRR_DS0 | ARM_V7S_PRRR_DS1 |
-      ARM_V7S_PRRR_NS1 | prrrNos(7)) >>> 0,
-    nmrr: (nmrrIr(7, ARM_V7S_RGN_WBWA) | nmrrOr(7, ARM_V7S_RGN_WBWA)) >>> 0,
+    prrr: PRRR,
+    nmrr: NMRR,
     ttbr0: (pgd | ARM_V7S_TTBR_S | ARM_V7S_TTBR_NOS | ttbrIrgn(rgn) | ttbrOrgn(rgn)) >>> 0,
     ttbr1: 0,
   };
