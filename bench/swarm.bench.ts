@@ -27,6 +27,8 @@ import { median } from './harness.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const SEEDS = '1..100000';
+/** Pairs of runs (2 workers, then 1): the machine's speed drifts from pair to pair, and the median of five moves less than of three. */
+const SAMPLES = 5;
 const rates: Record<1 | 2, number[]> = { 1: [], 2: [] };
 /** CPU seconds (user + system, every thread of the process) per seed, where /usr/bin/time is there to count them. */
 const cpuPerSeed: Record<1 | 2, number[]> = { 1: [], 2: [] };
@@ -82,12 +84,12 @@ let speedups = 0;
 let twos = 0;
 
 export const benches: Bench[] = [
-  { name: 'swarm mtk-swarm-flush 100000 seeds, 1 worker', unit: 'seeds/s', samples: 3, sample: trio },
-  { name: 'swarm mtk-swarm-flush 100000 seeds, 2 workers', unit: 'seeds/s', samples: 3, sample: () => rates[2][twos++] },
+  { name: 'swarm mtk-swarm-flush 100000 seeds, 1 worker', unit: 'seeds/s', samples: SAMPLES, sample: trio },
+  { name: 'swarm mtk-swarm-flush 100000 seeds, 2 workers', unit: 'seeds/s', samples: SAMPLES, sample: () => rates[2][twos++] },
   {
     name: `swarm speedup 2 workers / 1 (load avg ${load})`,
     unit: 'x',
-    samples: 3,
+    samples: SAMPLES,
     target: '>= 1.7',
     sample: () => rates[2][speedups] / rates[1][speedups++],
     note: () => `(2 threads / 1 at the same moments: pure compute ${median(machine).toFixed(2)}x, allocation-heavy ${median(allocMachine).toFixed(2)}x)`,
@@ -99,7 +101,7 @@ export const benches: Bench[] = [
     ? [{
         name: 'swarm CPU per seed (all threads), 2 workers / 1',
         unit: 'x',
-        samples: 3,
+        samples: SAMPLES,
         sample: (() => {
           let i = 0;
           return () => cpuPerSeed[2][i] / cpuPerSeed[1][i++];
