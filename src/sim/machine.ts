@@ -270,8 +270,8 @@ export class Machine {
     this.ff = on;
     this.reusing = this.mayReuse();
     if (!on) setQuiet(this.quiet, () => false);
-    // With no watcher anywhere (most machines) a kind's hooks need not be looked up.
     else {
+      // Quiet unless needed, then the few watched kinds back on (no hook looked up per kind).
       setQuiet(this.quiet, needs ? (k) => !needs(k) : () => true);
       for (const k of this.watchedList) this.quiet[k] = false;
     }

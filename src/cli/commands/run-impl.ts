@@ -33,7 +33,6 @@ function runFilter(text: string, m: Machine) {
   }
 }
 
-
 export const runHandler = async (argv: ArgumentsCamelCase<RunArgs>) => {
     const seed = intOption('seed', argv.seed, { max: 0xffff_ffff });
     const until = intOption('until', argv.until);

@@ -72,8 +72,7 @@ export function runScenario(scenario: ScenarioOut, file: string, seed: number | 
     throw e;
   }
   const m = built.machine;
-  m.keepTrace = false;
-  // Fast-forward: only the --fail-on kinds (and what checkers watch) are built; the first
+  // Fast-forward (nothing kept in the trace store): only the --fail-on kinds (and what checkers watch) are built; the first
   // one halts the machine inside its event, as a debugger breakpoint would.
   const fail = new Set(s.failOn);
   let first: TraceRecord | undefined;

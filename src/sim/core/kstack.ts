@@ -122,10 +122,6 @@ export class KStack {
     return node;
   }
 
-
-
-
-
   private keep(a0: number, a1: number, a2: number, a3: number): void {
     const at = (this.depth[this.cur] - 1) * ARGS;
     if (at + ARGS > this.args.length) {

@@ -39,16 +39,15 @@ export function printk(m: Machine, level: KlogLevel, text: string): void {
   m.emit('klog', { level, text });
 }
 
-/** printk_once / dev_err_once: the first call at `site` prints; false when it did not. */
-/** Has the _once site printed already? A caller formats its text only while it has not. */
+/** Has the _once site printed already? A caller on a hot path formats its text only while it has not. */
 export function printedOnce(m: Machine, site: string): boolean {
   return printkState(m).once.includes(site);
 }
 
+/** printk_once / dev_err_once: the first call at `site` prints; false when it did not. */
 export function printkOnce(m: Machine, site: string, level: KlogLevel, text: string): boolean {
-  const st = printkState(m);
-  if (st.once.includes(site)) return false;
-  st.once.push(site);
+  if (printedOnce(m, site)) return false;
+  printkState(m).once.push(site);
   printk(m, level, text);
   return true;
 }

@@ -27,6 +27,8 @@ import { ByteWriter } from '../trace/writer.ts';
 export type { TraceRecord } from '../trace-kinds.ts';
 
 const CHUNK_BYTES = 1 << 20;
+const CACHE_CHUNKS = 4;
+const NL = 10;
 
 /**
  * A streaming run (`run --json`, the benches that time it) drains the store once this many
@@ -34,8 +36,6 @@ const CHUNK_BYTES = 1 << 20;
  */
 export const DRAIN_RECORDS = 512;
 export const DRAIN_BYTES = 64 * 1024;
-const CACHE_CHUNKS = 4;
-const NL = 10;
 
 /**
  * Where sealed chunks go. `put` keeps the bytes (copying them: the caller reuses its buffer)

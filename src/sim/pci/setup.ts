@@ -43,10 +43,10 @@ const PCI_PROBE = eventKey('pci.probe');
 /**
  * The model at build; what the kernel prints and the drivers' probes happen at t = 0 (before
  * any process or device), so the records are stepped through like any other. One event does
- * both, with the IOMMU driver's init between them when one provides pciIommuInitKey (VT-d), as pci_iommu_init
- * (rootfs_initcall) runs between the enumeration (subsys_initcall) and the drivers' probes
- * (device_initcall); unless `deferProbe`: an IOMMU driver built later (AMD) initialises from
- * its own event and its build step calls pciScheduleProbe after it.
+ * both, with the init of an IOMMU driver that provides pciIommuInitKey (VT-d) between them,
+ * as pci_iommu_init (rootfs_initcall) runs between the enumeration (subsys_initcall) and the
+ * drivers' probes (device_initcall); unless `deferProbe`: an IOMMU driver built later (AMD)
+ * initialises from its own event and its build step calls pciScheduleProbe after it.
  */
 export function pciSetup(m: Machine, en: Enumerated, opts: { acsRequested: boolean; disableAcsRedir?: string; p2pmem: readonly P2pmemProbe[]; deferProbe?: boolean }): PciState {
   const st: PciState = {

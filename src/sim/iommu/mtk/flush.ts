@@ -66,7 +66,6 @@ export function mtkIommuTlbSync(m: Machine): void {
   }
 }
 
-/** The TLB ops object for io-pgtable-arm-v7s, per the kernel in force. */
 /** io-pgtable's flush callbacks as v5.0 wires them (tlb_add_flush, then tlb_sync). */
 const TLB_OPS_V50: ArmV7sTlbOps = {
   tlbFlushAll: mtkIommuTlbFlushAll,
