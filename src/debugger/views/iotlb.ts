@@ -16,7 +16,7 @@ export function iotlbView(m: Machine): IotlbView | undefined {
       tlbs.push({
         name: `${inst.name}.mmu${ci} IOTLB`,
         kind: 'iotlb',
-        capacity: c.iotlb.entries.length,
+        capacity: c.iotlb.capacity,
         entries: mtkIotlbEntries(m, i, ci).map((e) => ({ iova: e.iova, pa: e.pa, size: e.size, pte: e.pte, ...(e.stale ? { stale: true } : {}) })),
       });
     }),

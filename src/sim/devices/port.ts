@@ -6,7 +6,7 @@
 import type { Machine } from '../machine.ts';
 import { debugDmaDeviceAccess } from '../dma/debug.ts';
 import type { FieldsFor } from '../trace-kinds.ts';
-import { PAGE_SIZE, readInto, writeBytes } from '../mem/phys.ts';
+import { PAGE_SIZE, readInto, writeRange } from '../mem/phys.ts';
 import type { DeviceBase } from './device.ts';
 import { serviceFamily } from '../core/keys.ts';
 
@@ -41,20 +41,23 @@ export type Translator = (m: Machine, dev: DeviceBase, addr: number, write: bool
 /** The translator of a name a device carries in `translator` ("direct", "mtk", "sva"). */
 export const translatorKey = serviceFamily<Translator>('translator');
 
+/** No IOMMU: the bus address is the PA. One function for every machine, so a call site that saw it stays monomorphic. */
+const directTranslate: Translator = (_m, _dev, addr, _write, out) => {
+  out.pa = addr;
+  return true;
+};
+
 export function provideDirectTranslator(m: Machine): void {
-  m.provide(translatorKey('direct'), (_m, _dev, addr, _write, out) => {
-    out.pa = addr;
-    return true;
-  });
+  m.provide(translatorKey('direct'), directTranslate);
 }
 
 /**
- * A translator's out-object with nothing filled. Every field is present from the start, so
- * the object keeps one shape (translators and the dma record's encoder stay monomorphic):
- * callers create one and reuse it, as port.ts does.
+ * A translator's out-object with nothing filled: a blank `dma` record, whose fields include
+ * every Translation field. Every out-object has that one shape (translators and the record's
+ * encoder stay monomorphic); callers create one and reuse it, as port.ts does.
  */
 export function translationCreate(): Translation {
-  return { pa: 0, protect: undefined, pasid: undefined, atc: undefined, reason: undefined, mmu: undefined, hit: undefined, fault: undefined, faultReason: undefined, m4uPa: undefined, via: undefined };
+  return dmaRecordCreate() as unknown as Translation;
 }
 
 /** Forget what the last translation filled in (everything but `pa`, which a success sets). */
@@ -62,7 +65,12 @@ export function translationReset(out: Translation): void {
   out.protect = out.pasid = out.reason = out.mmu = out.fault = out.faultReason = out.m4uPa = out.atc = out.hit = out.via = undefined;
 }
 
-const xl = translationCreate();
+/**
+ * The chunk's translation and, when the store only encodes it, its `dma` record: one object,
+ * so the translator's findings are already in the record and nothing is copied per access.
+ */
+const xlRecord = dmaRecordCreate();
+const xl = xlRecord as unknown as Translation;
 
 /**
  * One page chunk through the translator: `xl` holds the outcome. When the `dma` record is
@@ -89,18 +97,24 @@ function dmaRecordCreate(): DmaRecord {
   };
 }
 
-/** Reused for every access whose record only goes into the trace store (Machine.reuses). */
-const dmaScratch = dmaRecordCreate();
-
-/** The chunk's `dma` record, from `xl`. */
+/**
+ * The chunk's `dma` record. While only the trace store will see it (Machine.reuses), it is
+ * `xl` itself, the translation's fields already in place; otherwise a new object, copied.
+ */
 function dmaRecord(m: Machine, dev: DeviceBase, addr: number, len: number, dir: 'read' | 'write', ok: boolean): void {
   const reuse = m.reuses('dma');
-  const r = reuse ? dmaScratch : dmaRecordCreate();
+  const r = reuse ? xlRecord : dmaRecordCreate();
   r.dev = dev.name;
   r.addr = addr;
   r.len = len;
   r.dir = dir;
   r.result = ok ? 'ok' : 'fault';
+  if (reuse) {
+    // A failed translation leaves pa as it was; the next one sets it when it succeeds.
+    if (!ok) r.pa = undefined;
+    m.emitReused('dma', r);
+    return;
+  }
   r.pa = ok ? xl.pa : undefined;
   r.pasid = xl.pasid;
   r.atc = xl.atc;
@@ -112,8 +126,7 @@ function dmaRecord(m: Machine, dev: DeviceBase, addr: number, len: number, dir: 
   r.protect = xl.protect;
   r.m4uPa = xl.m4uPa;
   r.via = xl.via;
-  if (reuse) m.emitReused('dma', r);
-  else m.emit('dma', r);
+  m.emit('dma', r);
 }
 
 /** The last translator looked up, by machine and name: devices of one kind repeat it. */
@@ -181,12 +194,12 @@ export function deviceWrite(m: Machine, dev: DeviceBase, addr: number, data: Uin
     const cur = addr + off;
     const n = Math.min(len - off, PAGE_SIZE - (cur & (PAGE_SIZE - 1)));
     if (translate(m, t, dev, cur, true)) {
-      writeBytes(m.state.mem, xl.pa, data.subarray(off, off + n));
+      writeRange(m.state.mem, xl.pa, data, off, n);
       if (m.quiet.dma) m.skip();
       else dmaRecord(m, dev, cur, n, 'write', true);
     } else {
       ok = false;
-      if (xl.protect !== undefined) writeBytes(m.state.mem, xl.protect, data.subarray(off, off + Math.min(n, 128)));
+      if (xl.protect !== undefined) writeRange(m.state.mem, xl.protect, data, off, Math.min(n, 128));
       if (m.quiet.dma) m.skip();
       else dmaRecord(m, dev, cur, n, 'write', false);
     }

@@ -1,7 +1,11 @@
 /**
- * An IOTLB as a finite, deterministic cache: a fixed array of entries allocated at build
- * time, looked up linearly, refilled into an invalid slot or else the least recently used
- * one (smallest `lru` stamp, ties to the lowest index). Plain data, so it snapshots.
+ * An IOTLB as a finite, deterministic cache of `capacity` slots, looked up linearly, refilled
+ * into an invalid slot or else the least recently used one (smallest `lru` stamp, ties to the
+ * lowest index). A slot's entry is made at its first fill: slots never filled are invalid, and
+ * the first invalid slot is the lowest-numbered one either way, so the cache behaves as if
+ * every slot had been there from the start (a machine that translates a few pages makes a few
+ * entries, not 64 per cell; lookups and misses scan only the slots ever filled). Plain data,
+ * so it snapshots.
  *
  * Each entry remembers where its translation came from (the leaf PTE's address and word,
  * and the level-1 word above it) so the stale-translation checker can tell, on a hit,
@@ -34,7 +38,10 @@ export interface IotlbEntry {
 }
 
 export interface Iotlb {
+  /** The slots filled so far (at most `capacity`), in slot order. */
   entries: IotlbEntry[];
+  /** Slots in the cache. */
+  capacity: number;
   clock: number;
   hits: number;
   misses: number;
@@ -44,11 +51,7 @@ export interface Iotlb {
 }
 
 export function iotlbCreate(n: number = IOTLB_ENTRIES): Iotlb {
-  const entries: IotlbEntry[] = [];
-  for (let i = 0; i < n; i++) {
-    entries.push({ valid: false, iova: 0, pa: 0, size: 0, ptePa: 0, pte: 0, l1Pa: 0, l1: 0, pteSeq: -1, gen: -1, lru: 0, staleReported: false });
-  }
-  return { entries, clock: 0, hits: 0, misses: 0, fills: 0, evictions: 0, invalidated: 0 };
+  return { entries: [], capacity: n, clock: 0, hits: 0, misses: 0, fills: 0, evictions: 0, invalidated: 0 };
 }
 
 /** Index of the valid entry covering iova, or -1. A hit refreshes the entry's stamp. */
@@ -66,13 +69,18 @@ export function iotlbLookup(t: Iotlb, iova: number): number {
   return -1;
 }
 
-/** The slot a fill takes: the first invalid one, else the least recently used. */
+/** The slot a fill takes: the first invalid one (a slot not filled yet gets its entry), else the least recently used. */
 function victim(t: Iotlb): number {
+  const es = t.entries;
   let best = 0;
-  for (let i = 0; i < t.entries.length; i++) {
-    const e = t.entries[i];
+  for (let i = 0; i < es.length; i++) {
+    const e = es[i];
     if (!e.valid) return i;
-    if (e.lru < t.entries[best].lru) best = i;
+    if (e.lru < es[best].lru) best = i;
+  }
+  if (es.length < t.capacity) {
+    es.push({ valid: false, iova: 0, pa: 0, size: 0, ptePa: 0, pte: 0, l1Pa: 0, l1: 0, pteSeq: -1, gen: -1, lru: 0, staleReported: false });
+    return es.length - 1;
   }
   return best;
 }

@@ -156,18 +156,23 @@ export function readInto(mem: PhysMem, pa: number, out: Uint8Array, at: number, 
 }
 
 export function writeBytes(mem: PhysMem, pa: number, data: Uint8Array): void {
-  checkRange(pa, data.length);
+  writeRange(mem, pa, data, 0, data.length);
+}
+
+/** writeBytes of data[from, from + len): a device's page chunk, with no view made of it. */
+export function writeRange(mem: PhysMem, pa: number, data: Uint8Array, from: number, len: number): void {
+  checkRange(pa, len);
   let done = 0;
-  while (done < data.length) {
+  while (done < len) {
     const cur = pa + done;
     const off = cur & PAGE_MASK;
-    const n = Math.min(data.length - done, PAGE_SIZE - off);
+    const n = Math.min(len - done, PAGE_SIZE - off);
     const p = pageFor(mem, (cur - off) / PAGE_SIZE);
     // Rewriting a checksummed page with what it already holds (a device copying the same
     // frame every round) keeps its checksum: compare first, which costs far less than rehashing.
-    if (!(sumsCached && pageSums.has(p) && sameBytes(p, off, data, done, n))) {
+    if (!(sumsCached && pageSums.has(p) && sameBytes(p, off, data, from + done, n))) {
       if (sumsCached) pageSums.delete(p);
-      p.set(data.subarray(done, done + n), off);
+      p.set(data.subarray(from + done, from + done + n), off);
     }
     done += n;
   }

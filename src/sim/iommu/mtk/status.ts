@@ -71,7 +71,7 @@ export function mtkIommuStatus(m: Machine): MtkIommuStatus {
         walks: c.walks,
         faults: c.faults,
         iotlbValid: iotlbValidCount(c.iotlb),
-        iotlbSize: c.iotlb.entries.length,
+        iotlbSize: c.iotlb.capacity,
         faultsByPort: { ...c.faultsByPort },
       })),
     })),
