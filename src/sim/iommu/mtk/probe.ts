@@ -43,6 +43,18 @@ export interface MtkSetup {
   clients: string[];
 }
 
+/**
+ * xs.map(fn) that always gives a packed array. Once TurboFan inlines Array.prototype.map it
+ * allocates the result holey (a new elements kind, so a new map): in a swarm worker every
+ * function that had seen the builtin's packed arrays deoptimised and compiled again at
+ * seed ~1,000 (`--trace-deopt`: ~18 wrong-map bailouts). A push loop is packed in every tier.
+ */
+function mapPacked<T, U>(xs: readonly T[], fn: (x: T, i: number) => U): U[] {
+  const out: U[] = [];
+  for (let i = 0; i < xs.length; i++) out.push(fn(xs[i], i));
+  return out;
+}
+
 function cellCreate(n: number): MtkCellState {
   return { iotlb: iotlbCreate(n), reads: 0, writes: 0, walks: 0, faults: 0, faultsByPort: {}, faultDev: '' };
 }
@@ -52,7 +64,7 @@ function smiCreate(soc: MtkSoc, larbM4u: number[]): SmiState {
   return {
     soc,
     common: { refcount: 0, clocks: [], busSel: 0 },
-    larbs: plat.larbPorts.map((ports, id) => ({
+    larbs: mapPacked(plat.larbPorts, (ports, id) => ({
       id,
       name: plat.larbNames[id],
       ports,
@@ -79,7 +91,7 @@ export function mtkSetup(m: Machine, a: MtkSetup): void {
     soc: a.soc,
     driver,
     enable4GB: a.enable4GB,
-    m4u: a.m4uLarbs.map((larbs, id) => ({
+    m4u: mapPacked(a.m4uLarbs, (larbs, id) => ({
       id,
       name: `m4u${id}`,
       regs: new Array<number>(REG_WORDS).fill(0),
