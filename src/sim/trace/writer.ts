@@ -115,6 +115,8 @@ function putDecimal(b: Uint8Array, d: DataView, p: number, n: number): number {
 
 /** A JSON number. At most NUMBER_ROOM bytes. */
 export function putInt(b: Uint8Array, d: DataView, p: number, n: number): number {
+  // Most numbers in a record (seq, lengths, slots) are non-negative int32s: one check each.
+  if ((n | 0) === n && n >= 0) return putSmall(b, d, p, n);
   if (n >= 0 && Number.isSafeInteger(n)) return putDecimal(b, d, p, n);
   if (Number.isSafeInteger(n)) {
     b[p] = 45; // '-'

@@ -144,7 +144,7 @@ describe('the byte writer', () => {
   const safe = () => (u32() % 0x20_0000) * 0x1_0000_0000 + u32(); // 0 .. 2^53
 
   it('writes integers as JSON does', () => {
-    const xs = [0, 1, 9, 10, -1, -2147483648, 2147483647, 2147483648, 4294967295, 1e15, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, 0.5, NaN, Infinity];
+    const xs = [0, -0, 1, 9, 10, -1, -2147483648, 2147483647, 2147483648, 4294967295, 1e15, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, 0.5, NaN, Infinity];
     // Past 2^31 the writer prints two halves split at 10^8: the digits around the cut.
     xs.push(99_999_999, 100_000_000, 100_000_001, 2_147_483_648_00, 10_000_000_000, 12_300_000_045, 2 ** 53 - 2);
     for (let i = 0; i < 2000; i++) xs.push(safe(), -safe(), u32(), u32() >> (u32() & 31));
