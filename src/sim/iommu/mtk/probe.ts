@@ -47,7 +47,7 @@ export interface MtkSetup {
  * xs.map(fn) that always gives a packed array. Once TurboFan inlines Array.prototype.map it
  * allocates the result holey (a new elements kind, so a new map): in a swarm worker every
  * function that had seen the builtin's packed arrays deoptimised and compiled again at
- * seed ~1,000 (`--trace-deopt`: ~18 wrong-map bailouts). A push loop is packed in every tier.
+ * seed ~1,000 (`--trace-deopt`: 13-18 wrong-map bailouts). A push loop is packed in every tier.
  */
 function mapPacked<T, U>(xs: readonly T[], fn: (x: T, i: number) => U): U[] {
   const out: U[] = [];
