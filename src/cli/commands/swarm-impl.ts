@@ -7,7 +7,7 @@ import { EXIT, UsageError, printLines } from '../output.ts';
 import { failOnKinds, loadFamily, overridesOf } from '../swarm/family.ts';
 import { defaultWorkers, runPool } from '../swarm/pool.ts';
 import { progressReporter } from '../swarm/progress.ts';
-import { REPORT_VERSION, type SeedRange, type SwarmReport, reportLines, shardRange } from '../swarm/report.ts';
+import { OUTCOMES, REPORT_VERSION, type SeedRange, type SwarmReport, noOutcomes, reportLines, shardRange } from '../swarm/report.ts';
 import type { SwarmArgs } from './swarm.ts';
 
 /** Most seeds one swarm runs (one invocation; shards go past it). */
@@ -110,8 +110,8 @@ function merge(files: readonly string[], json: boolean | undefined): number {
     if (ran[i].from <= ran[i - 1].to) throw new UsageError(`swarm merge: seeds ${ran[i].from}..${Math.min(ran[i].to, ran[i - 1].to)} are in both ${ran[i - 1].f} and ${ran[i].f}`, EXIT.error);
   }
   const results = reports.flatMap(({ r }) => r.results).sort((a, b) => a.seed - b.seed);
-  const counts = { fail: 0, invalid: 0, limit: 0, error: 0, pass: 0 };
-  for (const { r } of reports) for (const k of Object.keys(counts) as (keyof typeof counts)[]) counts[k] += r.counts[k] ?? 0;
+  const counts = noOutcomes();
+  for (const { r } of reports) for (const k of OUTCOMES) counts[k] += r.counts[k] ?? 0;
   // Adjacent slices join, so a complete merge reads as the swarm's whole range.
   const joined: SeedRange[] = [];
   for (const s of ran) {

@@ -12,6 +12,7 @@ import { setFlagsFromString } from 'node:v8';
 import { createRequire } from 'node:module';
 import type { SeedResult, SwarmJob } from '../../debugger/swarm/seed.ts';
 import { PACKAGE_ROOT } from '../../store/package-root.ts';
+import { type OutcomeCounts, noOutcomes } from './report.ts';
 
 export const defaultWorkers = (): number => Math.max(1, availableParallelism());
 
@@ -56,7 +57,7 @@ export interface BatchResult {
 
 /** The pool's answer: outcomes counted over every seed, and the seeds that did not pass, in seed order. */
 export interface PoolResult {
-  readonly counts: Record<SeedResult['outcome'], number>;
+  readonly counts: OutcomeCounts;
   readonly others: SeedResult[];
 }
 
@@ -64,7 +65,7 @@ export async function runPool(job: SwarmJob, seeds: readonly number[], workers: 
   const n = Math.max(1, Math.min(workers, seeds.length));
   // Batches small enough to balance the threads, large enough that messages cost little.
   const batch = Math.max(1, Math.min(128, Math.ceil(seeds.length / (n * 8))));
-  const counts = { fail: 0, invalid: 0, limit: 0, error: 0, pass: 0 };
+  const counts = noOutcomes();
   // Passing seeds (most of a swarm) cross as a count: with both cores running workers, the
   // main thread's share of a core is taken from them, and cloning a result per seed was most of it.
   const others: SeedResult[] = [];

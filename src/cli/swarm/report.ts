@@ -29,12 +29,19 @@ export interface SwarmReport {
   readonly seeds: SeedRange;
   /** The seeds this report covers (one range per shard merged in). */
   readonly ran: readonly SeedRange[];
-  readonly counts: Readonly<Record<SeedResult['outcome'], number>>;
+  readonly counts: Readonly<OutcomeCounts>;
   /** Every seed that did not pass, in seed order. */
   readonly results: readonly SeedResult[];
 }
 
 export const OUTCOMES: readonly SeedResult['outcome'][] = ['fail', 'invalid', 'limit', 'error', 'pass'];
+
+export type OutcomeCounts = Record<SeedResult['outcome'], number>;
+
+/** A count of zero for every outcome (the pool's and a merge's starting point). */
+export function noOutcomes(): OutcomeCounts {
+  return { fail: 0, invalid: 0, limit: 0, error: 0, pass: 0 };
+}
 
 /**
  * Shard `index` (1-based) of `count` over [from, to]: a contiguous slice, the same for any

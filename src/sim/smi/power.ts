@@ -51,7 +51,8 @@ export function smiLarbConfigPort(m: Machine, larb: SmiLarbState): void {
   const block = `larb${larb.id}`;
   if (SMI_PLATS[smiState(m).soc].configPort === 'mmu-en') {
     larb.mmuEn = larb.mmu >>> 0;
-    m.emit('reg', { block, op: 'write', reg: 'SMI_LARB_MMU_EN', off: SMI_LARB_MMU_EN, val: larb.mmu });
+    if (m.quiet.reg) m.skip();
+    else m.emit('reg', { block, op: 'write', reg: 'SMI_LARB_MMU_EN', off: SMI_LARB_MMU_EN, val: larb.mmu });
     return;
   }
   for (let i = 0; i < larb.ports; i++) {
