@@ -158,9 +158,10 @@ async function setupLocal(file: string): Promise<LocalRig> {
   const built = loadAndBuild(file);
   const port = portFor(new Session(built, { file: built.file, hash: built.hash }));
   const rig: LocalRig = { press: () => {}, lastEvent: -1, unmount: () => {} };
-  const frames = new FrameStdout((out) => {
-    const m = /event (\d+)/.exec(out);
-    if (m) rig.lastEvent = Number(m[1]);
+  // The frame writer sends only the cells that changed ("event 12" -> "3"), so the text is
+  // not matched: a frame written while the session stands at a new event is the update.
+  const frames = new FrameStdout(() => {
+    rig.lastEvent = port.view().events;
     rig.onFrame?.();
   }, COLS, ROWS);
   const stdin = Object.assign(new PassThrough(), { isTTY: true, setRawMode: () => {}, ref: () => {}, unref: () => {} });
