@@ -5,6 +5,9 @@
  * on a headless xterm fed with what arrived. Keys are sent 30 ms apart (a person typing),
  * one series of 60 keys per sample. Aim: p95 < 50 ms. The same TUI is also measured
  * in-process without SSH, interleaved, so the SSH share can be read off on a busy machine.
+ * Start-up over SSH, from a new connection each sample: `ssh host run demo-dma-engine --json`
+ * (connect -> the exec's exit; the server runs it as a child process) and an interactive
+ * session (connect -> the first frame showing `event 0` of `ssh -t host tui demo-dma-engine`). Aim: <= 500 ms each.
  *
  *   npm run bench -- ssh           (through bench/run.ts)
  *   npx tsx bench/ssh.bench.ts     (alone: prints every figure)
@@ -33,6 +36,8 @@ interface Rig {
   term: InstanceType<typeof Terminal>;
   bytes: number;
   dir: string;
+  port: number;
+  key: string;
   onParsed?: () => void;
 }
 
@@ -48,6 +53,9 @@ function setup(): Promise<Rig> {
     for (const d of demo.devices) d.repeat = 100_000;
     writeFileSync(join(dir, 'bench-long.json'), JSON.stringify(demo));
     longScenario = join(dir, 'bench-long.json');
+    const short = JSON.parse(readFileSync(join(ROOT, 'scenarios', 'demo-dma-engine.json'), 'utf8')) as { $schema?: string };
+    delete short.$schema;
+    writeFileSync(join(dir, 'demo-dma-engine.json'), JSON.stringify(short));
     const key = utils.generateKeyPairSync('ed25519');
     writeFileSync(join(dir, 'authorized_keys'), key.public + '\n');
     const env = { ...process.env, CI: '0', DMADBG_DATA_DIR: join(dir, 'data') };
@@ -64,16 +72,12 @@ function setup(): Promise<Rig> {
       });
       child.on('exit', () => reject(new Error(`server exited:\n${err}`)));
     });
-    const client = new Client();
-    await new Promise<void>((resolve, reject) => {
-      client.on('ready', () => resolve()).on('error', reject);
-      client.connect({ host: '127.0.0.1', port, username: 'bench', privateKey: key.private });
-    });
+    const client = await connect(port, key.private);
     const term = new Terminal({ cols: COLS, rows: ROWS, allowProposedApi: true });
     const stream = await new Promise<ClientChannel>((resolve, reject) =>
       client.shell({ term: 'xterm-256color', cols: COLS, rows: ROWS }, (e, s) => (e ? reject(e) : resolve(s))),
     );
-    const r: Rig = { child, client, stream, term, bytes: 0, dir };
+    const r: Rig = { child, client, stream, term, bytes: 0, dir, port, key: key.private };
     stream.on('data', (d: Buffer) => {
       r.bytes += d.length;
       term.write(d, () => r.onParsed?.());
@@ -81,6 +85,67 @@ function setup(): Promise<Rig> {
     await waitEvent(r, (n) => n === 0, 15_000);
     return r;
   })();
+}
+
+function connect(port: number, privateKey: string, username = 'bench'): Promise<InstanceType<typeof Client>> {
+  const client = new Client();
+  return new Promise((resolve, reject) => {
+    client.on('ready', () => resolve(client)).on('error', reject);
+    client.connect({ host: '127.0.0.1', port, username, privateKey });
+  });
+}
+
+/** A new connection's `ssh host run demo-dma-engine --json`: connect -> exit status (ms). */
+async function execRun(r: Rig): Promise<number> {
+  const t0 = performance.now();
+  const client = await connect(r.port, r.key);
+  try {
+    const { code, out } = await new Promise<{ code: number; out: string }>((resolve, reject) =>
+      client.exec('run demo-dma-engine --json', (e, ch) => {
+        if (e) return reject(e);
+        let out = '';
+        ch.on('data', (d: Buffer) => (out += d));
+        ch.stderr.on('data', () => {});
+        ch.on('exit', (code: number) => resolve({ code, out }));
+      }),
+    );
+    if (code !== 0 || !out.includes('"kind"')) throw new Error(`ssh run exited ${code}: ${out.slice(0, 200)}`);
+    return performance.now() - t0;
+  } finally {
+    client.end();
+  }
+}
+
+/**
+ * A new connection's `ssh -t host tui demo-dma-engine`: connect -> the first frame showing
+ * event 0 (ms). Not the bench's own scenario: whoever connects to a scenario already open
+ * joins that session (as a watcher), which is not a start.
+ */
+async function shellFirstPaint(r: Rig): Promise<number> {
+  const t0 = performance.now();
+  const client = await connect(r.port, r.key);
+  const term = new Terminal({ cols: COLS, rows: ROWS, allowProposedApi: true });
+  try {
+    const stream = await new Promise<ClientChannel>((resolve, reject) =>
+      client.exec('tui demo-dma-engine', { pty: { term: 'xterm-256color', cols: COLS, rows: ROWS } }, (e, s) => (e ? reject(e) : resolve(s))),
+    );
+    const at = await new Promise<number>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`ssh session showed no event 0: ${term.buffer.active.getLine(0)?.translateToString(true)}`)), 15_000);
+      stream.on('data', (d: Buffer) => {
+        const arrived = performance.now();
+        term.write(d, () => {
+          if (/event 0\b/.test(term.buffer.active.getLine(0)?.translateToString(true) ?? '')) {
+            clearTimeout(t);
+            resolve(arrived);
+          }
+        });
+      });
+    });
+    stream.write('q');
+    return at - t0;
+  } finally {
+    client.end();
+  }
 }
 
 function eventNumber(r: Rig): number | undefined {
@@ -204,7 +269,14 @@ async function localSeries(r: LocalRig): Promise<number[]> {
 const localResults: { p50: number[]; p95: number[]; all: number[] } = { p50: [], p95: [], all: [] };
 let longScenario = '';
 
-const results: { p50: number[]; p95: number[]; bytes: number[]; all: number[] } = { p50: [], p95: [], bytes: [], all: [] };
+const results: { p50: number[]; p95: number[]; bytes: number[]; all: number[]; exec: number[]; paint: number[] } = {
+  p50: [],
+  p95: [],
+  bytes: [],
+  all: [],
+  exec: [],
+  paint: [],
+};
 const SAMPLES = 5;
 
 /** Runs the series once per sample index, shared by the three figures below. */
@@ -222,6 +294,8 @@ async function measure(i: number): Promise<void> {
   localResults.p50.push(median(l));
   localResults.p95.push(percentile(l, 95));
   localResults.all.push(...l);
+  results.exec.push(await execRun(r));
+  results.paint.push(await shellFirstPaint(r));
   if (results.p50.length === SAMPLES) {
     (await local).unmount();
     await teardown(r);
@@ -233,6 +307,8 @@ let p95i = 0;
 let bytesi = 0;
 let lp50i = 0;
 let lp95i = 0;
+let execi = 0;
+let painti = 0;
 export const benches: Bench[] = [
   {
     name: `ssh: key 's' -> screen updated, median of ${KEYS_PER_SAMPLE} keys`,
@@ -265,6 +341,20 @@ export const benches: Bench[] = [
     samples: SAMPLES,
     sample: async () => (await measure(bytesi), results.bytes[bytesi++]),
   },
+  {
+    name: 'ssh: `ssh host run demo-dma-engine --json`, connect -> exit',
+    unit: 'ms',
+    samples: SAMPLES,
+    target: '<= 500',
+    sample: async () => (await measure(execi), results.exec[execi++]),
+  },
+  {
+    name: 'ssh: `ssh -t host tui demo-dma-engine`, connect -> first frame',
+    unit: 'ms',
+    samples: SAMPLES,
+    target: '<= 500',
+    sample: async () => (await measure(painti), results.paint[painti++]),
+  },
 ];
 
 
@@ -276,5 +366,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   console.log(`  median ${median(all).toFixed(1)} ms, p95 ${percentile(all, 95).toFixed(1)} ms, max ${Math.max(...all).toFixed(1)} ms; ${median(results.bytes).toFixed(0)} bytes/step`);
   const la = localResults.all;
   console.log(`same TUI in-process (no ssh), interleaved: median ${median(la).toFixed(1)} ms, p95 ${percentile(la, 95).toFixed(1)} ms, max ${Math.max(...la).toFixed(1)} ms`);
+  console.log(`ssh host run demo --json, connect -> exit: median ${median(results.exec).toFixed(0)} ms (${results.exec.map((v) => v.toFixed(0)).join(' ')})`);
+  console.log(`ssh -t host tui demo, connect -> event 0: median ${median(results.paint).toFixed(0)} ms (${results.paint.map((v) => v.toFixed(0)).join(' ')})`);
   process.exit(0);
 }

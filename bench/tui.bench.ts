@@ -2,7 +2,7 @@
  * The TUI rows of issue 19, measured from outside like a user: the real CLI in a 120x40
  * pty (@lydell/node-pty) on mt8183-bus-sel, its output parsed by @xterm/headless.
  *
- * - first paint: spawn -> the first frame showing `event 0`;
+ * - first paint: spawn -> the first frame showing `event 0`, a fresh process per sample;
  * - key -> screen: `s` steps forward through the scenario, then `r` back, one key at a
  *   time; latency = arrival of the output chunk that made the status bar show the new
  *   event number minus the time the key was written; bytes = everything written for
@@ -33,7 +33,6 @@ const MEM_STEPS = Number(process.env.TUI_MEM_STEPS ?? 10_000);
 const SCENARIO = 'mt8183-bus-sel';
 
 interface Figures {
-  firstPaint: number;
   latency: number[];
   bytes: number[];
 }
@@ -46,7 +45,6 @@ function childEnv(): Record<string, string> {
 
 async function measure(cols = 120, rows = 40): Promise<Figures> {
   const term = new Terminal({ cols, rows, allowProposedApi: true });
-  const t0 = performance.now();
   const p = pty.spawn(process.execPath, ['bin/dmadbg.js', 'tui', SCENARIO], { name: 'xterm-256color', cols, rows, cwd: ROOT, env: childEnv() });
   let bytes = 0;
   let waiting: { event: number; resolve: (t: number) => void } | undefined;
@@ -70,9 +68,9 @@ async function measure(cols = 120, rows = 40): Promise<Figures> {
     });
   const quiet = (ms: number) => new Promise((r) => setTimeout(r, ms));
   try {
-    const firstPaint = (await until(0, 60_000)) - t0;
+    await until(0, 60_000);
     await quiet(300);
-    const f: Figures = { firstPaint, latency: [], bytes: [] };
+    const f: Figures = { latency: [], bytes: [] };
     const key = async (k: string, event: number) => {
       const b0 = bytes;
       const k0 = performance.now();
@@ -88,6 +86,33 @@ async function measure(cols = 120, rows = 40): Promise<Figures> {
     return f;
   } finally {
     setTimeout(() => p.kill(), 500);
+  }
+}
+
+/** One start: spawn -> the first frame showing `event 0` (ms), then `q`. */
+async function firstPaint(cols = 120, rows = 40): Promise<number> {
+  const term = new Terminal({ cols, rows, allowProposedApi: true });
+  const t0 = performance.now();
+  const p = pty.spawn(process.execPath, ['bin/dmadbg.js', 'tui', SCENARIO], { name: 'xterm-256color', cols, rows, cwd: ROOT, env: childEnv() });
+  const exited = new Promise<void>((resolve) => p.onExit(() => resolve()));
+  try {
+    return await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no event 0 on screen')), 60_000);
+      p.onData((d) => {
+        const at = performance.now();
+        term.write(d, () => {
+          if (/event 0\b/.test(term.buffer.active.getLine(term.buffer.active.baseY)?.translateToString(true) ?? '')) {
+            clearTimeout(timer);
+            resolve(at - t0);
+          }
+        });
+      });
+    });
+  } finally {
+    p.write('q');
+    const killer = setTimeout(() => p.kill(), 2000);
+    await exited;
+    clearTimeout(killer);
   }
 }
 
@@ -113,7 +138,7 @@ const inProcess = () => (inproc ??= child(['latency']));
 
 const steps = `${SCENARIO} 120x40, ${STEPS} s + ${STEPS} r`;
 export const benches: Bench[] = [
-  { name: `tui first paint (${SCENARIO} 120x40, spawn -> frame)`, unit: 'ms', samples: 1, target: '<= 400', sample: async () => (await figures()).firstPaint },
+  { name: `tui first paint (${SCENARIO} 120x40, spawn -> frame)`, unit: 'ms', samples: 5, target: '<= 400', sample: () => firstPaint() },
   { name: `tui key -> screen p50 (${steps})`, unit: 'ms', samples: 1, sample: async () => median((await figures()).latency) },
   { name: 'tui key -> screen p95', unit: 'ms', samples: 1, target: '<= 16.7', sample: async () => percentile((await figures()).latency, 95) },
   { name: 'tui bytes written per step, median', unit: 'bytes', samples: 1, target: '<= 1024', sample: async () => median((await figures()).bytes) },

@@ -9,7 +9,7 @@
 // crypto), chalk (src/ssh/server.ts sets the colour level on the chalk it finds next to Ink in
 // node_modules, so Ink must use that same one) and react-devtools-core (Ink's optional dev
 // tooling, not installed).
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -88,6 +88,25 @@ export const lazyForYargs = {
   },
 };
 
+/**
+ * Yoga (Ink's layout engine) carries its wasm inline as a base64 data: URL, and its
+ * Emscripten loader reads that URL with fetch() whenever fetch exists. In Node that first
+ * fetch loads undici (~40 ms of every TUI start) to decode a string the loader can decode
+ * itself: its no-fetch path does so synchronously. The bundle takes that path. If Yoga's
+ * loader ever changes shape, the file is bundled as it is.
+ */
+const FETCH_TEST = '"function"!=typeof fetch';
+const yogaWithoutFetch = {
+  name: 'yoga-without-fetch',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/ }, (a) => {
+      const text = readFileSync(a.path, 'utf8');
+      if (text.split(FETCH_TEST).length !== 3) return undefined;
+      return { contents: text.replaceAll(FETCH_TEST, 'true'), loader: 'js' };
+    });
+  },
+};
+
 /** Write a file whole or not at all: another dmadbg may be reading dist/ right now. */
 function writeAtomic(path, contents) {
   mkdirSync(dirname(path), { recursive: true });
@@ -121,7 +140,13 @@ export async function buildDist({ root = ROOT, clean = false } = {}) {
     chunkNames: 'chunks/[name]-[hash]',
     // Bundled CommonJS (React, yargs' helpers) still calls require for Node built-ins.
     banner: { js: "import { createRequire as __dmadbgRequire } from 'node:module'; const require = __dmadbgRequire(import.meta.url);" },
-    plugins: [zodLocalesEnOnly, lazyForYargs],
+    // The bundle is what users run, and every path that loads React asks for its production
+    // build (tui, serve): folding NODE_ENV drops React's and the reconciler's development
+    // builds from the bundle, which Node otherwise parses at every TUI start.
+    // The commands still set NODE_ENV at run time for src/ run through tsx (tests, no esbuild).
+    define: { 'process.env.NODE_ENV': '"production"' },
+    logOverride: { 'assign-to-define': 'silent' },
+    plugins: [zodLocalesEnOnly, lazyForYargs, yogaWithoutFetch],
     write: false,
     logLevel: 'warning',
   });
