@@ -12,7 +12,7 @@ import { setFlagsFromString } from 'node:v8';
 import { createRequire } from 'node:module';
 import type { SeedResult, SwarmJob } from '../../debugger/swarm/seed.ts';
 import { PACKAGE_ROOT } from '../../store/package-root.ts';
-import { type OutcomeCounts, noOutcomes } from './report.ts';
+import { OUTCOMES, type OutcomeCounts, noOutcomes } from './outcomes.ts';
 
 export const defaultWorkers = (): number => Math.max(1, availableParallelism());
 
@@ -49,10 +49,16 @@ export interface PoolProgress {
   readonly failing: number;
 }
 
-/** What a worker sends back for a batch: its passing seeds as a count, the rest in full. */
+/**
+ * What a worker sends back for a batch: how many seeds had each outcome, and the seeds that
+ * did not pass as the JSON text of their SeedResult array ('' for none). Text crosses to the
+ * main thread as one string, where objects are cloned one by one; the main thread parses it
+ * once the workers are done, so while they run its small nursery is not scavenging tens of
+ * thousands of kept results on the cores the workers need.
+ */
 export interface BatchResult {
-  readonly pass: number;
-  readonly others: SeedResult[];
+  readonly counts: OutcomeCounts;
+  readonly others: string;
 }
 
 /** The pool's answer: outcomes counted over every seed, and the seeds that did not pass, in seed order. */
@@ -66,9 +72,10 @@ export async function runPool(job: SwarmJob, seeds: readonly number[], workers: 
   // Batches small enough to balance the threads, large enough that messages cost little.
   const batch = Math.max(1, Math.min(128, Math.ceil(seeds.length / (n * 8))));
   const counts = noOutcomes();
-  // Passing seeds (most of a swarm) cross as a count: with both cores running workers, the
-  // main thread's share of a core is taken from them, and cloning a result per seed was most of it.
-  const others: SeedResult[] = [];
+  // Passing seeds (most of a swarm) cross as a count and the rest as text: with both cores
+  // running workers, the main thread's share of a core is taken from them.
+  /** Each batch's non-passing results as text, by batch: batches are slices in seed order. */
+  const texts: string[] = [];
   let done = 0;
   let next = 0;
   const url = workerUrl();
@@ -77,11 +84,12 @@ export async function runPool(job: SwarmJob, seeds: readonly number[], workers: 
     new Promise((resolve, reject) => {
       const w = new Worker(url, { workerData: job });
       // Two batches in flight: a worker never waits for the main thread to hand it the next.
-      let inFlight = 0;
+      // A worker answers its batches in the order it got them.
+      const inFlight: number[] = [];
       let finished = false;
       const feed = () => {
         if (next >= seeds.length) {
-          if (inFlight === 0 && !finished) {
+          if (inFlight.length === 0 && !finished) {
             finished = true;
             void w.terminate().then(() => resolve());
           }
@@ -89,16 +97,14 @@ export async function runPool(job: SwarmJob, seeds: readonly number[], workers: 
         }
         const from = next;
         next = Math.min(seeds.length, next + batch);
-        inFlight++;
+        inFlight.push(from / batch);
         w.postMessage(seeds.slice(from, next));
       };
       w.on('message', (b: BatchResult) => {
-        inFlight--;
-        counts.pass += b.pass;
-        done += b.pass + b.others.length;
-        for (const r of b.others) {
-          counts[r.outcome]++;
-          others.push(r);
+        texts[inFlight.shift()!] = b.others;
+        for (const o of OUTCOMES) {
+          counts[o] += b.counts[o];
+          done += b.counts[o];
         }
         onProgress?.({ done, total: seeds.length, failing: counts.fail });
         feed();
@@ -111,5 +117,6 @@ export async function runPool(job: SwarmJob, seeds: readonly number[], workers: 
       feed();
     });
   await Promise.all(Array.from({ length: n }, lane));
+  const others = texts.flatMap((t) => (t ? (JSON.parse(t) as SeedResult[]) : []));
   return { counts, others: others.sort((a, b) => a.seed - b.seed) };
 }

@@ -8,6 +8,9 @@ import type { SeedResult } from '../../debugger/swarm/seed.ts';
 import type { KernelVersion } from '../../sim/kernel.ts';
 import { decodeLine } from '../../sim/trace/codec.ts';
 import { formatRecordRow } from '../../debugger/format.ts';
+import { OUTCOMES, type OutcomeCounts } from './outcomes.ts';
+
+export { OUTCOMES, type OutcomeCounts, noOutcomes } from './outcomes.ts';
 
 export const REPORT_VERSION = 1;
 
@@ -34,14 +37,6 @@ export interface SwarmReport {
   readonly results: readonly SeedResult[];
 }
 
-export const OUTCOMES: readonly SeedResult['outcome'][] = ['fail', 'invalid', 'limit', 'error', 'pass'];
-
-export type OutcomeCounts = Record<SeedResult['outcome'], number>;
-
-/** A count of zero for every outcome (the pool's and a merge's starting point). */
-export function noOutcomes(): OutcomeCounts {
-  return { fail: 0, invalid: 0, limit: 0, error: 0, pass: 0 };
-}
 
 /**
  * Shard `index` (1-based) of `count` over [from, to]: a contiguous slice, the same for any

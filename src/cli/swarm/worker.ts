@@ -4,16 +4,17 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { type SeedResult, type SwarmJob, seedRunner } from '../../debugger/swarm/seed.ts';
+import { noOutcomes } from './outcomes.ts';
 import type { BatchResult } from './pool.ts';
 
 const run = seedRunner(workerData as SwarmJob);
 parentPort!.on('message', (seeds: number[]) => {
-  let pass = 0;
+  const counts = noOutcomes();
   const others: SeedResult[] = [];
   for (const s of seeds) {
     const r = run(s);
-    if (r.outcome === 'pass') pass++;
-    else others.push(r);
+    counts[r.outcome]++;
+    if (r.outcome !== 'pass') others.push(r);
   }
-  parentPort!.postMessage({ pass, others } satisfies BatchResult);
+  parentPort!.postMessage({ counts, others: others.length ? JSON.stringify(others) : '' } satisfies BatchResult);
 });
