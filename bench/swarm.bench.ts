@@ -16,6 +16,9 @@
  * 4 KiB typed arrays, as a seed builds a machine) in 1 and in 2 threads — what the machine
  * gives two threads of each sort at that moment, printed beside the speedup — then 2
  * workers, then 1. A seed is allocation-bound, so the second reference is its ceiling here.
+ * Last, three pairs of 1,000,000-seed runs: the speedup once each worker's fixed part is
+ * small (~2% of the run). The machine's speed drifts by 15% over a minute, so these pairs
+ * spread widely (1.61, 1.86 and 2.10 in three pairs by hand); read their median.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -36,14 +39,14 @@ const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 const machine: number[] = [];
 const allocMachine: number[] = [];
 
-function seedsPerSecond(workers: 1 | 2): number {
-  const argv = [process.execPath, join(ROOT, 'bin', 'dmadbg.js'), 'swarm', 'mtk-swarm-flush', '--seeds', SEEDS, '--fail-on', 'stale-tlb', '--json', '--workers', String(workers)];
+function seedsPerSecond(workers: 1 | 2, seeds = SEEDS): number {
+  const argv = [process.execPath, join(ROOT, 'bin', 'dmadbg.js'), 'swarm', 'mtk-swarm-flush', '--seeds', seeds, '--fail-on', 'stale-tlb', '--json', '--workers', String(workers)];
   const [cmd, ...args] = TIME ? [TIME, '-f', 'swarm-bench-cpu %U %S', ...argv] : argv;
   const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
   const m = /(\d+) seeds in ([\d.]+)s/.exec(r.stderr);
   if (r.status !== 1 || !m) throw new Error(`swarm bench: exit ${r.status}: ${r.stderr}`);
   const cpu = /swarm-bench-cpu ([\d.]+) ([\d.]+)/.exec(r.stderr);
-  if (cpu) cpuPerSeed[workers].push((Number(cpu[1]) + Number(cpu[2])) / Number(m[1]));
+  if (cpu && seeds === SEEDS) cpuPerSeed[workers].push((Number(cpu[1]) + Number(cpu[2])) / Number(m[1]));
   return Number(m[1]) / Number(m[2]);
 }
 
@@ -79,6 +82,14 @@ async function trio(): Promise<number> {
   return rates[1].at(-1)!;
 }
 
+/** A run 10x as long, where each worker's fixed part is ~2% of it: the speedup once warm. */
+const LONG = '1..1000000';
+const LONG_SAMPLES = 3;
+async function longPair(): Promise<number> {
+  const two = seedsPerSecond(2, LONG);
+  return two / seedsPerSecond(1, LONG);
+}
+
 const load = loadavg().map((x) => x.toFixed(1)).join(' ');
 let speedups = 0;
 let twos = 0;
@@ -109,4 +120,5 @@ export const benches: Bench[] = [
         note: () => `(1 worker ${(median(cpuPerSeed[1]) * 1e6).toFixed(0)} us, 2 workers ${(median(cpuPerSeed[2]) * 1e6).toFixed(0)} us of CPU per seed)`,
       } satisfies Bench]
     : []),
+  { name: 'swarm speedup 2 workers / 1, 1,000,000 seeds', unit: 'x', samples: LONG_SAMPLES, target: '>= 1.7', sample: longPair },
 ];

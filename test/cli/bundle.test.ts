@@ -4,7 +4,7 @@
 // the rule that decides when dist/ is stale.
 import { describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, runLines } from '../helpers/scenario.ts';
@@ -50,6 +50,28 @@ describe('the bundle in dist/', () => {
     expect(dbg.stdout).toMatch(/larbid_remap \{0,4,5,6,7,2,3,1\} \+8 zero/);
     expect(node([entry, 'serve', '--help']).stdout).toMatch(/--ssh/);
     rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('what the TUI start loads from the bundle', () => {
+  const chunks = async () => {
+    const dir = join(await bundleEntry(), '..', 'chunks');
+    return readdirSync(dir)
+      .filter((f) => f.endsWith('.js'))
+      .map((f) => readFileSync(join(dir, f), 'utf8'));
+  };
+
+  it("carries React's production build only (the TUI asks for it; the development build is parsed at every start)", async () => {
+    const all = await chunks();
+    expect(all.some((t) => t.includes('react.transitional.element'))).toBe(true); // React is in the bundle
+    // a warning only React's development reconciler has
+    expect(all.filter((t) => t.includes('componentDidReceiveProps')).length, 'chunks with the development build').toBe(0);
+  });
+
+  it("decodes Yoga's inline wasm without fetch() (the first fetch loads undici: ~40 ms of a start)", async () => {
+    const yoga = (await chunks()).filter((t) => t.includes('both async and sync fetching of the wasm failed'));
+    expect(yoga).toHaveLength(1);
+    expect(/typeof fetch/.test(yoga[0]), 'the loader tests for fetch').toBe(false);
   });
 });
 

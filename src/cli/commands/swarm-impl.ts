@@ -7,7 +7,8 @@ import { EXIT, UsageError, printLines } from '../output.ts';
 import { failOnKinds, loadFamily, overridesOf } from '../swarm/family.ts';
 import { defaultWorkers, runPool } from '../swarm/pool.ts';
 import { progressReporter } from '../swarm/progress.ts';
-import { OUTCOMES, REPORT_VERSION, type SeedRange, type SwarmReport, noOutcomes, reportLines, shardRange } from '../swarm/report.ts';
+import { OUTCOMES, noOutcomes } from '../swarm/outcomes.ts';
+import { REPORT_VERSION, type SeedRange, type SwarmReport, reportLines, shardRange } from '../swarm/report.ts';
 import type { SwarmArgs } from './swarm.ts';
 
 /** Most seeds one swarm runs (one invocation; shards go past it). */

@@ -73,8 +73,8 @@ export async function runPool(job: SwarmJob, seeds: readonly number[], workers: 
   const batch = Math.max(1, Math.min(128, Math.ceil(seeds.length / (n * 8))));
   const counts = noOutcomes();
   // Passing seeds (most of a swarm) cross as a count and the rest as text: with both cores
-  // running workers, the main thread's share of a core is taken from them.
-  /** Each batch's non-passing results as text, by batch: batches are slices in seed order. */
+  // running workers, the main thread's share of a core is taken from them. By batch number:
+  // batches are slices in seed order.
   const texts: string[] = [];
   let done = 0;
   let next = 0;

@@ -10,8 +10,6 @@ import { decodeLine } from '../../sim/trace/codec.ts';
 import { formatRecordRow } from '../../debugger/format.ts';
 import { OUTCOMES, type OutcomeCounts } from './outcomes.ts';
 
-export { OUTCOMES, type OutcomeCounts, noOutcomes } from './outcomes.ts';
-
 export const REPORT_VERSION = 1;
 
 export interface SeedRange {
@@ -36,7 +34,6 @@ export interface SwarmReport {
   /** Every seed that did not pass, in seed order. */
   readonly results: readonly SeedResult[];
 }
-
 
 /**
  * Shard `index` (1-based) of `count` over [from, to]: a contiguous slice, the same for any
