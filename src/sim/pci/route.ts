@@ -23,12 +23,17 @@ export function barAtCpu(st: PciState, pa: number): { fn: PciFn; bar: PciBar } |
 
 /** Does any BAR hold CPU physical address `pa`? (barAtCpu without the object: the DMA hot path.) */
 function anyBarHolds(st: PciState, pa: number): boolean {
-  for (const fn of st.fns) for (const bar of fn.bars) if (pa >= bar.start && pa < bar.start + bar.size) return true;
+  const fns = st.fns;
+  for (let f = 0; f < fns.length; f++) {
+    const bars = fns[f].bars;
+    for (let b = 0; b < bars.length; b++) if (pa >= bars[b].start && pa < bars[b].start + bars[b].size) return true;
+  }
   return false;
 }
 
 function inDram(m: Machine, pa: number): boolean {
-  for (const r of m.config.dram) if (pa >= r.base && pa < r.base + r.size) return true;
+  const dram = m.config.dram;
+  for (let i = 0; i < dram.length; i++) if (pa >= dram[i].base && pa < dram[i].base + dram[i].size) return true;
   return false;
 }
 
@@ -63,6 +68,22 @@ export function pciRoute(st: PciState, requester: number, bus: number): PciRoute
   return { kind: 'peer', target: t.fn.id, turn: w.common, pa: bus - win.bus + win.cpu };
 }
 
+const redirectedText = (st: PciState, port: number): string => ` (ACS redirect at ${pciName(st.fns[port])})`;
+
+/** The last host IOMMU translator looked up, by machine and name (an access runs this per page chunk). */
+let lastMachine: Machine | undefined;
+let lastName = '';
+let lastTranslator: Translator | undefined;
+
+function hostTranslator(m: Machine, name: string): Translator {
+  if (m !== lastMachine || name !== lastName) {
+    lastTranslator = m.service<Translator>(translatorKey(name));
+    lastMachine = m;
+    lastName = name;
+  }
+  return lastTranslator!;
+}
+
 /**
  * One access of PCI function `requester` (driven by `dev`) at bus address `bus`, filling
  * `out` as a translator does: true when it reaches memory (DRAM, or a BAR through a switch
@@ -76,20 +97,19 @@ export function pciTranslate(m: Machine, st: PciState, dev: DeviceBase, requeste
     return true;
   }
   const host = st.hosts[st.fns[requester].host];
-  const redirected = route.redirectedBy >= 0 ? ` (ACS redirect at ${pciName(st.fns[route.redirectedBy])})` : '';
   let pa = bus;
   if (host.iommu) {
-    out.via = `iommu${redirected}`;
-    if (!m.service<Translator>(translatorKey(host.iommu.translator))(m, dev, bus, write, out)) return false;
+    out.via = route.redirectedBy >= 0 ? `iommu${redirectedText(st, route.redirectedBy)}` : 'iommu';
+    if (!hostTranslator(m, host.iommu.translator)(m, dev, bus, write, out)) return false;
     pa = out.pa;
   } else {
     const w = host.window;
     if (bus >= w.bus && bus < w.bus + w.size) pa = bus - w.bus + w.cpu;
-    out.via = `root complex${redirected}`;
+    out.via = route.redirectedBy >= 0 ? `root complex${redirectedText(st, route.redirectedBy)}` : 'root complex';
   }
   // What reaches the root complex must be decoded by memory or a BAR, else the completion is
-  // an Unsupported Request and the device sees an error.
-  if (!anyBarHolds(st, pa) && !inDram(m, pa)) {
+  // an Unsupported Request and the device sees an error. DRAM first: most DMA lands there.
+  if (!inDram(m, pa) && !anyBarHolds(st, pa)) {
     out.fault = 'unsupported request';
     out.reason = `nothing decodes ${'0x' + pa.toString(16)} (no DRAM, no BAR)`;
     return false;

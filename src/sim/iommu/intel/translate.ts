@@ -93,6 +93,29 @@ function resolveContext(m: Machine, u: VtdUnitState, rid: number): CtxResult {
 // Scratch for one walk (never part of the machine state).
 const walkPa = new Float64Array(VTD_WALK_SL);
 const walkWord = new Float64Array(VTD_WALK_SL);
+/**
+ * The page each level's table was last read from, for the memory (pages Map) it came from:
+ * successive walks mostly read the same upper tables. Sound because a pfn's page, once in
+ * the Map, is never replaced (phys.ts pageFor only adds; a restored snapshot is a new Map).
+ * A pfn with no page yet is not remembered: a write may back it later.
+ */
+let tablePages: Map<number, Uint8Array> | undefined;
+const tablePfns = new Float64Array(VTD_WALK_SL + 1).fill(-1);
+const tablePg: (Uint8Array | undefined)[] = new Array(VTD_WALK_SL + 1).fill(undefined);
+
+function tablePage(pages: Map<number, Uint8Array>, level: number, pfn: number): Uint8Array | undefined {
+  if (pages === tablePages && pfn === tablePfns[level]) return tablePg[level];
+  if (pages !== tablePages) {
+    tablePages = pages;
+    tablePfns.fill(-1);
+  }
+  const pg = pages.get(pfn);
+  if (pg !== undefined) {
+    tablePfns[level] = pfn;
+    tablePg[level] = pg;
+  }
+  return pg;
+}
 
 // The hot path reads these through local bindings: module-level copies cost nothing per
 // call, where an imported binding may be a getter under some loaders (tsx's).
@@ -101,6 +124,8 @@ const fill = vtdIotlbFillAt;
 const lastSeq = lastPteSeq;
 /** 512^(level - 1): the pfn divisor of each level. */
 const LEVEL_DIV = [0, 1, 512, 512 ** 2, 512 ** 3, 512 ** 4];
+/** 2^27: the pfn bits of levels 1-3 below, levels 4-5 above. */
+const PFN_SPLIT = 512 ** 3;
 const generation = pteGeneration;
 const stateOf = vtdState;
 const read64Num = read64Word;
@@ -159,28 +184,36 @@ export const vtdTranslate: Translator = (m, dev, addr, write, out) => {
     out.hit = 'miss';
     u.walks++;
     const pagesOf = m.state.mem.pages;
+    // The pfn's 9-bit level indexes from two integer halves (levels 1-3, then 4-5): no
+    // floating-point % on the walk, which V8 does by a call to fmod.
+    const pfnHi = Math.floor(pfn / PFN_SPLIT);
+    const pfnLo = pfn - pfnHi * PFN_SPLIT;
     let n = 0;
-    let table = cc.root;
+    let tablePfn = cc.root / 4096;
     let perm = DMA_PTE_READ | DMA_PTE_WRITE;
     let level = cc.levels;
     let v = 0;
+    let f = 0;
     for (;;) {
-      // One 8-byte entry of a 4 KiB-aligned table: never across a page (read64Word inlined).
-      const pa = table + 8 * (Math.floor(pfn / LEVEL_DIV[level]) % 512);
-      const off = pa % 4096;
-      const pg = pagesOf.get((pa - off) / 4096);
-      v = pg === undefined ? 0 : ((pg[off] | (pg[off + 1] << 8) | (pg[off + 2] << 16) | (pg[off + 3] << 24)) >>> 0) + ((pg[off + 4] | (pg[off + 5] << 8) | (pg[off + 6] << 16) | (pg[off + 7] << 24)) >>> 0) * 0x1_0000_0000;
-      walkPa[n] = pa;
+      // One 8-byte entry of a 4 KiB table: never across a page (read64Word inlined).
+      const off = 8 * (level <= 3 ? (pfnLo >>> (9 * level - 9)) & 511 : (pfnHi >>> (9 * level - 36)) & 511);
+      const pg = tablePage(pagesOf, level, tablePfn);
+      let lo = 0;
+      if (pg !== undefined) {
+        lo = (pg[off] | (pg[off + 1] << 8) | (pg[off + 2] << 16) | (pg[off + 3] << 24)) >>> 0;
+        v = lo + ((pg[off + 4] | (pg[off + 5] << 8) | (pg[off + 6] << 16) | (pg[off + 7] << 24)) >>> 0) * 0x1_0000_0000;
+      } else v = 0;
+      walkPa[n] = tablePfn * 4096 + off;
       walkWord[n++] = v;
-      const f = v % 4096;
+      f = lo & 4095;
       if ((f & 3) === 0) return fault(m, u, rid, addr, write, write ? FR_WRITE : FR_READ, cc.fpd, dev.name, out);
       perm &= f & 3;
       if (level === 1 || ((level === 2 || level === 3) && f & 0x80)) break;
-      table = v - f;
+      tablePfn = (v - f) / 4096;
       level--;
     }
     const pages = LEVEL_DIV[level];
-    i = fill(t, cc.did, cc.pasid, pfn - (pfn % pages), pages, v - (v % 4096), perm, walkPa, walkWord, n, lastSeq(m, walkPa[n - 1]), generation(m));
+    i = fill(t, cc.did, cc.pasid, Math.floor(pfn / pages) * pages, pages, v - f, perm, walkPa, walkWord, n, lastSeq(m, walkPa[n - 1]), generation(m));
   }
   if ((t.perm[i] & need) === 0) return fault(m, u, rid, addr, write, write ? FR_WRITE : FR_READ, cc.fpd, dev.name, out);
   out.pa = t.pa[i] + (addr - t.pfn[i] * 4096);
