@@ -129,20 +129,29 @@ function dmaRecord(m: Machine, dev: DeviceBase, addr: number, len: number, dir: 
   m.emit('dma', r);
 }
 
-/** The last translator looked up, by machine and name: devices of one kind repeat it. */
-let lastMachine: Machine | undefined;
-let lastName = '';
-let lastTranslator: Translator | undefined;
+/**
+ * A translator lookup that remembers its last answer, by machine and name: the callers on a
+ * DMA path ask for the same one again and again. Each caller keeps its own (one shared memo
+ * would thrash between a device's translator and the IOMMU behind it).
+ */
+export function translatorMemo(): (m: Machine, name: string) => Translator {
+  let lastMachine: Machine | undefined;
+  let lastName = '';
+  let last: Translator | undefined;
+  return (m, name) => {
+    if (m !== lastMachine || name !== lastName) {
+      last = m.service<Translator>(translatorKey(name));
+      lastMachine = m;
+      lastName = name;
+    }
+    return last!;
+  };
+}
+
+const deviceTranslator = translatorMemo();
 
 /** The device's translator (a service looked up by the name in its plain state). */
-function translatorOf(m: Machine, dev: DeviceBase): Translator {
-  if (m !== lastMachine || dev.translator !== lastName) {
-    lastTranslator = m.service<Translator>(translatorKey(dev.translator));
-    lastMachine = m;
-    lastName = dev.translator;
-  }
-  return lastTranslator!;
-}
+const translatorOf = (m: Machine, dev: DeviceBase): Translator => deviceTranslator(m, dev.translator);
 
 /** The device reads memory. Faulting chunks read as zero (or the protect buffer). */
 export function deviceRead(m: Machine, dev: DeviceBase, addr: number, len: number): { data: Uint8Array; ok: boolean } {

@@ -9,7 +9,7 @@
  */
 import type { Machine } from '../machine.ts';
 import type { DeviceBase } from '../devices/device.ts';
-import { type Translation, type Translator, translatorKey } from '../devices/port.ts';
+import { type Translation, translatorMemo } from '../devices/port.ts';
 import { bridgeWalk } from './distance.ts';
 import { pciName } from './enumerate.ts';
 import { PCI_ACS_RR } from './regs.ts';
@@ -70,19 +70,8 @@ export function pciRoute(st: PciState, requester: number, bus: number): PciRoute
 
 const redirectedText = (st: PciState, port: number): string => ` (ACS redirect at ${pciName(st.fns[port])})`;
 
-/** The last host IOMMU translator looked up, by machine and name (an access runs this per page chunk). */
-let lastMachine: Machine | undefined;
-let lastName = '';
-let lastTranslator: Translator | undefined;
-
-function hostTranslator(m: Machine, name: string): Translator {
-  if (m !== lastMachine || name !== lastName) {
-    lastTranslator = m.service<Translator>(translatorKey(name));
-    lastMachine = m;
-    lastName = name;
-  }
-  return lastTranslator!;
-}
+/** The host bridge IOMMU's translator (an access runs this per page chunk). */
+const hostTranslator = translatorMemo();
 
 /**
  * One access of PCI function `requester` (driven by `dev`) at bus address `bus`, filling
