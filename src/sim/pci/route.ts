@@ -21,20 +21,34 @@ export function barAtCpu(st: PciState, pa: number): { fn: PciFn; bar: PciBar } |
   return undefined;
 }
 
-/** Does any BAR hold CPU physical address `pa`? (barAtCpu without the object: the DMA hot path.) */
-function anyBarHolds(st: PciState, pa: number): boolean {
+/**
+ * The last range found to decode (a DRAM region or a BAR), for the PCI state (so the machine)
+ * it was found in. Both are fixed once the topology is enumerated: DRAM is the scenario's,
+ * and firmware places BARs at enumeration and nothing moves them after (bar-move re-points
+ * a mapping, not a BAR). Derived data for the hot path, never machine state.
+ */
+let decodedOf: PciState | undefined;
+let decodedStart = 0;
+let decodedEnd = 0;
+
+/** Does DRAM or a BAR (on any host bridge) decode CPU physical address `pa`? DRAM first: most DMA lands there. */
+function decodes(m: Machine, st: PciState, pa: number): boolean {
+  if (st === decodedOf && pa >= decodedStart && pa < decodedEnd) return true;
+  const dram = m.config.dram;
+  for (let i = 0; i < dram.length; i++) if (pa >= dram[i].base && pa < dram[i].base + dram[i].size) return decoded(st, dram[i].base, dram[i].size);
   const fns = st.fns;
   for (let f = 0; f < fns.length; f++) {
     const bars = fns[f].bars;
-    for (let b = 0; b < bars.length; b++) if (pa >= bars[b].start && pa < bars[b].start + bars[b].size) return true;
+    for (let b = 0; b < bars.length; b++) if (pa >= bars[b].start && pa < bars[b].start + bars[b].size) return decoded(st, bars[b].start, bars[b].size);
   }
   return false;
 }
 
-function inDram(m: Machine, pa: number): boolean {
-  const dram = m.config.dram;
-  for (let i = 0; i < dram.length; i++) if (pa >= dram[i].base && pa < dram[i].base + dram[i].size) return true;
-  return false;
+function decoded(st: PciState, start: number, size: number): true {
+  decodedOf = st;
+  decodedStart = start;
+  decodedEnd = start + size;
+  return true;
 }
 
 /** The BAR whose bus range under host `h` holds `bus`. */
@@ -97,8 +111,8 @@ export function pciTranslate(m: Machine, st: PciState, dev: DeviceBase, requeste
     out.via = route.redirectedBy >= 0 ? `root complex${redirectedText(st, route.redirectedBy)}` : 'root complex';
   }
   // What reaches the root complex must be decoded by memory or a BAR, else the completion is
-  // an Unsupported Request and the device sees an error. DRAM first: most DMA lands there.
-  if (!inDram(m, pa) && !anyBarHolds(st, pa)) {
+  // an Unsupported Request and the device sees an error.
+  if (!decodes(m, st, pa)) {
     out.fault = 'unsupported request';
     out.reason = `nothing decodes ${'0x' + pa.toString(16)} (no DRAM, no BAR)`;
     return false;
