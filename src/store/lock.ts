@@ -1,6 +1,6 @@
 /**
  * A small inter-process lock for read-modify-write of workspace files: create
- * `<file>.lock` with O_EXCL holding {pid, host, at, token}. A lock whose process is gone
+ * `<file>.lock` exclusively, holding {pid, host, at, token}. A lock whose process is gone
  * (same host) or that is older than `staleMs` is broken. Breaking renames the lock aside
  * first and checks it moved the lock it judged stale, so two breakers cannot both win.
  *
@@ -12,10 +12,10 @@
  * into a warning. Tickets of dead processes are swept by whoever sees them.
  * Synchronous on purpose: the critical section is a few milliseconds of file I/O.
  */
-import { closeSync, linkSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, linkSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { makeDirs } from './atomic.ts';
 
 export interface LockOptions {
@@ -114,7 +114,38 @@ function deadTicket(name: string, staleMs: number, timeoutMs: number): boolean {
   return Date.now() - Number(at) > staleMs + timeoutMs;
 }
 
+/**
+ * Create the lock whole or not at all: its text goes to a temporary file first, which is
+ * then linked into place (a link fails when the lock exists, as O_EXCL does). A process
+ * killed midway leaves a temporary file named by its pid, which the workspace's sweep
+ * removes, and never an empty lock that would stand until it went stale. Where the file
+ * system has no hard links, the lock is created with O_EXCL and written after.
+ */
 function tryLock(path: string, text: string): boolean {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    writeFileSync(tmp, text, { flag: 'wx', mode: 0o644 });
+  } catch {
+    return tryLockInPlace(path, text);
+  }
+  try {
+    linkSync(tmp, path);
+    return true;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'ENOSYS') return tryLockInPlace(path, text);
+    throw e;
+  } finally {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* swept */
+    }
+  }
+}
+
+function tryLockInPlace(path: string, text: string): boolean {
   try {
     const fd = openSync(path, 'wx', 0o644);
     try {
