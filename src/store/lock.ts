@@ -15,8 +15,8 @@
 import { closeSync, linkSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { basename, dirname, join } from 'node:path';
-import { makeDirs } from './atomic.ts';
+import { join } from 'node:path';
+import { makeDirs, tempNameFor } from './atomic.ts';
 
 export interface LockOptions {
   /** Give up after this long (default 10 s). */
@@ -122,7 +122,7 @@ function deadTicket(name: string, staleMs: number, timeoutMs: number): boolean {
  * system has no hard links, the lock is created with O_EXCL and written after.
  */
 function tryLock(path: string, text: string): boolean {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = tempNameFor(path);
   try {
     writeFileSync(tmp, text, { flag: 'wx', mode: 0o644 });
   } catch {

@@ -1,8 +1,8 @@
-// What reaches a root complex without an IOMMU goes to the CPU address bus = CPU outside the
-// MMIO window (drivers/pci: no bus offset here), where DRAM or a BAR must decode it, else the
-// completion is an Unsupported Request. The router remembers the last range that decoded;
-// that memory must belong to one machine: the same address can be DRAM in one and nothing
-// in another.
+// A request that reaches a root complex with no IOMMU behind it keeps its address (outside
+// the host bridge's MMIO window, bus address = CPU address), and DRAM or a BAR must decode
+// it, else the completion is an Unsupported Request. The router remembers the last range
+// that decoded; that memory must belong to one machine: the same address can be DRAM in
+// one machine and nothing in another.
 import { describe, expect, it } from 'vitest';
 import { buildMachine } from '../../../src/scenario/build/index.ts';
 import { DEVICES } from '../../../src/sim/devices/device.ts';
