@@ -15,6 +15,8 @@ export interface PtyInfo {
   cols: number;
   rows: number;
   term: string;
+  /** The size is the client's own, neither clamped nor a fallback (default true). */
+  exact?: boolean;
 }
 
 export interface TtyChannel extends Readable {
@@ -31,9 +33,11 @@ const crlf = (s: string) => s.replace(/\r?\n/g, '\r\n');
  * 10000x10000 window-change would otherwise build a frame of 10^8 cells and take the
  * server, with every session, down). 0 or nonsense keeps the fallback.
  */
-export function clampSize(cols: unknown, rows: unknown, fallback = { cols: 80, rows: 24 }): { cols: number; rows: number } {
-  const one = (v: unknown, max: number, dflt: number) => (typeof v === 'number' && Number.isFinite(v) && v >= 1 ? Math.min(Math.floor(v), max) : dflt);
-  return { cols: one(cols, LIMITS.terminalCols, fallback.cols), rows: one(rows, LIMITS.terminalRows, fallback.rows) };
+export function clampSize(cols: unknown, rows: unknown, fallback = { cols: 80, rows: 24 }): { cols: number; rows: number; exact: boolean } {
+  const valid = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 1;
+  const one = (v: unknown, max: number, dflt: number) => (valid(v) ? Math.min(Math.floor(v), max) : dflt);
+  const exact = valid(cols) && valid(rows) && Number.isInteger(cols) && Number.isInteger(rows) && cols <= LIMITS.terminalCols && rows <= LIMITS.terminalRows;
+  return { cols: one(cols, LIMITS.terminalCols, fallback.cols), rows: one(rows, LIMITS.terminalRows, fallback.rows), exact };
 }
 
 /** A Writable that looks like a terminal of a given size. */
@@ -43,11 +47,14 @@ export class TtyOut extends Writable {
   rows: number;
   /** Bytes written to the channel (after ONLCR): the bench reads it. */
   bytes = 0;
+  /** The size is the client's own (see PtyInfo.exact). */
+  exact: boolean;
 
-  constructor(private readonly sink: { write(b: string, cb?: (err?: Error | null) => void): boolean; once(ev: 'drain', cb: () => void): unknown }, size: { cols: number; rows: number }) {
+  constructor(private readonly sink: { write(b: string, cb?: (err?: Error | null) => void): boolean; once(ev: 'drain', cb: () => void): unknown }, size: { cols: number; rows: number; exact?: boolean }) {
     super({ decodeStrings: false });
     this.columns = size.cols;
     this.rows = size.rows;
+    this.exact = size.exact !== false;
   }
 
   override _write(chunk: string | Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
@@ -62,8 +69,9 @@ export class TtyOut extends Writable {
     }
   }
 
-  resize(cols: number, rows: number): void {
+  resize(cols: number, rows: number, exact = true): void {
     if (!(cols > 0 && rows > 0)) return;
+    this.exact = exact;
     ({ cols, rows } = clampSize(cols, rows));
     if (cols === this.columns && rows === this.rows) return;
     this.columns = cols;
@@ -176,7 +184,8 @@ export interface TtyStreams {
   readonly stdout: TtyOut;
   readonly stderr: TtyOut;
   readonly term: string;
-  resize(cols: number, rows: number): void;
+  /** `exact`: the size is the client's own (see PtyInfo.exact). */
+  resize(cols: number, rows: number, exact?: boolean): void;
   /** Stop writing to the channel (it closed): Ink's final writes then go nowhere. */
   destroy(): void;
 }
@@ -186,7 +195,8 @@ export function createTtyStreams(
   pty: PtyInfo,
   opts: { onInput?: () => void; onInputError: (e: unknown) => void; clearOnResize?: boolean; onResize?: (cols: number, rows: number) => void },
 ): TtyStreams {
-  const size = clampSize(pty.cols, pty.rows);
+  const clamped = clampSize(pty.cols, pty.rows);
+  const size = { ...clamped, exact: clamped.exact && pty.exact !== false };
   const stdin = new TtyIn(opts.onInputError);
   const guard = (target: { write(b: string, cb?: (err?: Error | null) => void): boolean; once(ev: 'drain', cb: () => void): unknown }) => ({
     write: (b: string, cb?: (err?: Error | null) => void) => (channel.destroyed || !channel.writable ? true : target.write(b, cb)),
@@ -207,9 +217,9 @@ export function createTtyStreams(
     stdout,
     stderr,
     term: pty.term || 'xterm-256color',
-    resize(cols, rows) {
-      stdout.resize(cols, rows);
-      stderr.resize(cols, rows);
+    resize(cols, rows, exact) {
+      stdout.resize(cols, rows, exact);
+      stderr.resize(cols, rows, exact);
       opts.onResize?.(stdout.columns, stdout.rows);
     },
     destroy() {

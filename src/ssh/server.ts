@@ -245,7 +245,7 @@ export async function startSshServer(opts: ServeOptions): Promise<RunningServer>
       // It can come before the shell: keep the size and apply it when the streams exist.
       const size = clampSize(i.cols, i.rows, pty);
       if (pty) pty = { ...pty, ...size };
-      streams?.resize(size.cols, size.rows);
+      streams?.resize(size.cols, size.rows, size.exact);
       accept?.();
     }));
     session.on('env', (accept) => accept?.()); // ignored: nothing here reads the client's environment
@@ -329,7 +329,7 @@ export async function startSshServer(opts: ServeOptions): Promise<RunningServer>
         finish(EXEC_EXIT.internal, `internal error (a dmadbg bug, please report it): ${(e as Error)?.message ?? e}`);
       },
       clearOnResize: false, // FrameStdout clears and redraws in full on resize
-      onResize: (cols, rows) => mounted?.resize(cols, rows),
+      onResize: (cols, rows) => mounted?.resize(cols, rows, streams.stdout.exact),
     });
     setStreams(streams);
     log('session', { remote, user, kind: 'tui', scenario: file, size: `${pty.cols}x${pty.rows}`, term: pty.term });
@@ -378,7 +378,7 @@ export async function startSshServer(opts: ServeOptions): Promise<RunningServer>
               // Bytes the socket has not sent yet, plus what waits for the channel's window.
               congested: () => unsent() + streams.stdout.writableLength > CONGESTED_BYTES,
             },
-            { cols: streams.stdout.columns, rows: streams.stdout.rows },
+            { cols: streams.stdout.columns, rows: streams.stdout.rows, exact: streams.stdout.exact },
           );
           mounted.exited.then(
             () => finish(0),

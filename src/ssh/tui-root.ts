@@ -85,7 +85,8 @@ export class CoalescingFrames extends FrameStdout {
 }
 
 export interface Mounted {
-  resize(cols: number, rows: number): void;
+  /** `exact`: the size is the client's own, so the frame writer may use NEL (FrameStdout.nextLine). */
+  resize(cols: number, rows: number, exact?: boolean): void;
   unmount(): void;
   readonly exited: Promise<unknown>;
   /** Bytes of frames sent so far (the bench reads it). */
@@ -97,10 +98,11 @@ export function mountTui(
   render: typeof inkRender,
   member: Member<Port>,
   io: { stdin: NodeJS.ReadStream; stderr: NodeJS.WriteStream; write: (s: string) => void; congested?: () => boolean },
-  size: { cols: number; rows: number },
+  size: { cols: number; rows: number; exact?: boolean },
   opts: { color?: boolean } = {},
 ): Mounted {
   const frames = new CoalescingFrames(io.write, size.cols, size.rows, io.congested ?? (() => false));
+  frames.nextLine = size.exact !== false;
   let quit: () => void = () => {};
   const element = () =>
     React.createElement(DmadbgApp, {
@@ -122,7 +124,8 @@ export function mountTui(
   quit = () => instance.unmount();
   const offRole = member.onRoleChange(() => instance.rerender(element()));
   return {
-    resize(cols, rows) {
+    resize(cols, rows, exact) {
+      frames.nextLine = exact !== false;
       if (cols <= 0 || rows <= 0 || (cols === frames.columns && rows === frames.rows)) return;
       frames.resize(cols, rows);
       instance.rerender(element());

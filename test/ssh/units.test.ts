@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { PassThrough } from 'node:stream';
-import { createTtyStreams } from '../../src/ssh/channel-tty.ts';
+import { clampSize, createTtyStreams } from '../../src/ssh/channel-tty.ts';
+import { LIMITS } from '../../src/sim/limits.ts';
 import { SharedSessions, type PortLike } from '../../src/ssh/shared-session.ts';
 import { IdleTimer } from '../../src/ssh/limits.ts';
 
@@ -11,6 +12,18 @@ function fakeChannel() {
 }
 
 describe('channel-tty', () => {
+  it('says whether a size is the client\'s own or a guess (clamped, missing, nonsense)', () => {
+    expect(clampSize(120, 40)).toEqual({ cols: 120, rows: 40, exact: true });
+    expect(clampSize(10_000, 10_000)).toEqual({ cols: LIMITS.terminalCols, rows: LIMITS.terminalRows, exact: false });
+    expect(clampSize(0, 0)).toEqual({ cols: 80, rows: 24, exact: false });
+    expect(clampSize(100.5, 30).exact).toBe(false);
+    expect(clampSize('100', 30).exact).toBe(false);
+    const s = createTtyStreams(fakeChannel() as never, { cols: 70, rows: 20, term: 'xterm', exact: false }, { onInputError: () => {} });
+    expect(s.stdout.exact).toBe(false);
+    s.resize(90, 30, true);
+    expect(s.stdout.exact).toBe(true);
+  });
+
   it('translates LF to CRLF and reports the pty size; resize emits once', async () => {
     const ch = fakeChannel();
     const out: string[] = [];

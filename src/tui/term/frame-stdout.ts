@@ -4,8 +4,9 @@
  * as cells and writes, inside DEC 2026 synchronized output:
  * - a scroll of a band of full-width rows that moved up (the console after new output):
  *   a scroll region (DECSTBM) and SU, so the moved rows are not sent again;
- * - then, per row, only the runs of cells that differ (cursor moves between them), and an
- *   erase for a tail that became blank.
+ * - then, per row, only the runs of cells that differ (cursor moves between them), with
+ *   erases (ECH) for blank stretches and EL for a tail that became blank. A space differs
+ *   only in what shows: its background and underline, inverse or strike, not its colour.
  * That replaces Ink 6.8's erase-everything-and-redraw without its incremental mode, which
  * draws one row too low in 6.7-6.8, and makes Ink's CI detection irrelevant (debug output
  * is written the same either way). The frame starts at the top of the alternate screen.
@@ -33,6 +34,11 @@ export class FrameStdout extends EventEmitter {
   bytes = 0;
   /** Frames received from Ink (benchmarks and tests read it). */
   frames = 0;
+  /**
+   * The terminal is `rows` tall for certain, so NEL may move the cursor down (see move() in
+   * cells.ts); false where the size is a guess: an SSH client's clamped or missing size.
+   */
+  nextLine = true;
   private prevLines: string[] = [];
   /** The screen as last written; undefined rows are unknown (drawn in full next time). */
   private prevCells: (CellRow | undefined)[] = [];
@@ -105,7 +111,7 @@ export class FrameStdout extends EventEmitter {
       }
       const next = parseRow(line, w, this.styles);
       cells[i] = next;
-      out += rowDiff(i, old, next, this.styles, cur);
+      out += rowDiff(i, old, next, this.styles, cur, this.nextLine);
     }
     this.prevLines = lines;
     this.prevCells = cells.slice(0, lines.length);
