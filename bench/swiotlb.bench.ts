@@ -90,7 +90,10 @@ function slotsOnly(size: number, fragmented: boolean): number {
 export const benches: Bench[] = [
   { name: 'swiotlb: map+unmap 512 B via dma-direct, empty 64M pool', unit: 'pairs/s', sample: () => pairs(false), target: '>= 2M/s' },
   { name: 'swiotlb: map+unmap 512 B via dma-direct, fragmented pool', unit: 'pairs/s', sample: () => pairs(true) },
-  { name: 'swiotlb: map+unmap 512 B via dma-direct, records kept', unit: 'pairs/s', sample: pairsKept, target: '>= 2M/s' },
+  // Not a row of issue 19 (its swiotlb row is the one above). A pair writes five records
+  // (swiotlb-map, map, unmap, swiotlb-sync, swiotlb-unmap), so the issue's goal for a kept
+  // record (a traced access: >= 3M/s, one record each) comes to 600k pairs/s here.
+  { name: 'swiotlb: map+unmap 512 B via dma-direct, records kept', unit: 'pairs/s', sample: pairsKept, target: '>= 600k/s (3M records/s)' },
   { name: 'swiotlb: slots only, 512 B, empty pool', unit: 'pairs/s', sample: () => slotsOnly(512, false), target: '>= 1M/s' },
   { name: 'swiotlb: slots only, 512 B, holes everywhere', unit: 'pairs/s', sample: () => slotsOnly(512, true) },
   { name: 'swiotlb: slots only, 4 KiB past 16k one-slot holes', unit: 'pairs/s', sample: () => slotsOnly(4096, true) },
