@@ -35,6 +35,8 @@ export async function startTui(opts: StartOptions): Promise<void> {
     out.write(LEAVE_SCREEN);
   };
   const frames = new FrameStdout((s) => out.write(s), out.columns || 80, out.rows || 24);
+  // 80x24 when the terminal does not say: a guess, which NEL must not trust (FrameStdout.nextLine).
+  frames.nextLine = out.columns > 0 && out.rows > 0;
   out.write(ENTER_SCREEN);
   const element = () => (
     <DmadbgApp {...opts} color={opts.color ?? colorWanted(process.env)} cols={frames.columns} rows={frames.rows} />
@@ -50,6 +52,7 @@ export async function startTui(opts: StartOptions): Promise<void> {
   const onResize = () => {
     const [cols, rows] = typeof out.getWindowSize === 'function' ? out.getWindowSize() : [out.columns, out.rows];
     frames.resize(cols || 80, rows || 24);
+    frames.nextLine = cols > 0 && rows > 0;
     app.rerender(element());
   };
   // Every SIGWINCH redraws in full: stdout's 'resize' fires only when the size differs from
