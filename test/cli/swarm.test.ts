@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dmadbg } from '../helpers/cli.ts';
 import { ROOT } from '../helpers/scenario.ts';
+import { parseResults, reportJson } from '../../src/cli/swarm/report.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'dmadbg-swarm-'));
 const FAMILY = ['swarm', 'mtk-swarm-flush', '--seeds', '1..200', '--fail-on', 'stale-tlb'];
@@ -111,5 +112,29 @@ describe('dmadbg swarm', () => {
     const r = dmadbg(['swarm', bad, '--seeds', '1..3', '--fail-on', 'stale-tlb']);
     expect(r.code).toBe(1);
     expect(r.stderr.trim()).toBe(`dmadbg: ${bad}:swarm.vary[0].path: "mtk.iotlbEntrys" is not in the file (name a value the file sets, e.g. "mtk.iotlbEntries" or "devices[0].start")`);
+  });
+});
+
+describe('the --json report', () => {
+  // The pool hands over one JSON array text per batch ('' when all its seeds passed); the
+  // report splices them in rather than parsing and re-encoding them. What it prints must be
+  // the very text JSON.stringify gives for the whole report.
+  const head = {
+    dmadbg: 'swarm', version: 1, scenario: 's', file: '/f.json', hash: 'h', failOn: ['stale-tlb'], kernel: null, overrides: {},
+    seeds: { from: 1, to: 9 }, ran: [{ from: 1, to: 9 }], counts: { fail: 3, invalid: 1, limit: 0, error: 0, pass: 5 },
+  } as const;
+  const a = [{ seed: 2, outcome: 'fail', choices: ['x=1'], kind: 'stale-tlb', seq: 63, event: 14, line: '{"kind":"stale-tlb","q":"\\"\\u00e9"}' }];
+  const b = [{ seed: 5, outcome: 'invalid', choices: [], message: 'memory.dram: too small' }, { seed: 6, outcome: 'fail', choices: ['y=[1,2]'], kind: 'fault', seq: 1, event: 1, line: '{}' }];
+
+  it('is JSON.stringify of the whole report, batches without failures left out', () => {
+    const texts = ['', JSON.stringify(a), '', JSON.stringify(b), ''];
+    const printed = [...reportJson(head, texts)].join('');
+    expect(printed).toBe(`${JSON.stringify({ ...head, results: [...a, ...b] })}\n`);
+    expect(parseResults(texts)).toEqual([...a, ...b]);
+  });
+
+  it('has an empty results array when every seed passed', () => {
+    expect([...reportJson(head, ['', ''])].join('')).toBe(`${JSON.stringify({ ...head, results: [] })}\n`);
+    expect([...reportJson(head, [])].join('')).toBe(`${JSON.stringify({ ...head, results: [] })}\n`);
   });
 });

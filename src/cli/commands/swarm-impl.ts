@@ -3,12 +3,12 @@ import { readFileSync } from 'node:fs';
 import type { ArgumentsCamelCase } from 'yargs';
 import { LIMITS } from '../../sim/limits.ts';
 import { intOption } from '../args.ts';
-import { EXIT, UsageError, printLines } from '../output.ts';
+import { EXIT, Out, UsageError, printLines } from '../output.ts';
 import { failOnKinds, loadFamily, overridesOf } from '../swarm/family.ts';
 import { defaultWorkers, runPool } from '../swarm/pool.ts';
 import { progressReporter } from '../swarm/progress.ts';
 import { OUTCOMES, noOutcomes } from '../swarm/outcomes.ts';
-import { REPORT_VERSION, type SeedRange, type SwarmReport, reportLines, shardRange } from '../swarm/report.ts';
+import { REPORT_VERSION, type ResultTexts, type SeedRange, type SwarmReport, parseResults, reportJson, reportLines, shardRange } from '../swarm/report.ts';
 import type { SwarmArgs } from './swarm.ts';
 
 /** Most seeds one swarm runs (one invocation; shards go past it). */
@@ -34,11 +34,14 @@ function parseShard(v: string | undefined): { index: number; count: number } {
   return { index, count };
 }
 
-function print(report: SwarmReport, json: boolean | undefined): number {
-  if (json) printLines([JSON.stringify(report)]);
-  else printLines(reportLines(report));
-  if (report.counts.error > 0) return EXIT.internal;
-  return report.counts.fail + report.counts.invalid + report.counts.limit > 0 ? EXIT.error : EXIT.ok;
+/** Print a report (its results as the pool's texts) and return the exit code its counts call for. */
+function print(head: Omit<SwarmReport, 'results'>, texts: ResultTexts, json: boolean | undefined): number {
+  if (json) {
+    const out = new Out();
+    for (const piece of reportJson(head, texts)) out.raw(Buffer.from(piece, 'utf8'));
+  } else printLines(reportLines({ ...head, results: parseResults(texts) }));
+  if (head.counts.error > 0) return EXIT.internal;
+  return head.counts.fail + head.counts.invalid + head.counts.limit > 0 ? EXIT.error : EXIT.ok;
 }
 
 export async function swarmHandler(argv: ArgumentsCamelCase<SwarmArgs>): Promise<number> {
@@ -63,7 +66,7 @@ export async function swarmHandler(argv: ArgumentsCamelCase<SwarmArgs>): Promise
   const { counts, others } = await runPool({ raw: fam.raw, file: fam.file, settings: { failOn, kernel: argv.kernel, overrides, maxEvents } }, seeds, workers, (p) => progress.update(p));
   progress.done();
   const secs = (Date.now() - t0) / 1000;
-  const report: SwarmReport = {
+  const head: Omit<SwarmReport, 'results'> = {
     dmadbg: 'swarm',
     version: REPORT_VERSION,
     scenario: fam.name,
@@ -75,12 +78,13 @@ export async function swarmHandler(argv: ArgumentsCamelCase<SwarmArgs>): Promise
     seeds: all,
     ran: mine ? [mine] : [],
     counts,
-    results: others,
   };
   process.stderr.write(`dmadbg: ${seeds.length} seeds in ${secs.toFixed(1)}s (${Math.round(seeds.length / Math.max(secs, 1e-3))} seeds/s)\n`);
-  const code = print(report, argv.json);
-  const first = report.results.find((r) => r.outcome === 'fail');
-  if (first && !argv.json) process.stderr.write(`dmadbg: shrink one: dmadbg shrink ${fam.file} --seed ${first.seed} --fail-on ${failOn.join(',')}\n`);
+  const code = print(head, others, argv.json);
+  // The first failing seed is in the first batch that has one (the texts are in seed order).
+  const firstText = argv.json ? undefined : others.find((t) => t.includes('"outcome":"fail"'));
+  const first = firstText ? parseResults([firstText]).find((r) => r.outcome === 'fail') : undefined;
+  if (first) process.stderr.write(`dmadbg: shrink one: dmadbg shrink ${fam.file} --seed ${first.seed} --fail-on ${failOn.join(',')}\n`);
   return code;
 }
 
@@ -122,5 +126,6 @@ function merge(files: readonly string[], json: boolean | undefined): number {
   }
   const missing = joined.length === 1 && joined[0].from === base.seeds.from && joined[0].to === base.seeds.to ? undefined : joined;
   if (missing) process.stderr.write(`dmadbg: swarm merge: the shards cover ${joined.map((s) => `${s.from}..${s.to}`).join(', ')} of ${base.seeds.from}..${base.seeds.to}; some shards are missing\n`);
-  return print({ ...base, ran: joined, counts, results }, json);
+  const { results: _, ...head } = base;
+  return print({ ...head, ran: joined, counts }, [JSON.stringify(results)], json);
 }

@@ -10,7 +10,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { setFlagsFromString } from 'node:v8';
 import { createRequire } from 'node:module';
-import type { SeedResult, SwarmJob } from '../../debugger/swarm/seed.ts';
+import type { SwarmJob } from '../../debugger/swarm/seed.ts';
+import type { ResultTexts } from './report.ts';
 import { PACKAGE_ROOT } from '../../store/package-root.ts';
 import { OUTCOMES, type OutcomeCounts, noOutcomes } from './outcomes.ts';
 
@@ -52,19 +53,24 @@ export interface PoolProgress {
 /**
  * What a worker sends back for a batch: how many seeds had each outcome, and the seeds that
  * did not pass as the JSON text of their SeedResult array ('' for none). Text crosses to the
- * main thread as one string, where objects are cloned one by one; the main thread parses it
- * once the workers are done, so while they run its small nursery is not scavenging tens of
- * thousands of kept results on the cores the workers need.
+ * main thread as one string, where objects are cloned one by one, and stays text: while the
+ * workers run, the main thread's small nursery is not scavenging tens of thousands of kept
+ * results on the cores they need, and `--json` prints it as it came.
  */
 export interface BatchResult {
   readonly counts: OutcomeCounts;
   readonly others: string;
 }
 
-/** The pool's answer: outcomes counted over every seed, and the seeds that did not pass, in seed order. */
+/**
+ * The pool's answer: outcomes counted over every seed, and the seeds that did not pass as
+ * the workers sent them, one JSON array text per batch in seed order ('' for none). Left as
+ * text: `--json` writes them out as they are (report.ts), so a million-seed swarm does not
+ * parse and re-encode ~180 MB of results after its last seed; the text report parses them.
+ */
 export interface PoolResult {
   readonly counts: OutcomeCounts;
-  readonly others: SeedResult[];
+  readonly others: ResultTexts;
 }
 
 export async function runPool(job: SwarmJob, seeds: readonly number[], workers: number, onProgress?: (p: PoolProgress) => void): Promise<PoolResult> {
@@ -74,7 +80,7 @@ export async function runPool(job: SwarmJob, seeds: readonly number[], workers: 
   const counts = noOutcomes();
   // Passing seeds (most of a swarm) cross as a count and the rest as text: with both cores
   // running workers, the main thread's share of a core is taken from them. By batch number:
-  // batches are slices in seed order.
+  // batches are slices in seed order, and a batch lists its seeds in order.
   const texts: string[] = [];
   let done = 0;
   let next = 0;
@@ -117,6 +123,5 @@ export async function runPool(job: SwarmJob, seeds: readonly number[], workers: 
       feed();
     });
   await Promise.all(Array.from({ length: n }, lane));
-  const others = texts.flatMap((t) => (t ? (JSON.parse(t) as SeedResult[]) : []));
-  return { counts, others: others.sort((a, b) => a.seed - b.seed) };
+  return { counts, others: texts };
 }

@@ -36,6 +36,32 @@ export interface SwarmReport {
 }
 
 /**
+ * Seeds that did not pass, as the pool hands them over: the JSON texts of SeedResult
+ * arrays, in seed order ('' for none).
+ */
+export type ResultTexts = readonly string[];
+
+export function parseResults(texts: ResultTexts): SeedResult[] {
+  return texts.flatMap((t) => (t ? (JSON.parse(t) as SeedResult[]) : []));
+}
+
+/**
+ * The report's JSON (one line, as JSON.stringify writes it, newline included) in pieces:
+ * `results` is the texts joined as they are, never parsed or held whole.
+ */
+export function* reportJson(head: Omit<SwarmReport, 'results'>, texts: ResultTexts): Generator<string> {
+  const empty = JSON.stringify({ ...head, results: [] });
+  yield empty.slice(0, -2); // up to and with the results' `[`
+  let first = true;
+  for (const t of texts) {
+    if (!t || t === '[]') continue;
+    yield (first ? '' : ',') + t.slice(1, -1);
+    first = false;
+  }
+  yield ']}\n';
+}
+
+/**
  * Shard `index` (1-based) of `count` over [from, to]: a contiguous slice, the same for any
  * machine; the slices of 1..count are disjoint and cover the range.
  */
