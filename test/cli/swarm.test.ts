@@ -130,7 +130,7 @@ describe('the --json report', () => {
     const texts = ['', JSON.stringify(a), '', JSON.stringify(b), ''];
     const printed = [...reportJson(head, texts)].join('');
     expect(printed).toBe(`${JSON.stringify({ ...head, results: [...a, ...b] })}\n`);
-    expect(parseResults(texts)).toEqual([...a, ...b]);
+    expect([...parseResults(texts)]).toEqual([...a, ...b]);
   });
 
   it('has an empty results array when every seed passed', () => {

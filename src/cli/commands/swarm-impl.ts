@@ -5,11 +5,12 @@ import { LIMITS } from '../../sim/limits.ts';
 import { intOption } from '../args.ts';
 import { EXIT, Out, UsageError, printLines } from '../output.ts';
 import { failOnKinds, loadFamily, overridesOf } from '../swarm/family.ts';
-import { defaultWorkers, runPool } from '../swarm/pool.ts';
+import { type PoolResult, defaultWorkers, runPool } from '../swarm/pool.ts';
 import { progressReporter } from '../swarm/progress.ts';
 import { OUTCOMES, noOutcomes } from '../swarm/outcomes.ts';
 import { REPORT_VERSION, type ResultTexts, type SeedRange, type SwarmReport, parseResults, reportJson, reportLines, shardRange } from '../swarm/report.ts';
 import type { SwarmArgs } from './swarm.ts';
+import type { SeedResult } from '../../debugger/swarm/seed.ts';
 
 /** Most seeds one swarm runs (one invocation; shards go past it). */
 const MAX_SEEDS = 100_000_000;
@@ -39,7 +40,7 @@ function print(head: Omit<SwarmReport, 'results'>, texts: ResultTexts, json: boo
   if (json) {
     const out = new Out();
     for (const piece of reportJson(head, texts)) out.raw(Buffer.from(piece, 'utf8'));
-  } else printLines(reportLines({ ...head, results: parseResults(texts) }));
+  } else printLines(reportLines(head, parseResults(texts)));
   if (head.counts.error > 0) return EXIT.internal;
   return head.counts.fail + head.counts.invalid + head.counts.limit > 0 ? EXIT.error : EXIT.ok;
 }
@@ -56,15 +57,19 @@ export async function swarmHandler(argv: ArgumentsCamelCase<SwarmArgs>): Promise
   const maxEvents = intOption('max-events', argv.maxEvents, { min: 1, max: LIMITS.events });
   const fam = loadFamily(argv.scenario);
   const mine = shardRange(all, shard.index, shard.count);
-  const seeds: number[] = [];
-  if (mine) for (let s = mine.from; s <= mine.to; s++) seeds.push(s);
+  const count = mine ? mine.to - mine.from + 1 : 0;
   process.stderr.write(
-    `dmadbg: swarm ${fam.name} seeds ${mine ? `${mine.from}..${mine.to}` : '(none)'}${shard.count > 1 ? ` (shard ${shard.index}/${shard.count} of ${all.from}..${all.to})` : ''}, fail on ${failOn.join(',')}, ${Math.min(workers, Math.max(1, seeds.length))} workers\n`,
+    `dmadbg: swarm ${fam.name} seeds ${mine ? `${mine.from}..${mine.to}` : '(none)'}${shard.count > 1 ? ` (shard ${shard.index}/${shard.count} of ${all.from}..${all.to})` : ''}, fail on ${failOn.join(',')}, ${Math.min(workers, Math.max(1, count))} workers\n`,
   );
   const progress = progressReporter(process.stderr);
   const t0 = Date.now();
-  const { counts, others } = await runPool({ raw: fam.raw, file: fam.file, settings: { failOn, kernel: argv.kernel, overrides, maxEvents } }, seeds, workers, (p) => progress.update(p));
-  progress.done();
+  let pool: PoolResult;
+  try {
+    pool = await runPool({ raw: fam.raw, file: fam.file, settings: { failOn, kernel: argv.kernel, overrides, maxEvents } }, mine, workers, (p) => progress.update(p));
+  } finally {
+    progress.done(); // a failure's one line starts on a line of its own
+  }
+  const { counts, others } = pool;
   const secs = (Date.now() - t0) / 1000;
   const head: Omit<SwarmReport, 'results'> = {
     dmadbg: 'swarm',
@@ -79,11 +84,23 @@ export async function swarmHandler(argv: ArgumentsCamelCase<SwarmArgs>): Promise
     ran: mine ? [mine] : [],
     counts,
   };
-  process.stderr.write(`dmadbg: ${seeds.length} seeds in ${secs.toFixed(1)}s (${Math.round(seeds.length / Math.max(secs, 1e-3))} seeds/s)\n`);
-  const code = print(head, others, argv.json);
-  // The first failing seed is in the first batch that has one (the texts are in seed order).
-  const firstText = argv.json ? undefined : others.find((t) => t.includes('"outcome":"fail"'));
-  const first = firstText ? parseResults([firstText]).find((r) => r.outcome === 'fail') : undefined;
+  process.stderr.write(`dmadbg: ${count} seeds in ${secs.toFixed(1)}s (${Math.round(count / Math.max(secs, 1e-3))} seeds/s)\n`);
+  let code: number;
+  let first: SeedResult | undefined;
+  try {
+    code = print(head, others.texts(), argv.json);
+    // The text report names a seed to shrink: the first failing one.
+    if (!argv.json) {
+      for (const r of parseResults(others.texts())) {
+        if (r.outcome === 'fail') {
+          first = r;
+          break;
+        }
+      }
+    }
+  } finally {
+    others.close();
+  }
   if (first) process.stderr.write(`dmadbg: shrink one: dmadbg shrink ${fam.file} --seed ${first.seed} --fail-on ${failOn.join(',')}\n`);
   return code;
 }

@@ -31,6 +31,7 @@ export const swarmCommand = {
       .option('max-events', { type: 'string', describe: 'stop each seed after this many events' })
       .example('$0 swarm mtk-swarm-flush --seeds 1..200 --fail-on stale-tlb', 'which seeds use a stale IOTLB entry')
       .example('$0 swarm mtk-swarm-flush --seeds 1..10000 --fail-on stale-tlb --shard 3/8 --json > shard-3.json', 'one job of an 8-way CI matrix')
-      .example('$0 swarm merge results/*.json', 'combine the shards\' results'),
+      .example('$0 swarm merge results/*.json', 'combine the shards\' results')
+      .epilog('While it runs, the failing seeds\' results wait in a file under TMPDIR (removed with the process); short swarms are often faster with --workers 1 (docs/swarm.md).'),
   handler: async (argv: ArgumentsCamelCase<SwarmArgs>) => (await import('./swarm-impl.ts')).swarmHandler(argv),
 };

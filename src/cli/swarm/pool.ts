@@ -11,7 +11,8 @@ import { Worker } from 'node:worker_threads';
 import { setFlagsFromString } from 'node:v8';
 import { createRequire } from 'node:module';
 import type { SwarmJob } from '../../debugger/swarm/seed.ts';
-import type { ResultTexts } from './report.ts';
+import { ResultSpool } from './spool.ts';
+import type { SeedRange } from './report.ts';
 import { PACKAGE_ROOT } from '../../store/package-root.ts';
 import { OUTCOMES, type OutcomeCounts, noOutcomes } from './outcomes.ts';
 
@@ -64,37 +65,51 @@ export interface BatchResult {
 
 /**
  * The pool's answer: outcomes counted over every seed, and the seeds that did not pass as
- * the workers sent them, one JSON array text per batch in seed order ('' for none). Left as
- * text: `--json` writes them out as they are (report.ts), so a million-seed swarm does not
- * parse and re-encode ~180 MB of results after its last seed; the text report parses them.
+ * the workers sent them, one JSON array text per batch that had any, in seed order, on disk
+ * (spool.ts). Left as text: `--json` writes them out as they are (report.ts), so a
+ * million-seed swarm does not parse and re-encode ~180 MB of results after its last seed;
+ * the text report parses one batch at a time. The caller closes the spool.
  */
 export interface PoolResult {
   readonly counts: OutcomeCounts;
-  readonly others: ResultTexts;
+  readonly others: ResultSpool;
 }
 
-export async function runPool(job: SwarmJob, seeds: readonly number[], workers: number, onProgress?: (p: PoolProgress) => void): Promise<PoolResult> {
-  const n = Math.max(1, Math.min(workers, seeds.length));
+/** Run seeds `range.from`..`range.to` (none when undefined) on `workers` threads. */
+export async function runPool(job: SwarmJob, range: SeedRange | undefined, workers: number, onProgress?: (p: PoolProgress) => void): Promise<PoolResult> {
+  // Seeds are numbered from the range, not listed: a swarm may run a hundred million.
+  const total = range ? range.to - range.from + 1 : 0;
+  const n = Math.max(1, Math.min(workers, total));
   // Batches small enough to balance the threads, large enough that messages cost little.
-  const batch = Math.max(1, Math.min(128, Math.ceil(seeds.length / (n * 8))));
+  const batch = Math.max(1, Math.min(128, Math.ceil(total / (n * 8))));
   const counts = noOutcomes();
   // Passing seeds (most of a swarm) cross as a count and the rest as text: with both cores
   // running workers, the main thread's share of a core is taken from them. By batch number:
   // batches are slices in seed order, and a batch lists its seeds in order.
-  const texts: string[] = [];
+  const spool = new ResultSpool();
   let done = 0;
   let next = 0;
   const url = workerUrl();
   sizeWorkerNursery();
+  const threads: Worker[] = [];
+  let failed = false;
   const lane = (): Promise<void> =>
     new Promise((resolve, reject) => {
       const w = new Worker(url, { workerData: job });
+      threads.push(w);
+      // The first failure ends the swarm: every worker stops, and the pool rejects with it.
+      const fail = (e: unknown) => {
+        if (failed) return;
+        failed = true;
+        for (const t of threads) void t.terminate();
+        reject(e);
+      };
       // Two batches in flight: a worker never waits for the main thread to hand it the next.
       // A worker answers its batches in the order it got them.
       const inFlight: number[] = [];
       let finished = false;
       const feed = () => {
-        if (next >= seeds.length) {
+        if (next >= total) {
           if (inFlight.length === 0 && !finished) {
             finished = true;
             void w.terminate().then(() => resolve());
@@ -102,26 +117,38 @@ export async function runPool(job: SwarmJob, seeds: readonly number[], workers: 
           return;
         }
         const from = next;
-        next = Math.min(seeds.length, next + batch);
+        next = Math.min(total, next + batch);
         inFlight.push(from / batch);
-        w.postMessage(seeds.slice(from, next));
+        w.postMessage(Array.from({ length: next - from }, (_, i) => range!.from + from + i));
       };
       w.on('message', (b: BatchResult) => {
-        texts[inFlight.shift()!] = b.others;
+        if (failed) return;
+        try {
+          spool.put(inFlight.shift()!, b.others);
+        } catch (e) {
+          fail(e);
+          return;
+        }
         for (const o of OUTCOMES) {
           counts[o] += b.counts[o];
           done += b.counts[o];
         }
-        onProgress?.({ done, total: seeds.length, failing: counts.fail });
+        onProgress?.({ done, total, failing: counts.fail });
         feed();
       });
-      w.on('error', reject);
+      w.on('error', fail);
       w.on('exit', (code) => {
-        if (!finished) reject(new Error(`swarm worker exited with code ${code} before its seeds were done`));
+        if (!finished) fail(new Error(`swarm worker exited with code ${code} before its seeds were done`));
       });
       feed();
       feed();
     });
-  await Promise.all(Array.from({ length: n }, lane));
-  return { counts, others: texts };
+  try {
+    await Promise.all(Array.from({ length: n }, lane));
+  } catch (e) {
+    spool.close();
+    throw e;
+  }
+  return { counts, others: spool };
 }
+

@@ -37,12 +37,13 @@ export interface SwarmReport {
 
 /**
  * Seeds that did not pass, as the pool hands them over: the JSON texts of SeedResult
- * arrays, in seed order ('' for none).
+ * arrays, in seed order ('' or '[]' for none). Read once, front to back.
  */
-export type ResultTexts = readonly string[];
+export type ResultTexts = Iterable<string>;
 
-export function parseResults(texts: ResultTexts): SeedResult[] {
-  return texts.flatMap((t) => (t ? (JSON.parse(t) as SeedResult[]) : []));
+/** The results, one batch parsed at a time. */
+export function* parseResults(texts: ResultTexts): Generator<SeedResult> {
+  for (const t of texts) if (t) yield* JSON.parse(t) as SeedResult[];
 }
 
 /**
@@ -74,18 +75,19 @@ export function shardRange(all: SeedRange, index: number, count: number): SeedRa
 
 const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
 
-/** The text report: each failing seed with its first failing record and choices, then totals. */
-export function reportLines(r: SwarmReport): string[] {
-  const out: string[] = [];
-  for (const x of r.results) {
+/**
+ * The text report: each failing seed with its first failing record and choices, then totals.
+ * Line by line, as the results are read: a swarm may list millions.
+ */
+export function* reportLines(r: Omit<SwarmReport, 'results'>, results: Iterable<SeedResult>): Generator<string> {
+  for (const x of results) {
     if (x.outcome === 'fail') {
-      out.push(`FAIL seed ${x.seed}: ${x.kind} at record ${x.seq} (event ${x.event})`);
-      out.push(`  ${formatRecordRow(decodeLine(x.line!))}`);
-    } else out.push(`${x.outcome.toUpperCase()} seed ${x.seed}: ${x.message ?? ''}`);
-    if (x.choices.length) out.push(`  choices: ${x.choices.join('; ')}`);
+      yield `FAIL seed ${x.seed}: ${x.kind} at record ${x.seq} (event ${x.event})`;
+      yield `  ${formatRecordRow(decodeLine(x.line!))}`;
+    } else yield `${x.outcome.toUpperCase()} seed ${x.seed}: ${x.message ?? ''}`;
+    if (x.choices.length) yield `  choices: ${x.choices.join('; ')}`;
   }
   const total = r.ran.reduce((n, s) => n + s.to - s.from + 1, 0);
   const parts = OUTCOMES.filter((o) => r.counts[o] > 0 || o === 'fail').map((o) => `${r.counts[o]} ${o === 'fail' ? 'failing' : o === 'pass' ? 'passing' : o}`);
-  out.push(`swarm ${r.scenario}: ${plural(total, 'seed')} (${r.ran.map((s) => (s.from === s.to ? `${s.from}` : `${s.from}..${s.to}`)).join(', ')}), fail on ${r.failOn.join(',')}: ${parts.join(', ')}`);
-  return out;
+  yield `swarm ${r.scenario}: ${plural(total, 'seed')} (${r.ran.map((s) => (s.from === s.to ? `${s.from}` : `${s.from}..${s.to}`)).join(', ')}), fail on ${r.failOn.join(',')}: ${parts.join(', ')}`;
 }
