@@ -1,19 +1,29 @@
 // The swarm's result spool (src/cli/swarm/spool.ts): batches come in as workers finish them
 // and must read back in seed order, whole, however the reads cut the file; the file must
 // not outlive the process; a directory that cannot take it is a one-line mistake.
-import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ResultSpool } from '../../src/cli/swarm/spool.ts';
 import { UsageError } from '../../src/cli/output.ts';
 import { dmadbg } from '../helpers/cli.ts';
 
+const dirs: string[] = [];
+const scratch = () => {
+  const d = mkdtempSync(join(tmpdir(), 'dmadbg-spool-test-'));
+  dirs.push(d);
+  return d;
+};
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
 const batchText = (b: number) => JSON.stringify([{ seed: b * 3 + 1, outcome: 'fail', choices: [`dev=vdéc${b}`, '€'.repeat(b % 5)] }]);
 
 describe('ResultSpool', () => {
   it('reads batches back in batch order whatever order they came in, without the all-passing ones', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'dmadbg-spool-test-'));
+    const dir = scratch();
     // A 7-byte read buffer: every line, and several multi-byte characters, cross a read.
     const spool = new ResultSpool(dir, 7);
     const order = [3, 0, 2, 5, 1, 4, 8, 7, 6, 9];
@@ -27,7 +37,7 @@ describe('ResultSpool', () => {
   });
 
   it('holds a batch until every batch before it is in', () => {
-    const spool = new ResultSpool(tmpdir());
+    const spool = new ResultSpool(scratch());
     spool.put(1, batchText(1));
     spool.put(2, batchText(2));
     expect(spool.pending).toBe(2);
@@ -39,7 +49,7 @@ describe('ResultSpool', () => {
   });
 
   it('leaves nothing in the directory, even while open', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'dmadbg-spool-test-'));
+    const dir = scratch();
     const spool = new ResultSpool(dir);
     spool.put(0, batchText(0));
     expect(readdirSync(dir)).toEqual([]);
