@@ -37,15 +37,14 @@ function spoolError(where: string, e: unknown): UsageError {
 export class ResultSpool {
   private readonly fd: number;
   private readonly dir: string;
-  private readonly parent: string;
   private size = 0;
   /** The next batch to write; later ones wait for it. */
   private next = 0;
   private readonly waiting = new Map<number, string>();
   private closed = false;
 
-  constructor(parent = tmpdir(), private readonly chunk = CHUNK) {
-    this.parent = parent;
+  /** `parent`: where the file goes (TMPDIR); `chunk`: bytes read back at a time. */
+  constructor(private readonly parent = tmpdir(), private readonly chunk = CHUNK) {
     try {
       this.dir = mkdtempSync(join(parent, 'dmadbg-spool-'));
     } catch (e) {
