@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { constants, deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { ChunkVault } from '../sim/core/trace.ts';
 import { makeDirs } from './atomic.ts';
-import { ioReason } from './workspace.ts';
+import { ioReason } from './io-reason.ts';
 
 export const SPILL_DIR = 'spill';
 

@@ -18,31 +18,11 @@ import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { LowSync, type SyncAdapter } from 'lowdb';
 import { makeDirs, writeFileAtomic } from './atomic.ts';
+import { ioReason } from './io-reason.ts';
 import { type LockOptions, LockTimeoutError, queueDirOf, withLock } from './lock.ts';
 import { HISTORY_MAX, RECENT_MAX, RUNS_MAX, type RunIndex, type SavedPoint, type ScenarioEntry, type WorkspaceData, WorkspaceZ, emptyWorkspace } from './schema.ts';
 
 class CorruptError extends Error {}
-
-/** What the OS said, in words a user reads. */
-const ERRNO_WORDS: Record<string, string> = {
-  EROFS: 'read-only file system',
-  EACCES: 'permission denied',
-  EPERM: 'not permitted',
-  ENOSPC: 'no space left on the device',
-  EDQUOT: 'disk quota exceeded',
-  ENOTDIR: 'a file is in the way of a directory',
-  EISDIR: 'a directory is in the way of a file',
-  ENAMETOOLONG: 'the path is too long',
-  ENOENT: 'no such directory',
-  EIO: 'input/output error',
-  EMFILE: 'too many open files',
-};
-
-export function ioReason(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException)?.code;
-  if (code) return `${ERRNO_WORDS[code] ?? 'I/O error'} (${code})`;
-  return (e as Error)?.message?.split('\n')[0] ?? String(e);
-}
 
 const isIoError = (e: unknown): boolean => typeof (e as NodeJS.ErrnoException)?.code === 'string' && !(e instanceof CorruptError);
 

@@ -60,7 +60,7 @@ describe('ResultSpool', () => {
   it('refuses a directory it cannot use with a one-line UsageError', () => {
     const missing = join(tmpdir(), 'dmadbg-no-such-dir', 'deeper');
     expect(() => new ResultSpool(missing)).toThrow(UsageError);
-    expect(() => new ResultSpool(missing)).toThrow(`swarm: cannot keep the failing seeds' results in ${missing}: ENOENT (no such directory); set TMPDIR to a directory with room`);
+    expect(() => new ResultSpool(missing)).toThrow(`swarm: cannot keep the failing seeds' results in ${missing}: no such directory (ENOENT); set TMPDIR to a directory with room`);
   });
 });
 
@@ -70,7 +70,7 @@ describe('dmadbg swarm with TMPDIR unusable', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     const lines = r.stderr.trim().split('\n');
-    expect(lines.at(-1)).toBe("dmadbg: swarm: cannot keep the failing seeds' results in /nonexistent-dmadbg-dir: ENOENT (no such directory); set TMPDIR to a directory with room");
+    expect(lines.at(-1)).toBe("dmadbg: swarm: cannot keep the failing seeds' results in /nonexistent-dmadbg-dir: no such directory (ENOENT); set TMPDIR to a directory with room");
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 });

@@ -12,26 +12,14 @@ import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXIT, UsageError } from '../output.ts';
+import { ioReason } from '../../store/io-reason.ts';
 
 /** Bytes read back at a time. */
 const CHUNK = 1 << 20;
 
-const WHY: Readonly<Record<string, string>> = {
-  ENOSPC: 'no space left',
-  EDQUOT: 'over the disk quota',
-  ENOENT: 'no such directory',
-  ENOTDIR: 'not a directory',
-  EACCES: 'permission denied',
-  EPERM: 'permission denied',
-  EROFS: 'read-only file system',
-  EIO: 'I/O error',
-};
-
 /** `where` is the directory the user chose (TMPDIR), not the spool's own unlinked one. */
 function spoolError(where: string, e: unknown): UsageError {
-  const code = (e as NodeJS.ErrnoException).code;
-  const why = code ? `${code}${WHY[code] ? ` (${WHY[code]})` : ''}` : String(e);
-  return new UsageError(`swarm: cannot keep the failing seeds' results in ${where}: ${why}; set TMPDIR to a directory with room`, EXIT.error);
+  return new UsageError(`swarm: cannot keep the failing seeds' results in ${where}: ${ioReason(e)}; set TMPDIR to a directory with room`, EXIT.error);
 }
 
 export class ResultSpool {
